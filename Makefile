@@ -1,0 +1,93 @@
+# infercast: build every filter into bin/, test, install.
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+SANITIZE ?=
+
+PKGS     := libcjson
+CJSON_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CJSON_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson)
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) -MMD -MP
+LDLIBS   += $(CJSON_LIBS) -lcsv -lm
+ifneq ($(SANITIZE),)
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
+BUILD    := build/san
+else
+BUILD    := build/rel
+endif
+
+FILTERS  := $(patsubst filters/%.c,%,$(wildcard filters/*.c))
+BINS     := $(addprefix bin/,$(FILTERS))
+LIB_SRC  := $(wildcard lib/*.c)
+LIB_OBJ  := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+TOOLS    := $(patsubst tests/tools/%.c,build/tools/%,$(wildcard tests/tools/*.c))
+
+.PHONY: all test unit bats parity install uninstall clean check-sanitize check-valgrind bench
+all: $(BINS)
+
+# A sanitizer build keeps its objects apart, so bin/ always matches the last flags.
+bin/%: $(BUILD)/filters/%.o $(BUILD)/libinfercast.a | bin
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libinfercast.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libinfercast.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bin:
+	@mkdir -p bin
+
+# Test helpers (never installed): always a plain build, whatever SANITIZE says.
+build/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) -o $@ $< $(CJSON_LIBS)
+
+# Tests: unit tests of lib/, then BATS for filters and pipelines, then parity over the goldens.
+test: all $(UNITS) $(TOOLS)
+	@set -e; for t in $(UNITS); do echo "unit: $$t"; $$t; done
+	bats tests
+
+unit: $(UNITS)
+	@set -e; for t in $(UNITS); do $$t; done
+
+check-sanitize:
+	$(MAKE) clean-bin
+	SANITIZE=address,undefined $(MAKE) test
+
+clean-bin:
+	rm -f $(BINS)
+
+bench: all
+	@for b in bench/*; do [ -x "$$b" ] && "$$b"; done; true
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/infercast/systems
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 systems/*.json $(DESTDIR)$(PREFIX)/share/infercast/systems
+	for p in pipelines/*; do case $$p in *.mk|*Makefile) ;; *) install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/infercast-$$(basename $$p);; esac; done
+	if ls man/*.[15] >/dev/null 2>&1; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5; \
+	  for m in man/*.1; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1; done; \
+	  for m in man/*.5; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5; done; fi; true
+
+uninstall:
+	for f in $(FILTERS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$f; done
+	for p in pipelines/*; do rm -f $(DESTDIR)$(PREFIX)/bin/infercast-$$(basename $$p); done
+	rm -rf $(DESTDIR)$(PREFIX)/share/infercast
+	for m in man/*.1; do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$m); done
+	for m in man/*.5; do rm -f $(DESTDIR)$(PREFIX)/share/man/man5/$$(basename $$m); done
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

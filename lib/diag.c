@@ -1,0 +1,103 @@
+#include "diag.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *progname = "infercast";
+
+void diag_set_progname(const char *argv0)
+{
+	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+	progname = slash ? slash + 1 : (argv0 ? argv0 : progname);
+	/* A closed pipe must end us quietly, so we see EPIPE from writes instead of dying mid-line. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+const char *diag_progname(void) { return progname; }
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void warnx_(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "try '%s --help'\n", progname);
+	exit(EXIT_USAGE);
+}
+
+void check_stdout(void)
+{
+	if (!ferror(stdout))
+		return;
+	if (errno == EPIPE)
+		_Exit(0);
+	die(EXIT_DATA, "write error: %s", strerror(errno));
+}
+
+int finish_stdout(void)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE)
+			return 0;
+		fprintf(stderr, "%s: write error: %s\n", progname, strerror(errno ? errno : EIO));
+		return EXIT_DATA;
+	}
+	if (fclose(stdout) != 0 && errno != EPIPE) {
+		fprintf(stderr, "%s: write error: %s\n", progname, strerror(errno));
+		return EXIT_DATA;
+	}
+	return 0;
+}
+
+long opt_long(const char *opt, const char *val, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(val, &end, 10);
+	if (errno || end == val || *end)
+		usage_error("%s: '%s' is not an integer", opt, val);
+	if (v < min || v > max)
+		usage_error("%s: %ld is out of range [%ld, %ld]", opt, v, min, max);
+	return v;
+}
+
+double opt_double(const char *opt, const char *val)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(val, &end);
+	if (errno || end == val || *end || !isfinite(v))
+		usage_error("%s: '%s' is not a finite number", opt, val);
+	return v;
+}

@@ -1,0 +1,31 @@
+/* diag: the one error and usage convention every filter shares.
+ * Messages read "prog: where: what"; exit 0 ok, 1 bad data or I/O, 2 bad usage. */
+#ifndef INFERCAST_DIAG_H
+#define INFERCAST_DIAG_H
+
+#include <stdio.h>
+
+enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
+
+/* Set once from main(argv[0]); every message is prefixed with it. */
+void diag_set_progname(const char *argv0);
+const char *diag_progname(void);
+
+/* Print "prog: message" to stderr and exit with code (1 data, 2 usage). */
+_Noreturn void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "prog: message" to stderr and return. */
+void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Usage error: "prog: message" then "try 'prog --help'", exit 2. */
+_Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Flush and close stdout; a failed write is an I/O error (exit 1), a closed pipe a quiet exit.
+ * Every main() ends with `return finish_stdout();`. */
+int finish_stdout(void);
+/* Call after each write batch: exits quietly on EPIPE, with an error on other failures. */
+void check_stdout(void);
+
+/* Parse helpers for options: exit 2 with a message naming the option on bad values. */
+long opt_long(const char *opt, const char *val, long min, long max);
+double opt_double(const char *opt, const char *val);
+
+#endif

@@ -1,0 +1,199 @@
+#include "jsonl.h"
+#include "diag.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void jsonl_open(jsonl_reader *r, const char *path)
+{
+	memset(r, 0, sizeof *r);
+	if (!path || strcmp(path, "-") == 0) {
+		r->fp = stdin;
+		r->name = "<stdin>";
+		return;
+	}
+	r->fp = fopen(path, "r");
+	r->name = path;
+	if (!r->fp)
+		die(EXIT_DATA, "%s: %s", path, strerror(errno));
+}
+
+void jsonl_close(jsonl_reader *r)
+{
+	if (r->fp && r->fp != stdin)
+		fclose(r->fp);
+	free(r->buf);
+	r->buf = NULL;
+	r->fp = NULL;
+}
+
+void jsonl_fail(const jsonl_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: %s:%ld: ", diag_progname(), r->name, r->line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_DATA);
+}
+
+static bool blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return false;
+	return true;
+}
+
+cJSON *jsonl_next(jsonl_reader *r)
+{
+	for (;;) {
+		errno = 0;
+		ssize_t n = getline(&r->buf, &r->cap, r->fp);
+		if (n < 0) {
+			if (ferror(r->fp))
+				die(EXIT_DATA, "%s: read error: %s", r->name, strerror(errno));
+			return NULL;
+		}
+		r->line++;
+		if ((size_t)n != strlen(r->buf))
+			jsonl_fail(r, "NUL byte in line");
+		char *s = r->buf;
+		if (r->line == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
+			s += 3; /* a UTF-8 byte-order mark is harmless; skip it */
+		if (blank(s))
+			continue;
+		const char *end = NULL;
+		cJSON *obj = cJSON_ParseWithOpts(s, &end, 0);
+		if (!obj) {
+			long col = end ? (long)(end - r->buf) + 1 : 0;
+			jsonl_fail(r, "malformed JSON at column %ld", col);
+		}
+		if (!blank(end)) {
+			cJSON_Delete(obj);
+			jsonl_fail(r, "trailing garbage after the record at column %ld", (long)(end - r->buf) + 1);
+		}
+		if (!cJSON_IsObject(obj)) {
+			cJSON_Delete(obj);
+			jsonl_fail(r, "a record must be a JSON object");
+		}
+		return obj;
+	}
+}
+
+static const cJSON *field(const jsonl_reader *r, const cJSON *obj, const char *key, bool required)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if ((!f || cJSON_IsNull(f)) && required)
+		jsonl_fail(r, "missing field '%s'", key);
+	return (f && !cJSON_IsNull(f)) ? f : NULL;
+}
+
+static double num(const jsonl_reader *r, const cJSON *f, const char *key)
+{
+	if (!cJSON_IsNumber(f))
+		jsonl_fail(r, "field '%s' must be a number", key);
+	if (!isfinite(f->valuedouble))
+		jsonl_fail(r, "field '%s' is not finite", key);
+	return f->valuedouble;
+}
+
+static long integer(const jsonl_reader *r, const cJSON *f, const char *key)
+{
+	double v = num(r, f, key);
+	if (v != floor(v) || fabs(v) > 9.0e15)
+		jsonl_fail(r, "field '%s' must be an integer, got %.17g", key, v);
+	return (long)v;
+}
+
+double jsonl_get_num(const jsonl_reader *r, const cJSON *obj, const char *key)
+{
+	return num(r, field(r, obj, key, true), key);
+}
+
+long jsonl_get_int(const jsonl_reader *r, const cJSON *obj, const char *key)
+{
+	return integer(r, field(r, obj, key, true), key);
+}
+
+const char *jsonl_get_str(const jsonl_reader *r, const cJSON *obj, const char *key)
+{
+	const cJSON *f = field(r, obj, key, true);
+	if (!cJSON_IsString(f))
+		jsonl_fail(r, "field '%s' must be a string", key);
+	return f->valuestring;
+}
+
+const cJSON *jsonl_get_obj(const jsonl_reader *r, const cJSON *obj, const char *key)
+{
+	const cJSON *f = field(r, obj, key, true);
+	if (!cJSON_IsObject(f))
+		jsonl_fail(r, "field '%s' must be an object", key);
+	return f;
+}
+
+const cJSON *jsonl_get_arr(const jsonl_reader *r, const cJSON *obj, const char *key)
+{
+	const cJSON *f = field(r, obj, key, true);
+	if (!cJSON_IsArray(f))
+		jsonl_fail(r, "field '%s' must be an array", key);
+	return f;
+}
+
+double jsonl_opt_num(const jsonl_reader *r, const cJSON *obj, const char *key, double def)
+{
+	const cJSON *f = field(r, obj, key, false);
+	return f ? num(r, f, key) : def;
+}
+
+long jsonl_opt_int(const jsonl_reader *r, const cJSON *obj, const char *key, long def)
+{
+	const cJSON *f = field(r, obj, key, false);
+	return f ? integer(r, f, key) : def;
+}
+
+const char *jsonl_opt_str(const jsonl_reader *r, const cJSON *obj, const char *key, const char *def)
+{
+	const cJSON *f = field(r, obj, key, false);
+	if (!f)
+		return def;
+	if (!cJSON_IsString(f))
+		jsonl_fail(r, "field '%s' must be a string", key);
+	return f->valuestring;
+}
+
+bool jsonl_opt_bool(const jsonl_reader *r, const cJSON *obj, const char *key, bool def)
+{
+	const cJSON *f = field(r, obj, key, false);
+	if (!f)
+		return def;
+	if (!cJSON_IsBool(f))
+		jsonl_fail(r, "field '%s' must be true or false", key);
+	return cJSON_IsTrue(f);
+}
+
+void json_format_double(char *buf, size_t n, double v)
+{
+	/* 17 significant digits always round-trip; try shorter first for readable output. */
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+void jsonl_write(const cJSON *obj)
+{
+	char *s = cJSON_PrintUnformatted(obj);
+	if (!s)
+		die(EXIT_DATA, "out of memory");
+	fputs(s, stdout);
+	fputc('\n', stdout);
+	free(s);
+	check_stdout();
+}

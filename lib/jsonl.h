@@ -1,0 +1,46 @@
+/* jsonl: read and write JSON Lines records (one compact object per line) with cJSON.
+ * The reader names FILE:LINE in every error; the writer detects failed writes. */
+#ifndef INFERCAST_JSONL_H
+#define INFERCAST_JSONL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+
+typedef struct jsonl_reader {
+	FILE *fp;
+	const char *name;   /* "<stdin>" or the path, for messages */
+	long line;          /* 1-based number of the line last read */
+	char *buf;
+	size_t cap;
+} jsonl_reader;
+
+/* Open path ("-" or NULL is stdin). Exits 1 with a message if it cannot be opened. */
+void jsonl_open(jsonl_reader *r, const char *path);
+void jsonl_close(jsonl_reader *r);
+/* Next record (a JSON object), or NULL at end of input. Blank lines are skipped.
+ * A malformed line, trailing garbage, a non-object or a line without '\n' at the end
+ * of input that does not parse exits 1 with "prog: FILE:LINE: what". Caller frees. */
+cJSON *jsonl_next(jsonl_reader *r);
+/* Exit 1 with "prog: FILE:LINE: message" for the line last read. */
+_Noreturn void jsonl_fail(const jsonl_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Typed field access on a record; each exits 1 naming the record's line and the key
+ * when the field is missing (get_*) or of the wrong type. opt_* return def if absent or null. */
+double jsonl_get_num(const jsonl_reader *r, const cJSON *obj, const char *key);
+long jsonl_get_int(const jsonl_reader *r, const cJSON *obj, const char *key);
+const char *jsonl_get_str(const jsonl_reader *r, const cJSON *obj, const char *key);
+const cJSON *jsonl_get_obj(const jsonl_reader *r, const cJSON *obj, const char *key);
+const cJSON *jsonl_get_arr(const jsonl_reader *r, const cJSON *obj, const char *key);
+double jsonl_opt_num(const jsonl_reader *r, const cJSON *obj, const char *key, double def);
+long jsonl_opt_int(const jsonl_reader *r, const cJSON *obj, const char *key, long def);
+const char *jsonl_opt_str(const jsonl_reader *r, const cJSON *obj, const char *key, const char *def);
+bool jsonl_opt_bool(const jsonl_reader *r, const cJSON *obj, const char *key, bool def);
+
+/* Write obj compactly as one line to stdout; exits 1 on a write error, quietly on a closed pipe. */
+void jsonl_write(const cJSON *obj);
+
+/* Print a double the way JSON needs it: shortest text that reads back to the same value. */
+void json_format_double(char *buf, size_t n, double v);
+
+#endif

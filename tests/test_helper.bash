@@ -1,0 +1,24 @@
+# Shared set-up for every BATS file: assertions, paths to the tools and to ../shared.
+bats_load_library bats-support
+bats_load_library bats-assert
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+BIN="$ROOT/bin"
+SHARED="$(cd "$ROOT/../shared" 2>/dev/null && pwd || echo "$ROOT/../shared")"
+MODELS="$SHARED/models"
+GOLDENS="$SHARED/goldens"
+FIXTURES="$ROOT/tests/fixtures"
+TOOLS="$ROOT/build/tools"
+export INFERCAST_DATA="${INFERCAST_DATA:-$SHARED/data}"
+export PATH="$BIN:$PATH"
+
+# jget PATH: the value at a dotted path of each JSON line on stdin.
+jget() { "$TOOLS/jget" "$@"; }
+
+# approx A B [REL]: succeed when |A-B| <= REL*|B| (default 1e-6).
+approx() {
+	awk -v a="$1" -v b="$2" -v r="${3:-1e-6}" 'BEGIN {
+		d = a - b; if (d < 0) d = -d; m = b < 0 ? -b : b;
+		if (a == b || d <= r * m) exit 0;
+		printf "%.17g != %.17g (rel %g)\n", a, b, (m > 0 ? d / m : d); exit 1 }'
+}
