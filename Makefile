@@ -11,6 +11,8 @@ CJSON_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson)
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) -MMD -MP
 LDLIBS   += $(CJSON_LIBS) -lcsv -lm
+# Where `make install` puts systems/ and data/: the last place lib/systems and lib/datadir look.
+CFLAGS   += -DINFERCAST_SHARE_DIR='"$(PREFIX)/share/infercast"'
 ifneq ($(SANITIZE),)
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=$(SANITIZE)
