@@ -1,0 +1,93 @@
+/* hfparse: read HuggingFace model configs and write one model record (JSON Lines) per model. */
+#include "diag.h"
+#include "hfmodel.h"
+#include "jsonl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: hfparse [--model-path NAME] [MODEL...]\n"
+	"Write one model record (JSON Lines) for each MODEL: a model folder holding config.json\n"
+	"(and maybe hf_quant_config.json), or a config file. No MODEL or '-' reads a config.json\n"
+	"from standard input.\n"
+	"  --model-path NAME  report NAME as the model path (one MODEL only)\n"
+	"  --help             show this help\n";
+
+static char *read_stdin(void)
+{
+	size_t cap = 1 << 16, len = 0, got;
+	char *buf = malloc(cap);
+	while ((got = fread(buf + len, 1, cap - len - 1, stdin)) > 0) {
+		len += got;
+		if (len + 1 >= cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	if (ferror(stdin))
+		die(EXIT_DATA, "<stdin>: read error: %s", strerror(errno));
+	buf[len] = 0;
+	return buf;
+}
+
+static cJSON *from_stdin(const char *model_path)
+{
+	char err[2048];
+	char *text = read_stdin();
+	cJSON *config = hfmodel_parse_text(text, err, sizeof err);
+	free(text);
+	if (!config)
+		die(EXIT_DATA, "<stdin>: %s", err);
+	cJSON *rec = hfmodel_record(config, NULL, model_path ? model_path : "<stdin>", err, sizeof err);
+	cJSON_Delete(config);
+	if (!rec)
+		die(EXIT_DATA, "<stdin>: %s", err);
+	return rec;
+}
+
+int main(int argc, char **argv)
+{
+	diag_set_progname(argv[0]);
+	const char *model_path = NULL;
+	int first = 1;
+	for (; first < argc; first++) {
+		const char *a = argv[first];
+		if (strcmp(a, "--help") == 0) {
+			fputs(usage, stdout);
+			return finish_stdout();
+		} else if (strcmp(a, "--model-path") == 0) {
+			if (first + 1 >= argc)
+				usage_error("option '--model-path' needs a value");
+			model_path = argv[++first];
+		} else if (strncmp(a, "--model-path=", 13) == 0) {
+			model_path = a + 13;
+		} else if (strcmp(a, "--") == 0) {
+			first++;
+			break;
+		} else if (a[0] == '-' && a[1] != 0) {
+			usage_error("unknown option '%s'", a);
+		} else {
+			break;
+		}
+	}
+	int nargs = argc - first;
+	if (model_path && nargs > 1)
+		usage_error("option '--model-path' needs exactly one MODEL");
+	for (int i = first; i < argc || (nargs == 0 && i == first); i++) {
+		const char *path = nargs ? argv[i] : "-";
+		cJSON *rec;
+		if (strcmp(path, "-") == 0) {
+			rec = from_stdin(model_path);
+		} else {
+			char err[2048];
+			rec = hfmodel_load(path, err, sizeof err);
+			if (!rec)
+				die(EXIT_DATA, "%s", err);
+			if (model_path)
+				cJSON_ReplaceItemInObjectCaseSensitive(rec, "model_path", cJSON_CreateString(model_path));
+		}
+		jsonl_write(rec);
+		cJSON_Delete(rec);
+	}
+	return finish_stdout();
+}
