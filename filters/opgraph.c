@@ -1,0 +1,276 @@
+/* opgraph: model records in, for each a config record and the op records of its phases out. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "jsonl.h"
+#include "memory.h"
+#include "opgraph.h"
+#include "systems.h"
+
+static const char usage_text[] =
+	"usage: opgraph --system S --backend B [--tp N] [--pp N] [--dp N] [--moe-tp N] [--moe-ep N]\n"
+	"               --batch N --isl N --osl N [--prefix N] [--nextn N] [--stride 32]\n"
+	"               [--gemm-quant Q] [--kvcache-quant Q] [--fmha-quant Q] [--moe-quant Q]\n"
+	"               [--mode static|static_ctx|static_gen] [--config-id ID] < models.jsonl\n"
+	"\n"
+	"Reads model records (hfparse) and writes, for each, one config record and the op records\n"
+	"of the phases the mode runs (context, generation), with the points query evaluates.\n"
+	"Quant modes default to what the checkpoint declares, else bfloat16. A model record may carry\n"
+	"'config_id' and a 'runtime' object (tp, batch, isl, ..., gemm_quant, mode) overriding the\n"
+	"options for that record. See opgraph(1) and docs/records.md.\n";
+
+enum {
+	OPT_SYSTEM = 256, OPT_BACKEND, OPT_TP, OPT_PP, OPT_DP, OPT_MOE_TP, OPT_MOE_EP, OPT_BATCH, OPT_ISL, OPT_OSL,
+	OPT_PREFIX, OPT_NEXTN, OPT_STRIDE, OPT_GEMM_Q, OPT_KV_Q, OPT_FMHA_Q, OPT_MOE_Q, OPT_MODE, OPT_CONFIG_ID,
+	OPT_VERSION, OPT_HELP
+};
+
+/* Runtime keys a model record may override, with where they go in og_runtime. */
+static long *runtime_long(og_runtime *rt, const char *key)
+{
+	struct {
+		const char *key;
+		long *dst;
+	} keys[] = {
+		{"tp", &rt->tp}, {"pp", &rt->pp}, {"dp", &rt->dp}, {"moe_tp", &rt->moe_tp}, {"moe_ep", &rt->moe_ep},
+		{"batch", &rt->batch}, {"isl", &rt->isl}, {"osl", &rt->osl}, {"prefix", &rt->prefix},
+		{"nextn", &rt->nextn}, {"stride", &rt->stride}, {"beam", &rt->beam},
+	};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(keys[i].key, key) == 0)
+			return keys[i].dst;
+	return NULL;
+}
+
+static const char **runtime_string(og_runtime *rt, const char *key)
+{
+	static const char *const quant_keys[QUANT_KIND_COUNT] = {"gemm_quant", "moe_quant", "fmha_quant",
+								  "kvcache_quant", "comm_quant"};
+	for (int k = 0; k < QUANT_KIND_COUNT; k++)
+		if (strcmp(key, quant_keys[k]) == 0)
+			return &rt->quant[k];
+	if (strcmp(key, "mode") == 0)
+		return &rt->mode;
+	return NULL;
+}
+
+static void apply_runtime(const jsonl_reader *r, const cJSON *runtime, og_runtime *rt)
+{
+	if (!runtime)
+		return;
+	if (!cJSON_IsObject(runtime))
+		jsonl_fail(r, "'runtime' is not an object");
+	const cJSON *item;
+	cJSON_ArrayForEach(item, runtime) {
+		long *l = runtime_long(rt, item->string);
+		const char **s = runtime_string(rt, item->string);
+		if (l) {
+			if (!cJSON_IsNumber(item) || item->valuedouble != (double)(long)item->valuedouble)
+				jsonl_fail(r, "runtime.%s is not an integer", item->string);
+			*l = (long)item->valuedouble;
+		} else if (s) {
+			if (!cJSON_IsString(item))
+				jsonl_fail(r, "runtime.%s is not a string", item->string);
+			*s = item->valuestring;
+		} else {
+			jsonl_fail(r, "runtime.%s is not a runtime key", item->string);
+		}
+	}
+}
+
+static void add_long_or_null(cJSON *o, const char *key, long v)
+{
+	if (v > 0)
+		cJSON_AddNumberToObject(o, key, (double)v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *config_record(const og_config *cfg, const cJSON *model, const char *id, const mem_usage *mem)
+{
+	const og_runtime *rt = &cfg->rt;
+	static const char *const quant_keys[QUANT_KIND_COUNT] = {"gemm_quant", "moe_quant", "fmha_quant",
+								  "kvcache_quant", "comm_quant"};
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "record", "config");
+	cJSON_AddStringToObject(c, "config_id", id);
+	cJSON *m = cJSON_Duplicate(model, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(m, "runtime");
+	cJSON_DeleteItemFromObjectCaseSensitive(m, "config_id");
+	cJSON_AddItemToObject(c, "model", m);
+	cJSON_AddStringToObject(c, "system", rt->system);
+	cJSON_AddStringToObject(c, "backend", rt->backend);
+	if (rt->version)
+		cJSON_AddStringToObject(c, "version", rt->version);
+	else
+		cJSON_AddNullToObject(c, "version");
+	cJSON_AddStringToObject(c, "mode", rt->mode);
+	cJSON_AddStringToObject(c, "family", cfg->model.family);
+	cJSON_AddNumberToObject(c, "tp", (double)rt->tp);
+	cJSON_AddNumberToObject(c, "pp", (double)rt->pp);
+	cJSON_AddNumberToObject(c, "dp", (double)rt->dp);
+	add_long_or_null(c, "moe_tp", rt->moe_tp);
+	add_long_or_null(c, "moe_ep", rt->moe_ep);
+	cJSON_AddNumberToObject(c, "batch", (double)rt->batch);
+	cJSON_AddNumberToObject(c, "isl", (double)rt->isl);
+	cJSON_AddNumberToObject(c, "osl", (double)rt->osl);
+	cJSON_AddNumberToObject(c, "prefix", (double)rt->prefix);
+	cJSON_AddNumberToObject(c, "nextn", (double)rt->nextn);
+	cJSON_AddNumberToObject(c, "stride", (double)rt->stride);
+	cJSON_AddNumberToObject(c, "beam", (double)rt->beam);
+	for (int k = 0; k < QUANT_KIND_COUNT; k++)
+		cJSON_AddStringToObject(c, quant_keys[k], cfg->quant[k]->name);
+	cJSON_AddNumberToObject(c, "num_gpus", (double)(rt->tp * rt->pp * rt->dp));
+	if (rt->nextn > 0)
+		cJSON_AddItemToObject(c, "nextn_accept_rates",
+				      cJSON_CreateDoubleArray(rt->nextn_accept_rates, OG_MAX_NEXTN));
+	cJSON_AddNumberToObject(c, "mtp_scale_factor", cfg->mtp_scale_factor);
+	cJSON *mg = cJSON_AddObjectToObject(c, "memory_gib");
+	cJSON_AddNumberToObject(mg, "weights", mem->weights);
+	cJSON_AddNumberToObject(mg, "kvcache", mem->kvcache);
+	cJSON_AddNumberToObject(mg, "activations", mem->activations);
+	cJSON_AddNumberToObject(mg, "nccl", mem->nccl);
+	cJSON_AddNumberToObject(mg, "others", mem->others);
+	cJSON_AddNumberToObject(mg, "total", mem->total);
+	cJSON_AddNumberToObject(c, "mem_capacity_gib", mem->capacity);
+	cJSON_AddBoolToObject(c, "oom", mem->oom);
+	return c;
+}
+
+/* One model record: resolve, build, write the config record then each phase's ops in order. */
+static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base, const struct system_spec *sys,
+		 const char *id_opt, long ordinal)
+{
+	og_runtime rt = *base;
+	apply_runtime(r, cJSON_GetObjectItemCaseSensitive(rec, "runtime"), &rt);
+	char err[512], id[256];
+	const char *rec_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "config_id"));
+	if (rec_id)
+		snprintf(id, sizeof id, "%s", rec_id);
+	else if (id_opt)
+		snprintf(id, sizeof id, ordinal == 1 ? "%s" : "%s#%ld", id_opt, ordinal);
+	else
+		snprintf(id, sizeof id, "c%ld", ordinal);
+
+	og_model model;
+	og_config cfg;
+	og_graph g;
+	mem_usage mem;
+	if (og_model_from_json(rec, &model, err, sizeof err) || og_resolve(&rt, &model, &cfg, err, sizeof err) ||
+	    og_build(&cfg, &g, err, sizeof err))
+		jsonl_fail(r, "%s", err);
+	if (memory_for_static(&cfg, &g, sys, &mem, err, sizeof err)) {
+		og_graph_free(&g);
+		jsonl_fail(r, "%s", err);
+	}
+	cJSON *c = config_record(&cfg, rec, id, &mem);
+	jsonl_write(c);
+	cJSON_Delete(c);
+	for (int ph = OG_CONTEXT; ph <= OG_GENERATION; ph++) {
+		if (!og_mode_runs(rt.mode, (og_phase)ph))
+			continue;
+		for (size_t i = 0; i < g.n; i++) {
+			if (g.ops[i].phase != (og_phase)ph)
+				continue;
+			cJSON *o = og_op_record(&cfg, &g.ops[i], id);
+			jsonl_write(o);
+			cJSON_Delete(o);
+		}
+	}
+	og_graph_free(&g);
+}
+
+int main(int argc, char **argv)
+{
+	diag_set_progname(argv[0]);
+	static const struct option longopts[] = {
+		{"system", required_argument, 0, OPT_SYSTEM}, {"backend", required_argument, 0, OPT_BACKEND},
+		{"tp", required_argument, 0, OPT_TP}, {"pp", required_argument, 0, OPT_PP},
+		{"dp", required_argument, 0, OPT_DP}, {"moe-tp", required_argument, 0, OPT_MOE_TP},
+		{"moe-ep", required_argument, 0, OPT_MOE_EP}, {"batch", required_argument, 0, OPT_BATCH},
+		{"isl", required_argument, 0, OPT_ISL}, {"osl", required_argument, 0, OPT_OSL},
+		{"prefix", required_argument, 0, OPT_PREFIX}, {"nextn", required_argument, 0, OPT_NEXTN},
+		{"stride", required_argument, 0, OPT_STRIDE}, {"gemm-quant", required_argument, 0, OPT_GEMM_Q},
+		{"kvcache-quant", required_argument, 0, OPT_KV_Q}, {"fmha-quant", required_argument, 0, OPT_FMHA_Q},
+		{"moe-quant", required_argument, 0, OPT_MOE_Q}, {"mode", required_argument, 0, OPT_MODE},
+		{"config-id", required_argument, 0, OPT_CONFIG_ID}, {"version", required_argument, 0, OPT_VERSION},
+		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
+	};
+	og_runtime rt;
+	og_runtime_defaults(&rt);
+	const char *id_opt = NULL;
+	bool have_batch = false, have_isl = false, have_osl = false;
+	const long big = 1L << 40;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SYSTEM: rt.system = optarg; break;
+		case OPT_BACKEND: rt.backend = optarg; break;
+		case OPT_TP: rt.tp = opt_long("--tp", optarg, 1, 1 << 20); break;
+		case OPT_PP: rt.pp = opt_long("--pp", optarg, 1, 1 << 20); break;
+		case OPT_DP: rt.dp = opt_long("--dp", optarg, 1, 1 << 20); break;
+		case OPT_MOE_TP: rt.moe_tp = opt_long("--moe-tp", optarg, 1, 1 << 20); break;
+		case OPT_MOE_EP: rt.moe_ep = opt_long("--moe-ep", optarg, 1, 1 << 20); break;
+		case OPT_BATCH: rt.batch = opt_long("--batch", optarg, 1, big); have_batch = true; break;
+		case OPT_ISL: rt.isl = opt_long("--isl", optarg, 1, big); have_isl = true; break;
+		case OPT_OSL: rt.osl = opt_long("--osl", optarg, 1, big); have_osl = true; break;
+		case OPT_PREFIX: rt.prefix = opt_long("--prefix", optarg, 0, big); break;
+		case OPT_NEXTN: rt.nextn = opt_long("--nextn", optarg, 0, OG_MAX_NEXTN); break;
+		case OPT_STRIDE: rt.stride = opt_long("--stride", optarg, 1, big); break;
+		case OPT_GEMM_Q: rt.quant[QUANT_GEMM] = optarg; break;
+		case OPT_KV_Q: rt.quant[QUANT_KVCACHE] = optarg; break;
+		case OPT_FMHA_Q: rt.quant[QUANT_FMHA] = optarg; break;
+		case OPT_MOE_Q: rt.quant[QUANT_MOE] = optarg; break;
+		case OPT_MODE: rt.mode = optarg; break;
+		case OPT_CONFIG_ID: id_opt = optarg; break;
+		case OPT_VERSION: rt.version = optarg; break;
+		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		default:
+			if (optopt >= OPT_SYSTEM && optopt <= OPT_VERSION)
+				usage_error("option '--%s' needs a value", longopts[optopt - OPT_SYSTEM].name);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!rt.system || !rt.backend || !have_batch || !have_isl || !have_osl)
+		usage_error("--system, --backend, --batch, --isl and --osl are required");
+	if (strcmp(rt.mode, "static") && strcmp(rt.mode, "static_ctx") && strcmp(rt.mode, "static_gen"))
+		usage_error("--mode: '%s' is not one of static, static_ctx, static_gen", rt.mode);
+	if (strcmp(rt.backend, "trtllm") && strcmp(rt.backend, "vllm") && strcmp(rt.backend, "sglang"))
+		usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", rt.backend);
+	if (rt.prefix >= rt.isl)
+		usage_error("--prefix (%ld) must be less than --isl (%ld)", rt.prefix, rt.isl);
+	for (int k = 0; k < QUANT_KIND_COUNT; k++) {
+		if (rt.quant[k] && !quant_find((quant_kind)k, rt.quant[k])) {
+			char names[256];
+			quant_list_names((quant_kind)k, names, sizeof names);
+			usage_error("--%s-quant: unknown mode '%s' (one of: %s)", quant_kind_name((quant_kind)k),
+				    rt.quant[k], names);
+		}
+	}
+	char err[1024];
+	const struct system_spec *sys = system_load(rt.system, err, sizeof err);
+	if (!sys)
+		usage_error("--system: %s", err);
+
+	jsonl_reader r;
+	jsonl_open(&r, NULL);
+	cJSON *rec;
+	long ordinal = 0;
+	while ((rec = jsonl_next(&r))) {
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
+		if (kind && strcmp(kind, "model")) {
+			jsonl_write(rec); /* not ours: pass it on */
+		} else {
+			emit(&r, rec, &rt, sys, id_opt, ++ordinal);
+		}
+		cJSON_Delete(rec);
+	}
+	jsonl_close(&r);
+	return finish_stdout();
+}

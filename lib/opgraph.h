@@ -1,0 +1,118 @@
+/* opgraph: turns a model record and a runtime configuration into the reference's op lists,
+ * the ops its model classes (sdk/models, one file per family) put in context_ops and generation_ops, with the
+ * same names, op classes, attributes and scale factors, and the query points its backend
+ * (_run_context_phase, _run_generation_phase) would evaluate them at.
+ *
+ * One family per lib/model_<family>.c, registered in the family table of opgraph.c, so that
+ * MoE and MLA families slot in without touching the rest. The op helpers here (og_add_gemm,
+ * og_add_elementwise, ...) fill in the attributes each reference op class carries. */
+#ifndef INFERCAST_OPGRAPH_H
+#define INFERCAST_OPGRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "opgraph_quant.h"
+
+/* The model record (hfparse's copy of the reference's model_info). */
+typedef struct og_model {
+	const char *architecture;
+	const char *family;       /* LLAMA, MOE, DEEPSEEK, ... */
+	const char *path;         /* model path or name, for reports (may be NULL) */
+	long layers, n, n_kv, d, hidden_size, inter_size, vocab, context;
+	long topk, num_experts, moe_inter_size;
+	const cJSON *extra_params; /* family-specific, may be NULL */
+	bool use_qk_norm;
+	/* Quant modes the checkpoint itself declares (NULL: not declared). */
+	const char *quant[QUANT_KIND_COUNT];
+} og_model;
+
+enum { OG_MAX_NEXTN = 5 };
+
+/* What the user asked for: the reference's ModelConfig and RuntimeConfig. */
+typedef struct og_runtime {
+	const char *system, *backend, *version, *mode; /* version NULL: newest; mode static|static_ctx|static_gen */
+	long tp, pp, dp, moe_tp, moe_ep;                /* moe_tp/moe_ep 0: not given */
+	long batch, isl, osl, prefix, nextn, stride, beam;
+	const char *quant[QUANT_KIND_COUNT];            /* user overrides, NULL: from the model */
+	double nextn_accept_rates[OG_MAX_NEXTN];
+	double seq_imbalance_correction_scale, gen_seq_imbalance_correction_scale;
+} og_runtime;
+
+/* Fills rt with the reference's defaults (pp=dp=1, beam=1, stride=32, prefix=0, mode static,
+ * accept rates 0.85, 0.3, 0, 0, 0, correction scales 1). */
+void og_runtime_defaults(og_runtime *rt);
+
+/* A runtime configuration resolved against one model. */
+typedef struct og_config {
+	og_runtime rt;
+	og_model model;
+	const quant_mode *quant[QUANT_KIND_COUNT]; /* resolved modes */
+	double mtp_scale_factor;                   /* generation ops' extra scale under MTP */
+} og_config;
+
+typedef enum og_phase { OG_CONTEXT, OG_GENERATION } og_phase;
+
+typedef struct og_op {
+	char name[64];
+	og_phase phase;
+	const char *op_type;  /* the reference's op class name */
+	double scale_factor;
+	double weights;       /* the op's _weights in bytes (per layer); get_weights() = weights * scale_factor */
+	cJSON *attrs;         /* owned */
+} og_op;
+
+typedef struct og_graph {
+	og_op *ops;
+	size_t n, cap;
+} og_graph;
+
+/* Reads a model record. Returns 0, or -1 with a message in err. */
+int og_model_from_json(const cJSON *rec, og_model *m, char *err, size_t errn);
+
+/* Checks rt and resolves quant modes the reference's way (user override, else the model's
+ * declared mode, else bfloat16 / half; then the backend-specific FMHA fallbacks), the MTP scale
+ * factor and the MoE parallel sizes. Returns 0, or -1 with a message. */
+int og_resolve(const og_runtime *rt, const og_model *m, og_config *cfg, char *err, size_t errn);
+
+/* Whether opgraph can build this family yet. */
+bool og_family_supported(const char *family);
+
+/* Builds both phases' ops (whatever the mode: memory needs the context ops' weights).
+ * Returns 0, or -1 with a message. */
+int og_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
+void og_graph_free(og_graph *g);
+
+/* Σ over context ops of get_weights(), in op order, as _get_memory_usage sums them (before
+ * dividing by pp). */
+double og_context_weights(const og_graph *g);
+
+/* Whether mode runs the phase. */
+bool og_mode_runs(const char *mode, og_phase phase);
+
+/* The op record (record "op") with its query points; caller frees. */
+cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id);
+
+/* ---- helpers for the family builders (lib/model_*.c) ---- */
+void og_add_gemm(og_graph *g, og_phase ph, const char *name, double sf, long n, long k,
+		 const quant_mode *q, bool low_precision_input);
+void og_add_elementwise(og_graph *g, og_phase ph, const char *name, double sf, long dim_in, long dim_out,
+			double bw_scaling);
+void og_add_embedding(og_graph *g, og_phase ph, const char *name, double sf, long rows, long cols,
+		      double bw_scaling);
+void og_add_context_attention(og_graph *g, const char *name, double sf, long n, long n_kv,
+			      const quant_mode *kvcache, const quant_mode *fmha, long window_size,
+			      long head_size, bool use_qk_norm);
+void og_add_generation_attention(og_graph *g, const char *name, double sf, long n, long n_kv,
+				 const quant_mode *kvcache, long window_size, long head_size, bool use_qk_norm);
+void og_add_custom_allreduce(og_graph *g, og_phase ph, const char *name, double sf, long h, long tp);
+void og_add_p2p(og_graph *g, og_phase ph, const char *name, double sf, long h, long pp);
+
+/* Family builders, one per lib/model_<family>.c. */
+int model_llama_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
+
+/* The reference's calc_expectation: expected accepted draft tokens for nextn speculative tokens. */
+double og_mtp_expectation(long nextn, const double *rates);
+
+#endif
