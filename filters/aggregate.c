@@ -1,0 +1,280 @@
+/* aggregate: config records and priced op records in, one report record per configuration out. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "jsonl.h"
+#include "opgraph_summary.h"
+
+static const char usage_text[] =
+	"usage: aggregate [--ops] [--format jsonl|csv|table] < priced.jsonl\n"
+	"\n"
+	"Reads config records (opgraph) and op records priced by query (latency_ms, energy_wms,\n"
+	"source) and writes one report per configuration: ttft_ms, tpot_ms, request_latency_ms,\n"
+	"throughputs, memory_gib and oom, with the configuration. Other records are ignored.\n"
+	"  --ops            add `ops`: latency per op name and phase, summed as the reference does\n"
+	"  --format FORMAT  jsonl (default), csv (one row per configuration) or table (aligned, human)\n"
+	"See aggregate(1) and docs/records.md.\n";
+
+enum format { FMT_JSONL, FMT_CSV, FMT_TABLE };
+
+/* Columns of the csv and table formats: report key (dotted for memory_gib) and table heading. */
+static const struct column {
+	const char *key, *heading;
+	bool in_table;
+} columns[] = {
+	{"config_id", "config", true}, {"model", "model", true}, {"system", "system", true},
+	{"backend", "backend", true}, {"version", "version", false}, {"mode", "mode", false},
+	{"tp", "tp", true}, {"pp", "pp", true}, {"dp", "dp", true}, {"moe_tp", "moe_tp", false},
+	{"moe_ep", "moe_ep", false}, {"batch", "batch", true}, {"isl", "isl", true}, {"osl", "osl", true},
+	{"prefix", "prefix", false}, {"nextn", "nextn", false}, {"gemm_quant", "gemm", true},
+	{"kvcache_quant", "kvcache", true}, {"fmha_quant", "fmha", false}, {"moe_quant", "moe", false},
+	{"comm_quant", "comm", false}, {"num_gpus", "gpus", false}, {"ttft_ms", "ttft_ms", true},
+	{"tpot_ms", "tpot_ms", true}, {"context_latency_ms", "context_ms", false},
+	{"generation_latency_ms", "generation_ms", false}, {"request_latency_ms", "request_ms", true},
+	{"seq_per_s", "seq/s", false}, {"tokens_per_s", "tokens/s", false},
+	{"tokens_per_s_per_gpu", "tokens/s/gpu", true}, {"tokens_per_s_per_user", "tokens/s/user", true},
+	{"memory_gib.weights", "mem_weights_gib", false}, {"memory_gib.kvcache", "mem_kvcache_gib", false},
+	{"memory_gib.activations", "mem_activations_gib", false}, {"memory_gib.nccl", "mem_nccl_gib", false},
+	{"memory_gib.others", "mem_others_gib", false}, {"memory_gib.total", "memory_gib", true},
+	{"oom", "oom", true},
+};
+enum { NCOLS = sizeof columns / sizeof columns[0] };
+
+/* A report field as text: numbers in full precision for csv, rounded for the table. */
+static void cell(const cJSON *report, const char *key, bool human, char *buf, size_t n)
+{
+	char k[64];
+	snprintf(k, sizeof k, "%s", key);
+	const cJSON *v = report;
+	for (char *tok = strtok(k, "."); tok && v; tok = strtok(NULL, "."))
+		v = cJSON_GetObjectItemCaseSensitive(v, tok);
+	if (!v || cJSON_IsNull(v))
+		snprintf(buf, n, "%s", "");
+	else if (cJSON_IsString(v))
+		snprintf(buf, n, "%s", v->valuestring);
+	else if (cJSON_IsBool(v))
+		snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+	else if (cJSON_IsNumber(v) && human && v->valuedouble != (double)(long long)v->valuedouble)
+		snprintf(buf, n, "%.3f", v->valuedouble);
+	else if (cJSON_IsNumber(v))
+		json_format_double(buf, n, v->valuedouble);
+	else
+		snprintf(buf, n, "%s", "?");
+}
+
+static void csv_field(const char *s)
+{
+	if (strpbrk(s, ",\"\n")) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else {
+		fputs(s, stdout);
+	}
+}
+
+static void write_csv(const cJSON *report, bool header)
+{
+	char buf[256];
+	if (header) {
+		for (int c = 0; c < NCOLS; c++)
+			printf("%s%s", c ? "," : "", columns[c].key);
+		putchar('\n');
+	}
+	for (int c = 0; c < NCOLS; c++) {
+		if (c)
+			putchar(',');
+		cell(report, columns[c].key, false, buf, sizeof buf);
+		csv_field(buf);
+	}
+	putchar('\n');
+	check_stdout();
+}
+
+/* The table needs every row for its widths: reports are kept until the end. */
+static void write_table(cJSON *const *reports, size_t n, bool with_ops)
+{
+	size_t width[NCOLS];
+	char buf[256];
+	for (int c = 0; c < NCOLS; c++) {
+		width[c] = strlen(columns[c].heading);
+		for (size_t i = 0; i < n; i++) {
+			cell(reports[i], columns[c].key, true, buf, sizeof buf);
+			if (strlen(buf) > width[c])
+				width[c] = strlen(buf);
+		}
+	}
+	bool first = true;
+	for (int c = 0; c < NCOLS; c++)
+		if (columns[c].in_table)
+			printf("%s%-*s", first ? "" : "  ", (int)width[c], columns[c].heading), first = false;
+	putchar('\n');
+	for (size_t i = 0; i < n; i++) {
+		first = true;
+		for (int c = 0; c < NCOLS; c++) {
+			if (!columns[c].in_table)
+				continue;
+			cell(reports[i], columns[c].key, true, buf, sizeof buf);
+			/* Text left, numbers right. */
+			const char *key = columns[c].key;
+			bool text = !strcmp(key, "config_id") || !strcmp(key, "model") || !strcmp(key, "system") ||
+				    !strcmp(key, "backend") || strstr(key, "quant") || !strcmp(key, "oom");
+			printf("%s%*s", first ? "" : "  ", text ? -(int)width[c] : (int)width[c], buf);
+			first = false;
+		}
+		putchar('\n');
+	}
+	if (!with_ops)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *ops = cJSON_GetObjectItemCaseSensitive(reports[i], "ops"), *op;
+		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reports[i], "config_id"));
+		printf("\nops of %s\n%-32s  %-10s  %14s  %s\n", id ? id : "?", "op", "phase", "latency_ms", "source");
+		cJSON_ArrayForEach(op, ops) {
+			printf("%-32s  %-10s  %14.3f  %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")),
+			       cJSON_GetStringValue(cJSON_GetObjectItem(op, "phase")),
+			       cJSON_GetNumberValue(cJSON_GetObjectItem(op, "latency_ms")),
+			       cJSON_GetStringValue(cJSON_GetObjectItem(op, "source")));
+		}
+	}
+	check_stdout();
+}
+
+typedef struct state {
+	cJSON *config;      /* the configuration being summed, or NULL */
+	long config_line;
+	summary ops;
+	enum format fmt;
+	bool with_ops, header_done;
+	cJSON **kept;       /* table format: finished reports */
+	size_t nkept, capkept;
+} state;
+
+static void finish_config(state *st)
+{
+	if (!st->config)
+		return;
+	const cJSON *c = st->config;
+	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "mode"));
+	static_result res;
+	summary_static(&st->ops, mode ? mode : "static",
+		       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "batch")),
+		       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "osl")),
+		       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "tp")),
+		       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "pp")),
+		       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "dp")), &res);
+	cJSON *report = summary_report(c, &st->ops, &res, st->with_ops);
+	if (st->fmt == FMT_JSONL) {
+		jsonl_write(report);
+		cJSON_Delete(report);
+	} else if (st->fmt == FMT_CSV) {
+		write_csv(report, !st->header_done);
+		st->header_done = true;
+		cJSON_Delete(report);
+	} else {
+		if (st->nkept == st->capkept) {
+			st->capkept = st->capkept ? 2 * st->capkept : 16;
+			st->kept = realloc(st->kept, st->capkept * sizeof *st->kept);
+			if (!st->kept)
+				die(EXIT_DATA, "out of memory");
+		}
+		st->kept[st->nkept++] = report;
+	}
+	cJSON_Delete(st->config);
+	st->config = NULL;
+	summary_free(&st->ops);
+}
+
+static void take_config(state *st, const jsonl_reader *r, cJSON *rec)
+{
+	jsonl_get_str(r, rec, "config_id");
+	static const char *const need[] = {"batch", "osl", "tp", "pp", "dp"};
+	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+		if (jsonl_get_int(r, rec, need[i]) < 1)
+			jsonl_fail(r, "config record: '%s' must be positive", need[i]);
+	jsonl_get_str(r, rec, "mode");
+	jsonl_get_obj(r, rec, "memory_gib");
+	finish_config(st);
+	st->config = cJSON_Duplicate(rec, 1);
+	st->config_line = r->line;
+	summary_init(&st->ops);
+}
+
+static void take_op(state *st, const jsonl_reader *r, const cJSON *rec)
+{
+	const char *id = jsonl_get_str(r, rec, "config_id");
+	const char *name = jsonl_get_str(r, rec, "name");
+	if (!st->config)
+		jsonl_fail(r, "op '%s' of config '%s' comes before any config record", name, id);
+	const char *cur = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st->config, "config_id"));
+	if (strcmp(cur, id))
+		jsonl_fail(r, "op '%s' belongs to config '%s' but follows the config record of '%s'", name, id, cur);
+	const char *phase = jsonl_get_str(r, rec, "phase");
+	int ph = strcmp(phase, "context") == 0 ? 0 : strcmp(phase, "generation") == 0 ? 1 : -1;
+	if (ph < 0)
+		jsonl_fail(r, "op '%s': phase '%s' is not context or generation", name, phase);
+	const cJSON *lat = cJSON_GetObjectItemCaseSensitive(rec, "latency_ms");
+	if (!cJSON_IsNumber(lat))
+		jsonl_fail(r, "op '%s' has no latency_ms (was it priced by query?)", name);
+	double energy = jsonl_opt_num(r, rec, "energy_wms", 0.0);
+	const char *source = jsonl_opt_str(r, rec, "source", "silicon");
+	summary_add(&st->ops, name, ph, lat->valuedouble, energy, source);
+}
+
+int main(int argc, char **argv)
+{
+	diag_set_progname(argv[0]);
+	static const struct option longopts[] = {
+		{"ops", no_argument, 0, 'o'}, {"format", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	state st = {0};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': st.with_ops = true; break;
+		case 'f':
+			if (strcmp(optarg, "jsonl") == 0) st.fmt = FMT_JSONL;
+			else if (strcmp(optarg, "csv") == 0) st.fmt = FMT_CSV;
+			else if (strcmp(optarg, "table") == 0) st.fmt = FMT_TABLE;
+			else usage_error("--format: '%s' is not one of jsonl, csv, table", optarg);
+			break;
+		case 'h': fputs(usage_text, stdout); return finish_stdout();
+		default:
+			if (optopt == 'f')
+				usage_error("option '--format' needs a value");
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+
+	jsonl_reader r;
+	jsonl_open(&r, NULL);
+	cJSON *rec;
+	while ((rec = jsonl_next(&r))) {
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
+		if (kind && strcmp(kind, "config") == 0)
+			take_config(&st, &r, rec);
+		else if (kind && strcmp(kind, "op") == 0)
+			take_op(&st, &r, rec);
+		cJSON_Delete(rec);
+	}
+	jsonl_close(&r);
+	finish_config(&st);
+	if (st.fmt == FMT_TABLE) {
+		write_table(st.kept, st.nkept, st.with_ops);
+		for (size_t i = 0; i < st.nkept; i++)
+			cJSON_Delete(st.kept[i]);
+		free(st.kept);
+	}
+	return finish_stdout();
+}
