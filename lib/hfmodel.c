@@ -948,7 +948,7 @@ cJSON *hfmodel_record(cJSON *config, const cJSON *hf_quant, const char *model_pa
 	if (!family) {
 		int k = snprintf(err, errlen, "unsupported architecture '%s' (supported:", arch);
 		for (size_t i = 0; i < family_architecture_count() && k > 0 && (size_t)k < errlen; i++)
-			k += snprintf(err + k, errlen - (size_t)k, " %s", family_architecture_at(i));
+			k += snprintf(err + k, errlen - (size_t)k, "%s%s", i ? ", " : " ", family_architecture_at(i));
 		if (k > 0 && (size_t)k < errlen)
 			snprintf(err + k, errlen - (size_t)k, ")");
 		return NULL;
