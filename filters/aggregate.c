@@ -111,10 +111,14 @@ static void write_table(cJSON *const *reports, size_t n, bool with_ops)
 				width[c] = strlen(buf);
 		}
 	}
+	int last = 0; /* the last column is not padded: no trailing blanks */
+	for (int c = 0; c < NCOLS; c++)
+		if (columns[c].in_table)
+			last = c;
 	bool first = true;
 	for (int c = 0; c < NCOLS; c++)
 		if (columns[c].in_table)
-			printf("%s%-*s", first ? "" : "  ", (int)width[c], columns[c].heading), first = false;
+			printf("%s%-*s", first ? "" : "  ", c == last ? 0 : (int)width[c], columns[c].heading), first = false;
 	putchar('\n');
 	for (size_t i = 0; i < n; i++) {
 		first = true;
@@ -126,7 +130,8 @@ static void write_table(cJSON *const *reports, size_t n, bool with_ops)
 			const char *key = columns[c].key;
 			bool text = !strcmp(key, "config_id") || !strcmp(key, "model") || !strcmp(key, "system") ||
 				    !strcmp(key, "backend") || strstr(key, "quant") || !strcmp(key, "oom");
-			printf("%s%*s", first ? "" : "  ", text ? -(int)width[c] : (int)width[c], buf);
+			int w = text ? (c == last ? 0 : -(int)width[c]) : (int)width[c];
+			printf("%s%*s", first ? "" : "  ", w, buf);
 			first = false;
 		}
 		putchar('\n');
