@@ -1,0 +1,86 @@
+#!/usr/bin/env bats
+# pipelines/estimate: hfparse | opgraph | query | aggregate for one configuration.
+load test_helper
+bats_require_minimum_version 1.5.0
+
+EST="$ROOT/pipelines/estimate"
+QWEN32="$MODELS/Qwen--Qwen3-32B"
+CASE=(--model "$QWEN32" --system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 4000 --osl 1000)
+
+need_query() { [ -x "$BIN/query" ] || skip "bin/query is not built yet"; }
+
+@test "estimate --help prints the usage and exits 0" {
+	run "$EST" --help
+	assert_success
+	assert_line --index 0 --partial "usage: estimate --model DIR --system S --backend B --tp N"
+}
+
+@test "estimate: missing options, unknown options, bad values are usage errors" {
+	run "$EST" --model "$QWEN32"
+	assert_failure 2
+	assert_output "estimate: --model, --system, --backend, --tp, --batch, --isl and --osl are required
+try 'estimate --help'"
+	run "$EST" "${CASE[@]}" --frobnicate 1
+	assert_failure 2
+	assert_line --index 0 "estimate: unknown option '--frobnicate'"
+	run "$EST" "${CASE[@]}" --format xml
+	assert_failure 2
+	assert_line --index 0 "estimate: --format: 'xml' is not one of table, jsonl, csv"
+	run "$EST" "${CASE[@]}" --mode agg
+	assert_failure 2
+	assert_line --index 0 "estimate: --mode agg: serving modes are not built yet (static, static_ctx, static_gen)"
+	run "$EST" "${CASE[@]}" --tp '2 3'
+	assert_failure 2
+	assert_line --index 0 "estimate: --tp: '2 3' is not a plain value"
+	run "$EST" --model /nonexistent --system h200_sxm --backend trtllm --tp 1 --batch 1 --isl 1 --osl 1
+	assert_failure 2
+	assert_line --index 0 "estimate: --model: '/nonexistent' does not exist"
+}
+
+@test "estimate: a stage's failure is the pipeline's, with its message and nothing on stdout" {
+	need_query
+	run --separate-stderr "$EST" --model "$QWEN32" --system h200_sxm --backend trtllm --tp 3 --batch 8 --isl 100 --osl 10
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "opgraph: <stdin>:1: num_heads 64 is not divisible by tp 3"
+}
+
+@test "estimate: Qwen3-32B on h200 trtllm tp2 matches the reference's golden (jsonl)" {
+	need_query
+	run --separate-stderr "$EST" "${CASE[@]}" --format jsonl
+	assert_success
+	approx "$(echo "$output" | jget ttft_ms)" 1749.8732658229642
+	approx "$(echo "$output" | jget tpot_ms)" 12.656936362841101
+	approx "$(echo "$output" | jget tokens_per_s_per_gpu)" 277.89061888577976
+	approx "$(echo "$output" | jget memory_gib.total)" 42.402099609375
+}
+
+@test "estimate: the default format is a table with one row" {
+	need_query
+	run --separate-stderr "$EST" "${CASE[@]}"
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 --regexp "^config +model +system .* ttft_ms +tpot_ms "
+	assert_line --index 1 --regexp "^c1 +Qwen/Qwen3-32B +h200_sxm +trtllm +2 +1 +1 +8 +4000 +1000 .* 1749\.873 +12\.657 "
+}
+
+@test "estimate: csv and --ops pass through to aggregate" {
+	need_query
+	run --separate-stderr "$EST" "${CASE[@]}" --format csv
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	run --separate-stderr "$EST" "${CASE[@]}" --format jsonl --ops
+	assert_success
+	assert_equal "$(echo "$output" | jget ops.0.name)" context_embedding
+}
+
+@test "estimate: without perf data it says so and gives speed-of-light estimates" {
+	need_query
+	empty=$(mktemp -d)
+	run --separate-stderr "$EST" "${CASE[@]}" --data-dir "$empty" --format jsonl
+	rmdir "$empty"
+	assert_success
+	assert_equal "$stderr" "estimate: no perf data for h200_sxm/trtllm under $empty: speed-of-light estimates (--database-mode sol)"
+	run approx "$(echo "$output" | jget ttft_ms)" 1749.8732658229642 0.01
+	assert_failure
+}
