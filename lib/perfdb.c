@@ -1,0 +1,516 @@
+#include "perfdb.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "table_attention.h"
+#include "table_comm.h"
+#include "table_gemm.h"
+
+const char *const perfdb_table_names[] = {
+	"gemm_perf.txt", "computescale_perf.txt", "scale_matrix_perf.txt", "context_attention_perf.txt",
+	"generation_attention_perf.txt", "custom_allreduce_perf.txt", "nccl_perf.txt",
+};
+const size_t perfdb_table_count = sizeof perfdb_table_names / sizeof perfdb_table_names[0];
+
+/* Table groups loaded together (the reference's load_data of one op class). */
+enum { G_GEMM, G_CTX, G_GEN, G_AR, G_NCCL, G_COUNT };
+
+/* Memo of answers by arguments: sweeps ask the same shapes again and again. */
+enum { FN_GEMM = 1, FN_CS, FN_SM, FN_CTX, FN_GEN, FN_AR, FN_NCCL };
+typedef struct memo_key {
+	int fn;
+	int mode;
+	long long a[8];
+	const void *p[2];
+	char op[24];
+} memo_key;
+typedef struct memo_slot {
+	bool used;
+	memo_key key;
+	perf_result r;
+} memo_slot;
+
+struct perfdb {
+	const struct system_spec *sys;
+	struct perf_data_path path;
+	perf_mode mode;
+	int state[G_COUNT];      /* 0 not read yet, 1 read, -1 bad table (fatal[] says why) */
+	char fatal[G_COUNT][600];
+	table_set gemm, compute_scale, scale_matrix, ctx, gen, allreduce, nccl, oneccl;
+	bool oneccl_used;
+	memo_slot *memo;
+	size_t memo_cap, memo_n;
+};
+
+const char *perf_source_name(perf_source s)
+{
+	static const char *const names[] = { "silicon", "empirical", "sol", "mixed" };
+	return names[s];
+}
+
+const char *perf_detail_name(perf_detail d)
+{
+	static const char *const names[] = { "measured", "interpolated", "extrapolated", "sol", "empirical", "mixed" };
+	return names[d];
+}
+
+int perf_mode_parse(const char *name)
+{
+	static const char *const names[] = { "silicon", "hybrid", "empirical", "sol" };
+	for (int i = 0; i < 4; i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *perf_mode_name(perf_mode m)
+{
+	static const char *const names[] = { "SILICON", "HYBRID", "EMPIRICAL", "SOL" };
+	return names[m];
+}
+
+perf_source perf_source_merge(perf_source a, perf_source b) { return a == b ? a : PERF_SRC_MIXED; }
+perf_detail perf_detail_merge(perf_detail a, perf_detail b) { return a == b ? a : PERF_DET_MIXED; }
+
+perf_result perf_add(perf_result a, perf_result b)
+{
+	perf_result r = { a.latency + b.latency, a.energy + b.energy, a.source, a.detail };
+	if (a.latency == 0.0 && a.energy == 0.0) {
+		r.source = b.source;
+		r.detail = b.detail;
+	} else if (!(b.latency == 0.0 && b.energy == 0.0)) {
+		r.source = perf_source_merge(a.source, b.source);
+		r.detail = perf_detail_merge(a.detail, b.detail);
+	}
+	return r;
+}
+
+perfdb *perfdb_open(const char *data_dir_opt, const char *system, const char *backend, const char *version,
+		    char *err, size_t errlen)
+{
+	const struct system_spec *sys = system_load(system, err, errlen);
+	if (!sys)
+		return NULL;
+	perfdb *db = calloc(1, sizeof *db);
+	if (!db) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	db->sys = sys;
+	if (datadir_resolve(data_dir_opt, sys, backend, version, &db->path, err, errlen) != 0) {
+		free(db);
+		return NULL;
+	}
+	db->mode = PERF_SILICON;
+	return db;
+}
+
+void perfdb_close(perfdb *db)
+{
+	if (!db)
+		return;
+	table_set *all[] = { &db->gemm, &db->compute_scale, &db->scale_matrix, &db->ctx, &db->gen,
+			     &db->allreduce, &db->nccl, &db->oneccl };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		table_set_free(all[i]);
+	free(db->memo);
+	free(db);
+}
+
+const struct system_spec *perfdb_system(const perfdb *db) { return db->sys; }
+const struct perf_data_path *perfdb_paths(const perfdb *db) { return &db->path; }
+perf_mode perfdb_mode(const perfdb *db) { return db->mode; }
+
+void perfdb_set_mode(perfdb *db, perf_mode mode)
+{
+	db->mode = mode; /* memo keys carry the mode */
+}
+
+/* Read a table group on first use. 0, or PERFDB_FATAL with the table's error. */
+static int ensure(perfdb *db, int group, char *err, size_t errlen)
+{
+	if (db->state[group] == 0) {
+		char *e = db->fatal[group];
+		size_t n = sizeof db->fatal[group];
+		int st = 0;
+		char path[DATADIR_PATH_MAX + 32];
+		switch (group) {
+		case G_GEMM:
+			st = table_gemm_load(&db->gemm, &db->compute_scale, &db->scale_matrix, db->path.dir, db->sys, e, n);
+			break;
+		case G_CTX:
+			st = table_context_attention_load(&db->ctx, db->path.dir, e, n);
+			break;
+		case G_GEN:
+			st = table_generation_attention_load(&db->gen, db->path.dir, db->sys, e, n);
+			break;
+		case G_AR:
+			snprintf(path, sizeof path, "%s/custom_allreduce_perf.txt", db->path.dir);
+			st = table_custom_allreduce_load(&db->allreduce, path, e, n);
+			break;
+		case G_NCCL:
+			snprintf(path, sizeof path, "%s/nccl_perf.txt", db->path.nccl_dir);
+			st = table_nccl_load(&db->nccl, path, e, n);
+			if (st == 0 && db->path.oneccl_dir[0]) {
+				snprintf(path, sizeof path, "%s/oneccl_perf.txt", db->path.oneccl_dir);
+				st = table_nccl_load(&db->oneccl, path, e, n);
+			}
+			break;
+		}
+		db->state[group] = st == 0 ? 1 : -1;
+	}
+	if (db->state[group] < 0) {
+		snprintf(err, errlen, "%s", db->fatal[group]);
+		return PERFDB_FATAL;
+	}
+	return 0;
+}
+
+/* ---- memo ---- */
+
+static uint64_t hash_key(const memo_key *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < sizeof *k; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+static memo_slot *memo_find(perfdb *db, const memo_key *k)
+{
+	if (!db->memo_cap)
+		return NULL;
+	size_t mask = db->memo_cap - 1;
+	for (size_t i = hash_key(k) & mask;; i = (i + 1) & mask) {
+		memo_slot *s = &db->memo[i];
+		if (!s->used)
+			return NULL;
+		if (memcmp(&s->key, k, sizeof *k) == 0)
+			return s;
+	}
+}
+
+static void memo_put(perfdb *db, const memo_key *k, const perf_result *r)
+{
+	if ((db->memo_n + 1) * 2 > db->memo_cap) {
+		size_t ncap = db->memo_cap ? 2 * db->memo_cap : 1024;
+		memo_slot *old = db->memo;
+		size_t ocap = db->memo_cap;
+		db->memo = calloc(ncap, sizeof *db->memo);
+		if (!db->memo) {
+			db->memo = old;
+			return; /* no memory: just do not memoize */
+		}
+		db->memo_cap = ncap;
+		db->memo_n = 0;
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i].used)
+				memo_put(db, &old[i].key, &old[i].r);
+		free(old);
+	}
+	size_t mask = db->memo_cap - 1;
+	size_t i = hash_key(k) & mask;
+	while (db->memo[i].used)
+		i = (i + 1) & mask;
+	db->memo[i].used = true;
+	db->memo[i].key = *k;
+	db->memo[i].r = *r;
+	db->memo_n++;
+}
+
+static memo_key make_key(const perfdb *db, int fn)
+{
+	memo_key k;
+	memset(&k, 0, sizeof k);
+	k.fn = fn;
+	k.mode = (int)db->mode;
+	return k;
+}
+
+/* ---- the reference's mode dispatch ---- */
+
+static perf_result formula(double latency, perf_source src)
+{
+	return (perf_result){ latency, 0.0, src, src == PERF_SRC_SOL ? PERF_DET_SOL : PERF_DET_EMPIRICAL };
+}
+
+/* After a silicon attempt: keep it, fall back to the empirical formula (HYBRID), or refuse. */
+static int silicon_or_hybrid(const perfdb *db, int st, double empirical, perf_result *out, const char *lookup,
+			     char *err, size_t errlen)
+{
+	if (st == 0)
+		return 0;
+	if (db->mode == PERF_HYBRID) {
+		*out = formula(empirical, PERF_SRC_EMPIRICAL);
+		return 0;
+	}
+	/* prefix the lookup to the table's reason */
+	char why[700];
+	snprintf(why, sizeof why, "%s", err);
+	snprintf(err, errlen, "%s: %s (try --database-mode hybrid)", lookup, why);
+	return PERFDB_REFUSED;
+}
+
+int perfdb_gemm(perfdb *db, long long m, long long n, long long k, const quant_mode *q, perf_result *out,
+		char *err, size_t errlen)
+{
+	memo_key key = make_key(db, FN_GEMM);
+	key.a[0] = m, key.a[1] = n, key.a[2] = k, key.p[0] = q;
+	memo_slot *hit = memo_find(db, &key);
+	if (hit) {
+		*out = hit->r;
+		return 0;
+	}
+	double sol = gemm_sol_ms(db->sys, (double)m, (double)n, (double)k, q);
+	if (db->mode == PERF_SOL) {
+		*out = formula(sol, PERF_SRC_SOL);
+	} else if (db->mode == PERF_EMPIRICAL) {
+		*out = formula(sol / 0.8, PERF_SRC_EMPIRICAL);
+	} else {
+		int st = ensure(db, G_GEMM, err, errlen);
+		if (st)
+			return st;
+		st = table_gemm_query(&db->gemm, m, n, k, q, out, err, errlen);
+		char what[160];
+		snprintf(what, sizeof what, "GEMM m=%lld n=%lld k=%lld quant %s", m, n, k, q->name);
+		if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
+			return st;
+	}
+	memo_put(db, &key, out);
+	return 0;
+}
+
+static int scale_op(perfdb *db, int fn, long long m, long long k, const quant_mode *q, perf_result *out, char *err,
+		    size_t errlen)
+{
+	memo_key key = make_key(db, fn);
+	key.a[0] = m, key.a[1] = k, key.p[0] = q;
+	memo_slot *hit = memo_find(db, &key);
+	if (hit) {
+		*out = hit->r;
+		return 0;
+	}
+	bool cs = fn == FN_CS;
+	double sol = cs ? compute_scale_sol_ms(db->sys, (double)m, (double)k)
+			: scale_matrix_sol_ms(db->sys, (double)m, (double)k);
+	if (db->mode == PERF_SOL) {
+		*out = formula(sol, PERF_SRC_SOL);
+	} else if (db->mode == PERF_EMPIRICAL) {
+		*out = formula(sol / 0.8, PERF_SRC_EMPIRICAL);
+	} else {
+		int st = ensure(db, G_GEMM, err, errlen);
+		if (st)
+			return st;
+		const char *what = cs ? "compute scale" : "scale matrix";
+		st = table_scale_query(cs ? &db->compute_scale : &db->scale_matrix, what, m, k, q, out, err, errlen);
+		char lookup[160];
+		snprintf(lookup, sizeof lookup, "%s m=%lld k=%lld quant %s", what, m, k, q->name);
+		if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, lookup, err, errlen)))
+			return st;
+	}
+	memo_put(db, &key, out);
+	return 0;
+}
+
+int perfdb_compute_scale(perfdb *db, long long m, long long k, const quant_mode *q, perf_result *out, char *err,
+			 size_t errlen)
+{
+	return scale_op(db, FN_CS, m, k, q, out, err, errlen);
+}
+
+int perfdb_scale_matrix(perfdb *db, long long m, long long k, const quant_mode *q, perf_result *out, char *err,
+			size_t errlen)
+{
+	return scale_op(db, FN_SM, m, k, q, out, err, errlen);
+}
+
+int perfdb_context_attention(perfdb *db, long long b, long long s, long long prefix, long long n, long long n_kv,
+			     const quant_mode *kv, const quant_mode *fmha, long long window_size,
+			     long long head_size, perf_result *out, char *err, size_t errlen)
+{
+	if (n_kv > n) {
+		snprintf(err, errlen, "context attention: n_kv %lld must not exceed n %lld", n_kv, n);
+		return PERFDB_REFUSED;
+	}
+	memo_key key = make_key(db, FN_CTX);
+	key.a[0] = b, key.a[1] = s, key.a[2] = prefix, key.a[3] = n, key.a[4] = n_kv, key.a[5] = window_size;
+	key.a[6] = head_size, key.p[0] = kv, key.p[1] = fmha;
+	memo_slot *hit = memo_find(db, &key);
+	if (hit) {
+		*out = hit->r;
+		return 0;
+	}
+	double sol = context_attention_sol_ms(db->sys, (double)b, (double)s, (double)prefix, (double)n, (double)n_kv,
+					      (double)head_size, (double)window_size, kv, fmha);
+	if (db->mode == PERF_SOL) {
+		*out = formula(sol, PERF_SRC_SOL);
+	} else if (db->mode == PERF_EMPIRICAL) {
+		*out = formula(sol / 0.6, PERF_SRC_EMPIRICAL);
+	} else {
+		int st = ensure(db, G_CTX, err, errlen);
+		if (st)
+			return st;
+		st = table_context_attention_query(&db->ctx, b, s, prefix, n, n_kv, kv, fmha, window_size, head_size, out,
+						   err, errlen);
+		char what[200];
+		snprintf(what, sizeof what,
+			 "context attention b=%lld s=%lld prefix=%lld n=%lld n_kv=%lld head_size=%lld window_size=%lld kv %s fmha %s",
+			 b, s, prefix, n, n_kv, head_size, window_size, kv->name, fmha->name);
+		if ((st = silicon_or_hybrid(db, st, sol / 0.6, out, what, err, errlen)))
+			return st;
+	}
+	memo_put(db, &key, out);
+	return 0;
+}
+
+int perfdb_generation_attention(perfdb *db, long long b, long long s, long long n, long long n_kv,
+				const quant_mode *kv, long long window_size, long long head_size, perf_result *out,
+				char *err, size_t errlen)
+{
+	if (n_kv > n) {
+		snprintf(err, errlen, "generation attention: n_kv %lld must not exceed n %lld", n_kv, n);
+		return PERFDB_REFUSED;
+	}
+	memo_key key = make_key(db, FN_GEN);
+	key.a[0] = b, key.a[1] = s, key.a[2] = n, key.a[3] = n_kv, key.a[4] = window_size, key.a[5] = head_size;
+	key.p[0] = kv;
+	memo_slot *hit = memo_find(db, &key);
+	if (hit) {
+		*out = hit->r;
+		return 0;
+	}
+	double sol = generation_attention_sol_ms(db->sys, (double)b, (double)s, (double)n, (double)n_kv,
+						 (double)head_size, (double)window_size, kv);
+	if (db->mode == PERF_SOL) {
+		*out = formula(sol, PERF_SRC_SOL);
+	} else if (db->mode == PERF_EMPIRICAL) {
+		*out = formula(sol / 0.8, PERF_SRC_EMPIRICAL);
+	} else {
+		int st = ensure(db, G_GEN, err, errlen);
+		if (st)
+			return st;
+		st = table_generation_attention_query(&db->gen, b, s, n, n_kv, kv, window_size, head_size, out, err, errlen);
+		char what[200];
+		snprintf(what, sizeof what,
+			 "generation attention b=%lld s=%lld n=%lld n_kv=%lld head_size=%lld window_size=%lld kv %s", b, s, n,
+			 n_kv, head_size, window_size, kv->name);
+		if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
+			return st;
+	}
+	memo_put(db, &key, out);
+	return 0;
+}
+
+int perfdb_nccl(perfdb *db, const quant_mode *comm, long long num_gpus, const char *operation,
+		long long message_size, perf_result *out, char *err, size_t errlen)
+{
+	memo_key key = make_key(db, FN_NCCL);
+	key.a[0] = num_gpus, key.a[1] = message_size, key.p[0] = comm;
+	snprintf(key.op, sizeof key.op, "%s", operation);
+	bool memoizable = strlen(operation) < sizeof key.op;
+	memo_slot *hit = memoizable ? memo_find(db, &key) : NULL;
+	if (hit) {
+		*out = hit->r;
+		return 0;
+	}
+	double sol = nccl_sol_ms(db->sys, comm, (double)num_gpus, operation, (double)message_size);
+	if (db->mode == PERF_SOL) {
+		*out = formula(sol, PERF_SRC_SOL);
+	} else if (db->mode == PERF_EMPIRICAL) {
+		*out = formula(sol / 0.8, PERF_SRC_EMPIRICAL);
+	} else {
+		int st = ensure(db, G_NCCL, err, errlen);
+		if (st)
+			return st;
+		if (num_gpus == 1) {
+			*out = formula(0.0, PERF_SRC_EMPIRICAL);
+		} else {
+			/* systems without NCCL tables (XPU) read oneCCL's */
+			const table_set *t = &db->nccl;
+			if (!t->loaded && db->oneccl.loaded)
+				t = &db->oneccl;
+			st = table_nccl_query(t, db->sys, comm, num_gpus, operation, message_size, out, err, errlen);
+			char what[160];
+			snprintf(what, sizeof what, "NCCL %s dtype %s num_gpus=%lld message_size=%lld", operation, comm->name,
+				 num_gpus, message_size);
+			if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
+				return st;
+		}
+	}
+	if (memoizable)
+		memo_put(db, &key, out);
+	return 0;
+}
+
+int perfdb_custom_allreduce(perfdb *db, const quant_mode *comm, long long tp_size, long long size,
+			    perf_result *out, char *err, size_t errlen)
+{
+	memo_key key = make_key(db, FN_AR);
+	key.a[0] = tp_size, key.a[1] = size, key.p[0] = comm;
+	memo_slot *hit = memo_find(db, &key);
+	if (hit) {
+		*out = hit->r;
+		return 0;
+	}
+	double sol = custom_allreduce_sol_ms(db->sys, (double)tp_size, (double)size);
+	if (db->mode == PERF_SOL) {
+		*out = formula(sol, PERF_SRC_SOL);
+	} else if (db->mode == PERF_EMPIRICAL) {
+		*out = formula(sol / 0.8, PERF_SRC_EMPIRICAL);
+	} else {
+		int st = ensure(db, G_AR, err, errlen);
+		if (st)
+			return st;
+		if (tp_size == 1) {
+			*out = formula(0.0, PERF_SRC_EMPIRICAL);
+		} else if (db->sys->num_gpus_per_node == 72 && tp_size > 4) {
+			/* NVL72 racks have custom all-reduce data up to 4 GPUs only: NCCL beyond */
+			st = perfdb_nccl(db, comm, tp_size, "all_reduce", size, out, err, errlen);
+			if (st == PERFDB_FATAL)
+				return st;
+			char what[160];
+			snprintf(what, sizeof what, "custom all-reduce tp_size=%lld size=%lld", tp_size, size);
+			if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
+				return st;
+		} else {
+			st = table_custom_allreduce_query(&db->allreduce, db->sys, comm, tp_size, size, out, err, errlen);
+			char what[160];
+			snprintf(what, sizeof what, "custom all-reduce %s tp_size=%lld size=%lld", comm->name, tp_size, size);
+			if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
+				return st;
+		}
+	}
+	memo_put(db, &key, out);
+	return 0;
+}
+
+int perfdb_mem_op(perfdb *db, double mem_bytes, perf_result *out)
+{
+	const struct system_spec *s = db->sys;
+	if (db->mode == PERF_SOL) {
+		*out = formula(mem_bytes / s->mem_bw_bytes_per_s * 1000, PERF_SRC_SOL);
+		return 0;
+	}
+	/* no table for raw memory traffic: every other mode uses the empirical formula */
+	double t = (mem_bytes / (s->mem_bw_bytes_per_s * s->mem_bw_empirical_scaling_factor) +
+		    s->mem_empirical_constant_latency_s) * 1000;
+	*out = formula(t, PERF_SRC_EMPIRICAL);
+	return 0;
+}
+
+int perfdb_p2p(perfdb *db, double message_bytes, perf_result *out)
+{
+	const struct system_spec *s = db->sys;
+	if (db->mode == PERF_SOL) {
+		*out = formula(message_bytes / s->inter_node_bw_bytes_per_s * 1000, PERF_SRC_SOL);
+		return 0;
+	}
+	*out = formula((message_bytes / s->inter_node_bw_bytes_per_s + s->p2p_latency_s) * 1000, PERF_SRC_EMPIRICAL);
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* perfdb: the perf database of one system/backend/version, as the reference's PerfDatabase
+ * (sdk/perf_database.py): per-call lookups of one op shape in the measured tables, with the
+ * reference's database modes:
+ *   SILICON   table data only (interpolated/extrapolated as the reference does); a shape the
+ *             tables cannot answer is refused (PERFDB_REFUSED, message in err);
+ *   HYBRID    table data, falling back to the empirical formula (speed of light / factor);
+ *   EMPIRICAL the empirical formula only;
+ *   SOL       speed of light from the system spec.
+ * Tables are read lazily, the first time a query needs them, and corrected / extrapolated
+ * at load as the reference does; answers are memoized by their arguments.
+ *
+ * Every query returns 0 with *out filled, PERFDB_REFUSED (SILICON mode without data: err
+ * names the lookup and what is missing), or PERFDB_FATAL (a bad table: err reads
+ * "FILE:LINE: what"). Latencies are milliseconds, energies W·ms, per call (no scale factor). */
+#ifndef INFERCAST_PERFDB_H
+#define INFERCAST_PERFDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "datadir.h"
+#include "opgraph_quant.h"
+#include "systems.h"
+
+enum { PERFDB_REFUSED = 1, PERFDB_FATAL = -1 };
+
+typedef enum perf_mode { PERF_SILICON, PERF_HYBRID, PERF_EMPIRICAL, PERF_SOL } perf_mode;
+
+/* The reference's source tag. */
+typedef enum perf_source { PERF_SRC_SILICON, PERF_SRC_EMPIRICAL, PERF_SRC_SOL, PERF_SRC_MIXED } perf_source;
+/* Ours: how a silicon answer was obtained. */
+typedef enum perf_detail {
+	PERF_DET_MEASURED,
+	PERF_DET_INTERPOLATED,
+	PERF_DET_EXTRAPOLATED,
+	PERF_DET_SOL,
+	PERF_DET_EMPIRICAL,
+	PERF_DET_MIXED
+} perf_detail;
+
+typedef struct perf_result {
+	double latency;   /* ms */
+	double energy;    /* W·ms */
+	perf_source source;
+	perf_detail detail;
+} perf_result;
+
+const char *perf_source_name(perf_source s);
+const char *perf_detail_name(perf_detail d);
+/* "silicon", "hybrid", "empirical", "sol" (any case) -> mode; -1 when unknown. */
+int perf_mode_parse(const char *name);
+const char *perf_mode_name(perf_mode m);
+
+/* Sum of two answers with the reference's source merging (PerformanceResult.__add__: a zero
+ * term takes the other's tag; different tags give "mixed"). */
+perf_result perf_add(perf_result a, perf_result b);
+/* Merge of tags over repeated evaluations of one op (same tag stays, else mixed). */
+perf_source perf_source_merge(perf_source a, perf_source b);
+perf_detail perf_detail_merge(perf_detail a, perf_detail b);
+
+typedef struct perfdb perfdb;
+
+/* Open system/backend/version (version NULL or "": the newest, chosen as the reference does)
+ * under the data root from data_dir_opt / $INFERCAST_DATA / the installed share. Reads no
+ * table yet. NULL with a message for an unknown system, backend or version. */
+perfdb *perfdb_open(const char *data_dir_opt, const char *system, const char *backend, const char *version,
+		    char *err, size_t errlen);
+void perfdb_close(perfdb *db);
+const struct system_spec *perfdb_system(const perfdb *db);
+const struct perf_data_path *perfdb_paths(const perfdb *db);
+/* The mode used by queries given PERF_DEFAULT... (set once; SILICON initially). */
+void perfdb_set_mode(perfdb *db, perf_mode mode);
+perf_mode perfdb_mode(const perfdb *db);
+
+/* The reference's query_* methods (same argument order); all use the database's mode. */
+int perfdb_gemm(perfdb *db, long long m, long long n, long long k, const quant_mode *q, perf_result *out,
+		char *err, size_t errlen);
+int perfdb_compute_scale(perfdb *db, long long m, long long k, const quant_mode *q, perf_result *out,
+			 char *err, size_t errlen);
+int perfdb_scale_matrix(perfdb *db, long long m, long long k, const quant_mode *q, perf_result *out,
+			char *err, size_t errlen);
+int perfdb_context_attention(perfdb *db, long long b, long long s, long long prefix, long long n, long long n_kv,
+			     const quant_mode *kv, const quant_mode *fmha, long long window_size,
+			     long long head_size, perf_result *out, char *err, size_t errlen);
+int perfdb_generation_attention(perfdb *db, long long b, long long s, long long n, long long n_kv,
+				const quant_mode *kv, long long window_size, long long head_size, perf_result *out,
+				char *err, size_t errlen);
+int perfdb_custom_allreduce(perfdb *db, const quant_mode *comm, long long tp_size, long long size,
+			    perf_result *out, char *err, size_t errlen);
+int perfdb_nccl(perfdb *db, const quant_mode *comm, long long num_gpus, const char *operation,
+		long long message_size, perf_result *out, char *err, size_t errlen);
+/* Analytical: memory traffic of mem_bytes, and a point-to-point transfer. */
+int perfdb_mem_op(perfdb *db, double mem_bytes, perf_result *out);
+int perfdb_p2p(perfdb *db, double message_bytes, perf_result *out);
+
+/* Tables, for perfload: the file names this module reads, and a loaded table by name. */
+extern const char *const perfdb_table_names[];
+extern const size_t perfdb_table_count;
+
+#endif

@@ -1,0 +1,43 @@
+/* table_csv: a fast reader for the perf tables (*_perf.txt), which are plain CSV with a
+ * header row. The whole file is read into one buffer and split in place, so a 100,000-row
+ * table loads in a few milliseconds (lib/csvtab allocates every field and is far slower).
+ * Quoted fields are understood; every row keeps its line number for "FILE:LINE: what". */
+#ifndef INFERCAST_TABLE_CSV_H
+#define INFERCAST_TABLE_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct table_csv {
+	char *path;          /* as given, for messages */
+	char *buf;           /* the file, split in place */
+	size_t ncols;
+	char **header;       /* ncols names (point into buf) */
+	size_t nrows;
+	char **cells;        /* nrows * ncols fields, row-major (point into buf) */
+	long *lines;         /* line number of each data row */
+} table_csv;
+
+/* Outcome of table_csv_load. */
+enum { TABLE_CSV_OK = 0, TABLE_CSV_MISSING = 1, TABLE_CSV_BAD = -1 };
+
+/* Load path. TABLE_CSV_MISSING when the file does not exist (callers treat that as "no
+ * data", as the reference does); TABLE_CSV_BAD with "FILE:LINE: what" in err for an
+ * unreadable or empty file, a Git LFS pointer, or a row whose field count differs from
+ * the header's. Blank lines are skipped. */
+int table_csv_load(table_csv *t, const char *path, char *err, size_t errlen);
+void table_csv_free(table_csv *t);
+
+/* Index of a header column, or -1. */
+int table_csv_col(const table_csv *t, const char *name);
+static inline const char *table_csv_cell(const table_csv *t, size_t row, int col)
+{
+	return t->cells[row * t->ncols + (size_t)col];
+}
+
+/* Strict number parsing of one cell, the way Python's int() / float() read the tables
+ * (surrounding blanks allowed). false when the text is not such a number. */
+bool table_csv_int(const char *s, long long *out);
+bool table_csv_float(const char *s, double *out);
+
+#endif

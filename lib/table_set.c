@@ -1,0 +1,199 @@
+#include "table_set.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q) {
+		fputs("out of memory\n", stderr);
+		exit(1);
+	}
+	return q;
+}
+
+void table_set_init(table_set *t, const char *path, int depth)
+{
+	memset(t, 0, sizeof *t);
+	t->path = strdup(path ? path : "");
+	t->depth = depth;
+}
+
+void table_set_free(table_set *t)
+{
+	for (size_t i = 0; i < t->nparts; i++)
+		grid_free(t->parts[i].g);
+	free(t->parts);
+	free(t->path);
+	memset(t, 0, sizeof *t);
+}
+
+static bool same_key(const table_part *p, const table_key *k)
+{
+	if (p->k1 != k->k1 || p->k2 != k->k2 || p->npre != k->npre)
+		return false;
+	for (int i = 0; i < k->npre; i++)
+		if (p->pre[i] != k->pre[i])
+			return false;
+	return strcmp(p->name, k->name ? k->name : "") == 0;
+}
+
+table_part *table_set_find(const table_set *t, const table_key *key)
+{
+	/* the last part found is the likeliest next one (loaders see rows grouped) */
+	static _Thread_local const table_set *last_t;
+	static _Thread_local size_t last_i;
+	if (last_t == t && last_i < t->nparts && same_key(&t->parts[last_i], key))
+		return &t->parts[last_i];
+	for (size_t i = 0; i < t->nparts; i++)
+		if (same_key(&t->parts[i], key)) {
+			last_t = t;
+			last_i = i;
+			return &t->parts[i];
+		}
+	return NULL;
+}
+
+table_part *table_set_part(table_set *t, const table_key *key)
+{
+	table_part *p = table_set_find(t, key);
+	if (p)
+		return p;
+	t->parts = xrealloc(t->parts, (t->nparts + 1) * sizeof *t->parts);
+	p = &t->parts[t->nparts++];
+	memset(p, 0, sizeof *p);
+	p->k1 = key->k1;
+	p->k2 = key->k2;
+	snprintf(p->name, sizeof p->name, "%s", key->name ? key->name : "");
+	p->npre = key->npre;
+	memcpy(p->pre, key->pre, sizeof p->pre);
+	p->g = grid_new(t->depth);
+	if (!p->g) {
+		fputs("out of memory\n", stderr);
+		exit(1);
+	}
+	return p;
+}
+
+size_t table_set_leaves(const table_set *t)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->nparts; i++)
+		n += grid_size(t->parts[i].g);
+	return n;
+}
+
+/* Min and max key of every node at `level` levels below node (0: node itself). */
+static void range_at(const grid_node *node, int level, double *lo, double *hi)
+{
+	const double *keys;
+	size_t n = grid_node_keys(node, &keys);
+	if (level == 0) {
+		if (n) {
+			if (keys[0] < *lo)
+				*lo = keys[0];
+			if (keys[n - 1] > *hi)
+				*hi = keys[n - 1];
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const grid_node *kid = grid_node_child(node, keys[i]);
+		if (kid)
+			range_at(kid, level - 1, lo, hi);
+	}
+}
+
+void table_part_record_box(table_part *p)
+{
+	const grid_node *root = grid_root(p->g);
+	int levels = grid_node_levels(root);
+	for (int l = 0; l < 3; l++) {
+		p->lo[l] = INFINITY;
+		p->hi[l] = -INFINITY;
+		if (l < levels)
+			range_at(root, l, &p->lo[l], &p->hi[l]);
+	}
+	p->boxed = true;
+}
+
+bool table_part_inside(const table_part *p, const double *coords, int n)
+{
+	if (!p->boxed)
+		return true;
+	for (int l = 0; l < n && l < 3; l++)
+		if (coords[l] < p->lo[l] || coords[l] > p->hi[l])
+			return false;
+	return true;
+}
+
+static void walk(grid *g, const grid_node *node, double *keys, int depth, table_leaf_fn fn, void *ctx)
+{
+	const double *k;
+	size_t n = grid_node_keys(node, &k);
+	for (size_t i = 0; i < n; i++) {
+		keys[depth] = k[i];
+		if (grid_node_levels(node) == 1)
+			fn(keys, (grid_leaf *)grid_node_leaf(node, k[i]), ctx);
+		else
+			walk(g, grid_node_child(node, k[i]), keys, depth + 1, fn, ctx);
+	}
+}
+
+void table_walk(grid *g, table_leaf_fn fn, void *ctx)
+{
+	double keys[GRID_MAX_DEPTH];
+	walk(g, grid_root(g), keys, 0, fn, ctx);
+}
+
+bool table_require_col(const table_csv *c, const char *name, int *col, char *err, size_t errlen)
+{
+	*col = table_csv_col(c, name);
+	if (*col < 0) {
+		snprintf(err, errlen, "%s:1: missing column '%s'", c->path, name);
+		return false;
+	}
+	return true;
+}
+
+bool table_row_int(const table_csv *c, size_t row, int col, long long *out, char *err, size_t errlen)
+{
+	const char *s = table_csv_cell(c, row, col);
+	if (!table_csv_int(s, out)) {
+		snprintf(err, errlen, "%s:%ld: %s '%s' is not an integer", c->path, c->lines[row], c->header[col], s);
+		return false;
+	}
+	return true;
+}
+
+bool table_row_latency(const table_csv *c, size_t row, int col, double *out, char *err, size_t errlen)
+{
+	const char *s = table_csv_cell(c, row, col);
+	if (!table_csv_float(s, out)) {
+		snprintf(err, errlen, "%s:%ld: %s '%s' is not a number", c->path, c->lines[row], c->header[col], s);
+		return false;
+	}
+	if (!isfinite(*out) || *out < 0) {
+		snprintf(err, errlen, "%s:%ld: %s '%s' is %s", c->path, c->lines[row], c->header[col], s,
+			 isfinite(*out) ? "negative" : "not finite");
+		return false;
+	}
+	return true;
+}
+
+bool table_row_float(const table_csv *c, size_t row, int col, double *out, char *err, size_t errlen)
+{
+	if (col < 0) {
+		*out = 0.0;
+		return true;
+	}
+	const char *s = table_csv_cell(c, row, col);
+	if (!table_csv_float(s, out) || !isfinite(*out)) {
+		snprintf(err, errlen, "%s:%ld: %s '%s' is not a finite number", c->path, c->lines[row], c->header[col], s);
+		return false;
+	}
+	return true;
+}
