@@ -175,12 +175,11 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		for (size_t i = 0; i < g.n; i++) {
 			if (g.ops[i].phase != (og_phase)ph)
 				continue;
-			cJSON *o = og_op_record(&cfg, &g.ops[i], id);
-			jsonl_write(o);
-			cJSON_Delete(o);
+			og_op_write(stdout, &cfg, &g.ops[i], id);
 		}
 	}
 	og_graph_free(&g);
+	check_stdout();
 }
 
 int main(int argc, char **argv)

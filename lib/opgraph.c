@@ -1,4 +1,5 @@
 #include "opgraph.h"
+#include "jsonl.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -441,4 +442,70 @@ cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id
 		}
 	}
 	return r;
+}
+
+/* A JSON string literal of s. */
+static void write_string(FILE *out, const char *s)
+{
+	putc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(out, "\\u%04x", *p);
+		else
+			putc(*p, out);
+	}
+	putc('"', out);
+}
+
+static void write_number(FILE *out, double v)
+{
+	if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
+		fprintf(out, "%lld", (long long)v);
+	} else {
+		char buf[64];
+		json_format_double(buf, sizeof buf, v);
+		fputs(buf, out);
+	}
+}
+
+static void write_point(FILE *out, bool first, long x, long batch, long beam, long s, long prefix, long count,
+			const char *scale_key, double scale)
+{
+	fprintf(out, "%s{\"x\":%ld,\"batch\":%ld,\"beam\":%ld,\"s\":%ld,\"prefix\":%ld,\"count\":%ld",
+		first ? "" : ",", x, batch, beam, s, prefix, count);
+	if (scale != 1.0) {
+		fprintf(out, ",\"%s\":", scale_key);
+		write_number(out, scale);
+	}
+	putc('}', out);
+}
+
+void og_op_write(FILE *out, const og_config *cfg, const og_op *op, const char *config_id)
+{
+	const og_runtime *rt = &cfg->rt;
+	char *attrs = cJSON_PrintUnformatted(op->attrs);
+	fputs("{\"record\":\"op\",\"config_id\":", out);
+	write_string(out, config_id);
+	fprintf(out, ",\"phase\":\"%s\",\"name\":", op->phase == OG_CONTEXT ? "context" : "generation");
+	write_string(out, op->name);
+	fprintf(out, ",\"op_type\":\"%s\",\"scale_factor\":", op->op_type);
+	write_number(out, op->scale_factor);
+	fprintf(out, ",\"attrs\":%s,\"points\":[", attrs ? attrs : "{}");
+	free(attrs);
+	if (op->phase == OG_CONTEXT) {
+		long s = rt->isl - rt->prefix;
+		long x = strstr(op->name, "logits_gemm") ? rt->batch : rt->batch * s;
+		write_point(out, true, x, rt->batch, 1, s, rt->prefix, 1, "seq_imbalance_correction_scale",
+			    rt->seq_imbalance_correction_scale);
+	} else {
+		long batch = rt->batch * (rt->nextn + 1);
+		for (long i = 0; i < rt->osl - 1; i += rt->stride) {
+			long count = rt->stride < rt->osl - 1 - i ? rt->stride : rt->osl - 1 - i;
+			write_point(out, i == 0, batch * rt->beam, batch, rt->beam, rt->isl + i + 1, 0, count,
+				    "gen_seq_imbalance_correction_scale", rt->gen_seq_imbalance_correction_scale);
+		}
+	}
+	fputs("]}\n", out);
 }

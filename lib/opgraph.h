@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <cjson/cJSON.h>
 
 #include "opgraph_quant.h"
@@ -93,6 +94,9 @@ bool og_mode_runs(const char *mode, og_phase phase);
 
 /* The op record (record "op") with its query points; caller frees. */
 cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id);
+/* The same record written straight to out as one JSON line (the fast path opgraph uses:
+ * a long decode has one point per 32 steps for every op). */
+void og_op_write(FILE *out, const og_config *cfg, const og_op *op, const char *config_id);
 
 /* ---- helpers for the family builders (lib/model_*.c) ---- */
 void og_add_gemm(og_graph *g, og_phase ph, const char *name, double sf, long n, long k,
