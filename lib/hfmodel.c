@@ -173,6 +173,22 @@ static char *read_file(const char *path, char *err, size_t errlen)
 
 static bool word_char(char ch) { return isalnum((unsigned char)ch) || ch == '_'; }
 
+/* Python's json keeps the last of repeated keys; cJSON finds the first, so drop the earlier ones. */
+static void keep_last_duplicates(cJSON *node)
+{
+	for (cJSON *ch = node ? node->child : NULL, *next; ch; ch = next) {
+		next = ch->next;
+		bool repeated = false;
+		if (cJSON_IsObject(node) && ch->string)
+			for (const cJSON *later = ch->next; later && !repeated; later = later->next)
+				repeated = later->string && strcmp(later->string, ch->string) == 0;
+		if (repeated)
+			cJSON_Delete(cJSON_DetachItemViaPointer(node, ch));
+		else
+			keep_last_duplicates(ch);
+	}
+}
+
 cJSON *hfmodel_parse_text(const char *text, char *err, size_t errlen)
 {
 	/* Rewrite bare Infinity / -Infinity / NaN outside strings to null, as the reference does
@@ -223,6 +239,7 @@ cJSON *hfmodel_parse_text(const char *text, char *err, size_t errlen)
 			line += *p == '\n';
 		snprintf(err, errlen, "not valid JSON (line %ld)", line);
 	}
+	keep_last_duplicates(root);
 	free(out);
 	return root;
 }

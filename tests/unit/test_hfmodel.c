@@ -41,6 +41,10 @@ int main(void)
 	CHECK(j && cJSON_IsNull(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "b"), 1)));
 	CHECK_STR(j ? cJSON_GetObjectItem(j, "c")->valuestring : NULL, "NaN Infinity");
 	cJSON_Delete(j);
+	j = hfmodel_parse_text("{\"a\": 1, \"b\": {\"x\": 1, \"x\": 2}, \"a\": 3}", err, sizeof err);
+	CHECK(j && cJSON_GetObjectItem(j, "a")->valuedouble == 3 && cJSON_GetArraySize(j) == 2);
+	CHECK(j && cJSON_GetObjectItem(cJSON_GetObjectItem(j, "b"), "x")->valuedouble == 2);
+	cJSON_Delete(j);
 	CHECK(hfmodel_parse_text("{\"a\": Infinityx}", err, sizeof err) == NULL);
 	CHECK(hfmodel_parse_text("{\n\n\"a\": }", err, sizeof err) == NULL);
 	CHECK_STR(err, "not valid JSON (line 3)");
