@@ -110,6 +110,25 @@ perfdb *perfdb_open(const char *data_dir_opt, const char *system, const char *ba
 	return db;
 }
 
+perfdb *perfdb_open_spec_only(const char *system, const char *backend, char *err, size_t errlen)
+{
+	const struct system_spec *sys = system_load(system, err, errlen);
+	if (!sys)
+		return NULL;
+	perfdb *db = calloc(1, sizeof *db);
+	if (!db) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	db->sys = sys;
+	snprintf(db->path.backend, sizeof db->path.backend, "%s", backend ? backend : "");
+	/* paths that cannot exist: every table reads as absent */
+	snprintf(db->path.dir, sizeof db->path.dir, "/nonexistent/infercast-no-data");
+	snprintf(db->path.nccl_dir, sizeof db->path.nccl_dir, "/nonexistent/infercast-no-data");
+	db->mode = PERF_SOL;
+	return db;
+}
+
 void perfdb_close(perfdb *db)
 {
 	if (!db)

@@ -65,10 +65,13 @@ typedef struct perfdb perfdb;
  * table yet. NULL with a message for an unknown system, backend or version. */
 perfdb *perfdb_open(const char *data_dir_opt, const char *system, const char *backend, const char *version,
 		    char *err, size_t errlen);
+/* A database with the system spec only, for SOL and EMPIRICAL estimates where no table is
+ * there (the reference's allow_missing_data); table look-ups refuse. */
+perfdb *perfdb_open_spec_only(const char *system, const char *backend, char *err, size_t errlen);
 void perfdb_close(perfdb *db);
 const struct system_spec *perfdb_system(const perfdb *db);
 const struct perf_data_path *perfdb_paths(const perfdb *db);
-/* The mode used by queries given PERF_DEFAULT... (set once; SILICON initially). */
+/* The database mode of every query (SILICON initially). */
 void perfdb_set_mode(perfdb *db, perf_mode mode);
 perf_mode perfdb_mode(const perfdb *db);
 

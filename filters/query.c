@@ -1,0 +1,193 @@
+/* query: price op records with the perf database (latency_ms, energy_wms, source, detail). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "jsonl.h"
+#include "opquery.h"
+#include "perfdb.h"
+
+static const char usage_text[] =
+	"usage: query [--system S] [--backend B] [--version V] [--database-mode MODE] [--data-dir DIR] [FILE]\n"
+	"\n"
+	"Reads op records (opgraph) and writes them back with latency_ms, energy_wms, source and\n"
+	"detail, looked up in the perf tables of the system/backend/version as the reference does.\n"
+	"Config records and other records pass through unchanged.\n"
+	"  --system S          system (default: each configuration's `system`)\n"
+	"  --backend B         backend (default: each configuration's `backend`)\n"
+	"  --version V         perf-data version (default: the configuration's, else the newest)\n"
+	"  --database-mode M   silicon (default: refuse shapes without table data), hybrid (fall\n"
+	"                      back to the empirical formula), empirical, or sol (speed of light)\n"
+	"  --data-dir DIR      perf data root (default: $INFERCAST_DATA, else the installed data)\n"
+	"See query(1) and docs/records.md.\n";
+
+typedef struct opts {
+	const char *system, *backend, *version, *data_dir;
+	int mode;          /* -1: from the configuration, else silicon */
+} opts;
+
+/* Databases in use, by system/backend/version/mode. */
+typedef struct db_entry {
+	char key[512];
+	perfdb *db;
+} db_entry;
+
+typedef struct state {
+	opts o;
+	db_entry *dbs;
+	size_t ndbs;
+	cJSON *configs;    /* config_id -> {system, backend, version, database_mode} */
+} state;
+
+static perfdb *get_db(state *st, const jsonl_reader *r, const char *system, const char *backend, const char *version,
+		      int mode)
+{
+	char key[512];
+	snprintf(key, sizeof key, "%s\n%s\n%s\n%d", system, backend, version ? version : "", mode);
+	for (size_t i = 0; i < st->ndbs; i++)
+		if (strcmp(st->dbs[i].key, key) == 0)
+			return st->dbs[i].db;
+	char err[2048];
+	perfdb *db = perfdb_open(st->o.data_dir, system, backend, version, err, sizeof err);
+	if (!db && (mode == PERF_SOL || mode == PERF_EMPIRICAL)) {
+		/* estimates need the system spec only */
+		char err2[1024];
+		db = perfdb_open_spec_only(system, backend, err2, sizeof err2);
+	}
+	if (!db)
+		jsonl_fail(r, "%s", err);
+	perfdb_set_mode(db, (perf_mode)mode);
+	st->dbs = realloc(st->dbs, (st->ndbs + 1) * sizeof *st->dbs);
+	if (!st->dbs)
+		die(EXIT_DATA, "out of memory");
+	snprintf(st->dbs[st->ndbs].key, sizeof st->dbs[st->ndbs].key, "%s", key);
+	st->dbs[st->ndbs++].db = db;
+	return db;
+}
+
+static const char *config_str(const cJSON *cfg, const char *key)
+{
+	const cJSON *v = cfg ? cJSON_GetObjectItemCaseSensitive(cfg, key) : NULL;
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void remember_config(state *st, const jsonl_reader *r, const cJSON *rec)
+{
+	const char *id = jsonl_opt_str(r, rec, "config_id", NULL);
+	if (!id)
+		return;
+	cJSON_DeleteItemFromObjectCaseSensitive(st->configs, id);
+	cJSON *c = cJSON_CreateObject();
+	const char *keys[] = { "system", "backend", "version", "database_mode" };
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const char *v = jsonl_opt_str(r, rec, keys[i], NULL);
+		if (v)
+			cJSON_AddStringToObject(c, keys[i], v);
+	}
+	cJSON_AddItemToObject(st->configs, id, c);
+}
+
+static void set_number(cJSON *rec, const char *key, double v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, key);
+	cJSON_AddNumberToObject(rec, key, v);
+}
+
+static void set_string(cJSON *rec, const char *key, const char *v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, key);
+	cJSON_AddStringToObject(rec, key, v);
+}
+
+static void price(state *st, const jsonl_reader *r, cJSON *rec)
+{
+	const char *id = jsonl_opt_str(r, rec, "config_id", NULL);
+	const cJSON *cfg = id ? cJSON_GetObjectItemCaseSensitive(st->configs, id) : NULL;
+	const char *system = st->o.system ? st->o.system : config_str(cfg, "system");
+	const char *backend = st->o.backend ? st->o.backend : config_str(cfg, "backend");
+	const char *version = st->o.version ? st->o.version : config_str(cfg, "version");
+	int mode = st->o.mode;
+	if (mode < 0) {
+		const char *m = config_str(cfg, "database_mode");
+		mode = m ? perf_mode_parse(m) : PERF_SILICON;
+		if (mode < 0)
+			jsonl_fail(r, "configuration '%s' has an unknown database_mode '%s'", id, m);
+	}
+	if (!system || !backend)
+		jsonl_fail(r, "op record without a system/backend: give --system and --backend or a config record first");
+	perfdb *db = get_db(st, r, system, backend, version, mode);
+	perf_result res;
+	char err[2048];
+	int rc = opquery_record(db, rec, &res, err, sizeof err);
+	if (rc != 0) {
+		const char *name = jsonl_opt_str(r, rec, "name", NULL);
+		if (name)
+			jsonl_fail(r, "op %s: %s", name, err);
+		jsonl_fail(r, "%s", err);
+	}
+	set_number(rec, "latency_ms", res.latency);
+	set_number(rec, "energy_wms", res.energy);
+	set_string(rec, "source", perf_source_name(res.source));
+	set_string(rec, "detail", perf_detail_name(res.detail));
+}
+
+static void parse_options(int argc, char **argv, opts *o)
+{
+	static const struct option longopts[] = {
+		{ "system", required_argument, NULL, 's' }, { "backend", required_argument, NULL, 'b' },
+		{ "version", required_argument, NULL, 'v' }, { "database-mode", required_argument, NULL, 'm' },
+		{ "data-dir", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	o->mode = -1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': o->system = optarg; break;
+		case 'b': o->backend = optarg; break;
+		case 'v': o->version = optarg; break;
+		case 'd': o->data_dir = optarg; break;
+		case 'm':
+			o->mode = perf_mode_parse(optarg);
+			if (o->mode < 0)
+				usage_error("--database-mode must be silicon, hybrid, empirical or sol, not '%s'", optarg);
+			break;
+		case 'h': fputs(usage_text, stdout); exit(finish_stdout());
+		default:
+			if (optopt)
+				usage_error("option '-%c' is unknown or lacks its value", optopt);
+			usage_error("option '%s' is unknown or lacks its value", argv[optind - 1]);
+		}
+	}
+	if (optind < argc - 1)
+		usage_error("at most one input file");
+}
+
+int main(int argc, char **argv)
+{
+	diag_set_progname(argv[0]);
+	state st = { 0 };
+	parse_options(argc, argv, &st.o);
+	st.configs = cJSON_CreateObject();
+	jsonl_reader r;
+	jsonl_open(&r, optind < argc ? argv[optind] : NULL);
+	cJSON *rec;
+	while ((rec = jsonl_next(&r))) {
+		const char *kind = jsonl_opt_str(&r, rec, "record", NULL);
+		if (kind && strcmp(kind, "config") == 0)
+			remember_config(&st, &r, rec);
+		else if (kind && strcmp(kind, "op") == 0)
+			price(&st, &r, rec);
+		jsonl_write(rec);
+		cJSON_Delete(rec);
+	}
+	jsonl_close(&r);
+	for (size_t i = 0; i < st.ndbs; i++)
+		perfdb_close(st.dbs[i].db);
+	free(st.dbs);
+	cJSON_Delete(st.configs);
+	return finish_stdout();
+}
