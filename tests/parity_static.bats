@@ -97,8 +97,8 @@ query_opts() {
 		query_opts
 		n=$((n + 1))
 		rc=0
-		err=$(set -o pipefail; hfparse "$SHARED/$MODEL" | opgraph "${OPG[@]}" | query "${QRY[@]}" |
-			aggregate --ops 2>&1 >/dev/null) || rc=$?
+		err=$({ set -o pipefail; hfparse "$SHARED/$MODEL" | opgraph "${OPG[@]}" | query "${QRY[@]}" |
+			aggregate --ops >/dev/null; } 2>&1) || rc=$?
 		case $err in
 		*"not supported by opgraph yet"*) skipped=$((skipped + 1)); continue ;;
 		esac
