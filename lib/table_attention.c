@@ -156,29 +156,32 @@ static int load(table_set *t, const char *dir, const char *file, bool generation
 }
 
 /* The reference extends each sub-table from its smallest head count upwards only. */
-static int extrapolate(table_set *t, const double *y, size_t ny, const double *z, size_t nz, bool sqrt_y,
-		       char *err, size_t errlen)
+static int extrapolate(table_set *t, table_part *p, const double *y, size_t ny, const double *z, size_t nz,
+		       bool sqrt_y, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < t->nparts; i++) {
-		table_part *p = &t->parts[i];
-		table_part_record_box(p);
-		const double *nkeys;
-		size_t nn = grid_node_keys(grid_root(p->g), &nkeys);
-		if (!nn)
-			continue;
-		double x[COUNT(heads_targets)];
-		size_t nx = 0;
-		for (size_t j = 0; j < COUNT(heads_targets); j++)
-			if (heads_targets[j] >= nkeys[0])
-				x[nx++] = heads_targets[j];
-		interp_err ie;
-		if (interp_extrapolate_grid(p->g, x, nx, y, ny, z, nz, sqrt_y, &ie) != 0) {
-			snprintf(err, errlen, "%s: extrapolating kv heads %g, head size %g, window %g failed: %s", t->path,
-				 p->pre[0], p->pre[1], p->pre[2], ie.msg);
-			return -1;
-		}
+	table_part_record_box(p);
+	const double *nkeys;
+	size_t nn = grid_node_keys(grid_root(p->g), &nkeys);
+	if (!nn)
+		return 0;
+	double x[COUNT(heads_targets)];
+	size_t nx = 0;
+	for (size_t j = 0; j < COUNT(heads_targets); j++)
+		if (heads_targets[j] >= nkeys[0])
+			x[nx++] = heads_targets[j];
+	interp_err ie;
+	if (interp_extrapolate_grid(p->g, x, nx, y, ny, z, nz, sqrt_y, &ie) != 0) {
+		snprintf(err, errlen, "%s: extrapolating kv heads %g, head size %g, window %g failed: %s", t->path,
+			 p->pre[0], p->pre[1], p->pre[2], ie.msg);
+		return -1;
 	}
 	return 0;
+}
+
+static int finalize_context(table_set *t, table_part *p, char *err, size_t errlen)
+{
+	return extrapolate(t, p, ctx_seq_targets, COUNT(ctx_seq_targets), ctx_batch_targets, COUNT(ctx_batch_targets),
+			   true, err, errlen);
 }
 
 int table_context_attention_load(table_set *t, const char *dir, char *err, size_t errlen)
@@ -187,8 +190,8 @@ int table_context_attention_load(table_set *t, const char *dir, char *err, size_
 		fill_ctx_seq_targets();
 	if (load(t, dir, "context_attention_perf.txt", false, err, errlen) != 0)
 		return -1;
-	return extrapolate(t, ctx_seq_targets, COUNT(ctx_seq_targets), ctx_batch_targets, COUNT(ctx_batch_targets),
-			   true, err, errlen);
+	t->finalize = finalize_context;
+	return 0;
 }
 
 typedef struct {
@@ -207,17 +210,23 @@ static void clamp_gen(const double *keys, grid_leaf *leaf, void *vctx)
 		leaf->latency = sol;
 }
 
+/* Clamp to the speed of light, then extend (the reference's order). */
+static int finalize_generation(table_set *t, table_part *p, char *err, size_t errlen)
+{
+	gen_sol_ctx ctx = { t->ctx, p };
+	table_walk(p->g, clamp_gen, &ctx);
+	return extrapolate(t, p, gen_batch_targets, COUNT(gen_batch_targets), gen_len_targets, COUNT(gen_len_targets),
+			   false, err, errlen);
+}
+
 int table_generation_attention_load(table_set *t, const char *dir, const struct system_spec *sys, char *err,
 				    size_t errlen)
 {
 	if (load(t, dir, "generation_attention_perf.txt", true, err, errlen) != 0)
 		return -1;
-	for (size_t i = 0; i < t->nparts; i++) {
-		gen_sol_ctx ctx = { sys, &t->parts[i] };
-		table_walk(t->parts[i].g, clamp_gen, &ctx);
-	}
-	return extrapolate(t, gen_batch_targets, COUNT(gen_batch_targets), gen_len_targets, COUNT(gen_len_targets),
-			   false, err, errlen);
+	t->finalize = finalize_generation;
+	t->ctx = sys;
+	return 0;
 }
 
 static int missing_part(const table_set *t, const char *what, char *err, size_t errlen, const char *shape)
@@ -228,14 +237,17 @@ static int missing_part(const table_set *t, const char *what, char *err, size_t 
 	return PERFDB_REFUSED;
 }
 
-int table_context_attention_query(const table_set *t, long long b, long long s, long long prefix, long long n,
+int table_context_attention_query(table_set *t, long long b, long long s, long long prefix, long long n,
 				  long long n_kv, const quant_mode *kv, const quant_mode *fmha,
 				  long long window_size, long long head_size, perf_result *out, char *err,
 				  size_t errlen)
 {
 	table_key key = { .k1 = fmha, .k2 = kv,
 			  .pre = { (double)(n == n_kv ? 0 : n_kv), (double)head_size, (double)window_size }, .npre = 3 };
-	const table_part *p = t->loaded ? table_set_find(t, &key) : NULL;
+	bool failed = false;
+	const table_part *p = t->loaded ? table_set_ready(t, &key, &failed, err, errlen) : NULL;
+	if (failed)
+		return PERFDB_FATAL;
 	if (!p) {
 		char shape[200];
 		snprintf(shape, sizeof shape, "fmha %s, kv cache %s, kv heads %lld of %lld, head size %lld, window %lld",
@@ -262,13 +274,16 @@ int table_context_attention_query(const table_set *t, long long b, long long s, 
 	return 0;
 }
 
-int table_generation_attention_query(const table_set *t, long long b, long long s, long long n, long long n_kv,
+int table_generation_attention_query(table_set *t, long long b, long long s, long long n, long long n_kv,
 				     const quant_mode *kv, long long window_size, long long head_size,
 				     perf_result *out, char *err, size_t errlen)
 {
 	table_key key = { .k1 = kv, .pre = { (double)(n_kv != n ? n_kv : 0), (double)head_size, (double)window_size },
 			  .npre = 3 };
-	const table_part *p = t->loaded ? table_set_find(t, &key) : NULL;
+	bool failed = false;
+	const table_part *p = t->loaded ? table_set_ready(t, &key, &failed, err, errlen) : NULL;
+	if (failed)
+		return PERFDB_FATAL;
 	if (!p) {
 		char shape[200];
 		snprintf(shape, sizeof shape, "kv cache %s, kv heads %lld of %lld, head size %lld, window %lld", kv->name,

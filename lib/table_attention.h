@@ -5,7 +5,7 @@
  *   generation: kv-cache mode, kv heads, head size, window -> heads -> batch -> kv length
  * kv heads equal to the query heads (MHA) are stored under 0, as the reference does.
  * Generation latencies are raised to the speed of light; both grids are extended to the
- * reference's target lists at load. */
+ * reference's target lists (per sub-table, on its first look-up). */
 #ifndef INFERCAST_TABLE_ATTENTION_H
 #define INFERCAST_TABLE_ATTENTION_H
 
@@ -22,12 +22,13 @@ double context_attention_sol_ms(const struct system_spec *sys, double b, double 
 double generation_attention_sol_ms(const struct system_spec *sys, double b, double s, double n, double n_kv,
 				   double h, double w, const quant_mode *kv);
 
-/* Silicon look-ups: 0 with *out, or PERFDB_REFUSED with err. */
-int table_context_attention_query(const table_set *t, long long b, long long s, long long prefix, long long n,
+/* Silicon look-ups: 0 with *out, PERFDB_REFUSED with err, or PERFDB_FATAL when preparing
+ * the table part failed. */
+int table_context_attention_query(table_set *t, long long b, long long s, long long prefix, long long n,
 				  long long n_kv, const quant_mode *kv, const quant_mode *fmha,
 				  long long window_size, long long head_size, perf_result *out, char *err,
 				  size_t errlen);
-int table_generation_attention_query(const table_set *t, long long b, long long s, long long n, long long n_kv,
+int table_generation_attention_query(table_set *t, long long b, long long s, long long n, long long n_kv,
 				     const quant_mode *kv, long long window_size, long long head_size,
 				     perf_result *out, char *err, size_t errlen);
 

@@ -231,20 +231,20 @@ static bool only_blanks(const char *s)
 bool table_csv_int(const char *s, long long *out)
 {
 	s = skip_blanks(s);
-	if (!*s)
+	bool neg = false;
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	if (*s < '0' || *s > '9')
 		return false;
-	/* fast path: plain digits */
-	const char *q = s;
-	if (*q == '+' || *q == '-')
-		q++;
-	if (*q < '0' || *q > '9')
+	unsigned long long v = 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (9223372036854775807ull - (unsigned)(*s - '0')) / 10)
+			return false; /* beyond 64 bits: no table holds such a key */
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	if (!only_blanks(s))
 		return false;
-	errno = 0;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (errno || !only_blanks(end))
-		return false;
-	*out = v;
+	*out = neg ? -(long long)v : (long long)v;
 	return true;
 }
 

@@ -115,6 +115,22 @@ static void clamp_to_sol(const double *keys, grid_leaf *leaf, void *vctx)
 		leaf->latency = sol;
 }
 
+/* Clamp to the speed of light, then extend the grid (the reference's order). */
+static int finalize_gemm(table_set *t, table_part *p, char *err, size_t errlen)
+{
+	sol_ctx ctx = { t->ctx, p->k1 };
+	table_walk(p->g, clamp_to_sol, &ctx);
+	table_part_record_box(p);
+	interp_err ie;
+	if (interp_extrapolate_grid(p->g, target_m, COUNT(target_m), target_nk, COUNT(target_nk), target_nk,
+				    COUNT(target_nk), false, &ie) != 0) {
+		snprintf(err, errlen, "%s: extrapolating the %s table failed: %s", t->path,
+			 ((const quant_mode *)p->k1)->name, ie.msg);
+		return -1;
+	}
+	return 0;
+}
+
 int table_gemm_load(table_set *gemm, table_set *compute_scale, table_set *scale_matrix, const char *dir,
 		    const struct system_spec *sys, char *err, size_t errlen)
 {
@@ -124,19 +140,8 @@ int table_gemm_load(table_set *gemm, table_set *compute_scale, table_set *scale_
 	    load_file(compute_scale, dir, "computescale_perf.txt", "quant_dtype", mk, 2, err, errlen) != 0 ||
 	    load_file(scale_matrix, dir, "scale_matrix_perf.txt", "quant_dtype", mk, 2, err, errlen) != 0)
 		return -1;
-	for (size_t i = 0; i < gemm->nparts; i++) {
-		table_part *p = &gemm->parts[i];
-		sol_ctx ctx = { sys, p->k1 };
-		table_walk(p->g, clamp_to_sol, &ctx);
-		table_part_record_box(p);
-		interp_err ie;
-		if (interp_extrapolate_grid(p->g, target_m, COUNT(target_m), target_nk, COUNT(target_nk), target_nk,
-					    COUNT(target_nk), false, &ie) != 0) {
-			snprintf(err, errlen, "%s: extrapolating the %s table failed: %s", gemm->path,
-				 ((const quant_mode *)p->k1)->name, ie.msg);
-			return -1;
-		}
-	}
+	gemm->finalize = finalize_gemm;
+	gemm->ctx = sys;
 	return 0;
 }
 
@@ -164,13 +169,16 @@ int table_not_loaded(const table_set *t, const char *what, char *err, size_t err
 }
 
 /* The part of table t for quant mode q, or a refusal. */
-static int part_for(const table_set *t, const char *what, const quant_mode *q, const table_part **out,
+static int part_for(table_set *t, const char *what, const quant_mode *q, const table_part **out,
 		    char *err, size_t errlen)
 {
 	if (!t->loaded)
 		return table_not_loaded(t, what, err, errlen);
 	table_key key = { .k1 = gemm_table_quant(q) };
-	*out = table_set_find(t, &key);
+	bool failed;
+	*out = table_set_ready(t, &key, &failed, err, errlen);
+	if (failed)
+		return PERFDB_FATAL;
 	if (!*out) {
 		char modes[256];
 		list_modes(t, modes, sizeof modes);
@@ -185,7 +193,7 @@ static perf_result silicon(double latency, double energy, perf_detail detail)
 	return (perf_result){ latency, energy, PERF_SRC_SILICON, detail };
 }
 
-int table_gemm_query(const table_set *gemm, long long m, long long n, long long k, const quant_mode *q,
+int table_gemm_query(table_set *gemm, long long m, long long n, long long k, const quant_mode *q,
 		     perf_result *out, char *err, size_t errlen)
 {
 	const table_part *p;
@@ -252,7 +260,7 @@ int table_gemm_query(const table_set *gemm, long long m, long long n, long long 
 	return PERFDB_REFUSED;
 }
 
-int table_scale_query(const table_set *t, const char *what, long long m, long long k, const quant_mode *q,
+int table_scale_query(table_set *t, const char *what, long long m, long long k, const quant_mode *q,
 		      perf_result *out, char *err, size_t errlen)
 {
 	const table_part *p;

@@ -1,7 +1,8 @@
 /* table_gemm: the GEMM tables (gemm_perf.txt, computescale_perf.txt, scale_matrix_perf.txt)
  * as the reference's operations/gemm.py loads and queries them: quant_mode -> m -> n -> k
  * (gemm) and quant_mode -> m -> k (compute scale, scale matrix); GEMM latencies raised to
- * the speed of light, then the grid extended to the reference's target m/n/k lists.
+ * the speed of light, then the grid extended to the reference's target m/n/k lists (per
+ * quant mode, on its first look-up).
  * fp8_static reads the fp8 tables. */
 #ifndef INFERCAST_TABLE_GEMM_H
 #define INFERCAST_TABLE_GEMM_H
@@ -19,11 +20,12 @@ double gemm_sol_ms(const struct system_spec *sys, double m, double n, double k, 
 double compute_scale_sol_ms(const struct system_spec *sys, double m, double k);
 double scale_matrix_sol_ms(const struct system_spec *sys, double m, double k);
 
-/* Silicon look-ups: 0 with *out, or PERFDB_REFUSED with err saying what is missing. */
-int table_gemm_query(const table_set *gemm, long long m, long long n, long long k, const quant_mode *q,
+/* Silicon look-ups: 0 with *out, PERFDB_REFUSED with err saying what is missing, or
+ * PERFDB_FATAL when preparing the table part failed. */
+int table_gemm_query(table_set *gemm, long long m, long long n, long long k, const quant_mode *q,
 		     perf_result *out, char *err, size_t errlen);
 /* compute scale and scale matrix share one look-up (clamped 2-D linear). */
-int table_scale_query(const table_set *t, const char *what, long long m, long long k, const quant_mode *q,
+int table_scale_query(table_set *t, const char *what, long long m, long long k, const quant_mode *q,
 		      perf_result *out, char *err, size_t errlen);
 
 /* The refusal for a table whose file is absent. */

@@ -78,6 +78,41 @@ table_part *table_set_part(table_set *t, const table_key *key)
 	return p;
 }
 
+static int finalize_part(table_set *t, table_part *p, char *err, size_t errlen)
+{
+	if (p->ready == 0) {
+		if (t->finalize && t->finalize(t, p, err, errlen) != 0) {
+			p->ready = -1;
+			return -1;
+		}
+		p->ready = 1;
+	}
+	if (p->ready < 0) {
+		snprintf(err, errlen, "%s: this part of the table could not be prepared", t->path);
+		return -1;
+	}
+	return 0;
+}
+
+table_part *table_set_ready(table_set *t, const table_key *key, bool *failed, char *err, size_t errlen)
+{
+	*failed = false;
+	table_part *p = table_set_find(t, key);
+	if (p && finalize_part(t, p, err, errlen) != 0) {
+		*failed = true;
+		return NULL;
+	}
+	return p;
+}
+
+int table_set_finalize_all(table_set *t, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < t->nparts; i++)
+		if (finalize_part(t, &t->parts[i], err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
 size_t table_set_leaves(const table_set *t)
 {
 	size_t n = 0;

@@ -25,6 +25,7 @@ typedef struct table_part {
 	double pre[TABLE_MAX_PREFIX]; /* numeric keys above the grid (kv heads, head size, window) */
 	int npre;
 	grid *g;
+	int ready;              /* 0: rows as read; 1: finalized (clamped, extrapolated); -1: that failed */
 	bool boxed;             /* lo/hi hold the measured key range of the grid's first 3 levels */
 	double lo[3], hi[3];
 } table_part;
@@ -37,7 +38,12 @@ typedef struct table_key {
 	int npre;
 } table_key;
 
-typedef struct table_set {
+typedef struct table_set table_set;
+/* Load-time work the reference does on a whole table (speed-of-light clamp, extrapolation),
+ * done here per part on its first look-up: a run touches few parts of a table. */
+typedef int (*table_finalize_fn)(table_set *t, table_part *p, char *err, size_t errlen);
+
+struct table_set {
 	char *path;             /* the primary file */
 	bool loaded;            /* the file existed and was read (the reference's LoadedOpData.loaded) */
 	size_t rows;            /* data rows read */
@@ -45,7 +51,9 @@ typedef struct table_set {
 	int depth;              /* numeric levels of every part's grid */
 	size_t nparts;
 	table_part *parts;
-} table_set;
+	table_finalize_fn finalize; /* NULL: parts are ready as read */
+	const void *ctx;            /* for finalize (the system spec) */
+};
 
 void table_set_init(table_set *t, const char *path, int depth);
 void table_set_free(table_set *t);
@@ -53,6 +61,11 @@ void table_set_free(table_set *t);
 table_part *table_set_find(const table_set *t, const table_key *key);
 /* The part for key, created empty when absent. */
 table_part *table_set_part(table_set *t, const table_key *key);
+/* The part for key, finalized on first use. NULL when absent (*failed false) or when
+ * finalizing failed (*failed true, err says why). */
+table_part *table_set_ready(table_set *t, const table_key *key, bool *failed, char *err, size_t errlen);
+/* Finalize every part (perfload, tests). 0 or -1 with err. */
+int table_set_finalize_all(table_set *t, char *err, size_t errlen);
 /* Total leaves over all parts. */
 size_t table_set_leaves(const table_set *t);
 
