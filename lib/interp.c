@@ -602,7 +602,8 @@ static bool in_sphere(const double *a, const double *b, const double *c, const d
 		orient = det3(ab, ac, ad);
 	}
 	long double tol = 1e-15L * scale * scale * scale * scale * scale;
-	return orient > 0 ? det > tol : det < -tol;
+	/* With this orientation sign, e is inside when det and orient differ in sign. */
+	return orient > 0 ? det < -tol : det > tol;
 }
 
 int interp_griddata_3d_linear(const double (*pts)[3], const double *vals, int n,
@@ -971,7 +972,7 @@ static int extrapolate_z(grid *g, grid_node *row, const double *target_z, size_t
 	return INTERP_OK;
 }
 
-static int extrapolate_y(grid *g, grid_node *plane, const double *target_y, size_t ny, bool sqrt_y,
+static int extrapolate_y(grid *g, double x, grid_node *plane, const double *target_y, size_t ny, bool sqrt_y,
 			 interp_err *err)
 {
 	for (size_t t = 0; t < ny; t++) {
@@ -996,6 +997,12 @@ static int extrapolate_y(grid *g, grid_node *plane, const double *target_y, size
 				continue;
 			grid_leaf a = *pl, b = *ph, v;
 			if (sqrt_y) {
+				if (a.latency < 0 || b.latency < 0) {
+					fail(err, INTERP_ENONFINITE, "square root of a negative latency at (%.17g, %.17g, %.17g)",
+					     x, a.latency < 0 ? lo : hi, zs[k]);
+					free(zs);
+					return INTERP_ENONFINITE;
+				}
 				a = leaf_sqrt(&a);
 				b = leaf_sqrt(&b);
 			}
@@ -1039,7 +1046,7 @@ int interp_extrapolate_grid(grid *g, const double *target_x, size_t nx, const do
 			rc = extrapolate_z(g, grid_node_child_mut(plane, ys[j]), target_z, nz, err);
 		free(ys);
 		if (!rc)
-			rc = extrapolate_y(g, plane, target_y, ny, sqrt_y, err);
+			rc = extrapolate_y(g, xs[i], plane, target_y, ny, sqrt_y, err);
 	}
 	/* x slabs are made from the x keys read before any was added. */
 	for (size_t t = 0; t < nx && !rc; t++) {
