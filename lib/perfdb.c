@@ -21,7 +21,7 @@ const size_t perfdb_table_count = sizeof perfdb_table_names / sizeof perfdb_tabl
 enum { G_GEMM, G_CTX, G_GEN, G_AR, G_NCCL, G_COUNT };
 
 /* Memo of answers by arguments: sweeps ask the same shapes again and again. */
-enum { FN_GEMM = 1, FN_CS, FN_SM, FN_CTX, FN_GEN, FN_AR, FN_NCCL };
+enum { FN_GEMM = 1, FN_CS, FN_SM, FN_CTX, FN_GEN, FN_AR, FN_NCCL, FN_EXT };
 typedef struct memo_key {
 	int fn;
 	int mode;
@@ -45,6 +45,13 @@ struct perfdb {
 	bool oneccl_used;
 	memo_slot *memo;
 	size_t memo_cap, memo_n;
+	struct extra_table {
+		char file[64];
+		int state; /* 1 read, -1 bad table (fatal says why) */
+		char fatal[600];
+		table_set t;
+	} *extra;      /* other families' tables (perfdb_table) */
+	size_t nextra;
 };
 
 const char *perf_source_name(perf_source s)
@@ -137,6 +144,9 @@ void perfdb_close(perfdb *db)
 			     &db->allreduce, &db->nccl, &db->oneccl };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		table_set_free(all[i]);
+	for (size_t i = 0; i < db->nextra; i++)
+		table_set_free(&db->extra[i].t);
+	free(db->extra);
 	free(db->memo);
 	free(db);
 }
@@ -250,6 +260,61 @@ static memo_key make_key(const perfdb *db, int fn)
 	k.fn = fn;
 	k.mode = (int)db->mode;
 	return k;
+}
+
+/* ---- other families' tables and look-ups ---- */
+
+table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, char *err, size_t errlen)
+{
+	struct extra_table *e = NULL;
+	for (size_t i = 0; i < db->nextra && !e; i++)
+		if (strcmp(db->extra[i].file, file) == 0)
+			e = &db->extra[i];
+	if (!e) {
+		struct extra_table *grown = realloc(db->extra, (db->nextra + 1) * sizeof *grown);
+		if (!grown) {
+			snprintf(err, errlen, "out of memory");
+			return NULL;
+		}
+		db->extra = grown;
+		e = &db->extra[db->nextra++];
+		memset(e, 0, sizeof *e);
+		snprintf(e->file, sizeof e->file, "%s", file);
+		e->state = load(&e->t, db->path.dir, db->sys, e->fatal, sizeof e->fatal) == 0 ? 1 : -1;
+	}
+	if (e->state < 0) {
+		snprintf(err, errlen, "%s", e->fatal);
+		return NULL;
+	}
+	return &e->t;
+}
+
+static memo_key ext_key(const perfdb *db, const char *fn, const long long *a, int na, const void *p0, const void *p1)
+{
+	memo_key k = make_key(db, FN_EXT);
+	for (int i = 0; i < na && i < 8; i++)
+		k.a[i] = a[i];
+	k.p[0] = p0;
+	k.p[1] = p1;
+	snprintf(k.op, sizeof k.op, "%s", fn);
+	return k;
+}
+
+bool perfdb_memo_get(perfdb *db, const char *fn, const long long *a, int na, const void *p0, const void *p1,
+		     perf_result *out)
+{
+	memo_key k = ext_key(db, fn, a, na, p0, p1);
+	memo_slot *hit = memo_find(db, &k);
+	if (hit)
+		*out = hit->r;
+	return hit != NULL;
+}
+
+void perfdb_memo_put(perfdb *db, const char *fn, const long long *a, int na, const void *p0, const void *p1,
+		     const perf_result *r)
+{
+	memo_key k = ext_key(db, fn, a, na, p0, p1);
+	memo_put(db, &k, r);
 }
 
 /* ---- the reference's mode dispatch ---- */

@@ -96,6 +96,20 @@ int perfdb_nccl(perfdb *db, const quant_mode *comm, long long num_gpus, const ch
 int perfdb_mem_op(perfdb *db, double mem_bytes, perf_result *out);
 int perfdb_p2p(perfdb *db, double message_bytes, perf_result *out);
 
+/* Tables of other op families (lib/table_<kind>.c), kept by the database: on first use,
+ * load(t, dir, sys, ...) reads FILE from the backend's data directory into *t (a missing file
+ * leaves it not loaded). The table, or NULL with err when it is bad (then PERFDB_FATAL). */
+struct table_set;
+typedef int (*perfdb_table_loader)(struct table_set *t, const char *dir, const struct system_spec *sys, char *err,
+				   size_t errlen);
+struct table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, char *err, size_t errlen);
+/* Memo for those families' look-ups: fn names the look-up (< 24 chars), a[0..na-1] (na <= 8)
+ * and p0/p1 its arguments; the database mode is part of the key. */
+bool perfdb_memo_get(perfdb *db, const char *fn, const long long *a, int na, const void *p0, const void *p1,
+		     perf_result *out);
+void perfdb_memo_put(perfdb *db, const char *fn, const long long *a, int na, const void *p0, const void *p1,
+		     const perf_result *r);
+
 /* Tables, for perfload: the file names this module reads, and a loaded table by name. */
 extern const char *const perfdb_table_names[];
 extern const size_t perfdb_table_count;
