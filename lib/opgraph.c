@@ -27,6 +27,7 @@ static const struct {
 	family_builder build;
 } families[] = {
 	{"LLAMA", model_llama_build},
+	{"NEMOTRONNAS", model_nemotron_nas_build},
 };
 
 static family_builder builder_of(const char *family)

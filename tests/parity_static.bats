@@ -21,8 +21,20 @@ case_opts() {
 	done
 }
 
+# A golden whose model opgraph builds (families, or layer kinds such as MoE, not built yet
+# make opgraph say "not supported by opgraph yet": such goldens are skipped).
 family_supported() {
-	[ "$("$PARITY" family "$1")" = LLAMA ]
+	case "$("$PARITY" family "$1")" in
+	LLAMA) return 0 ;;
+	NEMOTRONNAS | NEMOTRONH | QWEN35) ;;
+	*) return 1 ;;
+	esac
+	local m err
+	m=$("$PARITY" args "$1" | cut -d' ' -f1)
+	case_opts "$1"
+	err=$(hfparse "$SHARED/$m" | opgraph "${OPG[@]}" 2>&1 >/dev/null)
+	case $err in *"not supported by opgraph yet"*) return 1 ;; esac
+	return 0
 }
 
 note() { echo "# $*" >&3; }
