@@ -121,6 +121,8 @@ static void price(state *st, const jsonl_reader *r, cJSON *rec)
 	perf_result res;
 	char err[2048];
 	int rc = opquery_record(db, rec, &res, err, sizeof err);
+	if (rc == PERFDB_FATAL) /* a bad table: its own FILE:LINE says where */
+		die(EXIT_DATA, "%s", err);
 	if (rc != 0) {
 		const char *name = jsonl_opt_str(r, rec, "name", NULL);
 		if (name)

@@ -1,0 +1,259 @@
+/* perfload: show a perf table (one *_perf.txt) as JSON Lines or CSV, or list the tables of a
+ * system/backend/version with their row counts and axis ranges. */
+#include <dirent.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datadir.h"
+#include "diag.h"
+#include "jsonl.h"
+#include "systems.h"
+#include "table_csv.h"
+
+static const char usage_text[] =
+	"usage: perfload --system S --backend B [--version V] [--data-dir DIR] [--format jsonl|csv] TABLE\n"
+	"       perfload --system S --backend B [--version V] [--data-dir DIR] --list\n"
+	"\n"
+	"Shows one perf table of a system/backend/version: TABLE is its file name (gemm_perf.txt) or\n"
+	"short name (gemm, context_attention, nccl ...). Each row is written with numbers as numbers\n"
+	"and its source line (`line`). --list writes one record per table: file, rows, and for each\n"
+	"column its numeric range [min, max] or its distinct values.\n"
+	"  --system S       system (h200_sxm ...)\n"
+	"  --backend B      backend (trtllm, sglang, vllm)\n"
+	"  --version V      perf-data version (default: the newest)\n"
+	"  --data-dir DIR   perf data root (default: $INFERCAST_DATA, else the installed data)\n"
+	"  --format F       jsonl (default) or csv\n"
+	"  --list           list the tables instead of showing one\n"
+	"See perfload(1).\n";
+
+typedef struct opts {
+	const char *system, *backend, *version, *data_dir, *table;
+	bool csv, list;
+} opts;
+
+static void parse_options(int argc, char **argv, opts *o)
+{
+	static const struct option longopts[] = {
+		{ "system", required_argument, NULL, 's' }, { "backend", required_argument, NULL, 'b' },
+		{ "version", required_argument, NULL, 'v' }, { "data-dir", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' }, { "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': o->system = optarg; break;
+		case 'b': o->backend = optarg; break;
+		case 'v': o->version = optarg; break;
+		case 'd': o->data_dir = optarg; break;
+		case 'l': o->list = true; break;
+		case 'f':
+			if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl"))
+				usage_error("--format must be jsonl or csv, not '%s'", optarg);
+			o->csv = strcmp(optarg, "csv") == 0;
+			break;
+		case 'h': fputs(usage_text, stdout); exit(finish_stdout());
+		default:
+			if (optopt)
+				usage_error("option '-%c' is unknown or lacks its value", optopt);
+			usage_error("option '%s' is unknown or lacks its value", argv[optind - 1]);
+		}
+	}
+	if (!o->system || !o->backend)
+		usage_error("--system and --backend are required");
+	if (o->list ? optind != argc : optind != argc - 1)
+		usage_error(o->list ? "--list takes no table" : "name one table");
+	if (!o->list)
+		o->table = argv[optind];
+}
+
+/* A cell as a JSON value: a number when it reads as one, else a string. */
+static cJSON *cell_value(const char *s)
+{
+	long long i;
+	double d;
+	if (table_csv_int(s, &i) && llabs(i) < (1LL << 53))
+		return cJSON_CreateNumber((double)i);
+	if (table_csv_float(s, &d) && isfinite(d))
+		return cJSON_CreateNumber(d);
+	return cJSON_CreateString(s);
+}
+
+static void csv_field(const char *s)
+{
+	if (strpbrk(s, ",\"\n\r")) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else {
+		fputs(s, stdout);
+	}
+}
+
+static void show(const table_csv *t, bool csv)
+{
+	if (csv) {
+		fputs("line", stdout);
+		for (size_t c = 0; c < t->ncols; c++)
+			putchar(','), csv_field(t->header[c]);
+		putchar('\n');
+	}
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (csv) {
+			printf("%ld", t->lines[r]);
+			for (size_t c = 0; c < t->ncols; c++) {
+				const char *s = table_csv_cell(t, r, (int)c);
+				double d;
+				char buf[64];
+				putchar(',');
+				/* numbers in one spelling: the shortest that reads back the same */
+				if (table_csv_float(s, &d) && isfinite(d)) {
+					json_format_double(buf, sizeof buf, d);
+					fputs(buf, stdout);
+				} else {
+					csv_field(s);
+				}
+			}
+			putchar('\n');
+			check_stdout();
+		} else {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddNumberToObject(o, "line", (double)t->lines[r]);
+			for (size_t c = 0; c < t->ncols; c++)
+				cJSON_AddItemToObject(o, t->header[c], cell_value(table_csv_cell(t, r, (int)c)));
+			jsonl_write(o);
+			cJSON_Delete(o);
+		}
+	}
+}
+
+/* One --list record: rows and, per column, [min, max] or the distinct values (up to 32). */
+static void describe(const char *file, const table_csv *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "table", file);
+	cJSON_AddStringToObject(o, "path", t->path);
+	cJSON_AddNumberToObject(o, "rows", (double)t->nrows);
+	cJSON *cols = cJSON_AddObjectToObject(o, "columns");
+	for (size_t c = 0; c < t->ncols; c++) {
+		bool numeric = t->nrows > 0;
+		double lo = INFINITY, hi = -INFINITY;
+		for (size_t r = 0; r < t->nrows && numeric; r++) {
+			double d;
+			numeric = table_csv_float(table_csv_cell(t, r, (int)c), &d) && isfinite(d);
+			if (numeric) {
+				lo = d < lo ? d : lo;
+				hi = d > hi ? d : hi;
+			}
+		}
+		if (numeric) {
+			double v[2] = { lo, hi };
+			cJSON_AddItemToObject(cols, t->header[c], cJSON_CreateDoubleArray(v, 2));
+			continue;
+		}
+		cJSON *vals = cJSON_CreateArray();
+		int n = 0;
+		for (size_t r = 0; r < t->nrows && n <= 32; r++) {
+			const char *s = table_csv_cell(t, r, (int)c);
+			bool seen = false;
+			const cJSON *e;
+			cJSON_ArrayForEach(e, vals) seen |= strcmp(e->valuestring, s) == 0;
+			if (!seen && n++ < 32)
+				cJSON_AddItemToArray(vals, cJSON_CreateString(s));
+		}
+		if (n > 32)
+			cJSON_AddItemToArray(vals, cJSON_CreateString("..."));
+		cJSON_AddItemToObject(cols, t->header[c], vals);
+	}
+	jsonl_write(o);
+	cJSON_Delete(o);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *_perf.txt files of dir, sorted. */
+static size_t list_tables(const char *dir, char ***out)
+{
+	DIR *d = opendir(dir);
+	size_t n = 0;
+	*out = NULL;
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len > 9 && strcmp(e->d_name + len - 9, "_perf.txt") == 0) {
+			*out = realloc(*out, (n + 1) * sizeof **out);
+			(*out)[n++] = strdup(e->d_name);
+		}
+	}
+	closedir(d);
+	if (n)
+		qsort(*out, n, sizeof **out, by_name);
+	return n;
+}
+
+static void load_or_die(table_csv *t, const char *path)
+{
+	char err[1024];
+	int st = table_csv_load(t, path, err, sizeof err);
+	if (st == TABLE_CSV_MISSING)
+		die(EXIT_DATA, "%s: no such table", path);
+	if (st != TABLE_CSV_OK)
+		die(EXIT_DATA, "%s", err);
+}
+
+int main(int argc, char **argv)
+{
+	diag_set_progname(argv[0]);
+	opts o = { 0 };
+	parse_options(argc, argv, &o);
+	char err[2048];
+	const struct system_spec *sys = system_load(o.system, err, sizeof err);
+	if (!sys)
+		die(EXIT_DATA, "%s", err);
+	struct perf_data_path p;
+	if (datadir_resolve(o.data_dir, sys, o.backend, o.version, &p, err, sizeof err) != 0)
+		die(EXIT_DATA, "%s", err);
+	char path[2 * DATADIR_PATH_MAX];
+	table_csv t;
+	if (o.list) {
+		char **names;
+		size_t n = list_tables(p.dir, &names);
+		for (size_t i = 0; i < n; i++) {
+			snprintf(path, sizeof path, "%s/%s", p.dir, names[i]);
+			load_or_die(&t, path);
+			describe(names[i], &t);
+			table_csv_free(&t);
+			free(names[i]);
+		}
+		free(names);
+		snprintf(path, sizeof path, "%s/nccl_perf.txt", p.nccl_dir);
+		if (p.nccl_present) {
+			load_or_die(&t, path);
+			describe("nccl_perf.txt", &t);
+			table_csv_free(&t);
+		}
+		return finish_stdout();
+	}
+	if (strchr(o.table, '/'))
+		usage_error("TABLE is a name, not a path: '%s'", o.table);
+	const char *suffix = strstr(o.table, "_perf.txt") ? "" : "_perf.txt";
+	bool nccl = strncmp(o.table, "nccl", 4) == 0;
+	snprintf(path, sizeof path, "%s/%s%s", nccl ? p.nccl_dir : p.dir, o.table, suffix);
+	load_or_die(&t, path);
+	show(&t, o.csv);
+	table_csv_free(&t);
+	return finish_stdout();
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env bats
+# query: op records priced from the perf tables (values checked against the reference's goldens).
+load test_helper
+
+CFG='{"record":"config","config_id":"c1","system":"h200_sxm","backend":"trtllm"}'
+# llama31_8b h200_sxm trtllm bs1 isl1024: context_qkv_gemm, golden latency_ms 2.579370657602946
+GEMM='{"record":"op","config_id":"c1","name":"context_qkv_gemm","op_type":"GEMM","scale_factor":32,"attrs":{"n":6144,"k":4096,"quant_mode":"bfloat16"},"points":[{"x":1024,"batch":1,"beam":1,"s":1024,"prefix":0,"count":1}]}'
+HEADER='framework,version,device,op_name,kernel_source,gemm_dtype,m,n,k,latency'
+
+# A data root with one gemm table whose body is given on stdin (after the header).
+fake_data() {
+	local dir="$BATS_TEST_TMPDIR/data/h200_sxm/trtllm/1.3.0rc10"
+	mkdir -p "$dir"
+	cat >"$dir/gemm_perf.txt"
+	echo "$BATS_TEST_TMPDIR/data"
+}
+
+@test "query --help prints usage and exits 0" {
+	run query --help
+	assert_success
+	assert_output --partial "usage: query"
+}
+
+@test "query rejects an unknown option and a bad mode with exit 2" {
+	run query --frobnicate
+	assert_failure 2
+	assert_output --partial "try 'query --help'"
+	run query --database-mode fast </dev/null
+	assert_failure 2
+	assert_line --index 0 "query: --database-mode must be silicon, hybrid, empirical or sol, not 'fast'"
+}
+
+@test "query prices a GEMM from the system/backend of its config record" {
+	run bash -c "printf '%s\n%s\n' '$CFG' '$GEMM' | query"
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	assert_line --index 0 "$CFG"
+	run bash -c "printf '%s\n%s\n' '$CFG' '$GEMM' | query | tail -1 | "$TOOLS/jget" latency_ms"
+	approx "$output" 2.579370657602946
+	run bash -c "printf '%s\n%s\n' '$CFG' '$GEMM' | query | tail -1 | "$TOOLS/jget" source"
+	assert_output silicon
+}
+
+@test "query prices the llama 3.1 8B context attention as the reference (mixed source)" {
+	op='{"record":"op","name":"context_attention","op_type":"ContextAttention","scale_factor":32,"attrs":{"n":32,"n_kv":8,"kvcache_quant_mode":"bfloat16","fmha_quant_mode":"bfloat16","window_size":0,"head_size":128,"use_qk_norm":false},"points":[{"x":1024,"batch":1,"beam":1,"s":1024,"prefix":0,"count":1}]}'
+	run bash -c "echo '$op' | query --system h200_sxm --backend trtllm | "$TOOLS/jget" latency_ms"
+	approx "$output" 2.0403746531180826
+	run bash -c "echo '$op' | query --system h200_sxm --backend trtllm | "$TOOLS/jget" source"
+	assert_output mixed
+}
+
+@test "query sums generation points weighted by count" {
+	# llama31_8b h200 trtllm bs1 isl1024 osl128: generation_attention golden 51.803761089678545
+	pts=""
+	for i in $(seq 0 32 126); do
+		c=$((127 - i)); [ $c -gt 32 ] && c=32
+		pts="$pts${pts:+,}{\"x\":1,\"batch\":1,\"beam\":1,\"s\":$((1024 + i + 1)),\"prefix\":0,\"count\":$c}"
+	done
+	op="{\"record\":\"op\",\"name\":\"generation_attention\",\"op_type\":\"GenerationAttention\",\"scale_factor\":32,\"attrs\":{\"n\":32,\"n_kv\":8,\"kv_cache_dtype\":\"bfloat16\",\"window_size\":0,\"head_size\":128},\"points\":[$pts]}"
+	run bash -c "echo '$op' | query --system h200_sxm --backend trtllm | "$TOOLS/jget" latency_ms"
+	approx "$output" 51.803761089678545
+}
+
+@test "query passes unknown records through unchanged" {
+	run bash -c "echo '{\"record\":\"note\",\"x\":[1,2]}' | query --system h200_sxm --backend trtllm"
+	assert_success
+	assert_output '{"record":"note","x":[1,2]}'
+}
+
+@test "query refuses a shape without silicon data, naming the op and the missing data" {
+	op=${GEMM/bfloat16/nvfp4}
+	run bash -c "echo '$op' | query --system h200_sxm --backend trtllm"
+	assert_failure 1
+	assert_output "query: <stdin>:1: op context_qkv_gemm: GEMM m=1024 n=6144 k=4096 quant nvfp4: no GEMM data for quant mode nvfp4 in $INFERCAST_DATA/h200_sxm/trtllm/1.3.0rc10/gemm_perf.txt (it has: bfloat16, fp8, fp8_block) (try --database-mode hybrid)"
+}
+
+@test "query in hybrid mode falls back to the empirical formula" {
+	op=${GEMM/bfloat16/nvfp4}
+	run bash -c "echo '$op' | query --system h200_sxm --backend trtllm --database-mode hybrid | "$TOOLS/jget" source"
+	assert_output empirical
+	# speed of light of 1024x6144x4096 at the fp4 rate, / 0.8, x 32 layers
+	run bash -c "echo '$op' | query --system h200_sxm --backend trtllm --database-mode hybrid | "$TOOLS/jget" latency_ms"
+	approx "$output" 0.52112848889787655
+}
+
+@test "query in sol mode gives the speed of light" {
+	run bash -c "echo '$GEMM' | query --system h200_sxm --backend trtllm --database-mode sol | "$TOOLS/jget" latency_ms"
+	# max(2*1024*6144*4096/989e12, 2*(1024*6144+1024*4096+6144*4096)/4.8e12) * 1000 * 32
+	approx "$output" 1.6676111644732052
+}
+
+@test "query names an op_type it does not know yet" {
+	op=${GEMM/\"GEMM\"/\"MoE\"}
+	run bash -c "echo '$op' | query --system h200_sxm --backend trtllm"
+	assert_failure 1
+	assert_output "query: <stdin>:1: op context_qkv_gemm: op_type 'MoE' is not supported by query yet"
+}
+
+@test "query needs a system: an op record without config or options fails" {
+	run bash -c "echo '$GEMM' | query"
+	assert_failure 1
+	assert_output "query: <stdin>:1: op record without a system/backend: give --system and --backend or a config record first"
+}
+
+@test "query rejects unknown systems, backends and versions" {
+	run bash -c "echo '$GEMM' | query --system nope --backend trtllm"
+	assert_failure 1
+	assert_output --partial "query: <stdin>:1: unknown system 'nope'"
+	run bash -c "echo '$GEMM' | query --system h200_sxm --backend nope"
+	assert_failure 1
+	assert_output --partial "query: <stdin>:1: unknown backend 'nope'"
+	run bash -c "echo '$GEMM' | query --system h200_sxm --backend trtllm --version 0.1"
+	assert_failure 1
+	assert_output "query: <stdin>:1: unknown version '0.1' for h200_sxm/trtllm (known: 1.3.0rc10)"
+}
+
+bad_table() { # BODY EXPECTED-MESSAGE-AFTER-PATH
+	root=$(printf '%b' "$1" | fake_data)
+	run bash -c "echo '$GEMM' | query --system h200_sxm --backend trtllm --data-dir '$root'"
+	assert_failure 1
+	assert_output "query: $root/h200_sxm/trtllm/1.3.0rc10/gemm_perf.txt$2"
+}
+
+@test "query: a short row in a table" {
+	bad_table "$HEADER\nT,1,H,gemm,t,bfloat16,1,2,3,0.5\nT,1,H,gemm,t,bfloat16,1,2,0.5\n" ":3: 9 fields where the header has 10"
+}
+
+@test "query: a non-numeric, a negative and a NaN latency" {
+	bad_table "$HEADER\nT,1,H,gemm,t,bfloat16,1,2,3,fast\n" ":2: latency 'fast' is not a number"
+	bad_table "$HEADER\nT,1,H,gemm,t,bfloat16,1,2,3,-0.5\n" ":2: latency '-0.5' is negative"
+	bad_table "$HEADER\nT,1,H,gemm,t,bfloat16,1,2,3,nan\n" ":2: latency 'nan' is not finite"
+}
+
+@test "query: a missing column, an empty file, a Git LFS pointer" {
+	bad_table "framework,gemm_dtype,m,n,latency\nT,bfloat16,1,2,0.5\n" ":1: missing column 'k'"
+	bad_table "" ": empty file, no header"
+	bad_table "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n" ":1: a Git LFS pointer, not the table (run 'git lfs pull')"
+}
+
+@test "query: a table with a good row answers from it" {
+	root=$(printf '%b' "$HEADER\nT,1,H,gemm,t,bfloat16,1024,6144,4096,0.5\nT,1,H,gemm,t,bfloat16,1024,6144,4096,0.9\n" | fake_data)
+	run bash -c "echo '$GEMM' | query --system h200_sxm --backend trtllm --data-dir '$root' | "$TOOLS/jget" latency_ms"
+	# first row wins, times 32 layers
+	approx "$output" 16
+}
