@@ -1,4 +1,5 @@
 #include "opquery.h"
+#include "opquery_moe.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@ enum { BAD_ATTRS = -2 };
 
 static const char *const known_ops[] = {
 	"GEMM", "ContextAttention", "GenerationAttention", "ElementWise", "Embedding", "CustomAllReduce", "NCCL", "P2P",
+	"MoE", "MoEDispatch",
 };
 
 bool opquery_known(const char *op_type)
@@ -299,6 +301,8 @@ int opquery_point(perfdb *db, const char *op_type, const cJSON *attrs, double sc
 		st = q_nccl(db, &a, pt, &r);
 	else if (!strcmp(op_type, "P2P"))
 		st = q_p2p(db, &a, pt, &r);
+	else if (opquery_moe_handles(op_type))
+		st = opquery_moe_point(db, op_type, attrs, pt, &r, err, errlen);
 	else {
 		snprintf(err, errlen, "op_type '%s' is not supported by query yet", op_type);
 		return BAD_ATTRS;
