@@ -1,4 +1,6 @@
 #include "opquery.h"
+#include "opquery_composite.h"
+#include "opquery_mla.h"
 #include "opquery_moe.h"
 
 #include <math.h>
@@ -17,7 +19,7 @@ bool opquery_known(const char *op_type)
 	for (size_t i = 0; i < sizeof known_ops / sizeof known_ops[0]; i++)
 		if (strcmp(op_type, known_ops[i]) == 0)
 			return true;
-	return false;
+	return opquery_mla_known(op_type) || opquery_composite_known(op_type);
 }
 
 /* ---- attrs ---- */
@@ -301,6 +303,8 @@ int opquery_point(perfdb *db, const char *op_type, const cJSON *attrs, double sc
 		st = q_nccl(db, &a, pt, &r);
 	else if (!strcmp(op_type, "P2P"))
 		st = q_p2p(db, &a, pt, &r);
+	else if (opquery_mla_known(op_type))
+		st = opquery_mla_point(db, op_type, attrs, pt, &r, err, errlen);
 	else if (opquery_moe_handles(op_type))
 		st = opquery_moe_point(db, op_type, attrs, pt, &r, err, errlen);
 	else {
@@ -374,6 +378,9 @@ int opquery_record(perfdb *db, const cJSON *op, perf_result *out, char *err, siz
 	}
 	perf_result total = { 0.0, 0.0, PERF_SRC_SILICON, PERF_DET_MEASURED };
 	bool first = true;
+	/* composite ops (FallbackOp, OverlapOp) price their inner ops; a FallbackOp remembers a refused primary */
+	bool composite = opquery_composite_known(type->valuestring);
+	opq_composite_state state = { false };
 	const cJSON *p;
 	cJSON_ArrayForEach(p, pts)
 	{
@@ -398,7 +405,8 @@ int opquery_record(perfdb *db, const cJSON *op, perf_result *out, char *err, siz
 			return BAD_ATTRS;
 		}
 		perf_result r;
-		int st = opquery_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err, errlen);
+		int st = composite ? opquery_composite_point(db, op, &state, &pt, &r, err, errlen)
+				   : opquery_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err, errlen);
 		if (st)
 			return st;
 		total.latency += r.latency * pt.count;
