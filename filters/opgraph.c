@@ -8,6 +8,7 @@
 #include "jsonl.h"
 #include "memory.h"
 #include "opgraph.h"
+#include "opgraph_serving.h"
 #include "systems.h"
 
 static const char usage_text[] =
@@ -15,17 +16,24 @@ static const char usage_text[] =
 	"               --batch N --isl N --osl N [--prefix N] [--nextn N] [--stride 32]\n"
 	"               [--gemm-quant Q] [--kvcache-quant Q] [--fmha-quant Q] [--moe-quant Q]\n"
 	"               [--mode static|static_ctx|static_gen] [--config-id ID] < models.jsonl\n"
+	"       opgraph ... --mode agg --batch N [--ctx-tokens N] ...\n"
+	"       opgraph ... --mode disagg --prefill-batch N --decode-batch N\n"
+	"               [--{prefill,decode}-{tp,pp,dp,moe-tp,moe-ep,workers} N] ...\n"
 	"\n"
 	"Reads model records (hfparse) and writes, for each, one config record and the op records\n"
 	"of the phases the mode runs (context, generation), with the points query evaluates.\n"
 	"Quant modes default to what the checkpoint declares, else bfloat16. A model record may carry\n"
 	"'config_id' and a 'runtime' object (tp, batch, isl, ..., gemm_quant, mode) overriding the\n"
-	"options for that record. See opgraph(1) and docs/records.md.\n";
+	"options for that record. The serving modes agg and disagg write one config record and the ops\n"
+	"of every static run their steps need, each tagged with its `step` (docs/serving.md).\n"
+	"See opgraph(1) and docs/records.md.\n";
 
 enum {
 	OPT_SYSTEM = 256, OPT_BACKEND, OPT_TP, OPT_PP, OPT_DP, OPT_MOE_TP, OPT_MOE_EP, OPT_BATCH, OPT_ISL, OPT_OSL,
 	OPT_PREFIX, OPT_NEXTN, OPT_STRIDE, OPT_GEMM_Q, OPT_KV_Q, OPT_FMHA_Q, OPT_MOE_Q, OPT_MODE, OPT_CONFIG_ID,
-	OPT_VERSION, OPT_HELP
+	OPT_VERSION, OPT_CTX_TOKENS, OPT_PREFILL_TP, OPT_PREFILL_PP, OPT_PREFILL_DP, OPT_PREFILL_MOE_TP,
+	OPT_PREFILL_MOE_EP, OPT_PREFILL_BATCH, OPT_PREFILL_WORKERS, OPT_DECODE_TP, OPT_DECODE_PP, OPT_DECODE_DP,
+	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_HELP
 };
 
 /* Runtime keys a model record may override, with where they go in og_runtime. */
@@ -57,7 +65,7 @@ static const char **runtime_string(og_runtime *rt, const char *key)
 	return NULL;
 }
 
-static void apply_runtime(const jsonl_reader *r, const cJSON *runtime, og_runtime *rt)
+static void apply_runtime(const jsonl_reader *r, const cJSON *runtime, og_runtime *rt, og_serving_request *srv)
 {
 	if (!runtime)
 		return;
@@ -66,6 +74,8 @@ static void apply_runtime(const jsonl_reader *r, const cJSON *runtime, og_runtim
 	const cJSON *item;
 	cJSON_ArrayForEach(item, runtime) {
 		long *l = runtime_long(rt, item->string);
+		if (!l)
+			l = og_serving_key(srv, item->string);
 		const char **s = runtime_string(rt, item->string);
 		if (l) {
 			if (!cJSON_IsNumber(item) || item->valuedouble != (double)(long)item->valuedouble)
@@ -141,11 +151,12 @@ static cJSON *config_record(const og_config *cfg, const cJSON *model, const char
 }
 
 /* One model record: resolve, build, write the config record then each phase's ops in order. */
-static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base, const struct system_spec *sys,
-		 const char *id_opt, long ordinal)
+static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base,
+		 const og_serving_request *srv_base, const struct system_spec *sys, const char *id_opt, long ordinal)
 {
 	og_runtime rt = *base;
-	apply_runtime(r, cJSON_GetObjectItemCaseSensitive(rec, "runtime"), &rt);
+	og_serving_request srv = *srv_base;
+	apply_runtime(r, cJSON_GetObjectItemCaseSensitive(rec, "runtime"), &rt, &srv);
 	char err[512], id[256];
 	const char *rec_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "config_id"));
 	if (rec_id)
@@ -159,6 +170,21 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 	og_config cfg;
 	og_graph g;
 	mem_usage mem;
+	if (og_serving_mode(rt.mode)) {
+		/* Serving: the static runs its steps need, under one config record (lib/opgraph_serving). */
+		og_serving sv;
+		if (og_model_from_json(rec, &model, err, sizeof err) ||
+		    og_serving_prepare(&rt, &srv, &model, sys, &sv, err, sizeof err))
+			jsonl_fail(r, "%s", err);
+		cJSON *c = config_record(&sv.main, rec, id, &sv.mem);
+		og_serving_annotate(&sv, c);
+		jsonl_write(c);
+		cJSON_Delete(c);
+		og_serving_write_ops(stdout, &sv, id);
+		og_serving_free(&sv);
+		check_stdout();
+		return;
+	}
 	if (og_model_from_json(rec, &model, err, sizeof err) || og_resolve(&rt, &model, &cfg, err, sizeof err) ||
 	    og_build(&cfg, &g, err, sizeof err))
 		jsonl_fail(r, "%s", err);
@@ -182,6 +208,18 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 	check_stdout();
 }
 
+/* A serving option (--ctx-tokens, --prefill-tp, ...): its runtime key is its name with '_'. */
+static void serving_option(og_serving_request *srv, const char *name, const char *val)
+{
+	char key[64], opt[70];
+	snprintf(key, sizeof key, "%s", name);
+	for (char *p = key; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	snprintf(opt, sizeof opt, "--%s", name);
+	*og_serving_key(srv, key) = opt_long(opt, val, 1, 1L << 40);
+}
+
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
@@ -196,16 +234,34 @@ int main(int argc, char **argv)
 		{"kvcache-quant", required_argument, 0, OPT_KV_Q}, {"fmha-quant", required_argument, 0, OPT_FMHA_Q},
 		{"moe-quant", required_argument, 0, OPT_MOE_Q}, {"mode", required_argument, 0, OPT_MODE},
 		{"config-id", required_argument, 0, OPT_CONFIG_ID}, {"version", required_argument, 0, OPT_VERSION},
+		{"ctx-tokens", required_argument, 0, OPT_CTX_TOKENS},
+		{"prefill-tp", required_argument, 0, OPT_PREFILL_TP}, {"prefill-pp", required_argument, 0, OPT_PREFILL_PP},
+		{"prefill-dp", required_argument, 0, OPT_PREFILL_DP},
+		{"prefill-moe-tp", required_argument, 0, OPT_PREFILL_MOE_TP},
+		{"prefill-moe-ep", required_argument, 0, OPT_PREFILL_MOE_EP},
+		{"prefill-batch", required_argument, 0, OPT_PREFILL_BATCH},
+		{"prefill-workers", required_argument, 0, OPT_PREFILL_WORKERS},
+		{"decode-tp", required_argument, 0, OPT_DECODE_TP}, {"decode-pp", required_argument, 0, OPT_DECODE_PP},
+		{"decode-dp", required_argument, 0, OPT_DECODE_DP},
+		{"decode-moe-tp", required_argument, 0, OPT_DECODE_MOE_TP},
+		{"decode-moe-ep", required_argument, 0, OPT_DECODE_MOE_EP},
+		{"decode-batch", required_argument, 0, OPT_DECODE_BATCH},
+		{"decode-workers", required_argument, 0, OPT_DECODE_WORKERS},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	og_runtime rt;
 	og_runtime_defaults(&rt);
+	og_serving_request srv = {0};
 	const char *id_opt = NULL;
 	bool have_batch = false, have_isl = false, have_osl = false;
 	const long big = 1L << 40;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c >= OPT_CTX_TOKENS && c <= OPT_DECODE_WORKERS) {
+			serving_option(&srv, longopts[c - OPT_SYSTEM].name, optarg);
+			continue;
+		}
 		switch (c) {
 		case OPT_SYSTEM: rt.system = optarg; break;
 		case OPT_BACKEND: rt.backend = optarg; break;
@@ -229,17 +285,21 @@ int main(int argc, char **argv)
 		case OPT_VERSION: rt.version = optarg; break;
 		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
 		default:
-			if (optopt >= OPT_SYSTEM && optopt <= OPT_VERSION)
+			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_SYSTEM].name);
 			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	if (!rt.system || !rt.backend || !have_batch || !have_isl || !have_osl)
+	bool disagg = strcmp(rt.mode, "disagg") == 0;
+	if (!rt.system || !rt.backend || (!have_batch && !disagg) || !have_isl || !have_osl)
 		usage_error("--system, --backend, --batch, --isl and --osl are required");
-	if (strcmp(rt.mode, "static") && strcmp(rt.mode, "static_ctx") && strcmp(rt.mode, "static_gen"))
-		usage_error("--mode: '%s' is not one of static, static_ctx, static_gen", rt.mode);
+	if (disagg && (!srv.prefill.batch || !srv.decode.batch))
+		usage_error("--mode disagg: --prefill-batch and --decode-batch are required");
+	if (strcmp(rt.mode, "static") && strcmp(rt.mode, "static_ctx") && strcmp(rt.mode, "static_gen") &&
+	    !og_serving_mode(rt.mode))
+		usage_error("--mode: '%s' is not one of static, static_ctx, static_gen, agg, disagg", rt.mode);
 	if (strcmp(rt.backend, "trtllm") && strcmp(rt.backend, "vllm") && strcmp(rt.backend, "sglang"))
 		usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", rt.backend);
 	if (rt.prefix >= rt.isl)
@@ -266,7 +326,7 @@ int main(int argc, char **argv)
 		if (kind && strcmp(kind, "model")) {
 			jsonl_write(rec); /* not ours: pass it on */
 		} else {
-			emit(&r, rec, &rt, sys, id_opt, ++ordinal);
+			emit(&r, rec, &rt, &srv, sys, id_opt, ++ordinal);
 		}
 		cJSON_Delete(rec);
 	}

@@ -1,0 +1,308 @@
+#include "opgraph_serving.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jsonl.h"
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* TRT-LLM's engine defaults the reference sizes agg memory with (trtllm_backend.py). */
+#define TRTLLM_MAX_NUM_TOKENS 8192
+#define TRTLLM_FREE_GPU_MEMORY_FRACTION 0.9
+#define TRTLLM_KV_RESERVED_FRACTION 0.015
+#define TRTLLM_KV_TOLERANCE 0.02
+
+bool og_serving_mode(const char *mode)
+{
+	return mode && (strcmp(mode, "agg") == 0 || strcmp(mode, "disagg") == 0);
+}
+
+long *og_serving_key(og_serving_request *s, const char *key)
+{
+	if (strcmp(key, "ctx_tokens") == 0)
+		return &s->ctx_tokens;
+	og_side *side;
+	if (strncmp(key, "prefill_", 8) == 0)
+		side = &s->prefill, key += 8;
+	else if (strncmp(key, "decode_", 7) == 0)
+		side = &s->decode, key += 7;
+	else
+		return NULL;
+	struct {
+		const char *key;
+		long *dst;
+	} keys[] = {
+		{"tp", &side->tp}, {"pp", &side->pp}, {"dp", &side->dp}, {"moe_tp", &side->moe_tp},
+		{"moe_ep", &side->moe_ep}, {"batch", &side->batch}, {"workers", &side->workers},
+	};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(keys[i].key, key) == 0)
+			return keys[i].dst;
+	return NULL;
+}
+
+/* One static run: rt with another mode and shape, resolved and built. */
+static int add_step(og_serving *s, const og_runtime *rt, const og_model *m, const char *tag, const char *mode,
+		    og_phase phase, const char *only, const char *skip, char *err, size_t errn)
+{
+	og_serving_step *st = &s->steps[s->nsteps];
+	memset(st, 0, sizeof *st);
+	og_runtime srt = *rt;
+	srt.mode = mode;
+	char e[512];
+	if (og_resolve(&srt, m, &st->cfg, e, sizeof e) || og_build(&st->cfg, &st->g, e, sizeof e))
+		return fail(err, errn, "%s step: %s", tag, e);
+	s->nsteps++;
+	st->step = tag;
+	st->phase = phase;
+	st->only = only;
+	st->skip = skip;
+	/* The reference looks these ops up by name: a family without them cannot run agg. */
+	if (only) {
+		bool found = false;
+		for (size_t i = 0; i < st->g.n && !found; i++)
+			found = st->g.ops[i].phase == phase && strcmp(st->g.ops[i].name, only) == 0;
+		if (!found)
+			return fail(err, errn, "%s step: the %s model has no '%s' op", tag, m->family, only);
+	}
+	return 0;
+}
+
+static int step_run(og_serving *s, const og_runtime *rt, const og_model *m, const char *tag, const char *mode,
+		    og_phase phase, agg_run run, const char *only, const char *skip, char *err, size_t errn)
+{
+	og_runtime srt = *rt;
+	srt.batch = run.batch;
+	srt.isl = run.isl;
+	srt.osl = run.osl;
+	srt.prefix = run.prefix;
+	srt.beam = 1;
+	return add_step(s, &srt, m, tag, mode, phase, only, skip, err, errn);
+}
+
+static int prepare_agg(const og_runtime *rt, const og_serving_request *req, const og_model *m,
+		       const struct system_spec *sys, og_serving *s, char *err, size_t errn)
+{
+	agg_plan *p = &s->plan;
+	long ctx = req->ctx_tokens > 0 ? req->ctx_tokens : rt->isl;
+	if (agg_plan_make(rt->batch, rt->isl, rt->osl, rt->prefix, ctx, p, err, errn))
+		return -1;
+	og_runtime base = *rt;
+	base.mode = "static";
+	base.beam = 1;
+	char e[512];
+	if (og_resolve(&base, m, &s->main, e, sizeof e) || og_build(&s->main, &s->main_graph, e, sizeof e))
+		return fail(err, errn, "%s", e);
+	s->main.rt.mode = "agg";
+
+	if (step_run(s, rt, m, "mix", "static_ctx", OG_CONTEXT, agg_plan_mix(p), NULL, "context_attention", err,
+		     errn) ||
+	    step_run(s, rt, m, "mix_ctx_attention", "static_ctx", OG_CONTEXT, agg_plan_mix_ctx_attention(p),
+		     "context_attention", NULL, err, errn))
+		return -1;
+	if (p->mix_gen_tokens > 0 && step_run(s, rt, m, "mix_gen_attention", "static_gen", OG_GENERATION,
+					      agg_plan_mix_gen_attention(p), "generation_attention", NULL, err, errn))
+		return -1;
+	if (p->genonly_tokens > 0 &&
+	    step_run(s, rt, m, "genonly", "static_gen", OG_GENERATION, agg_plan_genonly(p), NULL, NULL, err, errn))
+		return -1;
+
+	/* Memory: TRT-LLM sizes activations by its engine's max_num_tokens and the KV cache by
+	 * max_seq_len per slot; the others by the tokens a step holds. */
+	bool trtllm = strcmp(rt->backend, "trtllm") == 0;
+	long num_tokens = (long)p->num_tokens, max_seq_len = 0;
+	if (trtllm) {
+		s->max_num_tokens = TRTLLM_MAX_NUM_TOKENS;
+		s->max_seq_len = rt->isl + 1 * rt->osl;
+		s->free_gpu_memory_fraction = TRTLLM_FREE_GPU_MEMORY_FRACTION;
+		num_tokens = s->max_num_tokens;
+		max_seq_len = s->max_seq_len;
+	}
+	if (memory_usage(&s->main, &s->main_graph, sys, rt->batch, 1, rt->isl, rt->osl, num_tokens, rt->prefix,
+			 max_seq_len, &s->mem, e, sizeof e))
+		return fail(err, errn, "%s", e);
+	if (trtllm) {
+		/* What is left after everything but the KV cache, less the allocator's reserve and a
+		 * tolerance, must hold the KV cache. */
+		s->kv_cache_checked = true;
+		if (!s->mem.oom) {
+			double non_kv = s->mem.total - s->mem.kvcache;
+			double budget = (s->mem.capacity - non_kv) * s->free_gpu_memory_fraction *
+					(1 - TRTLLM_KV_RESERVED_FRACTION) * (1 - TRTLLM_KV_TOLERANCE);
+			s->kv_cache_oom = s->mem.kvcache > budget;
+		}
+	}
+	return 0;
+}
+
+static int resolve_side(const og_runtime *rt, const og_side *in, const char *name, og_runtime *out, og_side *side,
+			char *err, size_t errn)
+{
+	*side = *in;
+	if (side->batch < 1)
+		return fail(err, errn, "disagg: the %s batch is required (--%s-batch)", name, name);
+	if (!side->tp)
+		side->tp = 1;
+	if (!side->pp)
+		side->pp = 1;
+	if (!side->dp)
+		side->dp = 1;
+	if (!side->workers)
+		side->workers = 1;
+	*out = *rt;
+	out->tp = side->tp;
+	out->pp = side->pp;
+	out->dp = side->dp;
+	out->moe_tp = side->moe_tp;
+	out->moe_ep = side->moe_ep;
+	out->batch = side->batch;
+	return 0;
+}
+
+static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, const og_model *m,
+			  const struct system_spec *sys, og_serving *s, char *err, size_t errn)
+{
+	og_runtime prt, drt;
+	if (resolve_side(rt, &req->prefill, "prefill", &prt, &s->side[0], err, errn) ||
+	    resolve_side(rt, &req->decode, "decode", &drt, &s->side[1], err, errn))
+		return -1;
+	if (add_step(s, &prt, m, "prefill", "static_ctx", OG_CONTEXT, NULL, NULL, err, errn) ||
+	    add_step(s, &drt, m, "decode", "static_gen", OG_GENERATION, NULL, NULL, err, errn))
+		return -1;
+	char e[512];
+	for (int i = 0; i < 2; i++) {
+		/* MoE sizes resolved for the side. */
+		s->side[i].moe_tp = s->steps[i].cfg.rt.moe_tp;
+		s->side[i].moe_ep = s->steps[i].cfg.rt.moe_ep;
+		if (memory_for_static(&s->steps[i].cfg, &s->steps[i].g, sys, &s->side_mem[i], e, sizeof e))
+			return fail(err, errn, "%s side: %s", i ? "decode" : "prefill", e);
+	}
+	s->main = s->steps[1].cfg;
+	s->main.rt.mode = "disagg";
+	s->mem = s->side_mem[1];
+	s->mem.oom = s->side_mem[0].oom || s->side_mem[1].oom;
+	return 0;
+}
+
+int og_serving_prepare(const og_runtime *rt, const og_serving_request *req, const og_model *m,
+		       const struct system_spec *sys, og_serving *s, char *err, size_t errn)
+{
+	memset(s, 0, sizeof *s);
+	s->agg = strcmp(rt->mode, "agg") == 0;
+	int rc = s->agg ? prepare_agg(rt, req, m, sys, s, err, errn) : prepare_disagg(rt, req, m, sys, s, err, errn);
+	if (rc)
+		og_serving_free(s);
+	return rc;
+}
+
+static void add_mem(cJSON *o, const mem_usage *mem)
+{
+	cJSON *mg = cJSON_AddObjectToObject(o, "memory_gib");
+	cJSON_AddNumberToObject(mg, "weights", mem->weights);
+	cJSON_AddNumberToObject(mg, "kvcache", mem->kvcache);
+	cJSON_AddNumberToObject(mg, "activations", mem->activations);
+	cJSON_AddNumberToObject(mg, "nccl", mem->nccl);
+	cJSON_AddNumberToObject(mg, "others", mem->others);
+	cJSON_AddNumberToObject(mg, "total", mem->total);
+	cJSON_AddNumberToObject(o, "mem_capacity_gib", mem->capacity);
+	cJSON_AddBoolToObject(o, "oom", mem->oom);
+}
+
+static void add_num_or_null(cJSON *o, const char *key, long v)
+{
+	if (v > 0)
+		cJSON_AddNumberToObject(o, key, (double)v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+void og_serving_annotate(const og_serving *s, cJSON *config)
+{
+	cJSON *sv = cJSON_AddObjectToObject(config, "serving");
+	cJSON_AddStringToObject(sv, "mode", s->agg ? "agg" : "disagg");
+	if (s->agg) {
+		const agg_plan *p = &s->plan;
+		cJSON_AddNumberToObject(sv, "ctx_tokens", (double)p->ctx_tokens);
+		cJSON_AddNumberToObject(sv, "balance_score", p->balance_score);
+		cJSON_AddNumberToObject(sv, "steps_to_finish_ctx", p->steps_to_finish_ctx);
+		cJSON_AddNumberToObject(sv, "num_mix_steps", p->num_mix_steps);
+		cJSON_AddNumberToObject(sv, "num_genonly_steps", p->num_genonly_steps);
+		cJSON_AddNumberToObject(sv, "num_mix_steps_for_tpot", p->num_mix_steps_for_tpot);
+		cJSON_AddNumberToObject(sv, "mix_ctx_tokens", p->mix_ctx_tokens);
+		cJSON_AddNumberToObject(sv, "mix_gen_tokens", p->mix_gen_tokens);
+		cJSON_AddNumberToObject(sv, "genonly_tokens", p->genonly_tokens);
+		if (s->kv_cache_checked) {
+			cJSON_AddNumberToObject(sv, "max_num_tokens", (double)s->max_num_tokens);
+			cJSON_AddNumberToObject(sv, "max_seq_len", (double)s->max_seq_len);
+			cJSON_AddNumberToObject(sv, "free_gpu_memory_fraction", s->free_gpu_memory_fraction);
+			cJSON_AddBoolToObject(sv, "kv_cache_oom", s->kv_cache_oom);
+		}
+		return;
+	}
+	static const char *const names[2] = {"prefill", "decode"};
+	long total = 0;
+	for (int i = 0; i < 2; i++) {
+		const og_side *d = &s->side[i];
+		cJSON *o = cJSON_AddObjectToObject(sv, names[i]);
+		cJSON_AddNumberToObject(o, "tp", (double)d->tp);
+		cJSON_AddNumberToObject(o, "pp", (double)d->pp);
+		cJSON_AddNumberToObject(o, "dp", (double)d->dp);
+		add_num_or_null(o, "moe_tp", d->moe_tp);
+		add_num_or_null(o, "moe_ep", d->moe_ep);
+		cJSON_AddNumberToObject(o, "batch", (double)d->batch);
+		cJSON_AddNumberToObject(o, "workers", (double)d->workers);
+		cJSON_AddNumberToObject(o, "num_gpus", (double)(d->tp * d->pp * d->dp));
+		add_mem(o, &s->side_mem[i]);
+		total += d->tp * d->pp * d->dp * d->workers;
+	}
+	cJSON_AddNumberToObject(sv, "num_total_gpus", (double)total);
+}
+
+static bool emits(const og_serving_step *st, const og_op *op)
+{
+	if (op->phase != st->phase)
+		return false;
+	if (st->only && strcmp(op->name, st->only))
+		return false;
+	if (st->skip && strcmp(op->name, st->skip) == 0)
+		return false;
+	return true;
+}
+
+void og_serving_write_ops(FILE *out, const og_serving *s, const char *config_id)
+{
+	for (int k = 0; k < s->nsteps; k++) {
+		const og_serving_step *st = &s->steps[k];
+		for (size_t i = 0; i < st->g.n; i++) {
+			if (!emits(st, &st->g.ops[i]))
+				continue;
+			cJSON *rec = og_op_record(&st->cfg, &st->g.ops[i], config_id);
+			cJSON_AddStringToObject(rec, "step", st->step);
+			char *text = cJSON_PrintUnformatted(rec);
+			if (text) {
+				fputs(text, out);
+				putc('\n', out);
+			}
+			cJSON_free(text);
+			cJSON_Delete(rec);
+		}
+	}
+}
+
+void og_serving_free(og_serving *s)
+{
+	for (int k = 0; k < s->nsteps; k++)
+		og_graph_free(&s->steps[k].g);
+	og_graph_free(&s->main_graph);
+	s->nsteps = 0;
+}

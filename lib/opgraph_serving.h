@@ -1,0 +1,76 @@
+/* opgraph_serving: what opgraph writes for the serving modes. Every step of a serving estimate
+ * is a static run of the same model under another runtime configuration, so a serving
+ * configuration is one config record (mode "agg" or "disagg", with a `serving` object) followed
+ * by the op records of those static runs, each tagged with its role in `step`:
+ *   agg:    mix (the mixed step's ops but context attention, as one sequence of all its tokens),
+ *           mix_ctx_attention, mix_gen_attention (only when the mixed step decodes), genonly
+ *           (only when there are generation-only steps) — BaseBackend.run_agg's static runs;
+ *   disagg: prefill (static_ctx at the prefill side's layout and batch), decode (static_gen).
+ * query prices them like any op; aggregate (lib/serving_report) puts the steps together. */
+#ifndef INFERCAST_OPGRAPH_SERVING_H
+#define INFERCAST_OPGRAPH_SERVING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+
+#include "memory.h"
+#include "opgraph.h"
+#include "serving_agg.h"
+#include "systems.h"
+
+/* One side of a disaggregated deployment (0: not given). */
+typedef struct og_side {
+	long tp, pp, dp, moe_tp, moe_ep, batch, workers;
+} og_side;
+
+/* What the user asked for beyond og_runtime. */
+typedef struct og_serving_request {
+	long ctx_tokens;         /* agg: prompt tokens per mixed step; 0: isl */
+	og_side prefill, decode; /* disagg */
+} og_serving_request;
+
+/* Whether mode is a serving mode (agg, disagg). */
+bool og_serving_mode(const char *mode);
+
+/* Where a `runtime` object key (ctx_tokens, prefill_tp, ..., decode_workers) goes; NULL if not one. */
+long *og_serving_key(og_serving_request *s, const char *key);
+
+enum { OG_SERVING_MAX_STEPS = 4 };
+
+typedef struct og_serving_step {
+	const char *step;    /* the tag */
+	og_config cfg;       /* its static run */
+	og_graph g;
+	og_phase phase;      /* the phase of the run whose ops it emits */
+	const char *only;    /* only the ops of this name, or NULL */
+	const char *skip;    /* every op but those of this name, or NULL */
+} og_serving_step;
+
+typedef struct og_serving {
+	bool agg;
+	og_config main;      /* the config record's keys (disagg: the decode side) */
+	og_graph main_graph;
+	mem_usage mem;       /* the config record's memory (agg: run_agg's; disagg: the decode side's) */
+	agg_plan plan;       /* agg */
+	bool kv_cache_checked, kv_cache_oom; /* agg on TRT-LLM: the KV-cache budget check */
+	long max_num_tokens, max_seq_len;
+	double free_gpu_memory_fraction;
+	og_side side[2];     /* disagg: prefill, decode (resolved) */
+	mem_usage side_mem[2];
+	og_serving_step steps[OG_SERVING_MAX_STEPS];
+	int nsteps;
+} og_serving;
+
+/* Resolves and builds every static run of the serving mode rt->mode for model m. Returns 0, or
+ * -1 with a message (nothing to free then). */
+int og_serving_prepare(const og_runtime *rt, const og_serving_request *req, const og_model *m,
+		       const struct system_spec *sys, og_serving *s, char *err, size_t errn);
+/* Adds mode-specific keys to the config record opgraph made from s->main and s->mem. */
+void og_serving_annotate(const og_serving *s, cJSON *config);
+/* Writes the steps' op records, each with its `step`. */
+void og_serving_write_ops(FILE *out, const og_serving *s, const char *config_id);
+void og_serving_free(og_serving *s);
+
+#endif
