@@ -16,7 +16,7 @@
 #include "grid.h"
 #include "table_csv.h"
 
-enum { TABLE_MAX_PREFIX = 4 };
+enum { TABLE_MAX_PREFIX = 8 };
 
 /* One sub-table: the keys above it and a numeric nested table below. */
 typedef struct table_part {
