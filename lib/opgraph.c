@@ -255,7 +255,7 @@ int og_resolve(const og_runtime *rt, const og_model *m, og_config *cfg, char *er
 
 /* ---------- graph ---------- */
 
-static og_op *push(og_graph *g, og_phase ph, const char *name, const char *type, double sf, double weights)
+og_op *og_push_op(og_graph *g, og_phase ph, const char *name, const char *type, double sf, double weights)
 {
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? 2 * g->cap : 32;
@@ -287,7 +287,7 @@ void og_add_gemm(og_graph *g, og_phase ph, const char *name, double sf, long n, 
 		 bool low_precision_input)
 {
 	double weights = (double)n * (double)k * q->memory;
-	og_op *op = push(g, ph, name, "GEMM", sf, weights);
+	og_op *op = og_push_op(g, ph, name, "GEMM", sf, weights);
 	num(op->attrs, "n", (double)n);
 	num(op->attrs, "k", (double)k);
 	cJSON_AddStringToObject(op->attrs, "quant_mode", q->name);
@@ -299,7 +299,7 @@ void og_add_gemm(og_graph *g, og_phase ph, const char *name, double sf, long n, 
 void og_add_elementwise(og_graph *g, og_phase ph, const char *name, double sf, long dim_in, long dim_out,
 			double bw_scaling)
 {
-	og_op *op = push(g, ph, name, "ElementWise", sf, 0.0);
+	og_op *op = og_push_op(g, ph, name, "ElementWise", sf, 0.0);
 	num(op->attrs, "weights", 0.0);
 	num(op->attrs, "empirical_bw_scaling_factor", bw_scaling);
 	num(op->attrs, "constant_latency", 5e-6);
@@ -313,7 +313,7 @@ void og_add_embedding(og_graph *g, og_phase ph, const char *name, double sf, lon
 {
 	/* The embedding table is bfloat16 whatever the GEMM quantization. */
 	double weights = (double)rows * (double)cols * 2;
-	og_op *op = push(g, ph, name, "Embedding", sf, weights);
+	og_op *op = og_push_op(g, ph, name, "Embedding", sf, weights);
 	num(op->attrs, "row_size", (double)rows);
 	num(op->attrs, "column_size", (double)cols);
 	num(op->attrs, "weights", weights);
@@ -325,7 +325,7 @@ void og_add_context_attention(og_graph *g, const char *name, double sf, long n, 
 			      const quant_mode *kvcache, const quant_mode *fmha, long window_size, long head_size,
 			      bool use_qk_norm)
 {
-	og_op *op = push(g, OG_CONTEXT, name, "ContextAttention", sf, 0.0);
+	og_op *op = og_push_op(g, OG_CONTEXT, name, "ContextAttention", sf, 0.0);
 	num(op->attrs, "n", (double)n);
 	num(op->attrs, "weights", 0.0);
 	num(op->attrs, "n_kv", (double)n_kv);
@@ -339,7 +339,7 @@ void og_add_context_attention(og_graph *g, const char *name, double sf, long n, 
 void og_add_generation_attention(og_graph *g, const char *name, double sf, long n, long n_kv,
 				 const quant_mode *kvcache, long window_size, long head_size, bool use_qk_norm)
 {
-	og_op *op = push(g, OG_GENERATION, name, "GenerationAttention", sf, 0.0);
+	og_op *op = og_push_op(g, OG_GENERATION, name, "GenerationAttention", sf, 0.0);
 	num(op->attrs, "n", (double)n);
 	num(op->attrs, "weights", 0.0);
 	num(op->attrs, "n_kv", (double)n_kv);
@@ -351,7 +351,7 @@ void og_add_generation_attention(og_graph *g, const char *name, double sf, long 
 
 void og_add_custom_allreduce(og_graph *g, og_phase ph, const char *name, double sf, long h, long tp)
 {
-	og_op *op = push(g, ph, name, "CustomAllReduce", sf, 0.0);
+	og_op *op = og_push_op(g, ph, name, "CustomAllReduce", sf, 0.0);
 	num(op->attrs, "h", (double)h);
 	num(op->attrs, "tp_size", (double)tp);
 	num(op->attrs, "weights", 0.0);
@@ -359,7 +359,7 @@ void og_add_custom_allreduce(og_graph *g, og_phase ph, const char *name, double 
 
 void og_add_p2p(og_graph *g, og_phase ph, const char *name, double sf, long h, long pp)
 {
-	og_op *op = push(g, ph, name, "P2P", sf, 0.0);
+	og_op *op = og_push_op(g, ph, name, "P2P", sf, 0.0);
 	num(op->attrs, "h", (double)h);
 	num(op->attrs, "pp_size", (double)pp);
 	num(op->attrs, "bytes_per_element", 2);
@@ -382,7 +382,7 @@ int og_build(const og_config *cfg, og_graph *g, char *err, size_t errn)
 void og_graph_free(og_graph *g)
 {
 	for (size_t i = 0; i < g->n; i++)
-		cJSON_Delete(g->ops[i].attrs);
+		cJSON_Delete(g->ops[i].attrs), cJSON_Delete(g->ops[i].inner);
 	free(g->ops);
 	memset(g, 0, sizeof *g);
 }
@@ -425,6 +425,9 @@ cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id
 	cJSON_AddStringToObject(r, "op_type", op->op_type);
 	num(r, "scale_factor", op->scale_factor);
 	cJSON_AddItemToObject(r, "attrs", cJSON_Duplicate(op->attrs, 1));
+	const cJSON *in;
+	cJSON_ArrayForEach(in, op->inner)
+		cJSON_AddItemToObject(r, in->string, cJSON_Duplicate(in, 1));
 	cJSON *pts = cJSON_AddArrayToObject(r, "points");
 	if (op->phase == OG_CONTEXT) {
 		long s = rt->isl - rt->prefix;
@@ -493,8 +496,18 @@ void og_op_write(FILE *out, const og_config *cfg, const og_op *op, const char *c
 	write_string(out, op->name);
 	fprintf(out, ",\"op_type\":\"%s\",\"scale_factor\":", op->op_type);
 	write_number(out, op->scale_factor);
-	fprintf(out, ",\"attrs\":%s,\"points\":[", attrs ? attrs : "{}");
+	fprintf(out, ",\"attrs\":%s", attrs ? attrs : "{}");
 	free(attrs);
+	const cJSON *in;
+	cJSON_ArrayForEach(in, op->inner)
+	{
+		char *v = cJSON_PrintUnformatted(in);
+		fputc(',', out);
+		write_string(out, in->string);
+		fprintf(out, ":%s", v ? v : "null");
+		free(v);
+	}
+	fputs(",\"points\":[", out);
 	if (op->phase == OG_CONTEXT) {
 		long s = rt->isl - rt->prefix;
 		long x = strstr(op->name, "logits_gemm") ? rt->batch : rt->batch * s;

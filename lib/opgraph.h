@@ -62,6 +62,8 @@ typedef struct og_op {
 	double scale_factor;
 	double weights;       /* the op's _weights in bytes (per layer); get_weights() = weights * scale_factor */
 	cJSON *attrs;         /* owned */
+	cJSON *inner;         /* composite ops (FallbackOp, OverlapOp): an object whose members are extra
+			       * record keys holding the inner ops (lib/opgraph_composite); NULL otherwise; owned */
 } og_op;
 
 typedef struct og_graph {
@@ -99,6 +101,8 @@ cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id
 void og_op_write(FILE *out, const og_config *cfg, const og_op *op, const char *config_id);
 
 /* ---- helpers for the family builders (lib/model_*.c) ---- */
+/* A new op at the end of g with empty attrs, for op classes without a helper here. */
+og_op *og_push_op(og_graph *g, og_phase ph, const char *name, const char *type, double sf, double weights);
 void og_add_gemm(og_graph *g, og_phase ph, const char *name, double sf, long n, long k,
 		 const quant_mode *q, bool low_precision_input);
 void og_add_elementwise(og_graph *g, og_phase ph, const char *name, double sf, long dim_in, long dim_out,
