@@ -90,10 +90,10 @@ fake_data() {
 }
 
 @test "query names an op_type it does not know yet" {
-	op=${GEMM/\"GEMM\"/\"MoE\"}
+	op=${GEMM/\"GEMM\"/\"Conv3D\"}
 	run bash -c "echo '$op' | query --system h200_sxm --backend trtllm"
 	assert_failure 1
-	assert_output "query: <stdin>:1: op context_qkv_gemm: op_type 'MoE' is not supported by query yet"
+	assert_output "query: <stdin>:1: op context_qkv_gemm: op_type 'Conv3D' is not supported by query yet"
 }
 
 @test "query needs a system: an op record without config or options fails" {
