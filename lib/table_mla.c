@@ -305,7 +305,7 @@ static int missing(const table_set *t, const char *what, const char *shape, char
 {
 	if (!t->loaded)
 		return table_not_loaded(t, what, err, errlen);
-	snprintf(err, errlen, "no %s data for %s in %s", what, shape, t->path);
+	snprintf(err, errlen, "%s: %s has no rows for these quant modes/heads", shape, t->path);
 	return PERFDB_REFUSED;
 }
 
