@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "jsonl.h"
 #include "opgraph_summary.h"
+#include "serving_report.h"
 
 static const char usage_text[] =
 	"usage: aggregate [--ops] [--format jsonl|csv|table] < priced.jsonl\n"
@@ -14,6 +15,8 @@ static const char usage_text[] =
 	"Reads config records (opgraph) and op records priced by query (latency_ms, energy_wms,\n"
 	"source) and writes one report per configuration: ttft_ms, tpot_ms, request_latency_ms,\n"
 	"throughputs, memory_gib and oom, with the configuration. Other records are ignored.\n"
+	"Serving configurations (mode agg or disagg) put their tagged steps together as the\n"
+	"reference's run_agg / run_disagg do (docs/serving.md).\n"
 	"  --ops            add `ops`: latency per op name and phase, summed as the reference does\n"
 	"  --format FORMAT  jsonl (default), csv (one row per configuration) or table (aligned, human)\n"
 	"See aggregate(1) and docs/records.md.\n";
@@ -156,6 +159,8 @@ typedef struct state {
 	cJSON *config;      /* the configuration being summed, or NULL */
 	long config_line;
 	summary ops;
+	serving_ops steps;  /* ops tagged with a serving `step` */
+	const char *name;   /* input name, for messages */
 	enum format fmt;
 	bool with_ops, header_done;
 	cJSON **kept;       /* table format: finished reports */
@@ -168,14 +173,23 @@ static void finish_config(state *st)
 		return;
 	const cJSON *c = st->config;
 	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "mode"));
-	static_result res;
-	summary_static(&st->ops, mode ? mode : "static",
-		       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "batch")),
-		       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "osl")),
-		       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "tp")),
-		       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "pp")),
-		       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "dp")), &res);
-	cJSON *report = summary_report(c, &st->ops, &res, st->with_ops);
+	cJSON *report;
+	if (serving_config(c)) {
+		char err[512];
+		report = serving_report(c, &st->steps, st->with_ops, err, sizeof err);
+		if (!report)
+			die(EXIT_DATA, "%s:%ld: config '%s': %s", st->name, st->config_line,
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_id")), err);
+	} else {
+		static_result res;
+		summary_static(&st->ops, mode ? mode : "static",
+			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "batch")),
+			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "osl")),
+			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "tp")),
+			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "pp")),
+			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "dp")), &res);
+		report = summary_report(c, &st->ops, &res, st->with_ops);
+	}
 	if (st->fmt == FMT_JSONL) {
 		jsonl_write(report);
 		cJSON_Delete(report);
@@ -195,6 +209,7 @@ static void finish_config(state *st)
 	cJSON_Delete(st->config);
 	st->config = NULL;
 	summary_free(&st->ops);
+	serving_ops_free(&st->steps);
 }
 
 static void take_config(state *st, const jsonl_reader *r, cJSON *rec)
@@ -209,7 +224,9 @@ static void take_config(state *st, const jsonl_reader *r, cJSON *rec)
 	finish_config(st);
 	st->config = cJSON_Duplicate(rec, 1);
 	st->config_line = r->line;
+	st->name = r->name;
 	summary_init(&st->ops);
+	serving_ops_init(&st->steps);
 }
 
 static void take_op(state *st, const jsonl_reader *r, const cJSON *rec)
@@ -230,7 +247,12 @@ static void take_op(state *st, const jsonl_reader *r, const cJSON *rec)
 		jsonl_fail(r, "op '%s' has no latency_ms (was it priced by query?)", name);
 	double energy = jsonl_opt_num(r, rec, "energy_wms", 0.0);
 	const char *source = jsonl_opt_str(r, rec, "source", "silicon");
-	summary_add(&st->ops, name, ph, lat->valuedouble, energy, source);
+	const char *step = jsonl_opt_str(r, rec, "step", NULL);
+	char err[512];
+	if (step && serving_ops_add(&st->steps, step, name, ph, lat->valuedouble, energy, source, err, sizeof err))
+		jsonl_fail(r, "%s", err);
+	if (!step)
+		summary_add(&st->ops, name, ph, lat->valuedouble, energy, source);
 }
 
 int main(int argc, char **argv)

@@ -26,9 +26,9 @@ try 'estimate --help'"
 	run "$EST" "${CASE[@]}" --format xml
 	assert_failure 2
 	assert_line --index 0 "estimate: --format: 'xml' is not one of table, jsonl, csv"
-	run "$EST" "${CASE[@]}" --mode agg
+	run "$EST" "${CASE[@]}" --mode bogus
 	assert_failure 2
-	assert_line --index 0 "estimate: --mode agg: serving modes are not built yet (static, static_ctx, static_gen)"
+	assert_line --index 0 "estimate: --mode: 'bogus' is not one of static, static_ctx, static_gen, agg, disagg"
 	run "$EST" "${CASE[@]}" --tp '2 3'
 	assert_failure 2
 	assert_line --index 0 "estimate: --tp: '2 3' is not a plain value"

@@ -1,0 +1,305 @@
+#include "serving_report.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "serving_agg.h"
+#include "serving_disagg.h"
+
+const char *const serving_step_names[SERVING_STEP_COUNT] = {"mix",     "mix_ctx_attention", "mix_gen_attention",
+							    "genonly", "prefill",           "decode"};
+enum { MIX, MIX_CTX_ATTN, MIX_GEN_ATTN, GENONLY, PREFILL, DECODE };
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void serving_ops_init(serving_ops *s)
+{
+	for (int k = 0; k < SERVING_STEP_COUNT; k++)
+		summary_init(&s->steps[k]);
+}
+
+void serving_ops_free(serving_ops *s)
+{
+	for (int k = 0; k < SERVING_STEP_COUNT; k++)
+		summary_free(&s->steps[k]);
+}
+
+int serving_ops_add(serving_ops *s, const char *step, const char *name, int phase, double latency_ms,
+		    double energy_wms, const char *source, char *err, size_t errn)
+{
+	for (int k = 0; k < SERVING_STEP_COUNT; k++) {
+		if (strcmp(step, serving_step_names[k]) == 0) {
+			summary_add(&s->steps[k], name, phase, latency_ms, energy_wms, source);
+			return 0;
+		}
+	}
+	return fail(err, errn,
+		    "op '%s': unknown step '%s' (mix, mix_ctx_attention, mix_gen_attention, genonly, prefill, decode)",
+		    name, step);
+}
+
+bool serving_config(const cJSON *config)
+{
+	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(config, "mode"));
+	return mode && (strcmp(mode, "agg") == 0 || strcmp(mode, "disagg") == 0);
+}
+
+/* A whole number of the config record (top level, or under obj). */
+static int get_long(const cJSON *obj, const char *where, const char *key, long *out, char *err, size_t errn)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble)
+		return fail(err, errn, "config record: %s'%s' is missing or not an integer", where, key);
+	*out = (long)v->valuedouble;
+	return 0;
+}
+
+static double get_num_or(const cJSON *obj, const char *key, double def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsNumber(v) ? v->valuedouble : def;
+}
+
+/* Σ of a step's per-name sums in first-appearance order, as the reference sums a phase dict. */
+static void step_sum(const summary *s, const char *only, double *ms, double *wms)
+{
+	*ms = 0.0;
+	*wms = 0.0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (only && strcmp(s->ops[i].name, only))
+			continue;
+		*ms += s->ops[i].latency_ms;
+		*wms += s->ops[i].energy_wms;
+	}
+}
+
+static const summary_op *find_op(const summary *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->ops[i].name, name) == 0)
+			return &s->ops[i];
+	return NULL;
+}
+
+/* The report's first part: the config record's keys, the model as its path. */
+static cJSON *report_head(const cJSON *config)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "record", "report");
+	const cJSON *item;
+	cJSON_ArrayForEach(item, config) {
+		const char *k = item->string;
+		if (strcmp(k, "record") == 0)
+			continue;
+		if (strcmp(k, "model") == 0) {
+			const cJSON *p = cJSON_GetObjectItemCaseSensitive(item, "model_path");
+			if (cJSON_IsString(p))
+				cJSON_AddStringToObject(r, "model", p->valuestring);
+			else
+				cJSON_AddNullToObject(r, "model");
+			continue;
+		}
+		cJSON_AddItemToObject(r, k, cJSON_Duplicate(item, 1));
+	}
+	return r;
+}
+
+static void add_ops(cJSON *r, const serving_ops *s)
+{
+	cJSON *ops = cJSON_AddArrayToObject(r, "ops");
+	for (int k = 0; k < SERVING_STEP_COUNT; k++) {
+		const summary *st = &s->steps[k];
+		for (size_t i = 0; i < st->n; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "step", serving_step_names[k]);
+			cJSON_AddStringToObject(o, "name", st->ops[i].name);
+			cJSON_AddStringToObject(o, "phase", st->ops[i].phase == 0 ? "context" : "generation");
+			cJSON_AddNumberToObject(o, "latency_ms", st->ops[i].latency_ms);
+			cJSON_AddNumberToObject(o, "energy_wms", st->ops[i].energy_wms);
+			cJSON_AddStringToObject(o, "source", st->ops[i].source);
+			cJSON_AddItemToArray(ops, o);
+		}
+	}
+}
+
+static cJSON *report_agg(const cJSON *config, const serving_ops *s, char *err, size_t errn)
+{
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(config, "serving");
+	long batch = 0, isl = 0, osl = 0, prefix = 0, tp = 0, pp = 0, dp = 0, ctx = 0;
+	if (get_long(config, "", "batch", &batch, err, errn) || get_long(config, "", "isl", &isl, err, errn) ||
+	    get_long(config, "", "osl", &osl, err, errn) || get_long(config, "", "prefix", &prefix, err, errn) ||
+	    get_long(config, "", "tp", &tp, err, errn) || get_long(config, "", "pp", &pp, err, errn) ||
+	    get_long(config, "", "dp", &dp, err, errn) || get_long(sv, "serving.", "ctx_tokens", &ctx, err, errn))
+		return NULL;
+	agg_plan p;
+	if (agg_plan_make(batch, isl, osl, prefix, ctx, &p, err, errn))
+		return NULL;
+
+	/* Mixed step: every op but context attention over all the step's tokens, then context
+	 * attention spread over the steps a prompt takes, then the decode requests' attention. */
+	double non_attn_ms, non_attn_wms;
+	if (s->steps[MIX].n == 0)
+		return fail(err, errn, "agg: no ops of step 'mix'"), NULL;
+	step_sum(&s->steps[MIX], NULL, &non_attn_ms, &non_attn_wms);
+	/* A family without a top-level attention op of that name contributes 0, as the
+	 * reference's defaultdict does (its attention is inside a composite op of step mix). */
+	const summary_op *ca = find_op(&s->steps[MIX_CTX_ATTN], "context_attention");
+	double divisor = agg_ctx_attention_divisor(&p);
+	double ctx_attn_ms = ca ? ca->latency_ms / divisor : 0.0, ctx_attn_wms = ca ? ca->energy_wms / divisor : 0.0;
+	double gen_attn_ms = 0.0, gen_attn_wms = 0.0;
+	const summary_op *ga = find_op(&s->steps[MIX_GEN_ATTN], "generation_attention");
+	if (p.mix_gen_tokens > 0 && ga) {
+		gen_attn_ms = ga->latency_ms;
+		gen_attn_wms = ga->energy_wms;
+	}
+	double mix_ms = non_attn_ms + ctx_attn_ms + gen_attn_ms;
+	double mix_wms = non_attn_wms + ctx_attn_wms + gen_attn_wms;
+	double genonly_ms = 0.0, genonly_wms = 0.0;
+	if (p.genonly_tokens > 0) {
+		if (s->steps[GENONLY].n == 0)
+			return fail(err, errn, "agg: no ops of step 'genonly'"), NULL;
+		step_sum(&s->steps[GENONLY], NULL, &genonly_ms, &genonly_wms);
+	}
+	agg_result res;
+	agg_finish(&p, mix_ms, mix_wms, genonly_ms, genonly_wms, tp, pp, dp, &res);
+
+	cJSON *r = report_head(config);
+	cJSON_AddNumberToObject(r, "ttft_ms", res.ttft_ms);
+	cJSON_AddNumberToObject(r, "tpot_ms", res.tpot_ms);
+	cJSON_AddNumberToObject(r, "request_latency_ms", res.request_latency_ms);
+	cJSON_AddNumberToObject(r, "seq_per_s", res.seq_per_s);
+	cJSON_AddNumberToObject(r, "seq_per_s_per_gpu", res.seq_per_s_per_gpu);
+	cJSON_AddNumberToObject(r, "tokens_per_s", res.tokens_per_s);
+	cJSON_AddNumberToObject(r, "tokens_per_s_per_gpu", res.tokens_per_s_per_gpu);
+	cJSON_AddNumberToObject(r, "tokens_per_s_per_user", res.tokens_per_s_per_user);
+	cJSON_AddNumberToObject(r, "concurrency", res.concurrency);
+	cJSON_AddNumberToObject(r, "global_batch", res.global_batch);
+	cJSON_AddNumberToObject(r, "num_total_gpus", (double)res.num_total_gpus);
+	cJSON_AddNumberToObject(r, "memory", get_num_or(cJSON_GetObjectItemCaseSensitive(config, "memory_gib"),
+							"total", 0.0));
+	cJSON_AddNumberToObject(r, "balance_score", p.balance_score);
+	cJSON_AddNumberToObject(r, "num_ctx_reqs", p.num_ctx_reqs);
+	cJSON_AddNumberToObject(r, "num_gen_reqs", p.num_gen_reqs);
+	cJSON_AddNumberToObject(r, "num_tokens", p.num_tokens);
+	cJSON_AddNumberToObject(r, "ctx_tokens", (double)p.ctx_tokens);
+	cJSON_AddNumberToObject(r, "gen_tokens", p.num_gen_reqs);
+	cJSON_AddNumberToObject(r, "mix_step_latency_ms", mix_ms);
+	cJSON_AddNumberToObject(r, "genonly_step_latency_ms", genonly_ms);
+	cJSON_AddNumberToObject(r, "num_mix_steps", p.num_mix_steps);
+	cJSON_AddNumberToObject(r, "num_genonly_steps", p.num_genonly_steps);
+	cJSON_AddNumberToObject(r, "power_w", res.power_w);
+	return r;
+}
+
+/* One side of a disagg configuration: its layout from serving.<name>, its static run's results. */
+static int disagg_side_of(const cJSON *sv, const char *name, const summary *ops, const char *mode, long osl,
+			  disagg_side *d, const cJSON **obj, char *err, size_t errn)
+{
+	memset(d, 0, sizeof *d);
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(sv, name);
+	char where[32];
+	snprintf(where, sizeof where, "serving.%s.", name);
+	if (!cJSON_IsObject(o))
+		return fail(err, errn, "config record: 'serving.%s' is missing", name);
+	if (get_long(o, where, "tp", &d->tp, err, errn) || get_long(o, where, "pp", &d->pp, err, errn) ||
+	    get_long(o, where, "dp", &d->dp, err, errn) || get_long(o, where, "batch", &d->batch, err, errn) ||
+	    get_long(o, where, "workers", &d->workers, err, errn))
+		return -1;
+	if (ops->n == 0)
+		return fail(err, errn, "disagg: no ops of step '%s'", name);
+	/* The side's correction scale applies to each op name's sum before the phase is summed. */
+	double scale = get_num_or(o, "latency_correction_scale", 1.0);
+	summary scaled = *ops;
+	summary_op buf[ops->n];
+	memcpy(buf, ops->ops, ops->n * sizeof *buf);
+	scaled.ops = buf;
+	if (scale != 1.0)
+		for (size_t i = 0; i < scaled.n; i++) {
+			buf[i].latency_ms *= scale;
+			buf[i].energy_wms *= scale;
+		}
+	static_result sr;
+	summary_static(&scaled, mode, d->batch, osl, d->tp, d->pp, d->dp, &sr);
+	d->ttft_ms = sr.ttft_ms;
+	d->tpot_ms = sr.tpot_ms;
+	d->seq_per_s = sr.seq_per_s;
+	d->tokens_per_s_per_user = sr.tokens_per_s_per_user;
+	d->power_w = sr.power_w;
+	d->memory_gib = get_num_or(cJSON_GetObjectItemCaseSensitive(o, "memory_gib"), "total", 0.0);
+	*obj = o;
+	return 0;
+}
+
+static void add_side(cJSON *r, const char *name, const cJSON *obj, const disagg_side *d, long global_batch,
+		     double seq_per_worker, double memory)
+{
+	cJSON *o = cJSON_AddObjectToObject(r, name);
+	static const char *const copy[] = {"tp", "pp", "dp", "moe_tp", "moe_ep", "batch", "workers", "oom"};
+	for (size_t i = 0; i < sizeof copy / sizeof copy[0]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, copy[i]);
+		if (v)
+			cJSON_AddItemToObject(o, copy[i], cJSON_Duplicate(v, 1));
+	}
+	cJSON_AddNumberToObject(o, "global_batch", (double)global_batch);
+	cJSON_AddNumberToObject(o, "seq_per_s_per_worker", seq_per_worker);
+	cJSON_AddNumberToObject(o, "memory", memory);
+	/* The side's own static results, unrounded. */
+	cJSON_AddNumberToObject(o, "ttft_ms", d->ttft_ms);
+	cJSON_AddNumberToObject(o, "tpot_ms", d->tpot_ms);
+	cJSON_AddNumberToObject(o, "seq_per_s", d->seq_per_s);
+}
+
+static cJSON *report_disagg(const cJSON *config, const serving_ops *s, char *err, size_t errn)
+{
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(config, "serving");
+	long osl = 0;
+	if (get_long(config, "", "osl", &osl, err, errn))
+		return NULL;
+	disagg_side p, d;
+	const cJSON *po, *dobj;
+	if (disagg_side_of(sv, "prefill", &s->steps[PREFILL], "static_ctx", osl, &p, &po, err, errn) ||
+	    disagg_side_of(sv, "decode", &s->steps[DECODE], "static_gen", osl, &d, &dobj, err, errn))
+		return NULL;
+	disagg_result res;
+	disagg_finish(&p, &d, osl, &res);
+
+	cJSON *r = report_head(config);
+	cJSON_AddNumberToObject(r, "ttft_ms", res.ttft_ms);
+	cJSON_AddNumberToObject(r, "tpot_ms", res.tpot_ms);
+	cJSON_AddNumberToObject(r, "request_latency_ms", res.request_latency_ms);
+	cJSON_AddNumberToObject(r, "seq_per_s", res.seq_per_s);
+	cJSON_AddNumberToObject(r, "seq_per_s_per_gpu", res.seq_per_s_per_gpu);
+	cJSON_AddNumberToObject(r, "tokens_per_s", res.tokens_per_s);
+	cJSON_AddNumberToObject(r, "tokens_per_s_per_gpu", res.tokens_per_s_per_gpu);
+	cJSON_AddNumberToObject(r, "tokens_per_s_per_user", res.tokens_per_s_per_user);
+	cJSON_AddNumberToObject(r, "concurrency", res.concurrency);
+	cJSON_AddNumberToObject(r, "num_total_gpus", (double)res.num_total_gpus);
+	add_side(r, "prefill", po, &p, res.prefill_global_batch, res.prefill_seq_per_s_per_worker,
+		 res.prefill_memory_gib);
+	add_side(r, "decode", dobj, &d, res.decode_global_batch, res.decode_seq_per_s_per_worker,
+		 res.decode_memory_gib);
+	cJSON_AddNumberToObject(r, "power_w", res.power_w);
+	return r;
+}
+
+cJSON *serving_report(const cJSON *config, const serving_ops *s, bool with_ops, char *err, size_t errn)
+{
+	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(config, "mode"));
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(config, "serving");
+	if (!cJSON_IsObject(sv))
+		return fail(err, errn, "config record of mode %s has no 'serving' object", mode ? mode : "?"), NULL;
+	cJSON *r = mode && strcmp(mode, "agg") == 0 ? report_agg(config, s, err, errn)
+						    : report_disagg(config, s, err, errn);
+	if (r && with_ops)
+		add_ops(r, s);
+	return r;
+}
