@@ -38,9 +38,9 @@ try 'opgraph --help'"
 	run opgraph "${BASE[@]}" --batch 1 --isl 100 --osl 10 --kvcache-quant fp4
 	assert_failure 2
 	assert_line --index 0 "opgraph: --kvcache-quant: unknown mode 'fp4' (one of: bfloat16, int8, fp8)"
-	run opgraph "${BASE[@]}" --batch 1 --isl 100 --osl 10 --mode agg
+	run opgraph "${BASE[@]}" --batch 1 --isl 100 --osl 10 --mode bogus
 	assert_failure 2
-	assert_line --index 0 "opgraph: --mode: 'agg' is not one of static, static_ctx, static_gen"
+	assert_line --index 0 "opgraph: --mode: 'bogus' is not one of static, static_ctx, static_gen, agg, disagg"
 	run opgraph --system h200_sxm --backend tensorrt --batch 1 --isl 100 --osl 10
 	assert_failure 2
 	assert_line --index 0 "opgraph: --backend: 'tensorrt' is not one of trtllm, vllm, sglang"
