@@ -28,6 +28,8 @@ static const struct {
 } families[] = {
 	{"LLAMA", model_llama_build},
 	{"NEMOTRONNAS", model_nemotron_nas_build},
+	{"MOE", model_moe_build},
+	{"QWEN3VL_MOE", model_moe_build},
 };
 
 static family_builder builder_of(const char *family)
@@ -123,6 +125,8 @@ int og_model_from_json(const cJSON *rec, og_model *m, char *err, size_t errn)
 			return fail(err, errn, "model record: quant.%s is not a string", quant_kind_name((quant_kind)k));
 		m->quant[k] = cJSON_IsString(q) ? q->valuestring : NULL;
 	}
+	const cJSON *wbs = cJSON_GetObjectItemCaseSensitive(quant, "weight_block_size");
+	m->weight_block_size = cJSON_IsNumber(wbs) && wbs->valuedouble >= 1 ? (long)wbs->valuedouble : 128;
 	return 0;
 }
 

@@ -25,6 +25,7 @@ typedef struct og_model {
 	long topk, num_experts, moe_inter_size;
 	const cJSON *extra_params; /* family-specific, may be NULL */
 	bool use_qk_norm;
+	long weight_block_size;    /* quant.weight_block_size (128 when absent): fp8_block expert alignment */
 	/* Quant modes the checkpoint itself declares (NULL: not declared). */
 	const char *quant[QUANT_KIND_COUNT];
 } og_model;
@@ -120,6 +121,7 @@ void og_add_p2p(og_graph *g, og_phase ph, const char *name, double sf, long h, l
 /* Family builders, one per lib/model_<family>.c. */
 int model_llama_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_nemotron_nas_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
+int model_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 
 /* The reference's calc_expectation: expected accepted draft tokens for nextn speculative tokens. */
 double og_mtp_expectation(long nextn, const double *rates);

@@ -1,0 +1,31 @@
+/* model_moe: the reference's MOE family (Mixtral, Qwen2/3-MoE, gpt-oss, MiniMax-M2, and the
+ * Qwen3-VL-MoE text model), and the MoE op helpers every family with routed experts uses:
+ * og_add_moe (the MoE op: expert GEMMs, weights per EP/TP rank) and og_add_moe_dispatch (the
+ * MoEDispatch op: the communication before or after the experts). */
+#ifndef INFERCAST_MODEL_MOE_H
+#define INFERCAST_MODEL_MOE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "opgraph.h"
+
+/* The MoE layout one op sees. */
+typedef struct og_moe_shape {
+	long hidden, inter, topk, num_experts, moe_tp, moe_ep, attention_dp;
+} og_moe_shape;
+
+/* The MoE op (attrs as the reference's MoE class: workload_distribution, is_context, is_gated,
+ * moe_backend null, enable_eplb). */
+void og_add_moe(og_graph *g, og_phase ph, const char *name, double sf, const og_moe_shape *s,
+		const quant_mode *q, const char *workload_distribution, bool is_context, bool is_gated);
+/* The MoEDispatch op (pre_dispatch: before the experts; quant_mode may be NULL). */
+void og_add_moe_dispatch(og_graph *g, og_phase ph, const char *name, double sf, const og_moe_shape *s,
+			 bool pre_dispatch, const quant_mode *q);
+
+/* The checks the reference's MoE model classes make on construction (attention width equals
+ * the expert width, experts at least moe_ep, fp8_block expert width per moe_tp a multiple of
+ * the checkpoint's weight block). 0, or -1 with a message. */
+int og_moe_check(const og_config *cfg, char *err, size_t errn);
+
+#endif
