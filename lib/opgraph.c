@@ -28,6 +28,9 @@ static const struct {
 } families[] = {
 	{"LLAMA", model_llama_build},
 	{"NEMOTRONNAS", model_nemotron_nas_build},
+	{"NEMOTRONH", model_nemotron_h_build},
+	{"QWEN35", model_qwen35_build},
+	{"HYBRIDMOE", model_hybrid_moe_build},
 	{"MOE", model_moe_build},
 	{"QWEN3VL_MOE", model_moe_build},
 };

@@ -26,7 +26,7 @@ case_opts() {
 family_supported() {
 	case "$("$PARITY" family "$1")" in
 	LLAMA) return 0 ;;
-	NEMOTRONNAS | NEMOTRONH | QWEN35) ;;
+	NEMOTRONNAS | NEMOTRONH | QWEN35 | HYBRIDMOE) ;;
 	*) return 1 ;;
 	esac
 	local m err
