@@ -28,6 +28,8 @@ static const struct {
 } families[] = {
 	{"LLAMA", model_llama_build},
 	{"NEMOTRONNAS", model_nemotron_nas_build},
+	{"DEEPSEEK", model_deepseek_build},
+	{"KIMIK25", model_deepseek_build},
 	{"NEMOTRONH", model_nemotron_h_build},
 	{"QWEN35", model_qwen35_build},
 	{"HYBRIDMOE", model_hybrid_moe_build},
