@@ -1,4 +1,5 @@
 #include "memory.h"
+#include "model_gemma4_moe.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -125,6 +126,9 @@ int memory_usage(const og_config *cfg, const og_graph *g, const struct system_sp
 		seq_tokens = 0;
 	double kvcache = (double)batch * ((double)seq_tokens * cfg->quant[QUANT_KVCACHE]->memory *
 					  memory_kv_elements_per_token(cfg));
+	/* Gemma 4's sliding layers keep only the window's tokens */
+	if (strcmp(m->family, "GEMMA4MOE") == 0)
+		kvcache = (double)batch * model_gemma4_kv_bytes_per_sequence(cfg, seq_tokens);
 
 	double nccl;
 	if (!system_nccl_mem_bytes(sys, (int)tp_clamped, &nccl))

@@ -33,6 +33,7 @@ static const struct {
 	{"NEMOTRONH", model_nemotron_h_build},
 	{"QWEN35", model_qwen35_build},
 	{"HYBRIDMOE", model_hybrid_moe_build},
+	{"GEMMA4MOE", model_gemma4_moe_build},
 	{"MOE", model_moe_build},
 	{"QWEN3VL_MOE", model_moe_build},
 };

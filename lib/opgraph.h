@@ -125,6 +125,7 @@ int model_deepseek_build(const og_config *cfg, og_graph *g, char *err, size_t er
 int model_nemotron_h_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_qwen35_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_hybrid_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
+int model_gemma4_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 
 /* The reference's calc_expectation: expected accepted draft tokens for nextn speculative tokens. */
