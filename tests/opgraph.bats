@@ -57,9 +57,9 @@ try 'opgraph --help'"
 }
 
 @test "opgraph: a family not built yet is bad data, named" {
-	run opgraph "${BASE[@]}" --batch 1 --isl 100 --osl 10 <<<'{"record":"model","architecture":"MixtralForCausalLM","family":"MOE","layers":32,"n":32,"n_kv":8,"d":128,"hidden_size":4096,"inter_size":14336,"vocab":32000,"topk":2,"num_experts":8}'
+	run opgraph "${BASE[@]}" --batch 1 --isl 100 --osl 10 <<<'{"record":"model","architecture":"FutureForCausalLM","family":"FUTURE","layers":32,"n":32,"n_kv":8,"d":128,"hidden_size":4096,"inter_size":14336,"vocab":32000}'
 	assert_failure 1
-	assert_output "opgraph: <stdin>:1: model family MOE (MixtralForCausalLM) is not supported by opgraph yet"
+	assert_output "opgraph: <stdin>:1: model family FUTURE (FutureForCausalLM) is not supported by opgraph yet"
 }
 
 @test "opgraph: a model record without a needed key is bad data" {
