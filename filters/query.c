@@ -131,6 +131,13 @@ static void price(state *st, const jsonl_reader *r, cJSON *rec)
 	}
 	set_number(rec, "latency_ms", res.latency);
 	set_number(rec, "energy_wms", res.energy);
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rec, "points")) == 0) {
+		/* nothing was looked up (a phase the mode does not run): no source, as the reference */
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "source");
+		cJSON_AddNullToObject(rec, "source");
+		set_string(rec, "detail", "none");
+		return;
+	}
 	set_string(rec, "source", perf_source_name(res.source));
 	set_string(rec, "detail", perf_detail_name(res.detail));
 }

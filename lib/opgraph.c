@@ -79,8 +79,10 @@ static int get_count(const cJSON *rec, const char *key, bool required, long *out
 		*out = 0;
 		return required ? fail(err, n, "model record has no '%s'", key) : 0;
 	}
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble != (double)(long)v->valuedouble)
-		return fail(err, n, "model record: '%s' is not a non-negative integer", key);
+	/* The bound keeps the cast defined and products of counts inside 64 bits (fuzzing found it). */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 2147483647.0) ||
+	    v->valuedouble != (double)(long)v->valuedouble)
+		return fail(err, n, "model record: '%s' is not a non-negative integer below 2^31", key);
 	*out = (long)v->valuedouble;
 	return 0;
 }
@@ -242,6 +244,12 @@ int og_resolve(const og_runtime *rt, const og_model *m, og_config *cfg, char *er
 		return fail(err, errn, "nextn must be in [0, %d], got %ld", OG_MAX_NEXTN, rt->nextn);
 	if (rt->stride < 1 || rt->beam < 1)
 		return fail(err, errn, "stride and beam must be at least 1");
+	/* Token counts are multiplied together and by model widths in 64-bit integers, and each
+	 * generation step is a query point: bound both so that nothing wraps or runs away. */
+	if ((double)rt->batch * (double)(rt->isl + rt->osl) * (double)(rt->nextn + 1) * (double)rt->beam > 1099511627776.0)
+		return fail(err, errn, "batch x (isl + osl) x (nextn + 1) x beam is more than 2^40 tokens");
+	if ((rt->osl - 1) / rt->stride > 1048576)
+		return fail(err, errn, "(osl - 1) / stride is more than 2^20 generation steps: raise stride");
 	if (!og_family_supported(m->family))
 		return fail(err, errn, "model family %s (%s) is not supported by opgraph yet", m->family,
 			    m->architecture);
@@ -439,7 +447,9 @@ cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id
 	cJSON_ArrayForEach(in, op->inner)
 		cJSON_AddItemToObject(r, in->string, cJSON_Duplicate(in, 1));
 	cJSON *pts = cJSON_AddArrayToObject(r, "points");
-	if (op->phase == OG_CONTEXT) {
+	if (!og_mode_runs(rt->mode, op->phase)) {
+		/* a phase the mode does not run: listed with no points, so it reports 0 as the reference does */
+	} else if (op->phase == OG_CONTEXT) {
 		long s = rt->isl - rt->prefix;
 		/* Logits are computed for the last token of each sequence only. */
 		long x = strstr(op->name, "logits_gemm") ? rt->batch : rt->batch * s;
@@ -518,7 +528,9 @@ void og_op_write(FILE *out, const og_config *cfg, const og_op *op, const char *c
 		free(v);
 	}
 	fputs(",\"points\":[", out);
-	if (op->phase == OG_CONTEXT) {
+	if (!og_mode_runs(rt->mode, op->phase)) {
+		/* a phase the mode does not run: listed with no points, so it reports 0 as the reference does */
+	} else if (op->phase == OG_CONTEXT) {
 		long s = rt->isl - rt->prefix;
 		long x = strstr(op->name, "logits_gemm") ? rt->batch : rt->batch * s;
 		write_point(out, true, x, rt->batch, 1, s, rt->prefix, 1, "seq_imbalance_correction_scale",
