@@ -10,7 +10,7 @@
 #include "serving_report.h"
 
 static const char usage_text[] =
-	"usage: aggregate [--ops] [--format jsonl|csv|table] < priced.jsonl\n"
+	"usage: aggregate [--ops] [--refuse-oom] [--format jsonl|csv|table] < priced.jsonl\n"
 	"\n"
 	"Reads config records (opgraph) and op records priced by query (latency_ms, energy_wms,\n"
 	"source) and writes one report per configuration: ttft_ms, tpot_ms, request_latency_ms,\n"
@@ -18,6 +18,8 @@ static const char usage_text[] =
 	"Serving configurations (mode agg or disagg) put their tagged steps together as the\n"
 	"reference's run_agg / run_disagg do (docs/serving.md).\n"
 	"  --ops            add `ops`: latency per op name and phase, summed as the reference does\n"
+	"  --refuse-oom     a configuration that does not fit in GPU memory is an error (exit 1),\n"
+	"                   as the reference's CLI refuses it\n"
 	"  --format FORMAT  jsonl (default), csv (one row per configuration) or table (aligned, human)\n"
 	"See aggregate(1) and docs/records.md.\n";
 
@@ -162,7 +164,7 @@ typedef struct state {
 	serving_ops steps;  /* ops tagged with a serving `step` */
 	const char *name;   /* input name, for messages */
 	enum format fmt;
-	bool with_ops, header_done;
+	bool with_ops, header_done, refuse_oom;
 	cJSON **kept;       /* table format: finished reports */
 	size_t nkept, capkept;
 } state;
@@ -189,6 +191,16 @@ static void finish_config(state *st)
 			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "pp")),
 			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "dp")), &res);
 		report = summary_report(c, &st->ops, &res, st->with_ops);
+	}
+	if (st->refuse_oom && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "oom"))) {
+		const cJSON *mem = cJSON_GetObjectItemCaseSensitive(c, "memory_gib");
+		die(EXIT_DATA, "%s:%ld: config '%s': OOM: the model '%s' does not fit in GPU memory on system '%s' "
+			       "(%.3f GiB per GPU, capacity %.3f GiB)",
+		    st->name, st->config_line, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_id")),
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "model")),
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "system")),
+		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(mem, "total")),
+		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "mem_capacity_gib")));
 	}
 	if (st->fmt == FMT_JSONL) {
 		jsonl_write(report);
@@ -246,6 +258,9 @@ static void take_op(state *st, const jsonl_reader *r, const cJSON *rec)
 	if (!cJSON_IsNumber(lat))
 		jsonl_fail(r, "op '%s' has no latency_ms (was it priced by query?)", name);
 	double energy = jsonl_opt_num(r, rec, "energy_wms", 0.0);
+	/* Sums of these must stay finite and meaningful. */
+	if (!(lat->valuedouble >= 0 && lat->valuedouble < 1e200) || !(energy >= 0 && energy < 1e200))
+		jsonl_fail(r, "op '%s': latency_ms or energy_wms is negative or absurdly large", name);
 	const char *source = jsonl_opt_str(r, rec, "source", "silicon");
 	const char *step = jsonl_opt_str(r, rec, "step", NULL);
 	char err[512];
@@ -260,6 +275,7 @@ int main(int argc, char **argv)
 	diag_set_progname(argv[0]);
 	static const struct option longopts[] = {
 		{"ops", no_argument, 0, 'o'}, {"format", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
+		{"refuse-oom", no_argument, 0, 'r'},
 		{0, 0, 0, 0},
 	};
 	state st = {0};
@@ -268,6 +284,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': st.with_ops = true; break;
+		case 'r': st.refuse_oom = true; break;
 		case 'f':
 			if (strcmp(optarg, "jsonl") == 0) st.fmt = FMT_JSONL;
 			else if (strcmp(optarg, "csv") == 0) st.fmt = FMT_CSV;

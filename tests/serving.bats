@@ -150,3 +150,13 @@ try 'estimate --help'"
 	assert_failure 1
 	assert_output "aggregate: <stdin>:1: config 'c1': agg: no ops of step 'mix'"
 }
+
+@test "estimate --mode agg refuses a deployment that does not fit in memory (the reference's CLI does); aggregate alone reports oom" {
+	local l70="$MODELS/meta-llama--Meta-Llama-3.1-70B"
+	run "$EST" --model "$l70" "${H200[@]}" --isl 4000 --osl 1000 --mode agg --batch 8 --tp 1 --format jsonl
+	assert_failure 1
+	assert_output "aggregate: <stdin>:1: config 'c1': OOM: the model 'meta-llama/Meta-Llama-3.1-70B' does not fit in GPU memory on system 'h200_sxm' (148.496 GiB per GPU, capacity 141.000 GiB)"
+	run bash -c "hfparse '$l70' | opgraph ${H200[*]} --isl 4000 --osl 1000 --mode agg --batch 8 --tp 1 | query | aggregate"
+	assert_success
+	[ "$(echo "$output" | jget oom)" = true ]
+}
