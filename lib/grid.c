@@ -247,3 +247,43 @@ grid_leaf *grid_get_mut(grid *g, const double *keys)
 {
 	return (grid_leaf *)grid_get(g, keys);
 }
+
+int grid_node_fill(grid *g, grid_node *node, const double *keys, size_t n, const grid_leaf *leaves)
+{
+	if (node->n || n == 0)
+		return node->n ? -1 : 0;
+	size_t elem = node->levels > 1 ? sizeof(grid_node) : sizeof(grid_leaf);
+	double *k = malloc(n * sizeof *k);
+	void *vals = malloc(n * elem);
+	if (!k || !vals) {
+		free(k);
+		free(vals);
+		return -1;
+	}
+	memcpy(k, keys, n * sizeof *k);
+	free(node->keys);
+	free(node->u.kids);
+	node->keys = k;
+	node->u.kids = vals;
+	node->n = node->cap = n;
+	if (node->levels > 1) {
+		for (size_t i = 0; i < n; i++)
+			node_init(&node->u.kids[i], node->levels - 1);
+	} else {
+		memcpy(node->u.leaves, leaves, n * sizeof *leaves);
+		g->size += n;
+	}
+	return 0;
+}
+
+grid_node *grid_node_kid_at(grid_node *node, size_t i)
+{
+	return node->levels > 1 && i < node->n ? &node->u.kids[i] : NULL;
+}
+
+void grid_set_sample(grid *g, const grid_leaf *leaf)
+{
+	g->have_sample = leaf != NULL;
+	if (leaf)
+		g->sample = *leaf;
+}

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "table_attention.h"
+#include "table_cache.h"
 #include "table_comm.h"
 #include "table_gemm.h"
 
@@ -160,39 +161,75 @@ void perfdb_set_mode(perfdb *db, perf_mode mode)
 	db->mode = mode; /* memo keys carry the mode */
 }
 
+/* Load one table group (its loaders' calls); 0 or -1 with e. */
+static int load_group(perfdb *db, int group, char *e, size_t n)
+{
+	int st = 0;
+	char path[DATADIR_PATH_MAX + 32];
+	switch (group) {
+	case G_GEMM:
+		st = table_gemm_load(&db->gemm, &db->compute_scale, &db->scale_matrix, db->path.dir, db->sys, e, n);
+		break;
+	case G_CTX:
+		st = table_context_attention_load(&db->ctx, db->path.dir, e, n);
+		break;
+	case G_GEN:
+		st = table_generation_attention_load(&db->gen, db->path.dir, db->sys, e, n);
+		break;
+	case G_AR:
+		snprintf(path, sizeof path, "%s/custom_allreduce_perf.txt", db->path.dir);
+		st = table_custom_allreduce_load(&db->allreduce, path, e, n);
+		break;
+	case G_NCCL:
+		snprintf(path, sizeof path, "%s/nccl_perf.txt", db->path.nccl_dir);
+		st = table_nccl_load(&db->nccl, path, e, n);
+		if (st == 0 && db->path.oneccl_dir[0]) {
+			snprintf(path, sizeof path, "%s/oneccl_perf.txt", db->path.oneccl_dir);
+			st = table_nccl_load(&db->oneccl, path, e, n);
+		}
+		break;
+	}
+	return st;
+}
+
+/* The same through lib/table_cache (parsed tables kept between processes). */
+typedef struct group_call {
+	perfdb *db;
+	int group;
+} group_call;
+
+static int load_group_call(void *arg, char *e, size_t n)
+{
+	group_call *c = arg;
+	return load_group(c->db, c->group, e, n);
+}
+
+static int load_group_cached(perfdb *db, int group, char *e, size_t n)
+{
+	static const char *const files[G_COUNT] = { "gemm_perf.txt", "context_attention_perf.txt",
+						    "generation_attention_perf.txt", "custom_allreduce_perf.txt",
+						    "nccl_perf.txt" };
+	table_set *sets[3];
+	int nsets = 0;
+	switch (group) {
+	case G_GEMM: sets[0] = &db->gemm, sets[1] = &db->compute_scale, sets[2] = &db->scale_matrix, nsets = 3; break;
+	case G_CTX: sets[0] = &db->ctx, nsets = 1; break;
+	case G_GEN: sets[0] = &db->gen, nsets = 1; break;
+	case G_AR: sets[0] = &db->allreduce, nsets = 1; break;
+	case G_NCCL: sets[0] = &db->nccl, sets[1] = &db->oneccl, nsets = db->path.oneccl_dir[0] ? 2 : 1; break;
+	}
+	char key[3 * DATADIR_PATH_MAX + 64];
+	snprintf(key, sizeof key, "perfdb %d|%s|%s|%s", group, db->path.oneccl_dir,
+		 group == G_NCCL ? db->path.nccl_dir : db->path.dir, files[group]);
+	group_call call = { db, group };
+	return table_cache_load(sets, nsets, key, load_group_call, &call, e, n);
+}
+
 /* Read a table group on first use. 0, or PERFDB_FATAL with the table's error. */
 static int ensure(perfdb *db, int group, char *err, size_t errlen)
 {
-	if (db->state[group] == 0) {
-		char *e = db->fatal[group];
-		size_t n = sizeof db->fatal[group];
-		int st = 0;
-		char path[DATADIR_PATH_MAX + 32];
-		switch (group) {
-		case G_GEMM:
-			st = table_gemm_load(&db->gemm, &db->compute_scale, &db->scale_matrix, db->path.dir, db->sys, e, n);
-			break;
-		case G_CTX:
-			st = table_context_attention_load(&db->ctx, db->path.dir, e, n);
-			break;
-		case G_GEN:
-			st = table_generation_attention_load(&db->gen, db->path.dir, db->sys, e, n);
-			break;
-		case G_AR:
-			snprintf(path, sizeof path, "%s/custom_allreduce_perf.txt", db->path.dir);
-			st = table_custom_allreduce_load(&db->allreduce, path, e, n);
-			break;
-		case G_NCCL:
-			snprintf(path, sizeof path, "%s/nccl_perf.txt", db->path.nccl_dir);
-			st = table_nccl_load(&db->nccl, path, e, n);
-			if (st == 0 && db->path.oneccl_dir[0]) {
-				snprintf(path, sizeof path, "%s/oneccl_perf.txt", db->path.oneccl_dir);
-				st = table_nccl_load(&db->oneccl, path, e, n);
-			}
-			break;
-		}
-		db->state[group] = st == 0 ? 1 : -1;
-	}
+	if (db->state[group] == 0)
+		db->state[group] = load_group_cached(db, group, db->fatal[group], sizeof db->fatal[group]) == 0 ? 1 : -1;
 	if (db->state[group] < 0) {
 		snprintf(err, errlen, "%s", db->fatal[group]);
 		return PERFDB_FATAL;
@@ -264,6 +301,18 @@ static memo_key make_key(const perfdb *db, int fn)
 
 /* ---- other families' tables and look-ups ---- */
 
+typedef struct ext_call {
+	perfdb *db;
+	table_set *t;
+	perfdb_table_loader load;
+} ext_call;
+
+static int load_ext_call(void *arg, char *e, size_t n)
+{
+	ext_call *c = arg;
+	return c->load(c->t, c->db->path.dir, c->db->sys, e, n);
+}
+
 table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, char *err, size_t errlen)
 {
 	struct extra_table *e = NULL;
@@ -280,7 +329,11 @@ table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, 
 		e = &db->extra[db->nextra++];
 		memset(e, 0, sizeof *e);
 		snprintf(e->file, sizeof e->file, "%s", file);
-		e->state = load(&e->t, db->path.dir, db->sys, e->fatal, sizeof e->fatal) == 0 ? 1 : -1;
+		ext_call call = { db, &e->t, load };
+		char key[DATADIR_PATH_MAX + 96];
+		snprintf(key, sizeof key, "perfdb_table|%s/%s", db->path.dir, file);
+		table_set *sets[1] = { &e->t };
+		e->state = table_cache_load(sets, 1, key, load_ext_call, &call, e->fatal, sizeof e->fatal) == 0 ? 1 : -1;
 	}
 	if (e->state < 0) {
 		snprintf(err, errlen, "%s", e->fatal);

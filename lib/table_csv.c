@@ -16,7 +16,15 @@ static void *xrealloc(void *p, size_t n)
 	return q;
 }
 
-/* Read the whole file; NULL with errno set on failure. */
+static _Thread_local bool header_only;
+
+void table_csv_set_header_only(bool on)
+{
+	header_only = on;
+}
+
+/* Read the whole file (header_only: the first 64 KiB, enough for any header row); NULL with
+ * errno set on failure. */
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
@@ -24,7 +32,7 @@ static char *slurp(const char *path, size_t *len)
 		return NULL;
 	size_t cap = 1 << 16, n = 0;
 	struct stat st;
-	if (fstat(fileno(fp), &st) == 0 && st.st_size > 0)
+	if (!header_only && fstat(fileno(fp), &st) == 0 && st.st_size > 0)
 		cap = (size_t)st.st_size + 2;
 	char *buf = xrealloc(NULL, cap);
 	for (;;) {
@@ -34,7 +42,7 @@ static char *slurp(const char *path, size_t *len)
 		}
 		size_t got = fread(buf + n, 1, cap - n - 1, fp);
 		n += got;
-		if (got == 0)
+		if (got == 0 || (header_only && memchr(buf, '\n', n)))
 			break;
 	}
 	int bad = ferror(fp);
@@ -165,7 +173,7 @@ int table_csv_load(table_csv *t, const char *path, char *err, size_t errlen)
 	t->ncols = v.n;
 	t->header = xrealloc(NULL, v.n * sizeof *t->header);
 	memcpy(t->header, v.f, v.n * sizeof *v.f);
-	while (*p) {
+	while (*p && !header_only) {
 		if (*p == '\n' || *p == '\r') { /* blank line */
 			if (*p == '\n')
 				line++;

@@ -28,6 +28,11 @@ enum { TABLE_CSV_OK = 0, TABLE_CSV_MISSING = 1, TABLE_CSV_BAD = -1 };
 int table_csv_load(table_csv *t, const char *path, char *err, size_t errlen);
 void table_csv_free(table_csv *t);
 
+/* While on (this thread), table_csv_load reads the header row only and returns no data rows.
+ * lib/table_cache uses it to run a table's loader for its setup (columns, hooks) while the
+ * rows' content comes from the cache. */
+void table_csv_set_header_only(bool on);
+
 /* Index of a header column, or -1. */
 int table_csv_col(const table_csv *t, const char *name);
 static inline const char *table_csv_cell(const table_csv *t, size_t row, int col)

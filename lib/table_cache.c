@@ -1,0 +1,527 @@
+#include "table_cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "opgraph_quant.h"
+
+/* Bumped whenever the file layout or what a part holds changes. */
+enum { CACHE_FORMAT = 1 };
+static const char MAGIC[8] = { 'I', 'F', 'C', 'T', 'A', 'B', 'L', '1' };
+static const char END_MARK[8] = { 'I', 'F', 'C', 'T', '-', 'E', 'N', 'D' };
+
+/* The library's identity: the Makefile passes a checksum of lib/ sources, so a rebuilt
+ * loader never reads tables its predecessor cached. */
+#ifndef INFERCAST_LIB_ID
+#define INFERCAST_LIB_ID __DATE__ " " __TIME__
+#endif
+
+/* Leaves are saved and restored as the struct itself (on this machine's layout). */
+_Static_assert(sizeof(grid_leaf) == 32, "grid_leaf is three doubles and the flags");
+
+static table_cache_stats stats;
+
+table_cache_stats table_cache_get_stats(void) { return stats; }
+
+/* ---- where ---- */
+
+static int dir_state;           /* 0 not resolved yet, 1 on (dir_buf), -1 off */
+static char dir_buf[4096];
+
+static void set_dir(const char *dir)
+{
+	if (!dir || !*dir || strcmp(dir, "off") == 0 || strlen(dir) >= sizeof dir_buf - 256) {
+		dir_state = -1;
+		return;
+	}
+	snprintf(dir_buf, sizeof dir_buf, "%s", dir);
+	dir_state = 1;
+}
+
+void table_cache_set_dir(const char *dir)
+{
+	if (dir)
+		set_dir(dir);
+	else
+		dir_state = 0;
+}
+
+const char *table_cache_dir(void)
+{
+	if (dir_state == 0) {
+		const char *env = getenv("INFERCAST_CACHE");
+		const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+		char buf[sizeof dir_buf];
+		if (env)
+			set_dir(env);
+		else if (xdg && *xdg == '/' && strlen(xdg) < 3000) {
+			snprintf(buf, sizeof buf, "%s/infercast", xdg);
+			set_dir(buf);
+		} else if (home && *home && strlen(home) < 3000) {
+			snprintf(buf, sizeof buf, "%s/.cache/infercast", home);
+			set_dir(buf);
+		} else
+			set_dir(NULL);
+	}
+	return dir_state > 0 ? dir_buf : NULL;
+}
+
+static uint64_t fnv1a(const char *s, uint64_t h)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* dir/<last path component of key>-<hash of key>.tc */
+static bool cache_path(const char *key, char *out, size_t n)
+{
+	const char *dir = table_cache_dir();
+	if (!dir)
+		return false;
+	/* readable: the key's tail (version and file), made safe for a file name */
+	size_t klen = strlen(key);
+	const char *base = key + (klen > 48 ? klen - 48 : 0);
+	char name[64];
+	size_t j = 0;
+	for (; base[j] && j < 48; j++)
+		name[j] = (base[j] == '.' || base[j] == '-' || base[j] == '_' || (base[j] >= '0' && base[j] <= '9') ||
+			   (base[j] >= 'a' && base[j] <= 'z') || (base[j] >= 'A' && base[j] <= 'Z')) ? base[j] : '_';
+	name[j] = 0;
+	uint64_t h = fnv1a(key, 1469598103934665603ull);
+	return (size_t)snprintf(out, n, "%s/%s-%016llx.tc", dir, name, (unsigned long long)h) < n;
+}
+
+/* ---- part keys: quant modes by kind and name ---- */
+
+static int key_kind(const void *p, const char **name)
+{
+	if (!p)
+		return -1;
+	for (int kind = 0; kind < QUANT_KIND_COUNT; kind++) {
+		char names[2048];
+		quant_list_names((quant_kind)kind, names, sizeof names);
+		for (char *s = names, *next; s && *s; s = next) {
+			next = strstr(s, ", ");
+			if (next) {
+				*next = 0;
+				next += 2;
+			}
+			const quant_mode *q = quant_find((quant_kind)kind, s);
+			if ((const void *)q == p) {
+				*name = q->name;
+				return kind;
+			}
+		}
+	}
+	return -2; /* not a quant mode: the set cannot be cached */
+}
+
+/* ---- writing ---- */
+
+typedef struct wbuf {
+	char *p;
+	size_t n, cap;
+	bool bad;
+} wbuf;
+
+static void put(wbuf *w, const void *src, size_t n)
+{
+	if (w->bad)
+		return;
+	size_t need = w->n + n + 8;
+	if (need > w->cap) {
+		size_t cap = w->cap ? w->cap : 1 << 20;
+		while (cap < need)
+			cap *= 2;
+		char *q = realloc(w->p, cap);
+		if (!q) {
+			w->bad = true;
+			return;
+		}
+		w->p = q;
+		w->cap = cap;
+	}
+	memcpy(w->p + w->n, src, n);
+	w->n += n;
+	while (w->n % 8)
+		w->p[w->n++] = 0;
+}
+
+static void put_u64(wbuf *w, uint64_t v) { put(w, &v, sizeof v); }
+static void put_i64(wbuf *w, int64_t v) { put(w, &v, sizeof v); }
+static void put_str(wbuf *w, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	put_u64(w, n);
+	put(w, s, n);
+}
+
+static void put_node(wbuf *w, const grid_node *node)
+{
+	const double *keys;
+	size_t n = grid_node_keys(node, &keys);
+	put_u64(w, n);
+	if (!n)
+		return;
+	put(w, keys, n * sizeof *keys);
+	if (grid_node_levels(node) == 1) {
+		for (size_t i = 0; i < n; i++) {
+			const grid_leaf *l = grid_node_leaf(node, keys[i]);
+			grid_leaf c;
+			memset(&c, 0, sizeof c); /* no uninitialised padding in the file */
+			c.latency = l->latency, c.power = l->power, c.energy = l->energy, c.flags = l->flags;
+			put(w, &c, sizeof c);
+		}
+	} else {
+		for (size_t i = 0; i < n; i++)
+			put_node(w, grid_node_child(node, keys[i]));
+	}
+}
+
+/* A source file's identity: size -1 when it does not exist. */
+static void file_id(const char *path, int64_t id[3])
+{
+	struct stat st;
+	if (path && stat(path, &st) == 0) {
+		id[0] = (int64_t)st.st_size;
+		id[1] = (int64_t)st.st_mtim.tv_sec;
+		id[2] = (int64_t)st.st_mtim.tv_nsec;
+	} else {
+		id[0] = -1;
+		id[1] = id[2] = 0;
+	}
+}
+
+static bool put_set(wbuf *w, const table_set *t)
+{
+	int64_t id[3];
+	file_id(t->path, id);
+	put_str(w, t->path ? t->path : "");
+	for (int i = 0; i < 3; i++)
+		put_i64(w, id[i]);
+	put_u64(w, (uint64_t)t->loaded | (uint64_t)t->has_power << 1);
+	put_i64(w, t->depth);
+	put_u64(w, t->rows);
+	put_u64(w, t->nparts);
+	for (size_t i = 0; i < t->nparts; i++) {
+		const table_part *p = &t->parts[i];
+		const char *n1 = "", *n2 = "";
+		int k1 = key_kind(p->k1, &n1), k2 = key_kind(p->k2, &n2);
+		if (k1 < -1 || k2 < -1)
+			return false;
+		put_i64(w, k1);
+		put_str(w, n1);
+		put_i64(w, k2);
+		put_str(w, n2);
+		put_str(w, p->name);
+		put(w, p->pre, sizeof p->pre);
+		put_i64(w, p->npre);
+		put_i64(w, p->ready);
+		put_i64(w, p->boxed);
+		put(w, p->lo, sizeof p->lo);
+		put(w, p->hi, sizeof p->hi);
+		put_i64(w, grid_depth(p->g));
+		const grid_leaf *s = grid_sample_leaf(p->g);
+		grid_leaf c;
+		memset(&c, 0, sizeof c);
+		if (s)
+			c.latency = s->latency, c.power = s->power, c.energy = s->energy, c.flags = s->flags;
+		put_i64(w, s != NULL);
+		put(w, &c, sizeof c);
+		put_node(w, grid_root(p->g));
+	}
+	return true;
+}
+
+static int mkdirs(const char *dir)
+{
+	char buf[sizeof dir_buf];
+	snprintf(buf, sizeof buf, "%s", dir);
+	for (char *s = buf + 1; *s; s++)
+		if (*s == '/') {
+			*s = 0;
+			if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+				return -1;
+			*s = '/';
+		}
+	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void write_cache(const char *file, const char *key, table_set *const *sets, int nsets)
+{
+	wbuf w = { 0 };
+	put(&w, MAGIC, sizeof MAGIC);
+	put_u64(&w, CACHE_FORMAT);
+	put_u64(&w, (uint64_t)nsets);
+	put_u64(&w, 0); /* total length, filled in below */
+	put_str(&w, INFERCAST_LIB_ID);
+	put_str(&w, key);
+	bool ok = true;
+	for (int i = 0; i < nsets && ok; i++)
+		ok = put_set(&w, sets[i]);
+	put(&w, END_MARK, sizeof END_MARK);
+	if (!ok || w.bad) {
+		stats.skipped++;
+		free(w.p);
+		return;
+	}
+	uint64_t total = w.n;
+	memcpy(w.p + 24, &total, sizeof total);
+	char tmp[sizeof dir_buf + 300];
+	snprintf(tmp, sizeof tmp, "%s.XXXXXX", file);
+	int fd = mkstemp(tmp);
+	if (fd < 0 && mkdirs(table_cache_dir()) == 0)
+		fd = mkstemp(tmp);
+	if (fd < 0) {
+		stats.skipped++;
+		free(w.p);
+		return;
+	}
+	size_t off = 0;
+	while (off < w.n) {
+		ssize_t k = write(fd, w.p + off, w.n - off);
+		if (k <= 0)
+			break;
+		off += (size_t)k;
+	}
+	bool written = off == w.n;
+	if (close(fd) != 0)
+		written = false;
+	if (written && chmod(tmp, 0644) == 0 && rename(tmp, file) == 0)
+		stats.writes++;
+	else {
+		unlink(tmp);
+		stats.skipped++;
+	}
+	free(w.p);
+}
+
+/* ---- reading ---- */
+
+typedef struct rbuf {
+	const char *p;
+	size_t n, off;
+	bool bad;
+} rbuf;
+
+static const void *take(rbuf *r, size_t n)
+{
+	size_t padded = (n + 7) / 8 * 8;
+	if (r->bad || padded < n || r->n - r->off < padded) {
+		r->bad = true;
+		return NULL;
+	}
+	const void *at = r->p + r->off;
+	r->off += padded;
+	return at;
+}
+
+static uint64_t get_u64(rbuf *r)
+{
+	const void *p = take(r, 8);
+	uint64_t v = 0;
+	if (p)
+		memcpy(&v, p, 8);
+	return v;
+}
+
+static int64_t get_i64(rbuf *r) { return (int64_t)get_u64(r); }
+
+static const char *get_str(rbuf *r)
+{
+	uint64_t n = get_u64(r);
+	if (n == 0 || n > 4096) {
+		r->bad = true;
+		return "";
+	}
+	const char *s = take(r, (size_t)n);
+	if (!s || s[n - 1] != 0) {
+		r->bad = true;
+		return "";
+	}
+	return s;
+}
+
+static void get_doubles(rbuf *r, double *out, size_t n)
+{
+	const void *p = take(r, n * sizeof *out);
+	if (p)
+		memcpy(out, p, n * sizeof *out);
+}
+
+static const void *decode_key(rbuf *r)
+{
+	int64_t kind = get_i64(r);
+	const char *name = get_str(r);
+	if (kind == -1)
+		return NULL;
+	const quant_mode *q = kind >= 0 && kind < QUANT_KIND_COUNT ? quant_find((quant_kind)kind, name) : NULL;
+	if (!q)
+		r->bad = true;
+	return q;
+}
+
+static void get_node(rbuf *r, grid *g, grid_node *node)
+{
+	uint64_t n = get_u64(r);
+	if (r->bad || n > r->n / 8) {
+		r->bad = true;
+		return;
+	}
+	if (!n)
+		return;
+	const double *keys = take(r, (size_t)n * sizeof *keys);
+	bool leaves = grid_node_levels(node) == 1;
+	const grid_leaf *lv = leaves ? take(r, (size_t)n * sizeof *lv) : NULL;
+	if (r->bad || grid_node_fill(g, node, keys, (size_t)n, lv) != 0) {
+		r->bad = true;
+		return;
+	}
+	for (size_t i = 0; !leaves && i < n && !r->bad; i++)
+		get_node(r, g, grid_node_kid_at(node, i));
+}
+
+/* Check the header and that every source file is as it was; r is left after the header. */
+static bool header_ok(rbuf *r, const char *key, int nsets)
+{
+	const void *m = take(r, sizeof MAGIC);
+	if (!m || memcmp(m, MAGIC, sizeof MAGIC) != 0 || get_u64(r) != CACHE_FORMAT || get_u64(r) != (uint64_t)nsets ||
+	    get_u64(r) != r->n || strcmp(get_str(r), INFERCAST_LIB_ID) != 0 || strcmp(get_str(r), key) != 0 || r->bad)
+		return false;
+	if (r->n < sizeof END_MARK || memcmp(r->p + r->n - sizeof END_MARK, END_MARK, sizeof END_MARK) != 0)
+		return false;
+	return true;
+}
+
+/* Before running the loader: is the first set's source file as it was? (The others are
+ * checked while restoring; a mismatch there falls back to a full load.) */
+static bool sources_ok(rbuf r)
+{
+	const char *path = get_str(&r);
+	int64_t id[3], now[3];
+	for (int j = 0; j < 3; j++)
+		id[j] = get_i64(&r);
+	if (r.bad)
+		return false;
+	file_id(path, now);
+	return memcmp(id, now, sizeof id) == 0;
+}
+
+static bool restore_set(rbuf *r, table_set *t)
+{
+	const char *path = get_str(r);
+	int64_t id[3], now[3];
+	for (int j = 0; j < 3; j++)
+		id[j] = get_i64(r);
+	file_id(path, now);
+	if (r->bad || memcmp(id, now, sizeof id) != 0 || strcmp(path, t->path ? t->path : "") != 0)
+		return false;
+	uint64_t flags = get_u64(r);
+	int64_t depth = get_i64(r);
+	uint64_t rows = get_u64(r), nparts = get_u64(r);
+	if (r->bad || depth != t->depth || nparts > r->n / 64)
+		return false;
+	for (size_t i = 0; i < t->nparts; i++)
+		grid_free(t->parts[i].g);
+	free(t->parts);
+	t->parts = NULL;
+	t->nparts = 0;
+	t->loaded = flags & 1;
+	t->has_power = (flags >> 1) & 1;
+	t->rows = (size_t)rows;
+	if (!nparts)
+		return true;
+	t->parts = calloc((size_t)nparts, sizeof *t->parts);
+	if (!t->parts)
+		return false;
+	for (size_t i = 0; i < nparts; i++) {
+		table_part *p = &t->parts[i];
+		p->k1 = decode_key(r);
+		p->k2 = decode_key(r);
+		const char *name = get_str(r);
+		if (strlen(name) >= sizeof p->name)
+			r->bad = true;
+		else
+			memcpy(p->name, name, strlen(name) + 1);
+		get_doubles(r, p->pre, TABLE_MAX_PREFIX);
+		p->npre = (int)get_i64(r);
+		p->ready = (int)get_i64(r);
+		p->boxed = get_i64(r) != 0;
+		get_doubles(r, p->lo, 3);
+		get_doubles(r, p->hi, 3);
+		int64_t gdepth = get_i64(r);
+		bool has_sample = get_i64(r) != 0;
+		const grid_leaf *sample = take(r, sizeof(grid_leaf));
+		if (r->bad || gdepth < 1 || gdepth > GRID_MAX_DEPTH || !(p->g = grid_new((int)gdepth)))
+			return false;
+		t->nparts = i + 1; /* from here on table_set_free releases it */
+		grid_set_sample(p->g, has_sample ? sample : NULL);
+		get_node(r, p->g, grid_root_mut(p->g));
+		if (r->bad)
+			return false;
+	}
+	return true;
+}
+
+typedef struct mapping {
+	void *addr;
+	size_t len;
+} mapping;
+
+static bool map_file(const char *file, mapping *m)
+{
+	int fd = open(file, O_RDONLY);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool ok = fstat(fd, &st) == 0 && st.st_size > 64;
+	if (ok) {
+		m->len = (size_t)st.st_size;
+		m->addr = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
+		ok = m->addr != MAP_FAILED;
+	}
+	close(fd);
+	return ok;
+}
+
+int table_cache_load(table_set *const *sets, int nsets, const char *key, table_cache_loader load, void *arg,
+		     char *err, size_t errlen)
+{
+	char file[sizeof dir_buf + 128];
+	if (nsets <= 0 || !cache_path(key, file, sizeof file))
+		return load(arg, err, errlen);
+	mapping m;
+	if (map_file(file, &m)) {
+		rbuf r = { m.addr, m.len, 0, false };
+		bool hit = header_ok(&r, key, nsets) && sources_ok(r);
+		if (hit) {
+			table_csv_set_header_only(true);
+			int st = load(arg, err, errlen);
+			table_csv_set_header_only(false);
+			for (int i = 0; st == 0 && hit && i < nsets; i++)
+				hit = restore_set(&r, sets[i]);
+			hit = hit && st == 0 && !r.bad;
+			if (!hit)
+				for (int i = 0; i < nsets; i++)
+					table_set_free(sets[i]);
+		}
+		munmap(m.addr, m.len);
+		if (hit) {
+			stats.hits++;
+			return 0;
+		}
+	}
+	stats.misses++;
+	int st = load(arg, err, errlen);
+	if (st == 0)
+		write_cache(file, key, sets, nsets);
+	return st;
+}

@@ -1,0 +1,46 @@
+/* table_cache: a binary cache of loaded perf tables, so that a process does not parse the
+ * same CSV files (tens of MB) again. What is kept is the state of the table sets right after
+ * their loader ran (parts, grids, measured ranges), never anything a look-up computes later,
+ * so answers are bit-identical with and without the cache.
+ *
+ * One cache file per loader call: it records every source file's path, size and mtime (it is
+ * rebuilt when one changes), a format version and an identity of the library's sources (a
+ * changed loader invalidates it). On a hit the loader still runs, but lib/table_csv hands it
+ * the header row only: the loader sets up its hooks (finalize, ctx) as usual and the rows'
+ * content is restored from the cache. A loader therefore must keep everything it reads from
+ * the rows in its table sets. Sets whose part keys are not quant modes (lib/opgraph_quant)
+ * or NULL are simply not cached.
+ *
+ * Where: --cache-dir (table_cache_set_dir), else $INFERCAST_CACHE, else
+ * ${XDG_CACHE_HOME:-$HOME/.cache}/infercast. "off" (or an empty value) disables caching.
+ * Files are written atomically (temporary file, then rename); an unwritable directory or a
+ * damaged file is silently skipped. */
+#ifndef INFERCAST_TABLE_CACHE_H
+#define INFERCAST_TABLE_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "table_set.h"
+
+/* Loads the sets (their loader's own call, with its arguments in arg): 0, or -1 with err. */
+typedef int (*table_cache_loader)(void *arg, char *err, size_t errlen);
+
+/* Fill sets[0..nsets-1] through load(arg), from the cache when it holds them. key names the
+ * call (e.g. the loader's kind and its primary file); the cache file is derived from it.
+ * Returns what load returns; a failed load writes no cache. */
+int table_cache_load(table_set *const *sets, int nsets, const char *key, table_cache_loader load, void *arg,
+		     char *err, size_t errlen);
+
+/* Override the cache directory ("off" or "": no cache); NULL returns to the environment's. */
+void table_cache_set_dir(const char *dir);
+/* The directory in use, or NULL when caching is off. */
+const char *table_cache_dir(void);
+
+/* Counters of this process, for tests and benchmarks. */
+typedef struct table_cache_stats {
+	unsigned hits, misses, writes, skipped;
+} table_cache_stats;
+table_cache_stats table_cache_get_stats(void);
+
+#endif
