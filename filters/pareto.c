@@ -1,0 +1,279 @@
+/* pareto: the report records of a `default` sweep in; the reference's result tables, Pareto
+ * fronts and picks for agg and disagg out (JSON Lines, a summary table, and CSV files). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "datadir.h"
+#include "diag.h"
+#include "jsonl.h"
+#include "sweep_pick.h"
+#include "sweep_print.h"
+#include "sweep_report.h"
+#include "systems.h"
+
+static const char usage_text[] =
+	"usage: pareto --total-gpus N [--ttft 2000] [--tpot 30] [--top-n 5] [--strict-sla]\n"
+	"              [--free-gpu-memory-fraction F] [--format jsonl|table] [--save-dir DIR]\n"
+	"              [--data-dir DIR] [--expect N] < reports.jsonl\n"
+	"\n"
+	"Reads the reports of a sweep (sweep | opgraph | query | aggregate --ops) and does what the\n"
+	"reference's `cli default` does with them: the agg result table (per layout and TPOT target\n"
+	"of its scan, the best points under the TTFT target), the disagg one (prefill and decode\n"
+	"workers rate-matched into replicas of 1..min(N,128) GPUs), tokens/s/gpu over N GPUs, the\n"
+	"Pareto front against tokens/s/user, and the best configuration of each layout under the TPOT\n"
+	"target. Writes JSON Lines (chosen, best, front records) or, with --format table, the summary\n"
+	"and tables; --save-dir writes agg/ and disagg/ pareto.csv and best_config_topn.csv with the\n"
+	"reference's columns. --free-gpu-memory-fraction re-checks TRT-LLM's KV-cache budget with F\n"
+	"(default: the reports' check, at TRT-LLM's 0.9). --expect N shows progress on a terminal.\n"
+	"Exit 1 when no configuration\n"
+	"fits or none meets the targets. See pareto(1) and docs/sweep.md.\n";
+
+enum {
+	OPT_TOTAL_GPUS = 256, OPT_TTFT, OPT_TPOT, OPT_TOP_N, OPT_STRICT, OPT_KV_FRACTION, OPT_FORMAT, OPT_SAVE_DIR,
+	OPT_DATA_DIR, OPT_EXPECT, OPT_HELP
+};
+
+typedef struct points {
+	agg_point *agg;
+	side_point *prefill, *decode;
+	size_t nagg, nprefill, ndecode, cap_agg, cap_prefill, cap_decode;
+	cJSON *first;    /* the first report, for the shared columns */
+	bool is_moe;
+	bool require_same_tp;
+} points;
+
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? 2 * *cap : 256;
+	p = realloc(p, *cap * size);
+	if (!p)
+		die(EXIT_DATA, "out of memory");
+	return p;
+}
+
+static void read_reports(points *pt, double kv_fraction, long expect)
+{
+	jsonl_reader r;
+	jsonl_open(&r, NULL);
+	bool progress = expect > 0 && isatty(STDERR_FILENO);
+	long seen = 0;
+	cJSON *rec;
+	char err[512];
+	while ((rec = jsonl_next(&r))) {
+		sweep_report_kind k = sweep_report_kind_of(rec);
+		int rc = 0;
+		if (k == SWEEP_REPORT_AGG) {
+			pt->agg = grow(pt->agg, &pt->cap_agg, pt->nagg, sizeof *pt->agg);
+			rc = sweep_agg_point(rec, kv_fraction, &pt->agg[pt->nagg++], err, sizeof err);
+		} else if (k == SWEEP_REPORT_PREFILL) {
+			pt->prefill = grow(pt->prefill, &pt->cap_prefill, pt->nprefill, sizeof *pt->prefill);
+			rc = sweep_side_point(rec, SWEEP_PREFILL_CORRECTION, &pt->prefill[pt->nprefill++], err, sizeof err);
+		} else if (k == SWEEP_REPORT_DECODE) {
+			pt->decode = grow(pt->decode, &pt->cap_decode, pt->ndecode, sizeof *pt->decode);
+			rc = sweep_side_point(rec, SWEEP_DECODE_CORRECTION, &pt->decode[pt->ndecode++], err, sizeof err);
+		}
+		if (rc)
+			jsonl_fail(&r, "%s", err);
+		if (k != SWEEP_REPORT_OTHER && !pt->first) {
+			pt->first = rec;
+			pt->is_moe = sweep_report_is_moe(rec);
+		} else {
+			cJSON_Delete(rec);
+		}
+		if (progress && k != SWEEP_REPORT_OTHER && (++seen % 32 == 0 || seen == expect))
+			fprintf(stderr, "\rpareto: %ld/%ld configurations priced", seen, expect);
+	}
+	if (progress && seen)
+		fputc('\n', stderr);
+	jsonl_close(&r);
+	if (!pt->first)
+		die(EXIT_DATA, "no report records on input (expected sweep | opgraph | query | aggregate --ops)");
+}
+
+/* The version column: the report's, else the newest data folder the tools used. */
+static const char *resolve_version(const cJSON *rep, const char *data_dir, char *buf, size_t n)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rep, "version"));
+	if (v)
+		return v;
+	const char *sys_name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rep, "system"));
+	const char *backend = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rep, "backend"));
+	char err[512];
+	const struct system_spec *sys = sys_name ? system_load(sys_name, err, sizeof err) : NULL;
+	struct perf_data_path p;
+	if (!sys || !backend || datadir_resolve(data_dir, sys, backend, NULL, &p, err, sizeof err))
+		return "";
+	snprintf(buf, n, "%s", p.version);
+	return buf;
+}
+
+static void save_csv(const char *dir, const char *mode, const char *file, const pick_table *t, bool disagg,
+		     const pick_common *c)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, mode);
+	if (mkdir(path, 0777) && errno != EEXIST)
+		die(EXIT_DATA, "%s: cannot create: %s", path, strerror(errno));
+	snprintf(path, sizeof path, "%s/%s/%s", dir, mode, file);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		die(EXIT_DATA, "%s: cannot write: %s", path, strerror(errno));
+	pick_write_csv(f, t, disagg, c);
+	if (fclose(f))
+		die(EXIT_DATA, "%s: write failed: %s", path, strerror(errno));
+}
+
+/* Runs one mode's search and pick; a mode without points did not run. */
+static void run_mode(sweep_mode_result *m, const points *pt, const pick_common *c, const pick_targets *t)
+{
+	bool disagg = strcmp(m->name, "disagg") == 0;
+	size_t n = disagg ? pt->nprefill + pt->ndecode : pt->nagg;
+	if (n == 0)
+		return;
+	bool fits = false;
+	if (!disagg) {
+		for (size_t i = 0; i < pt->nagg && !fits; i++)
+			fits = !pt->agg[i].oom && !pt->agg[i].kv_cache_oom;
+		if (fits)
+			pick_agg_results(pt->agg, pt->nagg, c->isl, c->osl, t->ttft, &m->results);
+	} else {
+		bool pfit = false, dfit = false;
+		for (size_t i = 0; i < pt->nprefill; i++)
+			pfit |= !pt->prefill[i].oom;
+		for (size_t i = 0; i < pt->ndecode; i++)
+			dfit |= !pt->decode[i].oom;
+		fits = pfit && dfit;
+		if (fits)
+			pick_disagg_results(pt->prefill, pt->nprefill, pt->decode, pt->ndecode, c->osl, t->ttft,
+					    t->total_gpus, pt->require_same_tp, &m->results);
+	}
+	if (!fits) {
+		m->failure = "the model does not fit in GPU memory with any worker layout: use more GPUs, a quantized "
+			     "model or a system with more memory per GPU";
+		return;
+	}
+	if (m->results.n == 0) {
+		m->failure = "no configuration meets the TTFT target (and the reference's TPOT scan up to 295 ms)";
+		return;
+	}
+	pick_default(&m->results, t, &m->front, &m->best, &m->met);
+	if (m->best.n == 0) {
+		m->failure = "no configuration left under --strict-sla";
+		return;
+	}
+	m->ran = true;
+	m->best_throughput = m->best.rows[0].tokens_s_gpu_cluster;
+}
+
+int main(int argc, char **argv)
+{
+	diag_set_progname(argv[0]);
+	static const struct option longopts[] = {
+		{"total-gpus", required_argument, 0, OPT_TOTAL_GPUS}, {"ttft", required_argument, 0, OPT_TTFT},
+		{"tpot", required_argument, 0, OPT_TPOT}, {"top-n", required_argument, 0, OPT_TOP_N},
+		{"strict-sla", no_argument, 0, OPT_STRICT},
+		{"free-gpu-memory-fraction", required_argument, 0, OPT_KV_FRACTION},
+		{"format", required_argument, 0, OPT_FORMAT}, {"save-dir", required_argument, 0, OPT_SAVE_DIR},
+		{"data-dir", required_argument, 0, OPT_DATA_DIR}, {"expect", required_argument, 0, OPT_EXPECT},
+		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
+	};
+	pick_targets t = {.ttft = 2000.0, .tpot = 30.0, .top_n = 5};
+	double kv_fraction = 0; /* 0: the reports' own KV-cache check (TRT-LLM's default 0.9) */
+	const char *format = "jsonl", *save_dir = NULL, *data_dir = NULL;
+	long expect = 0;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_TOTAL_GPUS: t.total_gpus = opt_long("--total-gpus", optarg, 1, 1 << 20); break;
+		case OPT_TTFT: t.ttft = opt_double("--ttft", optarg); break;
+		case OPT_TPOT: t.tpot = opt_double("--tpot", optarg); break;
+		case OPT_TOP_N: t.top_n = opt_long("--top-n", optarg, 1, 1000); break;
+		case OPT_STRICT: t.strict_sla = true; break;
+		case OPT_KV_FRACTION: kv_fraction = opt_double("--free-gpu-memory-fraction", optarg); break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "jsonl") && strcmp(optarg, "table"))
+				usage_error("--format: '%s' is not one of jsonl, table", optarg);
+			format = optarg;
+			break;
+		case OPT_SAVE_DIR: save_dir = optarg; break;
+		case OPT_DATA_DIR: data_dir = optarg; break;
+		case OPT_EXPECT: expect = opt_long("--expect", optarg, 0, 1L << 40); break;
+		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		default:
+			if (optopt >= OPT_TOTAL_GPUS && optopt < OPT_HELP)
+				usage_error("option '--%s' needs a value", longopts[optopt - OPT_TOTAL_GPUS].name);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!t.total_gpus)
+		usage_error("--total-gpus is required");
+	if (t.ttft <= 0 || t.tpot <= 0)
+		usage_error("--ttft and --tpot must be positive");
+	if (kv_fraction < 0 || kv_fraction > 1)
+		usage_error("--free-gpu-memory-fraction must be in (0, 1]");
+
+	points pt = {0};
+	read_reports(&pt, kv_fraction, expect);
+	/* SGLang's disagg without wide EP pairs only workers of equal TP (dynamo issue 5870). */
+	const char *backend = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pt.first, "backend"));
+	pt.require_same_tp = backend && strcmp(backend, "sglang") == 0;
+	char vbuf[128], err[512];
+	pick_common common;
+	if (sweep_common(pt.first, resolve_version(pt.first, data_dir, vbuf, sizeof vbuf), &common, err, sizeof err))
+		die(EXIT_DATA, "%s", err);
+
+	sweep_mode_result modes[2] = {{.name = "agg"}, {.name = "disagg"}};
+	for (int i = 0; i < 2; i++)
+		run_mode(&modes[i], &pt, &common, &t);
+
+	int ran = 0, met = 0;
+	for (int i = 0; i < 2; i++) {
+		ran += modes[i].ran;
+		met += modes[i].ran && modes[i].met;
+		if (!modes[i].ran && modes[i].failure)
+			warnx_("%s: %s", modes[i].name, modes[i].failure);
+	}
+	if (!ran)
+		die(EXIT_DATA, "no configuration of %s on %ld GPUs to show (see the reasons above)", common.model,
+		    t.total_gpus);
+	if (!met)
+		die(EXIT_DATA, "no configuration meets TTFT <= %g ms and TPOT <= %g ms; relax --ttft or --tpot",
+		    t.ttft, t.tpot);
+
+	if (save_dir) {
+		if (mkdir(save_dir, 0777) && errno != EEXIST)
+			die(EXIT_DATA, "%s: cannot create: %s", save_dir, strerror(errno));
+		for (int i = 0; i < 2; i++) {
+			if (!modes[i].ran)
+				continue;
+			bool dis = i == 1;
+			save_csv(save_dir, modes[i].name, "pareto.csv", &modes[i].front, dis, &common);
+			save_csv(save_dir, modes[i].name, "best_config_topn.csv", &modes[i].best, dis, &common);
+		}
+	}
+	if (strcmp(format, "table") == 0)
+		sweep_print_summary(stdout, modes, 2, &common, pt.is_moe, &t);
+	else
+		sweep_print_jsonl(modes, 2, &common);
+
+	for (int i = 0; i < 2; i++) {
+		pick_table_free(&modes[i].results);
+		pick_table_free(&modes[i].front);
+		pick_table_free(&modes[i].best);
+	}
+	free(pt.agg);
+	free(pt.prefill);
+	free(pt.decode);
+	cJSON_Delete(pt.first);
+	return finish_stdout();
+}

@@ -1,0 +1,219 @@
+/* sweep: model records in; for each, the reference's `default` search space out as model records
+ * that each carry a config_id and a `runtime` object, for opgraph | query | aggregate | pareto. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "jsonl.h"
+#include "sweep_space.h"
+
+static const char usage_text[] =
+	"usage: sweep --system S --backend B --total-gpus N --isl N --osl N [--prefix N]\n"
+	"             [--modes agg,disagg] [--nextn N] [--enable-chunked-prefill]\n"
+	"             [--max-batch 512] [--prefill-max-batch 1] [--decode-max-batch 512]\n"
+	"             [--enable-wideep] [--moe-backend deepep_moe] [--count] < models.jsonl\n"
+	"\n"
+	"Enumerates, for each model record (hfparse), the configurations the reference's\n"
+	"`aiconfigurator cli default` evaluates on --total-gpus GPUs, and writes each as the model\n"
+	"record with a `config_id` and a `runtime` object for opgraph:\n"
+	"  agg      every worker layout that fits, batch sizes 1..512, context-token budgets\n"
+	"           (mode agg, ctx_tokens); id agg/LAYOUT/bB/ctxC\n"
+	"  disagg   prefill workers (mode static_ctx; id prefill/LAYOUT/bB) and decode workers\n"
+	"           (mode static_gen; id decode/LAYOUT/bB), matched later by pareto\n"
+	"Points the reference cuts off by their results (out of memory, repeated balance) are all\n"
+	"written: pareto replays the cut-offs in this order. --count writes only how many records\n"
+	"there would be. nextn defaults to the reference's (1 for DeepSeek-like families and\n"
+	"Qwen3.5). See sweep(1) and docs/sweep.md.\n";
+
+enum {
+	OPT_SYSTEM = 256, OPT_BACKEND, OPT_TOTAL_GPUS, OPT_ISL, OPT_OSL, OPT_PREFIX, OPT_MODES, OPT_NEXTN,
+	OPT_CHUNKED, OPT_MAX_BATCH, OPT_PREFILL_MAX_BATCH, OPT_DECODE_MAX_BATCH, OPT_WIDEEP, OPT_MOE_BACKEND,
+	OPT_COUNT, OPT_HELP
+};
+
+typedef struct options {
+	sweep_spec spec;
+	long isl, osl, prefix, nextn; /* nextn < 0: the family's default */
+	bool agg, disagg, chunked, count_only;
+	long max_batch, prefill_max_batch, decode_max_batch;
+} options;
+
+/* Writes one configuration: the model record with its id and runtime. */
+static void put(const cJSON *model, const char *id, const char *mode, const sweep_layout *l, bool is_moe,
+		long batch, long ctx_tokens, const options *o, long nextn, long *count)
+{
+	++*count;
+	if (o->count_only)
+		return;
+	cJSON *rec = cJSON_Duplicate(model, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "config_id");
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "runtime");
+	cJSON_AddStringToObject(rec, "config_id", id);
+	cJSON *rt = cJSON_AddObjectToObject(rec, "runtime");
+	cJSON_AddStringToObject(rt, "mode", mode);
+	cJSON_AddNumberToObject(rt, "tp", l->tp);
+	cJSON_AddNumberToObject(rt, "pp", l->pp);
+	cJSON_AddNumberToObject(rt, "dp", l->dp);
+	if (is_moe) {
+		cJSON_AddNumberToObject(rt, "moe_tp", l->moe_tp);
+		cJSON_AddNumberToObject(rt, "moe_ep", l->moe_ep);
+	}
+	cJSON_AddNumberToObject(rt, "batch", (double)batch);
+	cJSON_AddNumberToObject(rt, "isl", (double)o->isl);
+	cJSON_AddNumberToObject(rt, "osl", (double)o->osl);
+	cJSON_AddNumberToObject(rt, "prefix", (double)o->prefix);
+	cJSON_AddNumberToObject(rt, "nextn", (double)nextn);
+	if (ctx_tokens > 0)
+		cJSON_AddNumberToObject(rt, "ctx_tokens", (double)ctx_tokens);
+	jsonl_write(rec);
+	cJSON_Delete(rec);
+}
+
+static long emit_model(const jsonl_reader *r, const cJSON *model, const options *o)
+{
+	sweep_spec spec = o->spec;
+	spec.is_moe = jsonl_opt_bool(r, model, "is_moe", false);
+	const char *family = jsonl_opt_str(r, model, "family", NULL);
+	long nextn = o->nextn >= 0 ? o->nextn : sweep_default_nextn(family);
+	sweep_layout lay[SWEEP_MAX_LAYOUTS];
+	long batches[SWEEP_MAX_LIST], ctx[SWEEP_MAX_LIST];
+	char name[64], id[160];
+	long count = 0;
+
+	if (o->agg) {
+		size_t nl = sweep_layouts(&spec, SWEEP_AGG, lay, SWEEP_MAX_LAYOUTS);
+		size_t nb = sweep_agg_batches(o->max_batch, batches, SWEEP_MAX_LIST);
+		size_t nc = sweep_ctx_tokens(o->isl, o->chunked, ctx, SWEEP_MAX_LIST);
+		for (size_t i = 0; i < nl; i++) {
+			sweep_layout_name(&lay[i], name, sizeof name);
+			for (size_t b = 0; b < nb; b++)
+				for (size_t c = 0; c < nc && sweep_agg_point_reached(batches[b], ctx[c], o->isl); c++) {
+					snprintf(id, sizeof id, "agg/%s/b%ld/ctx%ld", name, batches[b], ctx[c]);
+					put(model, id, "agg", &lay[i], spec.is_moe, batches[b], ctx[c], o, nextn, &count);
+				}
+		}
+	}
+	if (o->disagg && o->spec.total_gpus >= 2) {
+		static const struct {
+			sweep_role role;
+			const char *tag, *mode;
+		} sides[2] = {{SWEEP_PREFILL, "prefill", "static_ctx"}, {SWEEP_DECODE, "decode", "static_gen"}};
+		for (int s = 0; s < 2; s++) {
+			size_t nl = sweep_layouts(&spec, sides[s].role, lay, SWEEP_MAX_LAYOUTS);
+			size_t nb = sides[s].role == SWEEP_PREFILL
+					    ? sweep_prefill_batches(o->prefill_max_batch, batches, SWEEP_MAX_LIST)
+					    : sweep_decode_batches(o->decode_max_batch, batches, SWEEP_MAX_LIST);
+			for (size_t i = 0; i < nl; i++) {
+				sweep_layout_name(&lay[i], name, sizeof name);
+				for (size_t b = 0; b < nb; b++) {
+					snprintf(id, sizeof id, "%s/%s/b%ld", sides[s].tag, name, batches[b]);
+					put(model, id, sides[s].mode, &lay[i], spec.is_moe, batches[b], 0, o, nextn,
+					    &count);
+				}
+			}
+		}
+	}
+	return count;
+}
+
+static bool parse_modes(const char *v, options *o)
+{
+	o->agg = o->disagg = false;
+	char buf[64];
+	snprintf(buf, sizeof buf, "%s", v);
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (strcmp(t, "agg") == 0)
+			o->agg = true;
+		else if (strcmp(t, "disagg") == 0)
+			o->disagg = true;
+		else
+			return false;
+	}
+	return o->agg || o->disagg;
+}
+
+int main(int argc, char **argv)
+{
+	diag_set_progname(argv[0]);
+	static const struct option longopts[] = {
+		{"system", required_argument, 0, OPT_SYSTEM}, {"backend", required_argument, 0, OPT_BACKEND},
+		{"total-gpus", required_argument, 0, OPT_TOTAL_GPUS}, {"isl", required_argument, 0, OPT_ISL},
+		{"osl", required_argument, 0, OPT_OSL}, {"prefix", required_argument, 0, OPT_PREFIX},
+		{"modes", required_argument, 0, OPT_MODES}, {"nextn", required_argument, 0, OPT_NEXTN},
+		{"enable-chunked-prefill", no_argument, 0, OPT_CHUNKED},
+		{"max-batch", required_argument, 0, OPT_MAX_BATCH},
+		{"prefill-max-batch", required_argument, 0, OPT_PREFILL_MAX_BATCH},
+		{"decode-max-batch", required_argument, 0, OPT_DECODE_MAX_BATCH},
+		{"enable-wideep", no_argument, 0, OPT_WIDEEP}, {"moe-backend", required_argument, 0, OPT_MOE_BACKEND},
+		{"count", no_argument, 0, OPT_COUNT}, {"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
+	};
+	options o = {.isl = 0, .osl = 0, .nextn = -1, .agg = true, .disagg = true,
+		     .max_batch = 512, .prefill_max_batch = 1, .decode_max_batch = 512};
+	const long big = 1L << 40;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SYSTEM: o.spec.system = optarg; break;
+		case OPT_BACKEND: o.spec.backend = optarg; break;
+		case OPT_TOTAL_GPUS: o.spec.total_gpus = opt_long("--total-gpus", optarg, 1, 1 << 20); break;
+		case OPT_ISL: o.isl = opt_long("--isl", optarg, 1, big); break;
+		case OPT_OSL: o.osl = opt_long("--osl", optarg, 1, big); break;
+		case OPT_PREFIX: o.prefix = opt_long("--prefix", optarg, 0, big); break;
+		case OPT_MODES:
+			if (!parse_modes(optarg, &o))
+				usage_error("--modes: '%s' is not a list of agg, disagg", optarg);
+			break;
+		case OPT_NEXTN: o.nextn = opt_long("--nextn", optarg, 0, 5); break;
+		case OPT_CHUNKED: o.chunked = true; break;
+		case OPT_MAX_BATCH: o.max_batch = opt_long("--max-batch", optarg, 1, 1 << 20); break;
+		case OPT_PREFILL_MAX_BATCH:
+			o.prefill_max_batch = opt_long("--prefill-max-batch", optarg, 1, 1 << 20);
+			break;
+		case OPT_DECODE_MAX_BATCH:
+			o.decode_max_batch = opt_long("--decode-max-batch", optarg, 1, 1 << 20);
+			break;
+		case OPT_WIDEEP: o.spec.enable_wideep = true; break;
+		case OPT_MOE_BACKEND:
+			if (strcmp(optarg, "deepep_moe"))
+				usage_error("--moe-backend: '%s' is not deepep_moe", optarg);
+			o.spec.moe_backend = optarg;
+			break;
+		case OPT_COUNT: o.count_only = true; break;
+		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		default:
+			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
+				usage_error("option '--%s' needs a value", longopts[optopt - OPT_SYSTEM].name);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!o.spec.system || !o.spec.backend || !o.spec.total_gpus || !o.isl || !o.osl)
+		usage_error("--system, --backend, --total-gpus, --isl and --osl are required");
+	if (strcmp(o.spec.backend, "trtllm") && strcmp(o.spec.backend, "vllm") && strcmp(o.spec.backend, "sglang"))
+		usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", o.spec.backend);
+	if (o.prefix >= o.isl)
+		usage_error("--prefix (%ld) must be less than --isl (%ld)", o.prefix, o.isl);
+
+	jsonl_reader r;
+	jsonl_open(&r, NULL);
+	cJSON *rec;
+	long total = 0;
+	while ((rec = jsonl_next(&r))) {
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
+		long n = 0;
+		if (kind && strcmp(kind, "model"))
+			jsonl_write(rec); /* not ours: pass it on */
+		else if ((n = emit_model(&r, rec, &o)) == 0)
+			jsonl_fail(&r, "no worker layout fits %ld GPUs", o.spec.total_gpus);
+		total += n;
+		cJSON_Delete(rec);
+	}
+	jsonl_close(&r);
+	if (o.count_only)
+		printf("%ld\n", total);
+	return finish_stdout();
+}

@@ -1,0 +1,102 @@
+/* sweep_pick: what the reference does with the priced points of a `default` sweep.
+ *
+ * Aggregated (pareto_analysis.agg_pareto + find_best_agg_result_under_constraints): per worker
+ * layout, the (batch, ctx_tokens) loop is replayed in sweep order with its result-dependent
+ * cut-offs (the balance-score skip, the break at the first out-of-memory point); then, for
+ * every TPOT target of the reference's scan, the points meeting it and the TTFT target are
+ * ranked by seq/s and the best 10 kept; the union, deduplicated, is the agg result table.
+ *
+ * Disaggregated (DisaggInferenceSession.find_best_disagg_result_under_constraints): prefill
+ * and decode worker rows (static runs with the latency corrections, rounded as the reference
+ * rounds them, cut at the first OOM batch of a layout); per TPOT target, prefill workers under
+ * the TTFT target (after the 1.8 queueing factor) and decode workers under the TPOT target are
+ * paired per decode layout, worker counts matched to a replica size, the best pair of each
+ * layout kept; the union is the disagg result table.
+ *
+ * Picking (picking.pick_default): tokens/s/gpu over the whole cluster, the Pareto front of it
+ * against tokens/s/user, and the best configuration of each layout under the TPOT target. */
+#ifndef INFERCAST_SWEEP_PICK_H
+#define INFERCAST_SWEEP_PICK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sweep_space.h"
+
+enum { PICK_NAME = 64 };
+
+/* What every row says about the deployment (the reference's shared columns). */
+typedef struct pick_common {
+	char model[128], backend[16], version[48], system[48];
+	char gemm[24], kvcache[24], fmha[24], moe[24], comm[24];
+	long isl, osl, prefix;
+} pick_common;
+
+/* One priced aggregated point (the reference's run_agg result, unrounded). */
+typedef struct agg_point {
+	sweep_layout layout;
+	long batch, ctx_tokens, global_batch, concurrency, num_total_gpus;
+	double ttft, tpot, request_latency, request_rate, seq_s, seq_s_gpu, tokens_s, tokens_s_gpu,
+		tokens_s_user;
+	double memory, balance_score, num_ctx_reqs, num_gen_reqs, num_tokens, gen_tokens, power_w;
+	bool oom, kv_cache_oom;
+} agg_point;
+
+/* One priced worker of a disaggregated deployment: its static row as the reference reads it
+ * back (latency corrections applied, then rounded to 3 decimals). */
+typedef struct side_point {
+	sweep_layout layout;
+	long batch, global_batch, num_total_gpus;
+	double ttft, tpot, seq_s, seq_s_gpu, tokens_s_user, memory, power_w;
+	bool oom;
+} side_point;
+
+/* A row of a result table: an agg point, or a prefill/decode pair with worker counts. Rounded
+ * to 3 decimals as the reference's tables are. */
+typedef struct pick_row {
+	bool disagg;
+	agg_point a;             /* agg */
+	side_point p, d;         /* disagg */
+	long p_workers, d_workers;
+	double ttft, tpot, request_latency, request_rate, seq_s, seq_s_gpu, tokens_s, tokens_s_gpu, tokens_s_user,
+		concurrency, power_w, p_memory, d_memory, p_seq_s_worker, d_seq_s_worker;
+	long num_total_gpus;
+	double tokens_s_gpu_cluster; /* set by picking */
+	char group[PICK_NAME];       /* parallel (agg) or (d)parallel (disagg) */
+} pick_row;
+
+typedef struct pick_table {
+	pick_row *rows;
+	size_t n, cap;
+} pick_table;
+
+void pick_table_free(pick_table *t);
+
+/* The search's fixed parameters. */
+typedef struct pick_targets {
+	double ttft, tpot;       /* the user's targets (ms) */
+	long total_gpus;
+	long top_n;              /* best configurations per mode (5) */
+	bool strict_sla;         /* drop points over the TPOT target before the front */
+} pick_targets;
+
+/* The agg result table from the points in sweep order (points of one layout contiguous, batch
+ * then ctx_tokens ascending). */
+void pick_agg_results(const agg_point *pts, size_t n, long isl, long osl, double ttft_target, pick_table *out);
+
+/* The disagg result table from prefill and decode workers in sweep order. max_gpus bounds a
+ * replica (the reference: min(total_gpus, 128)); require_same_tp pairs only equal TP (SGLang). */
+void pick_disagg_results(const side_point *prefill, size_t np, const side_point *decode, size_t nd, long osl,
+			 double ttft_target, long max_gpus, bool require_same_tp, pick_table *out);
+
+/* The reference's pick_default on a result table: fills tokens/s/gpu_cluster of every row,
+ * front gets the Pareto front (ascending tokens/s/user), best the top_n configurations (one per
+ * layout group) under the TPOT target; *met tells whether any row meets it (otherwise best
+ * holds the rows closest to it, as the reference falls back). */
+void pick_default(pick_table *results, const pick_targets *t, pick_table *front, pick_table *best, bool *met);
+
+/* CSV in the reference's columns (ColumnsAgg / ColumnsDisagg + tokens/s/gpu_cluster). */
+void pick_write_csv(FILE *out, const pick_table *t, bool disagg, const pick_common *c);
+
+#endif

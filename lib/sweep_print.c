@@ -1,0 +1,316 @@
+#include "sweep_print.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+
+#include "diag.h"
+#include "jsonl.h"
+
+int sweep_chosen(const sweep_mode_result *m, int n)
+{
+	int best = -1;
+	for (int i = 0; i < n; i++)
+		if (m[i].ran && (best < 0 || m[i].best_throughput > m[best].best_throughput))
+			best = i;
+	return best;
+}
+
+/* ------------------------------------------------------------ aligned tables */
+
+enum { MAX_COLS = 24, CELL = 64 };
+
+typedef struct table {
+	int ncols, nrows;
+	char head[MAX_COLS][CELL];
+	char (*cells)[MAX_COLS][CELL];
+} table;
+
+static void rule(FILE *o, const table *t, const size_t *w)
+{
+	for (int c = 0; c < t->ncols; c++) {
+		fputc('+', o);
+		for (size_t k = 0; k < w[c] + 2; k++)
+			fputc('-', o);
+	}
+	fputs("+\n", o);
+}
+
+/* A line of centred cells, as PrettyTable draws them. */
+static void line(FILE *o, const table *t, const size_t *w, const char (*cells)[CELL])
+{
+	for (int c = 0; c < t->ncols; c++) {
+		size_t len = strlen(cells[c]), pad = w[c] - len, left = pad / 2;
+		fprintf(o, "| %*s%s%*s ", (int)left, "", cells[c], (int)(pad - left), "");
+	}
+	fputs("|\n", o);
+}
+
+static void table_print(FILE *o, const table *t)
+{
+	size_t w[MAX_COLS];
+	for (int c = 0; c < t->ncols; c++) {
+		w[c] = strlen(t->head[c]);
+		for (int r = 0; r < t->nrows; r++)
+			if (strlen(t->cells[r][c]) > w[c])
+				w[c] = strlen(t->cells[r][c]);
+	}
+	rule(o, t, w);
+	line(o, t, w, t->head);
+	rule(o, t, w);
+	for (int r = 0; r < t->nrows; r++)
+		line(o, t, w, t->cells[r]);
+	rule(o, t, w);
+}
+
+static void set_head(table *t, const char *const *names, int n)
+{
+	t->ncols = n;
+	for (int i = 0; i < n; i++)
+		snprintf(t->head[i], CELL, "%s", names[i]);
+}
+
+static void layout_text(const sweep_layout *l, bool is_moe, char *parallel, char *per_worker)
+{
+	if (is_moe) {
+		snprintf(parallel, CELL, "tp%dpp%ddp%detp%dep%d", l->tp, l->pp, l->dp, l->moe_tp, l->moe_ep);
+		snprintf(per_worker, CELL, "%d (=%dx%dx%d)", l->pp * l->tp * l->dp, l->tp, l->pp, l->dp);
+	} else {
+		snprintf(parallel, CELL, "tp%dpp%d", l->tp, l->pp);
+		snprintf(per_worker, CELL, "%d (=%dx%d)", l->pp * l->tp, l->tp, l->pp);
+	}
+}
+
+/* The top configurations of one mode under the TPOT target, scaled to the cluster. */
+static void mode_table(FILE *o, const sweep_mode_result *m, const pick_common *c, bool is_moe,
+		       const pick_targets *t)
+{
+	pick_table top = {0};
+	for (size_t i = 0; i < m->best.n; i++)
+		if (m->best.rows[i].tpot <= t->tpot && (long)top.n < t->top_n) {
+			if (top.n == top.cap) {
+				top.cap = top.cap ? 2 * top.cap : 8;
+				top.rows = realloc(top.rows, top.cap * sizeof *top.rows);
+				if (!top.rows)
+					die(EXIT_DATA, "out of memory");
+			}
+			top.rows[top.n++] = m->best.rows[i];
+		}
+	if (top.n == 0) {
+		fprintf(o, "\nNo configurations for %s met the TPOT constraint.\n", m->name);
+		return;
+	}
+	fprintf(o, "\n%s Top Configurations: (Sorted by tokens/s/gpu)\n", m->name);
+	static const char *const agg_cols[] = {"Rank", "backend", "tokens/s/gpu", "tokens/s/user", "req/s", "TTFT",
+					       "request_latency", "concurrency", "total_gpus (used)", "replicas",
+					       "gpus/replica", "gpus/worker", "parallel", "bs"};
+	static const char *const dis_cols[] = {"Rank", "backend", "tokens/s/gpu", "tokens/s/user", "req/s", "TTFT",
+					       "request_latency", "concurrency", "total_gpus (used)", "replicas",
+					       "gpus/replica", "(p)workers", "(p)gpus/worker", "(p)parallel", "(p)bs",
+					       "(d)workers", "(d)gpus/worker", "(d)parallel", "(d)bs"};
+	table tb = {0};
+	bool dis = m->best.n && m->best.rows[0].disagg;
+	if (dis)
+		set_head(&tb, dis_cols, (int)(sizeof dis_cols / sizeof *dis_cols));
+	else
+		set_head(&tb, agg_cols, (int)(sizeof agg_cols / sizeof *agg_cols));
+	tb.nrows = (int)top.n;
+	tb.cells = calloc(top.n, sizeof *tb.cells);
+	if (!tb.cells)
+		die(EXIT_DATA, "out of memory");
+	for (size_t i = 0; i < top.n; i++) {
+		const pick_row *r = &top.rows[i];
+		char(*cell)[CELL] = tb.cells[i];
+		long replicas = t->total_gpus / r->num_total_gpus;
+		int k = 0;
+		snprintf(cell[k++], CELL, "%zu", i + 1);
+		snprintf(cell[k++], CELL, "%s", c->backend);
+		snprintf(cell[k++], CELL, "%.2f", r->tokens_s_gpu_cluster);
+		snprintf(cell[k++], CELL, "%.2f", r->tokens_s_user);
+		snprintf(cell[k++], CELL, "%.2f", r->request_rate * (double)replicas);
+		snprintf(cell[k++], CELL, "%.2f", r->ttft);
+		snprintf(cell[k++], CELL, "%.2f", r->request_latency);
+		long conc = (long)r->concurrency;
+		snprintf(cell[k++], CELL, "%ld (=%ldx%ld)", conc * replicas, conc, replicas);
+		snprintf(cell[k++], CELL, "%ld (%ld=%ldx%ld)", t->total_gpus, r->num_total_gpus * replicas, replicas,
+			 r->num_total_gpus);
+		snprintf(cell[k++], CELL, "%ld", replicas);
+		char par[CELL], per[CELL];
+		if (!dis) {
+			layout_text(&r->a.layout, is_moe, par, per);
+			snprintf(cell[k++], CELL, "%ld", r->num_total_gpus);
+			snprintf(cell[k++], CELL, "%s", per);
+			snprintf(cell[k++], CELL, "%s", par);
+			snprintf(cell[k++], CELL, "%ld", r->a.batch);
+			continue;
+		}
+		snprintf(cell[k++], CELL, "%ld (=%ldx%ld+%ldx%ld)", r->num_total_gpus, r->p_workers,
+			 r->p.num_total_gpus, r->d_workers, r->d.num_total_gpus);
+		const side_point *side[2] = {&r->p, &r->d};
+		long workers[2] = {r->p_workers, r->d_workers};
+		for (int s = 0; s < 2; s++) {
+			layout_text(&side[s]->layout, is_moe, par, per);
+			snprintf(cell[k++], CELL, "%ld", workers[s]);
+			snprintf(cell[k++], CELL, "%s", per);
+			snprintf(cell[k++], CELL, "%s", par);
+			snprintf(cell[k++], CELL, "%ld", side[s]->batch);
+		}
+	}
+	table_print(o, &tb);
+	free(tb.cells);
+	free(top.rows);
+}
+
+/* 1234567.891 -> "1,234,567.89" */
+static void grouped(double v, char *buf, size_t n)
+{
+	char raw[64];
+	snprintf(raw, sizeof raw, "%.2f", v);
+	const char *dot = strchr(raw, '.');
+	size_t intlen = (size_t)(dot - raw), k = 0;
+	size_t start = raw[0] == '-' ? 1 : 0;
+	if (start)
+		buf[k++] = '-';
+	for (size_t i = start; i < intlen && k + 2 < n; i++) {
+		buf[k++] = raw[i];
+		size_t left = intlen - i - 1;
+		if (left && left % 3 == 0)
+			buf[k++] = ',';
+	}
+	snprintf(buf + k, n - k, "%s", dot);
+}
+
+void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_common *c, bool is_moe,
+			 const pick_targets *t)
+{
+	int ch = sweep_chosen(m, n);
+	const char *dash = "  ----------------------------------------------------------------------------";
+	fputs("********************************************************************************\n", o);
+	fprintf(o, "*%-78s*\n", "                         infercast default: final results");
+	fputs("********************************************************************************\n", o);
+	fprintf(o, "%s\n  Input Configuration & SLA Target:\n", dash);
+	fprintf(o, "    Model: %s (is_moe: %s)\n", c->model, is_moe ? "True" : "False");
+	fprintf(o, "    Total GPUs: %ld\n", t->total_gpus);
+	fprintf(o, "    System: %s, backend %s %s; isl %ld, osl %ld, prefix %ld; TTFT <= %g ms, TPOT <= %g ms\n",
+		c->system, c->backend, c->version, c->isl, c->osl, c->prefix, t->ttft, t->tpot);
+	double agg = 0, dis = 0;
+	for (int i = 0; i < n; i++) {
+		if (!m[i].ran)
+			continue;
+		if (strcmp(m[i].name, "agg") == 0)
+			agg = m[i].best_throughput;
+		else
+			dis = m[i].best_throughput;
+	}
+	double ratio = agg > 0 && dis > 0 ? dis / agg : 0.0;
+	if (ch >= 0)
+		fprintf(o, "    Best Experiment Chosen: %s at %.2f tokens/s/gpu (disagg %.2fx better)\n", m[ch].name,
+			m[ch].best_throughput, ratio);
+	fprintf(o, "%s\n  Overall Best Configuration:\n", dash);
+	if (ch >= 0 && m[ch].best.n) {
+		const pick_row *b = &m[ch].best.rows[0];
+		char tot[64];
+		grouped(m[ch].best_throughput * (double)t->total_gpus, tot, sizeof tot);
+		long replicas = t->total_gpus / b->num_total_gpus;
+		fprintf(o, "    - Best Throughput: %s tokens/s\n", tot);
+		fprintf(o, "    - Per-GPU Throughput: %.2f tokens/s/gpu\n", m[ch].best_throughput);
+		fprintf(o, "    - Per-User Throughput: %.2f tokens/s/user\n", b->tokens_s_user);
+		fprintf(o, "    - Request Rate: %.2f req/s\n", b->request_rate * (double)replicas);
+		fprintf(o, "    - TTFT: %.2fms\n", b->ttft);
+		fprintf(o, "    - TPOT: %.2fms\n", b->tpot);
+		fprintf(o, "    - Request Latency: %.2fms\n", b->request_latency);
+	}
+	fprintf(o, "%s\n  Pareto Frontier (tokens/s/gpu_cluster against tokens/s/user):", dash);
+	for (int i = 0; i < n; i++)
+		if (m[i].ran)
+			fprintf(o, " %s %zu points;", m[i].name, m[i].front.n);
+	fprintf(o, " saved as pareto.csv with --save-dir\n");
+	fprintf(o, "%s\n  Deployment Details:\n", dash);
+	fputs("    (p) stands for prefill, (d) stands for decode, bs stands for batch size, a replica stands for "
+	      "the smallest scalable unit xPyD of the disagg system\n",
+	      o);
+	fputs("    Some math: total gpus used = replicas * gpus/replica\n", o);
+	fputs("               gpus/replica = (p)gpus/worker * (p)workers + (d)gpus/worker * (d)workers; for Agg, "
+	      "gpus/replica = gpus/worker\n",
+	      o);
+	fputs("               gpus/worker = tp * pp * dp = etp * ep * pp for MoE models; tp * pp for dense models\n",
+	      o);
+	for (int i = 0; i < n; i++) {
+		if (m[i].ran)
+			mode_table(o, &m[i], c, is_moe, t);
+		else if (m[i].failure)
+			fprintf(o, "\n%s: %s\n", m[i].name, m[i].failure);
+	}
+	fputs("********************************************************************************\n", o);
+}
+
+/* ------------------------------------------------------------ JSON Lines */
+
+/* The CSV text of a table, read back as objects keyed by its header. */
+static void rows_as_json(const char *mode, const char *kind, const pick_table *t, const pick_common *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem)
+		die(EXIT_DATA, "out of memory");
+	pick_write_csv(mem, t, t->n && t->rows[0].disagg, c);
+	fclose(mem);
+	char *save = NULL;
+	char *header = strtok_r(text, "\n", &save);
+	char *names[96];
+	int nn = 0;
+	char *hs = NULL;
+	for (char *h = strtok_r(header, ",", &hs); h && nn < 96; h = strtok_r(NULL, ",", &hs))
+		names[nn++] = h;
+	long rank = 0;
+	for (char *line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		cJSON *rec = cJSON_CreateObject();
+		cJSON_AddStringToObject(rec, "record", kind);
+		cJSON_AddStringToObject(rec, "mode", mode);
+		if (strcmp(kind, "best") == 0)
+			cJSON_AddNumberToObject(rec, "rank", (double)++rank);
+		cJSON *row = cJSON_AddObjectToObject(rec, "row");
+		/* fields are plain (no quoted commas: model names and numbers) */
+		char *p = line;
+		for (int i = 0; i < nn; i++) {
+			char *end = strchr(p, ',');
+			if (end)
+				*end = 0;
+			char *num_end;
+			double v = strtod(p, &num_end);
+			if (*p && *num_end == 0 && strcmp(p, "nan") && strcmp(p, "inf"))
+				cJSON_AddNumberToObject(row, names[i], v);
+			else
+				cJSON_AddStringToObject(row, names[i], p);
+			if (!end)
+				break;
+			p = end + 1;
+		}
+		jsonl_write(rec);
+		cJSON_Delete(rec);
+	}
+	free(text);
+}
+
+void sweep_print_jsonl(const sweep_mode_result *m, int n, const pick_common *c)
+{
+	int ch = sweep_chosen(m, n);
+	cJSON *rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "record", "chosen");
+	cJSON_AddStringToObject(rec, "mode", ch >= 0 ? m[ch].name : "");
+	cJSON_AddNumberToObject(rec, "tokens_per_s_per_gpu", ch >= 0 ? m[ch].best_throughput : 0.0);
+	for (int i = 0; i < n; i++) {
+		char key[64];
+		snprintf(key, sizeof key, "%s_tokens_per_s_per_gpu", m[i].name);
+		cJSON_AddNumberToObject(rec, key, m[i].ran ? m[i].best_throughput : 0.0);
+	}
+	jsonl_write(rec);
+	cJSON_Delete(rec);
+	for (int i = 0; i < n; i++) {
+		if (!m[i].ran)
+			continue;
+		rows_as_json(m[i].name, "best", &m[i].best, c);
+		rows_as_json(m[i].name, "front", &m[i].front, c);
+	}
+}

@@ -1,0 +1,34 @@
+/* sweep_print: what a `default` run shows people and programs: the reference's final summary
+ * (chosen mode, its best configuration, one table of the top configurations per mode, with
+ * replicas and GPUs over the whole cluster, as cli/report_and_save.py lays them out) and the
+ * same rows as JSON Lines records keyed by the reference's column names. */
+#ifndef INFERCAST_SWEEP_PRINT_H
+#define INFERCAST_SWEEP_PRINT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "sweep_pick.h"
+
+/* One mode's outcome. */
+typedef struct sweep_mode_result {
+	const char *name;          /* "agg" or "disagg" */
+	bool ran;                  /* it produced a result table */
+	bool met;                  /* some row meets the TPOT target */
+	const char *failure;       /* why not, when !ran */
+	pick_table results, front, best;
+	double best_throughput;    /* tokens/s/gpu_cluster of the best row */
+} sweep_mode_result;
+
+/* The index of the chosen mode (the higher best throughput; agg on a tie), -1 if none ran. */
+int sweep_chosen(const sweep_mode_result *m, int n);
+
+/* The summary and the tables. */
+void sweep_print_summary(FILE *out, const sweep_mode_result *m, int n, const pick_common *c, bool is_moe,
+			 const pick_targets *t);
+
+/* JSON Lines: {"record":"chosen",...}, then per mode "best" rows (with rank) and "front" rows,
+ * each with `mode` and `row` (the reference's columns). */
+void sweep_print_jsonl(const sweep_mode_result *m, int n, const pick_common *c);
+
+#endif

@@ -1,0 +1,181 @@
+#include "sweep_report.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "opgraph_summary.h"
+#include "serving_disagg.h"
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A number of the report (dotted path: "serving.ctx_tokens"); -1 with a message if missing. */
+static int num(const cJSON *r, const char *path, double *out, char *err, size_t errn)
+{
+	char k[64];
+	snprintf(k, sizeof k, "%s", path);
+	const cJSON *v = r;
+	char *save = NULL;
+	for (char *tok = strtok_r(k, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
+		v = cJSON_GetObjectItemCaseSensitive(v, tok);
+	if (!cJSON_IsNumber(v))
+		return fail(err, errn, "report '%s': '%s' is missing or not a number",
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "config_id")) ?: "?", path);
+	*out = v->valuedouble;
+	return 0;
+}
+
+/* moe_tp / moe_ep: null for dense models, which the reference lists as 1. */
+static int layout_of(const cJSON *r, sweep_layout *l, char *err, size_t errn)
+{
+	double tp, pp, dp;
+	if (num(r, "tp", &tp, err, errn) || num(r, "pp", &pp, err, errn) || num(r, "dp", &dp, err, errn))
+		return -1;
+	const cJSON *mt = cJSON_GetObjectItemCaseSensitive(r, "moe_tp");
+	const cJSON *me = cJSON_GetObjectItemCaseSensitive(r, "moe_ep");
+	*l = (sweep_layout){(int)tp, (int)pp, (int)dp, cJSON_IsNumber(mt) ? (int)mt->valuedouble : 1,
+			    cJSON_IsNumber(me) ? (int)me->valuedouble : 1};
+	return 0;
+}
+
+bool sweep_report_is_moe(const cJSON *r)
+{
+	return cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r, "moe_tp"));
+}
+
+sweep_report_kind sweep_report_kind_of(const cJSON *r)
+{
+	const char *rec = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "record"));
+	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "mode"));
+	if (!rec || strcmp(rec, "report") || !mode)
+		return SWEEP_REPORT_OTHER;
+	if (strcmp(mode, "agg") == 0)
+		return SWEEP_REPORT_AGG;
+	if (strcmp(mode, "static_ctx") == 0)
+		return SWEEP_REPORT_PREFILL;
+	if (strcmp(mode, "static_gen") == 0)
+		return SWEEP_REPORT_DECODE;
+	return SWEEP_REPORT_OTHER;
+}
+
+int sweep_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char *err, size_t errn)
+{
+	memset(p, 0, sizeof *p);
+	double batch, ctx, gbs, conc, gpus;
+	if (layout_of(r, &p->layout, err, errn) || num(r, "batch", &batch, err, errn) ||
+	    num(r, "serving.ctx_tokens", &ctx, err, errn) || num(r, "global_batch", &gbs, err, errn) ||
+	    num(r, "concurrency", &conc, err, errn) || num(r, "num_total_gpus", &gpus, err, errn) ||
+	    num(r, "ttft_ms", &p->ttft, err, errn) || num(r, "tpot_ms", &p->tpot, err, errn) ||
+	    num(r, "request_latency_ms", &p->request_latency, err, errn) ||
+	    num(r, "seq_per_s", &p->seq_s, err, errn) || num(r, "seq_per_s_per_gpu", &p->seq_s_gpu, err, errn) ||
+	    num(r, "tokens_per_s", &p->tokens_s, err, errn) ||
+	    num(r, "tokens_per_s_per_gpu", &p->tokens_s_gpu, err, errn) ||
+	    num(r, "tokens_per_s_per_user", &p->tokens_s_user, err, errn) || num(r, "memory", &p->memory, err, errn) ||
+	    num(r, "balance_score", &p->balance_score, err, errn) ||
+	    num(r, "num_ctx_reqs", &p->num_ctx_reqs, err, errn) || num(r, "num_gen_reqs", &p->num_gen_reqs, err, errn) ||
+	    num(r, "num_tokens", &p->num_tokens, err, errn) || num(r, "gen_tokens", &p->gen_tokens, err, errn) ||
+	    num(r, "power_w", &p->power_w, err, errn))
+		return -1;
+	p->batch = (long)batch;
+	p->ctx_tokens = (long)ctx;
+	p->global_batch = (long)gbs;
+	p->concurrency = (long)conc;
+	p->num_total_gpus = (long)gpus;
+	p->request_rate = p->seq_s;
+	p->oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "oom"));
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(r, "serving");
+	p->kv_cache_oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sv, "kv_cache_oom"));
+	if (kv_fraction > 0 && cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(sv, "kv_cache_oom"))) {
+		/* What is left beside everything but the KV cache, as much of it as the engine takes,
+		 * less its reserve and a tolerance, must hold the KV cache. */
+		double total, kv, cap;
+		if (num(r, "memory_gib.total", &total, err, errn) || num(r, "memory_gib.kvcache", &kv, err, errn) ||
+		    num(r, "mem_capacity_gib", &cap, err, errn))
+			return -1;
+		p->kv_cache_oom = !p->oom && kv > (cap - (total - kv)) * kv_fraction *
+							   (1 - SWEEP_KV_RESERVED_FRACTION) * (1 - SWEEP_KV_TOLERANCE);
+	}
+	return 0;
+}
+
+int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err, size_t errn)
+{
+	memset(s, 0, sizeof *s);
+	double batch, osl, memory;
+	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "mode"));
+	if (layout_of(r, &s->layout, err, errn) || num(r, "batch", &batch, err, errn) ||
+	    num(r, "osl", &osl, err, errn) || num(r, "memory_gib.total", &memory, err, errn))
+		return -1;
+	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(r, "ops");
+	if (!cJSON_IsArray(ops))
+		return fail(err, errn, "report '%s' has no 'ops' (run aggregate --ops)",
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "config_id")) ?: "?");
+	/* The correction scales each op's latency before the phase is summed, as run_static does. */
+	summary sum;
+	summary_init(&sum);
+	const cJSON *op;
+	cJSON_ArrayForEach(op, ops) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "name"));
+		const char *phase = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "phase"));
+		const cJSON *lat = cJSON_GetObjectItemCaseSensitive(op, "latency_ms");
+		const cJSON *en = cJSON_GetObjectItemCaseSensitive(op, "energy_wms");
+		if (!name || !phase || !cJSON_IsNumber(lat)) {
+			summary_free(&sum);
+			return fail(err, errn, "report '%s': an op lacks name, phase or latency_ms",
+				    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "config_id")) ?: "?");
+		}
+		summary_add(&sum, name, strcmp(phase, "context") ? 1 : 0, lat->valuedouble * correction,
+			    (cJSON_IsNumber(en) ? en->valuedouble : 0.0) * correction, "silicon");
+	}
+	static_result sr;
+	summary_static(&sum, mode, (long)batch, (long)osl, s->layout.tp, s->layout.pp, s->layout.dp, &sr);
+	summary_free(&sum);
+	s->batch = (long)batch;
+	s->global_batch = s->batch * s->layout.dp;
+	s->num_total_gpus = (long)s->layout.tp * s->layout.pp * s->layout.dp;
+	/* The reference reads the side's row back after DataFrame.round(3). */
+	s->ttft = round3(sr.ttft_ms);
+	s->tpot = round3(sr.tpot_ms);
+	s->seq_s = round3(sr.seq_per_s);
+	s->seq_s_gpu = round3(sr.seq_per_s_per_gpu);
+	s->tokens_s_user = round3(sr.tokens_per_s_per_user);
+	s->memory = round3(memory);
+	s->power_w = round3(sr.power_w);
+	s->oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "oom"));
+	return 0;
+}
+
+static void copy_str(const cJSON *r, const char *key, const char *def, char *dst, size_t n)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, key));
+	snprintf(dst, n, "%s", v ? v : def);
+}
+
+int sweep_common(const cJSON *r, const char *version, pick_common *c, char *err, size_t errn)
+{
+	memset(c, 0, sizeof *c);
+	double isl, osl, prefix;
+	if (num(r, "isl", &isl, err, errn) || num(r, "osl", &osl, err, errn) || num(r, "prefix", &prefix, err, errn))
+		return -1;
+	c->isl = (long)isl;
+	c->osl = (long)osl;
+	c->prefix = (long)prefix;
+	copy_str(r, "model", "", c->model, sizeof c->model);
+	copy_str(r, "backend", "", c->backend, sizeof c->backend);
+	copy_str(r, "version", version ? version : "", c->version, sizeof c->version);
+	copy_str(r, "system", "", c->system, sizeof c->system);
+	copy_str(r, "gemm_quant", "", c->gemm, sizeof c->gemm);
+	copy_str(r, "kvcache_quant", "", c->kvcache, sizeof c->kvcache);
+	copy_str(r, "fmha_quant", "", c->fmha, sizeof c->fmha);
+	copy_str(r, "moe_quant", "", c->moe, sizeof c->moe);
+	copy_str(r, "comm_quant", "", c->comm, sizeof c->comm);
+	return 0;
+}
