@@ -1,4 +1,5 @@
 #include "memory.h"
+#include "model_deepseek_v4.h"
 #include "model_gemma4_moe.h"
 
 #include <stdarg.h>
@@ -129,6 +130,9 @@ int memory_usage(const og_config *cfg, const og_graph *g, const struct system_sp
 	/* Gemma 4's sliding layers keep only the window's tokens */
 	if (strcmp(m->family, "GEMMA4MOE") == 0)
 		kvcache = (double)batch * model_gemma4_kv_bytes_per_sequence(cfg, seq_tokens);
+	/* DeepSeek-V4 caches a window plus compressed entries, per layer's compress ratio */
+	if (strcmp(m->family, "DEEPSEEKV4") == 0)
+		kvcache = (double)batch * model_deepseek_v4_kv_bytes_per_sequence(cfg, seq_tokens);
 
 	double nccl;
 	if (!system_nccl_mem_bytes(sys, (int)tp_clamped, &nccl))

@@ -1,5 +1,7 @@
 #include "opgraph.h"
 #include "jsonl.h"
+#include "model_qwen3vl.h"
+#include "model_deepseek_v4.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,7 +37,9 @@ static const struct {
 	{"HYBRIDMOE", model_hybrid_moe_build},
 	{"GEMMA4MOE", model_gemma4_moe_build},
 	{"MOE", model_moe_build},
-	{"QWEN3VL_MOE", model_moe_build},
+	{"QWEN3VL_MOE", model_qwen3vl_moe_build},
+	{"QWEN3VL", model_qwen3vl_build},
+	{"DEEPSEEKV4", model_deepseek_v4_build},
 };
 
 static family_builder builder_of(const char *family)
@@ -152,6 +156,7 @@ void og_runtime_defaults(og_runtime *rt)
 	rt->nextn_accept_rates[1] = 0.3;
 	rt->seq_imbalance_correction_scale = 1.0;
 	rt->gen_seq_imbalance_correction_scale = 1.0;
+	rt->num_images = 1; /* the reference's default: one image per request, of no size */
 }
 
 double og_mtp_expectation(long nextn, const double *rates)
@@ -167,6 +172,8 @@ double og_mtp_expectation(long nextn, const double *rates)
 
 bool og_mode_runs(const char *mode, og_phase phase)
 {
+	if (phase == OG_ENCODER)
+		return true; /* run_static runs the vision encoder whatever the mode */
 	if (strcmp(mode, "static_ctx") == 0)
 		return phase == OG_CONTEXT;
 	if (strcmp(mode, "static_gen") == 0)
@@ -268,7 +275,14 @@ int og_resolve(const og_runtime *rt, const og_model *m, og_config *cfg, char *er
 	} else {
 		cfg->mtp_scale_factor = 1.0;
 	}
+	if (strncmp(m->family, "QWEN3VL", 7) == 0)
+		cfg->img_ctx_tokens = model_qwen3vl_image_tokens(cfg);
 	return 0;
+}
+
+const char *og_phase_name(og_phase phase)
+{
+	return phase == OG_CONTEXT ? "context" : phase == OG_GENERATION ? "generation" : "encoder";
 }
 
 /* ---------- graph ---------- */
@@ -438,7 +452,7 @@ cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id
 	cJSON *r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "record", "op");
 	cJSON_AddStringToObject(r, "config_id", config_id);
-	cJSON_AddStringToObject(r, "phase", op->phase == OG_CONTEXT ? "context" : "generation");
+	cJSON_AddStringToObject(r, "phase", og_phase_name(op->phase));
 	cJSON_AddStringToObject(r, "name", op->name);
 	cJSON_AddStringToObject(r, "op_type", op->op_type);
 	num(r, "scale_factor", op->scale_factor);
@@ -447,10 +461,15 @@ cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id
 	cJSON_ArrayForEach(in, op->inner)
 		cJSON_AddItemToObject(r, in->string, cJSON_Duplicate(in, 1));
 	cJSON *pts = cJSON_AddArrayToObject(r, "points");
+	long isl = rt->isl + cfg->img_ctx_tokens; /* image tokens join the prompt */
+	long ex, eb, es;
 	if (!og_mode_runs(rt->mode, op->phase)) {
 		/* a phase the mode does not run: listed with no points, so it reports 0 as the reference does */
+	} else if (op->phase == OG_ENCODER) {
+		if (model_qwen3vl_encoder_point(cfg, op, &ex, &eb, &es))
+			cJSON_AddItemToArray(pts, point(ex, eb, 1, es, 0, 1, "seq_imbalance_correction_scale", 1.0));
 	} else if (op->phase == OG_CONTEXT) {
-		long s = rt->isl - rt->prefix;
+		long s = isl - rt->prefix;
 		/* Logits are computed for the last token of each sequence only. */
 		long x = strstr(op->name, "logits_gemm") ? rt->batch : rt->batch * s;
 		cJSON_AddItemToArray(pts, point(x, rt->batch, 1, s, rt->prefix, 1, "seq_imbalance_correction_scale",
@@ -460,7 +479,7 @@ cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id
 		long batch = rt->batch * (rt->nextn + 1);
 		for (long i = 0; i < rt->osl - 1; i += rt->stride) {
 			long count = rt->stride < rt->osl - 1 - i ? rt->stride : rt->osl - 1 - i;
-			cJSON_AddItemToArray(pts, point(batch * rt->beam, batch, rt->beam, rt->isl + i + 1, 0, count,
+			cJSON_AddItemToArray(pts, point(batch * rt->beam, batch, rt->beam, isl + i + 1, 0, count,
 							"gen_seq_imbalance_correction_scale",
 							rt->gen_seq_imbalance_correction_scale));
 		}
@@ -512,7 +531,7 @@ void og_op_write(FILE *out, const og_config *cfg, const og_op *op, const char *c
 	char *attrs = cJSON_PrintUnformatted(op->attrs);
 	fputs("{\"record\":\"op\",\"config_id\":", out);
 	write_string(out, config_id);
-	fprintf(out, ",\"phase\":\"%s\",\"name\":", op->phase == OG_CONTEXT ? "context" : "generation");
+	fprintf(out, ",\"phase\":\"%s\",\"name\":", og_phase_name(op->phase));
 	write_string(out, op->name);
 	fprintf(out, ",\"op_type\":\"%s\",\"scale_factor\":", op->op_type);
 	write_number(out, op->scale_factor);
@@ -528,10 +547,15 @@ void og_op_write(FILE *out, const og_config *cfg, const og_op *op, const char *c
 		free(v);
 	}
 	fputs(",\"points\":[", out);
+	long isl = rt->isl + cfg->img_ctx_tokens;
+	long ex, eb, es;
 	if (!og_mode_runs(rt->mode, op->phase)) {
 		/* a phase the mode does not run: listed with no points, so it reports 0 as the reference does */
+	} else if (op->phase == OG_ENCODER) {
+		if (model_qwen3vl_encoder_point(cfg, op, &ex, &eb, &es))
+			write_point(out, true, ex, eb, 1, es, 0, 1, "seq_imbalance_correction_scale", 1.0);
 	} else if (op->phase == OG_CONTEXT) {
-		long s = rt->isl - rt->prefix;
+		long s = isl - rt->prefix;
 		long x = strstr(op->name, "logits_gemm") ? rt->batch : rt->batch * s;
 		write_point(out, true, x, rt->batch, 1, s, rt->prefix, 1, "seq_imbalance_correction_scale",
 			    rt->seq_imbalance_correction_scale);
@@ -539,7 +563,7 @@ void og_op_write(FILE *out, const og_config *cfg, const og_op *op, const char *c
 		long batch = rt->batch * (rt->nextn + 1);
 		for (long i = 0; i < rt->osl - 1; i += rt->stride) {
 			long count = rt->stride < rt->osl - 1 - i ? rt->stride : rt->osl - 1 - i;
-			write_point(out, i == 0, batch * rt->beam, batch, rt->beam, rt->isl + i + 1, 0, count,
+			write_point(out, i == 0, batch * rt->beam, batch, rt->beam, isl + i + 1, 0, count,
 				    "gen_seq_imbalance_correction_scale", rt->gen_seq_imbalance_correction_scale);
 		}
 	}
