@@ -215,6 +215,16 @@ static size_t fitting_workers(const side_point *w, size_t n, const side_point **
 
 /* Worker counts for one prefill/decode pair: the replica of an allowed size with the most
  * matched throughput per GPU (decode count outer, prefill inner, first best kept). */
+static bool replica_size_ok(long gpus, long max_gpus)
+{
+	if (gpus > max_gpus)
+		return false;
+	for (size_t i = 0; i < sizeof replica_sizes / sizeof replica_sizes[0]; i++)
+		if (replica_sizes[i] == gpus)
+			return true;
+	return false;
+}
+
 static bool match_workers(double p_seq, long p_gpus, double d_seq, long d_gpus, long max_gpus, long *pw, long *dw)
 {
 	double best = 0;
@@ -222,10 +232,9 @@ static bool match_workers(double p_seq, long p_gpus, double d_seq, long d_gpus, 
 	for (long d = 1; d <= MAX_WORKERS; d++)
 		for (long p = 1; p <= MAX_WORKERS; p++) {
 			long gpus = p_gpus * p + d_gpus * d;
-			bool allowed = false;
-			for (size_t i = 0; i < sizeof replica_sizes / sizeof replica_sizes[0]; i++)
-				allowed |= replica_sizes[i] == gpus && replica_sizes[i] <= max_gpus;
-			if (!allowed)
+			if (gpus > max_gpus)
+				break; /* more prefill workers only add GPUs */
+			if (!replica_size_ok(gpus, max_gpus))
 				continue;
 			double pr = p_seq * (double)p * DISAGG_PREFILL_DEGRADATION;
 			double dr = d_seq * (double)d * DISAGG_DECODE_DEGRADATION;
@@ -292,10 +301,7 @@ static int prefill_order(const void *a, const void *b)
 static int decode_order(const void *a, const void *b)
 {
 	const side_point *x = *(const side_point *const *)a, *y = *(const side_point *const *)b;
-	char nx[PICK_NAME], ny[PICK_NAME];
-	sweep_layout_name(&x->layout, nx, sizeof nx);
-	sweep_layout_name(&y->layout, ny, sizeof ny);
-	int c = strcmp(nx, ny); /* groupby("parallel") visits layouts in key order */
+	int c = strcmp(x->parallel, y->parallel); /* groupby("parallel") visits layouts in key order */
 	if (c)
 		return c;
 	if (x->seq_s_gpu != y->seq_s_gpu)

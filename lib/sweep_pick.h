@@ -47,6 +47,7 @@ typedef struct agg_point {
  * back (latency corrections applied, then rounded to 3 decimals). */
 typedef struct side_point {
 	sweep_layout layout;
+	char parallel[32];   /* the layout's name (sweep_layout_name) */
 	long batch, global_batch, num_total_gpus;
 	double ttft, tpot, seq_s, seq_s_gpu, tokens_s_user, memory, power_w;
 	bool oom;

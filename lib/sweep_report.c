@@ -17,6 +17,12 @@ static int fail(char *err, size_t n, const char *fmt, ...)
 	return -1;
 }
 
+static const char *report_id(const cJSON *r)
+{
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "config_id"));
+	return id ? id : "?";
+}
+
 /* A number of the report (dotted path: "serving.ctx_tokens"); -1 with a message if missing. */
 static int num(const cJSON *r, const char *path, double *out, char *err, size_t errn)
 {
@@ -27,8 +33,7 @@ static int num(const cJSON *r, const char *path, double *out, char *err, size_t 
 	for (char *tok = strtok_r(k, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
 		v = cJSON_GetObjectItemCaseSensitive(v, tok);
 	if (!cJSON_IsNumber(v))
-		return fail(err, errn, "report '%s': '%s' is missing or not a number",
-			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "config_id")) ?: "?", path);
+		return fail(err, errn, "report '%s': '%s' is missing or not a number", report_id(r), path);
 	*out = v->valuedouble;
 	return 0;
 }
@@ -114,14 +119,20 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 	if (layout_of(r, &s->layout, err, errn) || num(r, "batch", &batch, err, errn) ||
 	    num(r, "osl", &osl, err, errn) || num(r, "memory_gib.total", &memory, err, errn))
 		return -1;
-	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(r, "ops");
-	if (!cJSON_IsArray(ops))
-		return fail(err, errn, "report '%s' has no 'ops' (run aggregate --ops)",
-			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "config_id")) ?: "?");
-	/* The correction scales each op's latency before the phase is summed, as run_static does. */
+	/* The correction scales each op's latency before the phase is summed, as run_static does;
+	 * without `ops` (aggregate without --ops) it scales the phase sums, which can differ from that
+	 * in the last bits only. */
 	summary sum;
 	summary_init(&sum);
+	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(r, "ops");
 	const cJSON *op;
+	if (!cJSON_IsArray(ops)) {
+		double ctx, gen;
+		if (num(r, "context_latency_ms", &ctx, err, errn) || num(r, "generation_latency_ms", &gen, err, errn))
+			return -1;
+		summary_add(&sum, "context", 0, ctx * correction, 0.0, "silicon");
+		summary_add(&sum, "generation", 1, gen * correction, 0.0, "silicon");
+	}
 	cJSON_ArrayForEach(op, ops) {
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "name"));
 		const char *phase = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "phase"));
@@ -129,8 +140,7 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 		const cJSON *en = cJSON_GetObjectItemCaseSensitive(op, "energy_wms");
 		if (!name || !phase || !cJSON_IsNumber(lat)) {
 			summary_free(&sum);
-			return fail(err, errn, "report '%s': an op lacks name, phase or latency_ms",
-				    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "config_id")) ?: "?");
+			return fail(err, errn, "report '%s': an op lacks name, phase or latency_ms", report_id(r));
 		}
 		summary_add(&sum, name, strcmp(phase, "context") ? 1 : 0, lat->valuedouble * correction,
 			    (cJSON_IsNumber(en) ? en->valuedouble : 0.0) * correction, "silicon");
@@ -138,6 +148,7 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 	static_result sr;
 	summary_static(&sum, mode, (long)batch, (long)osl, s->layout.tp, s->layout.pp, s->layout.dp, &sr);
 	summary_free(&sum);
+	sweep_layout_name(&s->layout, s->parallel, sizeof s->parallel);
 	s->batch = (long)batch;
 	s->global_batch = s->batch * s->layout.dp;
 	s->num_total_gpus = (long)s->layout.tp * s->layout.pp * s->layout.dp;

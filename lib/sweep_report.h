@@ -30,8 +30,8 @@ sweep_report_kind sweep_report_kind_of(const cJSON *report);
  * the check applies. 0, or -1 with a message naming the missing key. */
 int sweep_agg_point(const cJSON *report, double kv_fraction, agg_point *out, char *err, size_t errn);
 
-/* A static_ctx or static_gen report (needs `ops`: aggregate --ops) as a worker row with the
- * correction scale applied to each op. */
+/* A static_ctx or static_gen report as a worker row with the correction scale applied to each
+ * op (`ops`, from aggregate --ops), else to the phase sums. */
 int sweep_side_point(const cJSON *report, double correction, side_point *out, char *err, size_t errn);
 
 /* The columns every row shares, from any report (version: the report's, else `version`). */
