@@ -6,6 +6,7 @@
 
 struct grid_node {
 	int levels;          /* levels of keys from here down; 1: keys map to leaves */
+	unsigned char borrowed; /* BORROW_*: arrays owned by someone else (a cache mapping) */
 	size_t n, cap;
 	double *keys;        /* ascending */
 	union {
@@ -55,16 +56,18 @@ static void node_init(grid_node *node, int levels)
 	node->levels = levels;
 }
 
+enum { BORROW_KEYS = 1, BORROW_VALS = 2 };
+
 static void node_release(grid_node *node)
 {
 	if (node->levels > 1)
 		for (size_t i = 0; i < node->n; i++)
 			node_release(&node->u.kids[i]);
-	if (node->levels > 1)
-		free(node->u.kids);
-	else
-		free(node->u.leaves);
-	free(node->keys);
+	if (!(node->borrowed & BORROW_VALS))
+		free(node->u.kids); /* or the leaves: same pointer */
+	if (!(node->borrowed & BORROW_KEYS))
+		free(node->keys);
+	node->borrowed = 0;
 	node->n = node->cap = 0;
 	node->keys = NULL;
 	node->u.kids = NULL;
@@ -162,6 +165,26 @@ const grid_leaf *grid_node_leaf(const grid_node *node, double key)
 static bool open_slot(grid_node *node, size_t i, double key)
 {
 	size_t elem = node->levels > 1 ? sizeof(grid_node) : sizeof(grid_leaf);
+	if (node->borrowed) { /* first insert into borrowed arrays: take private copies */
+		size_t cap = node->n < 4 ? 8 : 2 * node->n;
+		double *keys = malloc(cap * sizeof *keys);
+		void *vals = (node->borrowed & BORROW_VALS) ? malloc(cap * elem) : realloc(node->u.kids, cap * elem);
+		if (!keys || !vals) {
+			free(keys);
+			if (vals && (node->borrowed & BORROW_VALS))
+				free(vals);
+			else if (vals)
+				node->u.kids = vals;
+			return false;
+		}
+		memcpy(keys, node->keys, node->n * sizeof *keys);
+		if (node->borrowed & BORROW_VALS)
+			memcpy(vals, node->u.kids, node->n * elem);
+		node->keys = keys;
+		node->u.kids = vals;
+		node->cap = cap;
+		node->borrowed = 0;
+	}
 	if (node->n == node->cap) {
 		size_t cap = node->cap ? node->cap * 2 : 8;
 		double *keys = realloc(node->keys, cap * sizeof *keys);
@@ -248,29 +271,35 @@ grid_leaf *grid_get_mut(grid *g, const double *keys)
 	return (grid_leaf *)grid_get(g, keys);
 }
 
-int grid_node_fill(grid *g, grid_node *node, const double *keys, size_t n, const grid_leaf *leaves)
+int grid_node_fill(grid *g, grid_node *node, const double *keys, size_t n, const grid_leaf *leaves, bool borrow)
 {
 	if (node->n || n == 0)
 		return node->n ? -1 : 0;
 	size_t elem = node->levels > 1 ? sizeof(grid_node) : sizeof(grid_leaf);
-	double *k = malloc(n * sizeof *k);
-	void *vals = malloc(n * elem);
+	bool leaf_level = node->levels == 1;
+	double *k = borrow ? (double *)keys : malloc(n * sizeof *k);
+	void *vals = borrow && leaf_level ? (void *)leaves : malloc(n * elem);
 	if (!k || !vals) {
-		free(k);
-		free(vals);
+		if (!borrow)
+			free(k);
+		if (!(borrow && leaf_level))
+			free(vals);
 		return -1;
 	}
-	memcpy(k, keys, n * sizeof *k);
+	if (!borrow)
+		memcpy(k, keys, n * sizeof *k);
 	free(node->keys);
 	free(node->u.kids);
 	node->keys = k;
 	node->u.kids = vals;
 	node->n = node->cap = n;
-	if (node->levels > 1) {
+	node->borrowed = borrow ? (unsigned char)(BORROW_KEYS | (leaf_level ? BORROW_VALS : 0)) : 0;
+	if (!leaf_level) {
 		for (size_t i = 0; i < n; i++)
 			node_init(&node->u.kids[i], node->levels - 1);
 	} else {
-		memcpy(node->u.leaves, leaves, n * sizeof *leaves);
+		if (!borrow)
+			memcpy(node->u.leaves, leaves, n * sizeof *leaves);
 		g->size += n;
 	}
 	return 0;

@@ -94,8 +94,10 @@ int grid_node_put_leaf(grid *g, grid_node *node, double key, const grid_leaf *le
 
 /* Bulk restore (lib/table_cache): fill an empty node with n ascending keys at once. For
  * levels > 1 each key gets an empty child (grid_node_kid_at), for levels == 1 the leaves are
- * copied (and counted). -1 on no memory or a node that is not empty. */
-int grid_node_fill(grid *g, grid_node *node, const double *keys, size_t n, const grid_leaf *leaves);
+ * copied (and counted). borrow: keys and leaves are used in place, not copied; they must
+ * stay valid and writable (a private mapping) until the grid is freed, and are copied on the
+ * node's first insert. -1 on no memory or a node that is not empty. */
+int grid_node_fill(grid *g, grid_node *node, const double *keys, size_t n, const grid_leaf *leaves, bool borrow);
 /* The i-th child of a node with levels > 1 (i < count). */
 grid_node *grid_node_kid_at(grid_node *node, size_t i);
 /* Set the sample leaf (grid_sample_leaf) as it was when the grid was saved. */

@@ -222,7 +222,8 @@ static int load_group_cached(perfdb *db, int group, char *e, size_t n)
 	snprintf(key, sizeof key, "perfdb %d|%s|%s|%s", group, db->path.oneccl_dir,
 		 group == G_NCCL ? db->path.nccl_dir : db->path.dir, files[group]);
 	group_call call = { db, group };
-	return table_cache_load(sets, nsets, key, load_group_call, &call, e, n);
+	const char *deps[] = { db->sys->path, NULL }; /* preparing GEMM and attention reads the spec */
+	return table_cache_load(sets, nsets, key, deps, load_group_call, &call, e, n);
 }
 
 /* Read a table group on first use. 0, or PERFDB_FATAL with the table's error. */
@@ -333,7 +334,8 @@ table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, 
 		char key[DATADIR_PATH_MAX + 96];
 		snprintf(key, sizeof key, "perfdb_table|%s/%s", db->path.dir, file);
 		table_set *sets[1] = { &e->t };
-		e->state = table_cache_load(sets, 1, key, load_ext_call, &call, e->fatal, sizeof e->fatal) == 0 ? 1 : -1;
+		const char *deps[] = { db->sys->path, NULL };
+		e->state = table_cache_load(sets, 1, key, deps, load_ext_call, &call, e->fatal, sizeof e->fatal) == 0 ? 1 : -1;
 	}
 	if (e->state < 0) {
 		snprintf(err, errlen, "%s", e->fatal);

@@ -80,15 +80,15 @@ static uint64_t fnv1a(const char *s, uint64_t h)
 	return h;
 }
 
-/* dir/<last path component of key>-<hash of key>.tc */
-static bool cache_path(const char *key, char *out, size_t n)
+/* dir/<tail of the caller's key>-<hash of the full key>.tc */
+static bool cache_path(const char *readable, const char *key, char *out, size_t n)
 {
 	const char *dir = table_cache_dir();
 	if (!dir)
 		return false;
 	/* readable: the key's tail (version and file), made safe for a file name */
-	size_t klen = strlen(key);
-	const char *base = key + (klen > 48 ? klen - 48 : 0);
+	size_t klen = strlen(readable);
+	const char *base = readable + (klen > 48 ? klen - 48 : 0);
 	char name[64];
 	size_t j = 0;
 	for (; base[j] && j < 48; j++)
@@ -278,8 +278,10 @@ static void write_cache(const char *file, const char *key, table_set *const *set
 	char tmp[sizeof dir_buf + 300];
 	snprintf(tmp, sizeof tmp, "%s.XXXXXX", file);
 	int fd = mkstemp(tmp);
-	if (fd < 0 && mkdirs(table_cache_dir()) == 0)
+	if (fd < 0 && mkdirs(table_cache_dir()) == 0) {
+		snprintf(tmp, sizeof tmp, "%s.XXXXXX", file); /* mkstemp may have changed it */
 		fd = mkstemp(tmp);
+	}
 	if (fd < 0) {
 		stats.skipped++;
 		free(w.p);
@@ -381,7 +383,7 @@ static void get_node(rbuf *r, grid *g, grid_node *node)
 	const double *keys = take(r, (size_t)n * sizeof *keys);
 	bool leaves = grid_node_levels(node) == 1;
 	const grid_leaf *lv = leaves ? take(r, (size_t)n * sizeof *lv) : NULL;
-	if (r->bad || grid_node_fill(g, node, keys, (size_t)n, lv) != 0) {
+	if (r->bad || grid_node_fill(g, node, keys, (size_t)n, lv, true) != 0) {
 		r->bad = true;
 		return;
 	}
@@ -471,49 +473,92 @@ static bool restore_set(rbuf *r, table_set *t)
 	return true;
 }
 
-typedef struct mapping {
+struct table_cache_map {
 	void *addr;
 	size_t len;
-} mapping;
+	int refs;
+};
 
-static bool map_file(const char *file, mapping *m)
+void table_cache_unref(struct table_cache_map *m)
+{
+	if (m && --m->refs == 0) {
+		munmap(m->addr, m->len);
+		free(m);
+	}
+}
+
+static struct table_cache_map *map_file(const char *file)
 {
 	int fd = open(file, O_RDONLY);
 	if (fd < 0)
-		return false;
+		return NULL;
 	struct stat st;
-	bool ok = fstat(fd, &st) == 0 && st.st_size > 64;
-	if (ok) {
+	struct table_cache_map *m = NULL;
+	if (fstat(fd, &st) == 0 && st.st_size > 64 && (m = calloc(1, sizeof *m))) {
 		m->len = (size_t)st.st_size;
-		m->addr = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
-		ok = m->addr != MAP_FAILED;
+		/* private and writable: grids borrow it, and a write (never done to a ready part)
+		 * would stay in this process */
+		m->addr = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		if (m->addr == MAP_FAILED) {
+			free(m);
+			m = NULL;
+		} else
+			m->refs = 1;
 	}
 	close(fd);
-	return ok;
+	return m;
 }
 
-int table_cache_load(table_set *const *sets, int nsets, const char *key, table_cache_loader load, void *arg,
-		     char *err, size_t errlen)
+/* Prepare every part now (what a cache hit hands out). False when a part fails. */
+static bool finalize_sets(table_set *const *sets, int nsets)
 {
-	char file[sizeof dir_buf + 128];
-	if (nsets <= 0 || !cache_path(key, file, sizeof file))
+	char err[1024];
+	for (int i = 0; i < nsets; i++)
+		if (table_set_finalize_all(sets[i], err, sizeof err) != 0)
+			return false;
+	return true;
+}
+
+/* key plus the identity of every dependency */
+static void full_key(const char *key, const char *const *deps, char *out, size_t n)
+{
+	size_t used = (size_t)snprintf(out, n, "%s", key);
+	for (size_t i = 0; deps && deps[i] && used < n; i++) {
+		int64_t id[3];
+		file_id(deps[i], id);
+		used += (size_t)snprintf(out + used, n - used, "|%s:%lld:%lld.%lld", deps[i], (long long)id[0],
+					 (long long)id[1], (long long)id[2]);
+	}
+}
+
+int table_cache_load(table_set *const *sets, int nsets, const char *key_in, const char *const *deps,
+		     table_cache_loader load, void *arg, char *err, size_t errlen)
+{
+	char key[4096], file[sizeof dir_buf + 128];
+	full_key(key_in, deps, key, sizeof key);
+	if (nsets <= 0 || !cache_path(key_in, key, file, sizeof file))
 		return load(arg, err, errlen);
-	mapping m;
-	if (map_file(file, &m)) {
-		rbuf r = { m.addr, m.len, 0, false };
+	struct table_cache_map *m = map_file(file);
+	if (m) {
+		rbuf r = { m->addr, m->len, 0, false };
 		bool hit = header_ok(&r, key, nsets) && sources_ok(r);
 		if (hit) {
 			table_csv_set_header_only(true);
 			int st = load(arg, err, errlen);
 			table_csv_set_header_only(false);
-			for (int i = 0; st == 0 && hit && i < nsets; i++)
+			for (int i = 0; st == 0 && hit && i < nsets; i++) {
 				hit = restore_set(&r, sets[i]);
+				if (hit) {
+					sets[i]->cache_map = m;
+					m->refs++;
+				}
+			}
 			hit = hit && st == 0 && !r.bad;
 			if (!hit)
 				for (int i = 0; i < nsets; i++)
 					table_set_free(sets[i]);
 		}
-		munmap(m.addr, m.len);
+		table_cache_unref(m);
 		if (hit) {
 			stats.hits++;
 			return 0;
@@ -521,7 +566,15 @@ int table_cache_load(table_set *const *sets, int nsets, const char *key, table_c
 	}
 	stats.misses++;
 	int st = load(arg, err, errlen);
-	if (st == 0)
+	if (st != 0)
+		return st;
+	if (finalize_sets(sets, nsets)) {
 		write_cache(file, key, sets, nsets);
-	return st;
+		return 0;
+	}
+	/* a part cannot be prepared: load again as read, so that its own error shows on first use */
+	stats.skipped++;
+	for (int i = 0; i < nsets; i++)
+		table_set_free(sets[i]);
+	return load(arg, err, errlen);
 }

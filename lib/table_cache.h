@@ -5,7 +5,8 @@
  *
  * One cache file per loader call: it records every source file's path, size and mtime (it is
  * rebuilt when one changes), a format version and an identity of the library's sources (a
- * changed loader invalidates it). On a hit the loader still runs, but lib/table_csv hands it
+ * changed loader invalidates it). The file is mapped, not read: a process touches only the
+ * pages of the parts it looks up. On a hit the loader still runs, but lib/table_csv hands it
  * the header row only: the loader sets up its hooks (finalize, ctx) as usual and the rows'
  * content is restored from the cache. A loader therefore must keep everything it reads from
  * the rows in its table sets. Sets whose part keys are not quant modes (lib/opgraph_quant)
@@ -27,10 +28,20 @@
 typedef int (*table_cache_loader)(void *arg, char *err, size_t errlen);
 
 /* Fill sets[0..nsets-1] through load(arg), from the cache when it holds them. key names the
- * call (e.g. the loader's kind and its primary file); the cache file is derived from it.
- * Returns what load returns; a failed load writes no cache. */
-int table_cache_load(table_set *const *sets, int nsets, const char *key, table_cache_loader load, void *arg,
-		     char *err, size_t errlen);
+ * call (e.g. the loader's kind and its primary file); deps (NULL-terminated, may be NULL) are
+ * further files the sets' preparation reads (the system spec): their size and mtime join the
+ * key. Returns what load returns; a failed load writes no cache.
+ *
+ * The cache holds the sets fully prepared: before writing it every part is finalized (the
+ * sets' finalize hooks, so with their ctx), and a hit restores ready parts whose grids borrow
+ * the mapped file (copied on their first insert). When a part cannot be prepared nothing is
+ * cached and the sets are loaded again as read, so that its own error shows on first use. */
+int table_cache_load(table_set *const *sets, int nsets, const char *key, const char *const *deps,
+		     table_cache_loader load, void *arg, char *err, size_t errlen);
+
+/* A mapped cache file, shared by the sets restored from it (table_set_free drops them). */
+struct table_cache_map;
+void table_cache_unref(struct table_cache_map *m);
 
 /* Override the cache directory ("off" or "": no cache); NULL returns to the environment's. */
 void table_cache_set_dir(const char *dir);

@@ -1,5 +1,7 @@
 #include "table_set.h"
 
+#include "table_cache.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@ void table_set_free(table_set *t)
 		grid_free(t->parts[i].g);
 	free(t->parts);
 	free(t->path);
+	table_cache_unref(t->cache_map);
 	memset(t, 0, sizeof *t);
 }
 

@@ -53,6 +53,7 @@ struct table_set {
 	table_part *parts;
 	table_finalize_fn finalize; /* NULL: parts are ready as read */
 	const void *ctx;            /* for finalize (the system spec) */
+	struct table_cache_map *cache_map; /* lib/table_cache: the mapping the grids borrow from */
 };
 
 void table_set_init(table_set *t, const char *path, int depth);
