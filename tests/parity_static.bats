@@ -26,7 +26,7 @@ case_opts() {
 family_supported() {
 	case "$("$PARITY" family "$1")" in
 	LLAMA | MOE | DEEPSEEK | KIMIK25) return 0 ;;
-	NEMOTRONNAS | NEMOTRONH | QWEN35 | HYBRIDMOE | GEMMA4MOE) ;;
+	NEMOTRONNAS | NEMOTRONH | QWEN35 | HYBRIDMOE | GEMMA4MOE | DEEPSEEKV4) ;;
 	*) return 1 ;;
 	esac
 	local m err
