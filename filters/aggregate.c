@@ -251,9 +251,10 @@ static void take_op(state *st, const jsonl_reader *r, const cJSON *rec)
 	if (strcmp(cur, id))
 		jsonl_fail(r, "op '%s' belongs to config '%s' but follows the config record of '%s'", name, id, cur);
 	const char *phase = jsonl_get_str(r, rec, "phase");
-	int ph = strcmp(phase, "context") == 0 ? 0 : strcmp(phase, "generation") == 0 ? 1 : -1;
+	int ph = strcmp(phase, "context") == 0 ? 0 : strcmp(phase, "generation") == 0 ? 1
+		 : strcmp(phase, "encoder") == 0 ? 2 : -1;
 	if (ph < 0)
-		jsonl_fail(r, "op '%s': phase '%s' is not context or generation", name, phase);
+		jsonl_fail(r, "op '%s': phase '%s' is not context, generation or encoder", name, phase);
 	const cJSON *lat = cJSON_GetObjectItemCaseSensitive(rec, "latency_ms");
 	if (!cJSON_IsNumber(lat))
 		jsonl_fail(r, "op '%s' has no latency_ms (was it priced by query?)", name);

@@ -195,13 +195,16 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 	cJSON *c = config_record(&cfg, rec, id, &mem);
 	jsonl_write(c);
 	cJSON_Delete(c);
-	for (int ph = OG_CONTEXT; ph <= OG_GENERATION; ph++) {
+	/* A vision encoder (Qwen3-VL) runs before the context phase. */
+	static const og_phase order[] = {OG_ENCODER, OG_CONTEXT, OG_GENERATION};
+	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+		og_phase ph = order[k];
 		/* static_gen still lists the context ops (with no points: 0 ms), as the reference's
 		 * breakdown does; static_ctx lists no generation ops, as the reference's does not. */
-		if (!og_mode_runs(rt.mode, (og_phase)ph) && !(ph == OG_CONTEXT && !strcmp(rt.mode, "static_gen")))
+		if (!og_mode_runs(rt.mode, ph) && !(ph == OG_CONTEXT && !strcmp(rt.mode, "static_gen")))
 			continue;
 		for (size_t i = 0; i < g.n; i++) {
-			if (g.ops[i].phase != (og_phase)ph)
+			if (g.ops[i].phase != ph)
 				continue;
 			og_op_write(stdout, &cfg, &g.ops[i], id);
 		}

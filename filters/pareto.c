@@ -155,17 +155,19 @@ static void run_mode(sweep_mode_result *m, const points *pt, const pick_common *
 					    t->total_gpus, pt->require_same_tp, &m->results);
 	}
 	if (!fits) {
-		m->failure = "the model does not fit in GPU memory with any worker layout: use more GPUs, a quantized "
-			     "model or a system with more memory per GPU";
+		snprintf(m->failure, sizeof m->failure,
+			 "the model does not fit in GPU memory with any worker layout: use more GPUs, a quantized "
+			 "model or a system with more memory per GPU");
 		return;
 	}
 	if (m->results.n == 0) {
-		m->failure = "no configuration meets the TTFT target (and the reference's TPOT scan up to 295 ms)";
+		snprintf(m->failure, sizeof m->failure, "no configuration meets TTFT <= %g ms (with TPOT up to 295 ms)",
+			 t->ttft);
 		return;
 	}
 	pick_default(&m->results, t, &m->front, &m->best, &m->met);
 	if (m->best.n == 0) {
-		m->failure = "no configuration left under --strict-sla";
+		snprintf(m->failure, sizeof m->failure, "no configuration left under --strict-sla");
 		return;
 	}
 	m->ran = true;
@@ -237,15 +239,19 @@ int main(int argc, char **argv)
 		run_mode(&modes[i], &pt, &common, &t);
 
 	int ran = 0, met = 0;
+	char why[1024] = "";
 	for (int i = 0; i < 2; i++) {
 		ran += modes[i].ran;
 		met += modes[i].ran && modes[i].met;
-		if (!modes[i].ran && modes[i].failure)
-			warnx_("%s: %s", modes[i].name, modes[i].failure);
+		if (!modes[i].ran && modes[i].failure[0])
+			snprintf(why + strlen(why), sizeof why - strlen(why), "; %s: %s", modes[i].name,
+				 modes[i].failure);
 	}
 	if (!ran)
-		die(EXIT_DATA, "no configuration of %s on %ld GPUs to show (see the reasons above)", common.model,
-		    t.total_gpus);
+		die(EXIT_DATA, "no configuration of %s on %ld GPUs%s", common.model, t.total_gpus, why);
+	for (int i = 0; i < 2; i++)
+		if (!modes[i].ran && modes[i].failure[0])
+			warnx_("%s: %s", modes[i].name, modes[i].failure);
 	if (!met)
 		die(EXIT_DATA, "no configuration meets TTFT <= %g ms and TPOT <= %g ms; relax --ttft or --tpot",
 		    t.ttft, t.tpot);

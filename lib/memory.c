@@ -86,6 +86,10 @@ int memory_usage(const og_config *cfg, const og_graph *g, const struct system_sp
 
 	/* Every stage holds its share of the layers. */
 	double weights = og_context_weights(g) / (double)rt->pp;
+	/* A vision encoder's weights come on top, whole on every GPU (not split over pp), as the reference. */
+	for (size_t i = 0; i < g->n; i++)
+		if (g->ops[i].phase == OG_ENCODER)
+			weights += g->ops[i].weights * g->ops[i].scale_factor;
 
 	double h = (double)(m->n * m->d);
 	if (num_tokens == 0)
@@ -157,10 +161,11 @@ int memory_for_static(const og_config *cfg, const og_graph *g, const struct syst
 		      char *err, size_t errn)
 {
 	const og_runtime *rt = &cfg->rt;
+	long isl = rt->isl + cfg->img_ctx_tokens; /* image tokens join the prompt */
 	if (strcmp(rt->mode, "static_ctx") == 0)
-		return memory_usage(cfg, g, sys, rt->batch, rt->beam, rt->isl, 1, 0, rt->prefix, 0, out, err, errn);
+		return memory_usage(cfg, g, sys, rt->batch, rt->beam, isl, 1, 0, rt->prefix, 0, out, err, errn);
 	if (strcmp(rt->mode, "static_gen") == 0)
-		return memory_usage(cfg, g, sys, rt->batch, rt->beam, rt->isl, rt->osl, rt->batch * rt->beam,
+		return memory_usage(cfg, g, sys, rt->batch, rt->beam, isl, rt->osl, rt->batch * rt->beam,
 				    rt->prefix, 0, out, err, errn);
-	return memory_usage(cfg, g, sys, rt->batch, rt->beam, rt->isl, rt->osl, 0, rt->prefix, 0, out, err, errn);
+	return memory_usage(cfg, g, sys, rt->batch, rt->beam, isl, rt->osl, 0, rt->prefix, 0, out, err, errn);
 }

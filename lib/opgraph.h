@@ -40,6 +40,7 @@ typedef struct og_runtime {
 	const char *quant[QUANT_KIND_COUNT];            /* user overrides, NULL: from the model */
 	double nextn_accept_rates[OG_MAX_NEXTN];
 	double seq_imbalance_correction_scale, gen_seq_imbalance_correction_scale;
+	long image_height, image_width, num_images;     /* vision models' images per request (0 x 0 pixels, 1 image) */
 } og_runtime;
 
 /* Fills rt with the reference's defaults (pp=dp=1, beam=1, stride=32, prefix=0, mode static,
@@ -52,9 +53,14 @@ typedef struct og_config {
 	og_model model;
 	const quant_mode *quant[QUANT_KIND_COUNT]; /* resolved modes */
 	double mtp_scale_factor;                   /* generation ops' extra scale under MTP */
+	long img_ctx_tokens;                       /* image tokens added to each request's input (vision models) */
 } og_config;
 
-typedef enum og_phase { OG_CONTEXT, OG_GENERATION } og_phase;
+/* OG_ENCODER: a vision encoder run before the context phase (lib/model_qwen3vl). */
+typedef enum og_phase { OG_CONTEXT, OG_GENERATION, OG_ENCODER } og_phase;
+
+/* "context", "generation" or "encoder". */
+const char *og_phase_name(og_phase phase);
 
 typedef struct og_op {
 	char name[64];
@@ -127,6 +133,8 @@ int model_qwen35_build(const og_config *cfg, og_graph *g, char *err, size_t errn
 int model_hybrid_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_gemma4_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
+int model_qwen3vl_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
+int model_qwen3vl_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 
 /* The reference's calc_expectation: expected accepted draft tokens for nextn speculative tokens. */
 double og_mtp_expectation(long nextn, const double *rates);

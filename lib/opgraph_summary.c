@@ -51,9 +51,12 @@ void summary_static(const summary *s, const char *mode, long batch, long osl, lo
 		    static_result *out)
 {
 	memset(out, 0, sizeof *out);
-	double ctx = 0.0, gen = 0.0, ctx_e = 0.0, gen_e = 0.0;
+	double enc = 0.0, ctx = 0.0, gen = 0.0, enc_e = 0.0, ctx_e = 0.0, gen_e = 0.0;
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->ops[i].phase == 0) {
+		if (s->ops[i].phase == 2) {
+			enc += s->ops[i].latency_ms;
+			enc_e += s->ops[i].energy_wms;
+		} else if (s->ops[i].phase == 0) {
 			ctx += s->ops[i].latency_ms;
 			ctx_e += s->ops[i].energy_wms;
 		} else {
@@ -63,12 +66,13 @@ void summary_static(const summary *s, const char *mode, long batch, long osl, lo
 	}
 	out->context_latency_ms = ctx;
 	out->generation_latency_ms = gen;
-	out->ttft_ms = 0.0 + ctx; /* no vision encoder in front */
+	out->encoder_latency_ms = enc;
+	out->ttft_ms = enc + ctx; /* a vision encoder runs before the prompt */
 	out->tpot_ms = osl <= 1 ? 0.0 : gen / (double)(osl - 1);
 	long generated = osl - 1 > 0 ? osl - 1 : 0;
 	double request = out->ttft_ms + out->tpot_ms * (double)generated;
 	if (request == 0.0)
-		request = 0.0 + ctx + gen;
+		request = enc + ctx + gen;
 	out->request_latency_ms = request;
 	double global_batch = (double)(batch * dp);
 	/* A pipeline of pp stages keeps pp batches in flight. */
@@ -82,7 +86,7 @@ void summary_static(const summary *s, const char *mode, long batch, long osl, lo
 		out->tokens_per_s = out->seq_per_s * (double)osl;
 	out->tokens_per_s_per_gpu = out->tokens_per_s / (double)tp / (double)pp / (double)dp;
 	out->tokens_per_s_per_user = out->tpot_ms == 0.0 ? 0.0 : 1000.0 / out->tpot_ms;
-	double total = 0.0 + ctx + gen, energy = 0.0 + ctx_e + gen_e;
+	double total = enc + ctx + gen, energy = enc_e + ctx_e + gen_e;
 	out->power_w = total > 0 ? energy / total : 0.0;
 }
 
@@ -108,6 +112,7 @@ cJSON *summary_report(const cJSON *config, const summary *s, const static_result
 	}
 	cJSON_AddNumberToObject(r, "ttft_ms", res->ttft_ms);
 	cJSON_AddNumberToObject(r, "tpot_ms", res->tpot_ms);
+	cJSON_AddNumberToObject(r, "encoder_latency_ms", res->encoder_latency_ms);
 	cJSON_AddNumberToObject(r, "context_latency_ms", res->context_latency_ms);
 	cJSON_AddNumberToObject(r, "generation_latency_ms", res->generation_latency_ms);
 	cJSON_AddNumberToObject(r, "request_latency_ms", res->request_latency_ms);
@@ -122,7 +127,8 @@ cJSON *summary_report(const cJSON *config, const summary *s, const static_result
 		for (size_t i = 0; i < s->n; i++) {
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "name", s->ops[i].name);
-			cJSON_AddStringToObject(o, "phase", s->ops[i].phase == 0 ? "context" : "generation");
+			cJSON_AddStringToObject(o, "phase", s->ops[i].phase == 0 ? "context"
+							    : s->ops[i].phase == 1 ? "generation" : "encoder");
 			cJSON_AddNumberToObject(o, "latency_ms", s->ops[i].latency_ms);
 			cJSON_AddNumberToObject(o, "energy_wms", s->ops[i].energy_wms);
 			cJSON_AddStringToObject(o, "source", s->ops[i].source);

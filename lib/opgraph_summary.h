@@ -12,7 +12,7 @@
 /* One op name of one phase: the reference's per-name dict entry. */
 typedef struct summary_op {
 	char name[64];
-	int phase;            /* 0 context, 1 generation */
+	int phase;            /* 0 context, 1 generation, 2 encoder (a vision encoder's ops) */
 	double latency_ms, energy_wms;
 	char source[16];      /* silicon, empirical, sol, mixed */
 } summary_op;
@@ -31,6 +31,7 @@ void summary_add(summary *s, const char *name, int phase, double latency_ms, dou
 
 typedef struct static_result {
 	double ttft_ms, tpot_ms, context_latency_ms, generation_latency_ms, request_latency_ms;
+	double encoder_latency_ms; /* a vision encoder's ops, counted into TTFT */
 	double seq_per_s, seq_per_s_per_gpu, tokens_per_s, tokens_per_s_per_gpu, tokens_per_s_per_user;
 	double power_w;
 } static_result;

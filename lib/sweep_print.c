@@ -238,7 +238,7 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 	for (int i = 0; i < n; i++) {
 		if (m[i].ran)
 			mode_table(o, &m[i], c, is_moe, t);
-		else if (m[i].failure)
+		else if (m[i].failure[0])
 			fprintf(o, "\n%s: %s\n", m[i].name, m[i].failure);
 	}
 	fputs("********************************************************************************\n", o);

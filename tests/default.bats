@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# pipelines/default (sweep | opgraph | query | aggregate | pareto) against the reference's
+# `cli default` goldens, and the errors of sweep, pareto and default.
+load test_helper
+
+DEFAULT="$ROOT/pipelines/default"
+QWEN_CASE="$GOLDENS/default/qwen3_32b__h200_sxm__trtllm__gpus8__isl4000_osl1000__ttft2000_tpot30"
+LLAMA_CASE="$GOLDENS/default/llama31_8b__h100_sxm__vllm__gpus8__isl1024_osl1024__ttft500_tpot15"
+
+qwen() {
+	"$DEFAULT" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm --total-gpus 8 \
+		--isl 4000 --osl 1000 --ttft 2000 --tpot 30 "$@"
+}
+
+# same_csv CASE DIR: the four files of a case equal the golden's, byte for byte.
+same_csv() {
+	for f in agg/pareto.csv agg/best_config_topn.csv disagg/pareto.csv disagg/best_config_topn.csv; do
+		cmp "$1/$f" "$2/$f"
+	done
+}
+
+@test "default: Qwen3-32B on 8xH200 picks disagg 4x tp1 prefill + 1x tp4 decode bs 280 (1036.80 tok/s/gpu)" {
+	run qwen --format jsonl
+	assert_success
+	chosen=$(printf '%s\n' "$output" | grep '"record":"chosen"')
+	[ "$(printf '%s' "$chosen" | jget mode)" = disagg ]
+	approx "$(printf '%s' "$chosen" | jget tokens_per_s_per_gpu)" 1036.8
+	approx "$(printf '%s' "$chosen" | jget agg_tokens_per_s_per_gpu)" 944.148
+	best=$(printf '%s\n' "$output" | grep '"record":"best","mode":"disagg","rank":1,')
+	approx "$(printf '%s' "$best" | jget row.ttft)" 781.281
+	approx "$(printf '%s' "$best" | jget row.tpot)" 29.434
+	approx "$(printf '%s' "$best" | jget 'row.tokens/s/gpu')" 1036.8
+	[ "$(printf '%s' "$best" | jget 'row.(p)workers')" = 4 ]
+	[ "$(printf '%s' "$best" | jget 'row.(p)tp')" = 1 ]
+	[ "$(printf '%s' "$best" | jget 'row.(d)workers')" = 1 ]
+	[ "$(printf '%s' "$best" | jget 'row.(d)tp')" = 4 ]
+	[ "$(printf '%s' "$best" | jget 'row.(d)bs')" = 280 ]
+	agg=$(printf '%s\n' "$output" | grep '"record":"best","mode":"agg","rank":1,')
+	[ "$(printf '%s' "$agg" | jget row.tp)" = 4 ]
+	[ "$(printf '%s' "$agg" | jget row.bs)" = 112 ]
+	approx "$(printf '%s' "$agg" | jget 'row.tokens/s/gpu')" 944.148
+	approx "$(printf '%s' "$agg" | jget row.ttft)" 1058.621
+}
+
+@test "default: Qwen3-32B saved fronts and top configurations equal the reference's files" {
+	run qwen --save-dir "$BATS_TEST_TMPDIR/out"
+	assert_success
+	same_csv "$QWEN_CASE" "$BATS_TEST_TMPDIR/out"
+	assert_output --partial "Best Experiment Chosen: disagg at 1036.80 tokens/s/gpu (disagg 1.10x better)"
+	assert_output --partial "|  1   | trtllm  |   1036.80    |     33.97     |"
+	assert_output --partial "TTFT: 781.28ms"
+	assert_output --partial "TPOT: 29.43ms"
+}
+
+@test "default: Llama-3.1-8B on 8xH100 (vllm) equals the reference's files" {
+	run "$DEFAULT" --model "$MODELS/meta-llama--Meta-Llama-3.1-8B" --system h100_sxm --backend vllm \
+		--total-gpus 8 --isl 1024 --osl 1024 --ttft 500 --tpot 15 --save-dir "$BATS_TEST_TMPDIR/out"
+	assert_success
+	same_csv "$LLAMA_CASE" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "default: the MoE golden (Qwen3-30B-A3B, sglang) is not reproduced yet" {
+	skip "needs layouts whose ops the data cannot price to be dropped as the reference does, and its DeepEP sweep"
+}
+
+@test "default: targets nobody meets exit 1 with the reason" {
+	run qwen --ttft 1
+	assert_failure 1
+	assert_output --partial "pareto: no configuration of Qwen/Qwen3-32B on 8 GPUs; agg: no configuration meets TTFT <= 1 ms"
+	run qwen --tpot 1
+	assert_failure 1
+	assert_output "pareto: no configuration meets TTFT <= 2000 ms and TPOT <= 1 ms; relax --ttft or --tpot"
+}
+
+@test "default: a model that fits no layout exits 1; nothing is saved" {
+	run "$DEFAULT" --model "$MODELS/meta-llama--Meta-Llama-3.1-405B" --system h200_sxm --backend trtllm \
+		--total-gpus 1 --save-dir "$BATS_TEST_TMPDIR/none"
+	assert_failure 1
+	assert_output --partial "agg: the model does not fit in GPU memory with any worker layout"
+	[ ! -e "$BATS_TEST_TMPDIR/none" ]
+}
+
+@test "default: unknown model and bad options" {
+	run "$DEFAULT" --model "$BATS_TEST_TMPDIR/nope" --system h200_sxm --backend trtllm --total-gpus 8
+	assert_failure 1
+	assert_output "default: --model: '$BATS_TEST_TMPDIR/nope' does not exist"
+	run "$DEFAULT" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm
+	assert_failure 2
+	assert_line --index 0 "default: --model, --system, --backend and --total-gpus are required"
+	run "$DEFAULT" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend tgi --total-gpus 8
+	assert_failure 2
+	assert_line --index 0 "default: --backend: 'tgi' is not one of trtllm, vllm, sglang"
+	run "$DEFAULT" --help
+	assert_success
+	assert_line --index 0 --partial "usage: default --model DIR"
+}
+
+@test "sweep: the Qwen3-32B search space (344 agg points, 4 prefill and 384 decode workers)" {
+	run sh -c "hfparse '$MODELS/Qwen--Qwen3-32B' | sweep --system h200_sxm --backend trtllm --total-gpus 8 --isl 4000 --osl 1000 --count"
+	assert_success
+	assert_output 732
+	run sh -c "hfparse '$MODELS/Qwen--Qwen3-32B' | sweep --system h200_sxm --backend trtllm --total-gpus 8 --isl 4000 --osl 1000 | '$TOOLS/jget' config_id"
+	assert_success
+	[ "$(printf '%s\n' "$output" | grep -c '^agg/')" = 344 ]
+	[ "$(printf '%s\n' "$output" | grep -c '^prefill/')" = 4 ]
+	[ "$(printf '%s\n' "$output" | grep -c '^decode/')" = 384 ]
+	assert_line --index 0 "agg/tp1pp1dp1etp1ep1/b1/ctx4000"
+	assert_line "agg/tp4pp1dp1etp1ep1/b112/ctx8000"
+	assert_line "decode/tp4pp1dp1etp1ep1/b280"
+	# a batch of 1 cannot hold two prompts
+	refute_line "agg/tp1pp1dp1etp1ep1/b1/ctx8000"
+}
+
+@test "sweep: runtime object of a record; one GPU has no disagg" {
+	run sh -c "hfparse '$MODELS/Qwen--Qwen3-32B' | sweep --system h200_sxm --backend trtllm --total-gpus 1 --isl 4000 --osl 1000 --modes agg,disagg | tail -1"
+	assert_success
+	last=$output
+	[ "$(printf '%s' "$last" | jget runtime.mode)" = agg ]
+	[ "$(printf '%s' "$last" | jget runtime.tp)" = 1 ]
+	[ "$(printf '%s' "$last" | jget runtime.batch)" = 512 ]
+	[ "$(printf '%s' "$last" | jget runtime.ctx_tokens)" = 8000 ]
+}
+
+@test "sweep and pareto: usage errors exit 2" {
+	run sweep --system h200_sxm --backend foo --total-gpus 8 --isl 10 --osl 10
+	assert_failure 2
+	assert_line --index 0 "sweep: --backend: 'foo' is not one of trtllm, vllm, sglang"
+	run sweep --system h200_sxm --backend trtllm --isl 10 --osl 10
+	assert_failure 2
+	assert_line --index 0 "sweep: --system, --backend, --total-gpus, --isl and --osl are required"
+	run sweep --modes foo --system h200_sxm --backend trtllm --total-gpus 8 --isl 10 --osl 10
+	assert_failure 2
+	assert_line --index 0 "sweep: --modes: 'foo' is not a list of agg, disagg"
+	run pareto --ttft 10
+	assert_failure 2
+	assert_line --index 0 "pareto: --total-gpus is required"
+	assert_line --index 1 "try 'pareto --help'"
+	run pareto --total-gpus 8 --format xml
+	assert_failure 2
+	run pareto --help
+	assert_success
+}
+
+@test "pareto: no reports, and a bad report, exit 1" {
+	run sh -c "echo '{\"record\":\"model\"}' | pareto --total-gpus 8"
+	assert_failure 1
+	assert_output "pareto: no report records on input (expected sweep | opgraph | query | aggregate --ops)"
+	run sh -c "echo '{\"record\":\"report\",\"mode\":\"agg\",\"config_id\":\"x\",\"tp\":1}' | pareto --total-gpus 8"
+	assert_failure 1
+	assert_output "pareto: <stdin>:1: report 'x': 'pp' is missing or not a number"
+}
