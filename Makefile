@@ -29,7 +29,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 TOOLS    := $(patsubst tests/tools/%.c,build/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test unit bats parity install uninstall clean check-sanitize check-valgrind bench
+.PHONY: all test unit bats parity install uninstall clean check-sanitize check-valgrind bench fuzz cppcheck
 all: $(BINS)
 
 # A sanitizer build keeps its objects apart, so bin/ always matches the last flags.
@@ -78,6 +78,28 @@ clean-bin:
 
 bench: all
 	@for b in bench/*; do [ -x "$$b" ] && "$$b"; done; true
+
+# Fuzzing (make fuzz; needs clang and libclang-rt-*-dev, only for this target): one libFuzzer
+# harness per fuzz/fuzz_*.c, with ASan and UBSan, into build/fuzz/. bench/fuzz runs them.
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS  := -g -O1 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(CJSON_CFLAGS) \
+		-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+		-DFUZZ_ROOT='"$(CURDIR)"' -DINFERCAST_SHARE_DIR='"$(PREFIX)/share/infercast"'
+FUZZ_LIB_OBJ := $(patsubst lib/%.c,build/fuzz/lib/%.o,$(LIB_SRC))
+FUZZ_BINS    := $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+
+fuzz: $(FUZZ_BINS)
+
+build/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/libinfercast.a: $(FUZZ_LIB_OBJ)
+	$(AR) rcs $@ $^
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h build/fuzz/libinfercast.a $(wildcard filters/*.c)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Wl,--wrap=exit,--wrap=finish_stdout -o $@ $< \
+		build/fuzz/libinfercast.a $(LDLIBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/infercast/systems

@@ -8,6 +8,7 @@
 #include "jsonl.h"
 #include "opquery.h"
 #include "perfdb.h"
+#include "systems.h"
 
 static const char usage_text[] =
 	"usage: query [--system S] [--backend B] [--version V] [--database-mode MODE] [--data-dir DIR] [FILE]\n"
@@ -173,6 +174,8 @@ static void parse_options(int argc, char **argv, opts *o)
 	}
 	if (optind < argc - 1)
 		usage_error("at most one input file");
+	if (o->system && !system_name_ok(o->system))
+		usage_error("--system: bad system name '%s': use a name such as h200_sxm", o->system);
 }
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
  * it decides what a null or zero field means. */
 #include "hfmodel.h"
 #include "families.h"
+#include "jsonl.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -193,8 +194,20 @@ cJSON *hfmodel_parse_text(const char *text, char *err, size_t errlen)
 {
 	/* Rewrite bare Infinity / -Infinity / NaN outside strings to null, as the reference does
 	 * before parsing; "null" is never longer than 2 x the token, so 2 x the length is enough. */
+	long bad = utf8_invalid_at(text);
+	if (bad >= 0) {
+		long line = 1;
+		for (long i = 0; i < bad; i++)
+			line += text[i] == '\n';
+		snprintf(err, errlen, "not valid JSON (line %ld): not UTF-8", line);
+		return NULL;
+	}
 	size_t n = strlen(text);
 	char *out = malloc(2 * n + 1), *o = out;
+	if (!out) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	bool in_str = false;
 	for (size_t i = 0; i < n;) {
 		char ch = text[i];

@@ -42,6 +42,26 @@ void jsonl_fail(const jsonl_reader *r, const char *fmt, ...)
 	exit(EXIT_DATA);
 }
 
+/* JSON text is UTF-8; passing other bytes through would write records no reader accepts. */
+long utf8_invalid_at(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (const unsigned char *q = p; *q;) {
+		int len = *q < 0x80 ? 1 : (*q & 0xE0) == 0xC0 ? 2 : (*q & 0xF0) == 0xE0 ? 3 : (*q & 0xF8) == 0xF0 ? 4 : 0;
+		unsigned cp = len == 1 ? *q : len == 2 ? *q & 0x1Fu : len == 3 ? *q & 0x0Fu : *q & 0x07u;
+		for (int i = 1; i < len; i++) {
+			if ((q[i] & 0xC0) != 0x80)
+				return (long)(q - p);
+			cp = cp << 6 | (q[i] & 0x3Fu);
+		}
+		if (!len || (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return (long)(q - p);
+		q += len;
+	}
+	return -1;
+}
+
 static bool blank(const char *s)
 {
 	for (; *s; s++)
@@ -63,6 +83,9 @@ cJSON *jsonl_next(jsonl_reader *r)
 		r->line++;
 		if ((size_t)n != strlen(r->buf))
 			jsonl_fail(r, "NUL byte in line");
+		long bad = utf8_invalid_at(r->buf);
+		if (bad >= 0)
+			jsonl_fail(r, "not UTF-8 at column %ld", bad + 1);
 		char *s = r->buf;
 		if (r->line == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
 			s += 3; /* a UTF-8 byte-order mark is harmless; skip it */

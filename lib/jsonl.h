@@ -40,6 +40,10 @@ bool jsonl_opt_bool(const jsonl_reader *r, const cJSON *obj, const char *key, bo
 /* Write obj compactly as one line to stdout; exits 1 on a write error, quietly on a closed pipe. */
 void jsonl_write(const cJSON *obj);
 
+/* Offset of the first byte of s that is not well-formed UTF-8 (overlong forms and surrogates
+ * included), or -1 when s is all UTF-8. */
+long utf8_invalid_at(const char *s);
+
 /* Print a double the way JSON needs it: shortest text that reads back to the same value. */
 void json_format_double(char *buf, size_t n, double v);
 

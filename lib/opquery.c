@@ -349,8 +349,8 @@ static bool point_int(const cJSON *p, const char *key, long long def, bool requi
 	double v;
 	if (!point_num(p, key, required ? NAN : (double)def, &v, err, errlen))
 		return false;
-	if (v != floor(v) || fabs(v) > 9e15) {
-		snprintf(err, errlen, "point field '%s' must be an integer, got %.17g", key, v);
+	if (v != floor(v) || v < 0 || v > 9e15) { /* token counts and sizes: never negative */
+		snprintf(err, errlen, "point field '%s' must be a non-negative integer, got %.17g", key, v);
 		return false;
 	}
 	*out = (long long)v;

@@ -1,0 +1,15 @@
+/* Fuzz query (filters/query.c, lib/perfdb, lib/table_*, lib/opquery*): random config and op
+ * records priced from the fuzz data folder (heads of the real tables, build/fuzz/data). */
+#include "fuzz_common.h"
+#define main query_main
+#include "../filters/query.c"
+#undef main
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_init();
+	char *argv[] = { "query", "--database-mode", "hybrid", NULL };
+	fuzz_main(query_main, 3, argv, data, size);
+	return 0;
+}
