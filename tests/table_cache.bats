@@ -1,0 +1,61 @@
+#!/usr/bin/env bats
+# The parsed-table cache (lib/table_cache): answers are byte-identical cold, warm, off and
+# after damage; files go only where INFERCAST_CACHE says.
+load test_helper
+bats_require_minimum_version 1.5.0
+
+setup() {
+	CACHE="$BATS_TEST_TMPDIR/cache"
+	OPS="$BATS_TEST_TMPDIR/ops.jsonl"
+	hfparse "$MODELS/Qwen--Qwen3-32B" |
+		opgraph --system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 4000 --osl 1000 >"$OPS"
+}
+
+@test "cache: cold, warm and off give the same bytes; a warm run rewrites nothing" {
+	INFERCAST_CACHE=off run --separate-stderr query "$OPS"
+	assert_success
+	off=$output
+	[ ! -e "$CACHE" ]
+	INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
+	assert_success
+	[ "$output" = "$off" ]
+	n=$(ls "$CACHE"/*.tc | wc -l)
+	[ "$n" -ge 3 ]
+	before=$(ls -l --time-style=+%s.%N "$CACHE")
+	INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
+	assert_success
+	[ "$output" = "$off" ]
+	[ "$(ls -l --time-style=+%s.%N "$CACHE")" = "$before" ]
+	! ls "$CACHE" | grep -v '\.tc$'   # no temporary files left
+}
+
+@test "cache: a damaged or truncated file is rebuilt, answers unchanged" {
+	INFERCAST_CACHE=off run --separate-stderr query "$OPS"
+	off=$output
+	INFERCAST_CACHE="$CACHE" query "$OPS" >/dev/null
+	for f in "$CACHE"/*.tc; do head -c 5000 "$f" >"$f.cut" && mv "$f.cut" "$f"; done
+	INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
+	assert_success
+	[ "$output" = "$off" ]
+	big=$(find "$CACHE" -name '*.tc' -size +5k | wc -l)
+	[ "$big" -ge 1 ]   # the large tables were written again in full
+}
+
+@test "cache: an unwritable directory is skipped silently" {
+	INFERCAST_CACHE=off run --separate-stderr query "$OPS"
+	off=$output
+	INFERCAST_CACHE=/proc/infercast-no-such-dir run --separate-stderr query "$OPS"
+	assert_success
+	[ "$output" = "$off" ]
+	[ -z "$stderr" ]
+}
+
+@test "cache: the lookup parity test passes cold and warm (unit test binary)" {
+	t="$ROOT/build/rel/unit/test_perfdb_lookups"
+	[ -x "$t" ] || skip "build/rel/unit/test_perfdb_lookups is not built"
+	INFERCAST_CACHE="$CACHE" run "$t"
+	assert_success
+	INFERCAST_CACHE="$CACHE" run "$t"
+	assert_success
+	assert_output --partial "refusals match"
+}
