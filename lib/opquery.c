@@ -4,6 +4,7 @@
 #include "opquery_mamba.h"
 #include "opquery_mla.h"
 #include "opquery_moe.h"
+#include "opquery_vit.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -412,8 +413,11 @@ int opquery_record(perfdb *db, const cJSON *op, perf_result *out, char *err, siz
 			return BAD_ATTRS;
 		}
 		perf_result r;
+		/* a vision encoder's zero-token points: lib/opquery_vit */
 		int st = composite ? opquery_composite_point(db, op, &state, &pt, &r, err, errlen)
-				   : opquery_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err, errlen);
+			 : opquery_vit_zero_image(op, &pt)
+				 ? opquery_vit_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err, errlen)
+				 : opquery_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err, errlen);
 		if (st)
 			return st;
 		total.latency += r.latency * pt.count;
