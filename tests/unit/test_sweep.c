@@ -1,0 +1,152 @@
+/* Unit tests of lib/sweep_space, lib/sweep_pick and lib/pyfloat: the reference's search lists,
+ * its Pareto front and per-layout pick, and pandas' number format. */
+#include <stdlib.h>
+
+#include "pyfloat.h"
+#include "sweep_pick.h"
+#include "sweep_space.h"
+#include "unit.h"
+
+static void test_pyfloat(void)
+{
+	char b[40];
+	struct {
+		double v;
+		const char *s;
+	} cases[] = {{2.0, "2.0"}, {3.78, "3.78"}, {1e-5, "1e-05"}, {1e16, "1e+16"}, {0.1 + 0.2, "0.30000000000000004"},
+		     {1036.8, "1036.8"}, {-0.5, "-0.5"}, {1e15, "1000000000000000.0"}, {0.0, "0.0"}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		py_float_repr(cases[i].v, b, sizeof b);
+		CHECK_STR(b, cases[i].s);
+	}
+}
+
+static void test_lists(void)
+{
+	long v[SWEEP_MAX_LIST];
+	/* isl 4000 without chunked prefill: whole prompts, one or two */
+	size_t n = sweep_ctx_tokens(4000, false, v, SWEEP_MAX_LIST);
+	CHECK(n == 2 && v[0] == 4000 && v[1] == 8000);
+	n = sweep_ctx_tokens(1024, false, v, SWEEP_MAX_LIST);
+	CHECK(n == 8 && v[0] == 1024 && v[7] == 8192);
+	n = sweep_ctx_tokens(4000, true, v, SWEEP_MAX_LIST); /* 512 .. 8192 by 512, plus 4000 and 8000 */
+	CHECK(n == 18 && v[0] == 512 && v[n - 1] == 8192);
+	CHECK(sweep_agg_batches(512, v, SWEEP_MAX_LIST) == 44 && v[43] == 512);
+	CHECK(sweep_decode_batches(512, v, SWEEP_MAX_LIST) == 96 && v[95] == 512);
+	CHECK(sweep_decode_batches(600, v, SWEEP_MAX_LIST) == 97 && v[96] == 600);
+	CHECK(sweep_prefill_batches(1, v, SWEEP_MAX_LIST) == 1 && v[0] == 1);
+	double t[SWEEP_MAX_LIST];
+	n = sweep_tpot_targets(t, SWEEP_MAX_LIST);
+	CHECK(n == 19 + 56 && t[0] == 1 && t[19] == 20 && t[n - 1] == 295);
+	CHECK(sweep_agg_point_reached(1, 4000, 4000) && !sweep_agg_point_reached(1, 8000, 4000));
+	CHECK(sweep_agg_point_reached(3, 8000, 4000) && !sweep_agg_point_reached(2, 8000, 4000));
+	CHECK(sweep_default_nextn("DEEPSEEK") == 1 && sweep_default_nextn("LLAMA") == 0);
+}
+
+static void test_layouts(void)
+{
+	sweep_layout l[SWEEP_MAX_LAYOUTS];
+	sweep_spec dense = {.system = "h200_sxm", .backend = "trtllm", .total_gpus = 8};
+	CHECK(sweep_layouts(&dense, SWEEP_AGG, l, SWEEP_MAX_LAYOUTS) == 4 && l[3].tp == 8);
+	dense.total_gpus = 2;
+	CHECK(sweep_layouts(&dense, SWEEP_DECODE, l, SWEEP_MAX_LAYOUTS) == 2);
+	dense.system = "gb200";
+	dense.total_gpus = 16;
+	CHECK(sweep_layouts(&dense, SWEEP_AGG, l, SWEEP_MAX_LAYOUTS) == 5 && l[4].tp == 16);
+	/* MoE on TRT-LLM, 8 GPUs: tp*dp = moe_tp*moe_ep, never tp>1 with dp>1 */
+	sweep_spec moe = {.system = "h200_sxm", .backend = "trtllm", .is_moe = true, .total_gpus = 8};
+	size_t n = sweep_layouts(&moe, SWEEP_AGG, l, SWEEP_MAX_LAYOUTS);
+	CHECK(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		CHECK(l[i].tp * l[i].dp == l[i].moe_tp * l[i].moe_ep);
+		CHECK(!(l[i].tp > 1 && l[i].dp > 1));
+	}
+	char name[64];
+	sweep_layout_name(&l[0], name, sizeof name);
+	CHECK_STR(name, "tp1pp1dp1etp1ep1");
+}
+
+static pick_row row(const char *group, double user, double tpg, double tpot, long gpus)
+{
+	pick_row r = {0};
+	snprintf(r.group, sizeof r.group, "%s", group);
+	r.tokens_s_user = user;
+	r.tokens_s_gpu = tpg;
+	r.tpot = tpot;
+	r.num_total_gpus = gpus;
+	return r;
+}
+
+static void test_pick(void)
+{
+	pick_row rows[] = {
+		row("tp2", 10, 1200, 60, 2), row("tp2", 20, 1000, 40, 2), row("tp4", 30, 950, 29, 4),
+		row("tp4", 25, 900, 35, 4),  /* dominated by the tp4 point at 30 */
+		row("tp8", 40, 700, 25, 8),  row("tp1", 35, 500, 28, 1),
+	};
+	pick_table t = {.rows = rows, .n = 6, .cap = 6};
+	pick_targets tg = {.ttft = 2000, .tpot = 30, .total_gpus = 12, .top_n = 5};
+	pick_table front = {0}, best = {0};
+	bool met;
+	pick_default(&t, &tg, &front, &best, &met);
+	CHECK(met);
+	/* 12 GPUs: tp8 fits once (8 of 12 used): 700 * 1 * 8 / 12 */
+	CHECK_NEAR(rows[4].tokens_s_gpu_cluster, 700.0 * 8 / 12, 1e-12);
+	CHECK(front.n == 5); /* 10, 20, 30, 35, 40 tokens/s/user; only 25 is dominated (by 30) */
+	CHECK(front.n == 5 && front.rows[0].tokens_s_user == 10 && front.rows[4].tokens_s_user == 40);
+	CHECK(best.n == 3); /* tp4 (950), tp1 (500), tp8 (466.7); tp2 misses TPOT */
+	CHECK_STR(best.rows[0].group, "tp4");
+	CHECK_STR(best.rows[1].group, "tp1");
+	CHECK_STR(best.rows[2].group, "tp8");
+	pick_table_free(&front);
+	pick_table_free(&best);
+}
+
+static side_point side(int tp, long batch, double ttft, double tpot, double seq, bool oom)
+{
+	side_point s = {0};
+	s.layout = (sweep_layout){tp, 1, 1, 1, 1};
+	sweep_layout_name(&s.layout, s.parallel, sizeof s.parallel);
+	s.batch = s.global_batch = batch;
+	s.num_total_gpus = tp;
+	s.ttft = ttft;
+	s.tpot = tpot;
+	s.seq_s = seq;
+	s.seq_s_gpu = seq / tp;
+	s.tokens_s_user = tpot > 0 ? 1000 / tpot : 0;
+	s.oom = oom;
+	return s;
+}
+
+static void test_disagg(void)
+{
+	/* one prefill worker of 2.304 seq/s; decode tp4 at 9.522 seq/s (the Qwen3-32B pick) */
+	side_point p[] = {side(1, 1, 434.045, 0, 2.304, false)};
+	side_point d[] = {side(4, 272, 0, 28.9, 9.2, false), side(4, 280, 0, 29.434, 9.522, false),
+			  side(4, 288, 0, 29.9, 9.6, true)};
+	pick_table out = {0};
+	pick_disagg_results(p, 1, d, 3, 1000, 2000, 8, false, &out);
+	CHECK(out.n >= 1);
+	bool found = false;
+	for (size_t i = 0; i < out.n; i++)
+		if (out.rows[i].d.batch == 280) {
+			found = true;
+			CHECK(out.rows[i].p_workers == 4 && out.rows[i].d_workers == 1 && out.rows[i].num_total_gpus == 8);
+			CHECK_NEAR(out.rows[i].tokens_s_gpu, 1036.8, 1e-9);
+			CHECK_NEAR(out.rows[i].ttft, 781.281, 1e-9);
+		}
+	CHECK(found);
+	for (size_t i = 0; i < out.n; i++)
+		CHECK(out.rows[i].d.batch != 288); /* out of memory: never paired */
+	pick_table_free(&out);
+}
+
+int main(void)
+{
+	test_pyfloat();
+	test_lists();
+	test_layouts();
+	test_pick();
+	test_disagg();
+	UNIT_DONE();
+}
