@@ -15,7 +15,8 @@ static const char usage_text[] =
 	"usage: opgraph --system S --backend B [--tp N] [--pp N] [--dp N] [--moe-tp N] [--moe-ep N]\n"
 	"               --batch N --isl N --osl N [--prefix N] [--nextn N] [--stride 32]\n"
 	"               [--gemm-quant Q] [--kvcache-quant Q] [--fmha-quant Q] [--moe-quant Q]\n"
-	"               [--mode static|static_ctx|static_gen] [--config-id ID] < models.jsonl\n"
+	"               [--mode static|static_ctx|static_gen] [--config-id ID]\n"
+	"               [--image-height PX --image-width PX] [--num-images N] < models.jsonl\n"
 	"       opgraph ... --mode agg --batch N [--ctx-tokens N] ...\n"
 	"       opgraph ... --mode disagg --prefill-batch N --decode-batch N\n"
 	"               [--{prefill,decode}-{tp,pp,dp,moe-tp,moe-ep,workers} N] ...\n"
@@ -26,6 +27,9 @@ static const char usage_text[] =
 	"'config_id' and a 'runtime' object (tp, batch, isl, ..., gemm_quant, mode) overriding the\n"
 	"options for that record. The serving modes agg and disagg write one config record and the ops\n"
 	"of every static run their steps need, each tagged with its `step` (docs/serving.md).\n"
+	"Vision models (Qwen3-VL) also get their encoder's ops (phase encoder), for --num-images\n"
+	"images (default 1) of --image-height x --image-width pixels (default 0 x 0: no image tokens,\n"
+	"as the reference's default); static modes only.\n"
 	"See opgraph(1) and docs/records.md.\n";
 
 enum {
@@ -33,7 +37,8 @@ enum {
 	OPT_PREFIX, OPT_NEXTN, OPT_STRIDE, OPT_GEMM_Q, OPT_KV_Q, OPT_FMHA_Q, OPT_MOE_Q, OPT_MODE, OPT_CONFIG_ID,
 	OPT_VERSION, OPT_CTX_TOKENS, OPT_PREFILL_TP, OPT_PREFILL_PP, OPT_PREFILL_DP, OPT_PREFILL_MOE_TP,
 	OPT_PREFILL_MOE_EP, OPT_PREFILL_BATCH, OPT_PREFILL_WORKERS, OPT_DECODE_TP, OPT_DECODE_PP, OPT_DECODE_DP,
-	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_HELP
+	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
+	OPT_NUM_IMAGES, OPT_HELP
 };
 
 /* Runtime keys a model record may override, with where they go in og_runtime. */
@@ -46,6 +51,7 @@ static long *runtime_long(og_runtime *rt, const char *key)
 		{"tp", &rt->tp}, {"pp", &rt->pp}, {"dp", &rt->dp}, {"moe_tp", &rt->moe_tp}, {"moe_ep", &rt->moe_ep},
 		{"batch", &rt->batch}, {"isl", &rt->isl}, {"osl", &rt->osl}, {"prefix", &rt->prefix},
 		{"nextn", &rt->nextn}, {"stride", &rt->stride}, {"beam", &rt->beam},
+		{"image_height", &rt->image_height}, {"image_width", &rt->image_width}, {"num_images", &rt->num_images},
 	};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (strcmp(keys[i].key, key) == 0)
@@ -157,6 +163,11 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 	og_runtime rt = *base;
 	og_serving_request srv = *srv_base;
 	apply_runtime(r, cJSON_GetObjectItemCaseSensitive(rec, "runtime"), &rt, &srv);
+	if (rt.image_height < 0 || rt.image_height > 1L << 20 || rt.image_width < 0 || rt.image_width > 1L << 20 ||
+	    rt.num_images < 0 || rt.num_images > 1024)
+		jsonl_fail(r, "runtime: image_height and image_width must be in [0, 1048576], num_images in [0, 1024]");
+	if (og_serving_mode(rt.mode) && (rt.image_height || rt.image_width || rt.num_images != 1))
+		jsonl_fail(r, "runtime: images apply to the static modes only");
 	char err[512], id[256];
 	const char *rec_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "config_id"));
 	if (rec_id)
@@ -252,6 +263,9 @@ int main(int argc, char **argv)
 		{"decode-moe-ep", required_argument, 0, OPT_DECODE_MOE_EP},
 		{"decode-batch", required_argument, 0, OPT_DECODE_BATCH},
 		{"decode-workers", required_argument, 0, OPT_DECODE_WORKERS},
+		{"image-height", required_argument, 0, OPT_IMAGE_HEIGHT},
+		{"image-width", required_argument, 0, OPT_IMAGE_WIDTH},
+		{"num-images", required_argument, 0, OPT_NUM_IMAGES},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	og_runtime rt;
@@ -288,6 +302,9 @@ int main(int argc, char **argv)
 		case OPT_MODE: rt.mode = optarg; break;
 		case OPT_CONFIG_ID: id_opt = optarg; break;
 		case OPT_VERSION: rt.version = optarg; break;
+		case OPT_IMAGE_HEIGHT: rt.image_height = opt_long("--image-height", optarg, 0, 1L << 20); break;
+		case OPT_IMAGE_WIDTH: rt.image_width = opt_long("--image-width", optarg, 0, 1L << 20); break;
+		case OPT_NUM_IMAGES: rt.num_images = opt_long("--num-images", optarg, 0, 1024); break;
 		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
@@ -307,6 +324,8 @@ int main(int argc, char **argv)
 		usage_error("--mode: '%s' is not one of static, static_ctx, static_gen, agg, disagg", rt.mode);
 	if (strcmp(rt.backend, "trtllm") && strcmp(rt.backend, "vllm") && strcmp(rt.backend, "sglang"))
 		usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", rt.backend);
+	if (og_serving_mode(rt.mode) && (rt.image_height || rt.image_width || rt.num_images != 1))
+		usage_error("--image-height, --image-width and --num-images apply to the static modes only");
 	if (rt.prefix >= rt.isl)
 		usage_error("--prefix (%ld) must be less than --isl (%ld)", rt.prefix, rt.isl);
 	for (int k = 0; k < QUANT_KIND_COUNT; k++) {
