@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "table_moe.h"
+#include "table_wideep.h"
 
 enum { BAD_ATTRS = -2 };
 
@@ -123,6 +124,7 @@ static int q_moe(perfdb *db, attrs_in *a, const opq_point *pt, perf_result *r)
 
 typedef struct dispatch {
 	long long hidden, moe_tp, moe_ep, dp, attn_tp, num_gpus, scale_num_tokens;
+	long long topk, num_experts, sms, tokens; /* the wide-EP kernels' arguments */
 	bool pre, reduce_results, is_context;
 	const char *moe_backend;
 	const quant_mode *quant; /* may be NULL */
@@ -186,9 +188,19 @@ static int trtllm(perfdb *db, const dispatch *d, long long volume, perf_result *
 		}
 		bool alltoall = backend_ok && d->dp > 1 && d->moe_tp == 1 && sys->num_gpus_per_node >= 72;
 		if (alltoall) {
-			snprintf(err, errlen, "MoEDispatch: the TRT-LLM NVLink all-to-all tables (trtllm_alltoall_perf.txt) "
-					      "are not supported");
-			return PERFDB_REFUSED;
+			if (!d->quant) {
+				snprintf(err, errlen, "MoEDispatch: the TRT-LLM all-to-all path needs the op's quant_mode");
+				return PERFDB_REFUSED;
+			}
+			int st = perfdb_trtllm_alltoall(db, d->pre ? "alltoall_dispatch" : "alltoall_combine", d->tokens,
+							d->hidden, d->topk, d->num_experts, d->moe_ep, d->quant, 0,
+							d->moe_backend, r, err, errlen);
+			/* the reference keeps the bare number here: its tag reads "empirical" */
+			if (st == 0) {
+				r->source = PERF_SRC_EMPIRICAL;
+				r->energy = 0.0;
+			}
+			return st;
 		}
 		if (d->dp > 1) {
 			if (!d->pre)
@@ -245,8 +257,13 @@ static int vllm(perfdb *db, const dispatch *d, long long volume, perf_result *r,
 static int sglang(perfdb *db, const dispatch *d, long long volume, perf_result *r, char *err, size_t errlen)
 {
 	if (d->moe_backend && strcmp(d->moe_backend, "deepep_moe") == 0) {
-		snprintf(err, errlen, "MoEDispatch: the SGLang DeepEP tables (wideep_deepep_*_perf.txt) are not supported");
-		return PERFDB_REFUSED;
+		/* DeepEP: normal kernels for prefill, low-latency ones for decode; nodes as a fraction */
+		double nodes = (double)d->num_gpus / (double)perfdb_system(db)->num_gpus_per_node;
+		long long tokens = d->tokens / d->scale_num_tokens;
+		if (d->is_context)
+			return perfdb_wideep_deepep_normal(db, nodes, tokens, d->num_experts, d->topk, d->hidden, d->sms, r,
+							   err, errlen);
+		return perfdb_wideep_deepep_ll(db, nodes, tokens, d->num_experts, d->topk, d->hidden, r, err, errlen);
 	}
 	double all = (double)volume * (double)d->dp;
 	int st;
@@ -287,9 +304,17 @@ static int q_dispatch(perfdb *db, attrs_in *a, const opq_point *pt, perf_result 
 		.is_context = get_bool(a, "is_context", true),
 		.moe_backend = get_str(a, "moe_backend", false),
 		.quant = get_moe_quant(a, false),
+		.topk = get_int(a, "topk", 0, false),
+		.num_experts = get_int(a, "num_experts", 0, false),
+		.sms = get_int(a, "sms", 12, false),
+		.tokens = pt->x,
 	};
 	if (a->bad)
 		return BAD_ATTRS;
+	if (d.scale_num_tokens < 1) {
+		snprintf(a->err, a->errlen, "MoEDispatch op: scale_num_tokens must be positive");
+		return BAD_ATTRS;
+	}
 	if (d.moe_tp < 1 || d.moe_ep < 1 || d.dp < 1) {
 		snprintf(a->err, a->errlen,
 			 "MoEDispatch op: moe_tp_size, moe_ep_size and attention_dp_size must be positive");

@@ -7,6 +7,7 @@
 #include "interp.h"
 #include "table_gemm.h"
 #include "table_set.h"
+#include "table_wideep.h"
 
 /* Numeric levels below quant mode and distribution: topk, experts, hidden, inter, moe_tp,
  * moe_ep, tokens. */
@@ -282,8 +283,15 @@ static int silicon(perfdb *db, moe_tables *t, const moe_query *q, perf_result *o
 		if (q->enable_eplb && q->is_context)
 			tokens = (long long)((double)tokens * 0.8); /* balanced experts shorten prefill */
 		if (q->moe_backend && strcmp(q->moe_backend, "deepep_moe") == 0) {
-			snprintf(err, errlen, "the SGLang DeepEP MoE tables (wideep_*_moe_perf.txt) are not supported");
-			return PERFDB_REFUSED;
+			/* SGLang wide-EP: the DeepEP MoE table of the phase, looked up the same way */
+			int st;
+			const table_set *w = table_wideep_moe(db, q->is_context, &st, err, errlen);
+			if (!w)
+				return st;
+			if (!w->loaded)
+				return table_not_loaded(w, "DeepEP MoE", err, errlen);
+			const grid_node *node = token_node(w, q, err, errlen);
+			return node ? lookup(sys, q, node, tokens, out, err, errlen) : PERFDB_REFUSED;
 		}
 	} else if (strcmp(backend, "trtllm") != 0 && strcmp(backend, "vllm") != 0) {
 		snprintf(err, errlen, "backend %s has no MoE look-up", backend);
@@ -325,8 +333,8 @@ int perfdb_moe(perfdb *db, const moe_query *q, perf_result *out, char *err, size
 	if (st)
 		return st;
 	st = silicon(db, t, q, out, err, errlen);
-	if (st == 0)
-		return 0;
+	if (st == 0 || st == PERFDB_FATAL)
+		return st;
 	if (mode == PERF_HYBRID) {
 		*out = empirical;
 		return 0;
