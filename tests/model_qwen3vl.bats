@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# The Qwen3-VL families (QWEN3VL dense, QWEN3VL_MOE): the ViT encoder's ops (phase "encoder"),
+# the points the reference's run_static queries them at (zero image tokens by default, or the
+# given images), their latency in TTFT, their weights in memory, and the construction checks.
+# The HYBRID golden itself runs in parity_static.bats.
+load test_helper
+bats_require_minimum_version 1.5.0
+
+VL_MOE="$MODELS/Qwen--Qwen3-VL-30B-A3B-Instruct"
+VL_8B="$MODELS/Qwen--Qwen3-VL-8B-Instruct"
+GOLDEN="$GOLDENS/static/qwen3vl_30b_a3b__h200_sxm__trtllm__isl1024_osl128__bs8_tp2_pp1_moe_tp1_moe_ep2_HYBRID.json"
+MOE_OPTS="--system h200_sxm --backend trtllm --tp 2 --moe-tp 1 --moe-ep 2 --batch 8 --isl 1024 --osl 128"
+DENSE_OPTS="--system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 1024 --osl 128"
+
+@test "qwen3vl: the encoder's ops come first, phase encoder, in the reference's order" {
+	names=$(hfparse "$VL_MOE" | opgraph $MOE_OPTS | grep '"phase":"encoder"' | jget name)
+	assert_equal "$(echo "$names" | tr '\n' ' ')" "encoder_add_norm_1 encoder_qkv_gemm encoder_attention encoder_proj_gemm encoder_ar_1 encoder_add_norm_2 encoder_ffn1_gemm encoder_act encoder_ffn2_gemm encoder_ar_2 encoder_projector_fc0_gemm encoder_projector_fc0_act encoder_projector_fc1_gemm encoder_projector_ar "
+	first=$(hfparse "$VL_MOE" | opgraph $MOE_OPTS | sed -n 2p | jget name)
+	assert_equal "$first" encoder_add_norm_1
+	# the dense family gets the same encoder after LLAMA's text ops
+	n=$(hfparse "$VL_8B" | opgraph $DENSE_OPTS | grep -c '"phase":"encoder"')
+	assert_equal "$n" 14
+}
+
+@test "qwen3vl: ViT shapes split over tp, bfloat16 whatever the text quantization, 27 blocks and 4 projectors" {
+	ops=$(hfparse "$VL_MOE" | opgraph $MOE_OPTS --gemm-quant fp8 | grep '"phase":"encoder"')
+	qkv=$(echo "$ops" | grep '"name":"encoder_qkv_gemm"')
+	# 3 x 16 heads x 72 / tp 2 by 1152, bfloat16
+	assert_equal "$(echo "$qkv" | jget attrs.n) $(echo "$qkv" | jget attrs.k) $(echo "$qkv" | jget attrs.quant_mode)" "1728 1152 bfloat16"
+	assert_equal "$(echo "$qkv" | jget scale_factor)" 27
+	att=$(echo "$ops" | grep '"name":"encoder_attention"')
+	assert_equal "$(echo "$att" | jget op_type) $(echo "$att" | jget attrs.n) $(echo "$att" | jget attrs.n_kv) $(echo "$att" | jget attrs.head_size)" "ContextAttention 8 8 72"
+	assert_equal "$(echo "$ops" | grep '"name":"encoder_proj_gemm"' | jget attrs.low_precision_input)" true
+	# projector: first layer splits its output, the last its input; then an all-reduce of 2048
+	fc0=$(echo "$ops" | grep '"name":"encoder_projector_fc0_gemm"')
+	fc1=$(echo "$ops" | grep '"name":"encoder_projector_fc1_gemm"')
+	assert_equal "$(echo "$fc0" | jget attrs.n) $(echo "$fc0" | jget attrs.k) $(echo "$fc0" | jget scale_factor)" "2304 4608 4"
+	assert_equal "$(echo "$fc1" | jget attrs.n) $(echo "$fc1" | jget attrs.k)" "2048 2304"
+	assert_equal "$(echo "$ops" | grep '"name":"encoder_projector_ar"' | jget attrs.h)" 2048
+	assert_equal "$(echo "$ops" | grep '"name":"encoder_act"' | jget attrs.dim_in)" 2152
+}
+
+@test "qwen3vl: without images every encoder op is queried once at zero tokens, whatever the mode" {
+	for mode in static static_ctx static_gen; do
+		pts=$(hfparse "$VL_MOE" | opgraph $MOE_OPTS --mode "$mode" | grep '"phase":"encoder"' | jget points | sort -u)
+		assert_equal "$pts" '[{"x":0,"batch":8,"beam":1,"s":0,"prefix":0,"count":1}]'
+	done
+	# no image at all: no point, nothing to price
+	pts=$(hfparse "$VL_MOE" | opgraph $MOE_OPTS --num-images 0 | grep '"phase":"encoder"' | jget points | sort -u)
+	assert_equal "$pts" '[]'
+}
+
+@test "qwen3vl: images give the encoder patches and add merged tokens to the prompt" {
+	out=$(hfparse "$VL_8B" | opgraph $DENSE_OPTS --image-height 448 --image-width 448 --num-images 2)
+	# 448/16 = 28 patches a side: 784 per image, 1568 a request; merged 2x2: 196 per image, 392 a request
+	assert_equal "$(echo "$out" | grep '"name":"encoder_qkv_gemm"' | jget points)" '[{"x":12544,"batch":8,"beam":1,"s":1568,"prefix":0,"count":1}]'
+	assert_equal "$(echo "$out" | grep '"name":"encoder_attention"' | jget points)" '[{"x":12544,"batch":16,"beam":1,"s":784,"prefix":0,"count":1}]'
+	assert_equal "$(echo "$out" | grep '"name":"encoder_projector_fc1_gemm"' | jget points)" '[{"x":3136,"batch":8,"beam":1,"s":392,"prefix":0,"count":1}]'
+	assert_equal "$(echo "$out" | grep '"name":"context_qkv_gemm"' | jget points)" '[{"x":11328,"batch":8,"beam":1,"s":1416,"prefix":0,"count":1}]'
+	assert_equal "$(echo "$out" | grep '"name":"generation_attention"' | jget points.0.s)" 1417
+	# the same through a record's runtime keys
+	rt=$(hfparse "$VL_8B" | sed 's/^{/{"runtime":{"image_height":448,"image_width":448,"num_images":2},/' | opgraph $DENSE_OPTS | grep '"name":"context_qkv_gemm"' | jget points.0.s)
+	assert_equal "$rt" 1416
+}
+
+@test "qwen3vl: the HYBRID golden's encoder latency goes into TTFT and request latency" {
+	rep=$(hfparse "$VL_MOE" | opgraph $MOE_OPTS | query --database-mode hybrid | aggregate --ops --format jsonl)
+	approx "$(echo "$rep" | jget encoder_latency_ms)" 0.9123693056596374
+	approx "$(echo "$rep" | jget ttft_ms)" 76.3038930672965
+	approx "$(echo "$rep" | jget request_latency_ms)" 851.1664379755598
+	approx "$(echo "$rep" | jget context_latency_ms)" 75.39152376163686
+	# the encoder's ops are listed in the breakdown under their phase
+	assert_equal "$(echo "$rep" | jget ops.2.name) $(echo "$rep" | jget ops.2.phase)" "encoder_attention encoder"
+	# static_gen: TTFT is the encoder alone
+	gen=$(hfparse "$VL_MOE" | opgraph $MOE_OPTS --mode static_gen | query --database-mode hybrid | aggregate --format jsonl)
+	approx "$(echo "$gen" | jget ttft_ms)" 0.9123693056596374
+}
+
+@test "qwen3vl: SILICON prices zero-token encoder points as HYBRID does (the reference crashes there)" {
+	sil=$(hfparse "$VL_8B" | opgraph $DENSE_OPTS | query | aggregate --format jsonl)
+	hyb=$(hfparse "$VL_8B" | opgraph $DENSE_OPTS | query --database-mode hybrid | aggregate --format jsonl)
+	assert_equal "$(echo "$sil" | jget encoder_latency_ms)" "$(echo "$hyb" | jget encoder_latency_ms)"
+	assert_equal "$(echo "$sil" | jget ttft_ms)" "$(echo "$hyb" | jget ttft_ms)"
+	approx "$(echo "$sil" | jget encoder_latency_ms)" 0.92219970565963738
+	# with real images SILICON looks up the tables, which have no head size 72: refused
+	run --separate-stderr bash -c "hfparse '$VL_8B' | opgraph $DENSE_OPTS --image-height 448 --image-width 448 | query >/dev/null"
+	assert_failure 1
+	assert_regex "$stderr" "op encoder_attention: .*head size 72.*try --database-mode hybrid"
+}
+
+@test "qwen3vl: the encoder's weights join memory, whole on every pipeline stage" {
+	w1=$(hfparse "$VL_MOE" | opgraph $MOE_OPTS | head -1 | jget memory_gib.weights)
+	approx "$w1" 28.65407943725586
+	w2=$(hfparse "$VL_MOE" | opgraph $MOE_OPTS --pp 2 | head -1 | jget memory_gib.weights)
+	# encoder = 2 * w2 - w1 = 533753856 bytes
+	approx "$(awk -v a="$w1" -v b="$w2" 'BEGIN { printf "%.12g", 2 * b - a }')" "$(awk 'BEGIN { printf "%.12g", 533753856 / 1073741824 }')" 1e-9
+}
+
+@test "qwen3vl: construction checks and option errors" {
+	run --separate-stderr bash -c "hfparse '$VL_8B' | opgraph --system h200_sxm --backend trtllm --tp 32 --batch 8 --isl 100 --osl 10"
+	assert_failure 1
+	assert_equal "$stderr" "opgraph: <stdin>:1: ViT num_heads (16) must be divisible by tp_size (32)"
+	assert_output ""
+	run --separate-stderr bash -c "hfparse '$VL_8B' | opgraph $DENSE_OPTS --mode agg --image-height 448"
+	assert_failure 2
+	assert_equal "$(echo "$stderr" | head -1)" "opgraph: --image-height, --image-width and --num-images apply to the static modes only"
+	run --separate-stderr bash -c "hfparse '$VL_8B' | opgraph $DENSE_OPTS --num-images 2000"
+	assert_failure 2
+	run --separate-stderr bash -c "hfparse '$VL_8B' | sed 's/^{/{\"runtime\":{\"image_width\":-3},/' | opgraph $DENSE_OPTS"
+	assert_failure 1
+	assert_equal "$stderr" "opgraph: <stdin>:1: runtime: image_height and image_width must be in [0, 1048576], num_images in [0, 1024]"
+}
+
+@test "qwen3vl: a checkpoint without a vision config has no encoder" {
+	out=$(hfparse "$VL_8B" | sed 's/"extra_params":{[^}]*}/"extra_params":null/' | opgraph $DENSE_OPTS | query | aggregate --format jsonl)
+	assert_equal "$(echo "$out" | jget encoder_latency_ms)" 0
+	run --separate-stderr bash -c "echo '{\"record\":\"config\",\"config_id\":\"c\",\"batch\":1,\"osl\":2,\"tp\":1,\"pp\":1,\"dp\":1,\"mode\":\"static\",\"memory_gib\":{}}
+{\"record\":\"op\",\"config_id\":\"c\",\"name\":\"x\",\"phase\":\"vision\",\"latency_ms\":1}' | aggregate"
+	assert_failure 1
+	assert_equal "$stderr" "aggregate: <stdin>:2: op 'x': phase 'vision' is not context, generation or encoder"
+}
