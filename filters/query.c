@@ -11,7 +11,8 @@
 #include "systems.h"
 
 static const char usage_text[] =
-	"usage: query [--system S] [--backend B] [--version V] [--database-mode MODE] [--data-dir DIR] [FILE]\n"
+	"usage: query [--system S] [--backend B] [--version V] [--database-mode MODE] [--data-dir DIR]\n"
+	"             [--keep-going] [FILE]\n"
 	"\n"
 	"Reads op records (opgraph) and writes them back with latency_ms, energy_wms, source and\n"
 	"detail, looked up in the perf tables of the system/backend/version as the reference does.\n"
@@ -22,11 +23,14 @@ static const char usage_text[] =
 	"  --database-mode M   silicon (default: refuse shapes without table data), hybrid (fall\n"
 	"                      back to the empirical formula), empirical, or sol (speed of light)\n"
 	"  --data-dir DIR      perf data root (default: $INFERCAST_DATA, else the installed data)\n"
+	"  --keep-going        an op the tables cannot price gets `error` (the reason) instead of\n"
+	"                      latency_ms and the stream goes on (sweeps drop such configurations)\n"
 	"See query(1) and docs/records.md.\n";
 
 typedef struct opts {
 	const char *system, *backend, *version, *data_dir;
 	int mode;          /* -1: from the configuration, else silicon */
+	bool keep_going;   /* a refused op gets `error` instead of ending the stream */
 } opts;
 
 /* Databases in use, by system/backend/version/mode. */
@@ -124,6 +128,14 @@ static void price(state *st, const jsonl_reader *r, cJSON *rec)
 	int rc = opquery_record(db, rec, &res, err, sizeof err);
 	if (rc == PERFDB_FATAL) /* a bad table: its own FILE:LINE says where */
 		die(EXIT_DATA, "%s", err);
+	if (rc == PERFDB_REFUSED && st->o.keep_going) {
+		/* The reference drops a configuration whose op raises; the op says why, unpriced. */
+		const char *keys[] = { "latency_ms", "energy_wms", "source", "detail" };
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			cJSON_DeleteItemFromObjectCaseSensitive(rec, keys[i]);
+		set_string(rec, "error", err);
+		return;
+	}
 	if (rc != 0) {
 		const char *name = jsonl_opt_str(r, rec, "name", NULL);
 		if (name)
@@ -149,6 +161,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		{ "system", required_argument, NULL, 's' }, { "backend", required_argument, NULL, 'b' },
 		{ "version", required_argument, NULL, 'v' }, { "database-mode", required_argument, NULL, 'm' },
 		{ "data-dir", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
+		{ "keep-going", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	o->mode = -1;
@@ -160,6 +173,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		case 'b': o->backend = optarg; break;
 		case 'v': o->version = optarg; break;
 		case 'd': o->data_dir = optarg; break;
+		case 'k': o->keep_going = true; break;
 		case 'm':
 			o->mode = perf_mode_parse(optarg);
 			if (o->mode < 0)
