@@ -2,6 +2,7 @@
 #include "model_moe.h"
 #include "opgraph_composite.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -96,24 +97,34 @@ static int read_cfg(const og_model *m, dsv4_cfg *c, char *err, size_t errn)
 	c->ratios = cJSON_GetObjectItemCaseSensitive(ep, "compress_ratios");
 	if (!cJSON_IsArray(c->ratios))
 		return fail(err, errn, "DEEPSEEKV4 model record lacks extra_params.compress_ratios");
-	/* the reference supports exactly these three attention schemes */
-	char bad[128] = "";
-	size_t used = 0;
+	/* the reference supports exactly these three attention schemes; it names the others sorted */
+	long bad[8];
+	int nbad = 0;
 	const cJSON *r;
 	cJSON_ArrayForEach(r, c->ratios)
 	{
-		if (!cJSON_IsNumber(r) || r->valuedouble != (double)(long)r->valuedouble)
-			return fail(err, errn, "DEEPSEEKV4 model record: compress_ratios must be integers");
+		if (!cJSON_IsNumber(r) || !(fabs(r->valuedouble) < 2147483648.0) ||
+		    r->valuedouble != (double)(long)r->valuedouble)
+			return fail(err, errn, "DEEPSEEKV4 model record: compress_ratios must be integers below 2^31");
 		long v = (long)r->valuedouble;
 		if (v == 0 || v == 4 || v == 128)
 			continue;
-		char one[32];
-		snprintf(one, sizeof one, "%ld", v);
-		if (!strstr(bad, one) && used + strlen(one) + 3 < sizeof bad)
-			used += (size_t)snprintf(bad + used, sizeof bad - used, "%s%s", used ? ", " : "", one);
+		int i = 0;
+		while (i < nbad && bad[i] < v)
+			i++;
+		if ((i < nbad && bad[i] == v) || nbad == (int)(sizeof bad / sizeof bad[0]))
+			continue;
+		memmove(bad + i + 1, bad + i, (size_t)(nbad - i) * sizeof bad[0]);
+		bad[i] = v;
+		nbad++;
 	}
-	if (used)
-		return fail(err, errn, "unsupported DeepSeek-V4 compress_ratios: [%s] (0, 4 or 128)", bad);
+	if (nbad) {
+		char list[160] = "";
+		size_t used = 0;
+		for (int i = 0; i < nbad && used < sizeof list; i++)
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%ld", i ? ", " : "", bad[i]);
+		return fail(err, errn, "unsupported DeepSeek-V4 compress_ratios: [%s] (0, 4 or 128)", list);
+	}
 	group_ratios(c);
 	return 0;
 }
