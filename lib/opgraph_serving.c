@@ -271,6 +271,10 @@ void og_serving_annotate(const og_serving *s, cJSON *config)
 
 static bool emits(const og_serving_step *st, const og_op *op)
 {
+	/* Disagg's sides are whole static runs, vision encoder (Qwen3-VL) included; agg's steps read
+	 * only the context and generation ops of theirs. */
+	if (op->phase == OG_ENCODER)
+		return strcmp(st->step, "prefill") == 0 || strcmp(st->step, "decode") == 0;
 	if (op->phase != st->phase)
 		return false;
 	if (st->only && strcmp(op->name, st->only))

@@ -122,7 +122,8 @@ static void add_ops(cJSON *r, const serving_ops *s)
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "step", serving_step_names[k]);
 			cJSON_AddStringToObject(o, "name", st->ops[i].name);
-			cJSON_AddStringToObject(o, "phase", st->ops[i].phase == 0 ? "context" : "generation");
+			cJSON_AddStringToObject(o, "phase", st->ops[i].phase == 0 ? "context"
+							    : st->ops[i].phase == 1 ? "generation" : "encoder");
 			cJSON_AddNumberToObject(o, "latency_ms", st->ops[i].latency_ms);
 			cJSON_AddNumberToObject(o, "energy_wms", st->ops[i].energy_wms);
 			cJSON_AddStringToObject(o, "source", st->ops[i].source);

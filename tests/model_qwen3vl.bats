@@ -119,3 +119,15 @@ DENSE_OPTS="--system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 1024 --osl
 	assert_failure 1
 	assert_equal "$stderr" "aggregate: <stdin>:2: op 'x': phase 'vision' is not context, generation or encoder"
 }
+
+@test "qwen3vl: disagg's sides include the zero-token encoder pass, agg's steps do not" {
+	d=$(pipelines/estimate --model "$VL_MOE" --system h200_sxm --backend trtllm --isl 1024 --osl 128 --mode disagg \
+		--prefill-tp 2 --prefill-moe-tp 1 --prefill-moe-ep 2 --prefill-batch 1 --decode-tp 2 --decode-moe-tp 1 \
+		--decode-moe-ep 2 --decode-batch 8 --database-mode hybrid --format jsonl)
+	# the decode side runs static_gen: its TTFT is the encoder alone, times decode's 1.08
+	approx "$(echo "$d" | jget decode.ttft_ms)" "$(awk 'BEGIN { printf "%.17g", 0.9123693056596374 * 1.08 }')"
+	a=$(pipelines/estimate --model "$VL_MOE" --system h200_sxm --backend trtllm --isl 1024 --osl 128 --mode agg \
+		--tp 2 --moe-tp 1 --moe-ep 2 --batch 8 --database-mode hybrid --format jsonl --ops)
+	run jget ops <<<"$a"
+	refute_output --partial '"phase":"encoder"'
+}
