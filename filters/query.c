@@ -12,7 +12,7 @@
 
 static const char usage_text[] =
 	"usage: query [--system S] [--backend B] [--version V] [--database-mode MODE] [--data-dir DIR]\n"
-	"             [--keep-going] [FILE]\n"
+	"             [--keep-going] [--shared-layer] [FILE]\n"
 	"\n"
 	"Reads op records (opgraph) and writes them back with latency_ms, energy_wms, source and\n"
 	"detail, looked up in the perf tables of the system/backend/version as the reference does.\n"
@@ -25,12 +25,16 @@ static const char usage_text[] =
 	"  --data-dir DIR      perf data root (default: $INFERCAST_DATA, else the installed data)\n"
 	"  --keep-going        an op the tables cannot price gets `error` (the reason) instead of\n"
 	"                      latency_ms and the stream goes on (sweeps drop such configurations)\n"
+	"  --shared-layer      in hybrid mode, also read the rows the reference's HYBRID databases\n"
+	"                      inherit from other backends/versions (its `default` sweeps do; its\n"
+	"                      `estimate` does not); see docs/data.md\n"
 	"See query(1) and docs/records.md.\n";
 
 typedef struct opts {
 	const char *system, *backend, *version, *data_dir;
 	int mode;          /* -1: from the configuration, else silicon */
 	bool keep_going;   /* a refused op gets `error` instead of ending the stream */
+	bool shared_layer; /* HYBRID databases read sibling rows (lib/table_sources) */
 } opts;
 
 /* Databases in use, by system/backend/version/mode. */
@@ -64,6 +68,7 @@ static perfdb *get_db(state *st, const jsonl_reader *r, const char *system, cons
 	if (!db)
 		jsonl_fail(r, "%s", err);
 	perfdb_set_mode(db, (perf_mode)mode);
+	perfdb_set_shared_layer(db, st->o.shared_layer && mode == PERF_HYBRID);
 	st->dbs = realloc(st->dbs, (st->ndbs + 1) * sizeof *st->dbs);
 	if (!st->dbs)
 		die(EXIT_DATA, "out of memory");
@@ -161,7 +166,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		{ "system", required_argument, NULL, 's' }, { "backend", required_argument, NULL, 'b' },
 		{ "version", required_argument, NULL, 'v' }, { "database-mode", required_argument, NULL, 'm' },
 		{ "data-dir", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
-		{ "keep-going", no_argument, NULL, 'k' },
+		{ "keep-going", no_argument, NULL, 'k' }, { "shared-layer", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	o->mode = -1;
@@ -174,6 +179,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		case 'v': o->version = optarg; break;
 		case 'd': o->data_dir = optarg; break;
 		case 'k': o->keep_going = true; break;
+		case 'l': o->shared_layer = true; break;
 		case 'm':
 			o->mode = perf_mode_parse(optarg);
 			if (o->mode < 0)

@@ -10,6 +10,7 @@
 #include "table_attention.h"
 #include "table_cache.h"
 #include "table_comm.h"
+#include "table_sources.h"
 #include "table_gemm.h"
 
 const char *const perfdb_table_names[] = {
@@ -40,6 +41,7 @@ struct perfdb {
 	const struct system_spec *sys;
 	struct perf_data_path path;
 	perf_mode mode;
+	bool shared;             /* read tables with the HYBRID shared layer */
 	int state[G_COUNT];      /* 0 not read yet, 1 read, -1 bad table (fatal[] says why) */
 	char fatal[G_COUNT][600];
 	table_set gemm, compute_scale, scale_matrix, ctx, gen, allreduce, nccl, oneccl;
@@ -156,6 +158,9 @@ const struct system_spec *perfdb_system(const perfdb *db) { return db->sys; }
 const struct perf_data_path *perfdb_paths(const perfdb *db) { return &db->path; }
 perf_mode perfdb_mode(const perfdb *db) { return db->mode; }
 
+void perfdb_set_shared_layer(perfdb *db, bool on) { db->shared = on; }
+bool perfdb_shared_layer(const perfdb *db) { return db->shared; }
+
 void perfdb_set_mode(perfdb *db, perf_mode mode)
 {
 	db->mode = mode; /* memo keys carry the mode */
@@ -198,10 +203,21 @@ typedef struct group_call {
 	int group;
 } group_call;
 
+/* A HYBRID database reads its tables with the sibling sources the reference's shared layer
+ * adds (lib/table_sources). */
+static void shared_begin(const perfdb *db)
+{
+	if (db->shared)
+		table_sources_begin(db->path.system_dir, db->path.backend, db->path.version);
+}
+
 static int load_group_call(void *arg, char *e, size_t n)
 {
 	group_call *c = arg;
-	return load_group(c->db, c->group, e, n);
+	shared_begin(c->db);
+	int st = load_group(c->db, c->group, e, n);
+	table_sources_end();
+	return st;
 }
 
 static int load_group_cached(perfdb *db, int group, char *e, size_t n)
@@ -218,9 +234,16 @@ static int load_group_cached(perfdb *db, int group, char *e, size_t n)
 	case G_AR: sets[0] = &db->allreduce, nsets = 1; break;
 	case G_NCCL: sets[0] = &db->nccl, sets[1] = &db->oneccl, nsets = db->path.oneccl_dir[0] ? 2 : 1; break;
 	}
-	char key[3 * DATADIR_PATH_MAX + 64];
-	snprintf(key, sizeof key, "perfdb %d|%s|%s|%s", group, db->path.oneccl_dir,
-		 group == G_NCCL ? db->path.nccl_dir : db->path.dir, files[group]);
+	static const char *const gemm_files[] = { "gemm_perf.txt", "computescale_perf.txt", "scale_matrix_perf.txt",
+						  NULL };
+	const char *one[] = { files[group], NULL };
+	char tag[64];
+	shared_begin(db);
+	table_sources_tag(db->path.dir, group == G_GEMM ? gemm_files : one, tag, sizeof tag);
+	table_sources_end();
+	char key[3 * DATADIR_PATH_MAX + 128];
+	snprintf(key, sizeof key, "perfdb %d|%s|%s|%s%s", group, db->path.oneccl_dir,
+		 group == G_NCCL ? db->path.nccl_dir : db->path.dir, files[group], tag);
 	group_call call = { db, group };
 	const char *deps[] = { db->sys->path, NULL }; /* preparing GEMM and attention reads the spec */
 	return table_cache_load(sets, nsets, key, deps, load_group_call, &call, e, n);
@@ -311,7 +334,10 @@ typedef struct ext_call {
 static int load_ext_call(void *arg, char *e, size_t n)
 {
 	ext_call *c = arg;
-	return c->load(c->t, c->db->path.dir, c->db->sys, e, n);
+	shared_begin(c->db);
+	int st = c->load(c->t, c->db->path.dir, c->db->sys, e, n);
+	table_sources_end();
+	return st;
 }
 
 table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, char *err, size_t errlen)
@@ -331,8 +357,13 @@ table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, 
 		memset(e, 0, sizeof *e);
 		snprintf(e->file, sizeof e->file, "%s", file);
 		ext_call call = { db, &e->t, load };
-		char key[DATADIR_PATH_MAX + 96];
-		snprintf(key, sizeof key, "perfdb_table|%s/%s", db->path.dir, file);
+		const char *files[] = { file, NULL };
+		char tag[64];
+		shared_begin(db);
+		table_sources_tag(db->path.dir, files, tag, sizeof tag);
+		table_sources_end();
+		char key[DATADIR_PATH_MAX + 160];
+		snprintf(key, sizeof key, "perfdb_table|%s/%s%s", db->path.dir, file, tag);
 		table_set *sets[1] = { &e->t };
 		const char *deps[] = { db->sys->path, NULL };
 		e->state = table_cache_load(sets, 1, key, deps, load_ext_call, &call, e->fatal, sizeof e->fatal) == 0 ? 1 : -1;

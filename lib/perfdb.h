@@ -74,6 +74,12 @@ const struct perf_data_path *perfdb_paths(const perfdb *db);
 /* The database mode of every query (SILICON initially). */
 void perfdb_set_mode(perfdb *db, perf_mode mode);
 perf_mode perfdb_mode(const perfdb *db);
+/* The reference's database_mode at construction: a HYBRID database reads every table (NCCL
+ * aside) with the shared layer's sibling rows (lib/table_sources), whatever mode a look-up
+ * then runs in. Off initially; set it before the first look-up (query sets it for
+ * --database-mode hybrid). */
+void perfdb_set_shared_layer(perfdb *db, bool on);
+bool perfdb_shared_layer(const perfdb *db);
 
 /* The reference's query_* methods (same argument order); all use the database's mode. */
 int perfdb_gemm(perfdb *db, long long m, long long n, long long k, const quant_mode *q, perf_result *out,

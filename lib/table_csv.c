@@ -1,5 +1,7 @@
 #include "table_csv.h"
 
+#include "table_sources.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +134,7 @@ static int split_record(char **pos, long *line, fieldvec *v)
 	}
 }
 
-int table_csv_load(table_csv *t, const char *path, char *err, size_t errlen)
+static int load_one(table_csv *t, const char *path, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof *t);
 	size_t len = 0;
@@ -206,8 +208,119 @@ fail:
 	return TABLE_CSV_BAD;
 }
 
+/* Where the shared layer merges: rows of src[0] whole, then of each further source the rows
+ * whose kernel_source its filter admits. */
+static const char empty_cell[1] = "";
+
+static bool admitted(const table_source *s, const table_csv *c, int ks_col, size_t r)
+{
+	if (s->nfilter < 0)
+		return true;
+	if (ks_col < 0)
+		return false; /* no kernel_source: nothing to match the filter */
+	const char *ks = table_csv_cell(c, r, ks_col);
+	for (int i = 0; i < s->nfilter; i++)
+		if (strcmp(ks, s->filter[i]) == 0)
+			return true;
+	return false;
+}
+
+static int load_merged(table_csv *t, const char *path, const table_source *src, size_t n, char *err, size_t errlen)
+{
+	table_csv parts[TABLE_SOURCES_MAX];
+	size_t nparts = 0;
+	const table_source *psrc[TABLE_SOURCES_MAX];
+	for (size_t i = 0; i < n; i++) {
+		int st = load_one(&parts[nparts], src[i].path, err, errlen);
+		if (st == TABLE_CSV_MISSING)
+			continue;
+		if (st != TABLE_CSV_OK) {
+			for (size_t j = 0; j < nparts; j++)
+				table_csv_free(&parts[j]);
+			return st;
+		}
+		psrc[nparts++] = &src[i];
+	}
+	if (!nparts)
+		return TABLE_CSV_MISSING;
+	memset(t, 0, sizeof *t);
+	t->path = strdup(path);
+	/* the union of the headers, in order of appearance */
+	size_t cap_cols = 0;
+	for (size_t i = 0; i < nparts; i++)
+		cap_cols += parts[i].ncols;
+	t->header = xrealloc(NULL, cap_cols * sizeof *t->header);
+	int *map[TABLE_SOURCES_MAX]; /* source column -> merged column */
+	for (size_t i = 0; i < nparts; i++) {
+		map[i] = xrealloc(NULL, (parts[i].ncols ? parts[i].ncols : 1) * sizeof **map);
+		for (size_t c = 0; c < parts[i].ncols; c++) {
+			size_t m;
+			for (m = 0; m < t->ncols && strcmp(t->header[m], parts[i].header[c]) != 0; m++)
+				;
+			if (m == t->ncols)
+				t->header[t->ncols++] = parts[i].header[c];
+			map[i][c] = (int)m;
+		}
+	}
+	size_t rows = 0;
+	for (size_t i = 0; i < nparts; i++)
+		rows += parts[i].nrows;
+	t->cells = xrealloc(NULL, (rows ? rows : 1) * (t->ncols ? t->ncols : 1) * sizeof *t->cells);
+	t->lines = xrealloc(NULL, (rows ? rows : 1) * sizeof *t->lines);
+	t->row_files = xrealloc(NULL, (rows ? rows : 1) * sizeof *t->row_files);
+	t->more_bufs = xrealloc(NULL, nparts * sizeof *t->more_bufs);
+	t->more_paths = xrealloc(NULL, nparts * sizeof *t->more_paths);
+	for (size_t i = 0; i < nparts; i++) {
+		table_csv *c = &parts[i];
+		int ks_col = table_csv_col(c, "kernel_source");
+		for (size_t r = 0; r < c->nrows; r++) {
+			if (!admitted(psrc[i], c, ks_col, r))
+				continue;
+			char **row = t->cells + t->nrows * t->ncols;
+			for (size_t m = 0; m < t->ncols; m++)
+				row[m] = (char *)empty_cell;
+			for (size_t k = 0; k < c->ncols; k++)
+				row[map[i][k]] = c->cells[r * c->ncols + k];
+			t->lines[t->nrows] = c->lines[r];
+			t->row_files[t->nrows++] = i == 0 && strcmp(c->path, path) == 0 ? NULL : c->path;
+		}
+		/* keep the buffers the cells point into; the rest of the part goes */
+		t->more_bufs[t->nmore] = c->buf;
+		t->more_paths[t->nmore++] = c->path;
+		c->buf = NULL;
+		c->path = NULL;
+		free(map[i]);
+	}
+	/* the header arrays of the parts are no longer needed (their names live in more_bufs) */
+	for (size_t i = 0; i < nparts; i++)
+		table_csv_free(&parts[i]);
+	return TABLE_CSV_OK;
+}
+
+int table_csv_load(table_csv *t, const char *path, char *err, size_t errlen)
+{
+	if (!table_sources_active())
+		return load_one(t, path, err, errlen);
+	static _Thread_local table_source src[TABLE_SOURCES_MAX];
+	size_t n = table_sources_for(path, src, TABLE_SOURCES_MAX, err, errlen);
+	if (n == 0) {
+		memset(t, 0, sizeof *t);
+		return TABLE_CSV_BAD;
+	}
+	if (n == 1)
+		return load_one(t, path, err, errlen);
+	return load_merged(t, path, src, n, err, errlen);
+}
+
 void table_csv_free(table_csv *t)
 {
+	for (size_t i = 0; i < t->nmore; i++) {
+		free(t->more_bufs[i]);
+		free(t->more_paths[i]);
+	}
+	free(t->more_bufs);
+	free(t->more_paths);
+	free(t->row_files);
 	free(t->path);
 	free(t->buf);
 	free(t->header);

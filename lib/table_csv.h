@@ -16,6 +16,12 @@ typedef struct table_csv {
 	size_t nrows;
 	char **cells;        /* nrows * ncols fields, row-major (point into buf) */
 	long *lines;         /* line number of each data row */
+	/* HYBRID shared layer (lib/table_sources): rows merged from further files; their buffers,
+	 * and each row's file when it is not path (NULL: every row is path's) */
+	char **more_bufs;
+	size_t nmore;
+	const char **row_files;
+	char **more_paths;
 } table_csv;
 
 /* Outcome of table_csv_load. */
@@ -24,7 +30,13 @@ enum { TABLE_CSV_OK = 0, TABLE_CSV_MISSING = 1, TABLE_CSV_BAD = -1 };
 /* Load path. TABLE_CSV_MISSING when the file does not exist (callers treat that as "no
  * data", as the reference does); TABLE_CSV_BAD with "FILE:LINE: what" in err for an
  * unreadable or empty file, a Git LFS pointer, or a row whose field count differs from
- * the header's. Blank lines are skipped. */
+ * the header's. Blank lines are skipped.
+ *
+ * While lib/table_sources' shared layer is on (HYBRID databases), a file of the active table
+ * folder is read with its sibling sources: the rows of path, then the admitted rows (by their
+ * kernel_source) of each sibling file in priority order, as one table. The header is the
+ * union of the files' headers (path's columns first); a cell of a column its file lacks reads
+ * "". MISSING only when no source exists. */
 int table_csv_load(table_csv *t, const char *path, char *err, size_t errlen);
 void table_csv_free(table_csv *t);
 
@@ -32,6 +44,12 @@ void table_csv_free(table_csv *t);
  * lib/table_cache uses it to run a table's loader for its setup (columns, hooks) while the
  * rows' content comes from the cache. */
 void table_csv_set_header_only(bool on);
+
+/* The file row came from (path, or a sibling source's under the shared layer). */
+static inline const char *table_csv_row_file(const table_csv *t, size_t row)
+{
+	return t->row_files && t->row_files[row] ? t->row_files[row] : t->path;
+}
 
 /* Index of a header column, or -1. */
 int table_csv_col(const table_csv *t, const char *name);

@@ -7,6 +7,7 @@
 #include "interp.h"
 #include "table_gemm.h"
 #include "table_set.h"
+#include "table_sources.h"
 #include "table_wideep.h"
 
 /* Numeric levels below quant mode and distribution: topk, experts, hidden, inter, moe_tp,
@@ -16,6 +17,7 @@ enum { MOE_DEPTH = 7, MOE_SHAPE_KEYS = 6 };
 /* The tables of one data directory. */
 typedef struct moe_tables {
 	char *dir;
+	bool shared;            /* read with the HYBRID shared layer's sibling rows (lib/table_sources) */
 	int state;              /* 1 read, -1 bad table (fatal says why) */
 	char fatal[DATADIR_PATH_MAX + 600];
 	table_set regular, low_latency;
@@ -105,9 +107,10 @@ static int load(moe_tables *t, const char *path, char *err, size_t errlen)
 static moe_tables *tables_of(perfdb *db, char *err, size_t errlen, int *st)
 {
 	const char *dir = perfdb_paths(db)->dir;
+	bool shared = perfdb_shared_layer(db); /* as the reference's HYBRID databases */
 	moe_tables *t;
 	for (t = cache; t; t = t->next)
-		if (strcmp(t->dir, dir) == 0)
+		if (strcmp(t->dir, dir) == 0 && t->shared == shared)
 			break;
 	if (!t) {
 		t = calloc(1, sizeof *t);
@@ -119,9 +122,14 @@ static moe_tables *tables_of(perfdb *db, char *err, size_t errlen, int *st)
 			atexit(free_cache);
 		t->next = cache;
 		cache = t;
+		t->shared = shared;
 		char path[DATADIR_PATH_MAX + 32];
 		snprintf(path, sizeof path, "%s/moe_perf.txt", dir);
+		const struct perf_data_path *pp = perfdb_paths(db);
+		if (shared)
+			table_sources_begin(pp->system_dir, pp->backend, pp->version);
 		t->state = load(t, path, t->fatal, sizeof t->fatal) == 0 ? 1 : -1;
+		table_sources_end();
 	}
 	*st = 0;
 	if (t->state < 0) {
