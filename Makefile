@@ -79,6 +79,20 @@ clean-bin:
 bench: all
 	@for b in bench/*; do [ -x "$$b" ] && "$$b"; done; true
 
+# Static analysis: cppcheck on filters/ and lib/ must report nothing. tests/cppcheck/ holds what
+# cppcheck cannot see (noreturn functions, cJSON's macro) and the findings we checked and keep.
+CPPCHECK_FLAGS := --quiet --std=c11 '-D_Noreturn=__attribute__((noreturn))' --enable=warning,portability,performance \
+		  --inline-suppr -Ilib --library=tests/cppcheck/infercast.cfg --suppress=missingIncludeSystem \
+		  --suppressions-list=tests/cppcheck/suppressions.txt --error-exitcode=1
+cppcheck:
+	cppcheck $(CPPCHECK_FLAGS) filters lib
+
+# Every filter's and pipeline's BATS tests with the filters under valgrind (tests/test_helper.bash
+# wraps bin/ when VALGRIND is set): any memory error or definite/indirect leak fails a test.
+VALGRIND_BATS ?= $(filter-out tests/parity% tests/man.bats,$(wildcard tests/*.bats))
+check-valgrind: all $(TOOLS)
+	VALGRIND=1 bats $(VALGRIND_BATS)
+
 # Fuzzing (make fuzz; needs clang and libclang-rt-*-dev, only for this target): one libFuzzer
 # harness per fuzz/fuzz_*.c, with ASan and UBSan, into build/fuzz/. bench/fuzz runs them.
 FUZZ_CC      ?= clang

@@ -19,10 +19,16 @@ static char *read_stdin(void)
 {
 	size_t cap = 1 << 16, len = 0, got;
 	char *buf = malloc(cap);
+	if (!buf)
+		die(EXIT_DATA, "<stdin>: out of memory");
 	while ((got = fread(buf + len, 1, cap - len - 1, stdin)) > 0) {
 		len += got;
-		if (len + 1 >= cap)
-			buf = realloc(buf, cap *= 2);
+		if (len + 1 >= cap) {
+			char *grown = realloc(buf, cap *= 2);
+			if (!grown)
+				die(EXIT_DATA, "<stdin>: out of memory");
+			buf = grown;
+		}
 	}
 	if (ferror(stdin))
 		die(EXIT_DATA, "<stdin>: read error: %s", strerror(errno));

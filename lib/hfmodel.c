@@ -148,8 +148,14 @@ static char *read_file(const char *path, char *err, size_t errlen)
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap);
 	for (;;) {
-		if (len + 1 >= cap)
-			buf = realloc(buf, cap *= 2);
+		char *grown = len + 1 >= cap ? realloc(buf, cap *= 2) : buf;
+		if (!grown) {
+			free(buf);
+			fclose(f);
+			snprintf(err, errlen, "%s: out of memory", path);
+			return NULL;
+		}
+		buf = grown;
 		size_t got = fread(buf + len, 1, cap - len - 1, f);
 		len += got;
 		if (got == 0)

@@ -108,6 +108,8 @@ int memory_usage(const og_config *cfg, const og_graph *g, const struct system_sp
 	}
 	if (!row)
 		row = def;
+	if (!row)
+		return fail(err, errn, "no activation coefficients for family %s", m->family);
 	double activations = 2 * (double)num_tokens * h * row->by_tp[slot];
 
 	static const char *const moe_workspace[] = {"GEMMA4MOE", "DEEPSEEK", "DEEPSEEKV32", "DEEPSEEKV4", "KIMIK25"};

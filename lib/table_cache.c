@@ -91,7 +91,7 @@ static bool cache_path(const char *readable, const char *key, char *out, size_t 
 	const char *base = readable + (klen > 48 ? klen - 48 : 0);
 	char name[64];
 	size_t j = 0;
-	for (; base[j] && j < 48; j++)
+	for (; j < 48 && base[j]; j++)
 		name[j] = (base[j] == '.' || base[j] == '-' || base[j] == '_' || (base[j] >= '0' && base[j] <= '9') ||
 			   (base[j] >= 'a' && base[j] <= 'z') || (base[j] >= 'A' && base[j] <= 'Z')) ? base[j] : '_';
 	name[j] = 0;

@@ -26,3 +26,20 @@ approx() {
 # The parsed-table cache (lib/table_cache): one per test file in its temporary directory,
 # never the user's. INFERCAST_CACHE=off runs the tests without it.
 [ "${INFERCAST_CACHE:-}" = off ] || export INFERCAST_CACHE="$BATS_FILE_TMPDIR/cache"
+
+# VALGRIND=1 (make check-valgrind): every filter in $BIN runs under valgrind; a memory error or a
+# definite/indirect leak makes it exit 99, which fails the test's exit-status check.
+if [ -n "${VALGRIND:-}" ] && [ "${BIN##*/}" = bin ]; then
+	VG_BIN="$BATS_RUN_TMPDIR/valgrind-bin"
+	if [ ! -d "$VG_BIN" ]; then
+		mkdir -p "$VG_BIN.$$"
+		for f in "$BIN"/*; do
+			printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect "%s" "$@"\n' \
+				"$f" >"$VG_BIN.$$/${f##*/}"
+			chmod +x "$VG_BIN.$$/${f##*/}"
+		done
+		mv "$VG_BIN.$$" "$VG_BIN" 2>/dev/null || rm -rf "$VG_BIN.$$"
+	fi
+	BIN="$VG_BIN"
+	export PATH="$BIN:$PATH"
+fi
