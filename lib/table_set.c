@@ -201,7 +201,7 @@ bool table_row_int(const table_csv *c, size_t row, int col, long long *out, char
 {
 	const char *s = table_csv_cell(c, row, col);
 	if (!table_csv_int(s, out)) {
-		snprintf(err, errlen, "%s:%ld: %s '%s' is not an integer", c->path, c->lines[row], c->header[col], s);
+		snprintf(err, errlen, "%s:%ld: %s '%s' is not an integer", table_csv_row_file(c, row), c->lines[row], c->header[col], s);
 		return false;
 	}
 	return true;
@@ -211,11 +211,11 @@ bool table_row_latency(const table_csv *c, size_t row, int col, double *out, cha
 {
 	const char *s = table_csv_cell(c, row, col);
 	if (!table_csv_float(s, out)) {
-		snprintf(err, errlen, "%s:%ld: %s '%s' is not a number", c->path, c->lines[row], c->header[col], s);
+		snprintf(err, errlen, "%s:%ld: %s '%s' is not a number", table_csv_row_file(c, row), c->lines[row], c->header[col], s);
 		return false;
 	}
 	if (!isfinite(*out) || *out < 0) {
-		snprintf(err, errlen, "%s:%ld: %s '%s' is %s", c->path, c->lines[row], c->header[col], s,
+		snprintf(err, errlen, "%s:%ld: %s '%s' is %s", table_csv_row_file(c, row), c->lines[row], c->header[col], s,
 			 isfinite(*out) ? "negative" : "not finite");
 		return false;
 	}
@@ -230,7 +230,7 @@ bool table_row_float(const table_csv *c, size_t row, int col, double *out, char 
 	}
 	const char *s = table_csv_cell(c, row, col);
 	if (!table_csv_float(s, out) || !isfinite(*out)) {
-		snprintf(err, errlen, "%s:%ld: %s '%s' is not a finite number", c->path, c->lines[row], c->header[col], s);
+		snprintf(err, errlen, "%s:%ld: %s '%s' is not a finite number", table_csv_row_file(c, row), c->lines[row], c->header[col], s);
 		return false;
 	}
 	return true;

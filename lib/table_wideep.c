@@ -69,7 +69,7 @@ static const quant_mode *cell_quant(const reader *rd, size_t r, int col, quant_k
 	const char *name = table_csv_cell(rd->c, r, col);
 	const quant_mode *q = quant_find(kind, name);
 	if (!q)
-		snprintf(rd->err, rd->errlen, "%s:%ld: unknown %s '%s'", rd->c->path, rd->c->lines[r], rd->c->header[col],
+		snprintf(rd->err, rd->errlen, "%s:%ld: unknown %s '%s'", table_csv_row_file(rd->c, r), rd->c->lines[r], rd->c->header[col],
 			 name);
 	return q;
 }
@@ -79,7 +79,7 @@ static bool part_name(const reader *rd, size_t r, const char *a, const char *b, 
 {
 	int len = b ? snprintf(out, n, "%s|%s", a, b) : snprintf(out, n, "%s", a);
 	if (len < 0 || (size_t)len >= n) {
-		snprintf(rd->err, rd->errlen, "%s:%ld: key '%s' is too long", rd->c->path, rd->c->lines[r], out);
+		snprintf(rd->err, rd->errlen, "%s:%ld: key '%s' is too long", table_csv_row_file(rd->c, r), rd->c->lines[r], out);
 		return false;
 	}
 	return true;
@@ -157,7 +157,7 @@ static bool read_row(const reader *rd, wideep_kind kind, const cols *k, size_t r
 			if (!table_row_int(c, r, k->tp, &tp, e, n))
 				return false;
 			if (tp <= 0) {
-				snprintf(e, n, "%s:%ld: tp_size must be positive", c->path, c->lines[r]);
+				snprintf(e, n, "%s:%ld: tp_size must be positive", table_csv_row_file(c, r), c->lines[r]);
 				return false;
 			}
 			heads = 128 / tp;
@@ -226,7 +226,7 @@ static bool read_row(const reader *rd, wideep_kind kind, const cols *k, size_t r
 		}
 	}
 	if (key.name && strlen(key.name) >= sizeof t->parts[0].name) {
-		snprintf(e, n, "%s:%ld: key '%s' is too long", c->path, c->lines[r], key.name);
+		snprintf(e, n, "%s:%ld: key '%s' is too long", table_csv_row_file(c, r), c->lines[r], key.name);
 		return false;
 	}
 	table_part *p = table_set_part(t, &key);

@@ -171,6 +171,14 @@ static void made_up_tree(void)
 	CHECK(table_wideep_deepep_ll_load(&t, dir, NULL, err, sizeof err) == 0);
 	CHECK(t.rows == 1);
 	table_set_free(&t);
+	/* a bad sibling row is reported with its own file and line */
+	snprintf(text, sizeof text, "%sdeepep,7168,1,16,8,256,500,700\ndeepep,7168,1,32,8,256,x,90\n", ll);
+	put("h200_sxm/trtllm/1.3.0rc10/wideep_deepep_ll_perf.txt", text);
+	table_sources_begin(sysdir, "sglang", "0.5.10");
+	CHECK(table_wideep_deepep_ll_load(&t, dir, NULL, err, sizeof err) == -1);
+	table_sources_end();
+	CHECK(strstr(err, "trtllm/1.3.0rc10/wideep_deepep_ll_perf.txt:3: dispatch_avg_t_us 'x' is not a number") != NULL);
+	table_set_free(&t);
 
 	/* a damaged manifest is an error of the load */
 	put("manifest.json", "{\"groups\": 3}");
