@@ -84,7 +84,8 @@ static void apply_runtime(const jsonl_reader *r, const cJSON *runtime, og_runtim
 			l = og_serving_key(srv, item->string);
 		const char **s = runtime_string(rt, item->string);
 		if (l) {
-			if (!cJSON_IsNumber(item) || item->valuedouble != (double)(long)item->valuedouble)
+			if (!cJSON_IsNumber(item) || !(item->valuedouble > -9e15 && item->valuedouble < 9e15) ||
+			    item->valuedouble != (double)(long)item->valuedouble)
 				jsonl_fail(r, "runtime.%s is not an integer", item->string);
 			*l = (long)item->valuedouble;
 		} else if (s) {

@@ -15,8 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (csvtab_col(&t, t.header[c]) < 0)
 				abort(); /* every header name must be found */
 		for (size_t i = 0; i < t.nrows; i++)
-			if (t.lines[i] < 1 || (i && t.lines[i] <= t.lines[i - 1]))
-				abort(); /* line numbers rise */
+			if (t.lines[i] < 1 || (i && t.lines[i] < t.lines[i - 1]))
+				abort(); /* line numbers never fall (a bare CR ends a record within a line) */
 		csvtab_free(&t);
 	} else if (strncmp(err, path, strlen(path)) != 0) {
 		abort(); /* every error names the file */

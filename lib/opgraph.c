@@ -138,6 +138,9 @@ int og_model_from_json(const cJSON *rec, og_model *m, char *err, size_t errn)
 		m->quant[k] = cJSON_IsString(q) ? q->valuestring : NULL;
 	}
 	const cJSON *wbs = cJSON_GetObjectItemCaseSensitive(quant, "weight_block_size");
+	if (cJSON_IsNumber(wbs) && wbs->valuedouble >= 1 &&
+	    !(wbs->valuedouble <= 2147483647.0 && wbs->valuedouble == (double)(long)wbs->valuedouble))
+		return fail(err, errn, "model record: quant.weight_block_size is not a positive integer below 2^31");
 	m->weight_block_size = cJSON_IsNumber(wbs) && wbs->valuedouble >= 1 ? (long)wbs->valuedouble : 128;
 	return 0;
 }

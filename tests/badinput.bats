@@ -218,6 +218,16 @@ spec() {
 		fed "$BAD/fuzz-opgraph-inter_size-1e32.jsonl" "${OG[@]}"
 }
 
+@test "fuzz regression: weight_block_size 1.3e21 (was undefined behaviour casting to long)" {
+	fails 1 "opgraph: <stdin>:1: model record: quant.weight_block_size is not a positive integer below 2^31" \
+		fed "$BAD/fuzz-opgraph-weight_block_size-1e21.jsonl" "${OG[@]}"
+}
+
+@test "runtime: an absurd integer (1e30) is not an integer" {
+	model 's/^{/{"runtime":{"batch":1e30},/'
+	fails 1 "opgraph: <stdin>:1: runtime.batch is not an integer" fed "$T/in.jsonl" "${OG[@]}"
+}
+
 @test "model record: quant that is not an object" {
 	model 's/"quant":{[^}]*}/"quant":"fp8"/'
 	fails 1 "opgraph: <stdin>:1: model record: 'quant' is not an object" fed "$T/in.jsonl" "${OG[@]}"
