@@ -855,7 +855,7 @@ int interp_3d(double x, double y, double z, const grid_node *data, bool dict_lea
 int interp_context_topk_piecewise(double num_heads, double full_s, double b, const grid_node *raw,
 				  double boundary, interp_result *out, interp_err *err)
 {
-	if (boundary < 0 || !raw)
+	if (isnan(boundary) || !raw)
 		return 0;
 	if (grid_node_levels(raw) != 3)
 		return fail(err, INTERP_EARG, "top-k piecewise interpolation needs a 3-level table");

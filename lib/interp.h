@@ -97,7 +97,8 @@ int interp_3d(double x, double y, double z, const grid_node *data, bool dict_lea
 /* interp_context_topk_piecewise_from_raw over a 3-level table [heads][seq_len][batch]:
  * 1 with *out set, 0 where the reference returns None (no boundary, heads absent, fewer
  * than two same-regime anchors, or a query the regime rule leaves to other paths).
- * boundary < 0 means "no boundary" (None). The DSA variant is the same with index_topk. */
+ * A NaN boundary means "no boundary" (None); any number, negative too, is one (a cached prefix
+ * longer than top-k moves it below zero). The DSA variant is the same with index_topk. */
 int interp_context_topk_piecewise(double num_heads, double full_s, double b, const grid_node *raw,
 				  double boundary, interp_result *out, interp_err *err);
 

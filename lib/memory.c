@@ -1,5 +1,6 @@
 #include "memory.h"
 #include "model_deepseek_v4.h"
+#include "model_deepseek_v32.h"
 #include "model_gemma4_moe.h"
 
 #include <stdarg.h>
@@ -61,8 +62,8 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 double memory_kv_elements_per_token(const og_config *cfg)
 {
 	const og_model *m = &cfg->model;
-	static const char *const mla[] = {"DEEPSEEK", "DEEPSEEKV32", "KIMIK25"};
-	if (in_list(m->family, mla, 3)) {
+	static const char *const mla[] = {"DEEPSEEK", "KIMIK25"};
+	if (in_list(m->family, mla, 2)) {
 		/* MLA caches one latent vector per token and layer, not split by attention tp. */
 		const cJSON *r = cJSON_GetObjectItemCaseSensitive(m->extra_params, "kv_lora_rank");
 		const cJSON *q = cJSON_GetObjectItemCaseSensitive(m->extra_params, "qk_rope_head_dim");
@@ -136,6 +137,9 @@ int memory_usage(const og_config *cfg, const og_graph *g, const struct system_sp
 	/* Gemma 4's sliding layers keep only the window's tokens */
 	if (strcmp(m->family, "GEMMA4MOE") == 0)
 		kvcache = (double)batch * model_gemma4_kv_bytes_per_sequence(cfg, seq_tokens);
+	/* DeepSeek sparse attention also caches the rope key in bfloat16 and the fp8 indexer key */
+	if (strcmp(m->family, "DEEPSEEKV32") == 0)
+		kvcache = (double)batch * model_deepseek_v32_kv_bytes_per_sequence(cfg, seq_tokens);
 	/* DeepSeek-V4 caches a window plus compressed entries, per layer's compress ratio */
 	if (strcmp(m->family, "DEEPSEEKV4") == 0)
 		kvcache = (double)batch * model_deepseek_v4_kv_bytes_per_sequence(cfg, seq_tokens);

@@ -32,6 +32,7 @@ static const struct {
 	{"NEMOTRONNAS", model_nemotron_nas_build},
 	{"DEEPSEEK", model_deepseek_build},
 	{"KIMIK25", model_deepseek_build},
+	{"DEEPSEEKV32", model_deepseek_v32_build},
 	{"NEMOTRONH", model_nemotron_h_build},
 	{"QWEN35", model_qwen35_build},
 	{"HYBRIDMOE", model_hybrid_moe_build},

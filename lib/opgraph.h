@@ -128,6 +128,7 @@ void og_add_p2p(og_graph *g, og_phase ph, const char *name, double sf, long h, l
 int model_llama_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_nemotron_nas_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_deepseek_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
+int model_deepseek_v32_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_nemotron_h_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_qwen35_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_hybrid_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);

@@ -1,5 +1,6 @@
 #include "opquery.h"
 #include "opquery_composite.h"
+#include "opquery_dsa.h"
 #include "opquery_dsv4.h"
 #include "opquery_mamba.h"
 #include "opquery_mla.h"
@@ -23,7 +24,7 @@ bool opquery_known(const char *op_type)
 		if (strcmp(op_type, known_ops[i]) == 0)
 			return true;
 	return opquery_mla_known(op_type) || opquery_composite_known(op_type) || opquery_mamba_known(op_type) ||
-	       opquery_dsv4_known(op_type);
+	       opquery_dsv4_known(op_type) || opquery_dsa_known(op_type);
 }
 
 /* ---- attrs ---- */
@@ -315,6 +316,8 @@ int opquery_point(perfdb *db, const char *op_type, const cJSON *attrs, double sc
 		st = opquery_mamba_point(db, op_type, attrs, pt, &r, err, errlen);
 	else if (opquery_dsv4_known(op_type))
 		st = opquery_dsv4_point(db, op_type, attrs, pt, &r, err, errlen);
+	else if (opquery_dsa_known(op_type))
+		st = opquery_dsa_point(db, op_type, attrs, pt, &r, err, errlen);
 	else {
 		snprintf(err, errlen, "op_type '%s' is not supported by query yet", op_type);
 		return BAD_ATTRS;

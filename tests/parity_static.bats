@@ -25,7 +25,7 @@ case_opts() {
 # make opgraph say "not supported by opgraph yet": such goldens are skipped).
 family_supported() {
 	case "$("$PARITY" family "$1")" in
-	LLAMA | MOE | DEEPSEEK | KIMIK25 | QWEN3VL_MOE) return 0 ;;
+	LLAMA | MOE | DEEPSEEK | KIMIK25 | QWEN3VL_MOE | DEEPSEEKV32) return 0 ;;
 	NEMOTRONNAS | NEMOTRONH | QWEN35 | HYBRIDMOE | GEMMA4MOE | DEEPSEEKV4) ;;
 	*) return 1 ;;
 	esac

@@ -271,7 +271,7 @@ static void test_topk(void)
 	CHECK(interp_context_topk_piecewise(16, 100, 1, grid_root(raw), 2048, &r, &err) == 0);
 	CHECK(interp_context_topk_piecewise(16, 1500, 4, grid_root(raw), 2048, &r, &err) == 0);
 	CHECK(interp_context_topk_piecewise(8, 1500, 1, grid_root(raw), 2048, &r, &err) == 0);
-	CHECK(interp_context_topk_piecewise(16, 1500, 1, grid_root(raw), -1, &r, &err) == 0);
+	CHECK(interp_context_topk_piecewise(16, 1500, 1, grid_root(raw), NAN, &r, &err) == 0);
 	grid_free(raw);
 }
 
