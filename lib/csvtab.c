@@ -103,12 +103,14 @@ int csvtab_load(csvtab *t, const char *path, char *err, size_t errlen)
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		csvtab_free(t);
 		return -1;
 	}
 	struct csv_parser cp;
 	if (csv_init(&cp, CSV_APPEND_NULL) != 0) {
 		fclose(fp);
 		snprintf(err, errlen, "%s: cannot initialise the CSV parser", path);
+		csvtab_free(t);
 		return -1;
 	}
 	parse_state p = { .t = t, .line = 1 };
