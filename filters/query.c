@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "jsonl.h"
 #include "opquery.h"
+#include "optext.h"
 #include "perfdb.h"
 #include "systems.h"
 
@@ -48,6 +49,10 @@ typedef struct state {
 	db_entry *dbs;
 	size_t ndbs;
 	cJSON *configs;    /* config_id -> {system, backend, version, database_mode} */
+	/* ops come grouped by configuration: the last one's database saves a search per op */
+	char *last_id;
+	perfdb *last_db;
+	optext_memo memo;  /* priced tails of records seen before (lib/optext) */
 } state;
 
 static perfdb *get_db(state *st, const jsonl_reader *r, const char *system, const char *backend, const char *version,
@@ -89,6 +94,8 @@ static void remember_config(state *st, const jsonl_reader *r, const cJSON *rec)
 	if (!id)
 		return;
 	cJSON_DeleteItemFromObjectCaseSensitive(st->configs, id);
+	free(st->last_id);
+	st->last_id = NULL;
 	cJSON *c = cJSON_CreateObject();
 	const char *keys[] = { "system", "backend", "version", "database_mode" };
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -111,9 +118,11 @@ static void set_string(cJSON *rec, const char *key, const char *v)
 	cJSON_AddStringToObject(rec, key, v);
 }
 
-static void price(state *st, const jsonl_reader *r, cJSON *rec)
+/* The database an op of configuration id (NULL: none) is priced with. */
+static perfdb *op_db(state *st, const jsonl_reader *r, const char *id)
 {
-	const char *id = jsonl_opt_str(r, rec, "config_id", NULL);
+	if (id && st->last_id && strcmp(id, st->last_id) == 0)
+		return st->last_db;
 	const cJSON *cfg = id ? cJSON_GetObjectItemCaseSensitive(st->configs, id) : NULL;
 	const char *system = st->o.system ? st->o.system : config_str(cfg, "system");
 	const char *backend = st->o.backend ? st->o.backend : config_str(cfg, "backend");
@@ -128,6 +137,50 @@ static void price(state *st, const jsonl_reader *r, cJSON *rec)
 	if (!system || !backend)
 		jsonl_fail(r, "op record without a system/backend: give --system and --backend or a config record first");
 	perfdb *db = get_db(st, r, system, backend, version, mode);
+	if (id) {
+		free(st->last_id);
+		st->last_id = strdup(id);
+		st->last_db = db;
+	}
+	return db;
+}
+
+/* The line as read, its closing brace replaced by tail. */
+static void write_spliced(const char *text, size_t body_len, const char *tail)
+{
+	fwrite(text, 1, body_len, stdout);
+	fputs(tail, stdout);
+	putchar('\n');
+	check_stdout();
+}
+
+/* A record whose text after the config id was priced before with the same database: written
+ * without parsing or pricing it again. Only for the configuration of the op before, whose
+ * database is known without a search (or a failure that must come after parsing). */
+static bool write_remembered(state *st, const jsonl_reader *r)
+{
+	const char *id, *rest;
+	size_t id_len;
+	if (!st->memo.used || !st->last_id || !optext_split(r->text, r->text_len, &id, &id_len, &rest))
+		return false;
+	if (strlen(st->last_id) != id_len || memcmp(st->last_id, id, id_len) != 0)
+		return false;
+	const char *tail = optext_memo_find(&st->memo, st->last_db, rest, (size_t)(r->text + r->text_len - rest));
+	size_t body = optext_body_len(r->text, r->text_len);
+	if (!tail || !body)
+		return false;
+	write_spliced(r->text, body, tail);
+	return true;
+}
+
+/* Prices an op record. Returns true when it has written the record itself: the line as read
+ * with the fields spliced in (when it had none of them), remembered for repeats. */
+static bool price(state *st, const jsonl_reader *r, cJSON *rec)
+{
+	const char *id = jsonl_opt_str(r, rec, "config_id", NULL);
+	perfdb *db = op_db(st, r, id);
+	bool fresh = !cJSON_HasObjectItem(rec, "latency_ms") && !cJSON_HasObjectItem(rec, "energy_wms") &&
+		     !cJSON_HasObjectItem(rec, "source") && !cJSON_HasObjectItem(rec, "detail");
 	perf_result res;
 	char err[2048];
 	int rc = opquery_record(db, rec, &res, err, sizeof err);
@@ -139,7 +192,7 @@ static void price(state *st, const jsonl_reader *r, cJSON *rec)
 		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 			cJSON_DeleteItemFromObjectCaseSensitive(rec, keys[i]);
 		set_string(rec, "error", err);
-		return;
+		return false;
 	}
 	if (rc != 0) {
 		const char *name = jsonl_opt_str(r, rec, "name", NULL);
@@ -147,17 +200,29 @@ static void price(state *st, const jsonl_reader *r, cJSON *rec)
 			jsonl_fail(r, "op %s: %s", name, err);
 		jsonl_fail(r, "%s", err);
 	}
+	bool no_points = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rec, "points")) == 0;
+	char tail[256];
+	size_t body = optext_body_len(r->text, r->text_len);
+	if (fresh && body && optext_priced_tail(tail, sizeof tail, &res, no_points)) {
+		write_spliced(r->text, body, tail);
+		const char *idt, *rest;
+		size_t id_len;
+		if (optext_split(r->text, r->text_len, &idt, &id_len, &rest))
+			optext_memo_put(&st->memo, db, rest, (size_t)(r->text + r->text_len - rest), tail);
+		return true;
+	}
 	set_number(rec, "latency_ms", res.latency);
 	set_number(rec, "energy_wms", res.energy);
-	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rec, "points")) == 0) {
+	if (no_points) {
 		/* nothing was looked up (a phase the mode does not run): no source, as the reference */
 		cJSON_DeleteItemFromObjectCaseSensitive(rec, "source");
 		cJSON_AddNullToObject(rec, "source");
 		set_string(rec, "detail", "none");
-		return;
+		return false;
 	}
 	set_string(rec, "source", perf_source_name(res.source));
 	set_string(rec, "detail", perf_detail_name(res.detail));
+	return false;
 }
 
 static void parse_options(int argc, char **argv, opts *o)
@@ -206,17 +271,23 @@ int main(int argc, char **argv)
 	st.configs = cJSON_CreateObject();
 	jsonl_reader r;
 	jsonl_open(&r, optind < argc ? argv[optind] : NULL);
-	cJSON *rec;
-	while ((rec = jsonl_next(&r))) {
+	while (jsonl_next_text(&r)) {
+		if (write_remembered(&st, &r))
+			continue;
+		cJSON *rec = jsonl_parse_text(&r);
 		const char *kind = jsonl_opt_str(&r, rec, "record", NULL);
+		bool written = false;
 		if (kind && strcmp(kind, "config") == 0)
 			remember_config(&st, &r, rec);
 		else if (kind && strcmp(kind, "op") == 0)
-			price(&st, &r, rec);
-		jsonl_write(rec);
+			written = price(&st, &r, rec);
+		if (!written)
+			jsonl_write(rec);
 		cJSON_Delete(rec);
 	}
 	jsonl_close(&r);
+	optext_memo_free(&st.memo);
+	free(st.last_id);
 	for (size_t i = 0; i < st.ndbs; i++)
 		perfdb_close(st.dbs[i].db);
 	free(st.dbs);

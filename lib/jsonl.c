@@ -70,7 +70,7 @@ static bool blank(const char *s)
 	return true;
 }
 
-cJSON *jsonl_next(jsonl_reader *r)
+const char *jsonl_next_text(jsonl_reader *r)
 {
 	for (;;) {
 		errno = 0;
@@ -83,30 +83,43 @@ cJSON *jsonl_next(jsonl_reader *r)
 		r->line++;
 		if ((size_t)n != strlen(r->buf))
 			jsonl_fail(r, "NUL byte in line");
-		long bad = utf8_invalid_at(r->buf);
-		if (bad >= 0)
-			jsonl_fail(r, "not UTF-8 at column %ld", bad + 1);
 		char *s = r->buf;
 		if (r->line == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
 			s += 3; /* a UTF-8 byte-order mark is harmless; skip it */
 		if (blank(s))
 			continue;
-		const char *end = NULL;
-		cJSON *obj = cJSON_ParseWithOpts(s, &end, 0);
-		if (!obj) {
-			long col = end ? (long)(end - r->buf) + 1 : 0;
-			jsonl_fail(r, "malformed JSON at column %ld", col);
-		}
-		if (!blank(end)) {
-			cJSON_Delete(obj);
-			jsonl_fail(r, "trailing garbage after the record at column %ld", (long)(end - r->buf) + 1);
-		}
-		if (!cJSON_IsObject(obj)) {
-			cJSON_Delete(obj);
-			jsonl_fail(r, "a record must be a JSON object");
-		}
-		return obj;
+		r->text = s;
+		r->text_len = (size_t)n - (size_t)(s - r->buf);
+		return s;
 	}
+}
+
+cJSON *jsonl_parse_text(jsonl_reader *r)
+{
+	const char *s = r->text;
+	long bad = utf8_invalid_at(r->buf);
+	if (bad >= 0)
+		jsonl_fail(r, "not UTF-8 at column %ld", bad + 1);
+	const char *end = NULL;
+	cJSON *obj = cJSON_ParseWithOpts(s, &end, 0);
+	if (!obj) {
+		long col = end ? (long)(end - r->buf) + 1 : 0;
+		jsonl_fail(r, "malformed JSON at column %ld", col);
+	}
+	if (!blank(end)) {
+		cJSON_Delete(obj);
+		jsonl_fail(r, "trailing garbage after the record at column %ld", (long)(end - r->buf) + 1);
+	}
+	if (!cJSON_IsObject(obj)) {
+		cJSON_Delete(obj);
+		jsonl_fail(r, "a record must be a JSON object");
+	}
+	return obj;
+}
+
+cJSON *jsonl_next(jsonl_reader *r)
+{
+	return jsonl_next_text(r) ? jsonl_parse_text(r) : NULL;
 }
 
 static const cJSON *field(const jsonl_reader *r, const cJSON *obj, const char *key, bool required)

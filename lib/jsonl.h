@@ -13,6 +13,8 @@ typedef struct jsonl_reader {
 	long line;          /* 1-based number of the line last read */
 	char *buf;
 	size_t cap;
+	const char *text;   /* the line last read (byte-order mark skipped), '\n' included if present */
+	size_t text_len;
 } jsonl_reader;
 
 /* Open path ("-" or NULL is stdin). Exits 1 with a message if it cannot be opened. */
@@ -22,6 +24,11 @@ void jsonl_close(jsonl_reader *r);
  * A malformed line, trailing garbage, a non-object or a line without '\n' at the end
  * of input that does not parse exits 1 with "prog: FILE:LINE: what". Caller frees. */
 cJSON *jsonl_next(jsonl_reader *r);
+/* jsonl_next in two steps, for filters that can handle some lines as text: the next non-blank
+ * line (also in r->text, r->text_len), NULL at end of input; then its record, checked and
+ * parsed as jsonl_next does. The text lives until the next read. */
+const char *jsonl_next_text(jsonl_reader *r);
+cJSON *jsonl_parse_text(jsonl_reader *r);
 /* Exit 1 with "prog: FILE:LINE: message" for the line last read. */
 _Noreturn void jsonl_fail(const jsonl_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

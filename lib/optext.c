@@ -1,0 +1,135 @@
+#include "optext.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+int optext_number(char *buf, size_t n, double v)
+{
+	if (isnan(v) || isinf(v))
+		return snprintf(buf, n, "null");
+	/* cJSON 1.7.15 keeps the 15 digits when they read back within one epsilon of the larger
+	 * magnitude (not always exactly), else it prints 17 */
+	int len = snprintf(buf, n, "%1.15g", v);
+	double back = strtod(buf, NULL);
+	double larger = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
+	if (!(fabs(back - v) <= larger * DBL_EPSILON))
+		len = snprintf(buf, n, "%1.17g", v);
+	return len;
+}
+
+size_t optext_priced_tail(char *buf, size_t n, const perf_result *res, bool no_points)
+{
+	char lat[32], en[32];
+	optext_number(lat, sizeof lat, res->latency);
+	optext_number(en, sizeof en, res->energy);
+	int len;
+	if (no_points)
+		len = snprintf(buf, n, ",\"latency_ms\":%s,\"energy_wms\":%s,\"source\":null,\"detail\":\"none\"}", lat, en);
+	else
+		len = snprintf(buf, n, ",\"latency_ms\":%s,\"energy_wms\":%s,\"source\":\"%s\",\"detail\":\"%s\"}", lat, en,
+			       perf_source_name(res->source), perf_detail_name(res->detail));
+	return len < 0 || (size_t)len >= n ? 0 : (size_t)len;
+}
+
+bool optext_split(const char *text, size_t len, const char **id, size_t *id_len, const char **rest)
+{
+	static const char head[] = "{\"record\":\"op\",\"config_id\":\"";
+	size_t h = sizeof head - 1;
+	if (len <= h || memcmp(text, head, h) != 0)
+		return false;
+	const char *p = text + h, *end = text + len;
+	for (; p < end && *p != '"'; p++)
+		if (*p == '\\' || (unsigned char)*p < 0x20)
+			return false;
+	if (p == end)
+		return false;
+	*id = text + h;
+	*id_len = (size_t)(p - *id);
+	*rest = p + 1;
+	return true;
+}
+
+size_t optext_body_len(const char *text, size_t len)
+{
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ' ||
+			   text[len - 1] == '\t'))
+		len--;
+	return len > 0 && text[len - 1] == '}' ? len - 1 : 0;
+}
+
+/* FNV-1a over the database's address and the text. */
+static unsigned long long memo_hash(const void *db, const char *s, size_t n)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	unsigned long long a = (unsigned long long)(size_t)db;
+	for (int i = 0; i < 8; i++, a >>= 8)
+		h = (h ^ (a & 0xff)) * 1099511628211ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static optext_memo_entry *memo_slot(const optext_memo *m, unsigned long long hash, const void *db, const char *rest,
+				    size_t rest_len)
+{
+	for (size_t i = hash & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		optext_memo_entry *e = &m->slots[i];
+		if (!e->rest || (e->hash == hash && e->db == db && e->rest_len == rest_len &&
+				 memcmp(e->rest, rest, rest_len) == 0))
+			return e;
+	}
+}
+
+const char *optext_memo_find(const optext_memo *m, const void *db, const char *rest, size_t rest_len)
+{
+	if (!m->cap)
+		return NULL;
+	optext_memo_entry *e = memo_slot(m, memo_hash(db, rest, rest_len), db, rest, rest_len);
+	return e->rest ? e->tail : NULL;
+}
+
+enum { MEMO_BUDGET = 256 << 20 }; /* bytes of remembered text; a sweep needs a few MB */
+
+void optext_memo_put(optext_memo *m, const void *db, const char *rest, size_t rest_len, const char *tail)
+{
+	size_t tail_len = strlen(tail);
+	if (m->bytes + rest_len + tail_len > MEMO_BUDGET)
+		return;
+	if (2 * (m->used + 1) > m->cap) {
+		optext_memo grown = { calloc(m->cap ? 2 * m->cap : 1024, sizeof *m->slots), m->cap ? 2 * m->cap : 1024,
+				      m->used, m->bytes };
+		if (!grown.slots)
+			die(EXIT_DATA, "out of memory");
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slots[i].rest)
+				*memo_slot(&grown, m->slots[i].hash, NULL, NULL, SIZE_MAX) = m->slots[i];
+		free(m->slots);
+		*m = grown;
+	}
+	unsigned long long hash = memo_hash(db, rest, rest_len);
+	optext_memo_entry *e = memo_slot(m, hash, db, rest, rest_len);
+	if (e->rest)
+		return;
+	char *copy = malloc(rest_len + tail_len + 1);
+	if (!copy)
+		die(EXIT_DATA, "out of memory");
+	memcpy(copy, rest, rest_len);
+	memcpy(copy + rest_len, tail, tail_len + 1);
+	*e = (optext_memo_entry){ hash, db, copy, rest_len, copy + rest_len };
+	m->used++;
+	m->bytes += rest_len + tail_len;
+}
+
+void optext_memo_free(optext_memo *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->slots[i].rest);
+	free(m->slots);
+	*m = (optext_memo){ 0 };
+}

@@ -1,0 +1,76 @@
+/* test_optext: query's text fast path. Numbers print exactly as cJSON prints them (random
+ * doubles of every magnitude, integers at the int limits, values 15 digits cannot carry),
+ * priced tails, the canonical op-record head, and the memo of priced tails. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "optext.h"
+#include "unit.h"
+
+static void same_as_cjson(double v)
+{
+	cJSON *n = cJSON_CreateNumber(v);
+	char *want = cJSON_PrintUnformatted(n);
+	char got[64];
+	optext_number(got, sizeof got, v);
+	CHECK_STR(got, want);
+	free(want);
+	cJSON_Delete(n);
+}
+
+int main(void)
+{
+	const double fixed[] = { 0.0, -0.0, 1.0, -1.0, 0.1, 5e-06, 1e300, -1e-300, 2147483647.0, 2147483648.0,
+				 -2147483648.0, -2147483649.0, 1e15, 9.5e15, 0.30000000000000004, 1.0 / 3.0,
+				 123456789.12345678, 4.35, 2.675, 1e-320 };
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		same_as_cjson(fixed[i]);
+	/* random bit patterns (finite ones) and random latencies */
+	unsigned long long x = 88172645463325252ULL;
+	for (int i = 0; i < 50000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		double v;
+		uint64_t bits = x;
+		memcpy(&v, &bits, sizeof v);
+		if (isfinite(v))
+			same_as_cjson(v);
+		same_as_cjson((double)(x >> 11) / (double)(1ULL << 53) * 1000.0);
+	}
+	char buf[256];
+	perf_result r = { 1.5, 0.0, PERF_SRC_SILICON, PERF_DET_INTERPOLATED };
+	CHECK(optext_priced_tail(buf, sizeof buf, &r, false) > 0);
+	CHECK_STR(buf, ",\"latency_ms\":1.5,\"energy_wms\":0,\"source\":\"silicon\",\"detail\":\"interpolated\"}");
+	CHECK(optext_priced_tail(buf, sizeof buf, &r, true) > 0);
+	CHECK_STR(buf, ",\"latency_ms\":1.5,\"energy_wms\":0,\"source\":null,\"detail\":\"none\"}");
+	CHECK(optext_priced_tail(buf, 10, &r, false) == 0);
+
+	const char *id, *rest;
+	size_t id_len;
+	const char line[] = "{\"record\":\"op\",\"config_id\":\"c7\",\"name\":\"a\"}\n";
+	CHECK(optext_split(line, strlen(line), &id, &id_len, &rest));
+	CHECK(id_len == 2 && memcmp(id, "c7", 2) == 0);
+	CHECK_STR(rest, ",\"name\":\"a\"}\n");
+	CHECK(optext_body_len(line, strlen(line)) == strlen(line) - 2);
+	CHECK(!optext_split("{\"record\":\"op\",\"config_id\":\"c\\\"7\"}", 32, &id, &id_len, &rest));
+	CHECK(!optext_split("{\"config_id\":\"c7\",\"record\":\"op\"}", 32, &id, &id_len, &rest));
+	CHECK(!optext_split("{\"record\":\"op\",\"config_id\":\"c7", 30, &id, &id_len, &rest));
+	CHECK(optext_body_len("{} x", 4) == 0);
+
+	optext_memo m = { 0 };
+	int db1, db2;
+	CHECK(optext_memo_find(&m, &db1, "abc", 3) == NULL);
+	char key[32], tail[32];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		snprintf(tail, sizeof tail, "t%d", i);
+		optext_memo_put(&m, &db1, key, strlen(key), tail);
+	}
+	optext_memo_put(&m, &db1, "k7", 2, "other"); /* the first tail stays */
+	CHECK_STR(optext_memo_find(&m, &db1, "k7", 2), "t7");
+	CHECK_STR(optext_memo_find(&m, &db1, "k4999", 5), "t4999");
+	CHECK(optext_memo_find(&m, &db2, "k7", 2) == NULL);
+	CHECK(optext_memo_find(&m, &db1, "k7x", 3) == NULL);
+	CHECK(m.used == 5000);
+	optext_memo_free(&m);
+	UNIT_DONE();
+}
