@@ -16,7 +16,8 @@ static const char usage_text[] =
 	"               --batch N --isl N --osl N [--prefix N] [--nextn N] [--stride 32]\n"
 	"               [--gemm-quant Q] [--kvcache-quant Q] [--fmha-quant Q] [--moe-quant Q]\n"
 	"               [--mode static|static_ctx|static_gen] [--config-id ID]\n"
-	"               [--image-height PX --image-width PX] [--num-images N] < models.jsonl\n"
+	"               [--image-height PX --image-width PX] [--num-images N]\n"
+	"               [--wideep [--enable-eplb] [--wideep-num-slots N]] < models.jsonl\n"
 	"       opgraph ... --mode agg --batch N [--ctx-tokens N] ...\n"
 	"       opgraph ... --mode disagg --prefill-batch N --decode-batch N\n"
 	"               [--{prefill,decode}-{tp,pp,dp,moe-tp,moe-ep,workers} N] ...\n"
@@ -30,6 +31,8 @@ static const char usage_text[] =
 	"Vision models (Qwen3-VL) also get their encoder's ops (phase encoder), for --num-images\n"
 	"images (default 1) of --image-height x --image-width pixels (default 0 x 0: no image tokens,\n"
 	"as the reference's default); static modes only.\n"
+	"--wideep selects DeepSeek-V3's wide expert-parallel variants (TRT-LLM wide-EP, SGLang DeepEP;\n"
+	"static modes): --enable-eplb balances experts, --wideep-num-slots N (TRT-LLM) adds slots.\n"
 	"See opgraph(1) and docs/records.md.\n";
 
 enum {
@@ -38,7 +41,7 @@ enum {
 	OPT_VERSION, OPT_CTX_TOKENS, OPT_PREFILL_TP, OPT_PREFILL_PP, OPT_PREFILL_DP, OPT_PREFILL_MOE_TP,
 	OPT_PREFILL_MOE_EP, OPT_PREFILL_BATCH, OPT_PREFILL_WORKERS, OPT_DECODE_TP, OPT_DECODE_PP, OPT_DECODE_DP,
 	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
-	OPT_NUM_IMAGES, OPT_HELP
+	OPT_NUM_IMAGES, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_HELP
 };
 
 /* Runtime keys a model record may override, with where they go in og_runtime. */
@@ -141,6 +144,11 @@ static cJSON *config_record(const og_config *cfg, const cJSON *model, const char
 	for (int k = 0; k < QUANT_KIND_COUNT; k++)
 		cJSON_AddStringToObject(c, quant_keys[k], cfg->quant[k]->name);
 	cJSON_AddNumberToObject(c, "num_gpus", (double)(rt->tp * rt->pp * rt->dp));
+	if (rt->wideep) {
+		cJSON_AddBoolToObject(c, "wideep", true);
+		cJSON_AddBoolToObject(c, "enable_eplb", rt->enable_eplb);
+		add_long_or_null(c, "wideep_num_slots", rt->wideep_num_slots);
+	}
 	if (rt->nextn > 0)
 		cJSON_AddItemToObject(c, "nextn_accept_rates",
 				      cJSON_CreateDoubleArray(rt->nextn_accept_rates, OG_MAX_NEXTN));
@@ -267,6 +275,8 @@ int main(int argc, char **argv)
 		{"image-height", required_argument, 0, OPT_IMAGE_HEIGHT},
 		{"image-width", required_argument, 0, OPT_IMAGE_WIDTH},
 		{"num-images", required_argument, 0, OPT_NUM_IMAGES},
+		{"wideep", no_argument, 0, OPT_WIDEEP}, {"enable-eplb", no_argument, 0, OPT_EPLB},
+		{"wideep-num-slots", required_argument, 0, OPT_NUM_SLOTS},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	og_runtime rt;
@@ -306,6 +316,9 @@ int main(int argc, char **argv)
 		case OPT_IMAGE_HEIGHT: rt.image_height = opt_long("--image-height", optarg, 0, 1L << 20); break;
 		case OPT_IMAGE_WIDTH: rt.image_width = opt_long("--image-width", optarg, 0, 1L << 20); break;
 		case OPT_NUM_IMAGES: rt.num_images = opt_long("--num-images", optarg, 0, 1024); break;
+		case OPT_WIDEEP: rt.wideep = true; break;
+		case OPT_EPLB: rt.enable_eplb = true; break;
+		case OPT_NUM_SLOTS: rt.wideep_num_slots = opt_long("--wideep-num-slots", optarg, 1, 1 << 20); break;
 		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
@@ -327,6 +340,8 @@ int main(int argc, char **argv)
 		usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", rt.backend);
 	if (og_serving_mode(rt.mode) && (rt.image_height || rt.image_width || rt.num_images != 1))
 		usage_error("--image-height, --image-width and --num-images apply to the static modes only");
+	if (!rt.wideep && (rt.enable_eplb || rt.wideep_num_slots))
+		usage_error("--enable-eplb and --wideep-num-slots need --wideep");
 	if (rt.prefix >= rt.isl)
 		usage_error("--prefix (%ld) must be less than --isl (%ld)", rt.prefix, rt.isl);
 	for (int k = 0; k < QUANT_KIND_COUNT; k++) {

@@ -1,5 +1,6 @@
 /* model_deepseek: the reference's DEEPSEEK and KIMIK25 families (DeepSeek-V3/R1, Kimi-K2.5:
- * its DeepSeekModel, without the wide-EP variants, which only its wide-EP options select).
+ * its DeepSeekModel; the wide-EP variants its wide-EP options select are in
+ * lib/model_deepseek_wideep).
  *
  * Per layer: norm, the MLA block, norm, shared expert (gate/up GEMM, activation, down GEMM),
  * router GEMM, dispatch, routed experts, combine. The MLA block is a FallbackOp: the measured
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model_deepseek_wideep.h"
 #include "model_moe.h"
 #include "opgraph.h"
 #include "opgraph_composite.h"
@@ -78,6 +80,9 @@ int model_deepseek_build(const og_config *cfg, og_graph *g, char *err, size_t er
 	const og_model *m = &cfg->model;
 	const og_runtime *rt = &cfg->rt;
 	long tp = rt->tp, h = m->hidden_size;
+	/* --wideep: the reference's wide-EP model classes (lib/model_deepseek_wideep) */
+	if (model_deepseek_wideep_selected(cfg))
+		return model_deepseek_wideep_build(cfg, g, err, errn);
 	if (rt->tp * rt->dp != rt->moe_tp * rt->moe_ep) {
 		snprintf(err, errn, "tp (%ld) * attention dp (%ld) must equal moe_tp (%ld) * moe_ep (%ld)", rt->tp, rt->dp,
 			 rt->moe_tp, rt->moe_ep);

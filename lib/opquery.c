@@ -6,6 +6,7 @@
 #include "opquery_mla.h"
 #include "opquery_moe.h"
 #include "opquery_vit.h"
+#include "opquery_wideep.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ bool opquery_known(const char *op_type)
 		if (strcmp(op_type, known_ops[i]) == 0)
 			return true;
 	return opquery_mla_known(op_type) || opquery_composite_known(op_type) || opquery_mamba_known(op_type) ||
-	       opquery_dsv4_known(op_type) || opquery_dsa_known(op_type);
+	       opquery_dsv4_known(op_type) || opquery_dsa_known(op_type) || opquery_wideep_known(op_type);
 }
 
 /* ---- attrs ---- */
@@ -318,6 +319,8 @@ int opquery_point(perfdb *db, const char *op_type, const cJSON *attrs, double sc
 		st = opquery_dsv4_point(db, op_type, attrs, pt, &r, err, errlen);
 	else if (opquery_dsa_known(op_type))
 		st = opquery_dsa_point(db, op_type, attrs, pt, &r, err, errlen);
+	else if (opquery_wideep_known(op_type))
+		st = opquery_wideep_point(db, op_type, attrs, pt, &r, err, errlen);
 	else {
 		snprintf(err, errlen, "op_type '%s' is not supported by query yet", op_type);
 		return BAD_ATTRS;
