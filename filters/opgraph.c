@@ -33,6 +33,8 @@ static const char usage_text[] =
 	"as the reference's default); static modes only.\n"
 	"--wideep selects DeepSeek-V3's wide expert-parallel variants (TRT-LLM wide-EP, SGLang DeepEP;\n"
 	"static modes): --enable-eplb balances experts, --wideep-num-slots N (TRT-LLM) adds slots.\n"
+	"--point-runs writes each generation op's points as one run object (smaller records; query\n"
+	"expands it; docs/records.md).\n"
 	"See opgraph(1) and docs/records.md.\n";
 
 enum {
@@ -41,7 +43,7 @@ enum {
 	OPT_VERSION, OPT_CTX_TOKENS, OPT_PREFILL_TP, OPT_PREFILL_PP, OPT_PREFILL_DP, OPT_PREFILL_MOE_TP,
 	OPT_PREFILL_MOE_EP, OPT_PREFILL_BATCH, OPT_PREFILL_WORKERS, OPT_DECODE_TP, OPT_DECODE_PP, OPT_DECODE_DP,
 	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
-	OPT_NUM_IMAGES, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_HELP
+	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_HELP
 };
 
 /* Runtime keys a model record may override, with where they go in og_runtime. */
@@ -275,6 +277,7 @@ int main(int argc, char **argv)
 		{"image-height", required_argument, 0, OPT_IMAGE_HEIGHT},
 		{"image-width", required_argument, 0, OPT_IMAGE_WIDTH},
 		{"num-images", required_argument, 0, OPT_NUM_IMAGES},
+		{"point-runs", no_argument, 0, OPT_POINT_RUNS},
 		{"wideep", no_argument, 0, OPT_WIDEEP}, {"enable-eplb", no_argument, 0, OPT_EPLB},
 		{"wideep-num-slots", required_argument, 0, OPT_NUM_SLOTS},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
@@ -316,6 +319,7 @@ int main(int argc, char **argv)
 		case OPT_IMAGE_HEIGHT: rt.image_height = opt_long("--image-height", optarg, 0, 1L << 20); break;
 		case OPT_IMAGE_WIDTH: rt.image_width = opt_long("--image-width", optarg, 0, 1L << 20); break;
 		case OPT_NUM_IMAGES: rt.num_images = opt_long("--num-images", optarg, 0, 1024); break;
+		case OPT_POINT_RUNS: rt.point_runs = true; break;
 		case OPT_WIDEEP: rt.wideep = true; break;
 		case OPT_EPLB: rt.enable_eplb = true; break;
 		case OPT_NUM_SLOTS: rt.wideep_num_slots = opt_long("--wideep-num-slots", optarg, 1, 1 << 20); break;

@@ -2,6 +2,7 @@
 #include "jsonl.h"
 #include "model_qwen3vl.h"
 #include "model_deepseek_v4.h"
+#include "opgraph_write.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -491,85 +492,8 @@ cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id
 	return r;
 }
 
-/* A JSON string literal of s. */
-static void write_string(FILE *out, const char *s)
-{
-	putc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			putc(*p, out);
-	}
-	putc('"', out);
-}
-
-static void write_number(FILE *out, double v)
-{
-	if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
-		fprintf(out, "%lld", (long long)v);
-	} else {
-		char buf[64];
-		json_format_double(buf, sizeof buf, v);
-		fputs(buf, out);
-	}
-}
-
-static void write_point(FILE *out, bool first, long x, long batch, long beam, long s, long prefix, long count,
-			const char *scale_key, double scale)
-{
-	fprintf(out, "%s{\"x\":%ld,\"batch\":%ld,\"beam\":%ld,\"s\":%ld,\"prefix\":%ld,\"count\":%ld",
-		first ? "" : ",", x, batch, beam, s, prefix, count);
-	if (scale != 1.0) {
-		fprintf(out, ",\"%s\":", scale_key);
-		write_number(out, scale);
-	}
-	putc('}', out);
-}
-
 void og_op_write(FILE *out, const og_config *cfg, const og_op *op, const char *config_id)
 {
-	const og_runtime *rt = &cfg->rt;
-	char *attrs = cJSON_PrintUnformatted(op->attrs);
-	fputs("{\"record\":\"op\",\"config_id\":", out);
-	write_string(out, config_id);
-	fprintf(out, ",\"phase\":\"%s\",\"name\":", og_phase_name(op->phase));
-	write_string(out, op->name);
-	fprintf(out, ",\"op_type\":\"%s\",\"scale_factor\":", op->op_type);
-	write_number(out, op->scale_factor);
-	fprintf(out, ",\"attrs\":%s", attrs ? attrs : "{}");
-	free(attrs);
-	const cJSON *in;
-	cJSON_ArrayForEach(in, op->inner)
-	{
-		char *v = cJSON_PrintUnformatted(in);
-		fputc(',', out);
-		write_string(out, in->string);
-		fprintf(out, ":%s", v ? v : "null");
-		free(v);
-	}
-	fputs(",\"points\":[", out);
-	long isl = rt->isl + cfg->img_ctx_tokens;
-	long ex, eb, es;
-	if (!og_mode_runs(rt->mode, op->phase)) {
-		/* a phase the mode does not run: listed with no points, so it reports 0 as the reference does */
-	} else if (op->phase == OG_ENCODER) {
-		if (model_qwen3vl_encoder_point(cfg, op, &ex, &eb, &es))
-			write_point(out, true, ex, eb, 1, es, 0, 1, "seq_imbalance_correction_scale", 1.0);
-	} else if (op->phase == OG_CONTEXT) {
-		long s = isl - rt->prefix;
-		long x = strstr(op->name, "logits_gemm") ? rt->batch : rt->batch * s;
-		write_point(out, true, x, rt->batch, 1, s, rt->prefix, 1, "seq_imbalance_correction_scale",
-			    rt->seq_imbalance_correction_scale);
-	} else {
-		long batch = rt->batch * (rt->nextn + 1);
-		for (long i = 0; i < rt->osl - 1; i += rt->stride) {
-			long count = rt->stride < rt->osl - 1 - i ? rt->stride : rt->osl - 1 - i;
-			write_point(out, i == 0, batch * rt->beam, batch, rt->beam, isl + i + 1, 0, count,
-				    "gen_seq_imbalance_correction_scale", rt->gen_seq_imbalance_correction_scale);
-		}
-	}
-	fputs("]}\n", out);
+	og_write_opts o = { false, cfg->rt.point_runs, NULL };
+	og_op_write_with(out, cfg, op, config_id, &o);
 }

@@ -41,6 +41,7 @@ typedef struct og_runtime {
 	double nextn_accept_rates[OG_MAX_NEXTN];
 	double seq_imbalance_correction_scale, gen_seq_imbalance_correction_scale;
 	long image_height, image_width, num_images;     /* vision models' images per request (0 x 0 pixels, 1 image) */
+	bool point_runs;    /* op records give generation points as one run (opgraph --point-runs) */
 	/* Wide expert parallelism (DEEPSEEK family; lib/model_deepseek_wideep): the reference's
 	 * enable_wideep (TRT-LLM) / moe_backend "deepep_moe" (SGLang), enable_eplb and
 	 * wideep_num_slots (0: the number of experts). */

@@ -1,4 +1,5 @@
 #include "opgraph_serving.h"
+#include "opgraph_write.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -291,15 +292,9 @@ void og_serving_write_ops(FILE *out, const og_serving *s, const char *config_id)
 		for (size_t i = 0; i < st->g.n; i++) {
 			if (!emits(st, &st->g.ops[i]))
 				continue;
-			cJSON *rec = og_op_record(&st->cfg, &st->g.ops[i], config_id);
-			cJSON_AddStringToObject(rec, "step", st->step);
-			char *text = cJSON_PrintUnformatted(rec);
-			if (text) {
-				fputs(text, out);
-				putc('\n', out);
-			}
-			cJSON_free(text);
-			cJSON_Delete(rec);
+			/* numbers as cJSON printed them when these records were built as cJSON trees */
+			og_write_opts o = { true, st->cfg.rt.point_runs, st->step };
+			og_op_write_with(out, &st->cfg, &st->g.ops[i], config_id, &o);
 		}
 	}
 }

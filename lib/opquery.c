@@ -364,6 +364,25 @@ static bool point_int(const cJSON *p, const char *key, long long def, bool requi
 	return true;
 }
 
+/* A point may stand for a run of generation points (docs/records.md): `run` points whose s grows
+ * by `s_step`, the last one counted `last_count` times. Absent: a run of one. */
+static bool point_run(const cJSON *p, const opq_point *pt, long long *run, long long *s_step, double *last_count,
+		      char *err, size_t errlen)
+{
+	if (!point_int(p, "run", 1, false, run, err, errlen) || !point_int(p, "s_step", 0, false, s_step, err, errlen) ||
+	    !point_num(p, "last_count", pt->count, last_count, err, errlen))
+		return false;
+	if (*run < 1 || *run > 100000000) {
+		snprintf(err, errlen, "point field 'run' must be 1 to 100000000, got %lld", *run);
+		return false;
+	}
+	if ((double)pt->s + (double)(*run - 1) * (double)*s_step > 9e15) {
+		snprintf(err, errlen, "a run's last point has s beyond 9e15");
+		return false;
+	}
+	return true;
+}
+
 int opquery_record(perfdb *db, const cJSON *op, perf_result *out, char *err, size_t errlen)
 {
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(op, "op_type");
@@ -399,6 +418,8 @@ int opquery_record(perfdb *db, const cJSON *op, perf_result *out, char *err, siz
 	cJSON_ArrayForEach(p, pts)
 	{
 		opq_point pt;
+		long long run, s_step;
+		double last_count;
 		if (!cJSON_IsObject(p)) {
 			snprintf(err, errlen, "%s op: points must be objects", type->valuestring);
 			return BAD_ATTRS;
@@ -412,25 +433,33 @@ int opquery_record(perfdb *db, const cJSON *op, perf_result *out, char *err, siz
 		    !point_int(p, "prefix", 0, false, &pt.prefix, err, errlen) ||
 		    !point_num(p, "count", 1.0, &pt.count, err, errlen) ||
 		    !point_num(p, "seq_imbalance_correction_scale", 1.0, &pt.seq_scale, err, errlen) ||
-		    !point_num(p, "gen_seq_imbalance_correction_scale", 1.0, &pt.gen_seq_scale, err, errlen)) {
+		    !point_num(p, "gen_seq_imbalance_correction_scale", 1.0, &pt.gen_seq_scale, err, errlen) ||
+		    !point_run(p, &pt, &run, &s_step, &last_count, err, errlen)) {
 			char why[400];
 			snprintf(why, sizeof why, "%s", err);
 			snprintf(err, errlen, "%s op: %s", type->valuestring, why);
 			return BAD_ATTRS;
 		}
-		perf_result r;
-		/* a vision encoder's zero-token points: lib/opquery_vit */
-		int st = composite ? opquery_composite_point(db, op, &state, &pt, &r, err, errlen)
-			 : opquery_vit_zero_image(op, &pt)
-				 ? opquery_vit_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err, errlen)
-				 : opquery_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err, errlen);
-		if (st)
-			return st;
-		total.latency += r.latency * pt.count;
-		total.energy += r.energy * pt.count;
-		total.source = first ? r.source : perf_source_merge(total.source, r.source);
-		total.detail = first ? r.detail : perf_detail_merge(total.detail, r.detail);
-		first = false;
+		/* a run stands for its points one by one, in order (the sums add up as for the list) */
+		long long s0 = pt.s;
+		double count = pt.count;
+		for (long long i = 0; i < run; i++) {
+			pt.s = s0 + i * s_step;
+			pt.count = i == run - 1 ? last_count : count;
+			perf_result r;
+			/* a vision encoder's zero-token points: lib/opquery_vit */
+			int st = composite ? opquery_composite_point(db, op, &state, &pt, &r, err, errlen)
+				 : opquery_vit_zero_image(op, &pt)
+					 ? opquery_vit_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err, errlen)
+					 : opquery_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err, errlen);
+			if (st)
+				return st;
+			total.latency += r.latency * pt.count;
+			total.energy += r.energy * pt.count;
+			total.source = first ? r.source : perf_source_merge(total.source, r.source);
+			total.detail = first ? r.detail : perf_detail_merge(total.detail, r.detail);
+			first = false;
+		}
 	}
 	*out = total;
 	return 0;

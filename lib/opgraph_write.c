@@ -1,0 +1,138 @@
+#include "opgraph_write.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonl.h"
+#include "model_qwen3vl.h"
+#include "optext.h"
+
+/* A JSON string literal of s; with cjson, the short escapes cJSON's printer uses. */
+static void put_string(FILE *out, const char *s, bool cjson)
+{
+	putc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const char *esc = NULL;
+		if (cjson)
+			esc = *p == '\b' ? "\\b" : *p == '\f' ? "\\f" : *p == '\n' ? "\\n" : *p == '\r' ? "\\r"
+			    : *p == '\t' ? "\\t" : NULL;
+		if (esc)
+			fputs(esc, out);
+		else if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(out, "\\u%04x", *p);
+		else
+			putc(*p, out);
+	}
+	putc('"', out);
+}
+
+static void put_number(FILE *out, double v, bool cjson)
+{
+	char buf[64];
+	if (cjson)
+		optext_number(buf, sizeof buf, v);
+	else if (v == (double)(long long)v && v > -1e15 && v < 1e15)
+		snprintf(buf, sizeof buf, "%lld", (long long)v);
+	else
+		json_format_double(buf, sizeof buf, v);
+	fputs(buf, out);
+}
+
+/* One point object; run > 1 makes it a run of points (s_step apart, the last counted last_count). */
+static void put_point(FILE *out, const og_write_opts *o, bool first, long x, long batch, long beam, long s,
+		      long prefix, long count, const char *scale_key, double scale, long run, long s_step,
+		      long last_count)
+{
+	/* token counts stay far below 1e15: both number styles print them as plain integers */
+	fprintf(out, "%s{\"x\":%ld,\"batch\":%ld,\"beam\":%ld,\"s\":%ld,\"prefix\":%ld,\"count\":%ld",
+		first ? "" : ",", x, batch, beam, s, prefix, count);
+	/* the reference passes its imbalance scale to every op; only attention applies it; absent means 1 */
+	if (scale != 1.0) {
+		fprintf(out, ",\"%s\":", scale_key);
+		put_number(out, scale, o->cjson_numbers);
+	}
+	if (run > 1) {
+		fprintf(out, ",\"run\":%ld,\"s_step\":%ld", run, s_step);
+		if (last_count != count)
+			fprintf(out, ",\"last_count\":%ld", last_count);
+	}
+	putc('}', out);
+}
+
+/* Integers beyond ±1e15 would print differently in the two number styles (and as exponents
+ * in cJSON's); no op point comes near, but stay exact if one does. */
+static bool plain(long v)
+{
+	return v > -1000000000000000L && v < 1000000000000000L;
+}
+
+static void put_points(FILE *out, const og_config *cfg, const og_op *op, const og_write_opts *o)
+{
+	const og_runtime *rt = &cfg->rt;
+	long isl = rt->isl + cfg->img_ctx_tokens; /* image tokens join the prompt */
+	long ex, eb, es;
+	if (!og_mode_runs(rt->mode, op->phase)) {
+		/* a phase the mode does not run: listed with no points, so it reports 0 as the reference does */
+	} else if (op->phase == OG_ENCODER) {
+		if (model_qwen3vl_encoder_point(cfg, op, &ex, &eb, &es))
+			put_point(out, o, true, ex, eb, 1, es, 0, 1, "seq_imbalance_correction_scale", 1.0, 1, 0, 1);
+	} else if (op->phase == OG_CONTEXT) {
+		long s = isl - rt->prefix;
+		/* logits are computed for the last token of each sequence only */
+		long x = strstr(op->name, "logits_gemm") ? rt->batch : rt->batch * s;
+		put_point(out, o, true, x, rt->batch, 1, s, rt->prefix, 1, "seq_imbalance_correction_scale",
+			  rt->seq_imbalance_correction_scale, 1, 0, 1);
+	} else {
+		/* each MTP draft token is one more sequence in the decode batch */
+		long batch = rt->batch * (rt->nextn + 1);
+		long steps = rt->osl - 1;
+		long n = steps > 0 ? (steps + rt->stride - 1) / rt->stride : 0;
+		if (o->point_runs && n > 1 && plain(isl + steps)) {
+			long last = steps - (n - 1) * rt->stride;
+			put_point(out, o, true, batch * rt->beam, batch, rt->beam, isl + 1, 0, rt->stride,
+				  "gen_seq_imbalance_correction_scale", rt->gen_seq_imbalance_correction_scale, n,
+				  rt->stride, last);
+			return;
+		}
+		for (long i = 0; i < steps; i += rt->stride) {
+			long count = rt->stride < steps - i ? rt->stride : steps - i;
+			put_point(out, o, i == 0, batch * rt->beam, batch, rt->beam, isl + i + 1, 0, count,
+				  "gen_seq_imbalance_correction_scale", rt->gen_seq_imbalance_correction_scale, 1, 0, count);
+		}
+	}
+}
+
+void og_op_write_with(FILE *out, const og_config *cfg, const og_op *op, const char *config_id,
+		      const og_write_opts *o)
+{
+	bool cj = o->cjson_numbers;
+	char *attrs = cJSON_PrintUnformatted(op->attrs);
+	fputs("{\"record\":\"op\",\"config_id\":", out);
+	put_string(out, config_id, cj);
+	fprintf(out, ",\"phase\":\"%s\",\"name\":", og_phase_name(op->phase));
+	put_string(out, op->name, cj);
+	fprintf(out, ",\"op_type\":\"%s\",\"scale_factor\":", op->op_type);
+	put_number(out, op->scale_factor, cj);
+	fprintf(out, ",\"attrs\":%s", attrs ? attrs : "{}");
+	free(attrs);
+	const cJSON *in;
+	cJSON_ArrayForEach(in, op->inner)
+	{
+		char *v = cJSON_PrintUnformatted(in);
+		fputc(',', out);
+		put_string(out, in->string, cj);
+		fprintf(out, ":%s", v ? v : "null");
+		free(v);
+	}
+	fputs(",\"points\":[", out);
+	put_points(out, cfg, op, o);
+	fputc(']', out);
+	if (o->step) {
+		fputs(",\"step\":", out);
+		put_string(out, o->step, cj);
+	}
+	fputs("}\n", out);
+}
