@@ -63,3 +63,86 @@ gdn_ctx() {
 	b=$(hfparse "$MODELS/Qwen--Qwen3-32B" | opgraph --system h200_sxm --backend vllm --batch 4 --isl 512 --osl 4 --tp 2 | query --shared-layer | md5sum)
 	[ "$a" = "$b" ]
 }
+
+# ---- the wide-EP model variants (opgraph --wideep) ----
+
+dsv3() { hfparse "$MODELS/deepseek-ai--DeepSeek-V3"; }
+
+# op_latency NAME PHASE: that op's latency_ms in the report on stdin (aggregate --ops)
+op_latency() {
+	tr '{' '\n' | grep "\"name\":\"$1\",\"phase\":\"$2\"" | sed 's/.*"latency_ms":\([^,]*\),.*/\1/'
+}
+
+@test "wideep: TRT-LLM wide-EP DeepSeek-V3 (HYBRID: no all-to-all table) equals the reference's run op by op" {
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --tp 1 --dp 8 --moe-ep 8 --wideep | query --database-mode hybrid | aggregate --ops"
+	assert_success
+	# the reference's TrtllmWideEPDeepSeekModel on the same data (ms, summed over layers/steps)
+	approx "$(echo "$output" | op_latency context_moe context)" 1434.847987747192
+	approx "$(echo "$output" | op_latency context_moe_pre_dispatch context)" 1003.5816038400001
+	approx "$(echo "$output" | op_latency context_attention context)" 21.321045333333334
+	approx "$(echo "$output" | op_latency generation_moe_overlap generation)" 2577.1778061941823
+	approx "$(echo "$output" | op_latency generation_bmm_rope_overlap generation)" 115.48359559848905
+	approx "$(echo "$output" | jget ttft_ms)" 4725.083 1e-6
+	approx "$(echo "$output" | jget tpot_ms)" 26.912 2e-5
+	approx "$(echo "$output" | jget memory_gib.total)" 106.562 1e-5
+}
+
+@test "wideep: TRT-LLM wide-EP with EPLB and 288 slots (reference values)" {
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | opgraph --system h200_sxm --backend trtllm --batch 4 --isl 2048 --osl 64 --tp 1 --dp 16 --moe-ep 16 --wideep --enable-eplb --wideep-num-slots 288 | query --database-mode hybrid | aggregate"
+	assert_success
+	approx "$(echo "$output" | jget ttft_ms)" 4335.196 1e-6
+	approx "$(echo "$output" | jget tpot_ms)" 18.854 3e-5
+	approx "$(echo "$output" | jget memory_gib.total)" 66.506 1e-5
+}
+
+@test "wideep: construction checks and options" {
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --tp 8 --moe-ep 8 --wideep"
+	assert_failure 1
+	assert_output --partial "wide-EP needs attention data parallelism (dp > 1), got dp 1"
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --wideep --wideep-num-slots 288"
+	assert_failure 1
+	assert_output --partial "wideep_num_slots (288) must equal the 256 experts without EPLB (--enable-eplb)"
+	run opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --enable-eplb </dev/null
+	assert_failure 2
+	assert_output --partial "--enable-eplb and --wideep-num-slots need --wideep"
+	# the config record says so; vLLM (no wide-EP model) builds the regular one
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --wideep | head -1"
+	[ "$(echo "$output" | jget wideep)" = true ]
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | opgraph --system h200_sxm --backend vllm --batch 8 --isl 1024 --osl 128 --tp 8 --moe-ep 8 --wideep | grep -c TrtLLMWideEP"
+	[ "$output" = 0 ]
+}
+
+@test "wideep: SILICON TRT-LLM wide-EP is refused without the all-to-all table, naming it" {
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --wideep | grep '\"name\":\"context_moe_pre_dispatch\"' | query --system h200_sxm --backend trtllm"
+	assert_failure 1
+	assert_output --partial "op context_moe_pre_dispatch: TRT-LLM alltoall_prepare"
+	assert_output --partial "no TRT-LLM all-to-all data for version '1.3.0rc10' (try --database-mode hybrid)"
+}
+
+# A data root with h200_sxm's SGLang tables and the made-up DeepEP tables of tests/fixtures/wideep.
+deepep_root() {
+	local d="$BATS_TEST_TMPDIR/data/h200_sxm/sglang/0.5.10" f
+	mkdir -p "$d"
+	for f in "$INFERCAST_DATA"/h200_sxm/sglang/0.5.10/*; do ln -s "$f" "$d/"; done
+	ln -s "$INFERCAST_DATA/h200_sxm/nccl" "$BATS_TEST_TMPDIR/data/h200_sxm/nccl"
+	cp "$FIXTURES"/wideep/*.txt "$d/"
+	echo "$BATS_TEST_TMPDIR/data"
+}
+
+@test "wideep: SGLang DeepEP DeepSeek-V3 (made-up DeepEP tables) equals the reference's run on them" {
+	root=$(deepep_root)
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | opgraph --system h200_sxm --backend sglang --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --wideep --fmha-quant fp8_block | query --data-dir '$root' | aggregate --ops"
+	assert_success
+	approx "$(echo "$output" | op_latency context_attention context)" 205.7713
+	approx "$(echo "$output" | op_latency context_moe_pre_dispatch context)" 67.14819
+	approx "$(echo "$output" | op_latency context_moe context)" 521.6713279724121
+	approx "$(echo "$output" | op_latency generation_attention generation)" 836.5221954101563
+	approx "$(echo "$output" | op_latency generation_moe_pre_dispatch generation)" 872.3122000000001
+	approx "$(echo "$output" | op_latency generation_moe generation)" 2594.5333767700195
+	approx "$(echo "$output" | jget ttft_ms)" 885.27 1e-5
+	approx "$(echo "$output" | jget memory_gib.total)" 98.059 1e-5
+	# DeepSeek-V3's own fmha (fp8) has no wide-EP MLA rows: refused in SILICON
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | opgraph --system h200_sxm --backend sglang --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --wideep | query --data-dir '$root'"
+	assert_failure 1
+	assert_output --partial "wide-EP context MLA b=8 s=1024 prefix=0 tp_size=1 kv cache fp8 fmha fp8"
+}
