@@ -281,7 +281,10 @@ int main(int argc, char **argv)
 			remember_config(&st, &r, rec);
 		else if (kind && strcmp(kind, "op") == 0)
 			written = price(&st, &r, rec);
-		if (!written)
+		size_t body = written ? 0 : optext_body_len(r.text, r.text_len);
+		if (body && !(kind && strcmp(kind, "op") == 0)) /* passed through: as read, no reprint */
+			write_spliced(r.text, body, "}");
+		else if (!written)
 			jsonl_write(rec);
 		cJSON_Delete(rec);
 	}
