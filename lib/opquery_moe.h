@@ -5,7 +5,8 @@
  *                and attention layout as the reference does: custom all-reduce when attention
  *                is tensor-parallel, NCCL all-gather before / reduce-scatter after the experts
  *                under attention DP (SGLang: both when attention is TP and DP), nothing on one
- *                GPU. Wide-EP all-to-all kernels (TRT-LLM NVL72, SGLang DeepEP) are refused.
+ *                GPU; TRT-LLM's NVL72 all-to-all and SGLang's DeepEP kernels are looked up in
+ *                lib/table_wideep (the reference's query_trtllm_alltoall, query_wideep_deepep_*).
  * opquery dispatches these op types here; results are before the op's scale factor. */
 #ifndef INFERCAST_OPQUERY_MOE_H
 #define INFERCAST_OPQUERY_MOE_H

@@ -26,7 +26,7 @@ typedef struct moe_query {
 	const quant_mode *quant;      /* a QUANT_MOE mode */
 	const char *distribution;     /* workload distribution, e.g. "power_law_1.2" */
 	bool is_context;
-	const char *moe_backend;      /* NULL, or "deepep_moe" (SGLang wide-EP, not supported) */
+	const char *moe_backend;      /* NULL, or "deepep_moe" (SGLang wide-EP: the DeepEP MoE tables, lib/table_wideep) */
 	bool is_gated;                /* three expert GEMMs (SwiGLU) rather than two */
 	bool enable_eplb;
 } moe_query;
