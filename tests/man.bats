@@ -45,7 +45,9 @@ render() { MANWIDTH=80 LC_ALL=C man --warnings -l "$1"; }
 		text=$(printf '%s\n' "$raw" | sed -e ':a' -e '/-$/{N;s/-\n[[:space:]]*/-/;ba' -e '}')
 		text="$text
 $(printf '%s\n' "$raw" | sed -e ':a' -e '/-$/{N;s/-\n[[:space:]]*//;ba' -e '}')"
-		for o in $(help_of "$p" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+		# Options of the program itself: not those of other stages the text mentions ("aggregate --ops").
+		others=$(programs | grep -vx "$p" | paste -sd '|')
+		for o in $(help_of "$p" | sed -E "s/\\b($others) +--[a-z][a-z0-9-]*//g" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
 			printf '%s\n' "$text" | grep -q -- "$o\\b" || bad="$bad $p:$o"
 		done
 	done
