@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "systems.h"
 #include "jsonl.h"
 #include "sweep_space.h"
 
@@ -193,6 +194,8 @@ int main(int argc, char **argv)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o.spec.system || !o.spec.backend || !o.spec.total_gpus || !o.isl || !o.osl)
 		usage_error("--system, --backend, --total-gpus, --isl and --osl are required");
+	if (!system_name_ok(o.spec.system))
+		usage_error("--system: bad system name '%s': use a name such as h200_sxm", o.spec.system);
 	if (strcmp(o.spec.backend, "trtllm") && strcmp(o.spec.backend, "vllm") && strcmp(o.spec.backend, "sglang"))
 		usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", o.spec.backend);
 	if (o.prefix >= o.isl)

@@ -369,6 +369,16 @@ try 'query --help'" query --system systems/h200_sxm /dev/null
 try 'estimate --help'" "$ROOT/pipelines/estimate" --model "$L8" --system ../../etc --backend trtllm --tp 1 --batch 1 --isl 8 --osl 2
 }
 
+@test "--system with '..' is refused (sweep)" {
+	fails 2 "sweep: --system: bad system name '../h200_sxm': use a name such as h200_sxm
+try 'sweep --help'" sweep --system ../h200_sxm --backend trtllm --total-gpus 8 --isl 8 --osl 2
+}
+
+@test "--system with '/' is refused (default), before any stage runs" {
+	fails 2 "default: --system: bad system name 'a/b': use a name such as h200_sxm
+try 'default --help'" "$ROOT/pipelines/default" --model "$L8" --system a/b --backend trtllm --total-gpus 8
+}
+
 @test "missing data folder (--data-dir)" {
 	fails 1 "perfload: perf data folder not found: $T/none (--data-dir)" \
 		perfload --data-dir "$T/none" --system h200_sxm --backend trtllm gemm
