@@ -31,8 +31,8 @@ static const char usage_text[] =
 	"Vision models (Qwen3-VL) also get their encoder's ops (phase encoder), for --num-images\n"
 	"images (default 1) of --image-height x --image-width pixels (default 0 x 0: no image tokens,\n"
 	"as the reference's default); static modes only.\n"
-	"--wideep selects DeepSeek-V3's wide expert-parallel variants (TRT-LLM wide-EP, SGLang DeepEP;\n"
-	"static modes): --enable-eplb balances experts, --wideep-num-slots N (TRT-LLM) adds slots.\n"
+	"--wideep selects DeepSeek-V3's wide expert-parallel variants (TRT-LLM wide-EP, SGLang\n"
+	"DeepEP): --enable-eplb balances experts, --wideep-num-slots N (TRT-LLM) adds slots.\n"
 	"--point-runs writes each generation op's points as one run object (smaller records; query\n"
 	"expands it; docs/records.md).\n"
 	"See opgraph(1) and docs/records.md.\n";

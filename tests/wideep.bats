@@ -146,3 +146,12 @@ deepep_root() {
 	assert_failure 1
 	assert_output --partial "wide-EP context MLA b=8 s=1024 prefix=0 tp_size=1 kv cache fp8 fmha fp8"
 }
+
+@test "wideep: aggregated serving with the TRT-LLM wide-EP model (the reference's run_agg values)" {
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --wideep --mode agg | query --database-mode hybrid | aggregate"
+	assert_success
+	approx "$(echo "$output" | jget ttft_ms)" 1299.3414483103256
+	approx "$(echo "$output" | jget tpot_ms)" 48.93754739085323
+	approx "$(echo "$output" | jget tokens_per_s_per_gpu)" 129.43254409820776
+	approx "$(echo "$output" | jget memory)" 106.5625
+}
