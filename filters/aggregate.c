@@ -16,7 +16,9 @@ static const char usage_text[] =
 	"source) and writes one report per configuration: ttft_ms, tpot_ms, request_latency_ms,\n"
 	"throughputs, memory_gib and oom, with the configuration. Other records are ignored.\n"
 	"Serving configurations (mode agg or disagg) put their tagged steps together as the\n"
-	"reference's run_agg / run_disagg do (docs/serving.md).\n"
+	"reference's run_agg / run_disagg do (docs/serving.md). A configuration with an op that\n"
+	"query --keep-going could not price gets a report with `error` (the first such op's reason)\n"
+	"and no numbers.\n"
 	"  --ops            add `ops`: latency per op name and phase, summed as the reference does\n"
 	"  --refuse-oom     a configuration that does not fit in GPU memory is an error (exit 1),\n"
 	"                   as the reference's CLI refuses it\n"
@@ -166,9 +168,31 @@ typedef struct state {
 	const char *name;   /* input name, for messages */
 	enum format fmt;
 	bool with_ops, header_done, refuse_oom;
+	char *error;        /* the first unpriced op of the configuration, or NULL */
 	cJSON **kept;       /* table format: finished reports */
 	size_t nkept, capkept;
 } state;
+
+/* The report of a configuration that could not be priced: its keys (the model by its path),
+ * then the reason; no numbers, so that nobody ranks it. */
+static cJSON *error_report(const cJSON *config, const char *error)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "record", "report");
+	const cJSON *item;
+	cJSON_ArrayForEach(item, config) {
+		if (strcmp(item->string, "record") == 0)
+			continue;
+		if (strcmp(item->string, "model") == 0) {
+			const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "model_path"));
+			cJSON_AddItemToObject(r, "model", path ? cJSON_CreateString(path) : cJSON_CreateNull());
+			continue;
+		}
+		cJSON_AddItemToObject(r, item->string, cJSON_Duplicate(item, 1));
+	}
+	cJSON_AddStringToObject(r, "error", error);
+	return r;
+}
 
 static void finish_config(state *st)
 {
@@ -177,7 +201,9 @@ static void finish_config(state *st)
 	const cJSON *c = st->config;
 	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "mode"));
 	cJSON *report;
-	if (serving_config(c)) {
+	if (st->error) {
+		report = error_report(c, st->error);
+	} else if (serving_config(c)) {
 		char err[512];
 		report = serving_report(c, &st->steps, st->with_ops, err, sizeof err);
 		if (!report)
@@ -193,7 +219,7 @@ static void finish_config(state *st)
 			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "dp")), &res);
 		report = summary_report(c, &st->ops, &res, st->with_ops);
 	}
-	if (st->refuse_oom && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "oom"))) {
+	if (st->refuse_oom && !st->error && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "oom"))) {
 		const cJSON *mem = cJSON_GetObjectItemCaseSensitive(c, "memory_gib");
 		die(EXIT_DATA, "%s:%ld: config '%s': OOM: the model '%s' does not fit in GPU memory on system '%s' "
 			       "(%.3f GiB per GPU, capacity %.3f GiB)",
@@ -221,6 +247,8 @@ static void finish_config(state *st)
 	}
 	cJSON_Delete(st->config);
 	st->config = NULL;
+	free(st->error);
+	st->error = NULL;
 	summary_free(&st->ops);
 	serving_ops_free(&st->steps);
 }
@@ -256,6 +284,17 @@ static void take_op(state *st, const jsonl_reader *r, const cJSON *rec)
 		 : strcmp(phase, "encoder") == 0 ? 2 : -1;
 	if (ph < 0)
 		jsonl_fail(r, "op '%s': phase '%s' is not context, generation or encoder", name, phase);
+	const char *error = jsonl_opt_str(r, rec, "error", NULL);
+	if (error) { /* unpriced (query --keep-going): the configuration has no numbers */
+		if (!st->error) {
+			size_t n = strlen(name) + strlen(error) + 8;
+			st->error = malloc(n);
+			if (!st->error)
+				die(EXIT_DATA, "out of memory");
+			snprintf(st->error, n, "op %s: %s", name, error);
+		}
+		return;
+	}
 	const cJSON *lat = cJSON_GetObjectItemCaseSensitive(rec, "latency_ms");
 	if (!cJSON_IsNumber(lat))
 		jsonl_fail(r, "op '%s' has no latency_ms (was it priced by query?)", name);
