@@ -41,6 +41,46 @@ static void put_number(FILE *out, double v, bool cjson)
 	fputs(buf, out);
 }
 
+/* item as cJSON_PrintUnformatted prints it, without building the text in memory. */
+static void put_json(FILE *out, const cJSON *item)
+{
+	const cJSON *c;
+	bool first = true;
+	switch (item->type & 0xFF) {
+	case cJSON_False: fputs("false", out); break;
+	case cJSON_True: fputs("true", out); break;
+	case cJSON_NULL: fputs("null", out); break;
+	case cJSON_Number: put_number(out, item->valuedouble, true); break;
+	case cJSON_String: put_string(out, item->valuestring ? item->valuestring : "", true); break;
+	case cJSON_Raw: fputs(item->valuestring ? item->valuestring : "", out); break;
+	case cJSON_Array:
+		putc('[', out);
+		cJSON_ArrayForEach(c, item)
+		{
+			if (!first)
+				putc(',', out);
+			put_json(out, c);
+			first = false;
+		}
+		putc(']', out);
+		break;
+	case cJSON_Object:
+		putc('{', out);
+		cJSON_ArrayForEach(c, item)
+		{
+			if (!first)
+				putc(',', out);
+			put_string(out, c->string ? c->string : "", true);
+			putc(':', out);
+			put_json(out, c);
+			first = false;
+		}
+		putc('}', out);
+		break;
+	default: fputs("null", out); break;
+	}
+}
+
 /* One point object; run > 1 makes it a run of points (s_step apart, the last counted last_count). */
 static void put_point(FILE *out, const og_write_opts *o, bool first, long x, long batch, long beam, long s,
 		      long prefix, long count, const char *scale_key, double scale, long run, long s_step,
@@ -109,23 +149,24 @@ void og_op_write_with(FILE *out, const og_config *cfg, const og_op *op, const ch
 		      const og_write_opts *o)
 {
 	bool cj = o->cjson_numbers;
-	char *attrs = cJSON_PrintUnformatted(op->attrs);
 	fputs("{\"record\":\"op\",\"config_id\":", out);
 	put_string(out, config_id, cj);
 	fprintf(out, ",\"phase\":\"%s\",\"name\":", og_phase_name(op->phase));
 	put_string(out, op->name, cj);
 	fprintf(out, ",\"op_type\":\"%s\",\"scale_factor\":", op->op_type);
 	put_number(out, op->scale_factor, cj);
-	fprintf(out, ",\"attrs\":%s", attrs ? attrs : "{}");
-	free(attrs);
+	fputs(",\"attrs\":", out);
+	if (op->attrs)
+		put_json(out, op->attrs);
+	else
+		fputs("{}", out);
 	const cJSON *in;
 	cJSON_ArrayForEach(in, op->inner)
 	{
-		char *v = cJSON_PrintUnformatted(in);
 		fputc(',', out);
 		put_string(out, in->string, cj);
-		fprintf(out, ":%s", v ? v : "null");
-		free(v);
+		fputc(':', out);
+		put_json(out, in);
 	}
 	fputs(",\"points\":[", out);
 	put_points(out, cfg, op, o);
