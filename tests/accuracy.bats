@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# bench/accuracy: our serving estimates of measured deployments against the silicon figures and
+# the reference's predictions (../shared/reference/silicon_h100_h200{,_predicted}.csv).
+load test_helper
+
+ACC="$ROOT/bench/accuracy"
+# One row of each system/backend/mode the reference predicts (agg and the one disagg row), plus
+# a second model where a group has several: h100 sglang agg/disagg, h100 trtllm (Qwen3-235B,
+# Qwen3-32B), h100 vllm (Qwen3-32B, MiniMax-M2.5), h200 sglang (Qwen3-235B, Llama-3.1-8B),
+# h200 trtllm (Llama-3.1-70B), h200 vllm (MiniMax-M2.5).
+SAMPLE=82,134,141,521,527,1210,576,624,972,11
+
+@test "accuracy: a 10-row sample equals the reference's predictions and is summarised" {
+	run "$ACC" --rows "$SAMPLE" --per-row "$BATS_TEST_TMPDIR/rows.tsv"
+	assert_success
+	assert_line --index 0 --regexp '^accuracy against measured deployments \(.*silicon_h100_h200\.csv\): 10 rows, [0-9]+ s with 2 jobs$'
+	assert_line --regexp '^TTFT +rows \|  ours   MAPE median    p90 \|   ref   MAPE median    p90$'
+	assert_line --regexp '^TPOT +rows \|  ours   MAPE median    p90 \|   ref   MAPE median    p90$'
+	assert_line --regexp '^h100_sxm sglang disagg +1 \| +1 .*\| +1 '
+	assert_line --regexp '^all +10 \| +10 .*\| +10 '
+	assert_line "rows: 10; ours predicted 10, refused 0; reference predicted 10, refused 0"
+	assert_line "parity: 10 of 10 rows both predict equal the reference's ttft and tpot at 1e-6; 0 predicted by ours only, 0 by the reference only"
+	local summary=$output
+	# every row predicted, and ttft/tpot equal to the reference's ref_ttft_ms/ref_tpot_ms at 1e-6
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/rows.tsv")" -eq 10 ]
+	run awk -F'\t' '
+		function off(a, b,   d) { d = a - b; if (d < 0) d = -d; return d > 1e-6 * (b < 0 ? -b : b) }
+		$7 == "" || $9 == "" || $11 != "" { print "not predicted: " $1 ": " $11; bad++; next }
+		off($7, $9) || off($8, $10) { printf "%s: ours %s %s, reference %s %s\n", $1, $7, $8, $9, $10; bad++ }
+		END { exit bad > 0 }' "$BATS_TEST_TMPDIR/rows.tsv"
+	assert_success
+	# ours and the reference's error columns are the same figures
+	run awk '/^all +10 \|/ { split($0, s, "|"); sub(/ +$/, "", s[2]); if (s[2] != s[3]) { print; exit 1 } n++ } END { exit n != 2 }' <<<"$summary"
+	assert_success
+}
+
+@test "accuracy: rows both refuse are counted, with our reasons" {
+	# row 1: DeepSeek-V3 on SGLang without fp8 context MLA data; 852: disagg without prefill batch
+	run "$ACC" --rows 1,852 --limit 2
+	assert_success
+	assert_line "rows: 2; ours predicted 0, refused 2; reference predicted 0, refused 2"
+	assert_line --partial "failed to query context MLA data"
+	assert_line --partial "--mode disagg: --model, --system, --backend, --prefill-batch"
+}
+
+@test "accuracy: bad options are usage errors" {
+	run "$ACC" --limit 0
+	assert_failure 2
+	assert_output "accuracy: --limit: '0' is not a positive integer
+try 'accuracy --help'"
+	run "$ACC" --rows 1:3
+	assert_failure 2
+	assert_line --index 0 "accuracy: --rows: '1:3' is not a list of rows such as 1-20,57"
+	run "$ACC" --frobnicate
+	assert_failure 2
+	assert_line --index 0 "accuracy: unknown option '--frobnicate'"
+	run "$ACC" --help
+	assert_success
+	assert_line --index 0 --partial "usage: accuracy"
+}
