@@ -14,8 +14,8 @@ SAMPLE=82,134,141,521,527,1210,576,624,972,11
 	run "$ACC" --rows "$SAMPLE" --per-row "$BATS_TEST_TMPDIR/rows.tsv"
 	assert_success
 	assert_line --index 0 --regexp '^accuracy against measured deployments \(.*silicon_h100_h200\.csv\): 10 rows, [0-9]+ s with 2 jobs$'
-	assert_line --regexp '^TTFT +rows \|  ours   MAPE median    p90 \|   ref   MAPE median    p90$'
-	assert_line --regexp '^TPOT +rows \|  ours   MAPE median    p90 \|   ref   MAPE median    p90$'
+	assert_line --regexp '^TTFT +rows \|  ours   MAPE median    p90   bias \|   ref   MAPE median    p90   bias$'
+	assert_line --regexp '^TPOT +rows \|  ours   MAPE median    p90   bias \|   ref   MAPE median    p90   bias$'
 	assert_line --regexp '^h100_sxm sglang disagg +1 \| +1 .*\| +1 '
 	assert_line --regexp '^all +10 \| +10 .*\| +10 '
 	assert_line "rows: 10; ours predicted 10, refused 0; reference predicted 10, refused 0"
