@@ -76,6 +76,13 @@ const char *systems_dir(char *err, size_t errlen)
 				snprintf(found, sizeof found, "%s", in_tree);
 				return found;
 			}
+			/* an installed tree moved as a whole (or staged under DESTDIR) keeps share/ beside bin/ */
+			char beside[SYS_PATH_MAX];
+			snprintf(beside, sizeof beside, "%.4000s/../share/infercast/systems", exe);
+			if (is_dir(beside)) {
+				snprintf(found, sizeof found, "%s", beside);
+				return found;
+			}
 		}
 	}
 	const char *share = INFERCAST_SHARE_DIR "/systems";
