@@ -58,6 +58,31 @@ static void *grow(void *p, size_t *cap, size_t n, size_t size)
 	return p;
 }
 
+/* An unpriced point's reason points into its report, which is about to go: keep a copy. */
+static void own_error(points *pt, sweep_report_kind k)
+{
+	const char **e = k == SWEEP_REPORT_AGG       ? &pt->agg[pt->nagg - 1].error
+			 : k == SWEEP_REPORT_PREFILL ? &pt->prefill[pt->nprefill - 1].error
+			 : k == SWEEP_REPORT_DECODE  ? &pt->decode[pt->ndecode - 1].error
+						     : NULL;
+	if (!e || !*e)
+		return;
+	char *copy = strdup(*e);
+	if (!copy)
+		die(EXIT_DATA, "out of memory");
+	*e = copy;
+}
+
+static void free_errors(points *pt)
+{
+	for (size_t i = 0; i < pt->nagg; i++)
+		free((char *)pt->agg[i].error);
+	for (size_t i = 0; i < pt->nprefill; i++)
+		free((char *)pt->prefill[i].error);
+	for (size_t i = 0; i < pt->ndecode; i++)
+		free((char *)pt->decode[i].error);
+}
+
 static void read_reports(points *pt, double kv_fraction, long expect)
 {
 	jsonl_reader r;
@@ -81,6 +106,7 @@ static void read_reports(points *pt, double kv_fraction, long expect)
 		}
 		if (rc)
 			jsonl_fail(&r, "%s", err);
+		own_error(pt, k);
 		if (k != SWEEP_REPORT_OTHER && !pt->first) {
 			pt->first = rec;
 			pt->is_moe = sweep_report_is_moe(rec);
@@ -130,6 +156,21 @@ static void save_csv(const char *dir, const char *mode, const char *file, const 
 		die(EXIT_DATA, "%s: write failed: %s", path, strerror(errno));
 }
 
+/* Why a side or mode has nothing to search, in the reference's order: layouts whose runs
+ * raised (it shows the last exception), else memory. false when there is something. */
+static bool nothing_usable(const pick_status *st, const char *what, char *why, size_t n)
+{
+	if (st->usable)
+		return false;
+	if (st->failed_layouts)
+		snprintf(why, n, "%sno worker layout could be priced (%zu failed; the last: %s)", what,
+			 st->failed_layouts, st->last_error);
+	else
+		snprintf(why, n, "the model does not fit in GPU memory with any worker layout: use more GPUs, a "
+				 "quantized model or a system with more memory per GPU");
+	return true;
+}
+
 /* Runs one mode's search and pick; a mode without points did not run. */
 static void run_mode(sweep_mode_result *m, const points *pt, const pick_common *c, const pick_targets *t)
 {
@@ -137,28 +178,20 @@ static void run_mode(sweep_mode_result *m, const points *pt, const pick_common *
 	size_t n = disagg ? pt->nprefill + pt->ndecode : pt->nagg;
 	if (n == 0)
 		return;
-	bool fits = false;
+	pick_status ps, ds;
 	if (!disagg) {
-		for (size_t i = 0; i < pt->nagg && !fits; i++)
-			fits = !pt->agg[i].oom && !pt->agg[i].kv_cache_oom;
-		if (fits)
-			pick_agg_results(pt->agg, pt->nagg, c->isl, c->osl, t->ttft, &m->results);
+		pick_agg_status(pt->agg, pt->nagg, c->isl, c->osl, &ps);
+		if (nothing_usable(&ps, "", m->failure, sizeof m->failure))
+			return;
+		pick_agg_results(pt->agg, pt->nagg, c->isl, c->osl, t->ttft, &m->results);
 	} else {
-		bool pfit = false, dfit = false;
-		for (size_t i = 0; i < pt->nprefill; i++)
-			pfit |= !pt->prefill[i].oom;
-		for (size_t i = 0; i < pt->ndecode; i++)
-			dfit |= !pt->decode[i].oom;
-		fits = pfit && dfit;
-		if (fits)
-			pick_disagg_results(pt->prefill, pt->nprefill, pt->decode, pt->ndecode, c->osl, t->ttft,
-					    t->total_gpus, pt->require_same_tp, &m->results);
-	}
-	if (!fits) {
-		snprintf(m->failure, sizeof m->failure,
-			 "the model does not fit in GPU memory with any worker layout: use more GPUs, a quantized "
-			 "model or a system with more memory per GPU");
-		return;
+		pick_side_status(pt->prefill, pt->nprefill, &ps);
+		pick_side_status(pt->decode, pt->ndecode, &ds);
+		if (nothing_usable(&ps, "prefill: ", m->failure, sizeof m->failure) ||
+		    nothing_usable(&ds, "decode: ", m->failure, sizeof m->failure))
+			return;
+		pick_disagg_results(pt->prefill, pt->nprefill, pt->decode, pt->ndecode, c->osl, t->ttft,
+				    t->total_gpus, pt->require_same_tp, &m->results);
 	}
 	if (m->results.n == 0) {
 		snprintf(m->failure, sizeof m->failure, "no configuration meets TTFT <= %g ms (with TPOT up to 295 ms)",
@@ -239,7 +272,7 @@ int main(int argc, char **argv)
 		run_mode(&modes[i], &pt, &common, &t);
 
 	int ran = 0, met = 0;
-	char why[1024] = "";
+	char why[2600] = "";
 	for (int i = 0; i < 2; i++) {
 		ran += modes[i].ran;
 		met += modes[i].ran && modes[i].met;
@@ -277,6 +310,7 @@ int main(int argc, char **argv)
 		pick_table_free(&modes[i].front);
 		pick_table_free(&modes[i].best);
 	}
+	free_errors(&pt);
 	free(pt.agg);
 	free(pt.prefill);
 	free(pt.decode);

@@ -131,12 +131,15 @@ static pick_row agg_row(const agg_point *p)
 
 /* The points of one layout the reference's loop evaluates, in order: it skips a point whose
  * decode share repeats an earlier one (balance score above 1) and leaves a batch size at its
- * first out-of-memory point. */
-static size_t agg_evaluated(const agg_point *pts, size_t n, long isl, long osl, const agg_point **out)
+ * first out-of-memory point. A point that could not be priced ends the layout (the reference's
+ * run raises before its memory check): the count is 0 and *error says why. */
+static size_t agg_evaluated(const agg_point *pts, size_t n, long isl, long osl, const agg_point **out,
+			    const char **error)
 {
 	double *capped = xrealloc(NULL, (n + 1) * sizeof *capped);
 	size_t ncapped = 0, k = 0;
 	long broken_batch = -1;
+	*error = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const agg_point *p = &pts[i];
 		if (p->batch == broken_batch)
@@ -151,6 +154,11 @@ static size_t agg_evaluated(const agg_point *pts, size_t n, long isl, long osl, 
 				continue;
 			capped[ncapped++] = gen;
 		}
+		if (p->error) {
+			*error = p->error;
+			k = 0;
+			break;
+		}
 		if (p->oom || p->kv_cache_oom) {
 			broken_batch = p->batch;
 			continue;
@@ -161,6 +169,30 @@ static size_t agg_evaluated(const agg_point *pts, size_t n, long isl, long osl, 
 	return k;
 }
 
+static size_t layout_end(const agg_point *pts, size_t lo, size_t n)
+{
+	size_t hi = lo;
+	while (hi < n && same_layout(&pts[hi].layout, &pts[lo].layout))
+		hi++;
+	return hi;
+}
+
+void pick_agg_status(const agg_point *pts, size_t n, long isl, long osl, pick_status *st)
+{
+	memset(st, 0, sizeof *st);
+	const agg_point **eval = xrealloc(NULL, (n + 1) * sizeof *eval);
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		hi = layout_end(pts, lo, n);
+		const char *error;
+		st->usable += agg_evaluated(pts + lo, hi - lo, isl, osl, eval, &error);
+		if (error) {
+			st->failed_layouts++;
+			st->last_error = error;
+		}
+	}
+	free(eval);
+}
+
 void pick_agg_results(const agg_point *pts, size_t n, long isl, long osl, double ttft_target, pick_table *out)
 {
 	double tpots[SWEEP_MAX_LIST];
@@ -168,11 +200,10 @@ void pick_agg_results(const agg_point *pts, size_t n, long isl, long osl, double
 	const agg_point **eval = xrealloc(NULL, (n + 1) * sizeof *eval);
 	pick_row *cand = xrealloc(NULL, (n + 1) * sizeof *cand);
 	for (size_t lo = 0; lo < n;) {
-		size_t hi = lo;
-		while (hi < n && same_layout(&pts[hi].layout, &pts[lo].layout))
-			hi++;
+		size_t hi = layout_end(pts, lo, n);
 		size_t first = out->n; /* this layout's rows start here */
-		size_t ne = agg_evaluated(pts + lo, hi - lo, isl, osl, eval);
+		const char *error;
+		size_t ne = agg_evaluated(pts + lo, hi - lo, isl, osl, eval, &error);
 		for (size_t t = 0; t < nt; t++) {
 			size_t nc = 0;
 			for (size_t i = 0; i < ne; i++)
@@ -198,19 +229,38 @@ void pick_agg_results(const agg_point *pts, size_t n, long isl, long osl, double
 
 /* ---------------------------------------------------------------- disaggregated */
 
-/* A layout's workers up to its first out-of-memory batch (larger batches would not fit either). */
-static size_t fitting_workers(const side_point *w, size_t n, const side_point **out)
+/* A layout's workers up to its first batch that does not fit (larger batches would not fit
+ * either) or could not be priced (the reference's batch loop raises there). */
+static size_t fitting_workers(const side_point *w, size_t n, const side_point **out, pick_status *st)
 {
 	size_t k = 0;
 	for (size_t lo = 0; lo < n;) {
 		size_t hi = lo;
 		while (hi < n && same_layout(&w[hi].layout, &w[lo].layout))
 			hi++;
-		for (size_t i = lo; i < hi && !w[i].oom; i++)
+		for (size_t i = lo; i < hi && !w[i].oom; i++) {
+			if (w[i].error) {
+				if (st) {
+					st->failed_layouts++;
+					st->last_error = w[i].error;
+				}
+				break;
+			}
 			out[k++] = &w[i];
+		}
 		lo = hi;
 	}
+	if (st)
+		st->usable = k;
 	return k;
+}
+
+void pick_side_status(const side_point *workers, size_t n, pick_status *st)
+{
+	memset(st, 0, sizeof *st);
+	const side_point **tmp = xrealloc(NULL, (n + 1) * sizeof *tmp);
+	fitting_workers(workers, n, tmp, st);
+	free(tmp);
 }
 
 /* Worker counts for one prefill/decode pair: the replica of an allowed size with the most
@@ -314,7 +364,7 @@ void pick_disagg_results(const side_point *prefill, size_t np, const side_point 
 {
 	const side_point **pf = xrealloc(NULL, (np + 1) * sizeof *pf), **df = xrealloc(NULL, (nd + 1) * sizeof *df);
 	const side_point **pc = xrealloc(NULL, (np + 1) * sizeof *pc), **dc = xrealloc(NULL, (nd + 1) * sizeof *dc);
-	size_t npf = fitting_workers(prefill, np, pf), ndf = fitting_workers(decode, nd, df);
+	size_t npf = fitting_workers(prefill, np, pf, NULL), ndf = fitting_workers(decode, nd, df, NULL);
 	double tpots[SWEEP_MAX_LIST];
 	size_t nt = sweep_tpot_targets(tpots, SWEEP_MAX_LIST);
 	if (max_gpus > 128)

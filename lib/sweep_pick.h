@@ -41,6 +41,7 @@ typedef struct agg_point {
 		tokens_s_user;
 	double memory, balance_score, num_ctx_reqs, num_gen_reqs, num_tokens, gen_tokens, power_w;
 	bool oom, kv_cache_oom;
+	const char *error;   /* not NULL: the point could not be priced (why; not owned), no numbers */
 } agg_point;
 
 /* One priced worker of a disaggregated deployment: its static row as the reference reads it
@@ -51,6 +52,7 @@ typedef struct side_point {
 	long batch, global_batch, num_total_gpus;
 	double ttft, tpot, seq_s, seq_s_gpu, tokens_s_user, memory, power_w;
 	bool oom;
+	const char *error;   /* not NULL: the worker could not be priced (why; not owned), no numbers */
 } side_point;
 
 /* A row of a result table: an agg point, or a prefill/decode pair with worker counts. Rounded
@@ -83,8 +85,23 @@ typedef struct pick_targets {
 } pick_targets;
 
 /* The agg result table from the points in sweep order (points of one layout contiguous, batch
- * then ctx_tokens ascending). */
+ * then ctx_tokens ascending). A layout with an evaluated point that could not be priced is left
+ * out whole, as the reference's search skips a layout whose run raises. */
 void pick_agg_results(const agg_point *pts, size_t n, long isl, long osl, double ttft_target, pick_table *out);
+
+/* What a search had to work with, for the reason it gives when its table is empty (the
+ * reference's order: a layout that raised, else nothing fits in memory). */
+typedef struct pick_status {
+	size_t usable;            /* agg: evaluated points of kept layouts that fit; disagg: worker rows */
+	size_t failed_layouts;    /* layouts cut (agg: dropped) by a point that could not be priced */
+	const char *last_error;   /* the reason of the last of them (not owned), or NULL */
+} pick_status;
+
+void pick_agg_status(const agg_point *pts, size_t n, long isl, long osl, pick_status *st);
+
+/* The worker rows of one side: each layout's batches up to the first that does not fit or
+ * could not be priced (the reference stops a layout's batch loop there). */
+void pick_side_status(const side_point *workers, size_t n, pick_status *st);
 
 /* The disagg result table from prefill and decode workers in sweep order. max_gpus bounds a
  * replica (the reference: min(total_gpus, 128)); require_same_tp pairs only equal TP (SGLang). */

@@ -75,6 +75,16 @@ int sweep_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char *err,
 {
 	memset(p, 0, sizeof *p);
 	double batch, ctx, gbs, conc, gpus;
+	const char *error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "error"));
+	if (error) { /* not priced: where it sits in the sweep is all there is */
+		if (layout_of(r, &p->layout, err, errn) || num(r, "batch", &batch, err, errn) ||
+		    num(r, "serving.ctx_tokens", &ctx, err, errn))
+			return -1;
+		p->batch = (long)batch;
+		p->ctx_tokens = (long)ctx;
+		p->error = error;
+		return 0;
+	}
 	if (layout_of(r, &p->layout, err, errn) || num(r, "batch", &batch, err, errn) ||
 	    num(r, "serving.ctx_tokens", &ctx, err, errn) || num(r, "global_batch", &gbs, err, errn) ||
 	    num(r, "concurrency", &conc, err, errn) || num(r, "num_total_gpus", &gpus, err, errn) ||
@@ -116,8 +126,16 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 	memset(s, 0, sizeof *s);
 	double batch, osl, memory;
 	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "mode"));
-	if (layout_of(r, &s->layout, err, errn) || num(r, "batch", &batch, err, errn) ||
-	    num(r, "osl", &osl, err, errn) || num(r, "memory_gib.total", &memory, err, errn))
+	if (layout_of(r, &s->layout, err, errn) || num(r, "batch", &batch, err, errn))
+		return -1;
+	const char *error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "error"));
+	if (error) { /* not priced: only its place in the sweep */
+		sweep_layout_name(&s->layout, s->parallel, sizeof s->parallel);
+		s->batch = (long)batch;
+		s->error = error;
+		return 0;
+	}
+	if (num(r, "osl", &osl, err, errn) || num(r, "memory_gib.total", &memory, err, errn))
 		return -1;
 	/* The correction scales each op's latency before the phase is summed, as run_static does;
 	 * without `ops` (aggregate without --ops) it scales the phase sums, which can differ from that

@@ -25,6 +25,10 @@ typedef enum { SWEEP_REPORT_AGG, SWEEP_REPORT_PREFILL, SWEEP_REPORT_DECODE, SWEE
 /* Which kind of sweep point a report is. */
 sweep_report_kind sweep_report_kind_of(const cJSON *report);
 
+/* A report with `error` (a configuration query --keep-going could not price) gives a point with
+ * its layout, batch (agg: ctx_tokens) and `error` pointing into the report, which must then
+ * outlive the point (the caller copies it if not). */
+
 /* An agg report. kv_fraction > 0 re-runs TRT-LLM's KV-cache budget check with that fraction of
  * free memory (the reference's `default` uses 1.0 where `estimate` uses 0.9) when the report says
  * the check applies. 0, or -1 with a message naming the missing key. */
