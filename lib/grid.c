@@ -310,6 +310,16 @@ grid_node *grid_node_kid_at(grid_node *node, size_t i)
 	return node->levels > 1 && i < node->n ? &node->u.kids[i] : NULL;
 }
 
+const grid_node *grid_node_child_at(const grid_node *node, size_t i)
+{
+	return node->levels > 1 && i < node->n ? &node->u.kids[i] : NULL;
+}
+
+const grid_leaf *grid_node_leaf_at(const grid_node *node, size_t i)
+{
+	return node->levels == 1 && i < node->n ? &node->u.leaves[i] : NULL;
+}
+
 void grid_set_sample(grid *g, const grid_leaf *leaf)
 {
 	g->have_sample = leaf != NULL;

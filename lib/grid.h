@@ -100,6 +100,10 @@ int grid_node_put_leaf(grid *g, grid_node *node, double key, const grid_leaf *le
 int grid_node_fill(grid *g, grid_node *node, const double *keys, size_t n, const grid_leaf *leaves, bool borrow);
 /* The i-th child of a node with levels > 1 (i < count). */
 grid_node *grid_node_kid_at(grid_node *node, size_t i);
+/* The i-th child (levels > 1) or leaf (levels == 1) of a node in key order, NULL otherwise:
+ * for walks that found i by bracketing the sorted keys (no second search by key). */
+const grid_node *grid_node_child_at(const grid_node *node, size_t i);
+const grid_leaf *grid_node_leaf_at(const grid_node *node, size_t i);
 /* Set the sample leaf (grid_sample_leaf) as it was when the grid was saved. */
 void grid_set_sample(grid *g, const grid_leaf *leaf);
 

@@ -43,6 +43,53 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* interp_nearest_1d on keys already in ascending order (grid nodes keep theirs sorted); at, when
+ * given, receives the pair's indices. */
+static int nearest_sorted(double x, const double *v, size_t n, bool inner_only, double *lo, double *hi,
+			  size_t at[2], interp_err *err)
+{
+	size_t at_[2];
+	if (!at)
+		at = at_;
+	if (n == 0)
+		return fail(err, INTERP_EMISSING, "no keys to bracket %.17g", x);
+	if (n == 1) {
+		if (inner_only && x != v[0])
+			return fail(err, INTERP_ERANGE, "%.17g is not the only key %.17g", x, v[0]);
+		*lo = *hi = v[0];
+		at[0] = at[1] = 0;
+		return INTERP_OK;
+	}
+	int rc = INTERP_OK;
+	if (x < v[0]) {
+		if (inner_only)
+			rc = fail(err, INTERP_ERANGE, "%.17g is below the smallest key %.17g", x, v[0]);
+		else
+			*lo = v[0], *hi = v[1], at[0] = 0, at[1] = 1;
+	} else if (x > v[n - 1]) {
+		if (inner_only)
+			rc = fail(err, INTERP_ERANGE, "%.17g is above the largest key %.17g", x, v[n - 1]);
+		else
+			*lo = v[n - 2], *hi = v[n - 1], at[0] = n - 2, at[1] = n - 1;
+	} else {
+		/* First key above x; a query equal to the last key takes the last pair. */
+		size_t a = 0, b = n - 1;
+		while (a < b) {
+			size_t mid = a + (b - a) / 2;
+			if (v[mid] <= x)
+				a = mid + 1;
+			else
+				b = mid;
+		}
+		size_t i = a ? a : 1; /* x >= v[0] so a >= 1 unless NaN */
+		*lo = v[i - 1];
+		*hi = v[i];
+		at[0] = i - 1;
+		at[1] = i;
+	}
+	return rc;
+}
+
 int interp_nearest_1d(double x, const double *values, size_t n, bool inner_only,
 		      double *lo, double *hi, interp_err *err)
 {
@@ -67,31 +114,7 @@ int interp_nearest_1d(double x, const double *values, size_t n, bool inner_only,
 			break;
 		}
 	}
-	int rc = INTERP_OK;
-	if (x < v[0]) {
-		if (inner_only)
-			rc = fail(err, INTERP_ERANGE, "%.17g is below the smallest key %.17g", x, v[0]);
-		else
-			*lo = v[0], *hi = v[1];
-	} else if (x > v[n - 1]) {
-		if (inner_only)
-			rc = fail(err, INTERP_ERANGE, "%.17g is above the largest key %.17g", x, v[n - 1]);
-		else
-			*lo = v[n - 2], *hi = v[n - 1];
-	} else {
-		/* First key above x; a query equal to the last key takes the last pair. */
-		size_t a = 0, b = n - 1;
-		while (a < b) {
-			size_t mid = a + (b - a) / 2;
-			if (v[mid] <= x)
-				a = mid + 1;
-			else
-				b = mid;
-		}
-		size_t i = a ? a : 1; /* x >= v[0] so a >= 1 unless NaN */
-		*lo = v[i - 1];
-		*hi = v[i];
-	}
+	int rc = nearest_sorted(x, v, n, inner_only, lo, hi, NULL, err);
 	free(copy);
 	return rc;
 }
@@ -693,7 +716,15 @@ static int bracket(const grid_node *node, double x, double *lo, double *hi, inte
 {
 	const double *keys;
 	size_t n = grid_node_keys(node, &keys);
-	return interp_nearest_1d(x, keys, n, true, lo, hi, err);
+	return nearest_sorted(x, keys, n, true, lo, hi, NULL, err); /* a grid node's keys are sorted */
+}
+
+/* bracket, also giving the pair's positions among the node's keys (children/leaves by index). */
+static int bracket_at(const grid_node *node, double x, double *lo, double *hi, size_t at[2], interp_err *err)
+{
+	const double *keys;
+	size_t n = grid_node_keys(node, &keys);
+	return nearest_sorted(x, keys, n, true, lo, hi, at, err);
 }
 
 static int leaf_value(const grid_node *node, double key, grid_metric metric, double *out, interp_err *err)
@@ -802,23 +833,23 @@ int interp_2d_1d(double x, double y, double z, const grid_node *data, grid_metri
 	if (method != INTERP_CUBIC && method != INTERP_BILINEAR)
 		return fail(err, INTERP_EARG, "interp_2d_1d: method must be cubic or bilinear");
 	double xs[2], xv[2];
-	if ((rc = bracket(data, x, &xs[0], &xs[1], err)))
+	size_t xi[2], yi[2], zi[2]; /* the brackets' positions: children and leaves by index */
+	if ((rc = bracket_at(data, x, &xs[0], &xs[1], xi, err)))
 		return rc;
 	for (int i = 0; i < 2; i++) {
-		const grid_node *plane = grid_node_child(data, xs[i]);
+		const grid_node *plane = grid_node_child_at(data, xi[i]);
 		double ys[2], zs[2] = { 0, 0 }, pts[4][2], vals[4];
-		if ((rc = bracket(plane, y, &ys[0], &ys[1], err)))
+		if ((rc = bracket_at(plane, y, &ys[0], &ys[1], yi, err)))
 			return rc;
 		int n = 0;
 		for (int j = 0; j < 2; j++) {
-			const grid_node *row = grid_node_child(plane, ys[j]);
-			if ((rc = bracket(row, z, &zs[0], &zs[1], err)))
+			const grid_node *row = grid_node_child_at(plane, yi[j]);
+			if ((rc = bracket_at(row, z, &zs[0], &zs[1], zi, err)))
 				return rc;
 			for (int k = 0; k < 2; k++, n++) {
 				pts[n][0] = ys[j];
 				pts[n][1] = zs[k];
-				if ((rc = leaf_value(row, zs[k], metric, &vals[n], err)))
-					return rc;
+				vals[n] = grid_leaf_get(grid_node_leaf_at(row, zi[k]), metric);
 			}
 		}
 		if (method == INTERP_CUBIC)

@@ -33,6 +33,7 @@ typedef struct memo_key {
 } memo_key;
 typedef struct memo_slot {
 	bool used;
+	uint64_t hash;     /* of key: probes compare it first, growing reuses it */
 	memo_key key;
 	perf_result r;
 } memo_slot;
@@ -263,27 +264,52 @@ static int ensure(perfdb *db, int group, char *err, size_t errlen)
 
 /* ---- memo ---- */
 
+/* Keys are zero-filled structs without padding: hashed a word at a time (a multiply-xorshift
+ * mix per word; byte-wise FNV over the 112 bytes cost more than the probe). */
 static uint64_t hash_key(const memo_key *k)
 {
+	_Static_assert(sizeof(memo_key) % sizeof(uint64_t) == 0, "memo_key is hashed by words");
+	uint64_t h = 0x9E3779B97F4A7C15ull;
 	const unsigned char *p = (const unsigned char *)k;
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < sizeof *k; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
+	for (size_t i = 0; i < sizeof *k; i += sizeof(uint64_t)) {
+		uint64_t w;
+		memcpy(&w, p + i, sizeof w);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	return h ^ (h >> 29);
 }
 
-static memo_slot *memo_find(perfdb *db, const memo_key *k)
+static memo_slot *memo_find_hashed(perfdb *db, const memo_key *k, uint64_t h)
 {
 	if (!db->memo_cap)
 		return NULL;
 	size_t mask = db->memo_cap - 1;
-	for (size_t i = hash_key(k) & mask;; i = (i + 1) & mask) {
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		memo_slot *s = &db->memo[i];
 		if (!s->used)
 			return NULL;
-		if (memcmp(&s->key, k, sizeof *k) == 0)
+		if (s->hash == h && memcmp(&s->key, k, sizeof *k) == 0)
 			return s;
 	}
+}
+
+static memo_slot *memo_find(perfdb *db, const memo_key *k)
+{
+	return memo_find_hashed(db, k, hash_key(k));
+}
+
+static void memo_insert(perfdb *db, const memo_key *k, uint64_t h, const perf_result *r)
+{
+	size_t mask = db->memo_cap - 1;
+	size_t i = h & mask;
+	while (db->memo[i].used)
+		i = (i + 1) & mask;
+	db->memo[i].used = true;
+	db->memo[i].hash = h;
+	db->memo[i].key = *k;
+	db->memo[i].r = *r;
+	db->memo_n++;
 }
 
 static void memo_put(perfdb *db, const memo_key *k, const perf_result *r)
@@ -301,17 +327,10 @@ static void memo_put(perfdb *db, const memo_key *k, const perf_result *r)
 		db->memo_n = 0;
 		for (size_t i = 0; i < ocap; i++)
 			if (old[i].used)
-				memo_put(db, &old[i].key, &old[i].r);
+				memo_insert(db, &old[i].key, old[i].hash, &old[i].r);
 		free(old);
 	}
-	size_t mask = db->memo_cap - 1;
-	size_t i = hash_key(k) & mask;
-	while (db->memo[i].used)
-		i = (i + 1) & mask;
-	db->memo[i].used = true;
-	db->memo[i].key = *k;
-	db->memo[i].r = *r;
-	db->memo_n++;
+	memo_insert(db, k, hash_key(k), r);
 }
 
 static memo_key make_key(const perfdb *db, int fn)
@@ -447,8 +466,9 @@ int perfdb_gemm(perfdb *db, long long m, long long n, long long k, const quant_m
 		if (st)
 			return st;
 		st = table_gemm_query(&db->gemm, m, n, k, q, out, err, errlen);
-		char what[160];
-		snprintf(what, sizeof what, "GEMM m=%lld n=%lld k=%lld quant %s", m, n, k, q->name);
+		char what[160] = "";
+		if (st) /* named only for a refusal: formatting costs on every miss */
+			snprintf(what, sizeof what, "GEMM m=%lld n=%lld k=%lld quant %s", m, n, k, q->name);
 		if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
 			return st;
 	}
@@ -528,10 +548,11 @@ int perfdb_context_attention(perfdb *db, long long b, long long s, long long pre
 			return st;
 		st = table_context_attention_query(&db->ctx, b, s, prefix, n, n_kv, kv, fmha, window_size, head_size, out,
 						   err, errlen);
-		char what[200];
-		snprintf(what, sizeof what,
-			 "context attention b=%lld s=%lld prefix=%lld n=%lld n_kv=%lld head_size=%lld window_size=%lld kv %s fmha %s",
-			 b, s, prefix, n, n_kv, head_size, window_size, kv->name, fmha->name);
+		char what[200] = "";
+		if (st) /* named only for a refusal: formatting costs on every miss */
+			snprintf(what, sizeof what,
+				 "context attention b=%lld s=%lld prefix=%lld n=%lld n_kv=%lld head_size=%lld window_size=%lld kv %s fmha %s",
+				 b, s, prefix, n, n_kv, head_size, window_size, kv->name, fmha->name);
 		if ((st = silicon_or_hybrid(db, st, sol / 0.6, out, what, err, errlen)))
 			return st;
 	}
@@ -566,10 +587,11 @@ int perfdb_generation_attention(perfdb *db, long long b, long long s, long long 
 		if (st)
 			return st;
 		st = table_generation_attention_query(&db->gen, b, s, n, n_kv, kv, window_size, head_size, out, err, errlen);
-		char what[200];
-		snprintf(what, sizeof what,
-			 "generation attention b=%lld s=%lld n=%lld n_kv=%lld head_size=%lld window_size=%lld kv %s", b, s, n,
-			 n_kv, head_size, window_size, kv->name);
+		char what[200] = "";
+		if (st) /* named only for a refusal: formatting costs on every miss */
+			snprintf(what, sizeof what,
+				 "generation attention b=%lld s=%lld n=%lld n_kv=%lld head_size=%lld window_size=%lld kv %s", b, s, n,
+				 n_kv, head_size, window_size, kv->name);
 		if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
 			return st;
 	}
@@ -606,9 +628,10 @@ int perfdb_nccl(perfdb *db, const quant_mode *comm, long long num_gpus, const ch
 			if (!t->loaded && db->oneccl.loaded)
 				t = &db->oneccl;
 			st = table_nccl_query(t, db->sys, comm, num_gpus, operation, message_size, out, err, errlen);
-			char what[160];
-			snprintf(what, sizeof what, "NCCL %s dtype %s num_gpus=%lld message_size=%lld", operation, comm->name,
-				 num_gpus, message_size);
+			char what[160] = "";
+			if (st) /* named only for a refusal: formatting costs on every miss */
+				snprintf(what, sizeof what, "NCCL %s dtype %s num_gpus=%lld message_size=%lld", operation, comm->name,
+					 num_gpus, message_size);
 			if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
 				return st;
 		}
@@ -644,14 +667,16 @@ int perfdb_custom_allreduce(perfdb *db, const quant_mode *comm, long long tp_siz
 			st = perfdb_nccl(db, comm, tp_size, "all_reduce", size, out, err, errlen);
 			if (st == PERFDB_FATAL)
 				return st;
-			char what[160];
-			snprintf(what, sizeof what, "custom all-reduce tp_size=%lld size=%lld", tp_size, size);
+			char what[160] = "";
+			if (st) /* named only for a refusal: formatting costs on every miss */
+				snprintf(what, sizeof what, "custom all-reduce tp_size=%lld size=%lld", tp_size, size);
 			if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
 				return st;
 		} else {
 			st = table_custom_allreduce_query(&db->allreduce, db->sys, comm, tp_size, size, out, err, errlen);
-			char what[160];
-			snprintf(what, sizeof what, "custom all-reduce %s tp_size=%lld size=%lld", comm->name, tp_size, size);
+			char what[160] = "";
+			if (st) /* named only for a refusal: formatting costs on every miss */
+				snprintf(what, sizeof what, "custom all-reduce %s tp_size=%lld size=%lld", comm->name, tp_size, size);
 			if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
 				return st;
 		}
