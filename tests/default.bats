@@ -6,6 +6,7 @@ load test_helper
 DEFAULT="$ROOT/pipelines/default"
 QWEN_CASE="$GOLDENS/default/qwen3_32b__h200_sxm__trtllm__gpus8__isl4000_osl1000__ttft2000_tpot30"
 LLAMA_CASE="$GOLDENS/default/llama31_8b__h100_sxm__vllm__gpus8__isl1024_osl1024__ttft500_tpot15"
+MOE_CASE="$GOLDENS/default/qwen3_30b_a3b__h200_sxm__sglang__gpus8__isl2000_osl500__ttft1000_tpot20"
 
 qwen() {
 	"$DEFAULT" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm --total-gpus 8 \
@@ -59,8 +60,51 @@ same_csv() {
 	same_csv "$LLAMA_CASE" "$BATS_TEST_TMPDIR/out"
 }
 
-@test "default: the MoE golden (Qwen3-30B-A3B, sglang) is not reproduced yet" {
-	skip "needs layouts whose ops the data cannot price to be dropped as the reference does, and its DeepEP sweep"
+moe() {
+	"$DEFAULT" --model "$MODELS/Qwen--Qwen3-30B-A3B" --system h200_sxm --backend sglang --total-gpus 8 \
+		--isl 2000 --osl 500 --ttft 1000 --tpot 20 "$@"
+}
+
+# The MoE tables have no rows for moe_tp 8: the reference drops those layouts (agg and disagg),
+# which query --keep-going and pareto replay. No DeepEP sweep: h200_sxm/sglang has no DeepEP tables.
+@test "default: Qwen3-30B-A3B on 8xH200 (sglang, MoE) equals the reference's files" {
+	run moe --save-dir "$BATS_TEST_TMPDIR/out"
+	assert_success
+	same_csv "$MOE_CASE" "$BATS_TEST_TMPDIR/out"
+	assert_output --partial "Best Experiment Chosen: agg at 3816.81 tokens/s/gpu"
+	refute_output --partial "etp8ep1"
+}
+
+@test "default: Qwen3-30B-A3B picks agg tp1 dp4 etp4 bs 80 (3816.81 tok/s/gpu); disagg 4x tp1 + 1x dp4 bs 136" {
+	run moe --format jsonl
+	assert_success
+	chosen=$(printf '%s\n' "$output" | grep '"record":"chosen"')
+	[ "$(printf '%s' "$chosen" | jget mode)" = agg ]
+	approx "$(printf '%s' "$chosen" | jget tokens_per_s_per_gpu)" 3816.808
+	approx "$(printf '%s' "$chosen" | jget disagg_tokens_per_s_per_gpu)" 3191.48
+	agg=$(printf '%s\n' "$output" | grep '"record":"best","mode":"agg","rank":1,')
+	[ "$(printf '%s' "$agg" | jget row.parallel)" = tp1pp1dp4etp4ep1 ]
+	[ "$(printf '%s' "$agg" | jget row.bs)" = 80 ]
+	[ "$(printf '%s' "$agg" | jget row.ctx_tokens)" = 8000 ]
+	approx "$(printf '%s' "$agg" | jget row.ttft)" 518.157
+	approx "$(printf '%s' "$agg" | jget row.tpot)" 19.947
+	best=$(printf '%s\n' "$output" | grep '"record":"best","mode":"disagg","rank":1,')
+	[ "$(printf '%s' "$best" | jget 'row.(p)parallel')" = tp1pp1dp1etp1ep1 ]
+	[ "$(printf '%s' "$best" | jget 'row.(p)workers')" = 4 ]
+	[ "$(printf '%s' "$best" | jget 'row.(d)parallel')" = tp1pp1dp4etp4ep1 ]
+	[ "$(printf '%s' "$best" | jget 'row.(d)workers')" = 1 ]
+	[ "$(printf '%s' "$best" | jget 'row.(d)bs')" = 136 ]
+	approx "$(printf '%s' "$best" | jget row.ttft)" 78.356
+	approx "$(printf '%s' "$best" | jget row.tpot)" 19.642
+	approx "$(printf '%s' "$best" | jget 'row.tokens/s/gpu')" 3191.48
+}
+
+@test "default: a sweep where no layout can be priced says why (the last refusal)" {
+	# only the layouts with moe_tp 8 (etp8ep1): the MoE table has no rows for them
+	run sh -c "hfparse '$MODELS/Qwen--Qwen3-30B-A3B' | sweep --system h200_sxm --backend sglang --total-gpus 8 --isl 2000 --osl 500 --modes agg | grep etp8ep1 | opgraph --system h200_sxm --backend sglang --isl 2000 --osl 500 --batch 1 | query --keep-going | aggregate | pareto --total-gpus 8 --ttft 1000 --tpot 20"
+	assert_failure 1
+	assert_output --partial "pareto: no configuration of Qwen/Qwen3-30B-A3B on 8 GPUs; agg: no worker layout could be priced (4 failed; the last: op context_moe: MoE num_tokens="
+	assert_output --partial "moe_perf.txt has no rows for bfloat16"
 }
 
 @test "default: targets nobody meets exit 1 with the reason" {
