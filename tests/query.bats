@@ -143,3 +143,42 @@ bad_table() { # BODY EXPECTED-MESSAGE-AFTER-PATH
 	# first row wins, times 32 layers
 	approx "$output" 16
 }
+
+@test "query --keep-going: a refused op gets 'error' instead of latency; the others are priced" {
+	op=${GEMM/bfloat16/nvfp4}
+	run bash -c "printf '%s\n%s\n%s\n' '$CFG' '$op' '$GEMM' | query --keep-going"
+	assert_success
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(printf '%s' "${lines[1]}" | "$TOOLS/jget" error)" = "GEMM m=1024 n=6144 k=4096 quant nvfp4: no GEMM data for quant mode nvfp4 in $INFERCAST_DATA/h200_sxm/trtllm/1.3.0rc10/gemm_perf.txt (it has: bfloat16, fp8, fp8_block) (try --database-mode hybrid)" ]
+	refute_line --index 1 --partial latency_ms
+	refute_line --index 1 --partial '"source"'
+	approx "$(printf '%s' "${lines[2]}" | "$TOOLS/jget" latency_ms)" 2.579370657602946
+	refute_line --index 2 --partial '"error"'
+}
+
+@test "query --keep-going: a stale latency of a re-priced op is dropped; bad records still fail" {
+	op=${GEMM/bfloat16/nvfp4}
+	op=${op/\"points\"/\"latency_ms\":1,\"source\":\"silicon\",\"points\"}
+	run bash -c "echo '$op' | query --system h200_sxm --backend trtllm --keep-going"
+	assert_success
+	refute_output --partial latency_ms
+	assert_output --partial '"error":"GEMM m=1024'
+	op=${GEMM/\"GEMM\"/\"Conv3D\"}
+	run bash -c "echo '$op' | query --system h200_sxm --backend trtllm --keep-going"
+	assert_failure 1
+	assert_output "query: <stdin>:1: op context_qkv_gemm: op_type 'Conv3D' is not supported by query yet"
+}
+
+@test "query --keep-going | aggregate: the configuration's report carries the first error, no numbers" {
+	op=${GEMM/bfloat16/nvfp4}
+	op=${op/\"points\"/\"phase\":\"context\",\"points\"}
+	good=${GEMM/\"points\"/\"phase\":\"context\",\"points\"}
+	cfg='{"record":"config","config_id":"c1","system":"h200_sxm","backend":"trtllm","mode":"static_ctx","batch":1,"isl":1024,"osl":2,"tp":1,"pp":1,"dp":1,"memory_gib":{"total":1}}'
+	run bash -c "printf '%s\n%s\n%s\n' '$cfg' '$good' '$op' | query --keep-going | aggregate"
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output --partial '"record":"report","config_id":"c1"'
+	assert_output --partial '"error":"op context_qkv_gemm: GEMM m=1024 n=6144 k=4096 quant nvfp4: no GEMM data'
+	refute_output --partial ttft_ms
+	refute_output --partial tokens_per_s
+}
