@@ -422,28 +422,39 @@ static void estimate_gradients(const tri2 *t, double grad[4][2])
 					edge[t->t[k][i]][t->t[k][j]] = true;
 	for (int i = 0; i < 4; i++)
 		grad[i][0] = grad[i][1] = 0.0;
+	/* What does not depend on the gradients is worked out once, with the very same operations
+	 * in the same order as inside the iteration (so the same bits). */
+	double ex[4][4], ey[4][4], len3[4][4], q00[4], q01[4], q11[4], det[4];
+	for (int i = 0; i < 4; i++) {
+		q00[i] = q01[i] = q11[i] = 0;
+		for (int j = 0; j < 4; j++) {
+			if (!edge[i][j])
+				continue;
+			ex[i][j] = t->p[j][0] - t->p[i][0], ey[i][j] = t->p[j][1] - t->p[i][1];
+			double len = sqrt(ex[i][j] * ex[i][j] + ey[i][j] * ey[i][j]);
+			len3[i][j] = len * len * len;
+			q00[i] += 4 * ex[i][j] * ex[i][j] / len3[i][j];
+			q01[i] += 4 * ex[i][j] * ey[i][j] / len3[i][j];
+			q11[i] += 4 * ey[i][j] * ey[i][j] / len3[i][j];
+		}
+		det[i] = q00[i] * q11[i] - q01[i] * q01[i];
+	}
 	for (int iter = 0; iter < 400; iter++) {
 		double err = 0.0;
 		for (int i = 0; i < 4; i++) {
 			if (!t->used[i])
 				continue; /* a repeated point: no edges, never evaluated */
-			double q00 = 0, q01 = 0, q11 = 0, s0 = 0, s1 = 0;
+			double s0 = 0, s1 = 0;
 			for (int j = 0; j < 4; j++) {
 				if (!edge[i][j])
 					continue;
-				double ex = t->p[j][0] - t->p[i][0], ey = t->p[j][1] - t->p[i][1];
-				double len = sqrt(ex * ex + ey * ey), len3 = len * len * len;
-				double df2 = -ex * grad[j][0] - ey * grad[j][1];
-				q00 += 4 * ex * ex / len3;
-				q01 += 4 * ex * ey / len3;
-				q11 += 4 * ey * ey / len3;
+				double df2 = -ex[i][j] * grad[j][0] - ey[i][j] * grad[j][1];
 				double w = 6 * (t->v[i] - t->v[j]) - 2 * df2;
-				s0 += w * ex / len3;
-				s1 += w * ey / len3;
+				s0 += w * ex[i][j] / len3[i][j];
+				s1 += w * ey[i][j] / len3[i][j];
 			}
-			double det = q00 * q11 - q01 * q01;
-			double r0 = (q11 * s0 - q01 * s1) / det;
-			double r1 = (-q01 * s0 + q00 * s1) / det;
+			double r0 = (q11[i] * s0 - q01[i] * s1) / det[i];
+			double r1 = (-q01[i] * s0 + q00[i] * s1) / det[i];
 			double change = fmax(fabs(grad[i][0] + r0), fabs(grad[i][1] + r1));
 			grad[i][0] = -r0;
 			grad[i][1] = -r1;

@@ -217,7 +217,7 @@ int table_gemm_query(table_set *gemm, long long m, long long n, long long k, con
 	double mv[64], *mvals = mv;
 	size_t cnt = 0, cap = 64;
 	for (size_t i = 0; i < nm; i++) {
-		const grid_node *byn = grid_node_child(root, mkeys[i]);
+		const grid_node *byn = grid_node_child_at(root, i); /* the node of mkeys[i] */
 		const grid_node *byk = byn ? grid_node_child(byn, keys[1]) : NULL;
 		if (byk && grid_node_has(byk, keys[2])) {
 			if (cnt == cap) {
