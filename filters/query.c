@@ -48,7 +48,13 @@ typedef struct state {
 	opts o;
 	db_entry *dbs;
 	size_t ndbs;
-	cJSON *configs;    /* config_id -> {system, backend, version, database_mode} */
+	/* config_id -> {system, backend, version, database_mode}: open addressing (a sweep has
+	 * thousands of configurations; a cJSON object is searched linearly) */
+	struct config_slot {
+		char *id;
+		cJSON *c;
+	} *configs;
+	size_t configs_cap, configs_n;
 	/* ops come grouped by configuration: the last one's database saves a search per op */
 	char *last_id;
 	perfdb *last_db;
@@ -88,12 +94,59 @@ static const char *config_str(const cJSON *cfg, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+static size_t id_hash(const char *id)
+{
+	size_t h = 1469598103934665603ULL;
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of id: its entry, or the empty slot where it goes. */
+static struct config_slot *config_slot(const state *st, const char *id)
+{
+	for (size_t i = id_hash(id) & (st->configs_cap - 1);; i = (i + 1) & (st->configs_cap - 1))
+		if (!st->configs[i].id || strcmp(st->configs[i].id, id) == 0)
+			return &st->configs[i];
+}
+
+static const cJSON *config_of(const state *st, const char *id)
+{
+	return id && st->configs_cap ? config_slot(st, id)->c : NULL;
+}
+
+static void config_set(state *st, const char *id, cJSON *c)
+{
+	if (2 * (st->configs_n + 1) > st->configs_cap) {
+		state grown = { .configs_cap = st->configs_cap ? 2 * st->configs_cap : 256 };
+		grown.configs = calloc(grown.configs_cap, sizeof *grown.configs);
+		if (!grown.configs)
+			die(EXIT_DATA, "out of memory");
+		for (size_t i = 0; i < st->configs_cap; i++)
+			if (st->configs[i].id)
+				*config_slot(&grown, st->configs[i].id) = st->configs[i];
+		free(st->configs);
+		st->configs = grown.configs;
+		st->configs_cap = grown.configs_cap;
+	}
+	struct config_slot *slot = config_slot(st, id);
+	if (slot->id) { /* a configuration given again: the later record counts */
+		cJSON_Delete(slot->c);
+		slot->c = c;
+		return;
+	}
+	slot->id = strdup(id);
+	if (!slot->id)
+		die(EXIT_DATA, "out of memory");
+	slot->c = c;
+	st->configs_n++;
+}
+
 static void remember_config(state *st, const jsonl_reader *r, const cJSON *rec)
 {
 	const char *id = jsonl_opt_str(r, rec, "config_id", NULL);
 	if (!id)
 		return;
-	cJSON_DeleteItemFromObjectCaseSensitive(st->configs, id);
 	free(st->last_id);
 	st->last_id = NULL;
 	cJSON *c = cJSON_CreateObject();
@@ -103,7 +156,7 @@ static void remember_config(state *st, const jsonl_reader *r, const cJSON *rec)
 		if (v)
 			cJSON_AddStringToObject(c, keys[i], v);
 	}
-	cJSON_AddItemToObject(st->configs, id, c);
+	config_set(st, id, c);
 }
 
 static void set_number(cJSON *rec, const char *key, double v)
@@ -123,7 +176,7 @@ static perfdb *op_db(state *st, const jsonl_reader *r, const char *id)
 {
 	if (id && st->last_id && strcmp(id, st->last_id) == 0)
 		return st->last_db;
-	const cJSON *cfg = id ? cJSON_GetObjectItemCaseSensitive(st->configs, id) : NULL;
+	const cJSON *cfg = config_of(st, id);
 	const char *system = st->o.system ? st->o.system : config_str(cfg, "system");
 	const char *backend = st->o.backend ? st->o.backend : config_str(cfg, "backend");
 	const char *version = st->o.version ? st->o.version : config_str(cfg, "version");
@@ -268,7 +321,6 @@ int main(int argc, char **argv)
 	diag_set_progname(argv[0]);
 	state st = { 0 };
 	parse_options(argc, argv, &st.o);
-	st.configs = cJSON_CreateObject();
 	jsonl_reader r;
 	jsonl_open(&r, optind < argc ? argv[optind] : NULL);
 	while (jsonl_next_text(&r)) {
@@ -294,6 +346,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < st.ndbs; i++)
 		perfdb_close(st.dbs[i].db);
 	free(st.dbs);
-	cJSON_Delete(st.configs);
+	for (size_t i = 0; i < st.configs_cap; i++) {
+		free(st.configs[i].id);
+		cJSON_Delete(st.configs[i].c);
+	}
+	free(st.configs);
 	return finish_stdout();
 }
