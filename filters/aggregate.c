@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "jsonl.h"
+#include "jsonpick.h"
 #include "opgraph_summary.h"
 #include "serving_report.h"
 
@@ -344,9 +345,18 @@ int main(int argc, char **argv)
 
 	jsonl_reader r;
 	jsonl_open(&r, NULL);
-	cJSON *rec;
-	while ((rec = jsonl_next(&r))) {
+	/* what take_op reads of an op record: the rest (attrs, points) is only checked (lib/jsonpick) */
+	static const char *const op_keys[] = { "record", "config_id", "name", "phase", "error", "latency_ms",
+					       "energy_wms", "source", "step", NULL };
+	while (jsonl_next_text(&r)) {
+		bool whole;
+		cJSON *rec = jsonpick_parse_text(&r, op_keys, &whole);
 		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
+		if (kind && strcmp(kind, "config") == 0 && !whole) { /* configurations are read whole */
+			cJSON_Delete(rec);
+			rec = jsonl_parse_text(&r);
+			kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
+		}
 		if (kind && strcmp(kind, "config") == 0)
 			take_config(&st, &r, rec);
 		else if (kind && strcmp(kind, "op") == 0)

@@ -1,0 +1,58 @@
+/* test_jsonpick: the picking scan gives the members cJSON would (same values, order, repeats),
+ * and refuses whatever it does not fully check (so callers parse it whole with cJSON). */
+#include <stdlib.h>
+
+#include "jsonpick.h"
+#include "unit.h"
+
+static const char *const keys[] = { "record", "name", "latency_ms", "step", NULL };
+
+/* The picked members printed, or "REFUSED". */
+static char *pick(const char *text)
+{
+	cJSON *o = jsonpick_scan(text, keys);
+	if (!o)
+		return strdup("REFUSED");
+	char *s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+static void same(const char *text, const char *want)
+{
+	char *got = pick(text);
+	CHECK_STR(got, want);
+	free(got);
+}
+
+int main(void)
+{
+	same("{\"record\":\"op\",\"config_id\":\"c1\",\"name\":\"gemm\",\"attrs\":{\"n\":1,\"k\":[1,2.5e-3,{\"a\":null}]},"
+	     "\"points\":[{\"x\":1,\"s\":-0.5}],\"latency_ms\":1.25,\"source\":\"silicon\"}\n",
+	     "{\"record\":\"op\",\"name\":\"gemm\",\"latency_ms\":1.25}");
+	same(" { \"name\" : \"a\\\"b\\\\c\\/\\n\" , \"name\" : true , \"x\" : [ ] , \"y\" : { } } \r\n",
+	     "{\"name\":\"a\\\"b\\\\c/\\n\",\"name\":true}");
+	same("{}", "{}");
+	same("{\"step\":[1,[2,[3]]],\"latency_ms\":1e400}", "{\"step\":[1,[2,[3]]],\"latency_ms\":null}");
+	/* refused: left to cJSON */
+	const char *refused[] = {
+		"[1,2]", "{\"a\":1", "{\"a\":1}x", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{\"a\":01}", "{\"a\":1.}",
+		"{\"a\":.5}", "{\"a\":+1}", "{\"a\":\"\\u0041\"}", "{\"a\":\"tab\there\"}", "{\"a\":tru}",
+		"{\"a\":1e}", "{\"a\":\"x\\q\"}", "{\"na\\nme\":1}", "{\"a\":123456789012345678901234567890123}",
+		"\v{\"a\":1}", "{\"a\":[1 2]}", "",
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		same(refused[i], "REFUSED");
+	/* deep nesting is refused before it can exhaust the stack */
+	char deep[1200];
+	size_t n = 0;
+	n += (size_t)snprintf(deep + n, sizeof deep - n, "{\"a\":");
+	for (int i = 0; i < 500; i++)
+		deep[n++] = '[';
+	for (int i = 0; i < 500; i++)
+		deep[n++] = ']';
+	deep[n++] = '}';
+	deep[n] = '\0';
+	same(deep, "REFUSED");
+	UNIT_DONE();
+}
