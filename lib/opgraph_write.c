@@ -29,11 +29,31 @@ static void put_string(FILE *out, const char *s, bool cjson)
 	putc('"', out);
 }
 
+/* cJSON's text of v, remembered: attrs repeat a few constants (0.3, 5e-06, ...) in every op, and
+ * printing a fraction costs a printf and a strtod. Direct-mapped by the value's bits. */
+static const char *cjson_number(double v)
+{
+	static struct {
+		unsigned long long bits;
+		char text[32];
+	} seen[64];
+	unsigned long long bits;
+	memcpy(&bits, &v, sizeof bits);
+	unsigned slot = (unsigned)((bits * 0x9E3779B97F4A7C15ULL) >> 58);
+	if (seen[slot].text[0] && seen[slot].bits == bits)
+		return seen[slot].text;
+	seen[slot].bits = bits;
+	optext_number(seen[slot].text, sizeof seen[slot].text, v);
+	return seen[slot].text;
+}
+
 static void put_number(FILE *out, double v, bool cjson)
 {
 	char buf[64];
-	if (cjson)
-		optext_number(buf, sizeof buf, v);
+	if (cjson && v == (double)(long long)v && v > -1e15 && v < 1e15 && !(v == 0 && signbit(v)))
+		snprintf(buf, sizeof buf, "%lld", (long long)v);
+	else if (cjson)
+		snprintf(buf, sizeof buf, "%s", cjson_number(v));
 	else if (v == (double)(long long)v && v > -1e15 && v < 1e15)
 		snprintf(buf, sizeof buf, "%lld", (long long)v);
 	else
