@@ -18,8 +18,8 @@ static const char usage_text[] =
 	"throughputs, memory_gib and oom, with the configuration. Other records are ignored.\n"
 	"Serving configurations (mode agg or disagg) put their tagged steps together as the\n"
 	"reference's run_agg / run_disagg do (docs/serving.md). A configuration with an op that\n"
-	"query --keep-going could not price gets a report with `error` (the first such op's reason)\n"
-	"and no numbers.\n"
+	"query --keep-going could not price, or that opgraph --keep-going could not build, gets a\n"
+	"report with `error` (the reason) and no numbers.\n"
 	"  --ops            add `ops`: latency per op name and phase, summed as the reference does\n"
 	"  --refuse-oom     a configuration that does not fit in GPU memory is an error (exit 1),\n"
 	"                   as the reference's CLI refuses it\n"
@@ -269,6 +269,12 @@ static void take_config(state *st, const jsonl_reader *r, cJSON *rec)
 	st->name = r->name;
 	summary_init(&st->ops);
 	serving_ops_init(&st->steps);
+	const char *error = jsonl_opt_str(r, rec, "error", NULL);
+	if (error) { /* opgraph --keep-going could not build it: no ops follow */
+		st->error = strdup(error);
+		if (!st->error)
+			die(EXIT_DATA, "out of memory");
+	}
 }
 
 static void take_op(state *st, const jsonl_reader *r, const cJSON *rec)

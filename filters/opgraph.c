@@ -8,6 +8,7 @@
 #include "jsonl.h"
 #include "memory.h"
 #include "opgraph.h"
+#include "opgraph_refused.h"
 #include "opgraph_serving.h"
 #include "systems.h"
 
@@ -17,7 +18,7 @@ static const char usage_text[] =
 	"               [--gemm-quant Q] [--kvcache-quant Q] [--fmha-quant Q] [--moe-quant Q]\n"
 	"               [--mode static|static_ctx|static_gen] [--config-id ID]\n"
 	"               [--image-height PX --image-width PX] [--num-images N]\n"
-	"               [--wideep [--enable-eplb] [--wideep-num-slots N]] < models.jsonl\n"
+	"               [--wideep [--enable-eplb] [--wideep-num-slots N]] [--keep-going] < models.jsonl\n"
 	"       opgraph ... --mode agg --batch N [--ctx-tokens N] ...\n"
 	"       opgraph ... --mode disagg --prefill-batch N --decode-batch N\n"
 	"               [--{prefill,decode}-{tp,pp,dp,moe-tp,moe-ep,workers} N] ...\n"
@@ -35,6 +36,8 @@ static const char usage_text[] =
 	"DeepEP): --enable-eplb balances experts, --wideep-num-slots N (TRT-LLM) adds slots.\n"
 	"--point-runs writes each generation op's points as one run object (smaller records; query\n"
 	"expands it; docs/records.md).\n"
+	"--keep-going: a configuration that cannot be built gets a config record with `error` and no\n"
+	"ops instead of ending the stream (sweeps drop it, as the reference skips such layouts).\n"
 	"See opgraph(1) and docs/records.md.\n";
 
 enum {
@@ -43,7 +46,7 @@ enum {
 	OPT_VERSION, OPT_CTX_TOKENS, OPT_PREFILL_TP, OPT_PREFILL_PP, OPT_PREFILL_DP, OPT_PREFILL_MOE_TP,
 	OPT_PREFILL_MOE_EP, OPT_PREFILL_BATCH, OPT_PREFILL_WORKERS, OPT_DECODE_TP, OPT_DECODE_PP, OPT_DECODE_DP,
 	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
-	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_HELP
+	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_KEEP_GOING, OPT_HELP
 };
 
 /* Runtime keys a model record may override, with where they go in og_runtime. */
@@ -167,6 +170,21 @@ static cJSON *config_record(const og_config *cfg, const cJSON *model, const char
 	return c;
 }
 
+static bool keep_going; /* --keep-going */
+
+/* A configuration that cannot be built: the end of the stream, or with --keep-going its config
+ * record with `error` (lib/opgraph_refused). */
+static void refuse(const jsonl_reader *r, const og_runtime *rt, const og_serving_request *srv, const cJSON *rec,
+		   const char *id, const char *err)
+{
+	if (!keep_going)
+		jsonl_fail(r, "%s", err);
+	cJSON *c = og_refused_config(rt, srv, rec, id, err);
+	jsonl_write(c);
+	cJSON_Delete(c);
+	check_stdout();
+}
+
 /* One model record: resolve, build, write the config record then each phase's ops in order. */
 static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base,
 		 const og_serving_request *srv_base, const struct system_spec *sys, const char *id_opt, long ordinal)
@@ -196,8 +214,10 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		/* Serving: the static runs its steps need, under one config record (lib/opgraph_serving). */
 		og_serving sv;
 		if (og_model_from_json(rec, &model, err, sizeof err) ||
-		    og_serving_prepare(&rt, &srv, &model, sys, &sv, err, sizeof err))
-			jsonl_fail(r, "%s", err);
+		    og_serving_prepare(&rt, &srv, &model, sys, &sv, err, sizeof err)) {
+			refuse(r, &rt, &srv, rec, id, err);
+			return;
+		}
 		cJSON *c = config_record(&sv.main, rec, id, &sv.mem);
 		og_serving_annotate(&sv, c);
 		jsonl_write(c);
@@ -208,11 +228,14 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		return;
 	}
 	if (og_model_from_json(rec, &model, err, sizeof err) || og_resolve(&rt, &model, &cfg, err, sizeof err) ||
-	    og_build(&cfg, &g, err, sizeof err))
-		jsonl_fail(r, "%s", err);
+	    og_build(&cfg, &g, err, sizeof err)) {
+		refuse(r, &rt, &srv, rec, id, err);
+		return;
+	}
 	if (memory_for_static(&cfg, &g, sys, &mem, err, sizeof err)) {
 		og_graph_free(&g);
-		jsonl_fail(r, "%s", err);
+		refuse(r, &rt, &srv, rec, id, err);
+		return;
 	}
 	cJSON *c = config_record(&cfg, rec, id, &mem);
 	jsonl_write(c);
@@ -280,6 +303,7 @@ int main(int argc, char **argv)
 		{"point-runs", no_argument, 0, OPT_POINT_RUNS},
 		{"wideep", no_argument, 0, OPT_WIDEEP}, {"enable-eplb", no_argument, 0, OPT_EPLB},
 		{"wideep-num-slots", required_argument, 0, OPT_NUM_SLOTS},
+		{"keep-going", no_argument, 0, OPT_KEEP_GOING},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	og_runtime rt;
@@ -323,6 +347,7 @@ int main(int argc, char **argv)
 		case OPT_WIDEEP: rt.wideep = true; break;
 		case OPT_EPLB: rt.enable_eplb = true; break;
 		case OPT_NUM_SLOTS: rt.wideep_num_slots = opt_long("--wideep-num-slots", optarg, 1, 1 << 20); break;
+		case OPT_KEEP_GOING: keep_going = true; break;
 		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)

@@ -193,3 +193,22 @@ moe() {
 	assert_failure 1
 	assert_output "pareto: <stdin>:1: report 'x': 'pp' is missing or not a number"
 }
+
+@test "default: fp8_block MoE layouts the reference refuses (moe_inter_size / moe_tp not whole blocks) are skipped" {
+	# Qwen3-30B-A3B-FP8: 768 / moe_tp 4 = 192 is not a multiple of 128; moe_tp 1 and 2 remain
+	run "$DEFAULT" --model "$MODELS/Qwen--Qwen3-30B-A3B-FP8" --system h200_sxm --backend sglang --total-gpus 8 \
+		--isl 2000 --osl 500 --ttft 1000 --tpot 20 --format jsonl
+	assert_success
+	refute_output --partial etp4
+	refute_output --partial etp8
+	assert_output --partial '"record":"chosen"'
+	run sh -c "hfparse '$MODELS/Qwen--Qwen3-30B-A3B-FP8' | opgraph --keep-going --system h200_sxm --backend sglang --isl 2000 --osl 500 --batch 8 --tp 4 --moe-tp 4 --moe-ep 1 --mode agg | aggregate"
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(printf '%s' "$output" | jget error)" = "fp8_block experts: moe_inter_size 768 / moe_tp 4 = 192 is not a multiple of the weight block size 128" ]
+	[ "$(printf '%s' "$output" | jget serving.ctx_tokens)" = 2000 ]
+	refute_output --partial ttft_ms
+	run sh -c "hfparse '$MODELS/Qwen--Qwen3-30B-A3B-FP8' | opgraph --system h200_sxm --backend sglang --isl 2000 --osl 500 --batch 8 --tp 4 --moe-tp 4 --moe-ep 1"
+	assert_failure 1
+	assert_output "opgraph: <stdin>:1: fp8_block experts: moe_inter_size 768 / moe_tp 4 = 192 is not a multiple of the weight block size 128"
+}
