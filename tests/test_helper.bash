@@ -28,13 +28,15 @@ approx() {
 [ "${INFERCAST_CACHE:-}" = off ] || export INFERCAST_CACHE="$BATS_FILE_TMPDIR/cache"
 
 # VALGRIND=1 (make check-valgrind): every filter in $BIN runs under valgrind; a memory error or a
-# definite/indirect leak makes it exit 99, which fails the test's exit-status check.
+# definite/indirect leak makes it exit 99, which fails the test's exit-status check. The filter
+# writes into a file that is then copied to stdout: a reader that stops early (| head) must not
+# end the filter mid-record (a closed pipe exits at once and leaves that record allocated).
 if [ -n "${VALGRIND:-}" ] && [ "${BIN##*/}" = bin ]; then
 	VG_BIN="$BATS_RUN_TMPDIR/valgrind-bin"
 	if [ ! -d "$VG_BIN" ]; then
 		mkdir -p "$VG_BIN.$$"
 		for f in "$BIN"/*; do
-			printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect "%s" "$@"\n' \
+			printf '#!/bin/sh\nout=$(mktemp) || exit 1\nvalgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect "%s" "$@" >"$out"\nst=$?\ncat "$out"\nrm -f "$out"\nexit $st\n' \
 				"$f" >"$VG_BIN.$$/${f##*/}"
 			chmod +x "$VG_BIN.$$/${f##*/}"
 		done
