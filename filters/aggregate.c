@@ -254,6 +254,7 @@ static void finish_config(state *st)
 	serving_ops_free(&st->steps);
 }
 
+/* Takes rec over (it becomes st->config). */
 static void take_config(state *st, const jsonl_reader *r, cJSON *rec)
 {
 	jsonl_get_str(r, rec, "config_id");
@@ -264,7 +265,7 @@ static void take_config(state *st, const jsonl_reader *r, cJSON *rec)
 	jsonl_get_str(r, rec, "mode");
 	jsonl_get_obj(r, rec, "memory_gib");
 	finish_config(st);
-	st->config = cJSON_Duplicate(rec, 1);
+	st->config = rec; /* taken over from the caller (no copy of a large record) */
 	st->config_line = r->line;
 	st->name = r->name;
 	summary_init(&st->ops);
@@ -363,8 +364,10 @@ int main(int argc, char **argv)
 			rec = jsonl_parse_text(&r);
 			kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
 		}
-		if (kind && strcmp(kind, "config") == 0)
+		if (kind && strcmp(kind, "config") == 0) {
 			take_config(&st, &r, rec);
+			rec = NULL; /* now st.config */
+		}
 		else if (kind && strcmp(kind, "op") == 0)
 			take_op(&st, &r, rec);
 		cJSON_Delete(rec);

@@ -2,6 +2,7 @@
 #include "diag.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -47,6 +48,10 @@ long utf8_invalid_at(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	for (const unsigned char *q = p; *q;) {
+		if (*q < 0x80) { /* ASCII, nearly every byte of a record: always well-formed */
+			q++;
+			continue;
+		}
 		int len = *q < 0x80 ? 1 : (*q & 0xE0) == 0xC0 ? 2 : (*q & 0xF0) == 0xE0 ? 3 : (*q & 0xF8) == 0xF0 ? 4 : 0;
 		unsigned cp = len == 1 ? *q : len == 2 ? *q & 0x1Fu : len == 3 ? *q & 0x0Fu : *q & 0x07u;
 		for (int i = 1; i < len; i++) {
@@ -223,13 +228,91 @@ void json_format_double(char *buf, size_t n, double v)
 	}
 }
 
+int jsonl_cjson_number(char *buf, size_t n, double v)
+{
+	if (isnan(v) || isinf(v))
+		return snprintf(buf, n, "null");
+	/* integers of up to 15 digits: "%1.15g" gives their digits exactly */
+	if (v == (double)(long long)v && v > -1e15 && v < 1e15 && !(v == 0 && signbit(v)))
+		return snprintf(buf, n, "%lld", (long long)v);
+	/* cJSON 1.7.15 keeps the 15 digits when they read back within one epsilon of the larger
+	 * magnitude (not always exactly), else it prints 17 */
+	int len = snprintf(buf, n, "%1.15g", v);
+	double back = strtod(buf, NULL);
+	double larger = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
+	if (!(fabs(back - v) <= larger * DBL_EPSILON))
+		len = snprintf(buf, n, "%1.17g", v);
+	return len;
+}
+
+void jsonl_print_string(FILE *out, const char *s)
+{
+	putc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\f': fputs("\\f", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (*p < 0x20)
+				fprintf(out, "\\u%04x", *p);
+			else
+				putc(*p, out);
+		}
+	}
+	putc('"', out);
+}
+
+void jsonl_print(FILE *out, const cJSON *item)
+{
+	const cJSON *c;
+	bool first = true;
+	char num[64];
+	switch (item->type & 0xFF) {
+	case cJSON_False: fputs("false", out); break;
+	case cJSON_True: fputs("true", out); break;
+	case cJSON_NULL: fputs("null", out); break;
+	case cJSON_Number:
+		jsonl_cjson_number(num, sizeof num, item->valuedouble);
+		fputs(num, out);
+		break;
+	case cJSON_String: jsonl_print_string(out, item->valuestring ? item->valuestring : ""); break;
+	case cJSON_Raw: fputs(item->valuestring ? item->valuestring : "", out); break;
+	case cJSON_Array:
+		putc('[', out);
+		cJSON_ArrayForEach(c, item)
+		{
+			if (!first)
+				putc(',', out);
+			jsonl_print(out, c);
+			first = false;
+		}
+		putc(']', out);
+		break;
+	case cJSON_Object:
+		putc('{', out);
+		cJSON_ArrayForEach(c, item)
+		{
+			if (!first)
+				putc(',', out);
+			jsonl_print_string(out, c->string ? c->string : "");
+			putc(':', out);
+			jsonl_print(out, c);
+			first = false;
+		}
+		putc('}', out);
+		break;
+	default: fputs("null", out); break; /* an invalid item: cJSON prints nothing at all */
+	}
+}
+
 void jsonl_write(const cJSON *obj)
 {
-	char *s = cJSON_PrintUnformatted(obj);
-	if (!s)
-		die(EXIT_DATA, "out of memory");
-	fputs(s, stdout);
+	jsonl_print(stdout, obj);
 	fputc('\n', stdout);
-	free(s);
 	check_stdout();
 }

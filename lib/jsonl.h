@@ -47,6 +47,15 @@ bool jsonl_opt_bool(const jsonl_reader *r, const cJSON *obj, const char *key, bo
 /* Write obj compactly as one line to stdout; exits 1 on a write error, quietly on a closed pipe. */
 void jsonl_write(const cJSON *obj);
 
+/* The text cJSON_PrintUnformatted (cJSON 1.7.15) gives, streamed to out without building it in
+ * memory (tests/unit/test_optext compares them): numbers by jsonl_cjson_number, strings with
+ * cJSON's escapes. */
+void jsonl_print(FILE *out, const cJSON *item);
+void jsonl_print_string(FILE *out, const char *s);
+/* v as cJSON prints a number: "%1.15g" when that reads back within one epsilon of v, else
+ * "%1.17g" (integers of up to 15 digits plainly); "null" when not finite. Returns the length. */
+int jsonl_cjson_number(char *buf, size_t n, double v);
+
 /* Offset of the first byte of s that is not well-formed UTF-8 (overlong forms and surrogates
  * included), or -1 when s is all UTF-8. */
 long utf8_invalid_at(const char *s);

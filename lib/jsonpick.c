@@ -119,7 +119,7 @@ static const char *value_end(const char *p, int depth)
 static bool wanted(const char *key, size_t len, const char *const *keys)
 {
 	for (; *keys; keys++)
-		if (strlen(*keys) == len && memcmp(*keys, key, len) == 0)
+		if ((*keys)[0] == key[0] && strncmp(*keys, key, len) == 0 && (*keys)[len] == '\0')
 			return true;
 	return false;
 }

@@ -6,20 +6,18 @@
 
 #include "jsonl.h"
 #include "model_qwen3vl.h"
-#include "optext.h"
 
-/* A JSON string literal of s; with cjson, the short escapes cJSON's printer uses. */
+/* A JSON string literal of s: with cjson, as cJSON's printer escapes it, else as opgraph always
+ * wrote its static records (\u escapes for every control character). */
 static void put_string(FILE *out, const char *s, bool cjson)
 {
+	if (cjson) {
+		jsonl_print_string(out, s);
+		return;
+	}
 	putc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		const char *esc = NULL;
-		if (cjson)
-			esc = *p == '\b' ? "\\b" : *p == '\f' ? "\\f" : *p == '\n' ? "\\n" : *p == '\r' ? "\\r"
-			    : *p == '\t' ? "\\t" : NULL;
-		if (esc)
-			fputs(esc, out);
-		else if (*p == '"' || *p == '\\')
+		if (*p == '"' || *p == '\\')
 			fprintf(out, "\\%c", *p);
 		else if (*p < 0x20)
 			fprintf(out, "\\u%04x", *p);
@@ -43,7 +41,7 @@ static const char *cjson_number(double v)
 	if (seen[slot].text[0] && seen[slot].bits == bits)
 		return seen[slot].text;
 	seen[slot].bits = bits;
-	optext_number(seen[slot].text, sizeof seen[slot].text, v);
+	jsonl_cjson_number(seen[slot].text, sizeof seen[slot].text, v);
 	return seen[slot].text;
 }
 
@@ -59,46 +57,6 @@ static void put_number(FILE *out, double v, bool cjson)
 	else
 		json_format_double(buf, sizeof buf, v);
 	fputs(buf, out);
-}
-
-/* item as cJSON_PrintUnformatted prints it, without building the text in memory. */
-static void put_json(FILE *out, const cJSON *item)
-{
-	const cJSON *c;
-	bool first = true;
-	switch (item->type & 0xFF) {
-	case cJSON_False: fputs("false", out); break;
-	case cJSON_True: fputs("true", out); break;
-	case cJSON_NULL: fputs("null", out); break;
-	case cJSON_Number: put_number(out, item->valuedouble, true); break;
-	case cJSON_String: put_string(out, item->valuestring ? item->valuestring : "", true); break;
-	case cJSON_Raw: fputs(item->valuestring ? item->valuestring : "", out); break;
-	case cJSON_Array:
-		putc('[', out);
-		cJSON_ArrayForEach(c, item)
-		{
-			if (!first)
-				putc(',', out);
-			put_json(out, c);
-			first = false;
-		}
-		putc(']', out);
-		break;
-	case cJSON_Object:
-		putc('{', out);
-		cJSON_ArrayForEach(c, item)
-		{
-			if (!first)
-				putc(',', out);
-			put_string(out, c->string ? c->string : "", true);
-			putc(':', out);
-			put_json(out, c);
-			first = false;
-		}
-		putc('}', out);
-		break;
-	default: fputs("null", out); break;
-	}
 }
 
 /* One point object; run > 1 makes it a run of points (s_step apart, the last counted last_count). */
@@ -177,7 +135,7 @@ void og_op_write_with(FILE *out, const og_config *cfg, const og_op *op, const ch
 	put_number(out, op->scale_factor, cj);
 	fputs(",\"attrs\":", out);
 	if (op->attrs)
-		put_json(out, op->attrs);
+		jsonl_print(out, op->attrs);
 	else
 		fputs("{}", out);
 	const cJSON *in;
@@ -186,7 +144,7 @@ void og_op_write_with(FILE *out, const og_config *cfg, const og_op *op, const ch
 		fputc(',', out);
 		put_string(out, in->string, cj);
 		fputc(':', out);
-		put_json(out, in);
+		jsonl_print(out, in);
 	}
 	fputs(",\"points\":[", out);
 	put_points(out, cfg, op, o);

@@ -8,22 +8,11 @@
 #include <string.h>
 
 #include "diag.h"
+#include "jsonl.h"
 
 int optext_number(char *buf, size_t n, double v)
 {
-	if (isnan(v) || isinf(v))
-		return snprintf(buf, n, "null");
-	/* integers of up to 15 digits: "%1.15g" gives their digits exactly */
-	if (v == (double)(long long)v && v > -1e15 && v < 1e15 && !(v == 0 && signbit(v)))
-		return snprintf(buf, n, "%lld", (long long)v);
-	/* cJSON 1.7.15 keeps the 15 digits when they read back within one epsilon of the larger
-	 * magnitude (not always exactly), else it prints 17 */
-	int len = snprintf(buf, n, "%1.15g", v);
-	double back = strtod(buf, NULL);
-	double larger = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
-	if (!(fabs(back - v) <= larger * DBL_EPSILON))
-		len = snprintf(buf, n, "%1.17g", v);
-	return len;
+	return jsonl_cjson_number(buf, n, v);
 }
 
 size_t optext_priced_tail(char *buf, size_t n, const perf_result *res, bool no_points)

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "jsonl.h"
 #include "optext.h"
 #include "unit.h"
 
@@ -18,8 +19,40 @@ static void same_as_cjson(double v)
 	cJSON_Delete(n);
 }
 
+/* jsonl_print streams the bytes cJSON_PrintUnformatted gives. */
+static void printed_as_cjson(const cJSON *item)
+{
+	char *want = cJSON_PrintUnformatted(item), *got = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&got, &n);
+	jsonl_print(f, item);
+	fclose(f);
+	CHECK_STR(got, want);
+	free(want);
+	free(got);
+}
+
 int main(void)
 {
+	const char *texts[] = {
+		"{}", "[]", "{\"a\":[],\"b\":{},\"c\":[[],[{}]]}", "[true,false,null,0,-0.0,1e300,-2.5e-07]",
+		"{\"s\":\"q\\\"b\\\\s\\/ \\b\\f\\n\\r\\t \\u0001\\u001f\\u007f \\u00e9 \\ud83d\\ude00\"}",
+		"{\"k\\n\\u0002\":1,\"\":\"\",\"n\":[0.1,0.3,5e-06,123456789012345678,1.7976931348623157e308]}",
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		cJSON *j = cJSON_Parse(texts[i]);
+		CHECK(j != NULL);
+		if (j)
+			printed_as_cjson(j);
+		cJSON_Delete(j);
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "big", 2147483648.0);
+	cJSON_AddNumberToObject(o, "neg", -2147483649.5);
+	cJSON_AddStringToObject(o, "all", "\x01\x02\x03\x04\x05\x06\x07\x0b\x0e\x1b\x7f");
+	cJSON_AddRawToObject(o, "raw", "[1, 2]");
+	printed_as_cjson(o);
+	cJSON_Delete(o);
 	const double fixed[] = { 0.0, -0.0, 1.0, -1.0, 0.1, 5e-06, 1e300, -1e-300, 2147483647.0, 2147483648.0,
 				 -2147483648.0, -2147483649.0, 1e15, 9.5e15, 0.30000000000000004, 1.0 / 3.0,
 				 123456789.12345678, 4.35, 2.675, 1e-320 };
