@@ -228,13 +228,32 @@ void json_format_double(char *buf, size_t n, double v)
 	}
 }
 
+/* The decimal digits of v (|v| < 1e15), as "%lld" gives them, without printf. */
+static int integer_text(char *buf, size_t n, long long v)
+{
+	char tmp[24];
+	int len = 0;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		tmp[len++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		tmp[len++] = '-';
+	if ((size_t)len >= n)
+		return snprintf(buf, n, "%lld", v);
+	for (int i = 0; i < len; i++)
+		buf[i] = tmp[len - 1 - i];
+	buf[len] = '\0';
+	return len;
+}
+
 int jsonl_cjson_number(char *buf, size_t n, double v)
 {
 	if (isnan(v) || isinf(v))
 		return snprintf(buf, n, "null");
 	/* integers of up to 15 digits: "%1.15g" gives their digits exactly */
 	if (v == (double)(long long)v && v > -1e15 && v < 1e15 && !(v == 0 && signbit(v)))
-		return snprintf(buf, n, "%lld", (long long)v);
+		return integer_text(buf, n, (long long)v);
 	/* cJSON 1.7.15 keeps the 15 digits when they read back within one epsilon of the larger
 	 * magnitude (not always exactly), else it prints 17 */
 	int len = snprintf(buf, n, "%1.15g", v);
@@ -247,24 +266,31 @@ int jsonl_cjson_number(char *buf, size_t n, double v)
 
 void jsonl_print_string(FILE *out, const char *s)
 {
-	putc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	putc_unlocked('"', out);
+	const unsigned char *run = (const unsigned char *)s, *p = run;
+	for (; *p; p++) {
+		const char *esc;
+		char u[8];
 		switch (*p) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\b': fputs("\\b", out); break;
-		case '\f': fputs("\\f", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
 		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
-				putc(*p, out);
+			if (*p >= 0x20)
+				continue; /* part of the run written as is */
+			snprintf(u, sizeof u, "\\u%04x", *p);
+			esc = u;
 		}
+		fwrite(run, 1, (size_t)(p - run), out);
+		fputs(esc, out);
+		run = p + 1;
 	}
-	putc('"', out);
+	fwrite(run, 1, (size_t)(p - run), out);
+	putc_unlocked('"', out);
 }
 
 void jsonl_print(FILE *out, const cJSON *item)
@@ -277,34 +303,33 @@ void jsonl_print(FILE *out, const cJSON *item)
 	case cJSON_True: fputs("true", out); break;
 	case cJSON_NULL: fputs("null", out); break;
 	case cJSON_Number:
-		jsonl_cjson_number(num, sizeof num, item->valuedouble);
-		fputs(num, out);
+		fwrite(num, 1, (size_t)jsonl_cjson_number(num, sizeof num, item->valuedouble), out);
 		break;
 	case cJSON_String: jsonl_print_string(out, item->valuestring ? item->valuestring : ""); break;
 	case cJSON_Raw: fputs(item->valuestring ? item->valuestring : "", out); break;
 	case cJSON_Array:
-		putc('[', out);
+		putc_unlocked('[', out);
 		cJSON_ArrayForEach(c, item)
 		{
 			if (!first)
-				putc(',', out);
+				putc_unlocked(',', out);
 			jsonl_print(out, c);
 			first = false;
 		}
-		putc(']', out);
+		putc_unlocked(']', out);
 		break;
 	case cJSON_Object:
-		putc('{', out);
+		putc_unlocked('{', out);
 		cJSON_ArrayForEach(c, item)
 		{
 			if (!first)
-				putc(',', out);
+				putc_unlocked(',', out);
 			jsonl_print_string(out, c->string ? c->string : "");
-			putc(':', out);
+			putc_unlocked(':', out);
 			jsonl_print(out, c);
 			first = false;
 		}
-		putc('}', out);
+		putc_unlocked('}', out);
 		break;
 	default: fputs("null", out); break; /* an invalid item: cJSON prints nothing at all */
 	}
