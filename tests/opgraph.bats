@@ -174,3 +174,17 @@ try 'opgraph --help'"
 	assert_success
 	assert_equal "$(echo "$output" | grep '"record":"config"' | jget config_id | tr '\n' ' ')" "c1 c2 "
 }
+
+@test "opgraph --point-runs: a generation op's points as one run; context points and the rest unchanged" {
+	run opgraph "${BASE[@]}" --tp 2 --batch 8 --isl 4000 --osl 100 --point-runs < "$QWEN"
+	assert_success
+	assert_equal "$(echo "$output" | ops_named generation_attention | jget points)" '[{"x":8,"batch":8,"beam":1,"s":4001,"prefix":0,"count":32,"run":4,"s_step":32,"last_count":3}]'
+	runs=$output
+	run opgraph "${BASE[@]}" --tp 2 --batch 8 --isl 4000 --osl 100 < "$QWEN"
+	assert_equal "$(echo "$runs" | grep -v '"phase":"generation"')" "$(echo "$output" | grep -v '"phase":"generation"')"
+	# a last point counted like the others carries no last_count; one point stays a plain point
+	run opgraph "${BASE[@]}" --tp 2 --batch 8 --isl 4000 --osl 65 --point-runs < "$QWEN"
+	assert_equal "$(echo "$output" | ops_named generation_attention | jget points)" '[{"x":8,"batch":8,"beam":1,"s":4001,"prefix":0,"count":32,"run":2,"s_step":32}]'
+	run opgraph "${BASE[@]}" --tp 2 --batch 8 --isl 4000 --osl 20 --point-runs < "$QWEN"
+	assert_equal "$(echo "$output" | ops_named generation_attention | jget points)" '[{"x":8,"batch":8,"beam":1,"s":4001,"prefix":0,"count":19}]'
+}

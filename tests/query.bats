@@ -182,3 +182,20 @@ bad_table() { # BODY EXPECTED-MESSAGE-AFTER-PATH
 	refute_output --partial ttft_ms
 	refute_output --partial tokens_per_s
 }
+
+@test "query: a run of points (opgraph --point-runs) prices to the same bytes as the explicit list" {
+	# the list of the test above: s = 1025, 1057, 1089, 1121 counted 32, 32, 32, 31
+	head='{"record":"op","config_id":"c1","name":"generation_attention","op_type":"GenerationAttention","scale_factor":32,"attrs":{"n":32,"n_kv":8,"kv_cache_dtype":"bfloat16","window_size":0,"head_size":128},"points":['
+	list='{"x":1,"batch":1,"beam":1,"s":1025,"prefix":0,"count":32},{"x":1,"batch":1,"beam":1,"s":1057,"prefix":0,"count":32},{"x":1,"batch":1,"beam":1,"s":1089,"prefix":0,"count":32},{"x":1,"batch":1,"beam":1,"s":1121,"prefix":0,"count":31}'
+	runp='{"x":1,"batch":1,"beam":1,"s":1025,"prefix":0,"count":32,"run":4,"s_step":32,"last_count":31}'
+	a=$(printf '%s\n%s%s]}\n' "$CFG" "$head" "$list" | query | tail -1)
+	b=$(printf '%s\n%s%s]}\n' "$CFG" "$head" "$runp" | query | tail -1)
+	approx "$(echo "$a" | jget latency_ms)" 51.803761089678545
+	assert_equal "${a##*]}" "${b##*]}"
+	# a repeated record (another configuration) is answered from the memo: same fields
+	c=$(printf '%s\n%s%s]}\n%s\n%s%s]}\n' "$CFG" "$head" "$runp" "${CFG/c1/c2}" "${head/c1/c2}" "$runp" | query | tail -1)
+	assert_equal "${c##*]}" "${b##*]}"
+	run bash -c "printf '%s\n%s%s]}\n' '$CFG' '$head' '{\"x\":1,\"batch\":1,\"s\":1025,\"run\":0}' | query"
+	assert_failure 1
+	assert_output --partial "point field 'run' must be 1 to 100000000, got 0"
+}
