@@ -314,9 +314,12 @@ int table_generation_attention_query(table_set *t, long long b, long long s, lon
 		lat += r.latency;
 		energy += r.energy;
 		double coords[3] = { (double)n, (double)b, (double)si };
-		inside &= table_part_inside(p, coords, 3);
-		const grid_leaf *hit = grid_get(p->g, coords);
-		measured &= hit && (hit->flags & GRID_LEAF_HAS_ENERGY);
+		/* once false, false: no need to look further */
+		inside = inside && table_part_inside(p, coords, 3);
+		if (measured) {
+			const grid_leaf *hit = grid_get(p->g, coords);
+			measured = hit && (hit->flags & GRID_LEAF_HAS_ENERGY);
+		}
 	}
 	perf_detail d = measured ? PERF_DET_MEASURED : inside ? PERF_DET_INTERPOLATED : PERF_DET_EXTRAPOLATED;
 	*out = (perf_result){ lat / 5, energy / 5, PERF_SRC_SILICON, d };
