@@ -1,5 +1,6 @@
 #include "table_cache.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -255,6 +256,8 @@ static int mkdirs(const char *dir)
 	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+static void prune_other_builds(void);
+
 static void write_cache(const char *file, const char *key, table_set *const *sets, int nsets)
 {
 	wbuf w = { 0 };
@@ -297,8 +300,10 @@ static void write_cache(const char *file, const char *key, table_set *const *set
 	bool written = off == w.n;
 	if (close(fd) != 0)
 		written = false;
-	if (written && chmod(tmp, 0644) == 0 && rename(tmp, file) == 0)
+	if (written && chmod(tmp, 0644) == 0 && rename(tmp, file) == 0) {
 		stats.writes++;
+		prune_other_builds();
+	}
 	else {
 		unlink(tmp);
 		stats.skipped++;
@@ -350,6 +355,42 @@ static const char *get_str(rbuf *r)
 		return "";
 	}
 	return s;
+}
+
+/* Files a different build of the library wrote can never be read again: remove them when we write
+ * ours, so the cache holds one generation of files instead of growing with every rebuild. */
+static void prune_other_builds(void)
+{
+	const char *dir = table_cache_dir();
+	DIR *d = dir ? opendir(dir) : NULL;
+	if (!d)
+		return;
+	const struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len < 4 || strcmp(e->d_name + len - 3, ".tc") != 0)
+			continue;
+		char path[sizeof dir_buf + 300];
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path)
+			continue;
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		unsigned char head[sizeof MAGIC + 32 + 4096];
+		ssize_t n = read(fd, head, sizeof head);
+		close(fd);
+		if (n < (ssize_t)(sizeof MAGIC + 32) || memcmp(head, MAGIC, sizeof MAGIC) != 0)
+			continue; /* not ours: leave it */
+		rbuf r = { .p = (const char *)head, .n = (size_t)n };
+		take(&r, sizeof MAGIC);
+		bool same_format = get_u64(&r) == CACHE_FORMAT;
+		get_u64(&r);
+		get_u64(&r);
+		const char *lib = get_str(&r);
+		if (!same_format || r.bad || strcmp(lib, INFERCAST_LIB_ID) != 0)
+			unlink(path);
+	}
+	closedir(d);
 }
 
 static void get_doubles(rbuf *r, double *out, size_t n)

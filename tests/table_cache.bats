@@ -59,3 +59,21 @@ setup() {
 	assert_success
 	assert_output --partial "refusals match"
 }
+
+@test "cache: writing a file removes the files another build of the library wrote, and nothing else" {
+	INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
+	assert_success
+	mkdir -p "$CACHE/keep"
+	# a stale file: a real one whose library id (after the 8-byte magic and three 8-byte words and the
+	# id's 8-byte length) no longer matches this build
+	first=$(ls "$CACHE"/*.tc | head -1)
+	cp "$first" "$CACHE/stale-0000000000000000.tc"
+	printf 'X' | dd of="$CACHE/stale-0000000000000000.tc" bs=1 seek=40 conv=notrunc status=none
+	echo "not a cache file" >"$CACHE/other.tc"
+	rm "$first" # forces one write
+	INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
+	assert_success
+	[ -e "$first" ]
+	[ ! -e "$CACHE/stale-0000000000000000.tc" ]
+	[ -e "$CACHE/other.tc" ]
+}
