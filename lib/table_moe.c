@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "interp.h"
+#include "table_cache.h"
 #include "table_gemm.h"
 #include "table_set.h"
 #include "table_sources.h"
@@ -103,7 +104,26 @@ static int load(moe_tables *t, const char *path, char *err, size_t errlen)
 	return ok ? 0 : -1;
 }
 
-/* The tables of db's data directory, read on first use. */
+/* The loader's call through lib/table_cache: the file, read with the shared layer's sibling
+ * rows when the database has it on. */
+typedef struct moe_call {
+	moe_tables *t;
+	const char *path;
+	const struct perf_data_path *pp;
+} moe_call;
+
+static int load_call(void *arg, char *err, size_t errlen)
+{
+	moe_call *c = arg;
+	if (c->t->shared)
+		table_sources_begin(c->pp->system_dir, c->pp->backend, c->pp->version);
+	int st = load(c->t, c->path, err, errlen);
+	table_sources_end();
+	return st;
+}
+
+/* The tables of db's data directory, read on first use (from the parsed-table cache when it
+ * holds them: moe_perf.txt is ~9 MB of CSV). */
 static moe_tables *tables_of(perfdb *db, char *err, size_t errlen, int *st)
 {
 	const char *dir = perfdb_paths(db)->dir;
@@ -126,10 +146,17 @@ static moe_tables *tables_of(perfdb *db, char *err, size_t errlen, int *st)
 		char path[DATADIR_PATH_MAX + 32];
 		snprintf(path, sizeof path, "%s/moe_perf.txt", dir);
 		const struct perf_data_path *pp = perfdb_paths(db);
+		/* the key names the sibling files the shared layer lends rows from (their identity) */
+		static const char *const files[] = { "moe_perf.txt", NULL };
+		char tag[64], key[DATADIR_PATH_MAX + 128];
 		if (shared)
 			table_sources_begin(pp->system_dir, pp->backend, pp->version);
-		t->state = load(t, path, t->fatal, sizeof t->fatal) == 0 ? 1 : -1;
+		table_sources_tag(dir, files, tag, sizeof tag);
 		table_sources_end();
+		snprintf(key, sizeof key, "table_moe|%s%s", path, tag);
+		table_set *sets[] = { &t->regular, &t->low_latency };
+		moe_call call = { t, path, pp };
+		t->state = table_cache_load(sets, 2, key, NULL, load_call, &call, t->fatal, sizeof t->fatal) == 0 ? 1 : -1;
 	}
 	*st = 0;
 	if (t->state < 0) {

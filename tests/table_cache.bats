@@ -77,3 +77,28 @@ setup() {
 	[ ! -e "$CACHE/stale-0000000000000000.tc" ]
 	[ -e "$CACHE/other.tc" ]
 }
+
+@test "cache: the MoE table (lib/table_moe) is cached; cold, warm and off give the same bytes, with and without the shared layer" {
+	MOE="$BATS_TEST_TMPDIR/moe.jsonl"
+	hfparse "$MODELS/Qwen--Qwen3-30B-A3B" |
+		opgraph --system h200_sxm --backend trtllm --tp 2 --moe-tp 1 --moe-ep 2 --batch 16 --isl 4000 --osl 1000 >"$MOE"
+	grep -q '"op_type":"MoE"' "$MOE"
+	for opts in "" "--database-mode hybrid --shared-layer"; do
+		# shellcheck disable=SC2086
+		INFERCAST_CACHE=off run --separate-stderr query $opts "$MOE"
+		assert_success
+		off=$output
+		# shellcheck disable=SC2086
+		INFERCAST_CACHE="$CACHE" run --separate-stderr query $opts "$MOE"
+		assert_success
+		[ "$output" = "$off" ]
+		before=$(ls -l --time-style=+%s.%N "$CACHE")
+		# shellcheck disable=SC2086
+		INFERCAST_CACHE="$CACHE" run --separate-stderr query $opts "$MOE"
+		assert_success
+		[ "$output" = "$off" ]
+		[ "$(ls -l --time-style=+%s.%N "$CACHE")" = "$before" ]
+	done
+	# one file for the table as read, one with the shared layer's sibling rows
+	[ "$(ls "$CACHE" | grep -c 'moe_perf\.txt.*\.tc$')" -eq 2 ]
+}
