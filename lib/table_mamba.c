@@ -8,9 +8,16 @@
 #include "interp.h"
 #include "table_set.h"
 
-/* Phases are the second key of a part: pointers to these (rows of any other phase are kept
- * under PHASE_OTHER, which no look-up asks for). */
+/* A row's phase: pointers to these (rows of any other phase are kept under PHASE_OTHER,
+ * which no look-up asks for). */
 static const char PHASE_CONTEXT[] = "context", PHASE_GENERATION[] = "generation", PHASE_OTHER[] = "other";
+
+/* In a part's key the phase is a number after the shape (numeric keys are what lib/table_cache
+ * can store, so the tables are cached like the others). */
+static double phase_code(const char *phase)
+{
+	return phase == PHASE_CONTEXT ? 0.0 : phase == PHASE_GENERATION ? 1.0 : 2.0;
+}
 
 static const char *phase_key(const char *phase)
 {
@@ -25,7 +32,7 @@ static const char *phase_key(const char *phase)
 typedef struct ssm_format {
 	const char *file;
 	const char *const *shape_cols; /* the model key, in the reference's tuple order */
-	int nshape;
+	int nshape;                    /* < TABLE_MAX_PREFIX: the phase code follows the shape */
 	bool keep_generation;          /* false: the mamba2 loader's quirk (see the header) */
 } ssm_format;
 
@@ -35,6 +42,7 @@ static const char *const gdn_cols[] = { "d_model", "num_k_heads", "head_k_dim", 
 					"d_conv" };
 static const ssm_format MAMBA2 = { "mamba2_perf.txt", mamba2_cols, 7, false };
 static const ssm_format GDN = { "gdn_perf.txt", gdn_cols, 6, true };
+_Static_assert(7 < TABLE_MAX_PREFIX, "the phase code fits after the longest shape");
 
 /* Every part is a 2-level grid: [batch][seq_len] in context; generation rows sit at
  * [batch][0], the reference keying them by batch alone. Parts are created in the order their
@@ -71,7 +79,8 @@ static int load_ssm(table_set *t, const char *dir, const ssm_format *f, char *er
 			break;
 		}
 		long long b, s, v;
-		table_key key = { .k1 = phase, .name = ks, .npre = f->nshape };
+		table_key key = { .name = ks, .npre = f->nshape + 1 };
+		key.pre[f->nshape] = phase_code(phase);
 		if (!(ok = table_row_int(&c, r, bcol, &b, err, errlen)) || !(ok = table_row_int(&c, r, scol, &s, err, errlen)))
 			break;
 		for (int i = 0; ok && i < f->nshape; i++)
@@ -115,8 +124,9 @@ static perf_result sol_result(const perfdb *db, double bytes)
 static const table_part *find_shape(const table_set *t, const char *ks, const char *phase, const double *shape,
 				    int nshape, bool closest_heads)
 {
-	table_key key = { .k1 = phase, .name = ks, .npre = nshape };
+	table_key key = { .name = ks, .npre = nshape + 1 };
 	memcpy(key.pre, shape, (size_t)nshape * sizeof *shape);
+	key.pre[nshape] = phase_code(phase);
 	const table_part *exact = table_set_find(t, &key);
 	if (exact)
 		return exact;
@@ -124,7 +134,7 @@ static const table_part *find_shape(const table_set *t, const char *ks, const ch
 	double best_gap = 0;
 	for (size_t i = 0; i < t->nparts; i++) {
 		const table_part *p = &t->parts[i];
-		if (p->k1 != phase || strcmp(p->name, ks) != 0 || p->pre[0] != shape[0])
+		if (p->pre[nshape] != key.pre[nshape] || strcmp(p->name, ks) != 0 || p->pre[0] != shape[0])
 			continue;
 		if (!closest_heads)
 			return p;

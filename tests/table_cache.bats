@@ -102,3 +102,25 @@ setup() {
 	# one file for the table as read, one with the shared layer's sibling rows
 	[ "$(ls "$CACHE" | grep -c 'moe_perf\.txt.*\.tc$')" -eq 2 ]
 }
+
+@test "cache: the Mamba2 and GDN tables (lib/table_mamba) are cached; cold, warm and off give the same bytes" {
+	SSM="$BATS_TEST_TMPDIR/ssm.jsonl"
+	{
+		hfparse "$MODELS/nvidia--Nemotron-H-56B-Base-8K" |
+			opgraph --system h200_sxm --backend trtllm --tp 2 --batch 16 --isl 4000 --osl 1000
+		hfparse "$MODELS/Qwen--Qwen3.5-27B" |
+			opgraph --system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 4000 --osl 1000
+	} >"$SSM"
+	INFERCAST_CACHE=off run --separate-stderr query --database-mode hybrid "$SSM"
+	assert_success
+	off=$output
+	INFERCAST_CACHE="$CACHE" run --separate-stderr query --database-mode hybrid "$SSM"
+	assert_success
+	[ "$output" = "$off" ]
+	[ "$(ls "$CACHE" | grep -c -E '(mamba2|gdn)_perf\.txt.*\.tc$')" -eq 2 ]
+	before=$(ls -l --time-style=+%s.%N "$CACHE")
+	INFERCAST_CACHE="$CACHE" run --separate-stderr query --database-mode hybrid "$SSM"
+	assert_success
+	[ "$output" = "$off" ]
+	[ "$(ls -l --time-style=+%s.%N "$CACHE")" = "$before" ]
+}
