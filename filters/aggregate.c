@@ -1,5 +1,6 @@
 /* aggregate: config records and priced op records in, one report record per configuration out. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ static void cell(const cJSON *report, const char *key, bool human, char *buf, si
 		snprintf(buf, n, "%s", v->valuestring);
 	else if (cJSON_IsBool(v))
 		snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
-	else if (cJSON_IsNumber(v) && human && v->valuedouble != (double)(long long)v->valuedouble)
+	else if (cJSON_IsNumber(v) && human && !(fabs(v->valuedouble) < 9e18 && v->valuedouble == (double)(long long)v->valuedouble))
 		snprintf(buf, n, "%.3f", v->valuedouble);
 	else if (cJSON_IsNumber(v))
 		json_format_double(buf, n, v->valuedouble);

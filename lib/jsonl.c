@@ -99,6 +99,26 @@ const char *jsonl_next_text(jsonl_reader *r)
 	}
 }
 
+/* The first number of the tree that is not finite: text like 1e400 parses to infinity, which
+ * no stage can compute with and JSON cannot write back (fuzzing found it in aggregate). */
+static const cJSON *nonfinite_number(const cJSON *j, const char **key)
+{
+	for (; j; j = j->next) {
+		const char *here = j->string ? j->string : *key;
+		if (cJSON_IsNumber(j) && !isfinite(j->valuedouble)) {
+			*key = here;
+			return j;
+		}
+		const char *inner = here;
+		const cJSON *bad = j->child ? nonfinite_number(j->child, &inner) : NULL;
+		if (bad) {
+			*key = inner;
+			return bad;
+		}
+	}
+	return NULL;
+}
+
 cJSON *jsonl_parse_text(jsonl_reader *r)
 {
 	const char *s = r->text;
@@ -118,6 +138,13 @@ cJSON *jsonl_parse_text(jsonl_reader *r)
 	if (!cJSON_IsObject(obj)) {
 		cJSON_Delete(obj);
 		jsonl_fail(r, "a record must be a JSON object");
+	}
+	const char *where = "?";
+	if (nonfinite_number(obj->child, &where)) {
+		char key[64];
+		snprintf(key, sizeof key, "%s", where);
+		cJSON_Delete(obj);
+		jsonl_fail(r, "number out of range (key '%s')", key);
 	}
 	return obj;
 }
