@@ -223,13 +223,16 @@ static void finish_config(state *st)
 	}
 	if (st->refuse_oom && !st->error && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "oom"))) {
 		const cJSON *mem = cJSON_GetObjectItemCaseSensitive(c, "memory_gib");
-		die(EXIT_DATA, "%s:%ld: config '%s': OOM: the model '%s' does not fit in GPU memory on system '%s' "
-			       "(%.3f GiB per GPU, capacity %.3f GiB)",
+		char msg[1024]; /* the report is freed before exiting: the sanitizer build checks leaks */
+		snprintf(msg, sizeof msg, "%s:%ld: config '%s': OOM: the model '%s' does not fit in GPU memory on system '%s' "
+			 "(%.3f GiB per GPU, capacity %.3f GiB)",
 		    st->name, st->config_line, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_id")),
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "model")),
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "system")),
 		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(mem, "total")),
 		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "mem_capacity_gib")));
+		cJSON_Delete(report);
+		die(EXIT_DATA, "%s", msg);
 	}
 	if (st->fmt == FMT_JSONL) {
 		jsonl_write(report);
