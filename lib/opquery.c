@@ -1,4 +1,5 @@
 #include "opquery.h"
+#include "opattrs.h"
 #include "opquery_composite.h"
 #include "opquery_dsa.h"
 #include "opquery_dsv4.h"
@@ -28,81 +29,6 @@ bool opquery_known(const char *op_type)
 	       opquery_dsv4_known(op_type) || opquery_dsa_known(op_type) || opquery_wideep_known(op_type);
 }
 
-/* ---- attrs ---- */
-
-typedef struct attr_reader {
-	const cJSON *attrs;
-	const char *op_type;
-	char *err;
-	size_t errlen;
-	bool bad;
-} attr_reader;
-
-static const cJSON *attr(attr_reader *a, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
-	if ((!v || cJSON_IsNull(v)) && !a->bad) {
-		snprintf(a->err, a->errlen, "%s op: attrs lack '%s'", a->op_type, key);
-		a->bad = true;
-	}
-	return v && !cJSON_IsNull(v) ? v : NULL;
-}
-
-static long long attr_int(attr_reader *a, const char *key, long long def, bool required)
-{
-	const cJSON *v = required ? attr(a, key) : cJSON_GetObjectItemCaseSensitive(a->attrs, key);
-	if (!v || cJSON_IsNull(v))
-		return def;
-	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || fabs(v->valuedouble) > 9e15) {
-		if (!a->bad)
-			snprintf(a->err, a->errlen, "%s op: attr '%s' must be an integer", a->op_type, key);
-		a->bad = true;
-		return def;
-	}
-	return (long long)v->valuedouble;
-}
-
-static bool attr_bool(attr_reader *a, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
-	if (!v || cJSON_IsNull(v))
-		return false;
-	if (!cJSON_IsBool(v)) {
-		if (!a->bad)
-			snprintf(a->err, a->errlen, "%s op: attr '%s' must be true or false", a->op_type, key);
-		a->bad = true;
-		return false;
-	}
-	return cJSON_IsTrue(v);
-}
-
-static const char *attr_str(attr_reader *a, const char *key)
-{
-	const cJSON *v = attr(a, key);
-	if (v && !cJSON_IsString(v)) {
-		if (!a->bad)
-			snprintf(a->err, a->errlen, "%s op: attr '%s' must be a string", a->op_type, key);
-		a->bad = true;
-		return NULL;
-	}
-	return v ? v->valuestring : NULL;
-}
-
-static const quant_mode *attr_quant(attr_reader *a, const char *key, quant_kind kind)
-{
-	const char *name = attr_str(a, key);
-	if (!name)
-		return NULL;
-	const quant_mode *q = quant_find(kind, name);
-	if (!q && !a->bad) {
-		char names[256];
-		quant_list_names(kind, names, sizeof names);
-		snprintf(a->err, a->errlen, "%s op: unknown %s '%s' (known: %s)", a->op_type, key, name, names);
-		a->bad = true;
-	}
-	return q;
-}
-
 /* Python's // on integers (floor). */
 static long long floordiv(long long a, long long b)
 {
@@ -126,12 +52,12 @@ static perf_result scaled(perf_result r, double f)
 
 /* The op classes' query bodies. Each fills *r before the scale factor. */
 
-static int q_gemm(perfdb *db, attr_reader *a, const opq_point *pt, perf_result *r)
+static int q_gemm(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long n = attr_int(a, "n", 0, true), k = attr_int(a, "k", 0, true);
-	long long per = attr_int(a, "scale_num_tokens", 1, false);
-	bool low_in = attr_bool(a, "low_precision_input");
-	const quant_mode *q = attr_quant(a, "quant_mode", QUANT_GEMM);
+	long long n = opattrs_int(a, "n", 0, true), k = opattrs_int(a, "k", 0, true);
+	long long per = opattrs_int(a, "scale_num_tokens", 1, false);
+	bool low_in = opattrs_bool(a, "low_precision_input", false, false);
+	const quant_mode *q = opattrs_quant(a, "quant_mode", QUANT_GEMM, true);
 	if (a->bad)
 		return BAD_ATTRS;
 	if (per == 0) {
@@ -174,13 +100,13 @@ static perf_result mem(perfdb *db, double bytes)
 	return r;
 }
 
-static int q_context_attention(perfdb *db, attr_reader *a, const opq_point *pt, perf_result *r)
+static int q_context_attention(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long n = attr_int(a, "n", 0, true), n_kv = attr_int(a, "n_kv", 0, true);
-	long long window = attr_int(a, "window_size", 0, false), head = attr_int(a, "head_size", 128, false);
-	bool qk_norm = attr_bool(a, "use_qk_norm");
-	const quant_mode *kv = attr_quant(a, "kvcache_quant_mode", QUANT_KVCACHE);
-	const quant_mode *fmha = attr_quant(a, "fmha_quant_mode", QUANT_FMHA);
+	long long n = opattrs_int(a, "n", 0, true), n_kv = opattrs_int(a, "n_kv", 0, true);
+	long long window = opattrs_int(a, "window_size", 0, false), head = opattrs_int(a, "head_size", 128, false);
+	bool qk_norm = opattrs_bool(a, "use_qk_norm", false, false);
+	const quant_mode *kv = opattrs_quant(a, "kvcache_quant_mode", QUANT_KVCACHE, true);
+	const quant_mode *fmha = opattrs_quant(a, "fmha_quant_mode", QUANT_FMHA, true);
 	if (a->bad)
 		return BAD_ATTRS;
 	int st = perfdb_context_attention(db, pt->batch, pt->s, pt->prefix, n, n_kv, kv, fmha, window, head, r, a->err,
@@ -202,11 +128,11 @@ static int q_context_attention(perfdb *db, attr_reader *a, const opq_point *pt, 
 	return 0;
 }
 
-static int q_generation_attention(perfdb *db, attr_reader *a, const opq_point *pt, perf_result *r)
+static int q_generation_attention(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long n = attr_int(a, "n", 0, true), n_kv = attr_int(a, "n_kv", 0, true);
-	long long window = attr_int(a, "window_size", 0, false), head = attr_int(a, "head_size", 128, false);
-	const quant_mode *kv = attr_quant(a, "kv_cache_dtype", QUANT_KVCACHE);
+	long long n = opattrs_int(a, "n", 0, true), n_kv = opattrs_int(a, "n_kv", 0, true);
+	long long window = opattrs_int(a, "window_size", 0, false), head = opattrs_int(a, "head_size", 128, false);
+	const quant_mode *kv = opattrs_quant(a, "kv_cache_dtype", QUANT_KVCACHE, true);
 	if (a->bad)
 		return BAD_ATTRS;
 	if (pt->beam != 1) {
@@ -222,10 +148,10 @@ static int q_generation_attention(perfdb *db, attr_reader *a, const opq_point *p
 	return 0;
 }
 
-static int q_elementwise(perfdb *db, attr_reader *a, const opq_point *pt, perf_result *r)
+static int q_elementwise(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long din = attr_int(a, "dim_in", 0, true), dout = attr_int(a, "dim_out", 0, true);
-	long long per = attr_int(a, "scale_num_tokens", 1, false);
+	long long din = opattrs_int(a, "dim_in", 0, true), dout = opattrs_int(a, "dim_out", 0, true);
+	long long per = opattrs_int(a, "scale_num_tokens", 1, false);
 	if (a->bad)
 		return BAD_ATTRS;
 	if (per <= 0) {
@@ -238,18 +164,18 @@ static int q_elementwise(perfdb *db, attr_reader *a, const opq_point *pt, perf_r
 	return 0;
 }
 
-static int q_embedding(perfdb *db, attr_reader *a, const opq_point *pt, perf_result *r)
+static int q_embedding(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long cols = attr_int(a, "column_size", 0, true);
+	long long cols = opattrs_int(a, "column_size", 0, true);
 	if (a->bad)
 		return BAD_ATTRS;
 	*r = mem(db, (double)(pt->x * cols * 2));
 	return 0;
 }
 
-static int q_allreduce(perfdb *db, attr_reader *a, const opq_point *pt, perf_result *r)
+static int q_allreduce(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long h = attr_int(a, "h", 0, true), tp = attr_int(a, "tp_size", 1, true);
+	long long h = opattrs_int(a, "h", 0, true), tp = opattrs_int(a, "tp_size", 1, true);
 	if (a->bad)
 		return BAD_ATTRS;
 	if (tp == 1) {
@@ -259,20 +185,20 @@ static int q_allreduce(perfdb *db, attr_reader *a, const opq_point *pt, perf_res
 	return perfdb_custom_allreduce(db, quant_find(QUANT_COMM, "half"), tp, pt->x * h, r, a->err, a->errlen);
 }
 
-static int q_nccl(perfdb *db, attr_reader *a, const opq_point *pt, perf_result *r)
+static int q_nccl(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	const char *op = attr_str(a, "nccl_op");
-	long long per_token = attr_int(a, "num_elements_per_token", 0, true);
-	long long gpus = attr_int(a, "num_gpus", 1, true);
-	const quant_mode *q = attr_quant(a, "comm_quant_mode", QUANT_COMM);
+	const char *op = opattrs_str(a, "nccl_op", true);
+	long long per_token = opattrs_int(a, "num_elements_per_token", 0, true);
+	long long gpus = opattrs_int(a, "num_gpus", 1, true);
+	const quant_mode *q = opattrs_quant(a, "comm_quant_mode", QUANT_COMM, true);
 	if (a->bad)
 		return BAD_ATTRS;
 	return perfdb_nccl(db, q, gpus, op, pt->x * per_token, r, a->err, a->errlen);
 }
 
-static int q_p2p(perfdb *db, attr_reader *a, const opq_point *pt, perf_result *r)
+static int q_p2p(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long h = attr_int(a, "h", 0, true), pp = attr_int(a, "pp_size", 1, true);
+	long long h = opattrs_int(a, "h", 0, true), pp = opattrs_int(a, "pp_size", 1, true);
 	if (a->bad)
 		return BAD_ATTRS;
 	if (pp == 1) {
@@ -286,7 +212,8 @@ static int q_p2p(perfdb *db, attr_reader *a, const opq_point *pt, perf_result *r
 int opquery_point(perfdb *db, const char *op_type, const cJSON *attrs, double scale_factor, const opq_point *pt,
 		  perf_result *out, char *err, size_t errlen)
 {
-	attr_reader a = { attrs, op_type, err, errlen, false };
+	opattrs a = { attrs, op_type, err, errlen, false, .says_lack = true,
+		       .unknown_quant = OPATTRS_QUANT_LIST_KNOWN };
 	if (!cJSON_IsObject(attrs)) {
 		snprintf(err, errlen, "%s op: attrs must be an object", op_type);
 		return BAD_ATTRS;

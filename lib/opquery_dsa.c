@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "opattrs.h"
 #include "table_dsa.h"
 #include "table_set.h"
 
@@ -19,52 +20,14 @@ bool opquery_dsa_known(const char *op_type)
 
 /* ---- attrs ---- */
 
-typedef struct attrs_in {
-	const cJSON *attrs;
-	const char *op_type;
-	char *err;
-	size_t errlen;
-	bool bad;
-} attrs_in;
-
-static void bad(attrs_in *a, const char *what, const char *key)
-{
-	if (!a->bad)
-		snprintf(a->err, a->errlen, "%s op: attr '%s' %s", a->op_type, key, what);
-	a->bad = true;
-}
-
-static long long get_int(attrs_in *a, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
-	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || fabs(v->valuedouble) > 9e15) {
-		bad(a, v ? "must be an integer" : "is missing", key);
-		return 0;
-	}
-	return (long long)v->valuedouble;
-}
-
-static const quant_mode *get_quant(attrs_in *a, const char *key, quant_kind kind)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
-	if (!cJSON_IsString(v)) {
-		bad(a, v ? "must be a string" : "is missing", key);
-		return NULL;
-	}
-	const quant_mode *q = quant_find(kind, v->valuestring);
-	if (!q)
-		bad(a, "names an unknown quant mode", key);
-	return q;
-}
-
 /* The architecture attr; absent or null reads as DeepSeek-V3.2, the reference's default. */
-static const char *get_arch(attrs_in *a)
+static const char *get_arch(opattrs *a)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, "architecture");
 	if (!v || cJSON_IsNull(v))
 		return "DeepseekV32ForCausalLM";
 	if (!cJSON_IsString(v)) {
-		bad(a, "must be a string", "architecture");
+		opattrs_bad(a, "architecture", "must be a string");
 		return NULL;
 	}
 	return v->valuestring;
@@ -140,26 +103,27 @@ static int lookup(perfdb *db, const dsa_query *q, perf_result *out, char *err, s
 int opquery_dsa_point(perfdb *db, const char *op_type, const cJSON *attrs, const opq_point *pt, perf_result *out,
 		      char *err, size_t errlen)
 {
-	attrs_in a = { attrs, op_type, err, errlen, false };
+	opattrs a = { attrs, op_type, err, errlen, false, .null_is_wrong_type = true,
+		       .unknown_quant = OPATTRS_QUANT_PLAIN };
 	if (!cJSON_IsObject(attrs)) {
 		snprintf(err, errlen, "%s op: attrs must be an object", op_type);
 		return BAD_ATTRS;
 	}
 	dsa_query q = { 0 };
-	q.heads = get_int(&a, "num_heads");
-	q.gemm = get_quant(&a, "gemm_quant_mode", QUANT_GEMM);
+	q.heads = opattrs_int(&a, "num_heads", 0, true);
+	q.gemm = opattrs_quant(&a, "gemm_quant_mode", QUANT_GEMM, true);
 	q.arch = get_arch(&a);
 	if (strcmp(op_type, "ContextDSAModule") == 0) {
 		q.context = true;
-		q.kv = get_quant(&a, "kvcache_quant_mode", QUANT_KVCACHE);
-		q.fmha = get_quant(&a, "fmha_quant_mode", QUANT_FMHA);
+		q.kv = opattrs_quant(&a, "kvcache_quant_mode", QUANT_KVCACHE, true);
+		q.fmha = opattrs_quant(&a, "fmha_quant_mode", QUANT_FMHA, true);
 		if (a.bad)
 			return BAD_ATTRS;
 		q.b = pt->batch, q.s = pt->s, q.prefix = pt->prefix;
 		return lookup(db, &q, out, err, errlen);
 	}
 	if (strcmp(op_type, "GenerationDSAModule") == 0) {
-		q.kv = get_quant(&a, "kv_cache_dtype", QUANT_KVCACHE);
+		q.kv = opattrs_quant(&a, "kv_cache_dtype", QUANT_KVCACHE, true);
 		if (a.bad)
 			return BAD_ATTRS;
 		if (pt->beam != 1) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "datadir.h"
+#include "opattrs.h"
 #include "systems.h"
 
 enum { BAD_ATTRS = -2 };
@@ -59,43 +60,15 @@ long long dsv4_compressed_context_pairs(long long batch, long long query_len, lo
 
 /* ---- attrs ---- */
 
-typedef struct attrs_in {
-	const cJSON *attrs;
-	const char *op_type;
-	char *err;
-	size_t errlen;
-	bool bad;
-} attrs_in;
-
-static void bad(attrs_in *a, const char *what, const char *key)
-{
-	if (!a->bad)
-		snprintf(a->err, a->errlen, "%s op: attr '%s' %s", a->op_type, key, what);
-	a->bad = true;
-}
-
-static long long get_int(attrs_in *a, const char *key)
+static long long get_int(opattrs *a, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
 	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < 0 ||
 	    v->valuedouble > 2147483647.0) {
-		bad(a, v ? "must be a non-negative integer below 2^31" : "is missing", key);
+		opattrs_bad(a, key, v ? "must be a non-negative integer below 2^31" : "is missing");
 		return 0;
 	}
 	return (long long)v->valuedouble;
-}
-
-static const quant_mode *get_quant(attrs_in *a, const char *key, quant_kind kind)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
-	if (!cJSON_IsString(v)) {
-		bad(a, v ? "must be a string" : "is missing", key);
-		return NULL;
-	}
-	const quant_mode *q = quant_find(kind, v->valuestring);
-	if (!q)
-		bad(a, "names an unknown quant mode", key);
-	return q;
 }
 
 /* ---- database modes ---- */
@@ -136,13 +109,13 @@ static double tc(const perfdb *db, const quant_mode *q)
 
 /* ---- mHC ---- */
 
-static int q_mhc(perfdb *db, attrs_in *a, const opq_point *pt, perf_result *out)
+static int q_mhc(perfdb *db, opattrs *a, const opq_point *pt, perf_result *out)
 {
 	const cJSON *opv = cJSON_GetObjectItemCaseSensitive(a->attrs, "op");
 	long long h = get_int(a, "hidden_size"), hc = get_int(a, "hc_mult"), iters = get_int(a, "sinkhorn_iters");
-	const quant_mode *q = get_quant(a, "quant_mode", QUANT_GEMM);
+	const quant_mode *q = opattrs_quant(a, "quant_mode", QUANT_GEMM, true);
 	if (!cJSON_IsString(opv))
-		bad(a, opv ? "must be a string" : "is missing", "op");
+		opattrs_bad(a, "op", opv ? "must be a string" : "is missing");
 	if (a->bad)
 		return BAD_ATTRS;
 	const char *which = opv->valuestring;
@@ -248,7 +221,7 @@ static double attention_sol(const perfdb *db, const dsv4_attn *m, bool context, 
 	return math > mem ? math : mem;
 }
 
-static int q_attention(perfdb *db, attrs_in *a, bool context, const opq_point *pt, perf_result *out)
+static int q_attention(perfdb *db, opattrs *a, bool context, const opq_point *pt, perf_result *out)
 {
 	dsv4_attn m = {
 		.heads = get_int(a, "num_heads"),
@@ -265,9 +238,9 @@ static int q_attention(perfdb *db, attrs_in *a, bool context, const opq_point *p
 		.window = get_int(a, "window_size"),
 		.ratio = get_int(a, "compress_ratio"),
 		.groups = get_int(a, "o_groups"),
-		.kv = get_quant(a, "kvcache_quant_mode", QUANT_KVCACHE),
-		.fmha = get_quant(a, "fmha_quant_mode", QUANT_FMHA),
-		.gemm = get_quant(a, "gemm_quant_mode", QUANT_GEMM),
+		.kv = opattrs_quant(a, "kvcache_quant_mode", QUANT_KVCACHE, true),
+		.fmha = opattrs_quant(a, "fmha_quant_mode", QUANT_FMHA, true),
+		.gemm = opattrs_quant(a, "gemm_quant_mode", QUANT_GEMM, true),
 	};
 	if (a->bad)
 		return BAD_ATTRS;
@@ -290,7 +263,8 @@ static int q_attention(perfdb *db, attrs_in *a, bool context, const opq_point *p
 int opquery_dsv4_point(perfdb *db, const char *op_type, const cJSON *attrs, const opq_point *pt, perf_result *out,
 		       char *err, size_t errlen)
 {
-	attrs_in a = { attrs, op_type, err, errlen, false };
+	opattrs a = { attrs, op_type, err, errlen, false, .null_is_wrong_type = true,
+		       .unknown_quant = OPATTRS_QUANT_PLAIN };
 	if (strcmp(op_type, "DeepSeekV4MHCModule") == 0)
 		return q_mhc(db, &a, pt, out);
 	if (strcmp(op_type, "ContextDeepSeekV4AttentionModule") == 0)

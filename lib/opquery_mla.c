@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "opattrs.h"
 #include "table_mla.h"
 #include "table_set.h"
 
@@ -16,56 +17,6 @@ bool opquery_mla_known(const char *op_type)
 		if (strcmp(op_type, types[i]) == 0)
 			return true;
 	return false;
-}
-
-/* ---- attrs ---- */
-
-typedef struct attrs_in {
-	const cJSON *attrs;
-	const char *op_type;
-	char *err;
-	size_t errlen;
-	bool bad;
-} attrs_in;
-
-static void bad(attrs_in *a, const char *what, const char *key)
-{
-	if (!a->bad)
-		snprintf(a->err, a->errlen, "%s op: attr '%s' %s", a->op_type, key, what);
-	a->bad = true;
-}
-
-static long long get_int(attrs_in *a, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
-	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || fabs(v->valuedouble) > 9e15) {
-		bad(a, v ? "must be an integer" : "is missing", key);
-		return 0;
-	}
-	return (long long)v->valuedouble;
-}
-
-static bool get_bool(attrs_in *a, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
-	if (!cJSON_IsBool(v)) {
-		bad(a, v ? "must be true or false" : "is missing", key);
-		return false;
-	}
-	return cJSON_IsTrue(v);
-}
-
-static const quant_mode *get_quant(attrs_in *a, const char *key, quant_kind kind)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
-	if (!cJSON_IsString(v)) {
-		bad(a, v ? "must be a string" : "is missing", key);
-		return NULL;
-	}
-	const quant_mode *q = quant_find(kind, v->valuestring);
-	if (!q)
-		bad(a, "names an unknown quant mode", key);
-	return q;
 }
 
 /* ---- one look-up in the reference's database modes ---- */
@@ -226,40 +177,41 @@ static int beam_one(const char *op_type, const opq_point *pt, char *err, size_t 
 int opquery_mla_point(perfdb *db, const char *op_type, const cJSON *attrs, const opq_point *pt, perf_result *out,
 		      char *err, size_t errlen)
 {
-	attrs_in a = { attrs, op_type, err, errlen, false };
+	opattrs a = { attrs, op_type, err, errlen, false, .null_is_wrong_type = true,
+		       .unknown_quant = OPATTRS_QUANT_PLAIN };
 	if (!cJSON_IsObject(attrs)) {
 		snprintf(err, errlen, "%s op: attrs must be an object", op_type);
 		return BAD_ATTRS;
 	}
 	quants q = { 0 };
-	long long heads = get_int(&a, "num_heads");
+	long long heads = opattrs_int(&a, "num_heads", 0, true);
 	if (strcmp(op_type, "ContextMLA") == 0) {
-		q.kv = get_quant(&a, "kvcache_quant_mode", QUANT_KVCACHE);
-		q.fmha = get_quant(&a, "fmha_quant_mode", QUANT_FMHA);
+		q.kv = opattrs_quant(&a, "kvcache_quant_mode", QUANT_KVCACHE, true);
+		q.fmha = opattrs_quant(&a, "fmha_quant_mode", QUANT_FMHA, true);
 		if (a.bad)
 			return BAD_ATTRS;
 		return context_lookup(db, false, pt->batch, pt->s, pt->prefix, heads, &q, out, err, errlen);
 	}
 	if (strcmp(op_type, "GenerationMLA") == 0) {
-		q.kv = get_quant(&a, "kv_cache_dtype", QUANT_KVCACHE);
+		q.kv = opattrs_quant(&a, "kv_cache_dtype", QUANT_KVCACHE, true);
 		if (a.bad)
 			return BAD_ATTRS;
 		int st = beam_one(op_type, pt, err, errlen);
 		return st ? st : generation_lookup(db, false, pt->batch, pt->s, heads, &q, out, err, errlen);
 	}
 	if (strcmp(op_type, "MLABmm") == 0) {
-		q.gemm = get_quant(&a, "quant_mode", QUANT_GEMM);
-		q.pre = get_bool(&a, "if_pre");
+		q.gemm = opattrs_quant(&a, "quant_mode", QUANT_GEMM, true);
+		q.pre = opattrs_bool(&a, "if_pre", false, true);
 		if (a.bad)
 			return BAD_ATTRS;
 		int st = beam_one(op_type, pt, err, errlen);
 		return st ? st : bmm_lookup(db, pt->batch, heads, &q, out, err, errlen);
 	}
 	if (strcmp(op_type, "MLAModule") == 0) {
-		bool context = get_bool(&a, "is_context");
-		q.kv = get_quant(&a, "kvcache_quant_mode", QUANT_KVCACHE);
-		q.fmha = get_quant(&a, "fmha_quant_mode", QUANT_FMHA);
-		q.gemm = get_quant(&a, "gemm_quant_mode", QUANT_GEMM);
+		bool context = opattrs_bool(&a, "is_context", false, true);
+		q.kv = opattrs_quant(&a, "kvcache_quant_mode", QUANT_KVCACHE, true);
+		q.fmha = opattrs_quant(&a, "fmha_quant_mode", QUANT_FMHA, true);
+		q.gemm = opattrs_quant(&a, "gemm_quant_mode", QUANT_GEMM, true);
 		if (a.bad)
 			return BAD_ATTRS;
 		if (context)

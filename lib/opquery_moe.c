@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "opattrs.h"
 #include "table_moe.h"
 #include "table_wideep.h"
 
@@ -15,100 +16,25 @@ bool opquery_moe_handles(const char *op_type)
 	return strcmp(op_type, "MoE") == 0 || strcmp(op_type, "MoEDispatch") == 0;
 }
 
-/* ---- attrs ---- */
-
-typedef struct attrs_in {
-	const cJSON *attrs;
-	const char *op_type;
-	char *err;
-	size_t errlen;
-	bool bad;
-} attrs_in;
-
-static void bad(attrs_in *a, const char *key, const char *what)
-{
-	if (!a->bad)
-		snprintf(a->err, a->errlen, "%s op: attr '%s' %s", a->op_type, key, what);
-	a->bad = true;
-}
-
-static long long get_int(attrs_in *a, const char *key, long long def, bool required)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
-	if (!v || cJSON_IsNull(v)) {
-		if (required)
-			bad(a, key, "is missing");
-		return def;
-	}
-	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || fabs(v->valuedouble) > 9e15) {
-		bad(a, key, "must be an integer");
-		return def;
-	}
-	return (long long)v->valuedouble;
-}
-
-static bool get_bool(attrs_in *a, const char *key, bool def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
-	if (!v || cJSON_IsNull(v))
-		return def;
-	if (!cJSON_IsBool(v)) {
-		bad(a, key, "must be true or false");
-		return def;
-	}
-	return cJSON_IsTrue(v);
-}
-
-/* A string attr; NULL when absent or null (and then a complaint if required). */
-static const char *get_str(attrs_in *a, const char *key, bool required)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
-	if (!v || cJSON_IsNull(v)) {
-		if (required)
-			bad(a, key, "is missing");
-		return NULL;
-	}
-	if (!cJSON_IsString(v)) {
-		bad(a, key, "must be a string");
-		return NULL;
-	}
-	return v->valuestring;
-}
-
-static const quant_mode *get_moe_quant(attrs_in *a, bool required)
-{
-	const char *name = get_str(a, "quant_mode", required);
-	if (!name)
-		return NULL;
-	const quant_mode *q = quant_find(QUANT_MOE, name);
-	if (!q && !a->bad) {
-		char names[256];
-		quant_list_names(QUANT_MOE, names, sizeof names);
-		snprintf(a->err, a->errlen, "%s op: unknown quant_mode '%s' (known: %s)", a->op_type, name, names);
-		a->bad = true;
-	}
-	return q;
-}
-
 /* ---- MoE ---- */
 
-static int q_moe(perfdb *db, attrs_in *a, const opq_point *pt, perf_result *r)
+static int q_moe(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
 	moe_query q = {
-		.hidden_size = get_int(a, "hidden_size", 0, true),
-		.inter_size = get_int(a, "inter_size", 0, true),
-		.topk = get_int(a, "topk", 0, true),
-		.num_experts = get_int(a, "num_experts", 0, true),
-		.moe_tp = get_int(a, "moe_tp_size", 1, true),
-		.moe_ep = get_int(a, "moe_ep_size", 1, true),
-		.quant = get_moe_quant(a, true),
-		.distribution = get_str(a, "workload_distribution", true),
-		.is_context = get_bool(a, "is_context", true),
-		.moe_backend = get_str(a, "moe_backend", false),
-		.is_gated = get_bool(a, "is_gated", true),
-		.enable_eplb = get_bool(a, "enable_eplb", false),
+		.hidden_size = opattrs_int(a, "hidden_size", 0, true),
+		.inter_size = opattrs_int(a, "inter_size", 0, true),
+		.topk = opattrs_int(a, "topk", 0, true),
+		.num_experts = opattrs_int(a, "num_experts", 0, true),
+		.moe_tp = opattrs_int(a, "moe_tp_size", 1, true),
+		.moe_ep = opattrs_int(a, "moe_ep_size", 1, true),
+		.quant = opattrs_quant(a, "quant_mode", QUANT_MOE, true),
+		.distribution = opattrs_str(a, "workload_distribution", true),
+		.is_context = opattrs_bool(a, "is_context", true, false),
+		.moe_backend = opattrs_str(a, "moe_backend", false),
+		.is_gated = opattrs_bool(a, "is_gated", true, false),
+		.enable_eplb = opattrs_bool(a, "enable_eplb", false, false),
 	};
-	long long dp = get_int(a, "attention_dp_size", 1, true);
+	long long dp = opattrs_int(a, "attention_dp_size", 1, true);
 	if (a->bad)
 		return BAD_ATTRS;
 	if (q.moe_tp < 1 || q.moe_ep < 1 || dp < 1) {
@@ -291,22 +217,22 @@ static int sglang(perfdb *db, const dispatch *d, long long volume, perf_result *
 	return 0;
 }
 
-static int q_dispatch(perfdb *db, attrs_in *a, const opq_point *pt, perf_result *r)
+static int q_dispatch(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
 	dispatch d = {
-		.hidden = get_int(a, "hidden_size", 0, true),
-		.moe_tp = get_int(a, "moe_tp_size", 1, true),
-		.moe_ep = get_int(a, "moe_ep_size", 1, true),
-		.dp = get_int(a, "attention_dp_size", 1, true),
-		.scale_num_tokens = get_int(a, "scale_num_tokens", 1, false),
-		.pre = get_bool(a, "pre_dispatch", true),
-		.reduce_results = get_bool(a, "reduce_results", true),
-		.is_context = get_bool(a, "is_context", true),
-		.moe_backend = get_str(a, "moe_backend", false),
-		.quant = get_moe_quant(a, false),
-		.topk = get_int(a, "topk", 0, false),
-		.num_experts = get_int(a, "num_experts", 0, false),
-		.sms = get_int(a, "sms", 12, false),
+		.hidden = opattrs_int(a, "hidden_size", 0, true),
+		.moe_tp = opattrs_int(a, "moe_tp_size", 1, true),
+		.moe_ep = opattrs_int(a, "moe_ep_size", 1, true),
+		.dp = opattrs_int(a, "attention_dp_size", 1, true),
+		.scale_num_tokens = opattrs_int(a, "scale_num_tokens", 1, false),
+		.pre = opattrs_bool(a, "pre_dispatch", true, false),
+		.reduce_results = opattrs_bool(a, "reduce_results", true, false),
+		.is_context = opattrs_bool(a, "is_context", true, false),
+		.moe_backend = opattrs_str(a, "moe_backend", false),
+		.quant = opattrs_quant(a, "quant_mode", QUANT_MOE, false),
+		.topk = opattrs_int(a, "topk", 0, false),
+		.num_experts = opattrs_int(a, "num_experts", 0, false),
+		.sms = opattrs_int(a, "sms", 12, false),
 		.tokens = pt->x,
 	};
 	if (a->bad)
@@ -338,7 +264,7 @@ static int q_dispatch(perfdb *db, attrs_in *a, const opq_point *pt, perf_result 
 int opquery_moe_point(perfdb *db, const char *op_type, const cJSON *attrs, const opq_point *pt, perf_result *out,
 		      char *err, size_t errlen)
 {
-	attrs_in a = { attrs, op_type, err, errlen, false };
+	opattrs a = { attrs, op_type, err, errlen, false, .unknown_quant = OPATTRS_QUANT_LIST_KNOWN };
 	if (!cJSON_IsObject(attrs)) {
 		snprintf(err, errlen, "%s op: attrs must be an object", op_type);
 		return BAD_ATTRS;
