@@ -6,37 +6,17 @@
 
 #include "interp.h"
 #include "table_gemm.h"
+#include "table_targets.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The reference's target lists (heads, then sequence and batch for context; batch and kv
- * length for generation). Order matters: values filled earlier serve as neighbours later. */
+/* The reference's target lists this table does not share with the others (lib/table_targets):
+ * heads, and the context batch sizes. Order matters: values filled earlier serve as neighbours later. */
 static const double heads_targets[] = {
 	1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 14, 16, 18, 20, 24, 28, 32, 36, 40, 48, 56, 72, 96, 128,
 };
-static double ctx_seq_targets[9 + 14 + 6 + 12 + 9];
+/* 512 before 384 here, unlike the other attention-like tables */
 static const double ctx_batch_targets[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 384, 1024, 2048 };
-static const double gen_batch_targets[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 384, 512, 1024, 2048, 8192 };
-static const double gen_len_targets[] = {
-	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072,
-	262144, 2097152.0 * 8,
-};
-
-static void fill_ctx_seq_targets(void)
-{
-	static const double head[] = { 1, 16, 32, 64, 128, 256, 512, 1024, 2048 };
-	size_t n = 0;
-	for (size_t i = 0; i < COUNT(head); i++)
-		ctx_seq_targets[n++] = head[i];
-	for (int i = 0; i < 14; i++)
-		ctx_seq_targets[n++] = 4096 + i * 2048;
-	for (int i = 0; i < 6; i++)
-		ctx_seq_targets[n++] = 32768 + 16384 * i;
-	for (int i = 0; i < 12; i++)
-		ctx_seq_targets[n++] = 131072 + 32768 * i;
-	for (int i = 0; i < 9; i++)
-		ctx_seq_targets[n++] = 524288 + 65536 * i;
-}
 
 double context_attention_sol_ms(const struct system_spec *sys, double b, double s, double prefix, double n,
 				double n_kv, double h, double w, const quant_mode *kv, const quant_mode *fmha)
@@ -180,14 +160,12 @@ static int extrapolate(table_set *t, table_part *p, const double *y, size_t ny, 
 
 static int finalize_context(table_set *t, table_part *p, char *err, size_t errlen)
 {
-	return extrapolate(t, p, ctx_seq_targets, COUNT(ctx_seq_targets), ctx_batch_targets, COUNT(ctx_batch_targets),
-			   true, err, errlen);
+	return extrapolate(t, p, table_ctx_seq_targets(), TABLE_CTX_SEQ_TARGETS, ctx_batch_targets,
+			   COUNT(ctx_batch_targets), true, err, errlen);
 }
 
 int table_context_attention_load(table_set *t, const char *dir, char *err, size_t errlen)
 {
-	if (ctx_seq_targets[0] == 0)
-		fill_ctx_seq_targets();
 	if (load(t, dir, "context_attention_perf.txt", false, err, errlen) != 0)
 		return -1;
 	t->finalize = finalize_context;
@@ -215,8 +193,8 @@ static int finalize_generation(table_set *t, table_part *p, char *err, size_t er
 {
 	gen_sol_ctx ctx = { t->ctx, p };
 	table_walk(p->g, clamp_gen, &ctx);
-	return extrapolate(t, p, gen_batch_targets, COUNT(gen_batch_targets), gen_len_targets, COUNT(gen_len_targets),
-			   false, err, errlen);
+	return extrapolate(t, p, table_gen_batch_targets, TABLE_GEN_BATCH_TARGETS, table_gen_len_targets,
+			   TABLE_GEN_LEN_TARGETS, false, err, errlen);
 }
 
 int table_generation_attention_load(table_set *t, const char *dir, const struct system_spec *sys, char *err,

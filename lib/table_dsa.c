@@ -7,6 +7,7 @@
 
 #include "interp.h"
 #include "table_gemm.h"
+#include "table_targets.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -30,32 +31,6 @@ static const char *const default_architecture = "DeepseekV32ForCausalLM";
 double dsa_indexer_entry_bytes(long index_head_dim)
 {
 	return (double)(index_head_dim + (index_head_dim + 127) / 128 * 4);
-}
-
-/* ---- the reference's target lists (dsa.py); order matters for the extension ---- */
-
-static double ctx_seq_targets[9 + 14 + 6 + 12 + 9];
-static const double ctx_batch_targets[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 384, 512, 1024, 2048 };
-static const double gen_batch_targets[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 384, 512, 1024, 2048, 8192 };
-static const double gen_len_targets[] = {
-	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072,
-	262144, 2097152.0 * 8,
-};
-
-static void fill_ctx_seq_targets(void)
-{
-	static const double head[] = { 1, 16, 32, 64, 128, 256, 512, 1024, 2048 };
-	size_t n = 0;
-	for (size_t i = 0; i < COUNT(head); i++)
-		ctx_seq_targets[n++] = head[i];
-	for (int i = 0; i < 14; i++)
-		ctx_seq_targets[n++] = 4096 + i * 2048;
-	for (int i = 0; i < 6; i++)
-		ctx_seq_targets[n++] = 32768 + 16384 * i;
-	for (int i = 0; i < 12; i++)
-		ctx_seq_targets[n++] = 131072 + 32768 * i;
-	for (int i = 0; i < 9; i++)
-		ctx_seq_targets[n++] = 524288 + 65536 * i;
 }
 
 /* ---- speed of light ---- */
@@ -185,14 +160,14 @@ static int finalize_context(table_set *t, table_part *p, char *err, size_t errle
 		table_part_record_box(p);
 		return 0;
 	}
-	return extend_part(t, p, ctx_seq_targets, COUNT(ctx_seq_targets), ctx_batch_targets, COUNT(ctx_batch_targets),
-			   err, errlen);
+	return extend_part(t, p, table_ctx_seq_targets(), TABLE_CTX_SEQ_TARGETS, table_ctx_batch_targets,
+			   TABLE_CTX_BATCH_TARGETS, err, errlen);
 }
 
 static int finalize_generation(table_set *t, table_part *p, char *err, size_t errlen)
 {
-	return extend_part(t, p, gen_batch_targets, COUNT(gen_batch_targets), gen_len_targets, COUNT(gen_len_targets),
-			   err, errlen);
+	return extend_part(t, p, table_gen_batch_targets, TABLE_GEN_BATCH_TARGETS, table_gen_len_targets,
+			   TABLE_GEN_LEN_TARGETS, err, errlen);
 }
 
 static int load(table_set *t, const char *dir, const char *file, bool context, char *err, size_t errlen)
@@ -275,8 +250,6 @@ static int load(table_set *t, const char *dir, const char *file, bool context, c
 int table_dsa_context_load(table_set *t, const char *dir, const struct system_spec *sys, char *err, size_t errlen)
 {
 	(void)sys;
-	if (ctx_seq_targets[0] == 0)
-		fill_ctx_seq_targets();
 	return load(t, dir, "dsa_context_module_perf.txt", true, err, errlen);
 }
 

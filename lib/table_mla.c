@@ -5,34 +5,7 @@
 
 #include "interp.h"
 #include "table_gemm.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- the reference's target lists (mla.py); order matters for the extrapolation ---- */
-
-static double ctx_seq_targets[9 + 14 + 6 + 12 + 9];
-static const double ctx_batch_targets[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 384, 512, 1024, 2048 };
-static const double gen_batch_targets[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 384, 512, 1024, 2048, 8192 };
-static const double gen_len_targets[] = {
-	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072,
-	262144, 2097152.0 * 8,
-};
-
-static void fill_ctx_seq_targets(void)
-{
-	static const double head[] = { 1, 16, 32, 64, 128, 256, 512, 1024, 2048 };
-	size_t n = 0;
-	for (size_t i = 0; i < COUNT(head); i++)
-		ctx_seq_targets[n++] = head[i];
-	for (int i = 0; i < 14; i++)
-		ctx_seq_targets[n++] = 4096 + i * 2048;
-	for (int i = 0; i < 6; i++)
-		ctx_seq_targets[n++] = 32768 + 16384 * i;
-	for (int i = 0; i < 12; i++)
-		ctx_seq_targets[n++] = 131072 + 32768 * i;
-	for (int i = 0; i < 9; i++)
-		ctx_seq_targets[n++] = 524288 + 65536 * i;
-}
+#include "table_targets.h"
 
 /* ---- speed of light ---- */
 
@@ -215,42 +188,14 @@ static int load(table_set *t, const char *dir, const char *file, mla_kind kind, 
 	return ok ? 0 : -1;
 }
 
-/* Extend every part over its own head counts to the target sequence/batch lists. */
-static int extrapolate(table_set *t, const double *y, size_t ny, const double *z, size_t nz, bool sqrt_y, char *err,
-		       size_t errlen)
-{
-	for (size_t i = 0; i < t->nparts; i++) {
-		table_part *p = &t->parts[i];
-		table_part_record_box(p);
-		const double *heads;
-		size_t nh = grid_node_keys(grid_root(p->g), &heads);
-		if (!nh)
-			continue;
-		double x[64];
-		if (nh > COUNT(x)) {
-			snprintf(err, errlen, "%s: more than %zu head counts", t->path, COUNT(x));
-			return -1;
-		}
-		memcpy(x, heads, nh * sizeof *x);
-		interp_err ie;
-		if (interp_extrapolate_grid(p->g, x, nh, y, ny, z, nz, sqrt_y, &ie) != 0) {
-			snprintf(err, errlen, "%s: extrapolating the grid failed: %s", t->path, ie.msg);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 int table_context_mla_load(table_set *t, const char *dir, const struct system_spec *sys, char *err, size_t errlen)
 {
 	(void)sys;
-	if (ctx_seq_targets[0] == 0)
-		fill_ctx_seq_targets();
 	if (load(t, dir, "context_mla_perf.txt", K_CTX, err, errlen) != 0)
 		return -1;
 	/* attention time grows with the square of the sequence: extend its square root */
-	return extrapolate(t, ctx_seq_targets, COUNT(ctx_seq_targets), ctx_batch_targets, COUNT(ctx_batch_targets),
-			   true, err, errlen);
+	return table_targets_extend_parts(t, table_ctx_seq_targets(), TABLE_CTX_SEQ_TARGETS, table_ctx_batch_targets,
+					  TABLE_CTX_BATCH_TARGETS, true, err, errlen);
 }
 
 int table_generation_mla_load(table_set *t, const char *dir, const struct system_spec *sys, char *err,
@@ -259,8 +204,8 @@ int table_generation_mla_load(table_set *t, const char *dir, const struct system
 	(void)sys;
 	if (load(t, dir, "generation_mla_perf.txt", K_GEN, err, errlen) != 0)
 		return -1;
-	return extrapolate(t, gen_batch_targets, COUNT(gen_batch_targets), gen_len_targets, COUNT(gen_len_targets),
-			   false, err, errlen);
+	return table_targets_extend_parts(t, table_gen_batch_targets, TABLE_GEN_BATCH_TARGETS, table_gen_len_targets,
+					  TABLE_GEN_LEN_TARGETS, false, err, errlen);
 }
 
 int table_mla_bmm_load(table_set *t, const char *dir, const struct system_spec *sys, char *err, size_t errlen)
@@ -273,12 +218,10 @@ int table_mla_context_module_load(table_set *t, const char *dir, const struct sy
 				  size_t errlen)
 {
 	(void)sys;
-	if (ctx_seq_targets[0] == 0)
-		fill_ctx_seq_targets();
 	if (load(t, dir, "mla_context_module_perf.txt", K_CTX_MODULE, err, errlen) != 0)
 		return -1;
-	return extrapolate(t, ctx_seq_targets, COUNT(ctx_seq_targets), ctx_batch_targets, COUNT(ctx_batch_targets),
-			   false, err, errlen);
+	return table_targets_extend_parts(t, table_ctx_seq_targets(), TABLE_CTX_SEQ_TARGETS, table_ctx_batch_targets,
+					  TABLE_CTX_BATCH_TARGETS, false, err, errlen);
 }
 
 int table_mla_generation_module_load(table_set *t, const char *dir, const struct system_spec *sys, char *err,
@@ -287,8 +230,8 @@ int table_mla_generation_module_load(table_set *t, const char *dir, const struct
 	(void)sys;
 	if (load(t, dir, "mla_generation_module_perf.txt", K_GEN_MODULE, err, errlen) != 0)
 		return -1;
-	return extrapolate(t, gen_batch_targets, COUNT(gen_batch_targets), gen_len_targets, COUNT(gen_len_targets),
-			   false, err, errlen);
+	return table_targets_extend_parts(t, table_gen_batch_targets, TABLE_GEN_BATCH_TARGETS, table_gen_len_targets,
+					  TABLE_GEN_LEN_TARGETS, false, err, errlen);
 }
 
 /* ---- look-ups ---- */

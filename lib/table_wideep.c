@@ -7,34 +7,9 @@
 
 #include "interp.h"
 #include "table_gemm.h"
+#include "table_targets.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- the reference's extrapolation targets (mla.py) ---- */
-
-/* Context sequence lengths start at 16 for the wide-EP table (the regular one starts at 1). */
-static double ctx_seq_targets[8 + 14 + 6 + 12 + 9];
-static const double ctx_batch_targets[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 384, 512, 1024, 2048 };
-static const double gen_batch_targets[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 384, 512, 1024, 2048, 8192 };
-static const double gen_len_targets[] = {
-	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072,
-	262144, 2097152.0 * 8,
-};
-
-static void fill_ctx_seq_targets(void)
-{
-	size_t n = 0;
-	for (double s = 16; s <= 2048; s *= 2)
-		ctx_seq_targets[n++] = s;
-	for (int i = 0; i < 14; i++)
-		ctx_seq_targets[n++] = 4096 + i * 2048;
-	for (int i = 0; i < 6; i++)
-		ctx_seq_targets[n++] = 32768 + 16384 * i;
-	for (int i = 0; i < 12; i++)
-		ctx_seq_targets[n++] = 131072 + 32768 * i;
-	for (int i = 0; i < 9; i++)
-		ctx_seq_targets[n++] = 524288 + 65536 * i;
-}
 
 /* ---- loading ---- */
 
@@ -263,42 +238,15 @@ static int load(table_set *t, const char *dir, const char *file, wideep_kind kin
 	return ok ? 0 : -1;
 }
 
-/* Extend every part over its own head counts to the target lists. */
-static int extrapolate(table_set *t, const double *y, size_t ny, const double *z, size_t nz, bool sqrt_y, char *err,
-		       size_t errlen)
-{
-	for (size_t i = 0; i < t->nparts; i++) {
-		table_part *p = &t->parts[i];
-		table_part_record_box(p);
-		const double *heads;
-		size_t nh = grid_node_keys(grid_root(p->g), &heads);
-		double x[64];
-		if (nh > COUNT(x)) {
-			snprintf(err, errlen, "%s: more than %zu head counts", t->path, COUNT(x));
-			return -1;
-		}
-		if (!nh)
-			continue;
-		memcpy(x, heads, nh * sizeof *x); /* the extrapolation inserts into the root */
-		interp_err ie;
-		if (interp_extrapolate_grid(p->g, x, nh, y, ny, z, nz, sqrt_y, &ie) != 0) {
-			snprintf(err, errlen, "%s: extrapolating the grid failed: %s", t->path, ie.msg);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 int table_wideep_context_mla_load(table_set *t, const char *dir, const struct system_spec *sys, char *err,
 				  size_t errlen)
 {
 	(void)sys;
-	if (ctx_seq_targets[0] == 0)
-		fill_ctx_seq_targets();
 	if (load(t, dir, "wideep_context_mla_perf.txt", W_CTX_MLA, err, errlen) != 0)
 		return -1;
-	return extrapolate(t, ctx_seq_targets, COUNT(ctx_seq_targets), ctx_batch_targets, COUNT(ctx_batch_targets),
-			   true, err, errlen);
+	/* the wide-EP table's sequence lengths start at 16, the regular one's at 1 */
+	return table_targets_extend_parts(t, table_ctx_seq_targets() + 1, TABLE_CTX_SEQ_TARGETS - 1,
+					  table_ctx_batch_targets, TABLE_CTX_BATCH_TARGETS, true, err, errlen);
 }
 
 int table_wideep_generation_mla_load(table_set *t, const char *dir, const struct system_spec *sys, char *err,
@@ -307,8 +255,8 @@ int table_wideep_generation_mla_load(table_set *t, const char *dir, const struct
 	(void)sys;
 	if (load(t, dir, "wideep_generation_mla_perf.txt", W_GEN_MLA, err, errlen) != 0)
 		return -1;
-	return extrapolate(t, gen_batch_targets, COUNT(gen_batch_targets), gen_len_targets, COUNT(gen_len_targets),
-			   false, err, errlen);
+	return table_targets_extend_parts(t, table_gen_batch_targets, TABLE_GEN_BATCH_TARGETS, table_gen_len_targets,
+					  TABLE_GEN_LEN_TARGETS, false, err, errlen);
 }
 
 int table_wideep_context_moe_load(table_set *t, const char *dir, const struct system_spec *sys, char *err,

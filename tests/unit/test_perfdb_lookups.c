@@ -7,25 +7,8 @@
 #include <string.h>
 
 #include "perfdb.h"
+#include "golden_lookups.h"
 #include "unit.h"
-
-static const char *goldens(void)
-{
-	const char *g = getenv("INFERCAST_GOLDENS");
-	return g ? g : "../shared/goldens";
-}
-
-static long long arg_int(const cJSON *args, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, k);
-	return v && cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
-}
-
-static const char *arg_str(const cJSON *args, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, k);
-	return v && cJSON_IsString(v) ? v->valuestring : "";
-}
 
 static int counts[2][2]; /* [expected error][ok] */
 
@@ -101,35 +84,8 @@ int main(void)
 {
 	setenv("INFERCAST_SYSTEMS", "systems", 0);
 	setenv("INFERCAST_DATA", "../shared/data", 0);
-	char dir[1024];
-	snprintf(dir, sizeof dir, "%s/lookups", goldens());
-	DIR *d = opendir(dir);
-	if (!d) {
-		fprintf(stderr, "no goldens at %s: skipped\n", dir);
+	if (!golden_lookups_each(check_line))
 		return 0;
-	}
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n < 6 || strcmp(e->d_name + n - 6, ".jsonl"))
-			continue;
-		char path[2048];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		FILE *fp = fopen(path, "r");
-		char *buf = NULL;
-		size_t cap = 0;
-		int line = 0;
-		while (getline(&buf, &cap, fp) > 0) {
-			line++;
-			cJSON *rec = cJSON_Parse(buf);
-			if (rec)
-				check_line(e->d_name, line, rec);
-			cJSON_Delete(rec);
-		}
-		free(buf);
-		fclose(fp);
-	}
-	closedir(d);
 	fprintf(stderr, "lookups: %d/%d values match, %d/%d refusals match\n", counts[0][1], counts[0][0] + counts[0][1],
 		counts[1][1], counts[1][0] + counts[1][1]);
 	UNIT_DONE();
