@@ -835,6 +835,109 @@ int interp_3d_linear(double x, double y, double z, const grid_node *data, grid_m
 	return interp_validate(*out, err);
 }
 
+/* What interp_2d_1d found in a table for one query point: the bracketing keys and the leaves
+ * each plane's interpolation reads. None of it depends on the metric, so interp_3d's second
+ * pass (energy) reads the same leaves without searching the keys again. */
+typedef struct corner_walk {
+	double xs[2];
+	double ys[2][2], zs[2][2];   /* per plane: the bilinear cell (z pair of the upper row) */
+	double pts[2][4][2];         /* per plane: the cubic points */
+	const grid_leaf *leaf[2][4]; /* per plane: the leaves, in the order they are used */
+} corner_walk;
+
+/* A leaf of row by key, trying position guess first (rows of a table mostly share their keys). */
+static const grid_leaf *leaf_by_key_near(const grid_node *row, double key, size_t guess)
+{
+	const double *keys;
+	size_t n = grid_node_keys(row, &keys);
+	if (guess < n && keys[guess] == key)
+		return grid_node_leaf_at(row, guess);
+	return grid_node_leaf(row, key);
+}
+
+/* interp_bilinear's arithmetic on the cell [x1, x2] x [y1, y2] with corner values q. */
+static int bilinear_cell(const double q[2][2], double x1, double x2, double y1, double y2, double x, double y,
+			 double *out, interp_err *err)
+{
+	double total = (x2 - x1) * (y2 - y1);
+	if (total == 0)
+		return fail(err, INTERP_EDEGENERATE, "zero-area bilinear cell [%.17g, %.17g] x [%.17g, %.17g]",
+			    x1, x2, y1, y2);
+	double f11 = q[0][0] * (x2 - x) * (y2 - y);
+	double f12 = q[0][1] * (x2 - x) * (y - y1);
+	double f21 = q[1][0] * (x - x1) * (y2 - y);
+	double f22 = q[1][1] * (x - x1) * (y - y1);
+	*out = (f11 + f12 + f21 + f22) / total;
+	return INTERP_OK;
+}
+
+/* One plane's value from the leaves w found for it. */
+static int plane_value(const corner_walk *w, int i, double y, double z, grid_metric metric, interp_method method,
+		       double *out, interp_err *err)
+{
+	double vals[4];
+	for (int n = 0; n < 4; n++)
+		vals[n] = grid_leaf_get(w->leaf[i][n], metric);
+	if (method == INTERP_CUBIC)
+		return interp_griddata_2d((const double (*)[2])w->pts[i], vals, 4, y, z, true, out, err);
+	const double q[2][2] = { { vals[0], vals[1] }, { vals[2], vals[3] } };
+	return bilinear_cell(q, w->ys[i][0], w->ys[i][1], w->zs[i][0], w->zs[i][1], y, z, out, err);
+}
+
+/* interp_2d_1d; w, when given, receives what was found, and when found is true holds it
+ * already (from a successful walk of the same point and table). */
+static int walk_2d_1d(double x, double y, double z, const grid_node *data, grid_metric metric,
+		      interp_method method, double *out, interp_err *err, corner_walk *w, bool found)
+{
+	corner_walk local;
+	if (!w)
+		w = &local, found = false;
+	double xv[2];
+	int rc;
+	size_t xi[2], yi[2], zi[2]; /* the brackets' positions: children and leaves by index */
+	if (!found && (rc = bracket_at(data, x, &w->xs[0], &w->xs[1], xi, err)))
+		return rc;
+	for (int i = 0; i < 2; i++) {
+		if (!found) {
+			const grid_node *plane = grid_node_child_at(data, xi[i]);
+			double *ys = w->ys[i], zs[2] = { 0, 0 };
+			if ((rc = bracket_at(plane, y, &ys[0], &ys[1], yi, err)))
+				return rc;
+			int n = 0;
+			for (int j = 0; j < 2; j++) {
+				const grid_node *row = grid_node_child_at(plane, yi[j]);
+				if ((rc = bracket_at(row, z, &zs[0], &zs[1], zi, err)))
+					return rc;
+				for (int k = 0; k < 2; k++, n++) {
+					w->pts[i][n][0] = ys[j];
+					w->pts[i][n][1] = zs[k];
+					w->leaf[i][n] = grid_node_leaf_at(row, zi[k]);
+				}
+			}
+			/* the reference's bilinear form reuses the z pair of the upper y row for both rows */
+			w->zs[i][0] = zs[0];
+			w->zs[i][1] = zs[1];
+			if (method == INTERP_BILINEAR) {
+				for (int j = 0; j < 2; j++) {
+					const grid_node *row = grid_node_child_at(plane, yi[j]);
+					for (int k = 0; k < 2; k++) {
+						const grid_leaf *leaf = j == 1 ? grid_node_leaf_at(row, zi[k])
+									       : leaf_by_key_near(row, zs[k], zi[k]);
+						if (!leaf)
+							return fail(err, INTERP_EMISSING, "no value at (%.17g, %.17g)", ys[j],
+								    zs[k]);
+						w->leaf[i][2 * j + k] = leaf;
+					}
+				}
+			}
+		}
+		if ((rc = plane_value(w, i, y, z, metric, method, &xv[i], err)) || (rc = interp_validate(xv[i], err)))
+			return rc;
+	}
+	*out = interp_1d(w->xs[0], w->xs[1], xv[0], xv[1], x);
+	return interp_validate(*out, err);
+}
+
 int interp_2d_1d(double x, double y, double z, const grid_node *data, grid_metric metric,
 		 interp_method method, double *out, interp_err *err)
 {
@@ -843,35 +946,7 @@ int interp_2d_1d(double x, double y, double z, const grid_node *data, grid_metri
 		return rc;
 	if (method != INTERP_CUBIC && method != INTERP_BILINEAR)
 		return fail(err, INTERP_EARG, "interp_2d_1d: method must be cubic or bilinear");
-	double xs[2], xv[2];
-	size_t xi[2], yi[2], zi[2]; /* the brackets' positions: children and leaves by index */
-	if ((rc = bracket_at(data, x, &xs[0], &xs[1], xi, err)))
-		return rc;
-	for (int i = 0; i < 2; i++) {
-		const grid_node *plane = grid_node_child_at(data, xi[i]);
-		double ys[2], zs[2] = { 0, 0 }, pts[4][2], vals[4];
-		if ((rc = bracket_at(plane, y, &ys[0], &ys[1], yi, err)))
-			return rc;
-		int n = 0;
-		for (int j = 0; j < 2; j++) {
-			const grid_node *row = grid_node_child_at(plane, yi[j]);
-			if ((rc = bracket_at(row, z, &zs[0], &zs[1], zi, err)))
-				return rc;
-			for (int k = 0; k < 2; k++, n++) {
-				pts[n][0] = ys[j];
-				pts[n][1] = zs[k];
-				vals[n] = grid_leaf_get(grid_node_leaf_at(row, zi[k]), metric);
-			}
-		}
-		if (method == INTERP_CUBIC)
-			rc = interp_griddata_2d((const double (*)[2])pts, vals, 4, y, z, true, &xv[i], err);
-		else /* the reference reuses the z pair of the upper y row for both rows */
-			rc = interp_bilinear(plane, ys[0], ys[1], zs[0], zs[1], y, z, metric, &xv[i], err);
-		if (rc || (rc = interp_validate(xv[i], err)))
-			return rc;
-	}
-	*out = interp_1d(xs[0], xs[1], xv[0], xv[1], x);
-	return interp_validate(*out, err);
+	return walk_2d_1d(x, y, z, data, metric, method, out, err, NULL, false);
 }
 
 int interp_3d(double x, double y, double z, const grid_node *data, bool dict_leaves,
@@ -879,14 +954,22 @@ int interp_3d(double x, double y, double z, const grid_node *data, bool dict_lea
 {
 	int rc;
 	*out = (interp_result){ 0, 0, 0 };
+	if (method != INTERP_LINEAR) {
+		if ((rc = check_levels(data, 3, "interp_2d_1d", err)))
+			return rc;
+		if (method != INTERP_CUBIC && method != INTERP_BILINEAR)
+			return fail(err, INTERP_EARG, "interp_2d_1d: method must be cubic or bilinear");
+		corner_walk w;
+		if ((rc = walk_2d_1d(x, y, z, data, GRID_LATENCY, method, &out->latency, err, &w, false)))
+			return rc;
+		if (dict_leaves)
+			rc = walk_2d_1d(x, y, z, data, GRID_ENERGY, method, &out->energy, err, &w, true);
+		return rc;
+	}
 	for (int pass = 0; pass < (dict_leaves ? 2 : 1); pass++) {
 		grid_metric m = pass == 0 ? GRID_LATENCY : GRID_ENERGY;
 		double *dst = pass == 0 ? &out->latency : &out->energy;
-		if (method == INTERP_LINEAR)
-			rc = interp_3d_linear(x, y, z, data, m, dst, err);
-		else
-			rc = interp_2d_1d(x, y, z, data, m, method, dst, err);
-		if (rc)
+		if ((rc = interp_3d_linear(x, y, z, data, m, dst, err)))
 			return rc;
 	}
 	return INTERP_OK;
