@@ -14,15 +14,10 @@ static bool ends_with(const char *s, const char *tail)
 
 int table_custom_allreduce_load(table_set *t, const char *path, char *err, size_t errlen)
 {
-	table_set_init(t, path, 1);
 	table_csv c;
-	int st = table_csv_load(&c, path, err, errlen);
-	if (st == TABLE_CSV_MISSING)
-		return 0;
+	int st = table_set_open(t, &c, path, 1, err, errlen);
 	if (st != TABLE_CSV_OK)
-		return -1;
-	t->loaded = true;
-	t->rows = c.nrows;
+		return st == TABLE_CSV_MISSING ? 0 : -1;
 	int ks = table_csv_col(&c, "kernel_source"), be = table_csv_col(&c, "backend");
 	int pcol = table_csv_col(&c, "power"), dcol, gcol, scol, lcol;
 	t->has_power = pcol >= 0;
@@ -57,15 +52,10 @@ int table_custom_allreduce_load(table_set *t, const char *path, char *err, size_
 
 int table_nccl_load(table_set *t, const char *path, char *err, size_t errlen)
 {
-	table_set_init(t, path, 1);
 	table_csv c;
-	int st = table_csv_load(&c, path, err, errlen);
-	if (st == TABLE_CSV_MISSING)
-		return 0;
+	int st = table_set_open(t, &c, path, 1, err, errlen);
 	if (st != TABLE_CSV_OK)
-		return -1;
-	t->loaded = true;
-	t->rows = c.nrows;
+		return st == TABLE_CSV_MISSING ? 0 : -1;
 	int pcol = table_csv_col(&c, "power"), dcol, gcol, scol, ocol, lcol;
 	t->has_power = pcol >= 0;
 	bool ok = c.nrows == 0 || (table_require_col(&c, "nccl_dtype", &dcol, err, errlen) &&

@@ -174,16 +174,11 @@ static int load(table_set *t, const char *dir, const char *file, bool context, c
 {
 	char path[DATADIR_PATH_MAX];
 	snprintf(path, sizeof path, "%s/%s", dir, file);
-	table_set_init(t, path, 3);
-	t->finalize = context ? finalize_context : finalize_generation;
 	table_csv c;
-	int st = table_csv_load(&c, path, err, errlen);
-	if (st == TABLE_CSV_MISSING)
-		return 0;
+	int st = table_set_open(t, &c, path, 3, err, errlen);
+	t->finalize = context ? finalize_context : finalize_generation;
 	if (st != TABLE_CSV_OK)
-		return -1;
-	t->loaded = true;
-	t->rows = c.nrows;
+		return st == TABLE_CSV_MISSING ? 0 : -1;
 	int fmha = -1, kv = -1, gemm = -1, heads = -1, b = -1, s = -1, lat = -1;
 	int step = table_csv_col(&c, "step"), arch = table_csv_col(&c, "architecture");
 	int power = table_csv_col(&c, "power");

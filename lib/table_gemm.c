@@ -51,15 +51,10 @@ static int load_file(table_set *t, const char *dir, const char *file, const char
 {
 	char path[DATADIR_PATH_MAX];
 	snprintf(path, sizeof path, "%s/%s", dir, file);
-	table_set_init(t, path, nkeys);
 	table_csv c;
-	int st = table_csv_load(&c, path, err, errlen);
-	if (st == TABLE_CSV_MISSING)
-		return 0;
+	int st = table_set_open(t, &c, path, nkeys, err, errlen);
 	if (st != TABLE_CSV_OK)
-		return -1;
-	t->loaded = true;
-	t->rows = c.nrows;
+		return st == TABLE_CSV_MISSING ? 0 : -1;
 	int dcol, lcol, kcol[3];
 	int pcol = table_csv_col(&c, "power");
 	t->has_power = pcol >= 0;

@@ -51,15 +51,10 @@ static int load_ssm(table_set *t, const char *dir, const ssm_format *f, char *er
 {
 	char path[DATADIR_PATH_MAX + 32];
 	snprintf(path, sizeof path, "%s/%s", dir, f->file);
-	table_set_init(t, path, 2);
 	table_csv c;
-	int st = table_csv_load(&c, path, err, errlen);
-	if (st == TABLE_CSV_MISSING)
-		return 0;
+	int st = table_set_open(t, &c, path, 2, err, errlen);
 	if (st != TABLE_CSV_OK)
-		return -1;
-	t->loaded = true;
-	t->rows = c.nrows;
+		return st == TABLE_CSV_MISSING ? 0 : -1;
 	int pcol = table_csv_col(&c, "power");
 	t->has_power = pcol >= 0;
 	int kscol, phcol, bcol, scol, lcol, shape[8];

@@ -102,15 +102,10 @@ static int load(table_set *t, const char *dir, const char *file, mla_kind kind, 
 {
 	char path[DATADIR_PATH_MAX];
 	snprintf(path, sizeof path, "%s/%s", dir, file);
-	table_set_init(t, path, kind == K_BMM ? 2 : 3);
 	table_csv c;
-	int st = table_csv_load(&c, path, err, errlen);
-	if (st == TABLE_CSV_MISSING)
-		return 0;
+	int st = table_set_open(t, &c, path, kind == K_BMM ? 2 : 3, err, errlen);
 	if (st != TABLE_CSV_OK)
-		return -1;
-	t->loaded = true;
-	t->rows = c.nrows;
+		return st == TABLE_CSV_MISSING ? 0 : -1;
 	bool module = kind == K_CTX_MODULE || kind == K_GEN_MODULE;
 	bool gen = kind == K_GEN || kind == K_GEN_MODULE;
 	int fmha = -1, kv = -1, gemm = -1, b = -1, s = -1, step = -1, lat = -1, tp = -1, op = -1;

@@ -24,6 +24,17 @@ void table_set_init(table_set *t, const char *path, int depth)
 	t->depth = depth;
 }
 
+int table_set_open(table_set *t, table_csv *c, const char *path, int depth, char *err, size_t errlen)
+{
+	table_set_init(t, path, depth);
+	int st = table_csv_load(c, path, err, errlen);
+	if (st == TABLE_CSV_OK) {
+		t->loaded = true;
+		t->rows = c->nrows;
+	}
+	return st;
+}
+
 void table_set_free(table_set *t)
 {
 	for (size_t i = 0; i < t->nparts; i++)

@@ -57,6 +57,9 @@ struct table_set {
 };
 
 void table_set_init(table_set *t, const char *path, int depth);
+/* table_set_init, then read path into c. TABLE_CSV_OK: t is loaded with c's row count (free c
+ * when done); TABLE_CSV_MISSING: t stays not loaded; else an error, err says what. */
+int table_set_open(table_set *t, table_csv *c, const char *path, int depth, char *err, size_t errlen);
 void table_set_free(table_set *t);
 /* The part for key, or NULL. */
 table_part *table_set_find(const table_set *t, const table_key *key);

@@ -219,15 +219,10 @@ static int load(table_set *t, const char *dir, const char *file, wideep_kind kin
 {
 	char path[DATADIR_PATH_MAX];
 	snprintf(path, sizeof path, "%s/%s", dir, file);
-	table_set_init(t, path, kind_depth[kind]);
 	table_csv c;
-	int st = table_csv_load(&c, path, err, errlen);
-	if (st == TABLE_CSV_MISSING)
-		return 0;
+	int st = table_set_open(t, &c, path, kind_depth[kind], err, errlen);
 	if (st != TABLE_CSV_OK)
-		return -1;
-	t->loaded = true;
-	t->rows = c.nrows;
+		return st == TABLE_CSV_MISSING ? 0 : -1;
 	reader rd = { &c, err, errlen };
 	cols k;
 	bool ok = c.nrows == 0 || find_cols(&rd, kind, &k);
