@@ -8,6 +8,8 @@
 #include "jsonl.h"
 #include "memory.h"
 #include "opgraph.h"
+#include "opgraph_memo.h"
+#include "opgraph_write.h"
 #include "opgraph_refused.h"
 #include "opgraph_serving.h"
 #include "systems.h"
@@ -227,13 +229,14 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		check_stdout();
 		return;
 	}
+	const og_graph *built; /* lib/opgraph_memo's: a sweep repeats layouts */
 	if (og_model_from_json(rec, &model, err, sizeof err) || og_resolve(&rt, &model, &cfg, err, sizeof err) ||
-	    og_build(&cfg, &g, err, sizeof err)) {
+	    !(built = og_graph_memo_build(&cfg, err, sizeof err))) {
 		refuse(r, &rt, &srv, rec, id, err);
 		return;
 	}
+	g = *built;
 	if (memory_for_static(&cfg, &g, sys, &mem, err, sizeof err)) {
-		og_graph_free(&g);
 		refuse(r, &rt, &srv, rec, id, err);
 		return;
 	}
@@ -251,10 +254,10 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		for (size_t i = 0; i < g.n; i++) {
 			if (g.ops[i].phase != ph)
 				continue;
-			og_op_write(stdout, &cfg, &g.ops[i], id);
+			og_write_opts o = { false, cfg.rt.point_runs, NULL, og_graph_memo_attrs_text(&g, i) };
+			og_op_write_with(stdout, &cfg, &g.ops[i], id, &o);
 		}
 	}
-	og_graph_free(&g);
 	check_stdout();
 }
 
@@ -400,5 +403,6 @@ int main(int argc, char **argv)
 		cJSON_Delete(rec);
 	}
 	jsonl_close(&r);
+	og_graph_memo_clear();
 	return finish_stdout();
 }

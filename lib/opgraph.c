@@ -494,6 +494,6 @@ cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id
 
 void og_op_write(FILE *out, const og_config *cfg, const og_op *op, const char *config_id)
 {
-	og_write_opts o = { false, cfg->rt.point_runs, NULL };
+	og_write_opts o = { false, cfg->rt.point_runs, NULL, NULL };
 	og_op_write_with(out, cfg, op, config_id, &o);
 }

@@ -1,4 +1,5 @@
 #include "opgraph_serving.h"
+#include "opgraph_memo.h"
 #include "opgraph_write.h"
 
 #include <stdarg.h>
@@ -57,16 +58,21 @@ long *og_serving_key(og_serving_request *s, const char *key)
 }
 
 /* One static run: rt with another mode and shape, resolved and built. */
+/* share, when given, is a graph built for the same model and layout: the builders read none of
+ * what differs between a serving's steps (mode, batch, isl, osl, prefix; those shape the query
+ * points only, written from the step's cfg), so the step reuses it instead of building its own. */
 static int add_step(og_serving *s, const og_runtime *rt, const og_model *m, const char *tag, const char *mode,
-		    og_phase phase, const char *only, const char *skip, char *err, size_t errn)
+		    og_phase phase, const char *only, const char *skip, const og_graph *share, char *err,
+		    size_t errn)
 {
 	og_serving_step *st = &s->steps[s->nsteps];
 	memset(st, 0, sizeof *st);
 	og_runtime srt = *rt;
 	srt.mode = mode;
 	char e[512];
-	if (og_resolve(&srt, m, &st->cfg, e, sizeof e) || og_build(&st->cfg, &st->g, e, sizeof e))
+	if (og_resolve(&srt, m, &st->cfg, e, sizeof e) || (!share && !(share = og_graph_memo_build(&st->cfg, e, sizeof e))))
 		return fail(err, errn, "%s step: %s", tag, e);
+	st->g = *share;
 	s->nsteps++;
 	st->step = tag;
 	st->phase = phase;
@@ -87,7 +93,7 @@ static int step_run(og_serving *s, const og_runtime *rt, const og_model *m, cons
 	srt.osl = run.osl;
 	srt.prefix = run.prefix;
 	srt.beam = 1;
-	return add_step(s, &srt, m, tag, mode, phase, only, skip, err, errn);
+	return add_step(s, &srt, m, tag, mode, phase, only, skip, &s->main_graph, err, errn);
 }
 
 static int prepare_agg(const og_runtime *rt, const og_serving_request *req, const og_model *m,
@@ -101,8 +107,10 @@ static int prepare_agg(const og_runtime *rt, const og_serving_request *req, cons
 	base.mode = "static";
 	base.beam = 1;
 	char e[512];
-	if (og_resolve(&base, m, &s->main, e, sizeof e) || og_build(&s->main, &s->main_graph, e, sizeof e))
+	const og_graph *g;
+	if (og_resolve(&base, m, &s->main, e, sizeof e) || !(g = og_graph_memo_build(&s->main, e, sizeof e)))
 		return fail(err, errn, "%s", e);
+	s->main_graph = *g;
 	s->main.rt.mode = "agg";
 
 	if (step_run(s, rt, m, "mix", "static_ctx", OG_CONTEXT, agg_plan_mix(p), NULL, "context_attention", err,
@@ -176,8 +184,8 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 	if (resolve_side(rt, &req->prefill, "prefill", &prt, &s->side[0], err, errn) ||
 	    resolve_side(rt, &req->decode, "decode", &drt, &s->side[1], err, errn))
 		return -1;
-	if (add_step(s, &prt, m, "prefill", "static_ctx", OG_CONTEXT, NULL, NULL, err, errn) ||
-	    add_step(s, &drt, m, "decode", "static_gen", OG_GENERATION, NULL, NULL, err, errn))
+	if (add_step(s, &prt, m, "prefill", "static_ctx", OG_CONTEXT, NULL, NULL, NULL, err, errn) ||
+	    add_step(s, &drt, m, "decode", "static_gen", OG_GENERATION, NULL, NULL, NULL, err, errn))
 		return -1;
 	char e[512];
 	for (int i = 0; i < 2; i++) {
@@ -293,7 +301,7 @@ void og_serving_write_ops(FILE *out, const og_serving *s, const char *config_id)
 			if (!emits(st, &st->g.ops[i]))
 				continue;
 			/* numbers as cJSON printed them when these records were built as cJSON trees */
-			og_write_opts o = { true, st->cfg.rt.point_runs, st->step };
+			og_write_opts o = { true, st->cfg.rt.point_runs, st->step, og_graph_memo_attrs_text(&st->g, i) };
 			og_op_write_with(out, &st->cfg, &st->g.ops[i], config_id, &o);
 		}
 	}
@@ -301,8 +309,9 @@ void og_serving_write_ops(FILE *out, const og_serving *s, const char *config_id)
 
 void og_serving_free(og_serving *s)
 {
+	/* the graphs are lib/opgraph_memo's */
+	memset(&s->main_graph, 0, sizeof s->main_graph);
 	for (int k = 0; k < s->nsteps; k++)
-		og_graph_free(&s->steps[k].g);
-	og_graph_free(&s->main_graph);
+		memset(&s->steps[k].g, 0, sizeof s->steps[k].g);
 	s->nsteps = 0;
 }

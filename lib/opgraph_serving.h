@@ -42,7 +42,7 @@ enum { OG_SERVING_MAX_STEPS = 4 };
 typedef struct og_serving_step {
 	const char *step;    /* the tag */
 	og_config cfg;       /* its static run */
-	og_graph g;
+	og_graph g;          /* lib/opgraph_memo's (agg: the main graph, same layout) */
 	og_phase phase;      /* the phase of the run whose ops it emits */
 	const char *only;    /* only the ops of this name, or NULL */
 	const char *skip;    /* every op but those of this name, or NULL */
@@ -51,7 +51,7 @@ typedef struct og_serving_step {
 typedef struct og_serving {
 	bool agg;
 	og_config main;      /* the config record's keys (disagg: the decode side) */
-	og_graph main_graph;
+	og_graph main_graph; /* lib/opgraph_memo's: not freed here */
 	mem_usage mem;       /* the config record's memory (agg: run_agg's; disagg: the decode side's) */
 	agg_plan plan;       /* agg */
 	bool kv_cache_checked, kv_cache_oom; /* agg on TRT-LLM: the KV-cache budget check */

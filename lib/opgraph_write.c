@@ -59,23 +59,52 @@ static void put_number(FILE *out, double v, bool cjson)
 	fputs(buf, out);
 }
 
+/* v as printf's %ld writes it. */
+static void put_long(FILE *out, long v)
+{
+	char buf[24];
+	size_t i = sizeof buf;
+	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+	do
+		buf[--i] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		buf[--i] = '-';
+	fwrite(buf + i, 1, sizeof buf - i, out);
+}
+
 /* One point object; run > 1 makes it a run of points (s_step apart, the last counted last_count). */
 static void put_point(FILE *out, const og_write_opts *o, bool first, long x, long batch, long beam, long s,
 		      long prefix, long count, const char *scale_key, double scale, long run, long s_step,
 		      long last_count)
 {
 	/* token counts stay far below 1e15: both number styles print them as plain integers */
-	fprintf(out, "%s{\"x\":%ld,\"batch\":%ld,\"beam\":%ld,\"s\":%ld,\"prefix\":%ld,\"count\":%ld",
-		first ? "" : ",", x, batch, beam, s, prefix, count);
+	fputs(first ? "{\"x\":" : ",{\"x\":", out);
+	put_long(out, x);
+	fputs(",\"batch\":", out);
+	put_long(out, batch);
+	fputs(",\"beam\":", out);
+	put_long(out, beam);
+	fputs(",\"s\":", out);
+	put_long(out, s);
+	fputs(",\"prefix\":", out);
+	put_long(out, prefix);
+	fputs(",\"count\":", out);
+	put_long(out, count);
 	/* the reference passes its imbalance scale to every op; only attention applies it; absent means 1 */
 	if (scale != 1.0) {
 		fprintf(out, ",\"%s\":", scale_key);
 		put_number(out, scale, o->cjson_numbers);
 	}
 	if (run > 1) {
-		fprintf(out, ",\"run\":%ld,\"s_step\":%ld", run, s_step);
-		if (last_count != count)
-			fprintf(out, ",\"last_count\":%ld", last_count);
+		fputs(",\"run\":", out);
+		put_long(out, run);
+		fputs(",\"s_step\":", out);
+		put_long(out, s_step);
+		if (last_count != count) {
+			fputs(",\"last_count\":", out);
+			put_long(out, last_count);
+		}
 	}
 	putc('}', out);
 }
@@ -129,17 +158,25 @@ void og_op_write_with(FILE *out, const og_config *cfg, const og_op *op, const ch
 	bool cj = o->cjson_numbers;
 	fputs("{\"record\":\"op\",\"config_id\":", out);
 	put_string(out, config_id, cj);
-	fprintf(out, ",\"phase\":\"%s\",\"name\":", og_phase_name(op->phase));
+	fputs(",\"phase\":\"", out);
+	fputs(og_phase_name(op->phase), out);
+	fputs("\",\"name\":", out);
 	put_string(out, op->name, cj);
-	fprintf(out, ",\"op_type\":\"%s\",\"scale_factor\":", op->op_type);
+	fputs(",\"op_type\":\"", out);
+	fputs(op->op_type, out);
+	fputs("\",\"scale_factor\":", out);
 	put_number(out, op->scale_factor, cj);
 	fputs(",\"attrs\":", out);
-	if (op->attrs)
+	/* the remembered text spells inner keys cJSON's way: the same bytes unless !cj and inner */
+	bool text = o->attrs_text && (cj || !op->inner);
+	if (text)
+		fputs(o->attrs_text, out);
+	else if (op->attrs)
 		jsonl_print(out, op->attrs);
 	else
 		fputs("{}", out);
-	const cJSON *in;
-	cJSON_ArrayForEach(in, op->inner)
+	const cJSON *in, *inner = text ? NULL : op->inner;
+	cJSON_ArrayForEach(in, inner)
 	{
 		fputc(',', out);
 		put_string(out, in->string, cj);

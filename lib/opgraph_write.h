@@ -15,6 +15,9 @@ typedef struct og_write_opts {
 	/* a generation op's points as one run object (docs/records.md, "Runs of points") */
 	bool point_runs;
 	const char *step;  /* serving step tag appended as `step`, or NULL */
+	/* the op's attrs and inner members as already printed (og_graph_memo_attrs_text), or
+	 * NULL to print them */
+	const char *attrs_text;
 } og_write_opts;
 
 /* One op record (record "op") and its query points, as one line. */
