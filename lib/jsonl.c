@@ -279,7 +279,7 @@ int jsonl_cjson_number(char *buf, size_t n, double v)
 	if (isnan(v) || isinf(v))
 		return snprintf(buf, n, "null");
 	/* integers of up to 15 digits: "%1.15g" gives their digits exactly */
-	if (v == (double)(long long)v && v > -1e15 && v < 1e15 && !(v == 0 && signbit(v)))
+	if (v > -1e15 && v < 1e15 && v == (double)(long long)v && !(v == 0 && signbit(v))) /* range first: the cast is UB beyond long long */
 		return integer_text(buf, n, (long long)v);
 	/* cJSON 1.7.15 keeps the 15 digits when they read back within one epsilon of the larger
 	 * magnitude (not always exactly), else it prints 17 */

@@ -723,3 +723,10 @@ closed() {
 	closed "$ROOT/pipelines/estimate" --model "$L8" --system h200_sxm --backend trtllm --tp 1 --batch 4 --isl 512 \
 		--osl 4001 --stride 1 --format jsonl --ops
 }
+
+@test "fuzz regression: 5.1e20 written back as JSON (was undefined behaviour casting to long long)" {
+	run --separate-stderr bash -c "printf '{\"record\":\"note\",\"v\":5.10604085033602533e20}\n' | opgraph --system h200_sxm --backend trtllm --batch 1 --isl 10 --osl 2"
+	assert_success
+	assert_output '{"record":"note","v":5.1060408503360251e+20}'
+	[ -f "$BAD/fuzz-jsonl-5e20.jsonl" ]
+}

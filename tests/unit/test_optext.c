@@ -55,7 +55,8 @@ int main(void)
 	cJSON_Delete(o);
 	const double fixed[] = { 0.0, -0.0, 1.0, -1.0, 0.1, 5e-06, 1e300, -1e-300, 2147483647.0, 2147483648.0,
 				 -2147483648.0, -2147483649.0, 1e15, 9.5e15, 0.30000000000000004, 1.0 / 3.0,
-				 123456789.12345678, 4.35, 2.675, 1e-320 };
+				 123456789.12345678, 4.35, 2.675, 1e-320,
+				 5.10604085033602533e20 /* fuzz: once cast to long long before the range test */ };
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		same_as_cjson(fixed[i]);
 	/* random bit patterns (finite ones) and random latencies */
