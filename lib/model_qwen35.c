@@ -56,7 +56,7 @@ static int read_cfg(const cJSON *ep, qwen35_cfg *c, char *err, size_t errn)
 	};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(ep, f[i].key);
-		if (!cJSON_IsNumber(v) || v->valuedouble < 0)
+		if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 2147483648.0))
 			return fail(err, errn, "QWEN35 model record: extra_params.%s is not a non-negative number", f[i].key);
 		*f[i].dst = (long)v->valuedouble;
 	}

@@ -730,3 +730,10 @@ closed() {
 	assert_output '{"record":"note","v":5.1060408503360251e+20}'
 	[ -f "$BAD/fuzz-jsonl-5e20.jsonl" ]
 }
+
+@test "fuzz regression: Qwen3.5 linear_num_key_heads 1.7e67 (was undefined behaviour casting to long)" {
+	run --separate-stderr bash -c "hfparse '$MODELS/Qwen--Qwen3.5-27B' | sed 's/\"linear_num_key_heads\":[0-9]*/\"linear_num_key_heads\":1.7e67/' | opgraph --system h200_sxm --backend trtllm --batch 1 --isl 10 --osl 2 --tp 1"
+	assert_failure 1
+	assert_equal "$stderr" "opgraph: <stdin>:1: QWEN35 model record: extra_params.linear_num_key_heads is not a non-negative number"
+	assert_output ""
+}
