@@ -90,7 +90,7 @@ void summary_static(const summary *s, const char *mode, long batch, long osl, lo
 	out->power_w = total > 0 ? energy / total : 0.0;
 }
 
-cJSON *summary_report(const cJSON *config, const summary *s, const static_result *res, bool with_ops)
+cJSON *summary_report_head(const cJSON *config)
 {
 	cJSON *r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "record", "report");
@@ -110,6 +110,12 @@ cJSON *summary_report(const cJSON *config, const summary *s, const static_result
 		}
 		cJSON_AddItemToObject(r, k, cJSON_Duplicate(item, 1));
 	}
+	return r;
+}
+
+cJSON *summary_report(const cJSON *config, const summary *s, const static_result *res, bool with_ops)
+{
+	cJSON *r = summary_report_head(config);
 	cJSON_AddNumberToObject(r, "ttft_ms", res->ttft_ms);
 	cJSON_AddNumberToObject(r, "tpot_ms", res->tpot_ms);
 	cJSON_AddNumberToObject(r, "encoder_latency_ms", res->encoder_latency_ms);

@@ -101,8 +101,8 @@ perf_result perf_add(perf_result a, perf_result b)
 	return r;
 }
 
-perfdb *perfdb_open(const char *data_dir_opt, const char *system, const char *backend, const char *version,
-		    char *err, size_t errlen)
+/* A database of system's spec with nothing else set; NULL with a message. */
+static perfdb *perfdb_new(const char *system, char *err, size_t errlen)
 {
 	const struct system_spec *sys = system_load(system, err, errlen);
 	if (!sys)
@@ -113,7 +113,16 @@ perfdb *perfdb_open(const char *data_dir_opt, const char *system, const char *ba
 		return NULL;
 	}
 	db->sys = sys;
-	if (datadir_resolve(data_dir_opt, sys, backend, version, &db->path, err, errlen) != 0) {
+	return db;
+}
+
+perfdb *perfdb_open(const char *data_dir_opt, const char *system, const char *backend, const char *version,
+		    char *err, size_t errlen)
+{
+	perfdb *db = perfdb_new(system, err, errlen);
+	if (!db)
+		return NULL;
+	if (datadir_resolve(data_dir_opt, db->sys, backend, version, &db->path, err, errlen) != 0) {
 		free(db);
 		return NULL;
 	}
@@ -123,15 +132,9 @@ perfdb *perfdb_open(const char *data_dir_opt, const char *system, const char *ba
 
 perfdb *perfdb_open_spec_only(const char *system, const char *backend, char *err, size_t errlen)
 {
-	const struct system_spec *sys = system_load(system, err, errlen);
-	if (!sys)
+	perfdb *db = perfdb_new(system, err, errlen);
+	if (!db)
 		return NULL;
-	perfdb *db = calloc(1, sizeof *db);
-	if (!db) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	db->sys = sys;
 	snprintf(db->path.backend, sizeof db->path.backend, "%s", backend ? backend : "");
 	/* paths that cannot exist: every table reads as absent */
 	snprintf(db->path.dir, sizeof db->path.dir, "/nonexistent/infercast-no-data");

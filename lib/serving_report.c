@@ -90,29 +90,6 @@ static const summary_op *find_op(const summary *s, const char *name)
 	return NULL;
 }
 
-/* The report's first part: the config record's keys, the model as its path. */
-static cJSON *report_head(const cJSON *config)
-{
-	cJSON *r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "record", "report");
-	const cJSON *item;
-	cJSON_ArrayForEach(item, config) {
-		const char *k = item->string;
-		if (strcmp(k, "record") == 0)
-			continue;
-		if (strcmp(k, "model") == 0) {
-			const cJSON *p = cJSON_GetObjectItemCaseSensitive(item, "model_path");
-			if (cJSON_IsString(p))
-				cJSON_AddStringToObject(r, "model", p->valuestring);
-			else
-				cJSON_AddNullToObject(r, "model");
-			continue;
-		}
-		cJSON_AddItemToObject(r, k, cJSON_Duplicate(item, 1));
-	}
-	return r;
-}
-
 static void add_ops(cJSON *r, const serving_ops *s)
 {
 	cJSON *ops = cJSON_AddArrayToObject(r, "ops");
@@ -173,7 +150,7 @@ static cJSON *report_agg(const cJSON *config, const serving_ops *s, char *err, s
 	agg_result res;
 	agg_finish(&p, mix_ms, mix_wms, genonly_ms, genonly_wms, tp, pp, dp, &res);
 
-	cJSON *r = report_head(config);
+	cJSON *r = summary_report_head(config);
 	cJSON_AddNumberToObject(r, "ttft_ms", res.ttft_ms);
 	cJSON_AddNumberToObject(r, "tpot_ms", res.tpot_ms);
 	cJSON_AddNumberToObject(r, "request_latency_ms", res.request_latency_ms);
@@ -273,7 +250,7 @@ static cJSON *report_disagg(const cJSON *config, const serving_ops *s, char *err
 	disagg_result res;
 	disagg_finish(&p, &d, osl, &res);
 
-	cJSON *r = report_head(config);
+	cJSON *r = summary_report_head(config);
 	cJSON_AddNumberToObject(r, "ttft_ms", res.ttft_ms);
 	cJSON_AddNumberToObject(r, "tpot_ms", res.tpot_ms);
 	cJSON_AddNumberToObject(r, "request_latency_ms", res.request_latency_ms);
