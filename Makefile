@@ -16,7 +16,9 @@ CFLAGS   += -DINFERCAST_SHARE_DIR='"$(PREFIX)/share/infercast"'
 ifneq ($(SANITIZE),)
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=$(SANITIZE)
-BUILD    := build/san
+# One object folder per sanitizer set: objects built with other flags are never reused.
+comma    := ,
+BUILD    := build/san-$(subst $(comma),-,$(SANITIZE))
 else
 BUILD    := build/rel
 endif
@@ -69,9 +71,11 @@ test: all $(UNITS) $(TOOLS)
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do INFERCAST_CACHE=off $$t; done
 
+# GCC's -fsanitize=undefined leaves out float-cast-overflow (a double too large for the integer it
+# is cast to), the undefined behaviour bad numbers in records and configs are most likely to cause.
 check-sanitize:
 	$(MAKE) clean-bin
-	SANITIZE=address,undefined $(MAKE) test
+	SANITIZE=address,undefined,float-cast-overflow $(MAKE) test
 
 clean-bin:
 	rm -f $(BINS)

@@ -30,6 +30,12 @@ static long ffn_width(double mult, long hidden)
 	return inter % 256 == 0 ? inter : inter + 256 - inter % 256;
 }
 
+static bool positive_int(const cJSON *v)
+{
+	return cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 2147483647.0 &&
+	       v->valuedouble == floor(v->valuedouble);
+}
+
 typedef struct nas_block {
 	long count;       /* num_inst */
 	bool attn, ffn;   /* present (not no-op) */
@@ -44,21 +50,23 @@ static int read_block(const cJSON *b, size_t i, nas_block *out, char *err, size_
 	const cJSON *ffn_noop = cJSON_GetObjectItemCaseSensitive(b, "ffn_no_op");
 	const cJSON *group = cJSON_GetObjectItemCaseSensitive(b, "attn_n_heads_in_group");
 	const cJSON *mult = cJSON_GetObjectItemCaseSensitive(b, "ffn_ffn_mult");
-	if (!cJSON_IsObject(b) || !cJSON_IsNumber(inst) || inst->valuedouble < 1 ||
-	    inst->valuedouble != floor(inst->valuedouble))
-		return fail(err, errn, "NAS block_configs[%zu]: needs a positive integer 'num_inst'", i);
+	/* Integers above 2^31 are refused before the cast (fuzzing found 2e118 here). */
+	if (!cJSON_IsObject(b) || !positive_int(inst))
+		return fail(err, errn, "NAS block_configs[%zu]: needs an integer 'num_inst' from 1 to 2^31-1", i);
 	out->count = (long)inst->valuedouble;
 	out->attn = !cJSON_IsTrue(attn_noop);
 	out->ffn = !cJSON_IsTrue(ffn_noop);
 	if (out->attn) {
-		if (!cJSON_IsNumber(group) || group->valuedouble < 1 || group->valuedouble != floor(group->valuedouble))
+		if (!positive_int(group))
 			return fail(err, errn,
-				    "NAS block_configs[%zu]: attention block without a positive 'attn_n_heads_in_group'", i);
+				    "NAS block_configs[%zu]: attention block without an integer 'attn_n_heads_in_group' "
+				    "from 1 to 2^31-1", i);
 		out->heads_in_group = (long)group->valuedouble;
 	}
 	if (out->ffn) {
-		if (!cJSON_IsNumber(mult) || !(mult->valuedouble > 0))
-			return fail(err, errn, "NAS block_configs[%zu]: FFN block without a positive 'ffn_ffn_mult'", i);
+		/* the FFN width (2/3 × mult × hidden size, at most 2^31) must fit a long once cast */
+		if (!cJSON_IsNumber(mult) || !(mult->valuedouble > 0) || !(mult->valuedouble <= 1e6))
+			return fail(err, errn, "NAS block_configs[%zu]: FFN block without an 'ffn_ffn_mult' in (0, 1e6]", i);
 		out->ffn_mult = mult->valuedouble;
 	}
 	return 0;

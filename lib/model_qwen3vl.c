@@ -110,9 +110,23 @@ static int add_encoder(const og_config *cfg, og_graph *g, char *err, size_t errn
 	return add_vit_blocks(cfg, g, err, errn) || add_projector(cfg, g, err, errn) ? -1 : 0;
 }
 
+/* The dense models only: with no image the reference crashes in SILICON mode on the encoder's
+ * zero-token lookups, and the goldens' contract asks us to estimate the text path instead. The
+ * flag tells query to price those points as HYBRID does (lib/opquery_vit). Qwen3-VL-MoE keeps
+ * the reference's refusal (no table row at 0 tokens). */
+static void mark_zero_image_fallback(og_graph *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (g->ops[i].phase == OG_ENCODER && g->ops[i].attrs)
+			cJSON_AddTrueToObject(g->ops[i].attrs, "zero_image_fallback");
+}
+
 int model_qwen3vl_build(const og_config *cfg, og_graph *g, char *err, size_t errn)
 {
-	return model_llama_build(cfg, g, err, errn) || add_encoder(cfg, g, err, errn) ? -1 : 0;
+	if (model_llama_build(cfg, g, err, errn) || add_encoder(cfg, g, err, errn))
+		return -1;
+	mark_zero_image_fallback(g);
+	return 0;
 }
 
 int model_qwen3vl_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn)

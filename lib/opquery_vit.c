@@ -7,7 +7,9 @@ bool opquery_vit_zero_image(const cJSON *op, const opq_point *pt)
 	if (pt->x != 0) /* every point but a few: no need to look the phase up */
 		return false;
 	const cJSON *phase = cJSON_GetObjectItemCaseSensitive(op, "phase");
-	return cJSON_IsString(phase) && strcmp(phase->valuestring, "encoder") == 0;
+	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(op, "attrs");
+	return cJSON_IsString(phase) && strcmp(phase->valuestring, "encoder") == 0 &&
+	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(attrs, "zero_image_fallback"));
 }
 
 int opquery_vit_point(perfdb *db, const char *op_type, const cJSON *attrs, double scale_factor, const opq_point *pt,

@@ -737,3 +737,21 @@ closed() {
 	assert_equal "$stderr" "opgraph: <stdin>:1: QWEN35 model record: extra_params.linear_num_key_heads is not a non-negative number"
 	assert_output ""
 }
+
+@test "fuzz regression: Nemotron NAS num_inst 2e118 (was undefined behaviour casting to long)" {
+	run --separate-stderr bash -c "hfparse '$MODELS/nvidia--Llama-3_3-Nemotron-Super-49B-v1' | sed 's/\"num_inst\":[0-9]*/\"num_inst\":2e118/' | opgraph --system h200_sxm --backend trtllm --batch 1 --isl 10 --osl 2 --tp 1"
+	assert_failure 1
+	assert_equal "$stderr" "opgraph: <stdin>:1: NAS block_configs[0]: needs an integer 'num_inst' from 1 to 2^31-1"
+	assert_output ""
+}
+
+@test "Nemotron NAS: an absurd ffn_ffn_mult or attn_n_heads_in_group is refused, not cast" {
+	run --separate-stderr bash -c "hfparse '$MODELS/nvidia--Llama-3_3-Nemotron-Super-49B-v1' | sed 's/\"ffn_ffn_mult\":[0-9.]*/\"ffn_ffn_mult\":3e300/' | opgraph --system h200_sxm --backend trtllm --batch 1 --isl 10 --osl 2 --tp 1"
+	assert_failure 1
+	assert_equal "$stderr" "opgraph: <stdin>:1: NAS block_configs[0]: FFN block without an 'ffn_ffn_mult' in (0, 1e6]"
+	assert_output ""
+	run --separate-stderr bash -c "hfparse '$MODELS/nvidia--Llama-3_3-Nemotron-Super-49B-v1' | sed 's/\"attn_n_heads_in_group\":[0-9]*/\"attn_n_heads_in_group\":1e40/' | opgraph --system h200_sxm --backend trtllm --batch 1 --isl 10 --osl 2 --tp 1"
+	assert_failure 1
+	assert_equal "$stderr" "opgraph: <stdin>:1: NAS block_configs[0]: attention block without an integer 'attn_n_heads_in_group' from 1 to 2^31-1"
+	assert_output ""
+}

@@ -88,6 +88,17 @@ DENSE_OPTS="--system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 1024 --osl
 	assert_regex "$stderr" "op encoder_attention: .*head size 72.*try --database-mode hybrid"
 }
 
+@test "qwen3vl: Qwen3-VL-MoE in SILICON keeps the reference's refusal of zero-token encoder lookups" {
+	# only the dense models' encoder ops carry the flag that prices them as HYBRID
+	run --separate-stderr bash -c "hfparse '$VL_MOE' | opgraph $MOE_OPTS | grep -c zero_image_fallback"
+	assert_output "0"
+	run --separate-stderr bash -c "hfparse '$VL_8B' | opgraph $DENSE_OPTS | grep -c zero_image_fallback"
+	assert_output "14"
+	run --separate-stderr bash -c "set -o pipefail; hfparse '$VL_MOE' | opgraph $MOE_OPTS | query >/dev/null"
+	assert_failure 1
+	assert_equal "$stderr" "query: <stdin>:3: op encoder_qkv_gemm: GEMM m=0 n=1728 k=1152 quant bfloat16: GEMM m=0 n=1728 k=1152 bfloat16: no table answer (0 is below the smallest key 1) (try --database-mode hybrid)"
+}
+
 @test "qwen3vl: the encoder's weights join memory, whole on every pipeline stage" {
 	w1=$(hfparse "$VL_MOE" | opgraph $MOE_OPTS | head -1 | jget memory_gib.weights)
 	approx "$w1" 28.65407943725586
