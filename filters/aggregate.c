@@ -171,6 +171,8 @@ typedef struct state {
 	enum format fmt;
 	bool with_ops, header_done, refuse_oom;
 	char *error;        /* the first unpriced op of the configuration, or NULL */
+	long ops_expected;  /* the config record's op_records, or -1 when it has none */
+	long ops_seen;
 	cJSON **kept;       /* table format: finished reports */
 	size_t nkept, capkept;
 } state;
@@ -201,6 +203,11 @@ static void finish_config(state *st)
 	if (!st->config)
 		return;
 	const cJSON *c = st->config;
+	/* A stage that stopped halfway (its error is on stderr) must not leave a plausible report. */
+	if (st->ops_expected >= 0 && st->ops_seen != st->ops_expected)
+		die(EXIT_DATA, "%s:%ld: config '%s': %ld of its %ld op records arrived (did an earlier stage stop?)",
+		    st->name, st->config_line, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_id")),
+		    st->ops_seen, st->ops_expected);
 	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "mode"));
 	cJSON *report;
 	if (st->error) {
@@ -272,6 +279,15 @@ static void take_config(state *st, const jsonl_reader *r, cJSON *rec)
 	st->config = rec; /* taken over from the caller (no copy of a large record) */
 	st->config_line = r->line;
 	st->name = r->name;
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(rec, "op_records");
+	st->ops_expected = -1;
+	st->ops_seen = 0;
+	if (n) {
+		if (!cJSON_IsNumber(n) || !(n->valuedouble >= 0 && n->valuedouble <= 1e9) ||
+		    n->valuedouble != floor(n->valuedouble))
+			jsonl_fail(r, "config record: 'op_records' must be an integer from 0 to 1e9");
+		st->ops_expected = (long)n->valuedouble;
+	}
 	summary_init(&st->ops);
 	serving_ops_init(&st->steps);
 	const char *error = jsonl_opt_str(r, rec, "error", NULL);
@@ -291,6 +307,7 @@ static void take_op(state *st, const jsonl_reader *r, const cJSON *rec)
 	const char *cur = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st->config, "config_id"));
 	if (strcmp(cur, id))
 		jsonl_fail(r, "op '%s' belongs to config '%s' but follows the config record of '%s'", name, id, cur);
+	st->ops_seen++;
 	const char *phase = jsonl_get_str(r, rec, "phase");
 	int ph = strcmp(phase, "context") == 0 ? 0 : strcmp(phase, "generation") == 0 ? 1
 		 : strcmp(phase, "encoder") == 0 ? 2 : -1;

@@ -188,6 +188,14 @@ static void refuse(const jsonl_reader *r, const og_runtime *rt, const og_serving
 }
 
 /* One model record: resolve, build, write the config record then each phase's ops in order. */
+/* Whether a static mode lists the ops of a phase. static_gen still lists the context ops (with
+ * no points: 0 ms), as the reference's breakdown does; static_ctx lists no generation ops, as the
+ * reference's does not. */
+static bool static_emits(const char *mode, og_phase ph)
+{
+	return og_mode_runs(mode, ph) || (ph == OG_CONTEXT && !strcmp(mode, "static_gen"));
+}
+
 static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base,
 		 const og_serving_request *srv_base, const struct system_spec *sys, const char *id_opt, long ordinal)
 {
@@ -222,6 +230,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		}
 		cJSON *c = config_record(&sv.main, rec, id, &sv.mem);
 		og_serving_annotate(&sv, c);
+		cJSON_AddNumberToObject(c, "op_records", (double)og_serving_count_ops(&sv));
 		jsonl_write(c);
 		cJSON_Delete(c);
 		og_serving_write_ops(stdout, &sv, id);
@@ -241,15 +250,18 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		return;
 	}
 	cJSON *c = config_record(&cfg, rec, id, &mem);
+	size_t nops = 0;
+	for (size_t i = 0; i < g.n; i++)
+		nops += static_emits(rt.mode, g.ops[i].phase);
+	/* aggregate checks that all of them arrived: a stage that stopped halfway gives no report */
+	cJSON_AddNumberToObject(c, "op_records", (double)nops);
 	jsonl_write(c);
 	cJSON_Delete(c);
 	/* A vision encoder (Qwen3-VL) runs before the context phase. */
 	static const og_phase order[] = {OG_ENCODER, OG_CONTEXT, OG_GENERATION};
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
 		og_phase ph = order[k];
-		/* static_gen still lists the context ops (with no points: 0 ms), as the reference's
-		 * breakdown does; static_ctx lists no generation ops, as the reference's does not. */
-		if (!og_mode_runs(rt.mode, ph) && !(ph == OG_CONTEXT && !strcmp(rt.mode, "static_gen")))
+		if (!static_emits(rt.mode, ph))
 			continue;
 		for (size_t i = 0; i < g.n; i++) {
 			if (g.ops[i].phase != ph)

@@ -307,6 +307,15 @@ void og_serving_write_ops(FILE *out, const og_serving *s, const char *config_id)
 	}
 }
 
+size_t og_serving_count_ops(const og_serving *s)
+{
+	size_t n = 0;
+	for (int k = 0; k < s->nsteps; k++)
+		for (size_t i = 0; i < s->steps[k].g.n; i++)
+			n += emits(&s->steps[k], &s->steps[k].g.ops[i]);
+	return n;
+}
+
 void og_serving_free(og_serving *s)
 {
 	/* the graphs are lib/opgraph_memo's */

@@ -71,6 +71,9 @@ int og_serving_prepare(const og_runtime *rt, const og_serving_request *req, cons
 void og_serving_annotate(const og_serving *s, cJSON *config);
 /* Writes the steps' op records, each with its `step`. */
 void og_serving_write_ops(FILE *out, const og_serving *s, const char *config_id);
+
+/* How many op records og_serving_write_ops writes (the config record announces it). */
+size_t og_serving_count_ops(const og_serving *s);
 void og_serving_free(og_serving *s);
 
 #endif

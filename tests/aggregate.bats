@@ -69,6 +69,24 @@ try 'aggregate --help'"
 	assert_output ""
 }
 
+@test "aggregate: a stream cut short (a stage stopped halfway) gives no report, whatever the format" {
+	n=$(priced | head -1 | jget op_records)
+	assert_equal "$n" "$(priced | grep -c '"record":"op"')"
+	for fmt in jsonl csv table; do
+		run --separate-stderr aggregate --format $fmt < <(priced | head -n 20)
+		assert_failure 1
+		assert_equal "$stderr" "aggregate: <stdin>:1: config 'c1': 19 of its $n op records arrived (did an earlier stage stop?)"
+		assert_output ""
+	done
+	# an op too many is as wrong as one too few; a bad count is bad data
+	run --separate-stderr aggregate < <(priced | sed '1s/"op_records":[0-9]*/"op_records":3/')
+	assert_failure 1
+	assert_equal "$stderr" "aggregate: <stdin>:1: config 'c1': $n of its 3 op records arrived (did an earlier stage stop?)"
+	run --separate-stderr aggregate < <(priced | sed '1s/"op_records":[0-9]*/"op_records":-1/')
+	assert_failure 1
+	assert_equal "$stderr" "aggregate: <stdin>:1: config record: 'op_records' must be an integer from 0 to 1e9"
+}
+
 @test "aggregate: an op of another configuration, or before any, is bad data" {
 	run aggregate <<<'{"record":"op","config_id":"x","name":"a","phase":"context","latency_ms":1}'
 	assert_failure 1

@@ -148,6 +148,10 @@ try 'estimate --help'"
 	assert_output "aggregate: <stdin>:2: op 'x': unknown step 'warmup' (mix, mix_ctx_attention, mix_gen_attention, genonly, prefill, decode)"
 	run bash -c "printf '%s\n' '$cfg' | aggregate"
 	assert_failure 1
+	assert_output "aggregate: <stdin>:1: config 'c1': 0 of its 29 op records arrived (did an earlier stage stop?)"
+	# without the announced count (a hand-made stream) the missing step is what is reported
+	run bash -c "printf '%s\n' '$cfg' | sed 's/,\"op_records\":[0-9]*//' | aggregate"
+	assert_failure 1
 	assert_output "aggregate: <stdin>:1: config 'c1': agg: no ops of step 'mix'"
 }
 
