@@ -81,7 +81,7 @@ clean-bin:
 	rm -f $(BINS)
 
 bench: all
-	@for b in bench/*; do [ -x "$$b" ] && "$$b"; done; true
+	@for b in bench/*; do [ -f "$$b" ] && [ -x "$$b" ] && "$$b"; done; true
 
 # Static analysis: cppcheck on filters/ and lib/ must report nothing. tests/cppcheck/ holds what
 # cppcheck cannot see (noreturn functions, cJSON's macro) and the findings we checked and keep.
