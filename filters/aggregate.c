@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvtab.h"
 #include "diag.h"
 #include "jsonl.h"
 #include "jsonpick.h"
@@ -75,21 +76,6 @@ static void cell(const cJSON *report, const char *key, bool human, char *buf, si
 		snprintf(buf, n, "%s", "?");
 }
 
-static void csv_field(const char *s)
-{
-	if (strpbrk(s, ",\"\n")) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else {
-		fputs(s, stdout);
-	}
-}
-
 static void write_csv(const cJSON *report, bool header)
 {
 	char buf[256];
@@ -102,7 +88,7 @@ static void write_csv(const cJSON *report, bool header)
 		if (c)
 			putchar(',');
 		cell(report, columns[c].key, false, buf, sizeof buf);
-		csv_field(buf);
+		csv_write_field(stdout, buf);
 	}
 	putchar('\n');
 	check_stdout();

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvtab.h"
 #include "datadir.h"
 #include "diag.h"
 #include "jsonl.h"
@@ -83,27 +84,12 @@ static cJSON *cell_value(const char *s)
 	return cJSON_CreateString(s);
 }
 
-static void csv_field(const char *s)
-{
-	if (strpbrk(s, ",\"\n\r")) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else {
-		fputs(s, stdout);
-	}
-}
-
 static void show(const table_csv *t, bool csv)
 {
 	if (csv) {
 		fputs("line", stdout);
 		for (size_t c = 0; c < t->ncols; c++)
-			putchar(','), csv_field(t->header[c]);
+			putchar(','), csv_write_field(stdout, t->header[c]);
 		putchar('\n');
 	}
 	for (size_t r = 0; r < t->nrows; r++) {
@@ -119,7 +105,7 @@ static void show(const table_csv *t, bool csv)
 					json_format_double(buf, sizeof buf, d);
 					fputs(buf, stdout);
 				} else {
-					csv_field(s);
+					csv_write_field(stdout, s);
 				}
 			}
 			putchar('\n');

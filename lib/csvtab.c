@@ -194,3 +194,18 @@ int csvtab_col(const csvtab *t, const char *name)
 			return (int)c;
 	return -1;
 }
+
+void csv_write_field(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}

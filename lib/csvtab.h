@@ -4,6 +4,7 @@
 #define INFERCAST_CSVTAB_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct csvtab {
 	char *path;          /* as given, for messages */
@@ -21,5 +22,9 @@ int csvtab_load(csvtab *t, const char *path, char *err, size_t errlen);
 void csvtab_free(csvtab *t);
 /* Index of a header column, or -1. */
 int csvtab_col(const csvtab *t, const char *name);
+
+/* Writes one CSV field as Python's csv module (QUOTE_MINIMAL) does: quoted, with quotes
+ * doubled, when it holds a comma, a quote or a line break; as is otherwise. */
+void csv_write_field(FILE *out, const char *s);
 
 #endif

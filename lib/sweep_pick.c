@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvtab.h"
 #include "diag.h"
 #include "pyfloat.h"
 #include "serving_agg.h"
@@ -550,17 +551,7 @@ void pick_default(pick_table *results, const pick_targets *t, pick_table *front,
 
 static void put_str(FILE *o, const char *s, bool last)
 {
-	if (strpbrk(s, ",\"\n")) {
-		fputc('"', o);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', o);
-			fputc(*s, o);
-		}
-		fputc('"', o);
-	} else {
-		fputs(s, o);
-	}
+	csv_write_field(o, s);
 	fputc(last ? '\n' : ',', o);
 }
 

@@ -40,5 +40,17 @@ int main(void)
 
 	CHECK(csvtab_load(&t, "/nonexistent/x.csv", err, sizeof err) == -1);
 	unlink(p);
+
+	/* fields written as Python's csv module writes them (QUOTE_MINIMAL) */
+	char out[256];
+	FILE *m = fmemopen(out, sizeof out, "w");
+	CHECK(m != NULL);
+	const char *fields[] = { "plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", "" };
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		csv_write_field(m, fields[i]);
+		fputc('|', m);
+	}
+	fclose(m);
+	CHECK(strcmp(out, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|\"cr\r\"||") == 0);
 	UNIT_DONE();
 }
