@@ -35,8 +35,15 @@ TOOLS    := $(patsubst tests/tools/%.c,build/tools/%,$(wildcard tests/tools/*.c)
 all: $(BINS)
 
 # A sanitizer build keeps its objects apart, so bin/ always matches the last flags.
-bin/%: $(BUILD)/filters/%.o $(BUILD)/libinfercast.a | bin
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# bin/.flavour-NAME says which object folder bin/ was linked from: switching between a plain and a
+# sanitizer build replaces the stamp, and the newer stamp relinks every filter.
+FLAVOUR  := bin/.flavour-$(notdir $(BUILD))
+bin/%: $(BUILD)/filters/%.o $(BUILD)/libinfercast.a $(FLAVOUR) | bin
+	$(CC) $(LDFLAGS) -o $@ $(filter-out $(FLAVOUR),$^) $(LDLIBS)
+
+$(FLAVOUR): | bin
+	rm -f bin/.flavour-*
+	touch $@
 
 $(BUILD)/libinfercast.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -78,7 +85,7 @@ check-sanitize:
 	SANITIZE=address,undefined,float-cast-overflow $(MAKE) test
 
 clean-bin:
-	rm -f $(BINS)
+	rm -f $(BINS) bin/.flavour-*
 
 bench: all
 	@for b in bench/*; do [ -f "$$b" ] && [ -x "$$b" ] && "$$b"; done; true

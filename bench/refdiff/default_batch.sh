@@ -12,13 +12,18 @@ while read -r m s b g isl osl ttft tpot; do
 	[ -z "$m" ] && continue
 	name=$(basename "$m")_${s}_${b}_${g}_${isl}_${osl}
 	ref=$out/ref/$name ours=$out/ours/$name
-	[ -d "$ref" ] || timeout 2400 python3 "$here/default_ref.py" "$m" "$s" "$b" "$g" "$isl" "$osl" "$ttft" "$tpot" "$ref" >"$ref.log" 2>&1
+	[ -d "$ref" ] || timeout 2400 "${PYTHON:-python3}" "$here/default_ref.py" "$m" "$s" "$b" "$g" "$isl" "$osl" "$ttft" "$tpot" "$ref" >"$ref.log" 2>&1
 	rm -rf "$ours"
+	rc=0
 	INFERCAST_DATA=$shared/data timeout 600 "$root/pipelines/default" --model "$shared/$m" --system "$s" --backend "$b" \
-		--total-gpus "$g" --isl "$isl" --osl "$osl" --ttft "$ttft" --tpot "$tpot" --save-dir "$ours" >"$ours.log" 2>&1 ||
-		echo "$name: ours exit $?"
+		--total-gpus "$g" --isl "$isl" --osl "$osl" --ttft "$ttft" --tpot "$tpot" --save-dir "$ours" >"$ours.log" 2>&1 || rc=$?
 	rd=$(ls -d "$ref"/*/ 2>/dev/null | head -1)
-	[ -z "$rd" ] && { echo "$name: the reference saved nothing"; continue; }
+	if [ -z "$rd" ]; then
+		why=$(grep -v '^ ' "$ref.log" | tail -n 1)
+		if [ $rc -ne 0 ]; then echo "$name: both refuse (reference: $why)"; else echo "$name DIFFER: only the reference refuses ($why)"; fi
+		continue
+	fi
+	[ $rc -ne 0 ] && echo "$name DIFFER: only ours refuses ($(tail -n 1 "$ours.log" | cut -c1-200))"
 	for f in agg/best_config_topn.csv agg/pareto.csv disagg/best_config_topn.csv disagg/pareto.csv; do
 		[ -f "$rd/$f" ] || [ -f "$ours/$f" ] || continue
 		if cmp -s <(cut -d, -f2- "$rd/$f" 2>/dev/null) <(cut -d, -f2- "$ours/$f" 2>/dev/null); then
