@@ -8,13 +8,15 @@
 #include "diag.h"
 #include "systems.h"
 #include "jsonl.h"
+#include "sweep_quant.h"
 #include "sweep_space.h"
 
 static const char usage_text[] =
 	"usage: sweep --system S --backend B --total-gpus N --isl N --osl N [--prefix N]\n"
 	"             [--modes agg,disagg] [--nextn N] [--enable-chunked-prefill]\n"
 	"             [--max-batch 512] [--prefill-max-batch 1] [--decode-max-batch 512]\n"
-	"             [--enable-wideep] [--moe-backend deepep_moe] [--count] < models.jsonl\n"
+	"             [--enable-wideep] [--moe-backend deepep_moe] [--data-dir DIR] [--version V]\n"
+	"             [--count] < models.jsonl\n"
 	"\n"
 	"Enumerates, for each model record (hfparse), the configurations the reference's\n"
 	"`aiconfigurator cli default` evaluates on --total-gpus GPUs, and writes each as the model\n"
@@ -26,12 +28,14 @@ static const char usage_text[] =
 	"Points the reference cuts off by their results (out of memory, repeated balance) are all\n"
 	"written: pareto replays the cut-offs in this order. --count writes only how many records\n"
 	"there would be. nextn defaults to the reference's (1 for DeepSeek-like families and\n"
-	"Qwen3.5). See sweep(1) and docs/sweep.md.\n";
+	"Qwen3.5). As the reference's task does, DeepSeek-V3 and Kimi-K2.5 agg and prefill workers\n"
+	"price context attention in bfloat16 when the context MLA tables of the data (--data-dir,\n"
+	"--version: as query's) have no fp8 rows. See sweep(1) and docs/sweep.md.\n";
 
 enum {
 	OPT_SYSTEM = 256, OPT_BACKEND, OPT_TOTAL_GPUS, OPT_ISL, OPT_OSL, OPT_PREFIX, OPT_MODES, OPT_NEXTN,
 	OPT_CHUNKED, OPT_MAX_BATCH, OPT_PREFILL_MAX_BATCH, OPT_DECODE_MAX_BATCH, OPT_WIDEEP, OPT_MOE_BACKEND,
-	OPT_COUNT, OPT_HELP
+	OPT_DATA_DIR, OPT_VERSION, OPT_COUNT, OPT_HELP
 };
 
 typedef struct options {
@@ -39,11 +43,12 @@ typedef struct options {
 	long isl, osl, prefix, nextn; /* nextn < 0: the family's default */
 	bool agg, disagg, chunked, count_only;
 	long max_batch, prefill_max_batch, decode_max_batch;
+	const char *data_dir, *version;
 } options;
 
 /* Writes one configuration: the model record with its id and runtime. */
 static void put(const cJSON *model, const char *id, const char *mode, const sweep_layout *l, bool is_moe,
-		long batch, long ctx_tokens, const options *o, long nextn, long *count)
+		long batch, long ctx_tokens, const options *o, long nextn, const char *context_fmha, long *count)
 {
 	++*count;
 	if (o->count_only)
@@ -68,6 +73,8 @@ static void put(const cJSON *model, const char *id, const char *mode, const swee
 	cJSON_AddNumberToObject(rt, "nextn", (double)nextn);
 	if (ctx_tokens > 0)
 		cJSON_AddNumberToObject(rt, "ctx_tokens", (double)ctx_tokens);
+	if (context_fmha && strcmp(mode, "static_gen")) /* agg and prefill workers (lib/sweep_quant) */
+		cJSON_AddStringToObject(rt, "fmha_quant", context_fmha);
 	jsonl_write(rec);
 	cJSON_Delete(rec);
 }
@@ -78,6 +85,8 @@ static long emit_model(const jsonl_reader *r, const cJSON *model, const options 
 	spec.is_moe = jsonl_opt_bool(r, model, "is_moe", false);
 	const char *family = jsonl_opt_str(r, model, "family", NULL);
 	long nextn = o->nextn >= 0 ? o->nextn : sweep_default_nextn(family);
+	const char *fmha = sweep_context_fmha_fallback(model, o->spec.system, o->spec.backend, o->data_dir, o->version,
+						       o->spec.enable_wideep);
 	sweep_layout lay[SWEEP_MAX_LAYOUTS];
 	long batches[SWEEP_MAX_LIST], ctx[SWEEP_MAX_LIST];
 	char name[64], id[160];
@@ -92,7 +101,7 @@ static long emit_model(const jsonl_reader *r, const cJSON *model, const options 
 			for (size_t b = 0; b < nb; b++)
 				for (size_t c = 0; c < nc && sweep_agg_point_reached(batches[b], ctx[c], o->isl); c++) {
 					snprintf(id, sizeof id, "agg/%s/b%ld/ctx%ld", name, batches[b], ctx[c]);
-					put(model, id, "agg", &lay[i], spec.is_moe, batches[b], ctx[c], o, nextn, &count);
+					put(model, id, "agg", &lay[i], spec.is_moe, batches[b], ctx[c], o, nextn, fmha, &count);
 				}
 		}
 	}
@@ -110,7 +119,7 @@ static long emit_model(const jsonl_reader *r, const cJSON *model, const options 
 				sweep_layout_name(&lay[i], name, sizeof name);
 				for (size_t b = 0; b < nb; b++) {
 					snprintf(id, sizeof id, "%s/%s/b%ld", sides[s].tag, name, batches[b]);
-					put(model, id, sides[s].mode, &lay[i], spec.is_moe, batches[b], 0, o, nextn,
+					put(model, id, sides[s].mode, &lay[i], spec.is_moe, batches[b], 0, o, nextn, fmha,
 					    &count);
 				}
 			}
@@ -148,6 +157,7 @@ int main(int argc, char **argv)
 		{"prefill-max-batch", required_argument, 0, OPT_PREFILL_MAX_BATCH},
 		{"decode-max-batch", required_argument, 0, OPT_DECODE_MAX_BATCH},
 		{"enable-wideep", no_argument, 0, OPT_WIDEEP}, {"moe-backend", required_argument, 0, OPT_MOE_BACKEND},
+		{"data-dir", required_argument, 0, OPT_DATA_DIR}, {"version", required_argument, 0, OPT_VERSION},
 		{"count", no_argument, 0, OPT_COUNT}, {"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	options o = {.isl = 0, .osl = 0, .nextn = -1, .agg = true, .disagg = true,
@@ -182,6 +192,8 @@ int main(int argc, char **argv)
 				usage_error("--moe-backend: '%s' is not deepep_moe", optarg);
 			o.spec.moe_backend = optarg;
 			break;
+		case OPT_DATA_DIR: o.data_dir = optarg; break;
+		case OPT_VERSION: o.version = optarg; break;
 		case OPT_COUNT: o.count_only = true; break;
 		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
 		default:
