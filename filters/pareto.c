@@ -17,8 +17,8 @@
 #include "systems.h"
 
 static const char usage_text[] =
-	"usage: pareto --total-gpus N [--ttft 2000] [--tpot 30] [--top-n 5] [--strict-sla]\n"
-	"              [--free-gpu-memory-fraction F] [--format jsonl|table] [--save-dir DIR]\n"
+	"usage: pareto --total-gpus N [--ttft 2000] [--tpot 30] [--request-latency MS] [--top-n 5]\n"
+	"              [--strict-sla] [--free-gpu-memory-fraction F] [--format jsonl|table] [--save-dir DIR]\n"
 	"              [--data-dir DIR] [--expect N] < reports.jsonl\n"
 	"\n"
 	"Reads the reports of a sweep (sweep | opgraph | query | aggregate --ops) and does what the\n"
@@ -29,13 +29,15 @@ static const char usage_text[] =
 	"target. Writes JSON Lines (chosen, best, front records) or, with --format table, the summary\n"
 	"and tables; --save-dir writes agg/ and disagg/ pareto.csv and best_config_topn.csv with the\n"
 	"reference's columns. --free-gpu-memory-fraction re-checks TRT-LLM's KV-cache budget with F\n"
-	"(default: the reports' check, at TRT-LLM's 0.9). --expect N shows progress on a terminal.\n"
+	"(default: the reports' check, at TRT-LLM's 0.9). --request-latency MS sets an end-to-end\n"
+	"target instead of the TPOT one: both searches scan TTFT/TPOT splits of it, the front is against\n"
+	"request_latency and the picks are under it. --expect N shows progress on a terminal.\n"
 	"Exit 1 when no configuration\n"
 	"fits or none meets the targets. See pareto(1) and docs/sweep.md.\n";
 
 enum {
 	OPT_TOTAL_GPUS = 256, OPT_TTFT, OPT_TPOT, OPT_TOP_N, OPT_STRICT, OPT_KV_FRACTION, OPT_FORMAT, OPT_SAVE_DIR,
-	OPT_DATA_DIR, OPT_EXPECT, OPT_HELP
+	OPT_DATA_DIR, OPT_EXPECT, OPT_REQUEST_LATENCY, OPT_HELP
 };
 
 typedef struct points {
@@ -179,23 +181,29 @@ static void run_mode(sweep_mode_result *m, const points *pt, const pick_common *
 	if (n == 0)
 		return;
 	pick_status ps, ds;
+	pick_sla sla[PICK_MAX_SLA];
+	size_t nsla = pick_sla_pairs(t, c->osl, sla, PICK_MAX_SLA);
 	if (!disagg) {
 		pick_agg_status(pt->agg, pt->nagg, c->isl, c->osl, &ps);
 		if (nothing_usable(&ps, "", m->failure, sizeof m->failure))
 			return;
-		pick_agg_results(pt->agg, pt->nagg, c->isl, c->osl, t->ttft, &m->results);
+		pick_agg_results_under(pt->agg, pt->nagg, c->isl, c->osl, sla, nsla, &m->results);
 	} else {
 		pick_side_status(pt->prefill, pt->nprefill, &ps);
 		pick_side_status(pt->decode, pt->ndecode, &ds);
 		if (nothing_usable(&ps, "prefill: ", m->failure, sizeof m->failure) ||
 		    nothing_usable(&ds, "decode: ", m->failure, sizeof m->failure))
 			return;
-		pick_disagg_results(pt->prefill, pt->nprefill, pt->decode, pt->ndecode, c->osl, t->ttft,
-				    t->total_gpus, pt->require_same_tp, &m->results);
+		pick_disagg_results_under(pt->prefill, pt->nprefill, pt->decode, pt->ndecode, c->osl, sla, nsla,
+					  t->total_gpus, pt->require_same_tp, &m->results);
 	}
 	if (m->results.n == 0) {
-		snprintf(m->failure, sizeof m->failure, "no configuration meets TTFT <= %g ms (with TPOT up to 295 ms)",
-			 t->ttft);
+		if (t->request_latency > 0)
+			snprintf(m->failure, sizeof m->failure,
+				 "no configuration meets any TTFT/TPOT split of request latency %g ms", t->request_latency);
+		else
+			snprintf(m->failure, sizeof m->failure,
+				 "no configuration meets TTFT <= %g ms (with TPOT up to 295 ms)", t->ttft);
 		return;
 	}
 	pick_default(&m->results, t, &m->front, &m->best, &m->met);
@@ -217,7 +225,8 @@ int main(int argc, char **argv)
 		{"free-gpu-memory-fraction", required_argument, 0, OPT_KV_FRACTION},
 		{"format", required_argument, 0, OPT_FORMAT}, {"save-dir", required_argument, 0, OPT_SAVE_DIR},
 		{"data-dir", required_argument, 0, OPT_DATA_DIR}, {"expect", required_argument, 0, OPT_EXPECT},
-		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
+		{"request-latency", required_argument, 0, OPT_REQUEST_LATENCY}, {"help", no_argument, 0, OPT_HELP},
+		{0, 0, 0, 0},
 	};
 	pick_targets t = {.ttft = 2000.0, .tpot = 30.0, .top_n = 5};
 	double kv_fraction = 0; /* 0: the reports' own KV-cache check (TRT-LLM's default 0.9) */
@@ -241,6 +250,11 @@ int main(int argc, char **argv)
 		case OPT_SAVE_DIR: save_dir = optarg; break;
 		case OPT_DATA_DIR: data_dir = optarg; break;
 		case OPT_EXPECT: expect = opt_long("--expect", optarg, 0, 1L << 40); break;
+		case OPT_REQUEST_LATENCY:
+			t.request_latency = opt_double("--request-latency", optarg);
+			if (!(t.request_latency > 0))
+				usage_error("--request-latency must be positive");
+			break;
 		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
 		default:
 			if (optopt >= OPT_TOTAL_GPUS && optopt < OPT_HELP)
@@ -266,6 +280,8 @@ int main(int argc, char **argv)
 	pick_common common;
 	if (sweep_common(pt.first, resolve_version(pt.first, data_dir, vbuf, sizeof vbuf), &common, err, sizeof err))
 		die(EXIT_DATA, "%s", err);
+	if (t.request_latency > 0 && common.osl < 2)
+		die(EXIT_DATA, "--request-latency needs osl above 1 (the reports have osl %ld)", common.osl);
 
 	sweep_mode_result modes[2] = {{.name = "agg"}, {.name = "disagg"}};
 	for (int i = 0; i < 2; i++)
@@ -285,6 +301,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 2; i++)
 		if (!modes[i].ran && modes[i].failure[0])
 			warnx_("%s: %s", modes[i].name, modes[i].failure);
+	if (!met && t.request_latency > 0)
+		die(EXIT_DATA, "no configuration meets request latency <= %g ms; relax --request-latency",
+		    t.request_latency);
 	if (!met)
 		die(EXIT_DATA, "no configuration meets TTFT <= %g ms and TPOT <= %g ms; relax --ttft or --tpot",
 		    t.ttft, t.tpot);

@@ -194,10 +194,60 @@ void pick_agg_status(const agg_point *pts, size_t n, long isl, long osl, pick_st
 	free(eval);
 }
 
+/* ---------------------------------------------------------------- target pairs */
+
+/* TTFTs (ms) people commonly ask for: the candidates of a request latency split. */
+static const double typical_ttfts[] = {300, 400, 500, 600, 800, 1000, 1200, 1400, 1600, 2000, 3000, 5000, 8000};
+/* Shares of the request latency tried as TTFT when they fall outside the typical range. */
+static const double latency_shares[] = {0.1, 0.2, 0.3, 0.5, 0.7};
+
+size_t pick_sla_pairs(const pick_targets *t, long osl, pick_sla *out, size_t cap)
+{
+	size_t k = 0;
+	if (t->request_latency <= 0) {
+		double tpots[SWEEP_MAX_LIST];
+		size_t nt = sweep_tpot_targets(tpots, SWEEP_MAX_LIST);
+		for (size_t i = 0; i < nt && k < cap; i++)
+			out[k++] = (pick_sla){.ttft = t->ttft, .tpot = tpots[i]};
+		return k;
+	}
+	enum { NTYPICAL = sizeof typical_ttfts / sizeof *typical_ttfts, NSHARES = sizeof latency_shares / sizeof *latency_shares };
+	double rl = t->request_latency, cand[NTYPICAL + NSHARES + 1];
+	size_t nc = 0;
+	for (size_t i = 0; i < NTYPICAL; i++)
+		cand[nc++] = typical_ttfts[i];
+	for (size_t i = 0; i < NSHARES; i++) {
+		double v = rl * latency_shares[i];
+		if (v < typical_ttfts[0] || v > typical_ttfts[NTYPICAL - 1])
+			cand[nc++] = v;
+	}
+	cand[nc++] = t->ttft;
+	/* a set of TTFTs below the target, ascending */
+	for (size_t i = 1; i < nc; i++)
+		for (size_t j = i; j > 0 && cand[j - 1] > cand[j]; j--) {
+			double x = cand[j];
+			cand[j] = cand[j - 1];
+			cand[j - 1] = x;
+		}
+	for (size_t i = 0; i < nc && k < cap; i++) {
+		if (!(cand[i] < rl) || (i > 0 && cand[i] == cand[i - 1]))
+			continue;
+		out[k++] = (pick_sla){.ttft = cand[i], .tpot = (rl - cand[i]) / (double)(osl - 1)};
+	}
+	return k;
+}
+
 void pick_agg_results(const agg_point *pts, size_t n, long isl, long osl, double ttft_target, pick_table *out)
 {
-	double tpots[SWEEP_MAX_LIST];
-	size_t nt = sweep_tpot_targets(tpots, SWEEP_MAX_LIST);
+	pick_targets t = {.ttft = ttft_target};
+	pick_sla sla[PICK_MAX_SLA];
+	size_t nsla = pick_sla_pairs(&t, osl, sla, PICK_MAX_SLA);
+	pick_agg_results_under(pts, n, isl, osl, sla, nsla, out);
+}
+
+void pick_agg_results_under(const agg_point *pts, size_t n, long isl, long osl, const pick_sla *sla, size_t nt,
+			    pick_table *out)
+{
 	const agg_point **eval = xrealloc(NULL, (n + 1) * sizeof *eval);
 	pick_row *cand = xrealloc(NULL, (n + 1) * sizeof *cand);
 	for (size_t lo = 0; lo < n;) {
@@ -208,7 +258,7 @@ void pick_agg_results(const agg_point *pts, size_t n, long isl, long osl, double
 		for (size_t t = 0; t < nt; t++) {
 			size_t nc = 0;
 			for (size_t i = 0; i < ne; i++)
-				if (eval[i]->tpot <= tpots[t] && eval[i]->ttft <= ttft_target)
+				if (eval[i]->tpot <= sla[t].tpot && eval[i]->ttft <= sla[t].ttft)
 					cand[nc++] = agg_row(eval[i]);
 			sort_rows(cand, nc, by_seq_s_desc);
 			for (size_t i = 0; i < nc && i < AGG_TOP_PER_TPOT; i++) {
@@ -363,11 +413,18 @@ static int decode_order(const void *a, const void *b)
 void pick_disagg_results(const side_point *prefill, size_t np, const side_point *decode, size_t nd, long osl,
 			 double ttft_target, long max_gpus, bool require_same_tp, pick_table *out)
 {
+	pick_targets t = {.ttft = ttft_target};
+	pick_sla sla[PICK_MAX_SLA];
+	size_t nsla = pick_sla_pairs(&t, osl, sla, PICK_MAX_SLA);
+	pick_disagg_results_under(prefill, np, decode, nd, osl, sla, nsla, max_gpus, require_same_tp, out);
+}
+
+void pick_disagg_results_under(const side_point *prefill, size_t np, const side_point *decode, size_t nd, long osl,
+			       const pick_sla *sla, size_t nt, long max_gpus, bool require_same_tp, pick_table *out)
+{
 	const side_point **pf = xrealloc(NULL, (np + 1) * sizeof *pf), **df = xrealloc(NULL, (nd + 1) * sizeof *df);
 	const side_point **pc = xrealloc(NULL, (np + 1) * sizeof *pc), **dc = xrealloc(NULL, (nd + 1) * sizeof *dc);
 	size_t npf = fitting_workers(prefill, np, pf, NULL), ndf = fitting_workers(decode, nd, df, NULL);
-	double tpots[SWEEP_MAX_LIST];
-	size_t nt = sweep_tpot_targets(tpots, SWEEP_MAX_LIST);
 	if (max_gpus > 128)
 		max_gpus = 128;
 	pick_table seen = {0};
@@ -377,14 +434,14 @@ void pick_disagg_results(const side_point *prefill, size_t np, const side_point 
 		/* Prefill workers under the TTFT target once queueing is counted, best per GPU first. */
 		size_t npc = 0;
 		for (size_t i = 0; i < npf; i++)
-			if (pf[i]->ttft * DISAGG_TTFT_CORRECTION < ttft_target)
+			if (pf[i]->ttft * DISAGG_TTFT_CORRECTION < sla[t].ttft)
 				pc[npc++] = pf[i];
 		qsort(pc, npc, sizeof *pc, prefill_order);
 		if (npc > MAX_PREFILL_CANDIDATES)
 			npc = MAX_PREFILL_CANDIDATES;
 		size_t ndc = 0;
 		for (size_t i = 0; i < ndf; i++)
-			if (df[i]->tpot < tpots[t] && df[i]->tpot > 0)
+			if (df[i]->tpot < sla[t].tpot && df[i]->tpot > 0)
 				dc[ndc++] = df[i];
 		if (!npc || !ndc)
 			continue;
@@ -453,10 +510,21 @@ static int by_user_asc(const pick_row *a, const pick_row *b)
 	return a->tokens_s_user < b->tokens_s_user ? -1 : a->tokens_s_user > b->tokens_s_user;
 }
 
+static int by_latency_asc(const pick_row *a, const pick_row *b)
+{
+	return a->request_latency < b->request_latency ? -1 : a->request_latency > b->request_latency;
+}
+
 static int by_cluster_then_user(const pick_row *a, const pick_row *b)
 {
 	int c = desc(a->tokens_s_gpu_cluster, b->tokens_s_gpu_cluster);
 	return c ? c : desc(a->tokens_s_user, b->tokens_s_user);
+}
+
+static int by_cluster_then_latency(const pick_row *a, const pick_row *b)
+{
+	int c = desc(a->tokens_s_gpu_cluster, b->tokens_s_gpu_cluster);
+	return c ? c : by_latency_asc(a, b);
 }
 
 static int by_tpot_asc(const pick_row *a, const pick_row *b)
@@ -464,14 +532,24 @@ static int by_tpot_asc(const pick_row *a, const pick_row *b)
 	return a->tpot < b->tpot ? -1 : a->tpot > b->tpot;
 }
 
-/* get_pareto_front(df, tokens/s/user, tokens/s/gpu_cluster), both maximised. */
-static void pareto_front(const pick_table *in, pick_table *front)
+/* The front's x axis: tokens/s/user (higher better), or request_latency (lower better) under a
+ * request latency target. The y axis is tokens/s/gpu_cluster, higher better. */
+static double front_x(const pick_row *r, bool by_latency)
+{
+	return by_latency ? r->request_latency : r->tokens_s_user;
+}
+
+/* get_pareto_front(df, x, tokens/s/gpu_cluster): rows in ascending x, each kept point removing
+ * the points that beat it on neither axis. */
+static void pareto_front(const pick_table *in, bool by_latency, pick_table *front)
 {
 	pick_table s = {0};
 	for (size_t i = 0; i < in->n; i++)
-		if (isfinite(in->rows[i].tokens_s_user) && isfinite(in->rows[i].tokens_s_gpu_cluster))
+		if (isfinite(front_x(&in->rows[i], by_latency)) && isfinite(in->rows[i].tokens_s_gpu_cluster))
 			push(&s, &in->rows[i]);
-	sort_rows(s.rows, s.n, by_user_asc);
+	row_cmp ascending = by_latency ? by_latency_asc : by_user_asc;
+	sort_rows(s.rows, s.n, ascending);
+	double sign = by_latency ? -1.0 : 1.0; /* larger is better after the sign */
 	bool *keep = xrealloc(NULL, (s.n + 1) * sizeof *keep);
 	for (size_t i = 0; i < s.n; i++)
 		keep[i] = true;
@@ -479,10 +557,10 @@ static void pareto_front(const pick_table *in, pick_table *front)
 	for (size_t i = 0; i < s.n; i++) {
 		if (!keep[i])
 			continue;
-		double cx = s.rows[i].tokens_s_user, cy = s.rows[i].tokens_s_gpu_cluster;
+		double cx = sign * front_x(&s.rows[i], by_latency), cy = s.rows[i].tokens_s_gpu_cluster;
 		for (size_t j = 0; j < s.n; j++)
 			if (keep[j])
-				keep[j] = s.rows[j].tokens_s_user > cx || s.rows[j].tokens_s_gpu_cluster > cy;
+				keep[j] = sign * front_x(&s.rows[j], by_latency) > cx || s.rows[j].tokens_s_gpu_cluster > cy;
 		keep[i] = true;
 	}
 	for (size_t i = 0; i < s.n; i++)
@@ -490,15 +568,28 @@ static void pareto_front(const pick_table *in, pick_table *front)
 			push(front, &s.rows[i]);
 	free(keep);
 	pick_table_free(&s);
-	sort_rows(front->rows, front->n, by_user_asc);
+	sort_rows(front->rows, front->n, ascending);
+}
+
+/* The column the pick constrains: tpot, or request_latency under a request latency target. */
+static double constrained(const pick_row *r, const pick_targets *t)
+{
+	return t->request_latency > 0 ? r->request_latency : r->tpot;
+}
+
+static double constraint_target(const pick_targets *t)
+{
+	return t->request_latency > 0 ? t->request_latency : t->tpot;
 }
 
 void pick_default(pick_table *results, const pick_targets *t, pick_table *front, pick_table *best, bool *met)
 {
+	bool by_latency = t->request_latency > 0;
+	double target = constraint_target(t);
 	if (t->strict_sla) {
 		size_t k = 0;
 		for (size_t i = 0; i < results->n; i++)
-			if (results->rows[i].tpot <= t->tpot)
+			if (constrained(&results->rows[i], t) <= target)
 				results->rows[k++] = results->rows[i];
 		results->n = k;
 	}
@@ -509,12 +600,12 @@ void pick_default(pick_table *results, const pick_targets *t, pick_table *front,
 								      gpus / (double)t->total_gpus
 							    : r->tokens_s_gpu;
 	}
-	pareto_front(results, front);
+	pareto_front(results, by_latency, front);
 
-	/* Best per layout group under the TPOT target; all of them when nobody meets it. */
+	/* Best per layout group under the target; all of them when nobody meets it. */
 	pick_table cand = {0};
 	for (size_t i = 0; i < results->n; i++)
-		if (results->rows[i].tpot <= t->tpot)
+		if (constrained(&results->rows[i], t) <= target)
 			push(&cand, &results->rows[i]);
 	*met = cand.n > 0;
 	if (!*met)
@@ -523,7 +614,7 @@ void pick_default(pick_table *results, const pick_targets *t, pick_table *front,
 	pick_table groups = {0};
 	for (size_t i = 0; i < cand.n; i++) {
 		const pick_row *r = &cand.rows[i];
-		if (!isfinite(r->tpot) || !isfinite(r->tokens_s_gpu_cluster))
+		if (!isfinite(constrained(r, t)) || !isfinite(r->tokens_s_gpu_cluster))
 			continue;
 		size_t g = 0;
 		while (g < groups.n && strcmp(groups.rows[g].group, r->group))
@@ -540,7 +631,9 @@ void pick_default(pick_table *results, const pick_targets *t, pick_table *front,
 			groups.rows[j] = groups.rows[j - 1];
 			groups.rows[j - 1] = tmp;
 		}
-	sort_rows(groups.rows, groups.n, *met ? by_cluster_then_user : by_tpot_asc);
+	row_cmp order = !*met ? (by_latency ? by_latency_asc : by_tpot_asc)
+			      : (by_latency ? by_cluster_then_latency : by_cluster_then_user);
+	sort_rows(groups.rows, groups.n, order);
 	for (size_t i = 0; i < groups.n && (long)i < t->top_n; i++)
 		push(best, &groups.rows[i]);
 	pick_table_free(&groups);

@@ -14,7 +14,12 @@
  * layout kept; the union is the disagg result table.
  *
  * Picking (picking.pick_default): tokens/s/gpu over the whole cluster, the Pareto front of it
- * against tokens/s/user, and the best configuration of each layout under the TPOT target. */
+ * against tokens/s/user, and the best configuration of each layout under the TPOT target.
+ *
+ * With an end-to-end request latency target (--request-latency), the reference swaps the TPOT
+ * scan of both searches for (TTFT, TPOT) pairs that split the target between the first token
+ * and the osl-1 others (utils.enumerate_ttft_tpot_constraints), draws the front against
+ * request_latency (lower is better) and picks under the request latency target instead. */
 #ifndef INFERCAST_SWEEP_PICK_H
 #define INFERCAST_SWEEP_PICK_H
 
@@ -82,7 +87,29 @@ typedef struct pick_targets {
 	long total_gpus;
 	long top_n;              /* best configurations per mode (5) */
 	bool strict_sla;         /* drop points over the TPOT target before the front */
+	double request_latency;  /* end-to-end target (ms); 0: none, the TPOT target rules */
 } pick_targets;
+
+/* One (TTFT, TPOT) target pair a search scans. */
+typedef struct pick_sla {
+	double ttft, tpot;
+} pick_sla;
+
+enum { PICK_MAX_SLA = SWEEP_MAX_LIST };
+
+/* The pairs the searches scan: without a request latency target, the user's TTFT with each TPOT
+ * target of the reference's scan; with one, the reference's split of it: candidate TTFTs (its
+ * typical values, fractions of the target outside their range, and the user's TTFT) below the
+ * target, ascending, each with TPOT = (target - TTFT) / (osl - 1). osl must be above 1 then. */
+size_t pick_sla_pairs(const pick_targets *t, long osl, pick_sla *out, size_t cap);
+
+/* The searches below over explicit target pairs (pick_agg_results and pick_disagg_results scan
+ * the user's TTFT with the reference's TPOT targets). */
+void pick_agg_results_under(const agg_point *pts, size_t n, long isl, long osl, const pick_sla *sla, size_t nsla,
+			    pick_table *out);
+void pick_disagg_results_under(const side_point *prefill, size_t np, const side_point *decode, size_t nd, long osl,
+			       const pick_sla *sla, size_t nsla, long max_gpus, bool require_same_tp,
+			       pick_table *out);
 
 /* The agg result table from the points in sweep order (points of one layout contiguous, batch
  * then ctx_tokens ascending). A layout with an evaluated point that could not be priced is left
@@ -111,7 +138,9 @@ void pick_disagg_results(const side_point *prefill, size_t np, const side_point 
 /* The reference's pick_default on a result table: fills tokens/s/gpu_cluster of every row,
  * front gets the Pareto front (ascending tokens/s/user), best the top_n configurations (one per
  * layout group) under the TPOT target; *met tells whether any row meets it (otherwise best
- * holds the rows closest to it, as the reference falls back). */
+ * holds the rows closest to it, as the reference falls back). With t->request_latency > 0 the
+ * front is against request_latency (ascending, lower better) and the target is request_latency
+ * (ties on throughput: lower latency first). */
 void pick_default(pick_table *results, const pick_targets *t, pick_table *front, pick_table *best, bool *met);
 
 /* CSV in the reference's columns (ColumnsAgg / ColumnsDisagg + tokens/s/gpu_cluster). */

@@ -81,13 +81,16 @@ static void layout_text(const sweep_layout *l, bool is_moe, char *parallel, char
 	}
 }
 
-/* The top configurations of one mode under the TPOT target, scaled to the cluster. */
+/* The top configurations of one mode under the TPOT (or request latency) target, scaled to the
+ * cluster. */
 static void mode_table(FILE *o, const sweep_mode_result *m, const pick_common *c, bool is_moe,
 		       const pick_targets *t)
 {
 	pick_table top = {0};
+	bool by_latency = t->request_latency > 0;
 	for (size_t i = 0; i < m->best.n; i++)
-		if (m->best.rows[i].tpot <= t->tpot && (long)top.n < t->top_n) {
+		if ((by_latency ? m->best.rows[i].request_latency <= t->request_latency : m->best.rows[i].tpot <= t->tpot) &&
+		    (long)top.n < t->top_n) {
 			if (top.n == top.cap) {
 				top.cap = top.cap ? 2 * top.cap : 8;
 				top.rows = realloc(top.rows, top.cap * sizeof *top.rows);
@@ -97,7 +100,8 @@ static void mode_table(FILE *o, const sweep_mode_result *m, const pick_common *c
 			top.rows[top.n++] = m->best.rows[i];
 		}
 	if (top.n == 0) {
-		fprintf(o, "\nNo configurations for %s met the TPOT constraint.\n", m->name);
+		fprintf(o, "\nNo configurations for %s met the %s constraint.\n", m->name,
+			by_latency ? "request latency" : "TPOT");
 		return;
 	}
 	fprintf(o, "\n%s Top Configurations: (Sorted by tokens/s/gpu)\n", m->name);
@@ -191,8 +195,13 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 	fprintf(o, "%s\n  Input Configuration & SLA Target:\n", dash);
 	fprintf(o, "    Model: %s (is_moe: %s)\n", c->model, is_moe ? "True" : "False");
 	fprintf(o, "    Total GPUs: %ld\n", t->total_gpus);
-	fprintf(o, "    System: %s, backend %s %s; isl %ld, osl %ld, prefix %ld; TTFT <= %g ms, TPOT <= %g ms\n",
-		c->system, c->backend, c->version, c->isl, c->osl, c->prefix, t->ttft, t->tpot);
+	if (t->request_latency > 0)
+		fprintf(o, "    System: %s, backend %s %s; isl %ld, osl %ld, prefix %ld; request latency <= %g ms\n",
+			c->system, c->backend, c->version, c->isl, c->osl, c->prefix, t->request_latency);
+	else
+		fprintf(o,
+			"    System: %s, backend %s %s; isl %ld, osl %ld, prefix %ld; TTFT <= %g ms, TPOT <= %g ms\n",
+			c->system, c->backend, c->version, c->isl, c->osl, c->prefix, t->ttft, t->tpot);
 	double agg = 0, dis = 0;
 	for (int i = 0; i < n; i++) {
 		if (!m[i].ran)
@@ -220,7 +229,8 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 		fprintf(o, "    - TPOT: %.2fms\n", b->tpot);
 		fprintf(o, "    - Request Latency: %.2fms\n", b->request_latency);
 	}
-	fprintf(o, "%s\n  Pareto Frontier (tokens/s/gpu_cluster against tokens/s/user):", dash);
+	fprintf(o, "%s\n  Pareto Frontier (tokens/s/gpu_cluster against %s):", dash,
+		t->request_latency > 0 ? "request_latency" : "tokens/s/user");
 	for (int i = 0; i < n; i++)
 		if (m[i].ran)
 			fprintf(o, " %s %zu points;", m[i].name, m[i].front.n);

@@ -14,7 +14,7 @@
 typedef struct sweep_mode_result {
 	const char *name;          /* "agg" or "disagg" */
 	bool ran;                  /* it produced a result table */
-	bool met;                  /* some row meets the TPOT target */
+	bool met;                  /* some row meets the TPOT (or request latency) target */
 	char failure[1024];         /* why not, when !ran ("": it had no points) */
 	pick_table results, front, best;
 	double best_throughput;    /* tokens/s/gpu_cluster of the best row */

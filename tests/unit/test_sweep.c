@@ -1,6 +1,7 @@
 /* Unit tests of lib/sweep_space, lib/sweep_pick and lib/pyfloat: the reference's search lists,
  * its Pareto front and per-layout pick, and pandas' number format. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "pyfloat.h"
 #include "sweep_pick.h"
@@ -141,6 +142,54 @@ static void test_disagg(void)
 	pick_table_free(&out);
 }
 
+/* The reference's split of a request latency target into (TTFT, TPOT) pairs, and the pick under
+ * it: front against request_latency (lower better), best by throughput then lower latency. */
+static void test_request_latency(void)
+{
+	pick_sla sla[PICK_MAX_SLA];
+	/* no target: the user's TTFT with every TPOT of the scan (1..19, 20..295 by 5) */
+	pick_targets plain = {.ttft = 2000, .tpot = 30};
+	size_t n = pick_sla_pairs(&plain, 1000, sla, PICK_MAX_SLA);
+	CHECK(n == 75 && sla[0].ttft == 2000 && sla[0].tpot == 1 && sla[74].tpot == 295);
+	/* 30000 ms: the 13 typical TTFTs, 9000/15000/21000 (30, 50, 70 %; 3000 and 6000 are typical
+	 * range), the user's 2000 already among them */
+	pick_targets rl = {.ttft = 2000, .tpot = 30, .request_latency = 30000};
+	n = pick_sla_pairs(&rl, 1000, sla, PICK_MAX_SLA);
+	CHECK(n == 16);
+	CHECK(n == 16 && sla[0].ttft == 300 && sla[12].ttft == 8000 && sla[13].ttft == 9000 && sla[15].ttft == 21000);
+	CHECK_NEAR(sla[0].tpot, 29700.0 / 999, 1e-12);
+	CHECK_NEAR(sla[15].tpot, 9000.0 / 999, 1e-12);
+	/* 1000 ms: TTFTs below it only: 100 (10 %), 200 (20 %), 300..800, and the user's 750 */
+	pick_targets small = {.ttft = 750, .request_latency = 1000};
+	n = pick_sla_pairs(&small, 11, sla, PICK_MAX_SLA);
+	CHECK(n == 8);
+	CHECK(n == 8 && sla[0].ttft == 100 && sla[1].ttft == 200 && sla[6].ttft == 750 && sla[7].ttft == 800);
+	CHECK_NEAR(sla[0].tpot, 90.0, 1e-12);
+
+	pick_row rows[] = {
+		row("tp2", 0, 1200, 0, 2), row("tp2", 0, 1000, 0, 2), row("tp4", 0, 950, 0, 4),
+		row("tp4", 0, 900, 0, 4), row("tp1", 0, 950, 0, 1),
+	};
+	double latency[] = {9000, 7000, 5000, 6000, 4000};
+	for (size_t i = 0; i < 5; i++)
+		rows[i].request_latency = latency[i];
+	pick_table t = {.rows = rows, .n = 5, .cap = 5};
+	pick_targets tg = {.ttft = 2000, .tpot = 30, .request_latency = 6500, .total_gpus = 4, .top_n = 5};
+	pick_table front = {0}, best = {0};
+	bool met;
+	pick_default(&t, &tg, &front, &best, &met);
+	CHECK(met);
+	/* ascending latency: 4000 (950), 5000 (950: no better, gone), 6000 (900: gone), 7000 (1000), 9000 (1200) */
+	CHECK(front.n == 3);
+	CHECK(front.n == 3 && front.rows[0].request_latency == 4000 && front.rows[1].request_latency == 7000 &&
+	      front.rows[2].request_latency == 9000);
+	/* under 6500 ms: tp4 (950 at 5000) and tp1 (950 at 4000): equal throughput, lower latency first */
+	CHECK(best.n == 2);
+	CHECK(best.n == 2 && strcmp(best.rows[0].group, "tp1") == 0 && strcmp(best.rows[1].group, "tp4") == 0);
+	pick_table_free(&front);
+	pick_table_free(&best);
+}
+
 int main(void)
 {
 	test_pyfloat();
@@ -148,5 +197,6 @@ int main(void)
 	test_layouts();
 	test_pick();
 	test_disagg();
+	test_request_latency();
 	UNIT_DONE();
 }
