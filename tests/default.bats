@@ -212,3 +212,79 @@ moe() {
 	assert_failure 1
 	assert_output "opgraph: <stdin>:1: fp8_block experts: moe_inter_size 768 / moe_tp 4 = 192 is not a multiple of the weight block size 128"
 }
+
+# same_as_reference CASE DIR: the four files equal the reference's cli_default(request_latency=...)
+# output in tests/fixtures/request_latency/CASE (model column aside: the reference writes its path).
+same_as_reference() {
+	for f in agg/pareto.csv agg/best_config_topn.csv disagg/pareto.csv disagg/best_config_topn.csv; do
+		cut -d, -f2- "$2/$f" | cmp - "$FIXTURES/request_latency/$1/$f"
+	done
+}
+
+@test "default --request-latency: Qwen3-32B on 8xH200 (30000 ms) equals the reference's files" {
+	run qwen --request-latency 30000 --save-dir "$BATS_TEST_TMPDIR/out"
+	assert_success
+	same_as_reference qwen3_32b_rl30000 "$BATS_TEST_TMPDIR/out"
+	assert_output --partial "prefix 0; request latency <= 30000 ms"
+	assert_output --partial "Best Experiment Chosen: disagg at 1036.80 tokens/s/gpu (disagg 1.15x better)"
+	assert_output --partial "TPOT: 28.80ms"
+	assert_output --partial "Request Latency: 29553.48ms"
+	assert_output --partial "Pareto Frontier (tokens/s/gpu_cluster against request_latency): agg 21 points; disagg 7 points;"
+}
+
+@test "default --request-latency: Llama-3.1-8B on 8xH100 (vllm, 12000 ms) equals the reference's files" {
+	run "$DEFAULT" --model "$MODELS/meta-llama--Meta-Llama-3.1-8B" --system h100_sxm --backend vllm \
+		--total-gpus 8 --isl 1024 --osl 1024 --request-latency 12000 --save-dir "$BATS_TEST_TMPDIR/out" --format jsonl
+	assert_success
+	same_as_reference llama31_8b_rl12000 "$BATS_TEST_TMPDIR/out"
+	chosen=$(printf '%s\n' "$output" | grep '"record":"chosen"')
+	[ "$(printf '%s' "$chosen" | jget mode)" = agg ]
+	approx "$(printf '%s' "$chosen" | jget tokens_per_s_per_gpu)" 6290.307
+	best=$(printf '%s\n' "$output" | grep '"record":"best","mode":"agg","rank":1,')
+	[ "$(printf '%s' "$best" | jget row.parallel)" = tp2pp1dp1etp1ep1 ]
+	[ "$(printf '%s' "$best" | jget row.bs)" = 144 ]
+	approx "$(printf '%s' "$best" | jget row.request_latency)" 11754.613
+	dis=$(printf '%s\n' "$output" | grep '"record":"best","mode":"disagg","rank":1,')
+	approx "$(printf '%s' "$dis" | jget row.request_latency)" 11637.887
+	approx "$(printf '%s' "$dis" | jget 'row.tokens/s/gpu_cluster')" 5119.027
+}
+
+@test "default --request-latency: Qwen3-30B-A3B on 8xH200 (sglang MoE, 4000 ms) equals the reference's files" {
+	run "$DEFAULT" --model "$MODELS/Qwen--Qwen3-30B-A3B" --system h200_sxm --backend sglang --total-gpus 8 \
+		--isl 2000 --osl 500 --ttft 1000 --tpot 20 --request-latency 4000 --save-dir "$BATS_TEST_TMPDIR/out"
+	assert_success
+	same_as_reference qwen3_30b_a3b_rl4000 "$BATS_TEST_TMPDIR/out"
+	assert_output --partial "Best Experiment Chosen: agg at 944.56 tokens/s/gpu"
+}
+
+@test "default --request-latency: a target no split can meet exits 1 with the reason" {
+	# 100 ms: TTFTs of 10..70 ms, each leaving well under 0.1 ms per later token
+	run qwen --request-latency 100
+	assert_failure 1
+	assert_output --partial "agg: no configuration meets any TTFT/TPOT split of request latency 100 ms"
+}
+
+@test "default and pareto --request-latency: bad values exit 2" {
+	for v in 0 -5 abc 0.0 1.2.3; do
+		run qwen --request-latency "$v"
+		assert_failure 2
+		assert_line --index 0 "default: --request-latency: '$v' is not a positive number of milliseconds"
+		assert_line --index 1 "try 'default --help'"
+	done
+	run qwen --request-latency 5000 --osl 1
+	assert_failure 2
+	assert_line --index 0 "default: --request-latency needs --osl above 1"
+	run pareto --total-gpus 8 --request-latency 0
+	assert_failure 2
+	assert_line --index 0 "pareto: --request-latency must be positive"
+	run pareto --total-gpus 8 --request-latency -3
+	assert_failure 2
+	assert_line --index 0 "pareto: --request-latency must be positive"
+	run pareto --total-gpus 8 --request-latency
+	assert_failure 2
+	assert_line --index 0 "pareto: option '--request-latency' needs a value"
+	run "$DEFAULT" --help
+	assert_output --partial "[--request-latency MS]"
+	run pareto --help
+	assert_output --partial "[--request-latency MS]"
+}
