@@ -46,3 +46,12 @@ SWEEP=(--system h200_sxm --backend trtllm --total-gpus 8 --isl 4000 --osl 1000)
 	assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/s/agg/best_config_topn.csv" | cut -d, -f2-)" \
 		"4000,1000,0,224,4.432,28,224,2683.627,48.205,50840.451,4.432,0.554,4427.91,553.489,20.745,8,1,1,8,1,8,tp1pp1dp8etp1ep8,fp8_block,fp8,bfloat16,fp8_block,half,116.748,0.028,1.0,27.0,4027.0,4000,27.0,trtllm,1.3.0rc10,h200_sxm,0.0,553.489"
 }
+
+@test "default: --data-dir reaches sweep (the fallback follows the tables the pipeline prices with)" {
+	# without INFERCAST_DATA the pipeline's --data-dir is the only way sweep can find the tables
+	run env -u INFERCAST_DATA "$ROOT/pipelines/default" --model "$DSV3" --system h200_sxm --backend trtllm \
+		--total-gpus 8 --isl 4000 --osl 1000 --ttft 3000 --tpot 50 --data-dir "$SHARED/data" --format jsonl \
+		--save-dir "$BATS_TEST_TMPDIR/s"
+	assert_success
+	assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/s/agg/best_config_topn.csv" | cut -d, -f15,26)" "553.489,bfloat16"
+}
