@@ -280,10 +280,14 @@ void og_serving_annotate(const og_serving *s, cJSON *config)
 
 static bool emits(const og_serving_step *st, const og_op *op)
 {
-	/* Disagg's sides are whole static runs, vision encoder (Qwen3-VL) included; agg's steps read
-	 * only the context and generation ops of theirs. */
+	/* Disagg's sides are whole static runs, vision encoder (Qwen3-VL) included. Agg's steps read
+	 * only the context and generation ops of theirs, but the reference's static passes behind
+	 * them still look the encoder up (at zero image tokens), and in SILICON mode that lookup is
+	 * refused for Qwen3-VL-MoE: the mix step carries the encoder ops so that query prices them
+	 * (and refuses where the reference does); aggregate leaves their latency out. */
 	if (op->phase == OG_ENCODER)
-		return strcmp(st->step, "prefill") == 0 || strcmp(st->step, "decode") == 0;
+		return strcmp(st->step, "prefill") == 0 || strcmp(st->step, "decode") == 0 ||
+		       strcmp(st->step, "mix") == 0;
 	if (op->phase != st->phase)
 		return false;
 	if (st->only && strcmp(op->name, st->only))

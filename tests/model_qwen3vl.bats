@@ -141,4 +141,17 @@ DENSE_OPTS="--system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 1024 --osl
 		--tp 2 --moe-tp 1 --moe-ep 2 --batch 8 --database-mode hybrid --format jsonl --ops)
 	run jget ops <<<"$a"
 	refute_output --partial '"phase":"encoder"'
+	# ... but the mix step carries the encoder ops, priced as the reference's static passes look
+	# them up: in SILICON Qwen3-VL-MoE is refused there (as the reference), dense Qwen3-VL is not
+	run --separate-stderr bash -c "hfparse '$VL_MOE' | opgraph --system h200_sxm --backend trtllm --isl 1024 --osl 128 --mode agg --tp 2 --moe-tp 1 --moe-ep 2 --batch 8 | grep '\"phase\":\"encoder\"' | grep -c '\"step\":\"mix\"'"
+	assert_output 14
+	run --separate-stderr pipelines/estimate --model "$VL_MOE" --system h200_sxm --backend trtllm --isl 1024 --osl 128 \
+		--mode agg --tp 2 --moe-tp 1 --moe-ep 2 --batch 8 --format jsonl
+	assert_failure 1
+	assert_output ""
+	[[ "${stderr%%$'\n'*}" == "query: <stdin>:"* ]] # the first message names the refused encoder op
+	assert_regex "$stderr" "op encoder_qkv_gemm: GEMM m=0 .*no table answer \(0 is below the smallest key 1\)"
+	run --separate-stderr pipelines/estimate --model "$VL_8B" --system h200_sxm --backend trtllm --isl 1024 --osl 128 \
+		--mode agg --tp 2 --batch 8 --format jsonl
+	assert_success
 }
