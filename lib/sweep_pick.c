@@ -6,6 +6,7 @@
 
 #include "csvtab.h"
 #include "diag.h"
+#include "pdsort.h"
 #include "pyfloat.h"
 #include "serving_agg.h"
 #include "serving_disagg.h"
@@ -74,19 +75,58 @@ static void sort_rows(pick_row *rows, size_t n, row_cmp cmp)
 	free(tmp);
 }
 
+/* pandas' sort_values on one column (lib/pdsort): the reference ranks with it, and its order
+ * among equal keys (not the input order) decides which rows a top-k cut keeps. */
+typedef double (*row_key)(const pick_row *r);
+
+static void pd_sort_rows(pick_row *rows, size_t n, row_key key, bool ascending)
+{
+	if (n < 2)
+		return;
+	double *k = calloc(n, sizeof *k);
+	size_t *order = calloc(n, sizeof *order);
+	if (!k || !order)
+		die(EXIT_DATA, "out of memory");
+	pick_row *tmp = xrealloc(NULL, n * sizeof *tmp);
+	for (size_t i = 0; i < n; i++)
+		k[i] = key(&rows[i]);
+	pd_sort_order(k, n, ascending, order);
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = rows[order[i]];
+	memcpy(rows, tmp, n * sizeof *rows);
+	free(k);
+	free(order);
+	free(tmp);
+}
+
+static double key_seq_s(const pick_row *r)
+{
+	return r->seq_s;
+}
+
+static double key_tokens_gpu(const pick_row *r)
+{
+	return r->tokens_s_gpu;
+}
+
+static double key_user(const pick_row *r)
+{
+	return r->tokens_s_user;
+}
+
+static double key_latency(const pick_row *r)
+{
+	return r->request_latency;
+}
+
+static double key_tpot(const pick_row *r)
+{
+	return r->tpot;
+}
+
 static int desc(double a, double b)
 {
 	return a > b ? -1 : a < b ? 1 : 0;
-}
-
-static int by_seq_s_desc(const pick_row *a, const pick_row *b)
-{
-	return desc(a->seq_s, b->seq_s);
-}
-
-static int by_tokens_gpu_desc(const pick_row *a, const pick_row *b)
-{
-	return desc(a->tokens_s_gpu, b->tokens_s_gpu);
 }
 
 /* ---------------------------------------------------------------- aggregated */
@@ -260,7 +300,7 @@ void pick_agg_results_under(const agg_point *pts, size_t n, long isl, long osl, 
 			for (size_t i = 0; i < ne; i++)
 				if (eval[i]->tpot <= sla[t].tpot && eval[i]->ttft <= sla[t].ttft)
 					cand[nc++] = agg_row(eval[i]);
-			sort_rows(cand, nc, by_seq_s_desc);
+			pd_sort_rows(cand, nc, key_seq_s, false);
 			for (size_t i = 0; i < nc && i < AGG_TOP_PER_TPOT; i++) {
 				/* drop_duplicates: a point met again under a looser target is the same row */
 				bool dup = false;
@@ -275,7 +315,7 @@ void pick_agg_results_under(const agg_point *pts, size_t n, long isl, long osl, 
 	}
 	free(eval);
 	free(cand);
-	sort_rows(out->rows, out->n, by_tokens_gpu_desc);
+	pd_sort_rows(out->rows, out->n, key_tokens_gpu, false);
 }
 
 /* ---------------------------------------------------------------- disaggregated */
@@ -399,15 +439,38 @@ static int prefill_order(const void *a, const void *b)
 	return x < y ? -1 : x > y; /* input order on ties */
 }
 
-static int decode_order(const void *a, const void *b)
+/* groupby("parallel") visits layouts in key order, each group's rows in input order */
+static int decode_group_order(const void *a, const void *b)
 {
 	const side_point *x = *(const side_point *const *)a, *y = *(const side_point *const *)b;
-	int c = strcmp(x->parallel, y->parallel); /* groupby("parallel") visits layouts in key order */
-	if (c)
-		return c;
-	if (x->seq_s_gpu != y->seq_s_gpu)
-		return x->seq_s_gpu > y->seq_s_gpu ? -1 : 1;
-	return x < y ? -1 : x > y;
+	int c = strcmp(x->parallel, y->parallel);
+	return c ? c : x < y ? -1 : x > y;
+}
+
+/* Decode candidates by layout group, each group ranked by seq/s/gpu as pandas ranks it. */
+static void decode_order(const side_point **dc, size_t n)
+{
+	qsort(dc, n, sizeof *dc, decode_group_order);
+	double *k = calloc(n ? n : 1, sizeof *k);
+	size_t *order = calloc(n ? n : 1, sizeof *order);
+	const side_point **tmp = calloc(n ? n : 1, sizeof *tmp);
+	if (!k || !order || !tmp)
+		die(EXIT_DATA, "out of memory");
+	for (size_t lo = 0; lo < n;) {
+		size_t hi = lo;
+		while (hi < n && strcmp(dc[hi]->parallel, dc[lo]->parallel) == 0)
+			hi++;
+		for (size_t i = lo; i < hi; i++)
+			k[i - lo] = dc[i]->seq_s_gpu;
+		pd_sort_order(k, hi - lo, false, order);
+		for (size_t i = lo; i < hi; i++)
+			tmp[i] = dc[lo + order[i - lo]];
+		memcpy(dc + lo, tmp + lo, (hi - lo) * sizeof *dc);
+		lo = hi;
+	}
+	free(k);
+	free(order);
+	free(tmp);
 }
 
 void pick_disagg_results(const side_point *prefill, size_t np, const side_point *decode, size_t nd, long osl,
@@ -445,7 +508,7 @@ void pick_disagg_results_under(const side_point *prefill, size_t np, const side_
 				dc[ndc++] = df[i];
 		if (!npc || !ndc)
 			continue;
-		qsort(dc, ndc, sizeof *dc, decode_order);
+		decode_order(dc, ndc);
 
 		size_t ncat = 0;
 		for (size_t lo = 0; lo < ndc;) {
@@ -481,7 +544,7 @@ void pick_disagg_results_under(const side_point *prefill, size_t np, const side_
 				ncat++;
 			lo = hi;
 		}
-		sort_rows(best_of, ncat, by_tokens_gpu_desc);
+		pd_sort_rows(best_of, ncat, key_tokens_gpu, false);
 		for (size_t i = 0; i < ncat && i < DISAGG_TOP_PER_TPOT; i++) {
 			bool dup = false;
 			for (size_t j = 0; j < seen.n && !dup; j++) {
@@ -505,11 +568,6 @@ void pick_disagg_results_under(const side_point *prefill, size_t np, const side_
 
 /* ---------------------------------------------------------------- picking */
 
-static int by_user_asc(const pick_row *a, const pick_row *b)
-{
-	return a->tokens_s_user < b->tokens_s_user ? -1 : a->tokens_s_user > b->tokens_s_user;
-}
-
 static int by_latency_asc(const pick_row *a, const pick_row *b)
 {
 	return a->request_latency < b->request_latency ? -1 : a->request_latency > b->request_latency;
@@ -527,11 +585,6 @@ static int by_cluster_then_latency(const pick_row *a, const pick_row *b)
 	return c ? c : by_latency_asc(a, b);
 }
 
-static int by_tpot_asc(const pick_row *a, const pick_row *b)
-{
-	return a->tpot < b->tpot ? -1 : a->tpot > b->tpot;
-}
-
 /* The front's x axis: tokens/s/user (higher better), or request_latency (lower better) under a
  * request latency target. The y axis is tokens/s/gpu_cluster, higher better. */
 static double front_x(const pick_row *r, bool by_latency)
@@ -547,8 +600,8 @@ static void pareto_front(const pick_table *in, bool by_latency, pick_table *fron
 	for (size_t i = 0; i < in->n; i++)
 		if (isfinite(front_x(&in->rows[i], by_latency)) && isfinite(in->rows[i].tokens_s_gpu_cluster))
 			push(&s, &in->rows[i]);
-	row_cmp ascending = by_latency ? by_latency_asc : by_user_asc;
-	sort_rows(s.rows, s.n, ascending);
+	row_key x = by_latency ? key_latency : key_user;
+	pd_sort_rows(s.rows, s.n, x, true);
 	double sign = by_latency ? -1.0 : 1.0; /* larger is better after the sign */
 	bool *keep = xrealloc(NULL, (s.n + 1) * sizeof *keep);
 	for (size_t i = 0; i < s.n; i++)
@@ -568,7 +621,7 @@ static void pareto_front(const pick_table *in, bool by_latency, pick_table *fron
 			push(front, &s.rows[i]);
 	free(keep);
 	pick_table_free(&s);
-	sort_rows(front->rows, front->n, ascending);
+	pd_sort_rows(front->rows, front->n, x, true);
 }
 
 /* The column the pick constrains: tpot, or request_latency under a request latency target. */
@@ -631,9 +684,11 @@ void pick_default(pick_table *results, const pick_targets *t, pick_table *front,
 			groups.rows[j] = groups.rows[j - 1];
 			groups.rows[j - 1] = tmp;
 		}
-	row_cmp order = !*met ? (by_latency ? by_latency_asc : by_tpot_asc)
-			      : (by_latency ? by_cluster_then_latency : by_cluster_then_user);
-	sort_rows(groups.rows, groups.n, order);
+	/* met: two columns, a stable sort in pandas; not met: the constrained column alone */
+	if (*met)
+		sort_rows(groups.rows, groups.n, by_latency ? by_cluster_then_latency : by_cluster_then_user);
+	else
+		pd_sort_rows(groups.rows, groups.n, by_latency ? key_latency : key_tpot, true);
 	for (size_t i = 0; i < groups.n && (long)i < t->top_n; i++)
 		push(best, &groups.rows[i]);
 	pick_table_free(&groups);

@@ -288,3 +288,14 @@ same_as_reference() {
 	run pareto --help
 	assert_output --partial "[--request-latency MS]"
 }
+
+@test "default: ties in rounded seq/s are cut as pandas' unstable sort cuts them (Llama-3.1-405B front keeps bs 12 ctx 8000)" {
+	# the reference's cli_default (bench/refdiff) keeps this row on its agg front: at batch 12 the
+	# ctx 2000 and ctx 8000 points tie at seq/s 0.574, and numpy's introsort puts ctx 8000 in the top 10
+	"$DEFAULT" --model "$MODELS/meta-llama--Meta-Llama-3.1-405B" --system h200_sxm --backend trtllm --total-gpus 8 \
+		--isl 2000 --osl 500 --ttft 3000 --tpot 60 --save-dir "$BATS_TEST_TMPDIR/s" >/dev/null
+	f="$BATS_TEST_TMPDIR/s/agg/pareto.csv"
+	assert_equal "$(wc -l <"$f")" 36
+	assert_equal "$(sed -n 32p "$f" | cut -d, -f2-)" \
+		"2000,500,0,12,0.574,12,12,2820.534,36.3,20934.046,0.574,0.072,286.538,35.817,27.548,8,8,1,1,1,1,tp8pp1dp1etp1ep1,bfloat16,bfloat16,bfloat16,bfloat16,half,101.429,0.006,4.0,8.0,8008.0,8000,8.0,trtllm,1.3.0rc10,h200_sxm,0.0,35.817"
+}
