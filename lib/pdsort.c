@@ -25,41 +25,32 @@ static int msb(size_t n)
 	return d;
 }
 
+/* Sifts tmp down from heap position i of a[1..n] (numpy's heapsort step). */
+static void sift_down(const double *v, size_t *a, size_t i, size_t n, size_t tmp)
+{
+	for (size_t j = i << 1; j <= n;) {
+		if (j < n && less(v[a[j]], v[a[j + 1]]))
+			j += 1;
+		if (!less(v[tmp], v[a[j]]))
+			break;
+		a[i] = a[j];
+		i = j;
+		j += j;
+	}
+	a[i] = tmp;
+}
+
 /* numpy's aheapsort: tosort[0..n) by v, heap indices from 1 */
 static void aheapsort(const double *v, size_t *tosort, size_t n)
 {
-	size_t *a = tosort - 1, i, j, l, tmp;
-	for (l = n >> 1; l > 0; --l) {
-		tmp = a[l];
-		for (i = l, j = l << 1; j <= n;) {
-			if (j < n && less(v[a[j]], v[a[j + 1]]))
-				j += 1;
-			if (less(v[tmp], v[a[j]])) {
-				a[i] = a[j];
-				i = j;
-				j += j;
-			} else {
-				break;
-			}
-		}
-		a[i] = tmp;
-	}
+	size_t *a = tosort - 1;
+	for (size_t l = n >> 1; l > 0; --l)
+		sift_down(v, a, l, n, a[l]);
 	for (; n > 1;) {
-		tmp = a[n];
+		size_t tmp = a[n];
 		a[n] = a[1];
 		n -= 1;
-		for (i = 1, j = 2; j <= n;) {
-			if (j < n && less(v[a[j]], v[a[j + 1]]))
-				j++;
-			if (less(v[tmp], v[a[j]])) {
-				a[i] = a[j];
-				i = j;
-				j += j;
-			} else {
-				break;
-			}
-		}
-		a[i] = tmp;
+		sift_down(v, a, 1, n, tmp);
 	}
 }
 
