@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model_deepseek_moe.h"
 #include "model_moe.h"
 #include "opgraph_composite.h"
 #include "table_dsa.h"
@@ -85,14 +86,9 @@ int model_deepseek_v32_build(const og_config *cfg, og_graph *g, char *err, size_
 	og_add_elementwise(g, OG_CONTEXT, "context_add_norm_1", layers, 2 * h, 2 * h, 0.8);
 	add_context_dsa(g, layers, heads, kv, fmha, attn_gemm, m->architecture);
 	og_add_elementwise(g, OG_CONTEXT, "context_add_norm_2", layers, 2 * h, 2 * h, 0.8);
-	og_add_gemm(g, OG_CONTEXT, "context_shared_gate_up_gemm", layers, 2 * inter / tp, h, gemm, false);
-	og_add_elementwise(g, OG_CONTEXT, "context_shared_act_gate", layers, 2 * inter / tp, inter / tp, 0.8);
-	og_add_gemm(g, OG_CONTEXT, "context_shared_ffn2_gemm", layers, h, inter / tp, gemm, false);
-	og_add_gemm(g, OG_CONTEXT, "context_router_gemm", layers, m->num_experts, h, bf16, false);
-	og_add_moe_dispatch(g, OG_CONTEXT, "context_moe_pre_dispatch", layers, &moe, true, moe_q);
-	og_add_moe(g, OG_CONTEXT, "context_moe", layers, &moe, moe_q, workload, true, true);
-	og_add_moe_dispatch(g, OG_CONTEXT, "context_moe_post_dispatch", layers, &moe, false, moe_q);
-	og_add_gemm(g, OG_CONTEXT, "context_logits_gemm", 1, m->vocab / tp, h, bf16, false);
+	ds_moe_block block = { h, 2 * inter / tp, inter / tp, m->num_experts, m->vocab / tp, &moe, gemm, bf16, moe_q,
+			       workload };
+	ds_context_moe(g, &block, layers);
 
 	/* ---- generation: every op also stands for the MTP draft layers ---- */
 	double per_layer = layers * mtp;
@@ -100,22 +96,8 @@ int model_deepseek_v32_build(const og_config *cfg, og_graph *g, char *err, size_
 	og_add_elementwise(g, OG_GENERATION, "generation_add_norm_1", per_layer, 2 * h, 2 * h, 0.8);
 	add_generation_dsa(g, per_layer, heads, kv, attn_gemm, m->architecture);
 	og_add_elementwise(g, OG_GENERATION, "generation_add_norm_2", per_layer, 2 * h, 2 * h, 0.8);
-	og_graph routed = { 0 }, shared = { 0 };
-	og_add_gemm(&shared, OG_GENERATION, "generation_shared_gate_up_gemm", per_layer, 2 * inter / tp, h, gemm, false);
-	og_add_elementwise(&shared, OG_GENERATION, "generation_shared_act_gate", per_layer, 2 * inter / tp, inter / tp,
-			   0.8);
-	og_add_gemm(&shared, OG_GENERATION, "generation_shared_ffn2_gemm", per_layer, h, inter / tp, gemm, false);
-	og_add_gemm(&routed, OG_GENERATION, "generation_router_gemm", per_layer, m->num_experts, h, bf16, false);
-	og_add_moe_dispatch(&routed, OG_GENERATION, "generation_moe_pre_dispatch", per_layer, &moe, true, moe_q);
-	og_add_moe(&routed, OG_GENERATION, "generation_moe", per_layer, &moe, moe_q, workload, false, true);
-	og_add_moe_dispatch(&routed, OG_GENERATION, "generation_moe_post_dispatch", per_layer, &moe, false, moe_q);
-	/* decode runs the shared expert on a second stream, alongside the routed path */
-	og_add_overlap(g, OG_GENERATION, "generation_moe_overlap", &routed, &shared);
-	og_add_gemm(g, OG_GENERATION, "generation_logits_gemm", 1 * mtp, m->vocab / tp, h, bf16, false);
+	ds_generation_moe(g, &block, per_layer, mtp);
 
-	/* one hand-off between consecutive pipeline stages */
-	double hops = (double)(rt->pp - 1);
-	og_add_p2p(g, OG_CONTEXT, "context_p2p", hops, h, rt->pp);
-	og_add_p2p(g, OG_GENERATION, "generation_p2p", hops * mtp, h, rt->pp);
+	ds_pipeline_hops(g, rt->pp, h, mtp);
 	return 0;
 }
