@@ -723,11 +723,12 @@ static void put_layout(FILE *o, const sweep_layout *l)
 	put_str(o, name, false);
 }
 
-static void put_quant(FILE *o, const pick_common *c)
+/* fmha: the row's own FMHA mode, or NULL / "" for the deployment's */
+static void put_quant(FILE *o, const pick_common *c, const char *fmha)
 {
 	put_str(o, c->gemm, false);
 	put_str(o, c->kvcache, false);
-	put_str(o, c->fmha, false);
+	put_str(o, fmha && *fmha ? fmha : c->fmha, false);
 	put_str(o, c->moe, false);
 	put_str(o, c->comm, false);
 }
@@ -767,7 +768,7 @@ static void agg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
 	put_float(o, a->tokens_s_user);
 	put_long(o, a->num_total_gpus);
 	put_layout(o, &a->layout);
-	put_quant(o, c);
+	put_quant(o, c, NULL);
 	put_float(o, a->memory);
 	put_float(o, a->balance_score);
 	put_float(o, a->num_ctx_reqs);
@@ -787,7 +788,7 @@ static void agg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
 static void side_csv(FILE *o, const side_point *s, double memory, const pick_common *c)
 {
 	put_layout(o, &s->layout);
-	put_quant(o, c);
+	put_quant(o, c, s->fmha);
 	put_float(o, memory);
 	put_str(o, c->backend, false);
 	put_str(o, c->version, false);

@@ -58,6 +58,8 @@ typedef struct side_point {
 	double ttft, tpot, seq_s, seq_s_gpu, tokens_s_user, memory, power_w;
 	bool oom;
 	const char *error;   /* not NULL: the worker could not be priced (why; not owned), no numbers */
+	char fmha[24];       /* its FMHA mode: a prefill worker's may differ from a decode worker's
+			      * (lib/sweep_quant); "" when the report does not say */
 } side_point;
 
 /* A row of a result table: an agg point, or a prefill/decode pair with worker counts. Rounded

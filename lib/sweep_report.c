@@ -128,6 +128,8 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "mode"));
 	if (layout_of(r, &s->layout, err, errn) || num(r, "batch", &batch, err, errn))
 		return -1;
+	const char *fmha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "fmha_quant"));
+	snprintf(s->fmha, sizeof s->fmha, "%s", fmha ? fmha : "");
 	const char *error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "error"));
 	if (error) { /* not priced: only its place in the sweep */
 		sweep_layout_name(&s->layout, s->parallel, sizeof s->parallel);

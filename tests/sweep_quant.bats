@@ -55,3 +55,11 @@ SWEEP=(--system h200_sxm --backend trtllm --total-gpus 8 --isl 4000 --osl 1000)
 	assert_success
 	assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/s/agg/best_config_topn.csv" | cut -d, -f15,26)" "553.489,bfloat16"
 }
+
+@test "default: a disagg row gives each side its own FMHA mode (prefill bfloat16, decode fp8), as the reference's" {
+	"$ROOT/pipelines/default" --model "$MODELS/nvidia--DeepSeek-V3.1-NVFP4" --system b200_sxm --backend trtllm \
+		--total-gpus 8 --isl 4000 --osl 1000 --ttft 3000 --tpot 50 --save-dir "$BATS_TEST_TMPDIR/s" >/dev/null
+	# the reference's cli_default row (bench/refdiff/default_ref.py), model column aside
+	assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/s/disagg/best_config_topn.csv" | cut -d, -f2-)" \
+		"4000,1000,0,448,11.818,1,4,1,112,448,1,548.33,29.699,30217.631,11.818,1.477,11817.9,1477.238,33.671,13.131,15.1,8,1,1,4,1,4,tp1pp1dp4etp1ep4,nvfp4,fp8,bfloat16,nvfp4,half,110.516,trtllm,1.3.0rc10,b200_sxm,1,1,4,4,1,tp1pp1dp4etp4ep1,nvfp4,fp8,fp8,nvfp4,half,123.391,trtllm,1.3.0rc10,b200_sxm,0,0,0,,0.0,0.0,1477.238"
+}
