@@ -154,6 +154,22 @@ int interp_validate(double v, interp_err *err)
 	return INTERP_OK;
 }
 
+/* The bilinear arithmetic on the cell [x1, x2] x [y1, y2] with corner values q. */
+static int bilinear_cell(const double q[2][2], double x1, double x2, double y1, double y2, double x, double y,
+			 double *out, interp_err *err)
+{
+	double total = (x2 - x1) * (y2 - y1);
+	if (total == 0)
+		return fail(err, INTERP_EDEGENERATE, "zero-area bilinear cell [%.17g, %.17g] x [%.17g, %.17g]",
+			    x1, x2, y1, y2);
+	double f11 = q[0][0] * (x2 - x) * (y2 - y);
+	double f12 = q[0][1] * (x2 - x) * (y - y1);
+	double f21 = q[1][0] * (x - x1) * (y2 - y);
+	double f22 = q[1][1] * (x - x1) * (y - y1);
+	*out = (f11 + f12 + f21 + f22) / total;
+	return INTERP_OK;
+}
+
 int interp_bilinear(const grid_node *data, double x1, double x2, double y1, double y2,
 		    double x, double y, grid_metric metric, double *out, interp_err *err)
 {
@@ -167,16 +183,7 @@ int interp_bilinear(const grid_node *data, double x1, double x2, double y1, doub
 			q[i][j] = grid_leaf_get(leaf, metric);
 		}
 	}
-	double total = (x2 - x1) * (y2 - y1);
-	if (total == 0)
-		return fail(err, INTERP_EDEGENERATE, "zero-area bilinear cell [%.17g, %.17g] x [%.17g, %.17g]",
-			    x1, x2, y1, y2);
-	double f11 = q[0][0] * (x2 - x) * (y2 - y);
-	double f12 = q[0][1] * (x2 - x) * (y - y1);
-	double f21 = q[1][0] * (x - x1) * (y2 - y);
-	double f22 = q[1][1] * (x - x1) * (y - y1);
-	*out = (f11 + f12 + f21 + f22) / total;
-	return INTERP_OK;
+	return bilinear_cell(q, x1, x2, y1, y2, x, y, out, err);
 }
 
 /* ------------------------------------------------------------------ 2-D triangulation */
@@ -853,22 +860,6 @@ static const grid_leaf *leaf_by_key_near(const grid_node *row, double key, size_
 	if (guess < n && keys[guess] == key)
 		return grid_node_leaf_at(row, guess);
 	return grid_node_leaf(row, key);
-}
-
-/* interp_bilinear's arithmetic on the cell [x1, x2] x [y1, y2] with corner values q. */
-static int bilinear_cell(const double q[2][2], double x1, double x2, double y1, double y2, double x, double y,
-			 double *out, interp_err *err)
-{
-	double total = (x2 - x1) * (y2 - y1);
-	if (total == 0)
-		return fail(err, INTERP_EDEGENERATE, "zero-area bilinear cell [%.17g, %.17g] x [%.17g, %.17g]",
-			    x1, x2, y1, y2);
-	double f11 = q[0][0] * (x2 - x) * (y2 - y);
-	double f12 = q[0][1] * (x2 - x) * (y - y1);
-	double f21 = q[1][0] * (x - x1) * (y2 - y);
-	double f22 = q[1][1] * (x - x1) * (y - y1);
-	*out = (f11 + f12 + f21 + f22) / total;
-	return INTERP_OK;
 }
 
 /* One plane's value from the leaves w found for it. */
