@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pyfloat.h"
+#include "side_fixture.h"
 #include "sweep_pick.h"
 #include "sweep_space.h"
 #include "unit.h"
@@ -105,16 +106,7 @@ static void test_pick(void)
 
 static side_point side(int tp, long batch, double ttft, double tpot, double seq, bool oom)
 {
-	side_point s = {0};
-	s.layout = (sweep_layout){tp, 1, 1, 1, 1};
-	sweep_layout_name(&s.layout, s.parallel, sizeof s.parallel);
-	s.batch = s.global_batch = batch;
-	s.num_total_gpus = tp;
-	s.ttft = ttft;
-	s.tpot = tpot;
-	s.seq_s = seq;
-	s.seq_s_gpu = seq / tp;
-	s.tokens_s_user = tpot > 0 ? 1000 / tpot : 0;
+	side_point s = side_fixture(tp, batch, ttft, tpot, seq);
 	s.oom = oom;
 	return s;
 }

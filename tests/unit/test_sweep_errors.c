@@ -3,6 +3,7 @@
  * loop at the raising batch. */
 #include <string.h>
 
+#include "side_fixture.h"
 #include "sweep_pick.h"
 #include "unit.h"
 
@@ -55,16 +56,7 @@ static void test_agg(void)
 
 static side_point side(int tp, long batch, double ttft, double tpot, double seq, const char *error)
 {
-	side_point s = {0};
-	s.layout = (sweep_layout){tp, 1, 1, 1, 1};
-	sweep_layout_name(&s.layout, s.parallel, sizeof s.parallel);
-	s.batch = s.global_batch = batch;
-	s.num_total_gpus = tp;
-	s.ttft = ttft;
-	s.tpot = tpot;
-	s.seq_s = seq;
-	s.seq_s_gpu = seq / tp;
-	s.tokens_s_user = tpot > 0 ? 1000 / tpot : 0;
+	side_point s = side_fixture(tp, batch, ttft, tpot, seq);
 	s.error = error;
 	return s;
 }
