@@ -9,7 +9,6 @@
  * this family. No MTP: the reference refuses nextn > 0 here. */
 #include "opgraph.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -30,12 +29,6 @@ static long ffn_width(double mult, long hidden)
 	return inter % 256 == 0 ? inter : inter + 256 - inter % 256;
 }
 
-static bool positive_int(const cJSON *v)
-{
-	return cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 2147483647.0 &&
-	       v->valuedouble == floor(v->valuedouble);
-}
-
 typedef struct nas_block {
 	long count;       /* num_inst */
 	bool attn, ffn;   /* present (not no-op) */
@@ -51,13 +44,13 @@ static int read_block(const cJSON *b, size_t i, nas_block *out, char *err, size_
 	const cJSON *group = cJSON_GetObjectItemCaseSensitive(b, "attn_n_heads_in_group");
 	const cJSON *mult = cJSON_GetObjectItemCaseSensitive(b, "ffn_ffn_mult");
 	/* Integers above 2^31 are refused before the cast (fuzzing found 2e118 here). */
-	if (!cJSON_IsObject(b) || !positive_int(inst))
+	if (!cJSON_IsObject(b) || !og_json_whole(inst, 1, 2147483647.0))
 		return fail(err, errn, "NAS block_configs[%zu]: needs an integer 'num_inst' from 1 to 2^31-1", i);
 	out->count = (long)inst->valuedouble;
 	out->attn = !cJSON_IsTrue(attn_noop);
 	out->ffn = !cJSON_IsTrue(ffn_noop);
 	if (out->attn) {
-		if (!positive_int(group))
+		if (!og_json_whole(group, 1, 2147483647.0))
 			return fail(err, errn,
 				    "NAS block_configs[%zu]: attention block without an integer 'attn_n_heads_in_group' "
 				    "from 1 to 2^31-1", i);

@@ -78,6 +78,13 @@ static bool family_is_moe(const og_model *m)
 
 /* ---------- model record ---------- */
 
+bool og_json_whole(const cJSON *v, double lo, double hi)
+{
+	/* the range test comes first: the cast is defined only inside it */
+	return cJSON_IsNumber(v) && v->valuedouble >= lo && v->valuedouble <= hi &&
+	       v->valuedouble == (double)(long)v->valuedouble;
+}
+
 static int get_count(const cJSON *rec, const char *key, bool required, long *out, char *err, size_t n)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
@@ -86,8 +93,7 @@ static int get_count(const cJSON *rec, const char *key, bool required, long *out
 		return required ? fail(err, n, "model record has no '%s'", key) : 0;
 	}
 	/* The bound keeps the cast defined and products of counts inside 64 bits (fuzzing found it). */
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 2147483647.0) ||
-	    v->valuedouble != (double)(long)v->valuedouble)
+	if (!og_json_whole(v, 0, 2147483647.0))
 		return fail(err, n, "model record: '%s' is not a non-negative integer below 2^31", key);
 	*out = (long)v->valuedouble;
 	return 0;

@@ -49,6 +49,10 @@ typedef struct og_runtime {
 	long wideep_num_slots;
 } og_runtime;
 
+/* Whether v is a JSON number holding a whole value in [lo, hi] (bounds that keep casts to long
+ * defined). */
+bool og_json_whole(const cJSON *v, double lo, double hi);
+
 /* Fills rt with the reference's defaults (pp=dp=1, beam=1, stride=32, prefix=0, mode static,
  * accept rates 0.85, 0.3, 0, 0, 0, correction scales 1). */
 void og_runtime_defaults(og_runtime *rt);
