@@ -1,6 +1,7 @@
 #include "pdsort.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 
@@ -150,4 +151,25 @@ void pd_sort_order(const double *keys, size_t n, bool ascending, size_t *order)
 	free(v);
 	free(pos);
 	free(idx);
+}
+
+void pd_sort_items(void *items, size_t n, size_t size, double (*key)(const void *item), bool ascending)
+{
+	if (n < 2)
+		return;
+	char *base = items;
+	double *k = calloc(n, sizeof *k);
+	size_t *order = calloc(n, sizeof *order);
+	char *tmp = malloc(n * size);
+	if (!k || !order || !tmp)
+		die(EXIT_DATA, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		k[i] = key(base + i * size);
+	pd_sort_order(k, n, ascending, order);
+	for (size_t i = 0; i < n; i++)
+		memcpy(tmp + i * size, base + order[i] * size, size);
+	memcpy(base, tmp, n * size);
+	free(k);
+	free(order);
+	free(tmp);
 }

@@ -15,4 +15,7 @@
 /* Fills order[0..n) with the indices of keys in the order sort_values gives. */
 void pd_sort_order(const double *keys, size_t n, bool ascending, size_t *order);
 
+/* Reorders items[0..n) (each `size` bytes) as sort_values on key(item) would. */
+void pd_sort_items(void *items, size_t n, size_t size, double (*key)(const void *item), bool ascending);
+
 #endif

@@ -77,51 +77,36 @@ static void sort_rows(pick_row *rows, size_t n, row_cmp cmp)
 
 /* pandas' sort_values on one column (lib/pdsort): the reference ranks with it, and its order
  * among equal keys (not the input order) decides which rows a top-k cut keeps. */
-typedef double (*row_key)(const pick_row *r);
+typedef double (*row_key)(const void *row);
 
 static void pd_sort_rows(pick_row *rows, size_t n, row_key key, bool ascending)
 {
-	if (n < 2)
-		return;
-	double *k = calloc(n, sizeof *k);
-	size_t *order = calloc(n, sizeof *order);
-	if (!k || !order)
-		die(EXIT_DATA, "out of memory");
-	pick_row *tmp = xrealloc(NULL, n * sizeof *tmp);
-	for (size_t i = 0; i < n; i++)
-		k[i] = key(&rows[i]);
-	pd_sort_order(k, n, ascending, order);
-	for (size_t i = 0; i < n; i++)
-		tmp[i] = rows[order[i]];
-	memcpy(rows, tmp, n * sizeof *rows);
-	free(k);
-	free(order);
-	free(tmp);
+	pd_sort_items(rows, n, sizeof *rows, key, ascending);
 }
 
-static double key_seq_s(const pick_row *r)
+static double key_seq_s(const void *r)
 {
-	return r->seq_s;
+	return ((const pick_row *)r)->seq_s;
 }
 
-static double key_tokens_gpu(const pick_row *r)
+static double key_tokens_gpu(const void *r)
 {
-	return r->tokens_s_gpu;
+	return ((const pick_row *)r)->tokens_s_gpu;
 }
 
-static double key_user(const pick_row *r)
+static double key_user(const void *r)
 {
-	return r->tokens_s_user;
+	return ((const pick_row *)r)->tokens_s_user;
 }
 
-static double key_latency(const pick_row *r)
+static double key_latency(const void *r)
 {
-	return r->request_latency;
+	return ((const pick_row *)r)->request_latency;
 }
 
-static double key_tpot(const pick_row *r)
+static double key_tpot(const void *r)
 {
-	return r->tpot;
+	return ((const pick_row *)r)->tpot;
 }
 
 static int desc(double a, double b)
@@ -447,30 +432,22 @@ static int decode_group_order(const void *a, const void *b)
 	return c ? c : x < y ? -1 : x > y;
 }
 
+static double key_worker_seq_s_gpu(const void *p)
+{
+	return (*(const side_point *const *)p)->seq_s_gpu;
+}
+
 /* Decode candidates by layout group, each group ranked by seq/s/gpu as pandas ranks it. */
 static void decode_order(const side_point **dc, size_t n)
 {
 	qsort(dc, n, sizeof *dc, decode_group_order);
-	double *k = calloc(n ? n : 1, sizeof *k);
-	size_t *order = calloc(n ? n : 1, sizeof *order);
-	const side_point **tmp = calloc(n ? n : 1, sizeof *tmp);
-	if (!k || !order || !tmp)
-		die(EXIT_DATA, "out of memory");
 	for (size_t lo = 0; lo < n;) {
 		size_t hi = lo;
 		while (hi < n && strcmp(dc[hi]->parallel, dc[lo]->parallel) == 0)
 			hi++;
-		for (size_t i = lo; i < hi; i++)
-			k[i - lo] = dc[i]->seq_s_gpu;
-		pd_sort_order(k, hi - lo, false, order);
-		for (size_t i = lo; i < hi; i++)
-			tmp[i] = dc[lo + order[i - lo]];
-		memcpy(dc + lo, tmp + lo, (hi - lo) * sizeof *dc);
+		pd_sort_items(dc + lo, hi - lo, sizeof *dc, key_worker_seq_s_gpu, false);
 		lo = hi;
 	}
-	free(k);
-	free(order);
-	free(tmp);
 }
 
 void pick_disagg_results(const side_point *prefill, size_t np, const side_point *decode, size_t nd, long osl,
