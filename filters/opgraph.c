@@ -121,20 +121,7 @@ static cJSON *config_record(const og_config *cfg, const cJSON *model, const char
 	const og_runtime *rt = &cfg->rt;
 	static const char *const quant_keys[QUANT_KIND_COUNT] = {"gemm_quant", "moe_quant", "fmha_quant",
 								  "kvcache_quant", "comm_quant"};
-	cJSON *c = cJSON_CreateObject();
-	cJSON_AddStringToObject(c, "record", "config");
-	cJSON_AddStringToObject(c, "config_id", id);
-	cJSON *m = cJSON_Duplicate(model, 1);
-	cJSON_DeleteItemFromObjectCaseSensitive(m, "runtime");
-	cJSON_DeleteItemFromObjectCaseSensitive(m, "config_id");
-	cJSON_AddItemToObject(c, "model", m);
-	cJSON_AddStringToObject(c, "system", rt->system);
-	cJSON_AddStringToObject(c, "backend", rt->backend);
-	if (rt->version)
-		cJSON_AddStringToObject(c, "version", rt->version);
-	else
-		cJSON_AddNullToObject(c, "version");
-	cJSON_AddStringToObject(c, "mode", rt->mode);
+	cJSON *c = og_config_head(rt, model, id);
 	cJSON_AddStringToObject(c, "family", cfg->model.family);
 	cJSON_AddNumberToObject(c, "tp", (double)rt->tp);
 	cJSON_AddNumberToObject(c, "pp", (double)rt->pp);

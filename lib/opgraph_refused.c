@@ -7,8 +7,7 @@ static void add_long(cJSON *o, const char *key, long v)
 	cJSON_AddNumberToObject(o, key, (double)v);
 }
 
-cJSON *og_refused_config(const og_runtime *rt, const og_serving_request *srv, const cJSON *model_rec,
-			 const char *config_id, const char *error)
+cJSON *og_config_head(const og_runtime *rt, const cJSON *model_rec, const char *config_id)
 {
 	cJSON *c = cJSON_CreateObject();
 	cJSON_AddStringToObject(c, "record", "config");
@@ -21,6 +20,13 @@ cJSON *og_refused_config(const og_runtime *rt, const og_serving_request *srv, co
 	cJSON_AddStringToObject(c, "backend", rt->backend ? rt->backend : "");
 	cJSON_AddItemToObject(c, "version", rt->version ? cJSON_CreateString(rt->version) : cJSON_CreateNull());
 	cJSON_AddStringToObject(c, "mode", rt->mode);
+	return c;
+}
+
+cJSON *og_refused_config(const og_runtime *rt, const og_serving_request *srv, const cJSON *model_rec,
+			 const char *config_id, const char *error)
+{
+	cJSON *c = og_config_head(rt, model_rec, config_id);
 	add_long(c, "tp", rt->tp);
 	add_long(c, "pp", rt->pp);
 	add_long(c, "dp", rt->dp);

@@ -11,6 +11,11 @@
 #include "opgraph.h"
 #include "opgraph_serving.h"
 
+/* The keys every config record starts with: record "config", config_id, model (the model
+ * record as given, without its runtime and config_id), system, backend, version (null: the
+ * newest), mode. opgraph's config records and the refused ones below both begin so. */
+cJSON *og_config_head(const og_runtime *rt, const cJSON *model_rec, const char *config_id);
+
 /* A new config record: record, config_id, model (the model record as given), system, backend,
  * version, mode, tp, pp, dp, moe_tp, moe_ep (null when not given), batch, isl, osl, prefix,
  * serving {mode, ctx_tokens} for agg, an empty memory_gib, and error. */
