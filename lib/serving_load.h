@@ -1,0 +1,94 @@
+/* serving_load: infercast's model of an aggregated deployment under a closed-loop load.
+ *
+ * The benchmarks that serving numbers are judged by run C clients back to back, each sending
+ * its next request (isl prompt tokens, osl output tokens) as soon as the last one ends. The
+ * reference prices one request's prefill; here the engine's scheduler is modelled:
+ *
+ *  - prompts are prefilled in chunks of at most K tokens per iteration (the engine's
+ *    max_num_tokens / max_num_batched_tokens / max_prefill_tokens);
+ *  - a first wave: all b requests of an attention-DP rank arrive together, and request j gets
+ *    its first token when the chunk holding the end of its prompt finishes; mixed engines add
+ *    the running decode batch to each chunk's iteration;
+ *  - a staggered steady state: a request's prompt runs alone (plus the iterations it shares
+ *    with decode) and waits behind the other clients' prompts as in an M/D/1 queue;
+ *  - TTFT = harness overhead + share × wave + (1 - share) × steady state;
+ *  - TPOT = decode step at batch b / (1 - f), f the share of time the other b - 1 clients'
+ *    prefills take of a client's cycle (TTFT + (osl - 1) × TPOT + overhead): a fixed point.
+ *
+ * Built only from the project's own static latencies: one prompt's prefill (P1), a full
+ * chunk's prefill (q prompts, Pq) and one decode step at batch b (G). The few per-backend
+ * parameters are fitted on measured deployments and live in data (systems/load_model.json,
+ * refitted by bench/accuracy --fit); docs/accuracy.md says how well it does. */
+#ifndef INFERCAST_SERVING_LOAD_H
+#define INFERCAST_SERVING_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What one agg deployment gives the model (per attention-DP rank). */
+typedef struct load_inputs {
+	double batch;         /* b: concurrent requests (clients) per rank, >= 1 */
+	double isl, osl;      /* prompt and output tokens per request; osl >= 2 */
+	double chunk_tokens;  /* K: prompt tokens per iteration */
+	double prefill_ms;    /* P1: one prompt's prefill alone */
+	double chunk_ms;      /* Pq: chunk_prompts prompts prefilled together */
+	double chunk_prompts; /* q = max(1, floor(K / isl)) */
+	double decode_ms;     /* G: one decode step at batch b (KV at isl + osl / 2) */
+} load_inputs;
+
+/* The fitted parameters of one backend (and engine-version range). */
+typedef struct load_params {
+	double overhead_ms;    /* fixed client/harness time per request, added to TTFT */
+	double wave_share;     /* share of requests that queue behind a whole wave of prompts */
+	double interference;   /* weight of the other clients' prefills inside one's decode span */
+	double decode_scale;   /* static decode step -> engine decode step */
+	double prefill_scale;  /* static prefill -> engine prefill */
+	double mixed_decode;   /* decode steps an iteration that prefills also carries (mixed engines) */
+} load_params;
+
+typedef struct load_result {
+	double ttft_ms, tpot_ms;
+	double wave_ms, steady_ms;   /* the two TTFT regimes, before overhead and share */
+	double prefill_busy;         /* f: the others' prefills' share of a client's cycle */
+	double cycle_ms;             /* a client's cycle: overhead + TTFT + (osl - 1) × TPOT */
+} load_result;
+
+/* Checks in (batch >= 1, osl >= 2, chunk_tokens >= 1, latencies finite and > 0) and runs the
+ * model. Returns 0, or -1 with a message. */
+int load_eval(const load_inputs *in, const load_params *p, load_result *out, char *err, size_t errn);
+
+/* The same for n deployments at once (bench/accuracy's fit calls it through ctypes): rows that
+ * fail get NaN. Returns how many failed. */
+int load_eval_many(size_t n, const load_inputs *in, const load_params *p, load_result *out);
+
+/* One backend's entry of the parameter file. */
+typedef struct load_entry {
+	char backend[16];
+	char versions[64];   /* "*" or a range such as "<0.5.6" or ">=0.5.6" */
+	long chunk_tokens;   /* the engine's default K */
+	bool chunked_prefill;/* whether a prompt longer than K is split (else it cannot be scheduled) */
+	load_params p;
+	long rows;           /* how many measured rows it was fitted on */
+} load_entry;
+
+typedef struct load_model {
+	char path[1024];
+	char fitted[32];     /* the fit's date */
+	load_entry *entries;
+	size_t n;
+} load_model;
+
+/* Reads the parameter file: path, else $INFERCAST_LOAD_PARAMS, else load_model.json in the
+ * systems folder. Returns 0, or -1 with a message. */
+int load_model_read(const char *path, load_model *m, char *err, size_t errn);
+void load_model_free(load_model *m);
+/* The entry for backend at engine version (NULL: the entry for any version); NULL with a
+ * message when the file has none. */
+const load_entry *load_model_find(const load_model *m, const char *backend, const char *version, char *err,
+				  size_t errn);
+
+/* Version order as engines number them: numeric dot parts compared as numbers, then the rest
+ * ("rc", "post") as text; "" sorts first. */
+int load_version_cmp(const char *a, const char *b);
+
+#endif
