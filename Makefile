@@ -132,6 +132,8 @@ install: all
 	install -m 644 systems/*.json $(DESTDIR)$(PREFIX)/share/infercast/systems
 	install -d $(DESTDIR)$(PREFIX)/share/infercast/systems/kernel_sources
 	install -m 644 systems/kernel_sources/*.json $(DESTDIR)$(PREFIX)/share/infercast/systems/kernel_sources
+	install -d $(DESTDIR)$(PREFIX)/share/infercast/params
+	install -m 644 params/load_model.json $(DESTDIR)$(PREFIX)/share/infercast/params
 	for p in pipelines/*; do case $$p in *.mk|*Makefile) ;; *) install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/infercast-$$(basename $$p);; esac; done
 	if ls man/*.[15] >/dev/null 2>&1; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5; \
 	  for m in man/*.1; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1; done; \

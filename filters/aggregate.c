@@ -10,10 +10,12 @@
 #include "jsonl.h"
 #include "jsonpick.h"
 #include "opgraph_summary.h"
+#include "fidelity.h"
 #include "serving_report.h"
 
 static const char usage_text[] =
-	"usage: aggregate [--ops] [--refuse-oom] [--format jsonl|csv|table] < priced.jsonl\n"
+	"usage: aggregate [--ops] [--refuse-oom] [--format jsonl|csv|table] [--fidelity load|reference]\n"
+	"                 [--load-params FILE] < priced.jsonl\n"
 	"\n"
 	"Reads config records (opgraph) and op records priced by query (latency_ms, energy_wms,\n"
 	"source) and writes one report per configuration: ttft_ms, tpot_ms, request_latency_ms,\n"
@@ -26,6 +28,12 @@ static const char usage_text[] =
 	"  --refuse-oom     a configuration that does not fit in GPU memory is an error (exit 1),\n"
 	"                   as the reference's CLI refuses it\n"
 	"  --format FORMAT  jsonl (default), csv (one row per configuration) or table (aligned, human)\n"
+	"  --fidelity F     load (default: $INFERCAST_FIDELITY, else load) or reference; an agg\n"
+	"                   configuration opgraph built for the load model is priced by it\n"
+	"                   (lib/serving_load; the report says latency_model load), and is an error\n"
+	"                   under reference\n"
+	"  --load-params FILE  the load model's fitted parameters (default: $INFERCAST_LOAD_PARAMS,\n"
+	"                   else params/load_model.json beside the programs or in the share folder)\n"
 	"See aggregate(1) and docs/records.md.\n";
 
 enum format { FMT_JSONL, FMT_CSV, FMT_TABLE };
@@ -156,6 +164,7 @@ typedef struct state {
 	const char *name;   /* input name, for messages */
 	enum format fmt;
 	bool with_ops, header_done, refuse_oom;
+	fidelity fid;       /* --fidelity: which kind of configuration it accepts */
 	char *error;        /* the first unpriced op of the configuration, or NULL */
 	long ops_expected;  /* the config record's op_records, or -1 when it has none */
 	long ops_seen;
@@ -261,6 +270,12 @@ static void take_config(state *st, const jsonl_reader *r, cJSON *rec)
 			jsonl_fail(r, "config record: '%s' must be positive", need[i]);
 	jsonl_get_str(r, rec, "mode");
 	jsonl_get_obj(r, rec, "memory_gib");
+	/* a configuration built for the other kind of number must not be summed as this one */
+	const char *lm = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "serving"), "model"));
+	if (st->fid == FIDELITY_REFERENCE && lm && strcmp(lm, "load") == 0)
+		jsonl_fail(r, "config record was built for the load model (opgraph --fidelity load), but aggregate "
+			      "runs --fidelity reference: give both the same --fidelity");
 	finish_config(st);
 	st->config = rec; /* taken over from the caller (no copy of a large record) */
 	st->config_line = r->line;
@@ -331,16 +346,20 @@ int main(int argc, char **argv)
 	diag_set_progname(argv[0]);
 	static const struct option longopts[] = {
 		{"ops", no_argument, 0, 'o'}, {"format", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
-		{"refuse-oom", no_argument, 0, 'r'},
+		{"refuse-oom", no_argument, 0, 'r'}, {"load-params", required_argument, 0, 'l'},
+		{"fidelity", required_argument, 0, 'F'},
 		{0, 0, 0, 0},
 	};
 	state st = {0};
+	const char *fidelity_opt = NULL;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': st.with_ops = true; break;
 		case 'r': st.refuse_oom = true; break;
+		case 'l': serving_report_load_params(optarg); break;
+		case 'F': fidelity_opt = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "jsonl") == 0) st.fmt = FMT_JSONL;
 			else if (strcmp(optarg, "csv") == 0) st.fmt = FMT_CSV;
@@ -349,13 +368,16 @@ int main(int argc, char **argv)
 			break;
 		case 'h': fputs(usage_text, stdout); return finish_stdout();
 		default:
-			if (optopt == 'f')
-				usage_error("option '--format' needs a value");
+			if (optopt == 'f' || optopt == 'l' || optopt == 'F')
+				usage_error("option '%s' needs a value", argv[optind - 1]);
 			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	char ferr[256];
+	if (fidelity_resolve(fidelity_opt, &st.fid, ferr, sizeof ferr))
+		usage_error("%s", ferr);
 
 	jsonl_reader r;
 	jsonl_open(&r, NULL);
@@ -381,6 +403,7 @@ int main(int argc, char **argv)
 	}
 	jsonl_close(&r);
 	finish_config(&st);
+	serving_report_cleanup();
 	if (st.fmt == FMT_TABLE) {
 		write_table(st.kept, st.nkept, st.with_ops);
 		for (size_t i = 0; i < st.nkept; i++)

@@ -20,8 +20,10 @@ static const char usage_text[] =
 	"               [--gemm-quant Q] [--kvcache-quant Q] [--fmha-quant Q] [--moe-quant Q]\n"
 	"               [--mode static|static_ctx|static_gen] [--config-id ID]\n"
 	"               [--image-height PX --image-width PX] [--num-images N]\n"
-	"               [--wideep [--enable-eplb] [--wideep-num-slots N]] [--keep-going] < models.jsonl\n"
-	"       opgraph ... --mode agg --batch N [--ctx-tokens N] ...\n"
+	"               [--wideep [--enable-eplb] [--wideep-num-slots N]] [--keep-going]\n"
+	"               [--fidelity load|reference] < models.jsonl\n"
+	"       opgraph ... --mode agg --batch N [--max-num-tokens N] [--engine-version V] ...\n"
+	"       opgraph ... --mode agg --batch N --fidelity reference [--ctx-tokens N] ...\n"
 	"       opgraph ... --mode disagg --prefill-batch N --decode-batch N\n"
 	"               [--{prefill,decode}-{tp,pp,dp,moe-tp,moe-ep,workers} N] ...\n"
 	"\n"
@@ -38,6 +40,10 @@ static const char usage_text[] =
 	"DeepEP): --enable-eplb balances experts, --wideep-num-slots N (TRT-LLM) adds slots.\n"
 	"--point-runs writes each generation op's points as one run object (smaller records; query\n"
 	"expands it; docs/records.md).\n"
+	"--fidelity (default $INFERCAST_FIDELITY, else load): under load, --mode agg writes the static\n"
+	"runs of infercast's load model (steps load_prefill, load_chunk, load_decode; --max-num-tokens\n"
+	"sets the engine's prompt tokens per iteration, default per backend; --engine-version picks\n"
+	"the fitted parameters aggregate uses); under reference, run_agg's steps (--ctx-tokens).\n"
 	"--keep-going: a configuration that cannot be built gets a config record with `error` and no\n"
 	"ops instead of ending the stream (sweeps drop it, as the reference skips such layouts).\n"
 	"See opgraph(1) and docs/records.md.\n";
@@ -48,7 +54,8 @@ enum {
 	OPT_VERSION, OPT_CTX_TOKENS, OPT_PREFILL_TP, OPT_PREFILL_PP, OPT_PREFILL_DP, OPT_PREFILL_MOE_TP,
 	OPT_PREFILL_MOE_EP, OPT_PREFILL_BATCH, OPT_PREFILL_WORKERS, OPT_DECODE_TP, OPT_DECODE_PP, OPT_DECODE_DP,
 	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
-	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_KEEP_GOING, OPT_HELP
+	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_KEEP_GOING, OPT_FIDELITY,
+	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_HELP
 };
 
 /* Runtime keys a model record may override, with where they go in og_runtime. */
@@ -306,12 +313,15 @@ int main(int argc, char **argv)
 		{"wideep", no_argument, 0, OPT_WIDEEP}, {"enable-eplb", no_argument, 0, OPT_EPLB},
 		{"wideep-num-slots", required_argument, 0, OPT_NUM_SLOTS},
 		{"keep-going", no_argument, 0, OPT_KEEP_GOING},
+		{"fidelity", required_argument, 0, OPT_FIDELITY},
+		{"max-num-tokens", required_argument, 0, OPT_MAX_NUM_TOKENS},
+		{"engine-version", required_argument, 0, OPT_ENGINE_VERSION},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	og_runtime rt;
 	og_runtime_defaults(&rt);
 	og_serving_request srv = {0};
-	const char *id_opt = NULL;
+	const char *id_opt = NULL, *fidelity_opt = NULL;
 	bool have_batch = false, have_isl = false, have_osl = false;
 	const long big = 1L << 40;
 	int c;
@@ -350,6 +360,9 @@ int main(int argc, char **argv)
 		case OPT_EPLB: rt.enable_eplb = true; break;
 		case OPT_NUM_SLOTS: rt.wideep_num_slots = opt_long("--wideep-num-slots", optarg, 1, 1 << 20); break;
 		case OPT_KEEP_GOING: keep_going = true; break;
+		case OPT_FIDELITY: fidelity_opt = optarg; break;
+		case OPT_MAX_NUM_TOKENS: srv.max_num_tokens = opt_long("--max-num-tokens", optarg, 1, big); break;
+		case OPT_ENGINE_VERSION: srv.engine_version = optarg; break;
 		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
@@ -384,6 +397,10 @@ int main(int argc, char **argv)
 		}
 	}
 	char err[1024];
+	if (fidelity_resolve(fidelity_opt, &srv.fid, err, sizeof err))
+		usage_error("%s", err);
+	if (srv.fid == FIDELITY_REFERENCE && (srv.max_num_tokens || srv.engine_version))
+		usage_error("--max-num-tokens and --engine-version belong to the load model, not --fidelity reference");
 	const struct system_spec *sys = system_load(rt.system, err, sizeof err);
 	if (!sys)
 		usage_error("--system: %s", err);

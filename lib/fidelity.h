@@ -13,7 +13,8 @@
 
 #include <stddef.h>
 
-typedef enum fidelity { FIDELITY_LOAD, FIDELITY_REFERENCE } fidelity;
+/* zero is reference: a request built without resolving the fidelity keeps the goldens' numbers */
+typedef enum fidelity { FIDELITY_REFERENCE, FIDELITY_LOAD } fidelity;
 
 /* Parses "load" or "reference". Returns 0, or -1 for anything else. */
 int fidelity_parse(const char *s, fidelity *out);

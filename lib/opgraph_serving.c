@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jsonl.h"
+#include "serving_load.h"
 
 __attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t n, const char *fmt, ...)
@@ -37,6 +38,8 @@ long *og_serving_key(og_serving_request *s, const char *key)
 {
 	if (strcmp(key, "ctx_tokens") == 0)
 		return &s->ctx_tokens;
+	if (strcmp(key, "max_num_tokens") == 0)
+		return &s->max_num_tokens;
 	og_side *side;
 	if (strncmp(key, "prefill_", 8) == 0)
 		side = &s->prefill, key += 8;
@@ -96,6 +99,41 @@ static int step_run(og_serving *s, const og_runtime *rt, const og_model *m, cons
 	return add_step(s, &srt, m, tag, mode, phase, only, skip, &s->main_graph, err, errn);
 }
 
+/* Memory of an agg deployment, as the reference sizes it: TRT-LLM by its engine's
+ * max_num_tokens and max_seq_len per slot, the others by the tokens a step holds. */
+static int agg_memory(const og_runtime *rt, const og_model *m, const struct system_spec *sys, og_serving *s,
+		      long num_tokens, char *err, size_t errn)
+{
+	char e[512];
+	/* Memory: TRT-LLM sizes activations by its engine's max_num_tokens and the KV cache by
+	 * max_seq_len per slot; the others by the tokens a step holds. */
+	bool trtllm = strcmp(rt->backend, "trtllm") == 0;
+	long max_seq_len = 0;
+	if (trtllm) {
+		s->max_num_tokens = TRTLLM_MAX_NUM_TOKENS;
+		s->max_seq_len = rt->isl + 1 * rt->osl;
+		s->free_gpu_memory_fraction = TRTLLM_FREE_GPU_MEMORY_FRACTION;
+		num_tokens = s->max_num_tokens;
+		max_seq_len = s->max_seq_len;
+	}
+	if (memory_usage(&s->main, &s->main_graph, sys, rt->batch, 1, rt->isl, rt->osl, num_tokens, rt->prefix,
+			 max_seq_len, &s->mem, e, sizeof e))
+		return fail(err, errn, "%s", e);
+	if (trtllm) {
+		/* What is left after everything but the KV cache, less the allocator's reserve and a
+		 * tolerance, must hold the KV cache. */
+		s->kv_cache_checked = true;
+		if (!s->mem.oom) {
+			double non_kv = s->mem.total - s->mem.kvcache;
+			double budget = (s->mem.capacity - non_kv) * s->free_gpu_memory_fraction *
+					(1 - TRTLLM_KV_RESERVED_FRACTION) * (1 - TRTLLM_KV_TOLERANCE);
+			s->kv_cache_oom = s->mem.kvcache > budget;
+		}
+	}
+	(void)m;
+	return 0;
+}
+
 static int prepare_agg(const og_runtime *rt, const og_serving_request *req, const og_model *m,
 		       const struct system_spec *sys, og_serving *s, char *err, size_t errn)
 {
@@ -125,32 +163,7 @@ static int prepare_agg(const og_runtime *rt, const og_serving_request *req, cons
 	    step_run(s, rt, m, "genonly", "static_gen", OG_GENERATION, agg_plan_genonly(p), NULL, NULL, err, errn))
 		return -1;
 
-	/* Memory: TRT-LLM sizes activations by its engine's max_num_tokens and the KV cache by
-	 * max_seq_len per slot; the others by the tokens a step holds. */
-	bool trtllm = strcmp(rt->backend, "trtllm") == 0;
-	long num_tokens = (long)p->num_tokens, max_seq_len = 0;
-	if (trtllm) {
-		s->max_num_tokens = TRTLLM_MAX_NUM_TOKENS;
-		s->max_seq_len = rt->isl + 1 * rt->osl;
-		s->free_gpu_memory_fraction = TRTLLM_FREE_GPU_MEMORY_FRACTION;
-		num_tokens = s->max_num_tokens;
-		max_seq_len = s->max_seq_len;
-	}
-	if (memory_usage(&s->main, &s->main_graph, sys, rt->batch, 1, rt->isl, rt->osl, num_tokens, rt->prefix,
-			 max_seq_len, &s->mem, e, sizeof e))
-		return fail(err, errn, "%s", e);
-	if (trtllm) {
-		/* What is left after everything but the KV cache, less the allocator's reserve and a
-		 * tolerance, must hold the KV cache. */
-		s->kv_cache_checked = true;
-		if (!s->mem.oom) {
-			double non_kv = s->mem.total - s->mem.kvcache;
-			double budget = (s->mem.capacity - non_kv) * s->free_gpu_memory_fraction *
-					(1 - TRTLLM_KV_RESERVED_FRACTION) * (1 - TRTLLM_KV_TOLERANCE);
-			s->kv_cache_oom = s->mem.kvcache > budget;
-		}
-	}
-	return 0;
+	return agg_memory(rt, m, sys, s, (long)p->num_tokens, err, errn);
 }
 
 static int resolve_side(const og_runtime *rt, const og_side *in, const char *name, og_runtime *out, og_side *side,
@@ -202,12 +215,57 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 	return 0;
 }
 
+/* agg under the load fidelity: the static runs lib/serving_load is built from. */
+static int prepare_agg_load(const og_runtime *rt, const og_serving_request *req, const og_model *m,
+			    const struct system_spec *sys, og_serving *s, char *err, size_t errn)
+{
+	long K = 0;
+	bool chunked = false;
+	if (load_engine_defaults(rt->backend, &K, &chunked))
+		return fail(err, errn, "agg: no engine defaults for backend '%s'", rt->backend);
+	if (req->max_num_tokens > 0)
+		K = req->max_num_tokens;
+	if (rt->osl < 2)
+		return fail(err, errn, "agg: osl must be at least 2 under the load model (TPOT needs a second token)");
+	if (!chunked && rt->isl > K)
+		return fail(err, errn,
+			    "agg: isl %ld exceeds the %ld prompt tokens %s schedules per iteration, and it does not "
+			    "split prompts by default (raise --max-num-tokens to at least %ld)",
+			    rt->isl, K, rt->backend, rt->isl);
+	s->load = true;
+	s->chunk_tokens = K;
+	s->chunk_prompts = K / rt->isl > 1 ? K / rt->isl : 1;
+	s->engine_version = req->engine_version;
+	og_runtime base = *rt;
+	base.mode = "static";
+	base.beam = 1;
+	char e[512];
+	const og_graph *g;
+	if (og_resolve(&base, m, &s->main, e, sizeof e) || !(g = og_graph_memo_build(&s->main, e, sizeof e)))
+		return fail(err, errn, "%s", e);
+	s->main_graph = *g;
+	s->main.rt.mode = "agg";
+	agg_run one = {1, rt->isl, rt->osl, rt->prefix};
+	agg_run chunk = {s->chunk_prompts, rt->isl, rt->osl, rt->prefix};
+	/* one decode step with the KV cache at its average length over a request's decode */
+	agg_run step = {rt->batch, rt->isl + rt->osl / 2, 2, 0};
+	if (step_run(s, rt, m, "load_prefill", "static_ctx", OG_CONTEXT, one, NULL, NULL, err, errn) ||
+	    (s->chunk_prompts > 1 &&
+	     step_run(s, rt, m, "load_chunk", "static_ctx", OG_CONTEXT, chunk, NULL, NULL, err, errn)) ||
+	    step_run(s, rt, m, "load_decode", "static_gen", OG_GENERATION, step, NULL, NULL, err, errn))
+		return -1;
+	/* Memory as the reference sizes it, a step holding a full chunk plus the decode batch. */
+	return agg_memory(rt, m, sys, s, K + rt->batch, err, errn);
+}
+
 int og_serving_prepare(const og_runtime *rt, const og_serving_request *req, const og_model *m,
 		       const struct system_spec *sys, og_serving *s, char *err, size_t errn)
 {
 	memset(s, 0, sizeof *s);
 	s->agg = strcmp(rt->mode, "agg") == 0;
-	int rc = s->agg ? prepare_agg(rt, req, m, sys, s, err, errn) : prepare_disagg(rt, req, m, sys, s, err, errn);
+	int rc = !s->agg			     ? prepare_disagg(rt, req, m, sys, s, err, errn)
+		 : req->fid == FIDELITY_LOAD ? prepare_agg_load(rt, req, m, sys, s, err, errn)
+					     : prepare_agg(rt, req, m, sys, s, err, errn);
 	if (rc)
 		og_serving_free(s);
 	return rc;
@@ -238,6 +296,20 @@ void og_serving_annotate(const og_serving *s, cJSON *config)
 {
 	cJSON *sv = cJSON_AddObjectToObject(config, "serving");
 	cJSON_AddStringToObject(sv, "mode", s->agg ? "agg" : "disagg");
+	if (s->agg && s->load) {
+		cJSON_AddStringToObject(sv, "model", "load");
+		cJSON_AddNumberToObject(sv, "chunk_tokens", (double)s->chunk_tokens);
+		cJSON_AddNumberToObject(sv, "chunk_prompts", (double)s->chunk_prompts);
+		if (s->engine_version)
+			cJSON_AddStringToObject(sv, "engine_version", s->engine_version);
+		else
+			cJSON_AddNullToObject(sv, "engine_version");
+		if (s->kv_cache_checked) {
+			cJSON_AddNumberToObject(sv, "max_seq_len", (double)s->max_seq_len);
+			cJSON_AddBoolToObject(sv, "kv_cache_oom", s->kv_cache_oom);
+		}
+		return;
+	}
 	if (s->agg) {
 		const agg_plan *p = &s->plan;
 		cJSON_AddNumberToObject(sv, "ctx_tokens", (double)p->ctx_tokens);

@@ -5,7 +5,10 @@
  *   agg:    mix (the mixed step's ops but context attention, as one sequence of all its tokens),
  *           mix_ctx_attention, mix_gen_attention (only when the mixed step decodes), genonly
  *           (only when there are generation-only steps) — BaseBackend.run_agg's static runs;
- *   disagg: prefill (static_ctx at the prefill side's layout and batch), decode (static_gen).
+ *   disagg: prefill (static_ctx at the prefill side's layout and batch), decode (static_gen);
+ *   agg under the load fidelity: load_prefill (one prompt alone), load_chunk (a full chunk of
+ *           prompts, when it holds more than one) and load_decode (one decode step at the batch),
+ *           the inputs of lib/serving_load.
  * query prices them like any op; aggregate (lib/serving_report) puts the steps together. */
 #ifndef INFERCAST_OPGRAPH_SERVING_H
 #define INFERCAST_OPGRAPH_SERVING_H
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
+#include "fidelity.h"
 #include "memory.h"
 #include "opgraph.h"
 #include "serving_agg.h"
@@ -29,6 +33,9 @@ typedef struct og_side {
 typedef struct og_serving_request {
 	long ctx_tokens;         /* agg: prompt tokens per mixed step; 0: isl */
 	og_side prefill, decode; /* disagg */
+	fidelity fid;            /* load: agg through lib/serving_load; reference: run_agg's steps */
+	long max_num_tokens;     /* load: the engine's prompt tokens per iteration; 0: its default */
+	const char *engine_version; /* load: which fitted parameters aggregate picks; NULL: newest */
 } og_serving_request;
 
 /* Whether mode is a serving mode (agg, disagg). */
@@ -57,6 +64,9 @@ typedef struct og_serving {
 	bool kv_cache_checked, kv_cache_oom; /* agg on TRT-LLM: the KV-cache budget check */
 	long max_num_tokens, max_seq_len;
 	double free_gpu_memory_fraction;
+	bool load;             /* agg under the load fidelity */
+	long chunk_tokens, chunk_prompts; /* load: K and q = max(1, K / isl) */
+	const char *engine_version;
 	og_side side[2];     /* disagg: prefill, decode (resolved) */
 	mem_usage side_mem[2];
 	og_serving_step steps[OG_SERVING_MAX_STEPS];

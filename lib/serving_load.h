@@ -17,7 +17,7 @@
  *
  * Built only from the project's own static latencies: one prompt's prefill (P1), a full
  * chunk's prefill (q prompts, Pq) and one decode step at batch b (G). The few per-backend
- * parameters are fitted on measured deployments and live in data (systems/load_model.json,
+ * parameters are fitted on measured deployments and live in data (params/load_model.json,
  * refitted by bench/accuracy --fit); docs/accuracy.md says how well it does. */
 #ifndef INFERCAST_SERVING_LOAD_H
 #define INFERCAST_SERVING_LOAD_H
@@ -44,6 +44,8 @@ typedef struct load_params {
 	double decode_scale;   /* static decode step -> engine decode step */
 	double prefill_scale;  /* static prefill -> engine prefill */
 	double mixed_decode;   /* decode steps an iteration that prefills also carries (mixed engines) */
+	double step_overhead_ms; /* the engine's fixed time per iteration (scheduling, launch), added to
+				  * every decode step: what makes small models slower than their kernels */
 } load_params;
 
 typedef struct load_result {
@@ -65,27 +67,32 @@ int load_eval_many(size_t n, const load_inputs *in, const load_params *p, load_r
 typedef struct load_entry {
 	char backend[16];
 	char versions[64];   /* "*" or a range such as "<0.5.6" or ">=0.5.6" */
-	long chunk_tokens;   /* the engine's default K */
-	bool chunked_prefill;/* whether a prompt longer than K is split (else it cannot be scheduled) */
 	load_params p;
 	long rows;           /* how many measured rows it was fitted on */
 } load_entry;
 
 typedef struct load_model {
-	char path[1024];
+	char path[4200];
 	char fitted[32];     /* the fit's date */
 	load_entry *entries;
 	size_t n;
 } load_model;
 
-/* Reads the parameter file: path, else $INFERCAST_LOAD_PARAMS, else load_model.json in the
- * systems folder. Returns 0, or -1 with a message. */
+/* Reads the parameter file: path, else $INFERCAST_LOAD_PARAMS, else params/load_model.json
+ * (beside the programs, else in the installed share folder). Returns 0, or -1 with a message. */
 int load_model_read(const char *path, load_model *m, char *err, size_t errn);
 void load_model_free(load_model *m);
 /* The entry for backend at engine version (NULL: the entry for any version); NULL with a
  * message when the file has none. */
 const load_entry *load_model_find(const load_model *m, const char *backend, const char *version, char *err,
 				  size_t errn);
+
+/* The engine's own defaults (documented by each engine, not fitted): prompt tokens per
+ * iteration (TRT-LLM max_num_tokens 8192, vLLM max_num_batched_tokens 8192, SGLang
+ * max_prefill_tokens 16384) and whether a prompt longer than that is split over iterations
+ * (vLLM and SGLang chunk by default; TRT-LLM's enable_chunked_prefill is off). Returns 0, or -1
+ * for a backend it does not know. */
+int load_engine_defaults(const char *backend, long *chunk_tokens, bool *chunked_prefill);
 
 /* Version order as engines number them: numeric dot parts compared as numbers, then the rest
  * ("rc", "post") as text; "" sorts first. */

@@ -6,10 +6,12 @@
 
 #include "serving_agg.h"
 #include "serving_disagg.h"
+#include "serving_load.h"
 
-const char *const serving_step_names[SERVING_STEP_COUNT] = {"mix",     "mix_ctx_attention", "mix_gen_attention",
-							    "genonly", "prefill",           "decode"};
-enum { MIX, MIX_CTX_ATTN, MIX_GEN_ATTN, GENONLY, PREFILL, DECODE };
+const char *const serving_step_names[SERVING_STEP_COUNT] = {
+	"mix",    "mix_ctx_attention", "mix_gen_attention", "genonly",    "prefill",
+	"decode", "load_prefill",      "load_chunk",        "load_decode"};
+enum { MIX, MIX_CTX_ATTN, MIX_GEN_ATTN, GENONLY, PREFILL, DECODE, LOAD_PREFILL, LOAD_CHUNK, LOAD_DECODE };
 
 __attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t n, const char *fmt, ...)
@@ -40,14 +42,16 @@ int serving_ops_add(serving_ops *s, const char *step, const char *name, int phas
 		if (strcmp(step, serving_step_names[k]) == 0) {
 			/* an agg step's encoder ops were priced only to be checked, as the reference's
 			 * static passes look the encoder up and drop its latency (lib/opgraph_serving) */
-			if (phase == 2 && k != PREFILL && k != DECODE)
+			if (phase == 2 && k != PREFILL && k != DECODE && k != LOAD_PREFILL && k != LOAD_CHUNK &&
+			    k != LOAD_DECODE)
 				return 0;
 			summary_add(&s->steps[k], name, phase, latency_ms, energy_wms, source);
 			return 0;
 		}
 	}
 	return fail(err, errn,
-		    "op '%s': unknown step '%s' (mix, mix_ctx_attention, mix_gen_attention, genonly, prefill, decode)",
+		    "op '%s': unknown step '%s' (mix, mix_ctx_attention, mix_gen_attention, genonly, prefill, decode, "
+		    "load_prefill, load_chunk, load_decode)",
 		    name, step);
 }
 
@@ -273,14 +277,119 @@ static cJSON *report_disagg(const cJSON *config, const serving_ops *s, char *err
 	return r;
 }
 
+
+/* ---- agg under the load model ---- */
+
+static const char *load_params_path;
+static load_model load_params_file;
+static bool load_params_read;
+
+void serving_report_load_params(const char *path)
+{
+	load_params_path = path;
+}
+
+void serving_report_cleanup(void)
+{
+	load_model_free(&load_params_file);
+	load_params_read = false;
+}
+
+/* A static run's latency as the reference's run_static reports it: the context phase for
+ * static_ctx (TTFT), the generation ops for one decode step. */
+static int step_ms(const serving_ops *s, int k, const char *what, double *ms, char *err, size_t errn)
+{
+	double wms;
+	if (s->steps[k].n == 0)
+		return fail(err, errn, "agg: no ops of step '%s' (%s)", serving_step_names[k], what);
+	step_sum(&s->steps[k], NULL, ms, &wms);
+	return 0;
+}
+
+static cJSON *report_agg_load(const cJSON *config, const serving_ops *s, char *err, size_t errn)
+{
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(config, "serving");
+	long batch = 0, isl = 0, osl = 0, tp = 0, pp = 0, dp = 0, chunk = 0, prompts = 0;
+	if (get_long(config, "", "batch", &batch, err, errn) || get_long(config, "", "isl", &isl, err, errn) ||
+	    get_long(config, "", "osl", &osl, err, errn) || get_long(config, "", "tp", &tp, err, errn) ||
+	    get_long(config, "", "pp", &pp, err, errn) || get_long(config, "", "dp", &dp, err, errn) ||
+	    get_long(sv, "serving.", "chunk_tokens", &chunk, err, errn) ||
+	    get_long(sv, "serving.", "chunk_prompts", &prompts, err, errn))
+		return NULL;
+	const char *backend = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(config, "backend"));
+	const char *engine = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sv, "engine_version"));
+	if (!backend)
+		return fail(err, errn, "config record: 'backend' is missing"), NULL;
+	if (!load_params_read) {
+		char e[1200];
+		if (load_model_read(load_params_path, &load_params_file, e, sizeof e))
+			return fail(err, errn, "%s", e), NULL;
+		load_params_read = true;
+	}
+	const load_entry *entry = load_model_find(&load_params_file, backend, engine, err, errn);
+	if (!entry)
+		return NULL;
+
+	load_inputs in = {.batch = (double)batch, .isl = (double)isl, .osl = (double)osl,
+			  .chunk_tokens = (double)chunk, .chunk_prompts = (double)prompts};
+	if (step_ms(s, LOAD_PREFILL, "one prompt's prefill", &in.prefill_ms, err, errn) ||
+	    step_ms(s, LOAD_DECODE, "one decode step", &in.decode_ms, err, errn))
+		return NULL;
+	if (prompts > 1) {
+		if (step_ms(s, LOAD_CHUNK, "a full chunk's prefill", &in.chunk_ms, err, errn))
+			return NULL;
+	} else {
+		in.chunk_ms = in.prefill_ms;
+	}
+	load_result res;
+	if (load_eval(&in, &entry->p, &res, err, errn))
+		return NULL;
+
+	double ranks = (double)(pp * dp), gpus = (double)(tp * pp * dp);
+	double request_ms = res.ttft_ms + (double)(osl - 1) * res.tpot_ms;
+	double seq_per_s = ranks * (double)batch * 1000.0 / res.cycle_ms;
+	cJSON *r = summary_report_head(config);
+	cJSON_AddStringToObject(r, "latency_model", "load");
+	cJSON_AddNumberToObject(r, "ttft_ms", res.ttft_ms);
+	cJSON_AddNumberToObject(r, "tpot_ms", res.tpot_ms);
+	cJSON_AddNumberToObject(r, "request_latency_ms", request_ms);
+	cJSON_AddNumberToObject(r, "seq_per_s", seq_per_s);
+	cJSON_AddNumberToObject(r, "seq_per_s_per_gpu", seq_per_s / gpus);
+	cJSON_AddNumberToObject(r, "tokens_per_s", seq_per_s * (double)osl);
+	cJSON_AddNumberToObject(r, "tokens_per_s_per_gpu", seq_per_s * (double)osl / gpus);
+	cJSON_AddNumberToObject(r, "tokens_per_s_per_user", 1000.0 / res.tpot_ms);
+	cJSON_AddNumberToObject(r, "concurrency", ranks * (double)batch);
+	cJSON_AddNumberToObject(r, "num_total_gpus", gpus);
+	cJSON_AddNumberToObject(r, "memory", get_num_or(cJSON_GetObjectItemCaseSensitive(config, "memory_gib"),
+							"total", 0.0));
+	cJSON *lo = cJSON_AddObjectToObject(r, "load");
+	cJSON_AddStringToObject(lo, "params", load_params_file.path);
+	cJSON_AddStringToObject(lo, "fitted", load_params_file.fitted);
+	cJSON_AddStringToObject(lo, "backend", entry->backend);
+	cJSON_AddStringToObject(lo, "versions", entry->versions);
+	cJSON_AddNumberToObject(lo, "chunk_tokens", in.chunk_tokens);
+	cJSON_AddNumberToObject(lo, "chunk_prompts", in.chunk_prompts);
+	cJSON_AddNumberToObject(lo, "prefill_ms", in.prefill_ms);
+	cJSON_AddNumberToObject(lo, "chunk_ms", in.chunk_ms);
+	cJSON_AddNumberToObject(lo, "decode_ms", in.decode_ms);
+	cJSON_AddNumberToObject(lo, "wave_ms", res.wave_ms);
+	cJSON_AddNumberToObject(lo, "steady_ms", res.steady_ms);
+	cJSON_AddNumberToObject(lo, "prefill_busy", res.prefill_busy);
+	cJSON_AddNumberToObject(lo, "cycle_ms", res.cycle_ms);
+	return r;
+}
+
 cJSON *serving_report(const cJSON *config, const serving_ops *s, bool with_ops, char *err, size_t errn)
 {
 	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(config, "mode"));
 	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(config, "serving");
 	if (!cJSON_IsObject(sv))
 		return fail(err, errn, "config record of mode %s has no 'serving' object", mode ? mode : "?"), NULL;
-	cJSON *r = mode && strcmp(mode, "agg") == 0 ? report_agg(config, s, err, errn)
-						    : report_disagg(config, s, err, errn);
+	const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sv, "model"));
+	bool agg = mode && strcmp(mode, "agg") == 0;
+	cJSON *r = agg && model && strcmp(model, "load") == 0 ? report_agg_load(config, s, err, errn)
+		   : agg					  ? report_agg(config, s, err, errn)
+								  : report_disagg(config, s, err, errn);
 	if (r && with_ops)
 		add_ops(r, s);
 	return r;

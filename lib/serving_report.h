@@ -12,10 +12,10 @@
 
 #include "opgraph_summary.h"
 
-enum { SERVING_STEP_COUNT = 6 };
+enum { SERVING_STEP_COUNT = 9 };
 
 /* The step tags, in report order: mix, mix_ctx_attention, mix_gen_attention, genonly, prefill,
- * decode. */
+ * decode, load_prefill, load_chunk, load_decode. */
 extern const char *const serving_step_names[SERVING_STEP_COUNT];
 
 typedef struct serving_ops {
@@ -36,5 +36,11 @@ bool serving_config(const cJSON *config);
  * source} per step and op name). Returns NULL with a message when a step the mode needs has no
  * ops or the config record lacks a key. Caller frees. */
 cJSON *serving_report(const cJSON *config, const serving_ops *s, bool with_ops, char *err, size_t errn);
+
+/* The load model's parameter file (lib/serving_load): path, or NULL for $INFERCAST_LOAD_PARAMS
+ * or params/load_model.json (beside the programs, else installed). Read at the first load-model configuration. */
+void serving_report_load_params(const char *path);
+/* Frees what serving_report read. */
+void serving_report_cleanup(void);
 
 #endif

@@ -15,7 +15,7 @@ priced() {
 @test "aggregate --help prints the usage and exits 0" {
 	run aggregate --help
 	assert_success
-	assert_line --index 0 "usage: aggregate [--ops] [--refuse-oom] [--format jsonl|csv|table] < priced.jsonl"
+	assert_line --index 0 "usage: aggregate [--ops] [--refuse-oom] [--format jsonl|csv|table] [--fidelity load|reference]"
 }
 
 @test "aggregate: bad options are usage errors" {

@@ -145,7 +145,7 @@ try 'estimate --help'"
 	cfg=$(hfparse "$QWEN32" | opgraph "${H200[@]}" --tp 4 --batch 64 --isl 4000 --osl 1000 --mode agg | head -1)
 	run bash -c "printf '%s\n%s\n' '$cfg' '{\"record\":\"op\",\"config_id\":\"c1\",\"phase\":\"context\",\"name\":\"x\",\"latency_ms\":1,\"step\":\"warmup\"}' | aggregate"
 	assert_failure 1
-	assert_output "aggregate: <stdin>:2: op 'x': unknown step 'warmup' (mix, mix_ctx_attention, mix_gen_attention, genonly, prefill, decode)"
+	assert_output "aggregate: <stdin>:2: op 'x': unknown step 'warmup' (mix, mix_ctx_attention, mix_gen_attention, genonly, prefill, decode, load_prefill, load_chunk, load_decode)"
 	run bash -c "printf '%s\n' '$cfg' | aggregate"
 	assert_failure 1
 	assert_output "aggregate: <stdin>:1: config 'c1': 0 of its 29 op records arrived (did an earlier stage stop?)"

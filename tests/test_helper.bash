@@ -10,6 +10,9 @@ GOLDENS="$SHARED/goldens"
 FIXTURES="$ROOT/tests/fixtures"
 TOOLS="$ROOT/build/tools"
 export INFERCAST_DATA="${INFERCAST_DATA:-$SHARED/data}"
+# The goldens, parity tests and differential runs pin the reference's numbers; tests of the load
+# model set INFERCAST_FIDELITY=load themselves.
+export INFERCAST_FIDELITY="${INFERCAST_FIDELITY:-reference}"
 export PATH="$BIN:$PATH"
 
 # jget PATH: the value at a dotted path of each JSON line on stdin.

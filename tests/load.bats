@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# The load model of agg serving (--fidelity load, lib/serving_load) and the fidelity switch.
+load test_helper
+
+pipelines_estimate() { "$ROOT/pipelines/estimate" "$@"; }
+
+Q32="$MODELS/Qwen--Qwen3-32B"
+AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mode agg --format jsonl"
+
+@test "load: agg under --fidelity load says so, names its parameters and differs from the reference" {
+	run pipelines_estimate --backend vllm $AGG --fidelity load --engine-version 0.12.0
+	assert_success
+	[ "$(jget latency_model <<<"$output")" = load ]
+	[ "$(jget load.backend <<<"$output")" = vllm ]
+	[ "$(jget load.versions <<<"$output")" = "*" ]
+	[ "$(jget load.chunk_tokens <<<"$output")" = 8192 ]
+	[ "$(jget load.chunk_prompts <<<"$output")" = 2 ]
+	[ "$(jget serving.model <<<"$output")" = load ]
+	local load_ttft ref_ttft
+	load_ttft=$(jget ttft_ms <<<"$output")
+	# the reference's numbers: from the environment (as every golden test), or the option
+	run pipelines_estimate --backend vllm $AGG
+	assert_success
+	[ "$(jget latency_model <<<"$output" || true)" = MISSING ]
+	ref_ttft=$(jget ttft_ms <<<"$output")
+	approx "$ref_ttft" 550.316012323125
+	[ "$load_ttft" != "$ref_ttft" ]
+	INFERCAST_FIDELITY=load run pipelines_estimate --backend vllm $AGG --fidelity reference
+	assert_success
+	approx "$(jget ttft_ms <<<"$output")" 550.316012323125
+}
+
+@test "load: the load model's TTFT and TPOT follow from its inputs and parameters" {
+	run pipelines_estimate --backend trtllm $AGG --fidelity load
+	assert_success
+	# one client of the report's own inputs: TTFT = overhead + prefill x prefill_scale
+	local p1 g
+	p1=$(jget load.prefill_ms <<<"$output")
+	g=$(jget load.decode_ms <<<"$output")
+	run pipelines_estimate --backend trtllm ${AGG/--batch 16/--batch 1} --fidelity load
+	assert_success
+	[ "$(jget load.prefill_ms <<<"$output")" = "$p1" ]
+	local o s
+	o=$(awk '/"backend": "trtllm"/ { match($0, /"overhead_ms": [0-9.]+/); print substr($0, RSTART + 15, RLENGTH - 15) }' "$ROOT/params/load_model.json")
+	s=$(awk '/"backend": "trtllm"/ { match($0, /"prefill_scale": [0-9.]+/); print substr($0, RSTART + 17, RLENGTH - 17) }' "$ROOT/params/load_model.json")
+	approx "$(jget ttft_ms <<<"$output")" "$(awk -v o="$o" -v s="$s" -v p="$p1" 'BEGIN { printf "%.17g", o + s * p }')" 1e-12
+	[ -n "$g" ]
+}
+
+@test "load: SGLang's engine version picks its parameters; unknown versions take the newest" {
+	run pipelines_estimate --backend sglang $AGG --fidelity load --engine-version 0.5.1.post1
+	assert_success
+	[ "$(jget load.versions <<<"$output")" = "<0.5.6" ]
+	[ "$(jget load.chunk_tokens <<<"$output")" = 16384 ]
+	run pipelines_estimate --backend sglang $AGG --fidelity load --engine-version 0.5.9
+	[ "$(jget load.versions <<<"$output")" = ">=0.5.6" ]
+	run pipelines_estimate --backend sglang $AGG --fidelity load
+	[ "$(jget load.versions <<<"$output")" = ">=0.5.6" ]
+}
+
+@test "load: TRT-LLM does not split a prompt longer than its max_num_tokens" {
+	run pipelines_estimate --backend trtllm ${AGG/--isl 4000/--isl 9000} --fidelity load
+	assert_failure 1
+	assert_output --partial "agg: isl 9000 exceeds the 8192 prompt tokens trtllm schedules per iteration, and it does not split prompts by default (raise --max-num-tokens to at least 9000)"
+	run pipelines_estimate --backend trtllm ${AGG/--isl 4000/--isl 9000} --fidelity load --max-num-tokens 9000
+	assert_success
+	[ "$(jget load.chunk_tokens <<<"$output")" = 9000 ]
+}
+
+@test "load: bad fidelity values, osl 1 and mixed-up stages are errors" {
+	INFERCAST_FIDELITY=exact run pipelines_estimate --backend vllm $AGG
+	assert_failure 2
+	assert_output --partial "INFERCAST_FIDELITY must be load or reference, not 'exact' (unset it for load)"
+	run pipelines_estimate --backend vllm $AGG --fidelity best
+	assert_failure 2
+	assert_line --index 0 "estimate: --fidelity: 'best' is not one of load, reference"
+	run pipelines_estimate --backend vllm ${AGG/--osl 1000/--osl 1} --fidelity load
+	assert_failure 1
+	assert_output --partial "agg: osl must be at least 2 under the load model"
+	run opgraph --system h200_sxm --backend vllm --batch 4 --isl 100 --osl 10 --fidelity reference --max-num-tokens 100 </dev/null
+	assert_failure 2
+	assert_output --partial "--max-num-tokens and --engine-version belong to the load model"
+	# a configuration built for the load model, summed under the reference's fidelity
+	run sh -c "hfparse '$Q32' | opgraph --system h200_sxm --backend vllm --tp 2 --batch 4 --isl 100 --osl 10 --mode agg --fidelity load | query --system h200_sxm --backend vllm | aggregate --fidelity reference"
+	assert_failure 1
+	assert_output --partial "config record was built for the load model (opgraph --fidelity load), but aggregate runs --fidelity reference"
+	run "$ROOT/pipelines/default" --model "$Q32" --system h200_sxm --backend vllm --total-gpus 8 --fidelity load
+	assert_failure 2
+	assert_line --index 0 --partial "default: --fidelity: the search prices with the reference's model only"
+}
+
+@test "load: a missing or broken parameter file is an error, not a silent default" {
+	INFERCAST_LOAD_PARAMS=/nonexistent.json run pipelines_estimate --backend vllm $AGG --fidelity load
+	assert_failure 1
+	assert_output --partial "/nonexistent.json: No such file or directory"
+	printf '{"backends": []}' >"$BATS_TEST_TMPDIR/p.json"
+	run pipelines_estimate --backend vllm $AGG --fidelity load --load-params "$BATS_TEST_TMPDIR/p.json"
+	assert_failure 1
+	assert_output --partial "'backends' must be a non-empty list"
+}
