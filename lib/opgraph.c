@@ -2,7 +2,6 @@
 #include "jsonl.h"
 #include "model_qwen3vl.h"
 #include "model_deepseek_v4.h"
-#include "opgraph_write.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -439,67 +438,3 @@ double og_context_weights(const og_graph *g)
 	return w;
 }
 
-/* ---------- op records ---------- */
-
-static cJSON *point(long x, long batch, long beam, long s, long prefix, long count, const char *scale_key,
-		    double scale)
-{
-	cJSON *p = cJSON_CreateObject();
-	num(p, "x", (double)x);
-	num(p, "batch", (double)batch);
-	num(p, "beam", (double)beam);
-	num(p, "s", (double)s);
-	num(p, "prefix", (double)prefix);
-	num(p, "count", (double)count);
-	/* The reference passes its imbalance scale to every op; only attention applies it. Absent means 1. */
-	if (scale != 1.0)
-		num(p, scale_key, scale);
-	return p;
-}
-
-cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id)
-{
-	const og_runtime *rt = &cfg->rt;
-	cJSON *r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "record", "op");
-	cJSON_AddStringToObject(r, "config_id", config_id);
-	cJSON_AddStringToObject(r, "phase", og_phase_name(op->phase));
-	cJSON_AddStringToObject(r, "name", op->name);
-	cJSON_AddStringToObject(r, "op_type", op->op_type);
-	num(r, "scale_factor", op->scale_factor);
-	cJSON_AddItemToObject(r, "attrs", cJSON_Duplicate(op->attrs, 1));
-	const cJSON *in;
-	cJSON_ArrayForEach(in, op->inner)
-		cJSON_AddItemToObject(r, in->string, cJSON_Duplicate(in, 1));
-	cJSON *pts = cJSON_AddArrayToObject(r, "points");
-	long isl = rt->isl + cfg->img_ctx_tokens; /* image tokens join the prompt */
-	long ex, eb, es;
-	if (!og_mode_runs(rt->mode, op->phase)) {
-		/* a phase the mode does not run: listed with no points, so it reports 0 as the reference does */
-	} else if (op->phase == OG_ENCODER) {
-		if (model_qwen3vl_encoder_point(cfg, op, &ex, &eb, &es))
-			cJSON_AddItemToArray(pts, point(ex, eb, 1, es, 0, 1, "seq_imbalance_correction_scale", 1.0));
-	} else if (op->phase == OG_CONTEXT) {
-		long s = isl - rt->prefix;
-		/* Logits are computed for the last token of each sequence only. */
-		long x = strstr(op->name, "logits_gemm") ? rt->batch : rt->batch * s;
-		cJSON_AddItemToArray(pts, point(x, rt->batch, 1, s, rt->prefix, 1, "seq_imbalance_correction_scale",
-						rt->seq_imbalance_correction_scale));
-	} else {
-		/* Each MTP draft token is one more sequence in the decode batch. */
-		long batch = rt->batch * (rt->nextn + 1);
-		for (long i = 0; i < rt->osl - 1; i += rt->stride) {
-			long count = rt->stride < rt->osl - 1 - i ? rt->stride : rt->osl - 1 - i;
-			cJSON_AddItemToArray(pts, point(batch * rt->beam, batch, rt->beam, isl + i + 1, 0, count,
-							"gen_seq_imbalance_correction_scale",
-							rt->gen_seq_imbalance_correction_scale));
-		}
-	}
-	return r;
-}
-
-void og_op_write(FILE *out, const og_config *cfg, const og_op *op, const char *config_id)
-{
-	og_write_opts o = { false, cfg->rt.point_runs, NULL, NULL };
-	og_op_write_with(out, cfg, op, config_id, &o);
-}

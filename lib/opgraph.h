@@ -111,12 +111,6 @@ double og_context_weights(const og_graph *g);
 /* Whether mode runs the phase. */
 bool og_mode_runs(const char *mode, og_phase phase);
 
-/* The op record (record "op") with its query points; caller frees. */
-cJSON *og_op_record(const og_config *cfg, const og_op *op, const char *config_id);
-/* The same record written straight to out as one JSON line (the fast path opgraph uses:
- * a long decode has one point per 32 steps for every op). */
-void og_op_write(FILE *out, const og_config *cfg, const og_op *op, const char *config_id);
-
 /* ---- helpers for the family builders (lib/model_*.c) ---- */
 /* A new op at the end of g with empty attrs, for op classes without a helper here. */
 og_op *og_push_op(og_graph *g, og_phase ph, const char *name, const char *type, double sf, double weights);

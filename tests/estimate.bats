@@ -7,8 +7,6 @@ EST="$ROOT/pipelines/estimate"
 QWEN32="$MODELS/Qwen--Qwen3-32B"
 CASE=(--model "$QWEN32" --system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 4000 --osl 1000)
 
-need_query() { [ -x "$BIN/query" ] || skip "bin/query is not built yet"; }
-
 @test "estimate --help prints the usage and exits 0" {
 	run "$EST" --help
 	assert_success
@@ -38,7 +36,6 @@ try 'estimate --help'"
 }
 
 @test "estimate: a stage's failure is the pipeline's, with its message and nothing on stdout" {
-	need_query
 	run --separate-stderr "$EST" --model "$QWEN32" --system h200_sxm --backend trtllm --tp 3 --batch 8 --isl 100 --osl 10
 	assert_failure 1
 	assert_output ""
@@ -46,7 +43,6 @@ try 'estimate --help'"
 }
 
 @test "estimate: Qwen3-32B on h200 trtllm tp2 matches the reference's golden (jsonl)" {
-	need_query
 	run --separate-stderr "$EST" "${CASE[@]}" --format jsonl
 	assert_success
 	approx "$(echo "$output" | jget ttft_ms)" 1749.8732658229642
@@ -56,7 +52,6 @@ try 'estimate --help'"
 }
 
 @test "estimate: the default format is a table with one row" {
-	need_query
 	run --separate-stderr "$EST" "${CASE[@]}"
 	assert_success
 	assert_equal "${#lines[@]}" 2
@@ -65,7 +60,6 @@ try 'estimate --help'"
 }
 
 @test "estimate: csv and --ops pass through to aggregate" {
-	need_query
 	run --separate-stderr "$EST" "${CASE[@]}" --format csv
 	assert_success
 	assert_equal "${#lines[@]}" 2
@@ -75,7 +69,6 @@ try 'estimate --help'"
 }
 
 @test "estimate: without perf data it says so and gives speed-of-light estimates" {
-	need_query
 	empty=$(mktemp -d)
 	run --separate-stderr "$EST" "${CASE[@]}" --data-dir "$empty" --format jsonl
 	rmdir "$empty"

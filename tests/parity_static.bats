@@ -2,10 +2,14 @@
 # Parity with the reference's static goldens (../shared/goldens/static): op lists, the summary
 # arithmetic fed with the golden's own per-op latencies, and the whole chain
 # hfparse | opgraph | query | aggregate --ops, end to end and op by op (1e-6 relative).
-# Families opgraph does not build yet are skipped with a note; dense (LLAMA) cases must pass.
+# Every golden runs and must pass: the counts are exact, so a golden that goes missing or a
+# family that stops being built fails here.
 load test_helper
 
 PARITY="$TOOLS/parity_static"
+# The goldens of ../shared/goldens/static and its expected_errors/: each test runs every one.
+NSTATIC=77
+NERRORS=16
 
 # case_opts GOLDEN: sets MODEL (folder under ../shared), OPG (opgraph options) and DBMODE.
 case_opts() {
@@ -21,28 +25,11 @@ case_opts() {
 	done
 }
 
-# A golden whose model opgraph builds (families, or layer kinds such as MoE, not built yet
-# make opgraph say "not supported by opgraph yet": such goldens are skipped).
-family_supported() {
-	case "$("$PARITY" family "$1")" in
-	LLAMA | MOE | DEEPSEEK | KIMIK25 | QWEN3VL_MOE | DEEPSEEKV32) return 0 ;;
-	NEMOTRONNAS | NEMOTRONH | QWEN35 | HYBRIDMOE | GEMMA4MOE | DEEPSEEKV4) ;;
-	*) return 1 ;;
-	esac
-	local m err
-	m=$("$PARITY" args "$1" | cut -d' ' -f1)
-	case_opts "$1"
-	err=$(hfparse "$SHARED/$m" | opgraph "${OPG[@]}" 2>&1 >/dev/null)
-	case $err in *"not supported by opgraph yet"*) return 1 ;; esac
-	return 0
-}
-
 note() { echo "# $*" >&3; }
 
-@test "parity: opgraph's op lists equal every dense golden's (names, op_type, attrs, scale_factor)" {
-	local n=0 bad=0 skipped=0 f out
+@test "parity: opgraph's op lists equal every golden's (names, op_type, attrs, scale_factor)" {
+	local n=0 bad=0 f out
 	for f in "$GOLDENS"/static/*.json; do
-		if ! family_supported "$f"; then skipped=$((skipped + 1)); continue; fi
 		case_opts "$f"
 		n=$((n + 1))
 		if ! out=$(hfparse "$SHARED/$MODEL" | opgraph "${OPG[@]}" | "$PARITY" ops "$f" 2>&1); then
@@ -50,15 +37,14 @@ note() { echo "# $*" >&3; }
 			echo "$(basename "$f"):"; echo "$out" | head -10
 		fi
 	done
-	note "op lists: $((n - bad))/$n dense goldens match; $skipped goldens of other families skipped (not built yet)"
-	[ "$n" -ge 38 ]
+	note "op lists: $((n - bad))/$n goldens match"
+	[ "$n" -eq "$NSTATIC" ]
 	[ "$bad" -eq 0 ]
 }
 
-@test "parity: aggregate fed with each dense golden's per-op latencies reproduces its summary and memory" {
+@test "parity: aggregate fed with each golden's per-op latencies reproduces its summary and memory" {
 	local n=0 bad=0 f out
 	for f in "$GOLDENS"/static/*.json; do
-		family_supported "$f" || continue
 		case_opts "$f"
 		n=$((n + 1))
 		if ! out=$(hfparse "$SHARED/$MODEL" | opgraph "${OPG[@]}" | "$PARITY" inject "$f" | aggregate --ops |
@@ -67,8 +53,8 @@ note() { echo "# $*" >&3; }
 			echo "$(basename "$f"):"; echo "$out" | head -10
 		fi
 	done
-	note "aggregate from golden latencies: $((n - bad))/$n dense goldens match"
-	[ "$n" -ge 38 ]
+	note "aggregate from golden latencies: $((n - bad))/$n goldens match"
+	[ "$n" -eq "$NSTATIC" ]
 	[ "$bad" -eq 0 ]
 }
 
@@ -80,15 +66,10 @@ query_opts() {
 }
 
 @test "parity: hfparse | opgraph | query | aggregate --ops matches the goldens end to end and per op" {
-	[ -x "$BIN/query" ] || skip "bin/query is not built yet"
-	local n=0 bad=0 skipped=0 f out
+	local n=0 bad=0 f out
 	for f in "$GOLDENS"/static/*.json; do
 		case_opts "$f"
 		query_opts
-		if ! family_supported "$f"; then
-			skipped=$((skipped + 1))
-			continue
-		fi
 		n=$((n + 1))
 		if ! out=$(set -o pipefail; hfparse "$SHARED/$MODEL" | opgraph "${OPG[@]}" | query "${QRY[@]}" |
 			aggregate --ops | "$PARITY" report "$f" 2>&1); then
@@ -96,29 +77,27 @@ query_opts() {
 			echo "$(basename "$f"):"; echo "$out" | head -12
 		fi
 	done
-	note "full chain: $((n - bad))/$n dense goldens match; $skipped goldens of other families skipped (not built yet)"
-	[ "$n" -ge 38 ]
+	note "full chain: $((n - bad))/$n goldens match"
+	[ "$n" -eq "$NSTATIC" ]
 	[ "$bad" -eq 0 ]
 }
 
-@test "parity: the reference's refusals (expected_errors) exit non-zero with a message" {
-	[ -x "$BIN/query" ] || skip "bin/query is not built yet"
-	local n=0 bad=0 skipped=0 f err rc
+@test "parity: the reference's refusals (expected_errors): query refuses the same lookup, for the same reason" {
+	local n=0 bad=0 f err rc out
 	for f in "$GOLDENS"/static/expected_errors/*.json; do
 		case_opts "$f"
 		query_opts
 		n=$((n + 1))
-		rc=0
+		rc=0 out=
 		err=$({ set -o pipefail; hfparse "$SHARED/$MODEL" | opgraph "${OPG[@]}" | query "${QRY[@]}" |
 			aggregate --ops >/dev/null; } 2>&1) || rc=$?
-		case $err in
-		*"not supported by opgraph yet"*) skipped=$((skipped + 1)); continue ;;
-		esac
-		if [ "$rc" -eq 0 ] || [ -z "$err" ]; then
+		if [ "$rc" -eq 0 ] || ! out=$(printf '%s\n' "$err" | "$PARITY" refusal "$f" 2>&1); then
 			bad=$((bad + 1))
-			echo "$(basename "$f"): exit $rc, message '$err' (the reference: $("$PARITY" error "$f"))"
+			echo "$(basename "$f"): exit $rc, message '$err'"
+			echo "${out:-the chain succeeded}" | head -10
 		fi
 	done
-	note "expected errors: $((n - skipped - bad))/$((n - skipped)) refused with a message; $skipped skipped (family not built yet)"
+	note "expected errors: $((n - bad))/$n refused for the reference's reason"
+	[ "$n" -eq "$NERRORS" ]
 	[ "$bad" -eq 0 ]
 }

@@ -10,6 +10,11 @@
  *                                      latency_ms, energy_wms and source (as query would)
  *   parity_static report GOLDEN        compare aggregate's report record on stdin with the
  *                                      golden's numbers (and its per-op latencies if `ops` is there)
+ *   parity_static refusal GOLDEN       check that the chain's stderr on stdin refuses for the
+ *                                      reason of the golden's `error`: a line of query's naming an
+ *                                      op, the lookup kind, every shape and quant value of the
+ *                                      reference's "Failed to query KIND data for K=V, ..." and
+ *                                      the hybrid-mode hint
  *
  * Mismatches go to stdout, one per line; exit 1 if any, 2 on bad input. Ops of a phase the
  * golden's mode does not run (latency 0, source null) are not expected from us. A vision
@@ -17,6 +22,7 @@
  * (encoder_latency_ms): `ops` leaves them out, `inject` gives that sum to the first of them,
  * `report` compares the sum. */
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -356,10 +362,168 @@ static void cmd_report(const cJSON *g, const cJSON *records)
 	}
 }
 
+static bool word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* NEEDLE in HAY as a whole token (compared case-insensitively when FOLD): "b=8" is not found in
+ * "num_b=8" nor in "b=80" nor in "b=8.5". */
+static bool has_token(const char *hay, const char *needle, bool fold)
+{
+	size_t n = strlen(needle);
+	for (const char *p = hay; *p; p++) {
+		size_t i = 0;
+		while (i < n && p[i] &&
+		       (fold ? tolower((unsigned char)p[i]) == tolower((unsigned char)needle[i]) : p[i] == needle[i]))
+			i++;
+		if (i < n)
+			continue;
+		char after = p[n];
+		if ((p == hay || !word_char(p[-1])) && !word_char(after) &&
+		    !(after == '.' && p[n + 1] >= '0' && p[n + 1] <= '9'))
+			return true;
+	}
+	return false;
+}
+
+/* The reference's argument names that ours spell differently. */
+static const char *our_key(const char *key)
+{
+	if (strcmp(key, "moe_tp_size") == 0)
+		return "moe_tp";
+	if (strcmp(key, "moe_ep_size") == 0)
+		return "moe_ep";
+	return key;
+}
+
+static char *read_all(FILE *f)
+{
+	size_t n = 0, cap = 4096;
+	char *buf = malloc(cap);
+	size_t got;
+	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (cap - n < 2) {
+			char *more = realloc(buf, cap * 2);
+			if (!more)
+				free(buf);
+			buf = more;
+			cap *= 2;
+		}
+	}
+	if (!buf) {
+		fprintf(stderr, "parity_static: out of memory\n");
+		exit(2);
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+/* Our refusal (the chain's stderr, in ERR) against the reference's error: the line query wrote
+ * for the op it could not price must name the same lookup, with the same values. */
+static void cmd_refusal(const cJSON *g, const char *err)
+{
+	const char *ref = str(g, "error");
+	if (!ref || !*ref) {
+		mismatch("the golden has no error: the reference does not refuse this case");
+		return;
+	}
+	const char *kind = strstr(ref, "Failed to query ");
+	const char *args = kind ? strstr(kind, " data for ") : NULL;
+	if (!args) {
+		mismatch("the reference's error has no \"Failed to query KIND data for ...\": %s", ref);
+		return;
+	}
+	kind += strlen("Failed to query ");
+	char want[512];
+	snprintf(want, sizeof want, "%.*s", (int)(args - kind), kind);
+	args += strlen(" data for ");
+
+	/* query's line for the op, "query: <stdin>:N: op NAME: ..." */
+	char *ours = NULL;
+	for (const char *l = err; *l;) {
+		const char *end = strchr(l, '\n');
+		size_t len = end ? (size_t)(end - l) : strlen(l);
+		if (strncmp(l, "query: ", 7) == 0) {
+			ours = strndup(l, len);
+			if (!ours || strstr(ours, ": op "))
+				break;
+			free(ours);
+			ours = NULL;
+		}
+		l += len + (end != NULL);
+	}
+	if (!ours) {
+		mismatch("no line of query's refusing an op (\"query: ...: op NAME: ...\") in: %s", err);
+		return;
+	}
+	if (!has_token(ours, want, true))
+		mismatch("the lookup kind '%s' is not named in: %s", want, ours);
+
+	/* K=V, K=<Enum.NAME: ...>, K='S', ... up to the end or a sentence's full stop */
+	const char *p = args;
+	while (*p) {
+		const char *eq = strchr(p, '=');
+		if (!eq)
+			break;
+		char key[64];
+		snprintf(key, sizeof key, "%.*s", (int)(eq - p), p);
+		const char *v = eq + 1, *next;
+		char tok[256];
+		if (*v == '<') {
+			const char *dot = strchr(v, '.'), *colon = strchr(v, ':');
+			int depth = 0;
+			for (next = v; *next; next++) {
+				depth += (*next == '<') - (*next == '>');
+				if (depth == 0)
+					break;
+			}
+			if (!dot || !colon || dot > colon || !*next) {
+				mismatch("cannot read the reference's %s in: %s", key, ref);
+				break;
+			}
+			snprintf(tok, sizeof tok, "%.*s", (int)(colon - dot - 1), dot + 1);
+			next++;
+		} else if (*v == '\'') {
+			next = strchr(v + 1, '\'');
+			if (!next) {
+				mismatch("cannot read the reference's %s in: %s", key, ref);
+				break;
+			}
+			snprintf(tok, sizeof tok, "%.*s", (int)(next - v - 1), v + 1);
+			next++;
+		} else {
+			next = v + strcspn(v, ", ");
+			if (next > v && next[-1] == '.')
+				next--;
+			snprintf(tok, sizeof tok, "%s=%.*s", our_key(key), (int)(next - v), v);
+		}
+		if (!has_token(ours, tok, false))
+			mismatch("the reference's %s (%s) is not in: %s", key, tok, ours);
+		if (strncmp(next, ", ", 2))
+			break;
+		p = next + 2;
+	}
+
+	/* "x is less than the smallest value in the list. x=N" (a grid's edge) */
+	const char *below = strstr(ref, "x is less than the smallest value in the list. x=");
+	if (below) {
+		char tok[128];
+		below += strlen("x is less than the smallest value in the list. x=");
+		snprintf(tok, sizeof tok, "%.*s is below the smallest key", (int)strcspn(below, ", "), below);
+		if (!strstr(ours, tok))
+			mismatch("the reference's reason (x below the list's smallest value) is not \"%s\" in: %s", tok, ours);
+	}
+	if (strstr(ref, "Consider using HYBRID mode") && !strstr(ours, "(try --database-mode hybrid)"))
+		mismatch("the reference's hint to use HYBRID mode is not \"(try --database-mode hybrid)\" in: %s", ours);
+	free(ours);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: parity_static args|family|error|ops|inject|report GOLDEN\n");
+		fprintf(stderr, "usage: parity_static args|family|error|ops|inject|report|refusal GOLDEN\n");
 		return 2;
 	}
 	cJSON *g = load_json(argv[2]);
@@ -372,6 +536,10 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "error") == 0) {
 		const char *e = str(g, "error");
 		puts(e ? e : "");
+	} else if (strcmp(cmd, "refusal") == 0) {
+		char *err = read_all(stdin);
+		cmd_refusal(g, err);
+		free(err);
 	} else {
 		cJSON *records = read_stdin_records();
 		if (strcmp(cmd, "ops") == 0)

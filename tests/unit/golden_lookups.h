@@ -28,17 +28,20 @@ static inline const char *arg_str(const cJSON *args, const char *k)
 	return v && cJSON_IsString(v) ? v->valuestring : "";
 }
 
-/* check(file name, line number, record) on every parsable line of every .jsonl in
- * goldens/lookups; false, after saying so, when that folder is not there. */
+/* check(file name, line number, record) on every line of every .jsonl in goldens/lookups. False,
+ * after saying why, when the folder, a file or a line cannot be read, or no .jsonl is there:
+ * missing goldens fail the test that reads them, never skip it. */
 static inline bool golden_lookups_each(void (*check)(const char *file, int line, const cJSON *rec))
 {
 	char dir[1024];
 	snprintf(dir, sizeof dir, "%s/lookups", goldens());
 	DIR *d = opendir(dir);
 	if (!d) {
-		fprintf(stderr, "no goldens at %s: skipped\n", dir);
+		fprintf(stderr, "no goldens at %s (INFERCAST_GOLDENS)\n", dir);
 		return false;
 	}
+	bool ok = true;
+	int files = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		size_t n = strlen(e->d_name);
@@ -47,21 +50,39 @@ static inline bool golden_lookups_each(void (*check)(const char *file, int line,
 		char path[2048];
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		FILE *fp = fopen(path, "r");
+		if (!fp) {
+			perror(path);
+			ok = false;
+			continue;
+		}
+		files++;
 		char *buf = NULL;
 		size_t cap = 0;
 		int line = 0;
 		while (getline(&buf, &cap, fp) > 0) {
 			line++;
 			cJSON *rec = cJSON_Parse(buf);
-			if (rec)
+			if (rec) {
 				check(e->d_name, line, rec);
+			} else {
+				fprintf(stderr, "%s:%d: not a JSON record\n", path, line);
+				ok = false;
+			}
 			cJSON_Delete(rec);
+		}
+		if (ferror(fp)) {
+			perror(path);
+			ok = false;
 		}
 		free(buf);
 		fclose(fp);
 	}
 	closedir(d);
-	return true;
+	if (!files) {
+		fprintf(stderr, "no .jsonl goldens in %s\n", dir);
+		ok = false;
+	}
+	return ok;
 }
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "model_qwen3vl.h"
 #include "opgraph.h"
+#include "opgraph_write.h"
 #include "opquery_vit.h"
 #include "unit.h"
 
@@ -23,6 +24,23 @@ static const og_op *find(const og_graph *g, const char *name)
 		if (strcmp(g->ops[i].name, name) == 0)
 			return &g->ops[i];
 	return NULL;
+}
+
+/* The op record of op as opgraph writes it (og_op_write_with), read back; caller frees. The
+ * filter passes the memo graph's attrs text; printed here from the op's attrs, the same bytes. */
+static cJSON *written(const og_config *cfg, const og_op *op)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f || !op)
+		return NULL;
+	og_write_opts o = { false, cfg->rt.point_runs, NULL, NULL };
+	og_op_write_with(f, cfg, op, "c", &o);
+	fclose(f);
+	cJSON *r = cJSON_Parse(text);
+	free(text);
+	return r;
 }
 
 static int build(cJSON *rec, og_runtime *rt, og_config *cfg, og_graph *g, char *err, size_t n)
@@ -82,13 +100,15 @@ int main(void)
 	CHECK(model_qwen3vl_encoder_point(&cfg, fc0, &x, &b, &s) && b == 3 && s == 900 && x == 2700);
 	CHECK(model_qwen3vl_encoder_point(&cfg, ffn, &x, &b, &s) && b == 3 && s == 3600 && x == 10800);
 	/* zero-token pricing applies to encoder records' zero-token points only */
-	cJSON *op = og_op_record(&cfg, att, "c");
+	cJSON *op = written(&cfg, att);
+	CHECK(op != NULL);
 	opq_point pt = {.x = 0};
 	CHECK(opquery_vit_zero_image(op, &pt));
 	pt.x = 10800;
 	CHECK(!opquery_vit_zero_image(op, &pt));
 	cJSON_Delete(op);
-	op = og_op_record(&cfg, find(&g, "context_qkv_gemm"), "c");
+	op = written(&cfg, find(&g, "context_qkv_gemm"));
+	CHECK(op != NULL);
 	pt.x = 0;
 	CHECK(!opquery_vit_zero_image(op, &pt));
 	/* image tokens join the prompt: context s = isl + 900 */

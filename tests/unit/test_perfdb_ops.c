@@ -19,9 +19,13 @@ static char *slurp(const char *path)
 	fseek(fp, 0, SEEK_END);
 	long n = ftell(fp);
 	fseek(fp, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	size_t got = fread(buf, 1, (size_t)n, fp);
-	buf[got] = 0;
+	char *buf = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf)
+		buf[n] = 0;
 	fclose(fp);
 	return buf;
 }
@@ -125,8 +129,8 @@ int main(void)
 	snprintf(dir, sizeof dir, "%s/static", gd ? gd : "../shared/goldens");
 	DIR *d = opendir(dir);
 	if (!d) {
-		fprintf(stderr, "no goldens at %s: skipped\n", dir);
-		return 0;
+		fprintf(stderr, "no goldens at %s (INFERCAST_GOLDENS)\n", dir);
+		return 1;
 	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
@@ -139,10 +143,16 @@ int main(void)
 		cJSON *g = text ? cJSON_Parse(text) : NULL;
 		if (g)
 			check_case(e->d_name, g);
+		else
+			fprintf(stderr, "%s: %s\n", path, text ? "not JSON" : "cannot read");
+		CHECK(g != NULL);
 		cJSON_Delete(g);
 		free(text);
 	}
 	closedir(d);
 	fprintf(stderr, "ops: %d/%d dense ops match over %d cases\n", ops_ok, ops_total, cases);
+	/* every dense (LLAMA) golden and its ops: fewer means goldens went missing or unread */
+	CHECK(cases == 38);
+	CHECK(ops_total == 1036);
 	UNIT_DONE();
 }
