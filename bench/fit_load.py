@@ -55,10 +55,10 @@ class Result(ctypes.Structure):
 
 
 def load_library():
-    """lib/serving_load.c alone, as a shared object (it depends on libm only)."""
+    """lib/serving_load.c (and lib/diag.c for its messages) as a shared object."""
     out = os.path.join(tempfile.mkdtemp(prefix="fit_load."), "libserving_load.so")
-    subprocess.run(["cc", "-O2", "-std=c17", "-shared", "-fPIC", "-I" + os.path.join(ROOT, "lib"), "-o", out,
-                    os.path.join(ROOT, "lib", "serving_load.c"), "-lm"], check=True)
+    subprocess.run(["cc", "-O2", "-std=c17", "-D_POSIX_C_SOURCE=200809L", "-shared", "-fPIC", "-I" + os.path.join(ROOT, "lib"), "-o", out,
+                    os.path.join(ROOT, "lib", "serving_load.c"), os.path.join(ROOT, "lib", "diag.c"), "-lm"], check=True)
     lib = ctypes.CDLL(out)
     lib.load_eval_many.argtypes = [ctypes.c_size_t, ctypes.POINTER(Inputs), ctypes.POINTER(Params),
                                    ctypes.POINTER(Result)]

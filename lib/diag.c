@@ -101,3 +101,12 @@ double opt_double(const char *opt, const char *val)
 		usage_error("%s: '%s' is not a finite number", opt, val);
 	return v;
 }
+
+int diag_errf(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}

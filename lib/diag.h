@@ -3,6 +3,7 @@
 #ifndef INFERCAST_DIAG_H
 #define INFERCAST_DIAG_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
@@ -23,6 +24,10 @@ _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1
 int finish_stdout(void);
 /* Call after each write batch: exits quietly on EPIPE, with an error on other failures. */
 void check_stdout(void);
+
+/* Formats a library error into err (n bytes) and returns -1: the one helper behind lib/'s
+ * "return fail(err, errn, ...)" so that every module reports the same way. */
+int diag_errf(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Parse helpers for options: exit 2 with a message naming the option on bad values. */
 long opt_long(const char *opt, const char *val, long min, long max);

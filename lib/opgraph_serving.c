@@ -99,6 +99,21 @@ static int step_run(og_serving *s, const og_runtime *rt, const og_model *m, cons
 	return add_step(s, &srt, m, tag, mode, phase, only, skip, &s->main_graph, err, errn);
 }
 
+/* The layout's static graph, which every agg step shares, and the config record's keys. */
+static int agg_main_graph(const og_runtime *rt, const og_model *m, og_serving *s, char *err, size_t errn)
+{
+	og_runtime base = *rt;
+	base.mode = "static";
+	base.beam = 1;
+	char e[512];
+	const og_graph *g;
+	if (og_resolve(&base, m, &s->main, e, sizeof e) || !(g = og_graph_memo_build(&s->main, e, sizeof e)))
+		return fail(err, errn, "%s", e);
+	s->main_graph = *g;
+	s->main.rt.mode = "agg";
+	return 0;
+}
+
 /* Memory of an agg deployment, as the reference sizes it: TRT-LLM by its engine's
  * max_num_tokens and max_seq_len per slot, the others by the tokens a step holds. */
 static int agg_memory(const og_runtime *rt, const og_model *m, const struct system_spec *sys, og_serving *s,
@@ -141,15 +156,8 @@ static int prepare_agg(const og_runtime *rt, const og_serving_request *req, cons
 	long ctx = req->ctx_tokens > 0 ? req->ctx_tokens : rt->isl;
 	if (agg_plan_make(rt->batch, rt->isl, rt->osl, rt->prefix, ctx, p, err, errn))
 		return -1;
-	og_runtime base = *rt;
-	base.mode = "static";
-	base.beam = 1;
-	char e[512];
-	const og_graph *g;
-	if (og_resolve(&base, m, &s->main, e, sizeof e) || !(g = og_graph_memo_build(&s->main, e, sizeof e)))
-		return fail(err, errn, "%s", e);
-	s->main_graph = *g;
-	s->main.rt.mode = "agg";
+	if (agg_main_graph(rt, m, s, err, errn))
+		return -1;
 
 	if (step_run(s, rt, m, "mix", "static_ctx", OG_CONTEXT, agg_plan_mix(p), NULL, "context_attention", err,
 		     errn) ||
@@ -236,15 +244,8 @@ static int prepare_agg_load(const og_runtime *rt, const og_serving_request *req,
 	s->chunk_tokens = K;
 	s->chunk_prompts = K / rt->isl > 1 ? K / rt->isl : 1;
 	s->engine_version = req->engine_version;
-	og_runtime base = *rt;
-	base.mode = "static";
-	base.beam = 1;
-	char e[512];
-	const og_graph *g;
-	if (og_resolve(&base, m, &s->main, e, sizeof e) || !(g = og_graph_memo_build(&s->main, e, sizeof e)))
-		return fail(err, errn, "%s", e);
-	s->main_graph = *g;
-	s->main.rt.mode = "agg";
+	if (agg_main_graph(rt, m, s, err, errn))
+		return -1;
 	agg_run one = {1, rt->isl, rt->osl, rt->prefix};
 	agg_run chunk = {s->chunk_prompts, rt->isl, rt->osl, rt->prefix};
 	/* one decode step with the KV cache at its average length over a request's decode */

@@ -1,20 +1,12 @@
 #include "serving_load.h"
+#include "diag.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#define fail diag_errf
 
 /* Past this share of a cycle spent on other clients' prompts, the closed loop is saturated:
  * the engine can no longer keep every client's decode going, and the queue formula would

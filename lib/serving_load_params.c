@@ -1,10 +1,10 @@
 /* serving_load_params: the load model's engine defaults and fitted-parameter file (lib/serving_load.h). */
 #include "serving_load.h"
+#include "diag.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#define fail diag_errf
 
 int load_engine_defaults(const char *backend, long *chunk_tokens, bool *chunked_prefill)
 {
