@@ -10,6 +10,7 @@ GOLDENS="$SHARED/goldens"
 FIXTURES="$ROOT/tests/fixtures"
 TOOLS="$ROOT/build/tools"
 export INFERCAST_DATA="${INFERCAST_DATA:-$SHARED/data}"
+export INFERCAST_FIDELITY="${INFERCAST_FIDELITY:-reference}"
 export PATH="$BIN:$PATH"
 
 # jget PATH: the value at a dotted path of each JSON line on stdin.
