@@ -269,9 +269,9 @@ static int price_fallback(state *st, const jsonl_reader *r, perfdb *db, const cJ
 {
 	const cJSON *cfg = config_of(st, id);
 	const char *gemm = config_str(cfg, "checkpoint_gemm"), *moe = config_str(cfg, "checkpoint_moe");
-	opfallback_quants ckpt = { gemm ? quant_find(QUANT_GEMM, gemm) : NULL, moe ? quant_find(QUANT_MOE, moe) : NULL };
+	opquery_fallback_quants ckpt = { gemm ? quant_find(QUANT_GEMM, gemm) : NULL, moe ? quant_find(QUANT_MOE, moe) : NULL };
 	char ferr[2048];
-	int rc = opfallback_price(db, rec, &ckpt, res, what, whatlen, ferr, sizeof ferr);
+	int rc = opquery_fallback_price(db, rec, &ckpt, res, what, whatlen, ferr, sizeof ferr);
 	if (rc == 0) {
 		warn_fallback(st, r, jsonl_opt_str(r, rec, "name", NULL), err, what);
 		return 0;

@@ -129,8 +129,8 @@ static int price_with(perfdb *db, const cJSON *op, subst *s, const bool *use, pe
 	return st;
 }
 
-int opfallback_price(perfdb *db, const cJSON *op, const opfallback_quants *ckpt, perf_result *out, char *what,
-		     size_t whatlen, char *err, size_t errlen)
+int opquery_fallback_price(perfdb *db, const cJSON *op, const opquery_fallback_quants *ckpt, perf_result *out,
+			   char *what, size_t whatlen, char *err, size_t errlen)
 {
 	const quant_mode *bf16_gemm = quant_find(QUANT_GEMM, "bfloat16");
 	subst s[3] = {

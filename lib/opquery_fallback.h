@@ -24,15 +24,15 @@
 #include "perfdb.h"
 
 /* The checkpoint's modes (the model record's `quant`); NULL where unknown. */
-typedef struct opfallback_quants {
+typedef struct opquery_fallback_quants {
 	const quant_mode *gemm, *moe;
-} opfallback_quants;
+} opquery_fallback_quants;
 
 /* op was refused by opquery_record (PERFDB_REFUSED). Returns 0 with *out and, in what,
  * "fallback: ..." naming what priced it; PERFDB_REFUSED when no rung prices it (err: the
  * last rung's refusal); PERFDB_FATAL or -2 (a bad table or record) with err. The database's
  * mode is left as it was. */
-int opfallback_price(perfdb *db, const cJSON *op, const opfallback_quants *ckpt, perf_result *out, char *what,
-		     size_t whatlen, char *err, size_t errlen);
+int opquery_fallback_price(perfdb *db, const cJSON *op, const opquery_fallback_quants *ckpt, perf_result *out,
+			   char *what, size_t whatlen, char *err, size_t errlen);
 
 #endif
