@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "fidelity.h"
 #include "jsonl.h"
 #include "memory.h"
 #include "opgraph.h"
@@ -21,7 +22,7 @@ static const char usage_text[] =
 	"               [--mode static|static_ctx|static_gen] [--config-id ID]\n"
 	"               [--image-height PX --image-width PX] [--num-images N]\n"
 	"               [--wideep [--enable-eplb] [--wideep-num-slots N]] [--keep-going]\n"
-	"               [--fidelity load|reference] < models.jsonl\n"
+	"               [--fidelity load|reference] [--strict] < models.jsonl\n"
 	"       opgraph ... --mode agg --batch N [--max-num-tokens N] [--engine-version V] ...\n"
 	"       opgraph ... --mode agg --batch N --fidelity reference [--ctx-tokens N] ...\n"
 	"       opgraph ... --mode disagg --prefill-batch N --decode-batch N\n"
@@ -46,6 +47,10 @@ static const char usage_text[] =
 	"the fitted parameters aggregate uses); under reference, run_agg's steps (--ctx-tokens).\n"
 	"--keep-going: a configuration that cannot be built gets a config record with `error` and no\n"
 	"ops instead of ending the stream (sweeps drop it, as the reference skips such layouts).\n"
+	"--fidelity load (default; else $INFERCAST_FIDELITY) takes layout fallbacks where the reference\n"
+	"refuses: a MoE model without --dp whose moe_tp x moe_ep is a multiple of tp gets\n"
+	"dp = moe_tp x moe_ep / tp, said in the config record's `fallbacks` and on stderr;\n"
+	"--fidelity reference or --strict refuses as the reference does.\n"
 	"See opgraph(1) and docs/records.md.\n";
 
 enum {
@@ -54,7 +59,7 @@ enum {
 	OPT_VERSION, OPT_CTX_TOKENS, OPT_PREFILL_TP, OPT_PREFILL_PP, OPT_PREFILL_DP, OPT_PREFILL_MOE_TP,
 	OPT_PREFILL_MOE_EP, OPT_PREFILL_BATCH, OPT_PREFILL_WORKERS, OPT_DECODE_TP, OPT_DECODE_PP, OPT_DECODE_DP,
 	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
-	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_KEEP_GOING, OPT_FIDELITY,
+	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_KEEP_GOING, OPT_FIDELITY, OPT_STRICT,
 	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_HELP
 };
 
@@ -166,7 +171,29 @@ static cJSON *config_record(const og_config *cfg, const cJSON *model, const char
 	return c;
 }
 
+/* A layout fallback the configuration took, in its config record's `fallbacks`. */
+static void add_fallback(cJSON *c, const char *note)
+{
+	if (note[0])
+		cJSON_AddItemToObject(c, "fallbacks", cJSON_CreateStringArray(&note, 1));
+}
+
 static bool keep_going; /* --keep-going */
+static bool fallbacks;  /* load fidelity, not --strict: layout fallbacks (og_infer_dp) */
+static bool dp_option;  /* --dp was given */
+
+/* Says once per distinct note, on stderr, which layout fallback a configuration took. */
+static void warn_layout(const jsonl_reader *r, const char *note)
+{
+	static char seen[8][160];
+	static size_t nseen;
+	for (size_t i = 0; i < nseen; i++)
+		if (strcmp(seen[i], note) == 0)
+			return;
+	if (nseen < sizeof seen / sizeof seen[0])
+		snprintf(seen[nseen++], sizeof seen[0], "%s", note);
+	warnx_("warning: %s:%ld: %s (--strict or --fidelity reference refuses the layout)", r->name, r->line, note);
+}
 
 /* A configuration that cannot be built: the end of the stream, or with --keep-going its config
  * record with `error` (lib/opgraph_refused). */
@@ -214,15 +241,21 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 	og_config cfg;
 	og_graph g;
 	mem_usage mem;
+	bool bad_model = og_model_from_json(rec, &model, err, sizeof err) != 0;
+	char note[160] = "";
+	const cJSON *runtime = cJSON_GetObjectItemCaseSensitive(rec, "runtime");
+	if (!bad_model && fallbacks && !dp_option && !cJSON_HasObjectItem(runtime, "dp") &&
+	    og_infer_dp(&rt, &model, note, sizeof note))
+		warn_layout(r, note);
 	if (og_serving_mode(rt.mode)) {
 		/* Serving: the static runs its steps need, under one config record (lib/opgraph_serving). */
 		og_serving sv;
-		if (og_model_from_json(rec, &model, err, sizeof err) ||
-		    og_serving_prepare(&rt, &srv, &model, sys, &sv, err, sizeof err)) {
+		if (bad_model || og_serving_prepare(&rt, &srv, &model, sys, &sv, err, sizeof err)) {
 			refuse(r, &rt, &srv, rec, id, err);
 			return;
 		}
 		cJSON *c = config_record(&sv.main, rec, id, &sv.mem);
+		add_fallback(c, note);
 		og_serving_annotate(&sv, c);
 		cJSON_AddNumberToObject(c, "op_records", (double)og_serving_count_ops(&sv));
 		jsonl_write(c);
@@ -233,7 +266,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		return;
 	}
 	const og_graph *built; /* lib/opgraph_memo's: a sweep repeats layouts */
-	if (og_model_from_json(rec, &model, err, sizeof err) || og_resolve(&rt, &model, &cfg, err, sizeof err) ||
+	if (bad_model || og_resolve(&rt, &model, &cfg, err, sizeof err) ||
 	    !(built = og_graph_memo_build(&cfg, err, sizeof err))) {
 		refuse(r, &rt, &srv, rec, id, err);
 		return;
@@ -244,6 +277,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		return;
 	}
 	cJSON *c = config_record(&cfg, rec, id, &mem);
+	add_fallback(c, note);
 	size_t nops = 0;
 	for (size_t i = 0; i < g.n; i++)
 		nops += static_emits(rt.mode, g.ops[i].phase);
@@ -313,7 +347,7 @@ int main(int argc, char **argv)
 		{"wideep", no_argument, 0, OPT_WIDEEP}, {"enable-eplb", no_argument, 0, OPT_EPLB},
 		{"wideep-num-slots", required_argument, 0, OPT_NUM_SLOTS},
 		{"keep-going", no_argument, 0, OPT_KEEP_GOING},
-		{"fidelity", required_argument, 0, OPT_FIDELITY},
+		{"fidelity", required_argument, 0, OPT_FIDELITY}, {"strict", no_argument, 0, OPT_STRICT},
 		{"max-num-tokens", required_argument, 0, OPT_MAX_NUM_TOKENS},
 		{"engine-version", required_argument, 0, OPT_ENGINE_VERSION},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
@@ -322,7 +356,7 @@ int main(int argc, char **argv)
 	og_runtime_defaults(&rt);
 	og_serving_request srv = {0};
 	const char *id_opt = NULL, *fidelity_opt = NULL;
-	bool have_batch = false, have_isl = false, have_osl = false;
+	bool have_batch = false, have_isl = false, have_osl = false, strict = false;
 	const long big = 1L << 40;
 	int c;
 	opterr = 0;
@@ -336,7 +370,7 @@ int main(int argc, char **argv)
 		case OPT_BACKEND: rt.backend = optarg; break;
 		case OPT_TP: rt.tp = opt_long("--tp", optarg, 1, 1 << 20); break;
 		case OPT_PP: rt.pp = opt_long("--pp", optarg, 1, 1 << 20); break;
-		case OPT_DP: rt.dp = opt_long("--dp", optarg, 1, 1 << 20); break;
+		case OPT_DP: rt.dp = opt_long("--dp", optarg, 1, 1 << 20); dp_option = true; break;
 		case OPT_MOE_TP: rt.moe_tp = opt_long("--moe-tp", optarg, 1, 1 << 20); break;
 		case OPT_MOE_EP: rt.moe_ep = opt_long("--moe-ep", optarg, 1, 1 << 20); break;
 		case OPT_BATCH: rt.batch = opt_long("--batch", optarg, 1, big); have_batch = true; break;
@@ -361,6 +395,7 @@ int main(int argc, char **argv)
 		case OPT_NUM_SLOTS: rt.wideep_num_slots = opt_long("--wideep-num-slots", optarg, 1, 1 << 20); break;
 		case OPT_KEEP_GOING: keep_going = true; break;
 		case OPT_FIDELITY: fidelity_opt = optarg; break;
+		case OPT_STRICT: strict = true; break;
 		case OPT_MAX_NUM_TOKENS: srv.max_num_tokens = opt_long("--max-num-tokens", optarg, 1, big); break;
 		case OPT_ENGINE_VERSION: srv.engine_version = optarg; break;
 		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
@@ -401,6 +436,7 @@ int main(int argc, char **argv)
 		usage_error("%s", err);
 	if (srv.fid == FIDELITY_REFERENCE && (srv.max_num_tokens || srv.engine_version))
 		usage_error("--max-num-tokens and --engine-version belong to the load model, not --fidelity reference");
+	fallbacks = srv.fid == FIDELITY_LOAD && !strict;
 	const struct system_spec *sys = system_load(rt.system, err, sizeof err);
 	if (!sys)
 		usage_error("--system: %s", err);

@@ -5,15 +5,17 @@
 #include <string.h>
 
 #include "diag.h"
+#include "fidelity.h"
 #include "jsonl.h"
 #include "opquery.h"
+#include "opquery_fallback.h"
 #include "optext.h"
 #include "perfdb.h"
 #include "systems.h"
 
 static const char usage_text[] =
 	"usage: query [--system S] [--backend B] [--version V] [--database-mode MODE] [--data-dir DIR]\n"
-	"             [--keep-going] [--shared-layer] [FILE]\n"
+	"             [--keep-going] [--shared-layer] [--fidelity load|reference] [--strict] [FILE]\n"
 	"\n"
 	"Reads op records (opgraph) and writes them back with latency_ms, energy_wms, source and\n"
 	"detail, looked up in the perf tables of the system/backend/version as the reference does.\n"
@@ -29,6 +31,12 @@ static const char usage_text[] =
 	"  --shared-layer      in hybrid mode, also read the rows the reference's HYBRID databases\n"
 	"                      inherit from other backends/versions (its `default` sweeps do; its\n"
 	"                      `estimate` does not); see docs/data.md\n"
+	"  --fidelity F        load (default; else $INFERCAST_FIDELITY): an op the tables refuse is\n"
+	"                      priced with what the engine runs instead (the checkpoint's quant modes,\n"
+	"                      bfloat16 FMHA, the empirical formula for missing points), its source\n"
+	"                      saying `fallback: ...` and a warning on stderr; reference: refuse as\n"
+	"                      the reference does\n"
+	"  --strict            refuse as the reference does, whatever the fidelity\n"
 	"See query(1) and docs/records.md.\n";
 
 typedef struct opts {
@@ -36,6 +44,9 @@ typedef struct opts {
 	int mode;          /* -1: from the configuration, else silicon */
 	bool keep_going;   /* a refused op gets `error` instead of ending the stream */
 	bool shared_layer; /* HYBRID databases read sibling rows (lib/table_sources) */
+	const char *fidelity; /* --fidelity, NULL: $INFERCAST_FIDELITY or load */
+	bool strict;       /* --strict: no fallbacks */
+	bool fallbacks;    /* load fidelity and not --strict (lib/opquery_fallback) */
 } opts;
 
 /* Databases in use, by system/backend/version/mode. */
@@ -59,6 +70,8 @@ typedef struct state {
 	char *last_id;
 	perfdb *last_db;
 	optext_memo memo;  /* priced tails of records seen before (lib/optext) */
+	char **warned;     /* the fallbacks already announced on stderr, once each */
+	size_t nwarned;
 } state;
 
 static perfdb *get_db(state *st, const jsonl_reader *r, const char *system, const char *backend, const char *version,
@@ -156,6 +169,14 @@ static void remember_config(state *st, const jsonl_reader *r, const cJSON *rec)
 		if (v)
 			cJSON_AddStringToObject(c, keys[i], v);
 	}
+	/* the checkpoint's own modes, which the fallbacks turn to */
+	const cJSON *quant = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "model"), "quant");
+	const char *gemm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(quant, "gemm"));
+	const char *moe = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(quant, "moe"));
+	if (gemm)
+		cJSON_AddStringToObject(c, "checkpoint_gemm", gemm);
+	if (moe)
+		cJSON_AddStringToObject(c, "checkpoint_moe", moe);
 	config_set(st, id, c);
 }
 
@@ -226,6 +247,46 @@ static bool write_remembered(state *st, const jsonl_reader *r)
 	return true;
 }
 
+/* Says once per kind of fallback, on stderr, what an op was refused for and what priced it. */
+static void warn_fallback(state *st, const jsonl_reader *r, const char *name, const char *why, const char *what)
+{
+	for (size_t i = 0; i < st->nwarned; i++)
+		if (strcmp(st->warned[i], what) == 0)
+			return;
+	char **grown = realloc(st->warned, (st->nwarned + 1) * sizeof *grown);
+	if (!grown || !(grown[st->nwarned] = strdup(what)))
+		die(EXIT_DATA, "out of memory");
+	st->warned = grown;
+	st->nwarned++;
+	warnx_("warning: %s:%ld: op %s: %s; priced with %s (--strict or --fidelity reference refuses it)", r->name,
+	       r->line, name ? name : "?", why, what);
+}
+
+/* An op the tables refuse, under the load fidelity: what the engine runs instead
+ * (lib/opquery_fallback). 0 with *res and what, else the refusal, err extended. */
+static int price_fallback(state *st, const jsonl_reader *r, perfdb *db, const cJSON *rec, const char *id,
+			  perf_result *res, char *what, size_t whatlen, char *err, size_t errlen)
+{
+	const cJSON *cfg = config_of(st, id);
+	const char *gemm = config_str(cfg, "checkpoint_gemm"), *moe = config_str(cfg, "checkpoint_moe");
+	opquery_fallback_quants ckpt = { gemm ? quant_find(QUANT_GEMM, gemm) : NULL, moe ? quant_find(QUANT_MOE, moe) : NULL };
+	char ferr[2048];
+	int rc = opquery_fallback_price(db, rec, &ckpt, res, what, whatlen, ferr, sizeof ferr);
+	if (rc == 0) {
+		warn_fallback(st, r, jsonl_opt_str(r, rec, "name", NULL), err, what);
+		return 0;
+	}
+	if (rc == PERFDB_REFUSED) {
+		size_t used = strlen(err);
+		/* cut to fit: the refusal itself comes first */
+		if (snprintf(err + used, errlen - used, " (no fallback prices it: %s)", ferr) < 0)
+			err[used] = 0;
+	} else {
+		snprintf(err, errlen, "%s", ferr);
+	}
+	return rc;
+}
+
 /* Prices an op record. Returns true when it has written the record itself: the line as read
  * with the fields spliced in (when it had none of them), remembered for repeats. */
 static bool price(state *st, const jsonl_reader *r, cJSON *rec)
@@ -237,6 +298,9 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 	perf_result res;
 	char err[2048];
 	int rc = opquery_record(db, rec, &res, err, sizeof err);
+	char what[512] = "";
+	if (rc == PERFDB_REFUSED && st->o.fallbacks)
+		rc = price_fallback(st, r, db, rec, id, &res, what, sizeof what, err, sizeof err);
 	if (rc == PERFDB_FATAL) /* a bad table: its own FILE:LINE says where */
 		die(EXIT_DATA, "%s", err);
 	if (rc == PERFDB_REFUSED && st->o.keep_going) {
@@ -256,7 +320,7 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 	bool no_points = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rec, "points")) == 0;
 	char tail[256];
 	size_t body = optext_body_len(r->text, r->text_len);
-	if (fresh && body && optext_priced_tail(tail, sizeof tail, &res, no_points)) {
+	if (!what[0] && fresh && body && optext_priced_tail(tail, sizeof tail, &res, no_points)) {
 		write_spliced(r->text, body, tail);
 		const char *idt, *rest;
 		size_t id_len;
@@ -273,7 +337,7 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 		set_string(rec, "detail", "none");
 		return false;
 	}
-	set_string(rec, "source", perf_source_name(res.source));
+	set_string(rec, "source", what[0] ? what : perf_source_name(res.source));
 	set_string(rec, "detail", perf_detail_name(res.detail));
 	return false;
 }
@@ -285,6 +349,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		{ "version", required_argument, NULL, 'v' }, { "database-mode", required_argument, NULL, 'm' },
 		{ "data-dir", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
 		{ "keep-going", no_argument, NULL, 'k' }, { "shared-layer", no_argument, NULL, 'l' },
+		{ "fidelity", required_argument, NULL, 'f' }, { "strict", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	o->mode = -1;
@@ -298,6 +363,8 @@ static void parse_options(int argc, char **argv, opts *o)
 		case 'd': o->data_dir = optarg; break;
 		case 'k': o->keep_going = true; break;
 		case 'l': o->shared_layer = true; break;
+		case 'f': o->fidelity = optarg; break;
+		case 'S': o->strict = true; break;
 		case 'm':
 			o->mode = perf_mode_parse(optarg);
 			if (o->mode < 0)
@@ -314,6 +381,11 @@ static void parse_options(int argc, char **argv, opts *o)
 		usage_error("at most one input file");
 	if (o->system && !system_name_ok(o->system))
 		usage_error("--system: bad system name '%s': use a name such as h200_sxm", o->system);
+	fidelity f;
+	char err[256];
+	if (fidelity_resolve(o->fidelity, &f, err, sizeof err))
+		usage_error("%s", err);
+	o->fallbacks = f == FIDELITY_LOAD && !o->strict;
 }
 
 int main(int argc, char **argv)
@@ -351,5 +423,8 @@ int main(int argc, char **argv)
 		cJSON_Delete(st.configs[i].c);
 	}
 	free(st.configs);
+	for (size_t i = 0; i < st.nwarned; i++)
+		free(st.warned[i]);
+	free(st.warned);
 	return finish_stdout();
 }

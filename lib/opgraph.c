@@ -240,6 +240,18 @@ static int resolve_moe_parallel(og_config *cfg, char *err, size_t errn)
 	return 0;
 }
 
+bool og_infer_dp(og_runtime *rt, const og_model *m, char *note, size_t n)
+{
+	long experts = rt->moe_tp * rt->moe_ep;
+	if (!family_is_moe(m) || rt->moe_tp < 1 || rt->moe_ep < 1 || rt->dp != 1 || rt->tp < 1 ||
+	    rt->tp == experts || experts % rt->tp)
+		return false;
+	rt->dp = experts / rt->tp;
+	snprintf(note, n, "fallback: dp %ld = moe_tp x moe_ep / tp = %ld x %ld / %ld (dp was not given)", rt->dp,
+		 rt->moe_tp, rt->moe_ep, rt->tp);
+	return true;
+}
+
 int og_resolve(const og_runtime *rt, const og_model *m, og_config *cfg, char *err, size_t errn)
 {
 	memset(cfg, 0, sizeof *cfg);

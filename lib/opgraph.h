@@ -96,6 +96,13 @@ int og_model_from_json(const cJSON *rec, og_model *m, char *err, size_t errn);
  * factor and the MoE parallel sizes. Returns 0, or -1 with a message. */
 int og_resolve(const og_runtime *rt, const og_model *m, og_config *cfg, char *err, size_t errn);
 
+/* A layout fallback of the load fidelity (opgraph without --strict): a MoE model whose
+ * attention DP size was not given (rt->dp 1) while moe_tp x moe_ep, both given, is a multiple
+ * of tp other than tp itself runs dp = moe_tp x moe_ep / tp attention groups (vLLM and SGLang
+ * spread DP attention over the experts' GPUs; the reference refuses tp x dp != moe_tp x moe_ep).
+ * Sets rt->dp and says so in note ("fallback: dp ..."); false when the rule does not apply. */
+bool og_infer_dp(og_runtime *rt, const og_model *m, char *note, size_t n);
+
 /* Whether opgraph can build this family yet. */
 bool og_family_supported(const char *family);
 

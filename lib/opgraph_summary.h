@@ -14,7 +14,7 @@ typedef struct summary_op {
 	char name[64];
 	int phase;            /* 0 context, 1 generation, 2 encoder (a vision encoder's ops) */
 	double latency_ms, energy_wms;
-	char source[16];      /* silicon, empirical, sol, mixed */
+	char source[256];     /* silicon, empirical, sol, mixed, or "fallback: ..." (query under the load fidelity) */
 } summary_op;
 
 typedef struct summary {
