@@ -142,7 +142,8 @@ def main():
             reason = re.sub(r"[0-9]+(\.[0-9]+)?", "N", text)[:90]
             refused[reason] = refused.get(reason, 0) + 1
             continue
-        rep = json.loads(text)
+        # warnings (fallbacks) come before the report on the same line
+        rep = json.loads(text[text.rfind('{"record":"report"'):])
         lo = rep.get("load")
         if not lo:
             sys.exit("fit_load: %s: the report has no 'load' object (run with --fidelity load)" % rid)

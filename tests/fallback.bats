@@ -131,7 +131,7 @@ QWEN235_DP=(--system h200_sxm --backend vllm --mode agg --tp 1 --moe-tp 2 --moe-
 	[ "$(echo "$output" | jget fallbacks)" = '["fallback: dp 2 = moe_tp x moe_ep / tp = 2 x 1 / 1 (dp was not given)"]' ]
 	# the ops are those of --dp 2
 	diff <(hfparse "$MODELS/Qwen--Qwen3-235B-A22B-FP8" | INFERCAST_FIDELITY=load opgraph "${QWEN235_DP[@]}" 2>/dev/null | tail -n +2) \
-		<(hfparse "$MODELS/Qwen--Qwen3-235B-A22B-FP8" | opgraph "${QWEN235_DP[@]}" --dp 2 | tail -n +2)
+		<(hfparse "$MODELS/Qwen--Qwen3-235B-A22B-FP8" | INFERCAST_FIDELITY=load opgraph "${QWEN235_DP[@]}" --dp 2 | tail -n +2)
 }
 
 @test "opgraph: the reference fidelity, --strict or an explicit --dp refuse the layout" {
