@@ -49,7 +49,8 @@ static const char usage_text[] =
 	"ops instead of ending the stream (sweeps drop it, as the reference skips such layouts).\n"
 	"--fidelity load (default; else $INFERCAST_FIDELITY) takes layout fallbacks where the reference\n"
 	"refuses: a MoE model without --dp whose moe_tp x moe_ep is a multiple of tp gets\n"
-	"dp = moe_tp x moe_ep / tp, said in the config record's `fallbacks` and on stderr;\n"
+	"dp = moe_tp x moe_ep / tp; one without --moe-tp and --moe-ep (or a disagg side without them)\n"
+	"gets moe_tp = tp x dp, moe_ep 1; each said in the config record's `fallbacks` and on stderr.\n"
 	"--fidelity reference or --strict refuses as the reference does.\n"
 	"See opgraph(1) and docs/records.md.\n";
 
@@ -172,10 +173,20 @@ static cJSON *config_record(const og_config *cfg, const cJSON *model, const char
 }
 
 /* A layout fallback the configuration took, in its config record's `fallbacks`. */
-static void add_fallback(cJSON *c, const char *note)
+/* The layout fallbacks a configuration took (og_infer_dp, og_infer_moe_layout). */
+typedef struct layout_notes {
+	char text[3][200];
+	int n;
+} layout_notes;
+
+/* The layout fallbacks, in the config record's `fallbacks`. */
+static void add_fallback(cJSON *c, const layout_notes *notes)
 {
-	if (note[0])
-		cJSON_AddItemToObject(c, "fallbacks", cJSON_CreateStringArray(&note, 1));
+	if (!notes->n)
+		return;
+	cJSON *a = cJSON_AddArrayToObject(c, "fallbacks");
+	for (int i = 0; i < notes->n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(notes->text[i]));
 }
 
 static bool keep_going; /* --keep-going */
@@ -206,6 +217,35 @@ static void refuse(const jsonl_reader *r, const og_runtime *rt, const og_serving
 	jsonl_write(c);
 	cJSON_Delete(c);
 	check_stdout();
+}
+
+/* The layout fallbacks of the load fidelity, on rt (static, agg) or on the disagg sides, each
+ * said on stderr and kept in notes. */
+static void infer_layout(const jsonl_reader *r, const cJSON *runtime, const og_model *m, og_runtime *rt,
+			 og_serving_request *srv, layout_notes *notes)
+{
+	char *note = notes->text[notes->n];
+	size_t n = sizeof notes->text[0];
+	if (strcmp(rt->mode, "disagg") == 0) {
+		og_side *sides[] = { &srv->prefill, &srv->decode };
+		const char *names[] = { "prefill", "decode" };
+		for (int i = 0; i < 2; i++) {
+			char one[160];
+			if (og_infer_moe_layout(m, sides[i]->tp, sides[i]->dp, &sides[i]->moe_tp, &sides[i]->moe_ep, one,
+						sizeof one)) {
+				note = notes->text[notes->n++];
+				snprintf(note, n, "fallback: %s side: %s", names[i], one + strlen("fallback: "));
+				warn_layout(r, note);
+			}
+		}
+		return;
+	}
+	bool dp_given = dp_option || cJSON_HasObjectItem(runtime, "dp");
+	if ((!dp_given && og_infer_dp(rt, m, note, n)) ||
+	    og_infer_moe_layout(m, rt->tp, rt->dp, &rt->moe_tp, &rt->moe_ep, note, n)) {
+		notes->n++;
+		warn_layout(r, note);
+	}
 }
 
 /* One model record: resolve, build, write the config record then each phase's ops in order. */
@@ -242,11 +282,9 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 	og_graph g;
 	mem_usage mem;
 	bool bad_model = og_model_from_json(rec, &model, err, sizeof err) != 0;
-	char note[160] = "";
-	const cJSON *runtime = cJSON_GetObjectItemCaseSensitive(rec, "runtime");
-	if (!bad_model && fallbacks && !dp_option && !cJSON_HasObjectItem(runtime, "dp") &&
-	    og_infer_dp(&rt, &model, note, sizeof note))
-		warn_layout(r, note);
+	layout_notes notes = { .n = 0 };
+	if (!bad_model && fallbacks)
+		infer_layout(r, cJSON_GetObjectItemCaseSensitive(rec, "runtime"), &model, &rt, &srv, &notes);
 	if (og_serving_mode(rt.mode)) {
 		/* Serving: the static runs its steps need, under one config record (lib/opgraph_serving). */
 		og_serving sv;
@@ -255,7 +293,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 			return;
 		}
 		cJSON *c = config_record(&sv.main, rec, id, &sv.mem);
-		add_fallback(c, note);
+		add_fallback(c, &notes);
 		og_serving_annotate(&sv, c);
 		cJSON_AddNumberToObject(c, "op_records", (double)og_serving_count_ops(&sv));
 		jsonl_write(c);
@@ -277,7 +315,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		return;
 	}
 	cJSON *c = config_record(&cfg, rec, id, &mem);
-	add_fallback(c, note);
+	add_fallback(c, &notes);
 	size_t nops = 0;
 	for (size_t i = 0; i < g.n; i++)
 		nops += static_emits(rt.mode, g.ops[i].phase);

@@ -252,6 +252,16 @@ bool og_infer_dp(og_runtime *rt, const og_model *m, char *note, size_t n)
 	return true;
 }
 
+bool og_infer_moe_layout(const og_model *m, long tp, long dp, long *moe_tp, long *moe_ep, char *note, size_t n)
+{
+	if (!family_is_moe(m) || *moe_tp || *moe_ep)
+		return false;
+	*moe_tp = (tp > 0 ? tp : 1) * (dp > 0 ? dp : 1);
+	*moe_ep = 1;
+	snprintf(note, n, "fallback: moe_tp %ld = tp x dp, moe_ep 1 (no MoE layout was given)", *moe_tp);
+	return true;
+}
+
 int og_resolve(const og_runtime *rt, const og_model *m, og_config *cfg, char *err, size_t errn)
 {
 	memset(cfg, 0, sizeof *cfg);

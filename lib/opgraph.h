@@ -103,6 +103,13 @@ int og_resolve(const og_runtime *rt, const og_model *m, og_config *cfg, char *er
  * Sets rt->dp and says so in note ("fallback: dp ..."); false when the rule does not apply. */
 bool og_infer_dp(og_runtime *rt, const og_model *m, char *note, size_t n);
 
+/* Another layout fallback of the load fidelity: a MoE model given neither moe_tp nor moe_ep
+ * (0 both) splits its experts by tensor parallelism over all tp x dp GPUs, moe_ep 1, which is
+ * what the engines run when no expert parallelism is asked (the reference refuses: "MoE model:
+ * give --moe-tp or --moe-ep"). tp and dp of 0 read as 1 (a disagg side not given them). Sets
+ * both and says so in note; false when the rule does not apply. */
+bool og_infer_moe_layout(const og_model *m, long tp, long dp, long *moe_tp, long *moe_ep, char *note, size_t n);
+
 /* Whether opgraph can build this family yet. */
 bool og_family_supported(const char *family);
 

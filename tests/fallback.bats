@@ -147,6 +147,35 @@ QWEN235_DP=(--system h200_sxm --backend vllm --mode agg --tp 1 --moe-tp 2 --moe-
 	assert_failure 1
 }
 
+@test "opgraph load: a MoE model without moe_tp and moe_ep splits its experts over tp x dp, moe_ep 1" {
+	local opts=(--system h200_sxm --backend vllm --tp 2 --batch 4 --isl 100 --osl 10)
+	hfparse "$MODELS/Qwen--Qwen3-30B-A3B" >"$BATS_TEST_TMPDIR/model"
+	run --separate-stderr env INFERCAST_FIDELITY=reference opgraph "${opts[@]}" <"$BATS_TEST_TMPDIR/model"
+	assert_failure 1
+	[ "$stderr" = "opgraph: <stdin>:1: MoE model: give --moe-tp or --moe-ep (or both)" ]
+	run --separate-stderr env INFERCAST_FIDELITY=load opgraph "${opts[@]}" <"$BATS_TEST_TMPDIR/model"
+	assert_success
+	[ "$stderr" = "opgraph: warning: <stdin>:1: fallback: moe_tp 2 = tp x dp, moe_ep 1 (no MoE layout was given) (--strict or --fidelity reference refuses the layout)" ]
+	[ "$(head -1 <<<"$output" | jget fallbacks)" = '["fallback: moe_tp 2 = tp x dp, moe_ep 1 (no MoE layout was given)"]' ]
+	diff <(tail -n +2 <<<"$output") <(opgraph "${opts[@]}" --moe-tp 2 --moe-ep 1 <"$BATS_TEST_TMPDIR/model" | tail -n +2)
+	run --separate-stderr env INFERCAST_FIDELITY=load opgraph --strict "${opts[@]}" <"$BATS_TEST_TMPDIR/model"
+	assert_failure 1
+}
+
+@test "opgraph load: disagg sides without a MoE layout get one each, named by side" {
+	local opts=(--system h100_sxm --backend vllm --isl 4000 --osl 1000 --mode disagg --prefill-batch 1 --prefill-dp 4
+		--decode-batch 24 --decode-tp 4)
+	hfparse "$MODELS/Qwen--Qwen3-235B-A22B-FP8" >"$BATS_TEST_TMPDIR/model"
+	run --separate-stderr opgraph "${opts[@]}" <"$BATS_TEST_TMPDIR/model"
+	assert_failure 1
+	[ "$stderr" = "opgraph: <stdin>:1: prefill step: MoE model: give --moe-tp or --moe-ep (or both)" ]
+	run --separate-stderr env INFERCAST_FIDELITY=load opgraph "${opts[@]}" <"$BATS_TEST_TMPDIR/model"
+	assert_success
+	[ "$(head -1 <<<"$output" | jget fallbacks)" = '["fallback: prefill side: moe_tp 4 = tp x dp, moe_ep 1 (no MoE layout was given)","fallback: decode side: moe_tp 4 = tp x dp, moe_ep 1 (no MoE layout was given)"]' ]
+	diff <(tail -n +2 <<<"$output") <(opgraph "${opts[@]}" --prefill-moe-tp 4 --prefill-moe-ep 1 --decode-moe-tp 4 \
+		--decode-moe-ep 1 <"$BATS_TEST_TMPDIR/model" | tail -n +2)
+}
+
 @test "estimate under load: a Kimi deployment the reference refuses is priced, each op's full provenance in the report" {
 	local opts=(--model "$MODELS/moonshotai--Kimi-K2.5" --system h200_sxm --backend vllm --mode agg --isl 1024 --osl 64
 		--gemm-quant int4_wo --moe-quant int4_wo --batch 8 --tp 8 --moe-tp 8 --format jsonl)
