@@ -33,18 +33,10 @@ int load_engine_defaults(const char *backend, long *chunk_tokens, bool *chunked_
 
 /* ---- the parameter file ---- */
 
-static const struct {
-	const char *key;
-	size_t off;
-} param_keys[] = {
-	{"overhead_ms", offsetof(load_params, overhead_ms)},
-	{"wave_share", offsetof(load_params, wave_share)},
-	{"interference", offsetof(load_params, interference)},
-	{"decode_scale", offsetof(load_params, decode_scale)},
-	{"prefill_scale", offsetof(load_params, prefill_scale)},
-	{"mixed_decode", offsetof(load_params, mixed_decode)},
-	{"step_overhead_ms", offsetof(load_params, step_overhead_ms)},
-};
+/* The parameters' names in the file, in load_params' order (param_slots). */
+static const char *const param_keys[] = {"overhead_ms",   "wave_share",   "interference",    "decode_scale",
+					 "prefill_scale", "mixed_decode", "step_overhead_ms"};
+enum { NPARAMS = sizeof param_keys / sizeof param_keys[0] };
 
 static char *slurp(const char *path, char *err, size_t errn)
 {
@@ -101,12 +93,15 @@ static int read_entry(const cJSON *o, size_t i, load_entry *e, const char *path,
 	snprintf(e->backend, sizeof e->backend, "%s", be);
 	snprintf(e->versions, sizeof e->versions, "%s", ver);
 	const cJSON *pp = cJSON_GetObjectItemCaseSensitive(o, "parameters");
-	for (size_t j = 0; j < sizeof param_keys / sizeof param_keys[0]; j++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(pp, param_keys[j].key);
+	double *const slots[NPARAMS] = {&e->p.overhead_ms,   &e->p.wave_share,   &e->p.interference,
+					&e->p.decode_scale,  &e->p.prefill_scale, &e->p.mixed_decode,
+					&e->p.step_overhead_ms};
+	for (size_t j = 0; j < NPARAMS; j++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(pp, param_keys[j]);
 		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0)
 			return fail(err, errn, "%s: backends[%zu] (%s): parameters.%s must be a number >= 0", path, i, be,
-				    param_keys[j].key);
-		*(double *)((char *)&e->p + param_keys[j].off) = v->valuedouble;
+				    param_keys[j]);
+		*slots[j] = v->valuedouble;
 	}
 	if (e->p.wave_share > 1)
 		return fail(err, errn, "%s: backends[%zu] (%s): parameters.wave_share must be at most 1", path, i, be);
