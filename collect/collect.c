@@ -281,7 +281,7 @@ static void measure_gemms(run *r, const plan *p)
 			if (!o->dtypes[d])
 				continue;
 			double wb = (double)s->n * s->k * (d == DT_BF16 ? 2 : 1);
-			double w = wb * gemm_copies(wb, r->info.l2_bytes);
+			double w = ceil(wb / 256) * 256 * gemm_copies(wb, r->info.l2_bytes); /* copies 256-byte aligned */
 			max_w = w > max_w ? w : max_w;
 		}
 	}

@@ -510,7 +510,8 @@ extern "C" int gpu_gemm(enum gemm_kind kind, long long m, long long n, long long
 	double wbytes = (double)n * k * elt;
 	double c = std::ceil(G.info.l2_bytes / wbytes);
 	int copies = c < 1 ? 1 : c > 5 ? 5 : (int)c;
-	if ((size_t)(m * k) > G.x_elems || (size_t)(m * n) > G.y_elems || wbytes * copies > (double)G.w_bytes) {
+	double wstride = std::ceil(wbytes / 256) * 256; /* each copy 256-byte aligned, as cuBLASLt assumes */
+	if ((size_t)(m * k) > G.x_elems || (size_t)(m * n) > G.y_elems || wstride * copies > (double)G.w_bytes) {
 		snprintf(err, errlen, "GEMM m=%lld n=%lld k=%lld is larger than the buffers reserved", m, n, k);
 		return -1;
 	}
@@ -575,7 +576,7 @@ extern "C" int gpu_gemm(enum gemm_kind kind, long long m, long long n, long long
 		} else if (kind == GEMM_FP8_STATIC) {
 			quantize_e4m3<<<blocks_for(mk), 256, 0, G.stream>>>(G.x, G.xq, mk, NULL, NULL, scale_x);
 		}
-		const void *a = G.w + (size_t)(i * wbytes);
+		const void *a = G.w + (size_t)(i * wstride);
 		const void *b = fp8 ? (const void *)G.xq : (const void *)G.x;
 		cublasStatus_t s = cublasLtMatmul(G.lt, op, &alpha, a, la, b, lb, &beta, G.y, lc, G.y, lc, &heur.algo,
 						  G.workspace, ws, G.stream);
