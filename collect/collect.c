@@ -18,7 +18,7 @@
 static const char usage_text[] =
 	"usage: collect [--out DIR] [--system NAME] [--backend B] [--version V] [--ops LIST]\n"
 	"               [--dtypes LIST] [--grid FILE] [--fp8-quant dynamic|static|none] [--fp8-fast-accum]\n"
-	"               [--warmup N] [--batches N] [--min-batch-ms MS] [--power-ms MS] [--no-power]\n"
+	"               [--warmup N] [--batches N] [--min-batch-ms MS] [--power] [--power-ms MS]\n"
 	"               [--device N] [--fill-from DIR] [--dry-run] [--quiet]\n"
 	"       collect --system-spec [--system NAME] [--device N]\n"
 	"\n"
@@ -40,8 +40,8 @@ static const char usage_text[] =
 	"  --warmup N         graph replays before timing (default: 3)\n"
 	"  --batches N        timed batches; the median is reported (default: 5)\n"
 	"  --min-batch-ms MS  each batch lasts at least MS milliseconds (default: 1)\n"
-	"  --power-ms MS      with power, the batches of one shape last MS in all (default: 50)\n"
-	"  --no-power         no power columns (default: sampled through NVML when it answers)\n"
+	"  --power            sample power through NVML while timing: a power column (W)\n"
+	"  --power-ms MS      with --power, the batches of one shape last MS in all (default: 1000)\n"
 	"  --device N         CUDA device (default: 0)\n"
 	"  --fill-from DIR    link the tables of version folder DIR that collect did not write\n"
 	"                     (and its system's nccl/ folder), for a complete data folder\n"
@@ -101,7 +101,7 @@ static void parse_list(const char *opt, const char *v, const char *const *names,
 static void parse_options(int argc, char **argv, opts *o)
 {
 	enum { O_OUT = 256, O_SYSTEM, O_BACKEND, O_VERSION, O_OPS, O_DTYPES, O_GRID, O_FP8Q, O_FAST, O_WARMUP,
-	       O_BATCHES, O_MINB, O_POWMS, O_NOPOW, O_DEVICE, O_FILL, O_DRY, O_QUIET, O_SPEC, O_HELP };
+	       O_BATCHES, O_MINB, O_POWMS, O_POW, O_DEVICE, O_FILL, O_DRY, O_QUIET, O_SPEC, O_HELP };
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, O_OUT },	   { "system", required_argument, NULL, O_SYSTEM },
 		{ "backend", required_argument, NULL, O_BACKEND }, { "version", required_argument, NULL, O_VERSION },
@@ -109,7 +109,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		{ "grid", required_argument, NULL, O_GRID },	   { "fp8-quant", required_argument, NULL, O_FP8Q },
 		{ "fp8-fast-accum", no_argument, NULL, O_FAST },   { "warmup", required_argument, NULL, O_WARMUP },
 		{ "batches", required_argument, NULL, O_BATCHES }, { "min-batch-ms", required_argument, NULL, O_MINB },
-		{ "power-ms", required_argument, NULL, O_POWMS },  { "no-power", no_argument, NULL, O_NOPOW },
+		{ "power-ms", required_argument, NULL, O_POWMS },  { "power", no_argument, NULL, O_POW },
 		{ "device", required_argument, NULL, O_DEVICE },   { "fill-from", required_argument, NULL, O_FILL },
 		{ "dry-run", no_argument, NULL, O_DRY },	   { "quiet", no_argument, NULL, O_QUIET },
 		{ "system-spec", no_argument, NULL, O_SPEC },	   { "help", no_argument, NULL, O_HELP },
@@ -117,7 +117,7 @@ static void parse_options(int argc, char **argv, opts *o)
 	};
 	*o = (opts){ .out = "collected", .backend = "trtllm", .version = "collect", .ops = { true, true },
 		     .dtypes = { true, true }, .argc = argc, .argv = argv,
-		     .timing = { .warmup = 3, .batches = 5, .min_batch_ms = 1, .power_ms = 50, .power = true } };
+		     .timing = { .warmup = 3, .batches = 5, .min_batch_ms = 1, .power_ms = 1000 } };
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -135,7 +135,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		case O_BATCHES: o->timing.batches = (int)opt_long("--batches", optarg, 1, 63); break;
 		case O_MINB: o->timing.min_batch_ms = opt_double("--min-batch-ms", optarg); break;
 		case O_POWMS: o->timing.power_ms = opt_double("--power-ms", optarg); break;
-		case O_NOPOW: o->timing.power = false; break;
+		case O_POW: o->timing.power = true; break;
 		case O_DEVICE: o->device = opt_long("--device", optarg, 0, 1023); break;
 		case O_FILL: o->fill_from = optarg; break;
 		case O_DRY: o->dry_run = true; break;
@@ -243,7 +243,7 @@ typedef struct run {
 	char system[128], device_csv[256], dir[4096];
 	char started[32];
 	double t0;
-	long gemm_rows[N_DTYPES], gemm_skipped[N_DTYPES];
+	long gemm_rows[N_DTYPES], gemm_skipped[N_DTYPES], gemm_eager[N_DTYPES];
 	double gemm_seconds[N_DTYPES];
 	long ew_rows;
 	double ew_seconds;
@@ -317,12 +317,13 @@ static void measure_gemms(run *r, const plan *p)
 			char keys[128];
 			snprintf(keys, sizeof keys, "%s,%lld,%lld,%lld", dtype_names[d], s->m, s->n, s->k);
 			if (power && !res.has_power)
-				die(EXIT_DATA, "NVML gave no power reading for %s m=%lld n=%lld k=%lld (--no-power measures "
-					       "without it)", dtype_names[d], s->m, s->n, s->k);
+				die(EXIT_DATA, "NVML gave no power reading for %s m=%lld n=%lld k=%lld (without --power, "
+					       "collect measures times alone)", dtype_names[d], s->m, s->n, s->k);
 			if (out_table_row(&t, "collect", o->version, r->device_csv, "gemm", source, keys, res.median_ms,
 					  res.has_power ? res.power_w : NAN, err, sizeof err) != 0)
 				die(EXIT_DATA, "%s", err);
 			r->gemm_rows[d]++;
+			r->gemm_eager[d] += !res.graph;
 			progress(r, what, i + 1, p->grid.n, false);
 		}
 		r->gemm_seconds[d] = now_s() - t0;
@@ -357,8 +358,8 @@ static void measure_elementwise(run *r, const plan *p, bool write)
 		char keys[32];
 		snprintf(keys, sizeof keys, "%lld", p->ew_sizes[i]);
 		if (write && power && !res.has_power)
-			die(EXIT_DATA, "NVML gave no power reading for element-wise %lld bytes (--no-power measures "
-				       "without it)", p->ew_sizes[i]);
+			die(EXIT_DATA, "NVML gave no power reading for element-wise %lld bytes (without --power, "
+				       "collect measures times alone)", p->ew_sizes[i]);
 		if (write && out_table_row(&t, "collect", o->version, r->device_csv, "elementwise", "scale_shift_bf16", keys,
 					   res.median_ms, res.has_power ? res.power_w : NAN, err, sizeof err) != 0)
 			die(EXIT_DATA, "%s", err);
@@ -416,8 +417,11 @@ static void write_info(run *r)
 	for (int d = 0; d < N_DTYPES; d++) {
 		if (!o->ops[OP_GEMM] || !o->dtypes[d])
 			continue;
-		fprintf(f, "%s\n    \"gemm %s\": {\"rows\": %ld, \"skipped\": %ld, \"seconds\": %.1f}", first ? "" : ",",
-			dtype_names[d], r->gemm_rows[d], r->gemm_skipped[d], r->gemm_seconds[d]);
+		fprintf(f,
+			"%s\n    \"gemm %s\": {\"rows\": %ld, \"skipped\": %ld, \"direct_launches\": %ld, \"seconds\": "
+			"%.1f}",
+			first ? "" : ",", dtype_names[d], r->gemm_rows[d], r->gemm_skipped[d], r->gemm_eager[d],
+			r->gemm_seconds[d]);
 		first = false;
 	}
 	if (o->ops[OP_ELEMENTWISE])

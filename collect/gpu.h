@@ -41,6 +41,7 @@ typedef struct gpu_result {
 	bool has_power;
 	int copies;		  /* weight copies rotated through */
 	long replays;		  /* graph replays per batch */
+	bool graph;		  /* timed as graph replays (else as direct launches) */
 } gpu_result;
 
 enum gemm_kind {
