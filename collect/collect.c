@@ -18,25 +18,30 @@
 static const char usage_text[] =
 	"usage: collect [--out DIR] [--system NAME] [--backend B] [--version V] [--ops LIST]\n"
 	"               [--dtypes LIST] [--grid FILE] [--fp8-quant dynamic|static|none] [--fp8-fast-accum]\n"
-	"               [--warmup N] [--batches N] [--min-batch-ms MS] [--power] [--power-ms MS]\n"
-	"               [--device N] [--fill-from DIR] [--dry-run] [--quiet]\n"
+	"               [--algos N] [--warmup N] [--batches N] [--min-batch-ms MS] [--power]\n"
+	"               [--power-ms MS]"
+" [--device N] [--fill-from DIR] [--dry-run] [--quiet]\n"
 	"       collect --system-spec [--system NAME] [--device N]\n"
 	"\n"
 	"Measures GEMMs and an element-wise kernel on the local GPU and writes them as perf tables in\n"
-	"DIR/NAME/B/V/ (gemm_perf.txt, elementwise_perf.txt, collect_info.json), a data folder the\n"
-	"other tools read with --data-dir DIR. Each time is the median of timed batches of CUDA-graph\n"
-	"replays. --system-spec instead prints a draft system spec (JSON) for the GPU, to check by hand.\n"
+	"DIR/NAME/B/V/ (gemm_perf.txt, computescale_perf.txt, scale_matrix_perf.txt,\n"
+	"elementwise_perf.txt, collect_info.json), a data folder the other tools read with --data-dir\n"
+	"DIR. Each time is the median of timed batches of CUDA-graph replays. --system-spec instead\n"
+	"prints a draft system spec (JSON) for the GPU, to check by hand.\n"
 	"  --out DIR          data root to write into (default: collected)\n"
 	"  --system NAME      system folder name (default: from the device name, e.g. h200)\n"
 	"  --backend B        backend folder: trtllm (default), sglang or vllm\n"
 	"  --version V        version folder (default: collect)\n"
-	"  --ops LIST         gemm,elementwise (default: both)\n"
+	"  --ops LIST         gemm,fp8_quant,elementwise (default: all; fp8_quant: the activation\n"
+	"                     quantization alone, over the (m, k) of the GEMM shapes)\n"
 	"  --dtypes LIST      GEMM types: bfloat16,fp8 (default: both; fp8 needs sm_89 or newer)\n"
 	"  --grid FILE        GEMM shapes, one m,n,k per line (default: the reference's grid, 35742)\n"
 	"  --fp8-quant Q      what an fp8 GEMM call includes: dynamic (default: activation amax and\n"
 	"                     e4m3 quantization, as TensorRT-LLM's per-tensor fp8 linear), static\n"
 	"                     (quantization with a fixed scale) or none (the scaled GEMM alone)\n"
 	"  --fp8-fast-accum   let cuBLASLt accumulate fp8 products fast (default: off)\n"
+	"  --algos N          time cuBLASLt's first N algorithms per GEMM, keep the fastest (default: 1,\n"
+	"                     its first choice)\n"
 	"  --warmup N         graph replays before timing (default: 3)\n"
 	"  --batches N        timed batches; the median is reported (default: 5)\n"
 	"  --min-batch-ms MS  each batch lasts at least MS milliseconds (default: 1)\n"
@@ -50,9 +55,9 @@ static const char usage_text[] =
 	"  --system-spec      print a draft system spec for the GPU and exit\n"
 	"See collect(1).\n";
 
-enum { OP_GEMM, OP_ELEMENTWISE, N_OPS };
+enum { OP_GEMM, OP_QUANT, OP_ELEMENTWISE, N_OPS };
 enum { DT_BF16, DT_FP8, N_DTYPES };
-static const char *const op_names[] = { "gemm", "elementwise" };
+static const char *const op_names[] = { "gemm", "fp8_quant", "elementwise" };
 static const char *const dtype_names[] = { "bfloat16", "fp8" };
 static const char *const backends[] = { "trtllm", "sglang", "vllm" };
 static const char *const fp8_quants[] = { "dynamic", "static", "none" };
@@ -101,7 +106,7 @@ static void parse_list(const char *opt, const char *v, const char *const *names,
 static void parse_options(int argc, char **argv, opts *o)
 {
 	enum { O_OUT = 256, O_SYSTEM, O_BACKEND, O_VERSION, O_OPS, O_DTYPES, O_GRID, O_FP8Q, O_FAST, O_WARMUP,
-	       O_BATCHES, O_MINB, O_POWMS, O_POW, O_DEVICE, O_FILL, O_DRY, O_QUIET, O_SPEC, O_HELP };
+	       O_BATCHES, O_MINB, O_POWMS, O_POW, O_ALGOS, O_DEVICE, O_FILL, O_DRY, O_QUIET, O_SPEC, O_HELP };
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, O_OUT },	   { "system", required_argument, NULL, O_SYSTEM },
 		{ "backend", required_argument, NULL, O_BACKEND }, { "version", required_argument, NULL, O_VERSION },
@@ -113,11 +118,12 @@ static void parse_options(int argc, char **argv, opts *o)
 		{ "device", required_argument, NULL, O_DEVICE },   { "fill-from", required_argument, NULL, O_FILL },
 		{ "dry-run", no_argument, NULL, O_DRY },	   { "quiet", no_argument, NULL, O_QUIET },
 		{ "system-spec", no_argument, NULL, O_SPEC },	   { "help", no_argument, NULL, O_HELP },
+		{ "algos", required_argument, NULL, O_ALGOS },
 		{ NULL, 0, NULL, 0 },
 	};
-	*o = (opts){ .out = "collected", .backend = "trtllm", .version = "collect", .ops = { true, true },
+	*o = (opts){ .out = "collected", .backend = "trtllm", .version = "collect", .ops = { true, true, true },
 		     .dtypes = { true, true }, .argc = argc, .argv = argv,
-		     .timing = { .warmup = 3, .batches = 5, .min_batch_ms = 1, .power_ms = 1000 } };
+		     .timing = { .warmup = 3, .batches = 5, .min_batch_ms = 1, .power_ms = 1000, .algos = 1 } };
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -131,6 +137,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		case O_GRID: o->grid = optarg; break;
 		case O_FP8Q: o->fp8_quant = name_index("--fp8-quant", optarg, fp8_quants, 3); break;
 		case O_FAST: o->timing.fp8_fast_accum = true; break;
+		case O_ALGOS: o->timing.algos = (int)opt_long("--algos", optarg, 1, 8); break;
 		case O_WARMUP: o->timing.warmup = (int)opt_long("--warmup", optarg, 0, 1000); break;
 		case O_BATCHES: o->timing.batches = (int)opt_long("--batches", optarg, 1, 63); break;
 		case O_MINB: o->timing.min_batch_ms = opt_double("--min-batch-ms", optarg); break;
@@ -161,6 +168,8 @@ static void parse_options(int argc, char **argv, opts *o)
 /* ---- the cases ---- */
 typedef struct plan {
 	gemm_grid grid;
+	gemm_shape *mk; /* the distinct (m, k) of the grid, for fp8_quant (n unused) */
+	size_t n_mk;
 	const long long *ew_sizes;
 	size_t n_ew;
 } plan;
@@ -169,18 +178,21 @@ static void plan_build(const opts *o, plan *p)
 {
 	char err[512];
 	*p = (plan){ 0 };
-	if (o->ops[OP_GEMM]) {
+	bool quant = o->ops[OP_QUANT] && o->dtypes[DT_FP8];
+	if (o->ops[OP_GEMM] || quant) {
 		if (o->grid ? gemm_grid_read(&p->grid, o->grid, err, sizeof err) != 0
 			    : gemm_grid_reference(&p->grid) != 0)
 			die(EXIT_DATA, "%s", o->grid ? err : "out of memory");
 	}
+	if (quant && gemm_grid_mk(&p->grid, &p->mk, &p->n_mk) != 0)
+		die(EXIT_DATA, "out of memory");
 	if (o->ops[OP_ELEMENTWISE])
 		p->n_ew = elementwise_sizes(&p->ew_sizes);
 }
 
 static void dry_run(const opts *o, const plan *p)
 {
-	for (int d = 0; d < N_DTYPES; d++) {
+	for (int d = 0; o->ops[OP_GEMM] && d < N_DTYPES; d++) {
 		if (!o->dtypes[d])
 			continue;
 		for (size_t i = 0; i < p->grid.n; i++) {
@@ -190,12 +202,16 @@ static void dry_run(const opts *o, const plan *p)
 		}
 		check_stdout();
 	}
+	for (int w = 0; w < 2; w++)
+		for (size_t i = 0; i < p->n_mk; i++)
+			printf("{\"op\":\"%s\",\"quant_dtype\":\"fp8\",\"m\":%lld,\"k\":%lld}\n",
+			       w ? "scale_matrix" : "compute_scale", p->mk[i].m, p->mk[i].k);
 	for (size_t i = 0; i < p->n_ew; i++)
 		printf("{\"op\":\"elementwise\",\"bytes\":%lld}\n", p->ew_sizes[i]);
-	int nd = o->dtypes[DT_BF16] + o->dtypes[DT_FP8];
+	size_t ng = o->ops[OP_GEMM] ? p->grid.n * (size_t)(o->dtypes[DT_BF16] + o->dtypes[DT_FP8]) : 0;
 	if (!o->quiet)
-		fprintf(stderr, "%s: %zu GEMMs (%zu shapes x %d types), %zu element-wise sizes\n", diag_progname(),
-			p->grid.n * (size_t)nd, p->grid.n, nd, p->n_ew);
+		fprintf(stderr, "%s: %zu GEMMs, %zu fp8 quantizations, %zu element-wise sizes\n", diag_progname(), ng,
+			2 * p->n_mk, p->n_ew);
 }
 
 /* The system name a device name suggests: "NVIDIA H200" -> "h200". */
@@ -243,7 +259,9 @@ typedef struct run {
 	char system[128], device_csv[256], dir[4096];
 	char started[32];
 	double t0;
-	long gemm_rows[N_DTYPES], gemm_skipped[N_DTYPES], gemm_eager[N_DTYPES];
+	long gemm_rows[N_DTYPES], gemm_skipped[N_DTYPES], gemm_eager[N_DTYPES], gemm_not_first[N_DTYPES];
+	long quant_rows;
+	double quant_seconds;
 	double gemm_seconds[N_DTYPES];
 	long ew_rows;
 	double ew_seconds;
@@ -267,7 +285,8 @@ static void progress(run *r, const char *what, size_t i, size_t n, bool force)
 	fprintf(stderr, "%s: %s %zu/%zu (%.0f s)\n", diag_progname(), what, i, n, t - r->t0);
 }
 
-static void measure_gemms(run *r, const plan *p)
+/* The GEMM buffers, sized for the largest shape of the grid. */
+static void reserve(run *r, const plan *p)
 {
 	const opts *o = r->o;
 	char err[512];
@@ -285,8 +304,14 @@ static void measure_gemms(run *r, const plan *p)
 			max_w = w > max_w ? w : max_w;
 		}
 	}
-	if (gpu_reserve(max_mk, max_mn, max_w, err, sizeof err) != 0)
+	if (gpu_reserve(max_mk, o->ops[OP_GEMM] ? max_mn : 0, o->ops[OP_GEMM] ? max_w : 0, err, sizeof err) != 0)
 		die(EXIT_DATA, "%s", err);
+}
+
+static void measure_gemms(run *r, const plan *p)
+{
+	const opts *o = r->o;
+	char err[512];
 	out_table t = { 0 };
 	bool power = o->timing.power && r->info.nvml;
 	if (out_table_open(&t, r->dir, "gemm_perf.txt", "gemm_dtype,m,n,k", power, err, sizeof err) != 0)
@@ -324,6 +349,7 @@ static void measure_gemms(run *r, const plan *p)
 				die(EXIT_DATA, "%s", err);
 			r->gemm_rows[d]++;
 			r->gemm_eager[d] += !res.graph;
+			r->gemm_not_first[d] += res.algo != 0;
 			progress(r, what, i + 1, p->grid.n, false);
 		}
 		r->gemm_seconds[d] = now_s() - t0;
@@ -331,6 +357,42 @@ static void measure_gemms(run *r, const plan *p)
 	}
 	if (out_table_close(&t, err, sizeof err) != 0)
 		die(EXIT_DATA, "%s", err);
+}
+
+/* compute_scale and scale_matrix: the two halves of the dynamic fp8 quantization, timed alone
+ * over the (m, k) of the grid, as the tables the tools read for fp8_static GEMMs. */
+static void measure_quant(run *r, const plan *p)
+{
+	const opts *o = r->o;
+	static const char *const files[] = { "computescale_perf.txt", "scale_matrix_perf.txt" };
+	static const char *const ops[] = { "compute_scale", "scale_matrix" };
+	static const char *const sources[] = { "amax_bf16", "quantize_e4m3" };
+	char err[512];
+	bool power = o->timing.power && r->info.nvml;
+	double t0 = now_s();
+	for (int w = 0; w < 2; w++) {
+		out_table t = { 0 };
+		if (out_table_open(&t, r->dir, files[w], "m,k,quant_dtype", power, err, sizeof err) != 0)
+			die(EXIT_DATA, "%s", err);
+		for (size_t i = 0; i < p->n_mk; i++) {
+			gpu_result res;
+			if (gpu_quant(w, p->mk[i].m, p->mk[i].k, &res, err, sizeof err) != 0)
+				die(EXIT_DATA, "%s", err);
+			if (power && !res.has_power)
+				die(EXIT_DATA, "NVML gave no power reading for %s m=%lld k=%lld (without --power, collect "
+					       "measures times alone)", ops[w], p->mk[i].m, p->mk[i].k);
+			char keys[64];
+			snprintf(keys, sizeof keys, "%lld,%lld,fp8", p->mk[i].m, p->mk[i].k);
+			if (out_table_row(&t, "collect", o->version, r->device_csv, ops[w], sources[w], keys, res.median_ms,
+					  res.has_power ? res.power_w : NAN, err, sizeof err) != 0)
+				die(EXIT_DATA, "%s", err);
+			r->quant_rows++;
+			progress(r, ops[w], i + 1, p->n_mk, false);
+		}
+		if (out_table_close(&t, err, sizeof err) != 0)
+			die(EXIT_DATA, "%s", err);
+	}
+	r->quant_seconds = now_s() - t0;
 }
 
 /* Time the element-wise sizes; fills bytes[] and seconds[] (n entries), and the fit. */
@@ -407,9 +469,9 @@ static void write_info(run *r)
 	out_json_string(f, g->driver);
 	fprintf(f, "},\n  \"timing\": {\"method\": \"CUDA-graph replays between events; per call = batch time / "
 		   "(replays x weight copies); median of the batches\", \"warmup\": %d, \"batches\": %d, "
-		   "\"min_batch_ms\": %g, \"power\": %s, \"power_ms\": %g, \"fp8_quant\": \"%s\", "
+		   "\"min_batch_ms\": %g, \"algos\": %d, \"power\": %s, \"power_ms\": %g, \"fp8_quant\": \"%s\", "
 		   "\"fp8_fast_accum\": %s},\n",
-		o->timing.warmup, o->timing.batches, o->timing.min_batch_ms,
+		o->timing.warmup, o->timing.batches, o->timing.min_batch_ms, o->timing.algos,
 		o->timing.power && g->nvml ? "true" : "false", o->timing.power_ms, fp8_quants[o->fp8_quant],
 		o->timing.fp8_fast_accum ? "true" : "false");
 	fprintf(f, "  \"tables\": {");
@@ -418,10 +480,15 @@ static void write_info(run *r)
 		if (!o->ops[OP_GEMM] || !o->dtypes[d])
 			continue;
 		fprintf(f,
-			"%s\n    \"gemm %s\": {\"rows\": %ld, \"skipped\": %ld, \"direct_launches\": %ld, \"seconds\": "
-			"%.1f}",
+			"%s\n    \"gemm %s\": {\"rows\": %ld, \"skipped\": %ld, \"direct_launches\": %ld, "
+			"\"not_first_algorithm\": %ld, \"seconds\": %.1f}",
 			first ? "" : ",", dtype_names[d], r->gemm_rows[d], r->gemm_skipped[d], r->gemm_eager[d],
-			r->gemm_seconds[d]);
+			r->gemm_not_first[d], r->gemm_seconds[d]);
+		first = false;
+	}
+	if (r->quant_rows) {
+		fprintf(f, "%s\n    \"fp8_quant\": {\"rows\": %ld, \"seconds\": %.1f}", first ? "" : ",", r->quant_rows,
+			r->quant_seconds);
 		first = false;
 	}
 	if (o->ops[OP_ELEMENTWISE])
@@ -472,8 +539,12 @@ static void measure(opts *o, const plan *p)
 		fprintf(stderr, "%s: %s (sm_%d, %d SMs), CUDA %s, cuBLASLt %s, driver %s%s -> %s\n", diag_progname(),
 			r.info.name, r.info.sm_version, r.info.sm_count, r.info.cuda_runtime, r.info.cublaslt, r.info.driver,
 			r.info.nvml ? "" : " (no NVML: no power)", r.dir);
+	if (p->grid.n)
+		reserve(&r, p);
 	if (o->ops[OP_GEMM])
 		measure_gemms(&r, p);
+	if (p->n_mk && o->dtypes[DT_FP8])
+		measure_quant(&r, p);
 	if (o->ops[OP_ELEMENTWISE])
 		measure_elementwise(&r, p, true);
 	gpu_close();
@@ -623,5 +694,6 @@ int main(int argc, char **argv)
 	else
 		measure(&o, &p);
 	gemm_grid_free(&p.grid);
+	free(p.mk);
 	return finish_stdout();
 }

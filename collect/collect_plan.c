@@ -56,6 +56,35 @@ void gemm_grid_free(gemm_grid *g)
 	*g = (gemm_grid){ 0 };
 }
 
+static int mk_desc(const void *a, const void *b)
+{
+	const gemm_shape *x = a, *y = b;
+	if (x->m != y->m)
+		return x->m < y->m ? 1 : -1;
+	return x->k < y->k ? 1 : x->k > y->k ? -1 : 0;
+}
+
+int gemm_grid_mk(const gemm_grid *g, gemm_shape **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!g->n)
+		return 0;
+	gemm_shape *s = malloc(g->n * sizeof *s);
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < g->n; i++)
+		s[i] = (gemm_shape){ g->shapes[i].m, 0, g->shapes[i].k };
+	qsort(s, g->n, sizeof *s, mk_desc);
+	size_t u = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (u == 0 || mk_desc(&s[u - 1], &s[i]) != 0)
+			s[u++] = s[i];
+	*out = s;
+	*n = u;
+	return 0;
+}
+
 /* One integer in 1..GRID_MAX at *p (spaces around it allowed); advances *p past it. */
 static bool read_dim(const char **p, long long *out)
 {

@@ -27,6 +27,10 @@ int gemm_grid_read(gemm_grid *g, const char *path, char *err, size_t errlen);
 
 void gemm_grid_free(gemm_grid *g);
 
+/* The distinct (m, k) of the grid (n = 0), largest first: the shapes of fp8 quantization.
+ * *out is malloc'ed. Returns 0, or -1 when out of memory. */
+int gemm_grid_mk(const gemm_grid *g, gemm_shape **out, size_t *n);
+
 /* How many copies of a weight of `weight_bytes` the reference rotates through so that one timed
  * replay reads more than the L2 cache: ceil(l2 / weight_bytes), between 1 and 5. */
 int gemm_copies(double weight_bytes, double l2_bytes);

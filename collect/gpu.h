@@ -33,6 +33,7 @@ typedef struct gpu_timing {
 	double power_ms;      /* with power, the timed batches last at least this in all */
 	bool power;	      /* sample power through NVML while timing */
 	bool fp8_fast_accum;  /* cuBLASLt fp8 fast accumulation */
+	int algos;	      /* time the first `algos` algorithms cuBLASLt proposes, keep the fastest */
 } gpu_timing;
 
 typedef struct gpu_result {
@@ -42,6 +43,7 @@ typedef struct gpu_result {
 	int copies;		  /* weight copies rotated through */
 	long replays;		  /* graph replays per batch */
 	bool graph;		  /* timed as graph replays (else as direct launches) */
+	int algo;		  /* the heuristic's rank of the algorithm timed (0: its first choice) */
 } gpu_result;
 
 enum gemm_kind {
@@ -59,6 +61,9 @@ int gpu_reserve(double max_mk, double max_mn, double max_weight_bytes, char *err
 /* Time one GEMM y[m,n] = x[m,k] W[n,k]^T. Returns 0, 1 when cuBLASLt has no algorithm for the
  * shape (err says so; nothing measured), or -1 on a CUDA error. */
 int gpu_gemm(enum gemm_kind kind, long long m, long long n, long long k, gpu_result *r, char *err, size_t errlen);
+/* Time the fp8 activation quantization alone over x[m,k]: which 0 is compute_scale (the amax
+ * reduction), 1 scale_matrix (e4m3 conversion with the scale). Needs gpu_reserve. */
+int gpu_quant(int which, long long m, long long k, gpu_result *r, char *err, size_t errlen);
 /* Time the element-wise kernel over `bytes` (bfloat16, half read, half written). */
 int gpu_elementwise(long long bytes, gpu_result *r, char *err, size_t errlen);
 void gpu_close(void);
