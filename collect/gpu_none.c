@@ -1,8 +1,8 @@
-/* gpu_none: collect built without CUDA (the tests' build, build/collect/collect-nogpu). Every
+/* gpu_none: collect built without CUDA (the tests' build, build/collect/nogpu/collect). Every
  * measurement fails with a message saying so, except under COLLECT_FAKE_GPU=1, where a made-up
  * device answers with made-up times (a formula of the shape, never a measurement) so that the
  * tests can follow a whole run: options, folder, tables the tools load, info file. It is never
- * installed, and its rows say "fake" in device and kernel_source. */
+ * installed, and its rows name the device "fake GPU". */
 #include "gpu.h"
 
 #include <stdio.h>
