@@ -71,12 +71,44 @@ build/tools/%: tests/tools/%.c
 	$(CC) -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) -o $@ $< $(CJSON_LIBS)
 
 # Tests: unit tests of lib/, then BATS for filters and pipelines, then parity over the goldens.
-test: all $(UNITS) $(TOOLS)
+test: all $(UNITS) $(TOOLS) $(COLLECT_NOGPU)
 	@set -e; for t in $(UNITS); do echo "unit: $$t"; INFERCAST_CACHE=off $$t; done
 	bats tests
 
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do INFERCAST_CACHE=off $$t; done
+
+# collect (collect/, docs/collect.md) measures perf tables on the local GPU. `make collect` builds
+# bin/collect with nvcc and cuBLASLt; nothing else needs CUDA. The tests use build/collect/nogpu/collect,
+# the same program with collect/gpu_none.c standing in for the GPU.
+NVCC        ?= $(shell command -v nvcc 2>/dev/null || echo /usr/local/cuda/bin/nvcc)
+CUDA_HOME   ?= $(patsubst %/bin/,%,$(dir $(NVCC)))
+NVCC_ARCH   ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_89,code=sm_89 \
+	       -gencode arch=compute_90,code=sm_90 -gencode arch=compute_100,code=sm_100 \
+	       -gencode arch=compute_120,code=compute_120
+COLLECT_C   := collect/collect.c collect/collect_plan.c collect/collect_out.c lib/diag.c
+COLLECT_H   := $(wildcard collect/*.h) lib/diag.h
+COLLECT_CFLAGS := -O2 -g -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib -Icollect
+COLLECT_NOGPU  := build/collect/nogpu/collect
+COLLECT_OBJ := $(patsubst %.c,build/collect/%.o,$(COLLECT_C))
+
+.PHONY: collect
+collect: bin/collect
+
+build/collect/%.o: %.c $(COLLECT_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(COLLECT_CFLAGS) -c -o $@ $<
+
+build/collect/gpu_cuda.o: collect/gpu_cuda.cu $(COLLECT_H)
+	@mkdir -p $(dir $@)
+	$(NVCC) -O2 -std=c++17 $(NVCC_ARCH) -Icollect -c -o $@ $<
+
+bin/collect: $(COLLECT_OBJ) build/collect/gpu_cuda.o | bin
+	$(NVCC) -o $@ $^ -lcublasLt -ldl -lpthread -Xlinker -rpath -Xlinker $(CUDA_HOME)/lib64
+
+$(COLLECT_NOGPU): $(COLLECT_OBJ) build/collect/collect/gpu_none.o
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ -lm
 
 # GCC's -fsanitize=undefined leaves out float-cast-overflow (a double too large for the integer it
 # is cast to), the undefined behaviour bad numbers in records and configs are most likely to cause.
