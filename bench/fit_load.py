@@ -129,6 +129,7 @@ def main():
     ap.add_argument("--params", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--plot")
+    ap.add_argument("--per-row", help="also write each row's cross-validated prediction (tab-separated)")
     a = ap.parse_args()
 
     measured = {r["id"]: r for r in csv.DictReader(open(a.predicted, newline=""))}
@@ -160,6 +161,9 @@ def main():
             "cfg": tuple(r[k] for k in ("model_path", "system", "backend", "backend_version", "tp_size", "pp_size",
                                         "attention_dp_size", "moe_tp_size", "moe_ep_size", "gemm_quant_mode")),
             "meas": (r["silicon_ttft_ms"], r["silicon_tpot_ms"]),
+            # priced with a fallback (an op or a layout the tables or the reference refuse) or
+            # beyond the memory model: evaluated, never fitted on
+            "clean": not rep.get("fallbacks") and not rep.get("oom"),
         })
     if not rows:
         sys.exit("fit_load: no agg row was priced")
@@ -192,23 +196,34 @@ def main():
     rt = np.array([r["rt"] for r in rows])
     rp = np.array([r["rp"] for r in rows])
     model = Model(load_library(), rows)
+    clean = np.array([r["clean"] for r in rows])
 
     cvt, cvp = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
     for k in range(FOLDS):
         for be, ver in entries:
             m = key == "%s %s" % (be, ver)
-            tr, te = np.where(m & (fold != k))[0], np.where(m & (fold == k))[0]
+            tr, te = np.where(m & clean & (fold != k))[0], np.where(m & (fold == k))[0]
             if len(te) == 0 or len(tr) == 0:
                 continue
             p = fit(model, tr, st, sp)
             cvt[te], cvp[te] = model.predict(p, te)
 
     backends = np.array([r["backend"] for r in rows])
+    if a.per_row:
+        with open(a.per_row, "w") as f:
+            f.write("id\tbackend\tversions\tclean\tconcurrency\tbatch\tisl\tosl\tmeasured_ttft\tcv_ttft\tref_ttft"
+                    "\tmeasured_tpot\tcv_tpot\tref_tpot\tprefill_ms\tdecode_ms\n")
+            for i, r in enumerate(rows):
+                f.write("%s\t%s\t%s\t%d\t%d\t%g\t%g\t%g\t%g\t%g\t%g\t%g\t%g\t%g\t%g\t%g\n" % (
+                    r["id"], r["backend"], r["versions"], r["clean"], r["conc"], r["in"]["batch"], r["in"]["isl"],
+                    r["in"]["osl"], st[i], cvt[i], rt[i], sp[i], cvp[i], rp[i], r["in"]["prefill_ms"],
+                    r["in"]["decode_ms"]))
     conc = np.array([bucket(r["conc"]) for r in rows])
     print("load model, %d-fold cross-validation (folds grouped by deployment config and measurement: %d groups)"
           % (FOLDS, len(groups)))
-    print("agg rows: %d measured, %d priced by the load model, %d refused; the reference prices %d"
-          % (len(agg_ids), len(rows), len(agg_ids) - len(rows),
+    print("agg rows: %d measured, %d priced by the load model (%d from the tables alone, %d with a fallback or"
+          " beyond the memory model: evaluated, not fitted on), %d refused; the reference prices %d"
+          % (len(agg_ids), len(rows), clean.sum(), (~clean).sum(), len(agg_ids) - len(rows),
              sum(1 for i in agg_ids if measured[i]["ref_ttft_ms"])))
     print("absolute %% error vs measured: rows MAPE median p90; ours (CV) on every row we price, the reference"
           " on the rows it prices, and both on the rows both price")
@@ -217,7 +232,8 @@ def main():
     for metric, pred, ref, meas in (("TTFT", cvt, rt, st), ("TPOT", cvp, rp, sp)):
         print("\n" + metric)
         print(head)
-        sel = [("all", np.ones(len(rows), bool))] + [(b, backends == b) for b in ("trtllm", "vllm", "sglang")] + \
+        sel = [("all", np.ones(len(rows), bool)), ("tables alone", clean), ("fallback/oom", ~clean)] + \
+              [(b, backends == b) for b in ("trtllm", "vllm", "sglang")] + \
               [("conc " + lbl, conc == lbl) for lbl in [bucket(lo) for lo, _ in BUCKETS]]
         for name, m in sel:
             ok = m & np.isfinite(pred)
@@ -235,18 +251,23 @@ def main():
     # the full fit, written with what it was fitted on
     out = dict(base)
     out["fitted"] = datetime.date.today().isoformat()
-    out["rows"] = ("%d agg rows of silicon_h100_h200_predicted.csv (../shared/reference) priced by the load "
-                   "model; refit with bench/accuracy --fit" % len(rows))
+    out["rows"] = ("%d agg rows of silicon_h100_h200_predicted.csv (../shared/reference) priced from the tables "
+                   "alone (no fallback, within the memory model); refit with bench/accuracy --fit" % clean.sum())
+    shared = np.isfinite(rt)
     out["cross_validation"] = {
-        "folds": FOLDS, "seed": SEED, "groups": len(groups),
+        "folds": FOLDS, "seed": SEED, "groups": len(groups), "rows": len(rows),
         "ttft_mape": round(float(np.nanmean(ape(cvt, st))), 2),
         "ttft_median": round(float(np.nanmedian(ape(cvt, st))), 2),
         "tpot_mape": round(float(np.nanmean(ape(cvp, sp))), 2),
+        "rows_the_reference_prices": int(shared.sum()),
+        "ttft_mape_on_those": round(float(np.nanmean(ape(cvt[shared], st[shared]))), 2),
+        "ttft_median_on_those": round(float(np.nanmedian(ape(cvt[shared], st[shared]))), 2),
+        "tpot_mape_on_those": round(float(np.nanmean(ape(cvp[shared], sp[shared]))), 2),
     }
     fitted = []
     for e in base["backends"]:
         m = key == "%s %s" % (e["backend"], e["versions"])
-        ix = np.where(m)[0]
+        ix = np.where(m & clean)[0]
         ne = dict(e)
         if len(ix):
             p = fit(model, ix, st, sp)

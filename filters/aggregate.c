@@ -166,6 +166,7 @@ typedef struct state {
 	bool with_ops, header_done, refuse_oom;
 	fidelity fid;       /* --fidelity: which kind of configuration it accepts */
 	char *error;        /* the first unpriced op of the configuration, or NULL */
+	cJSON *op_fallbacks; /* the distinct "fallback: ..." sources of its ops (query, load fidelity) */
 	long ops_expected;  /* the config record's op_records, or -1 when it has none */
 	long ops_seen;
 	cJSON **kept;       /* table format: finished reports */
@@ -222,6 +223,21 @@ static void finish_config(state *st)
 			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "pp")),
 			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "dp")), &res);
 		report = summary_report(c, &st->ops, &res, st->with_ops);
+	}
+	if (st->op_fallbacks) {
+		/* what priced an op in place of the tables is part of the result, not only of --ops */
+		if (!st->error) {
+			cJSON *fb = cJSON_GetObjectItemCaseSensitive(report, "fallbacks");
+			if (!cJSON_IsArray(fb)) {
+				cJSON_DeleteItemFromObjectCaseSensitive(report, "fallbacks");
+				fb = cJSON_AddArrayToObject(report, "fallbacks");
+			}
+			const cJSON *f;
+			cJSON_ArrayForEach(f, st->op_fallbacks)
+				cJSON_AddItemToArray(fb, cJSON_Duplicate(f, 1));
+		}
+		cJSON_Delete(st->op_fallbacks);
+		st->op_fallbacks = NULL;
 	}
 	if (st->refuse_oom && !st->error && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "oom"))) {
 		const cJSON *mem = cJSON_GetObjectItemCaseSensitive(c, "memory_gib");
@@ -334,6 +350,18 @@ static void take_op(state *st, const jsonl_reader *r, const cJSON *rec)
 		jsonl_fail(r, "op '%s': latency_ms or energy_wms is negative or absurdly large", name);
 	const char *source = jsonl_opt_str(r, rec, "source", "silicon");
 	const char *step = jsonl_opt_str(r, rec, "step", NULL);
+	if (strncmp(source, "fallback:", 9) == 0) {
+		char note[400];
+		snprintf(note, sizeof note, "%s: %.300s", name, source);
+		if (!st->op_fallbacks && !(st->op_fallbacks = cJSON_CreateArray()))
+			die(EXIT_DATA, "out of memory");
+		bool seen = false;
+		const cJSON *f;
+		cJSON_ArrayForEach(f, st->op_fallbacks)
+			seen = seen || strcmp(f->valuestring, note) == 0;
+		if (!seen)
+			cJSON_AddItemToArray(st->op_fallbacks, cJSON_CreateString(note));
+	}
 	char err[512];
 	if (step && serving_ops_add(&st->steps, step, name, ph, lat->valuedouble, energy, source, err, sizeof err))
 		jsonl_fail(r, "%s", err);
