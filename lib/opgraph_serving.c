@@ -198,6 +198,32 @@ static int resolve_side(const og_runtime *rt, const og_side *in, const char *nam
 	return 0;
 }
 
+/* The load model's engine: its prompt tokens per iteration K (the backend's default or
+ * --max-num-tokens) and whether a prompt longer than K can run at all. */
+static int load_setup(const og_runtime *rt, const og_serving_request *req, const char *mode, og_serving *s,
+		      char *err, size_t errn)
+{
+	long K = 0;
+	bool chunked = false;
+	if (load_engine_defaults(rt->backend, &K, &chunked))
+		return fail(err, errn, "%s: no engine defaults for backend '%s'", mode, rt->backend);
+	if (req->max_num_tokens > 0)
+		K = req->max_num_tokens;
+	if (rt->osl < 2)
+		return fail(err, errn, "%s: osl must be at least 2 under the load model (TPOT needs a second token)",
+			    mode);
+	if (!chunked && rt->isl > K)
+		return fail(err, errn,
+			    "%s: isl %ld exceeds the %ld prompt tokens %s schedules per iteration, and it does not "
+			    "split prompts by default (raise --max-num-tokens to at least %ld)",
+			    mode, rt->isl, K, rt->backend, rt->isl);
+	s->load = true;
+	s->chunk_tokens = K;
+	s->chunk_prompts = K / rt->isl > 1 ? K / rt->isl : 1;
+	s->engine_version = req->engine_version;
+	return 0;
+}
+
 static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, const og_model *m,
 			  const struct system_spec *sys, og_serving *s, char *err, size_t errn)
 {
@@ -220,6 +246,24 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 	s->main.rt.mode = "disagg";
 	s->mem = s->side_mem[1];
 	s->mem.oom = s->side_mem[0].oom || s->side_mem[1].oom;
+	if (req->fid != FIDELITY_LOAD)
+		return 0;
+	/* The load model's runs: one prompt and a full chunk on a prefill worker, one decode step
+	 * at the decode batch with the KV cache at its average length. */
+	if (load_setup(rt, req, "disagg", s, err, errn))
+		return -1;
+	og_runtime one = prt, chunk = prt, step = drt;
+	one.batch = 1;
+	chunk.batch = s->chunk_prompts;
+	step.isl = rt->isl + rt->osl / 2;
+	step.osl = 2;
+	step.prefix = 0;
+	og_graph pg = s->steps[0].g, dg = s->steps[1].g; /* same layouts: share the built graphs */
+	if (add_step(s, &one, m, "load_prefill", "static_ctx", OG_CONTEXT, NULL, NULL, &pg, err, errn) ||
+	    (s->chunk_prompts > 1 &&
+	     add_step(s, &chunk, m, "load_chunk", "static_ctx", OG_CONTEXT, NULL, NULL, &pg, err, errn)) ||
+	    add_step(s, &step, m, "load_decode", "static_gen", OG_GENERATION, NULL, NULL, &dg, err, errn))
+		return -1;
 	return 0;
 }
 
@@ -228,22 +272,9 @@ static int prepare_agg_load(const og_runtime *rt, const og_serving_request *req,
 			    const struct system_spec *sys, og_serving *s, char *err, size_t errn)
 {
 	long K = 0;
-	bool chunked = false;
-	if (load_engine_defaults(rt->backend, &K, &chunked))
-		return fail(err, errn, "agg: no engine defaults for backend '%s'", rt->backend);
-	if (req->max_num_tokens > 0)
-		K = req->max_num_tokens;
-	if (rt->osl < 2)
-		return fail(err, errn, "agg: osl must be at least 2 under the load model (TPOT needs a second token)");
-	if (!chunked && rt->isl > K)
-		return fail(err, errn,
-			    "agg: isl %ld exceeds the %ld prompt tokens %s schedules per iteration, and it does not "
-			    "split prompts by default (raise --max-num-tokens to at least %ld)",
-			    rt->isl, K, rt->backend, rt->isl);
-	s->load = true;
-	s->chunk_tokens = K;
-	s->chunk_prompts = K / rt->isl > 1 ? K / rt->isl : 1;
-	s->engine_version = req->engine_version;
+	if (load_setup(rt, req, "agg", s, err, errn))
+		return -1;
+	K = s->chunk_tokens;
 	if (agg_main_graph(rt, m, s, err, errn))
 		return -1;
 	agg_run one = {1, rt->isl, rt->osl, rt->prefix};
@@ -293,18 +324,24 @@ static void add_num_or_null(cJSON *o, const char *key, long v)
 		cJSON_AddNullToObject(o, key);
 }
 
+/* What aggregate's load model reads beside the steps' latencies. */
+static void add_load_keys(const og_serving *s, cJSON *sv)
+{
+	cJSON_AddStringToObject(sv, "model", "load");
+	cJSON_AddNumberToObject(sv, "chunk_tokens", (double)s->chunk_tokens);
+	cJSON_AddNumberToObject(sv, "chunk_prompts", (double)s->chunk_prompts);
+	if (s->engine_version)
+		cJSON_AddStringToObject(sv, "engine_version", s->engine_version);
+	else
+		cJSON_AddNullToObject(sv, "engine_version");
+}
+
 void og_serving_annotate(const og_serving *s, cJSON *config)
 {
 	cJSON *sv = cJSON_AddObjectToObject(config, "serving");
 	cJSON_AddStringToObject(sv, "mode", s->agg ? "agg" : "disagg");
 	if (s->agg && s->load) {
-		cJSON_AddStringToObject(sv, "model", "load");
-		cJSON_AddNumberToObject(sv, "chunk_tokens", (double)s->chunk_tokens);
-		cJSON_AddNumberToObject(sv, "chunk_prompts", (double)s->chunk_prompts);
-		if (s->engine_version)
-			cJSON_AddStringToObject(sv, "engine_version", s->engine_version);
-		else
-			cJSON_AddNullToObject(sv, "engine_version");
+		add_load_keys(s, sv);
 		if (s->kv_cache_checked) {
 			cJSON_AddNumberToObject(sv, "max_seq_len", (double)s->max_seq_len);
 			cJSON_AddBoolToObject(sv, "kv_cache_oom", s->kv_cache_oom);
@@ -349,6 +386,8 @@ void og_serving_annotate(const og_serving *s, cJSON *config)
 		total += d->tp * d->pp * d->dp * d->workers;
 	}
 	cJSON_AddNumberToObject(sv, "num_total_gpus", (double)total);
+	if (s->load)
+		add_load_keys(s, sv);
 }
 
 static bool emits(const og_serving_step *st, const og_op *op)

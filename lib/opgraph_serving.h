@@ -6,7 +6,7 @@
  *           mix_ctx_attention, mix_gen_attention (only when the mixed step decodes), genonly
  *           (only when there are generation-only steps) — BaseBackend.run_agg's static runs;
  *   disagg: prefill (static_ctx at the prefill side's layout and batch), decode (static_gen);
- *   agg under the load fidelity: load_prefill (one prompt alone), load_chunk (a full chunk of
+ *   agg and disagg under the load fidelity (disagg: beside prefill and decode): load_prefill (one prompt alone), load_chunk (a full chunk of
  *           prompts, when it holds more than one) and load_decode (one decode step at the batch),
  *           the inputs of lib/serving_load.
  * query prices them like any op; aggregate (lib/serving_report) puts the steps together. */
@@ -44,7 +44,7 @@ bool og_serving_mode(const char *mode);
 /* Where a `runtime` object key (ctx_tokens, prefill_tp, ..., decode_workers) goes; NULL if not one. */
 long *og_serving_key(og_serving_request *s, const char *key);
 
-enum { OG_SERVING_MAX_STEPS = 4 };
+enum { OG_SERVING_MAX_STEPS = 5 };
 
 typedef struct og_serving_step {
 	const char *step;    /* the tag */

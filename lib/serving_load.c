@@ -111,3 +111,41 @@ int load_eval_many(size_t n, const load_inputs *in, const load_params *p, load_r
 		}
 	return failed;
 }
+
+int load_eval_disagg(const load_disagg_inputs *in, const load_params *p, load_result *out, char *err, size_t errn)
+{
+	memset(out, 0, sizeof *out);
+	if (!(in->clients >= 1.0) || !(in->prefill_ranks >= 1.0) || in->clients > 1e7 || in->prefill_ranks > 1e6)
+		return fail(err, errn, "load model: clients (%g) and prefill ranks (%g) must be at least 1", in->clients,
+			    in->prefill_ranks);
+	/* a prefill rank's first wave: its share of the clients, prompts only */
+	load_inputs rank = {.batch = ceil(in->clients / in->prefill_ranks), .isl = in->isl, .osl = in->osl,
+			    .chunk_tokens = in->chunk_tokens, .prefill_ms = in->prefill_ms, .chunk_ms = in->chunk_ms,
+			    .chunk_prompts = in->chunk_prompts, .decode_ms = in->decode_ms};
+	load_result one; /* checks the rank's inputs */
+	if (load_eval(&rank, p, &one, err, errn))
+		return -1;
+	double p1 = p->prefill_scale * in->prefill_ms;
+	double pq = p->prefill_scale * in->chunk_ms;
+	double slope = in->chunk_prompts > 1.0 ? fmax((pq - p1) / (in->chunk_prompts - 1.0), 0.0) : p1;
+	out->wave_ms = wave_ms(&rank, p1, slope, 0.0);
+	double tpot = p->decode_scale * in->decode_ms + p->step_overhead_ms;
+	double others = (in->clients - 1.0) / in->prefill_ranks; /* the prompts ahead of one on its rank */
+	double ttft = p->overhead_ms + p1, steady = p1, busy = 0.0;
+	for (int it = 0; it < LOAD_ITERATIONS; it++) {
+		double cycle = p->overhead_ms + ttft + (in->osl - 1.0) * tpot;
+		busy = fmin(others * p1 / cycle, LOAD_MAX_BUSY);
+		steady = p1 + busy * p1 / (2.0 * (1.0 - busy));
+		double nt = p->overhead_ms + p->wave_share * out->wave_ms + (1.0 - p->wave_share) * steady;
+		double dt = fabs(nt - ttft);
+		ttft = 0.5 * (ttft + nt);
+		if (dt <= 1e-13 * ttft)
+			break;
+	}
+	out->steady_ms = steady;
+	out->prefill_busy = busy;
+	out->ttft_ms = ttft;
+	out->tpot_ms = tpot;
+	out->cycle_ms = p->overhead_ms + ttft + (in->osl - 1.0) * tpot;
+	return 0;
+}

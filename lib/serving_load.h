@@ -63,6 +63,22 @@ int load_eval(const load_inputs *in, const load_params *p, load_result *out, cha
  * fail get NaN. Returns how many failed. */
 int load_eval_many(size_t n, const load_inputs *in, const load_params *p, load_result *out);
 
+/* A disaggregated deployment: C clients, their prompts spread over the prefill ranks
+ * (workers x attention-DP ranks), decode on separate GPUs at the decode batch. The prefill
+ * ranks see the agg model's waves and queue (no decode shares their iterations); decode runs
+ * undisturbed by prompts. prefill_ms, chunk_ms and chunk_prompts are a prefill rank's,
+ * decode_ms the decode side's step at its batch. */
+typedef struct load_disagg_inputs {
+	double clients;       /* C: concurrent requests in all */
+	double prefill_ranks; /* prefill workers x their attention-DP ranks */
+	double isl, osl, chunk_tokens;
+	double prefill_ms, chunk_ms, chunk_prompts, decode_ms;
+} load_disagg_inputs;
+
+/* Checks in and runs the model (out->prefill_busy: one prefill rank's share of the cycle).
+ * Returns 0, or -1 with a message. */
+int load_eval_disagg(const load_disagg_inputs *in, const load_params *p, load_result *out, char *err, size_t errn);
+
 /* One backend's entry of the parameter file. */
 typedef struct load_entry {
 	char backend[16];

@@ -306,6 +306,52 @@ static int step_ms(const serving_ops *s, int k, const char *what, double *ms, ch
 	return 0;
 }
 
+/* The parameter file's entry for backend and engine version (read at the first use). */
+static const load_entry *load_entry_for(const char *backend, const char *engine, char *err, size_t errn)
+{
+	if (!load_params_read) {
+		char e[1200];
+		if (load_model_read(load_params_path, &load_params_file, e, sizeof e))
+			return fail(err, errn, "%s", e), NULL;
+		load_params_read = true;
+	}
+	return load_model_find(&load_params_file, backend, engine, err, errn);
+}
+
+/* The report's `load` object: where the parameters came from and the model's inputs. */
+static cJSON *add_load_object(cJSON *r, const load_entry *entry, double chunk_tokens, double chunk_prompts,
+			      double prefill_ms, double chunk_ms, double decode_ms, const load_result *res)
+{
+	cJSON *lo = cJSON_AddObjectToObject(r, "load");
+	cJSON_AddStringToObject(lo, "params", load_params_file.path);
+	cJSON_AddStringToObject(lo, "fitted", load_params_file.fitted);
+	cJSON_AddStringToObject(lo, "backend", entry->backend);
+	cJSON_AddStringToObject(lo, "versions", entry->versions);
+	cJSON_AddNumberToObject(lo, "chunk_tokens", chunk_tokens);
+	cJSON_AddNumberToObject(lo, "chunk_prompts", chunk_prompts);
+	cJSON_AddNumberToObject(lo, "prefill_ms", prefill_ms);
+	cJSON_AddNumberToObject(lo, "chunk_ms", chunk_ms);
+	cJSON_AddNumberToObject(lo, "decode_ms", decode_ms);
+	cJSON_AddNumberToObject(lo, "wave_ms", res->wave_ms);
+	cJSON_AddNumberToObject(lo, "steady_ms", res->steady_ms);
+	cJSON_AddNumberToObject(lo, "prefill_busy", res->prefill_busy);
+	cJSON_AddNumberToObject(lo, "cycle_ms", res->cycle_ms);
+	return lo;
+}
+
+/* The three load runs' latencies (a chunk of one prompt is the prompt). */
+static int load_latencies(const serving_ops *s, long prompts, double *prefill, double *chunk, double *decode,
+			  char *err, size_t errn)
+{
+	if (step_ms(s, LOAD_PREFILL, "one prompt's prefill", prefill, err, errn) ||
+	    step_ms(s, LOAD_DECODE, "one decode step", decode, err, errn))
+		return -1;
+	if (prompts > 1)
+		return step_ms(s, LOAD_CHUNK, "a full chunk's prefill", chunk, err, errn);
+	*chunk = *prefill;
+	return 0;
+}
+
 static cJSON *report_agg_load(const cJSON *config, const serving_ops *s, char *err, size_t errn)
 {
 	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(config, "serving");
@@ -320,27 +366,14 @@ static cJSON *report_agg_load(const cJSON *config, const serving_ops *s, char *e
 	const char *engine = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sv, "engine_version"));
 	if (!backend)
 		return fail(err, errn, "config record: 'backend' is missing"), NULL;
-	if (!load_params_read) {
-		char e[1200];
-		if (load_model_read(load_params_path, &load_params_file, e, sizeof e))
-			return fail(err, errn, "%s", e), NULL;
-		load_params_read = true;
-	}
-	const load_entry *entry = load_model_find(&load_params_file, backend, engine, err, errn);
+	const load_entry *entry = load_entry_for(backend, engine, err, errn);
 	if (!entry)
 		return NULL;
 
 	load_inputs in = {.batch = (double)batch, .isl = (double)isl, .osl = (double)osl,
 			  .chunk_tokens = (double)chunk, .chunk_prompts = (double)prompts};
-	if (step_ms(s, LOAD_PREFILL, "one prompt's prefill", &in.prefill_ms, err, errn) ||
-	    step_ms(s, LOAD_DECODE, "one decode step", &in.decode_ms, err, errn))
+	if (load_latencies(s, prompts, &in.prefill_ms, &in.chunk_ms, &in.decode_ms, err, errn))
 		return NULL;
-	if (prompts > 1) {
-		if (step_ms(s, LOAD_CHUNK, "a full chunk's prefill", &in.chunk_ms, err, errn))
-			return NULL;
-	} else {
-		in.chunk_ms = in.prefill_ms;
-	}
 	load_result res;
 	if (load_eval(&in, &entry->p, &res, err, errn))
 		return NULL;
@@ -362,20 +395,60 @@ static cJSON *report_agg_load(const cJSON *config, const serving_ops *s, char *e
 	cJSON_AddNumberToObject(r, "num_total_gpus", gpus);
 	cJSON_AddNumberToObject(r, "memory", get_num_or(cJSON_GetObjectItemCaseSensitive(config, "memory_gib"),
 							"total", 0.0));
-	cJSON *lo = cJSON_AddObjectToObject(r, "load");
-	cJSON_AddStringToObject(lo, "params", load_params_file.path);
-	cJSON_AddStringToObject(lo, "fitted", load_params_file.fitted);
-	cJSON_AddStringToObject(lo, "backend", entry->backend);
-	cJSON_AddStringToObject(lo, "versions", entry->versions);
-	cJSON_AddNumberToObject(lo, "chunk_tokens", in.chunk_tokens);
-	cJSON_AddNumberToObject(lo, "chunk_prompts", in.chunk_prompts);
-	cJSON_AddNumberToObject(lo, "prefill_ms", in.prefill_ms);
-	cJSON_AddNumberToObject(lo, "chunk_ms", in.chunk_ms);
-	cJSON_AddNumberToObject(lo, "decode_ms", in.decode_ms);
-	cJSON_AddNumberToObject(lo, "wave_ms", res.wave_ms);
-	cJSON_AddNumberToObject(lo, "steady_ms", res.steady_ms);
-	cJSON_AddNumberToObject(lo, "prefill_busy", res.prefill_busy);
-	cJSON_AddNumberToObject(lo, "cycle_ms", res.cycle_ms);
+	add_load_object(r, entry, in.chunk_tokens, in.chunk_prompts, in.prefill_ms, in.chunk_ms, in.decode_ms, &res);
+	return r;
+}
+
+/* disagg under the load model: the layout from serving.prefill/decode, the load runs' latencies. */
+static cJSON *report_disagg_load(const cJSON *config, const serving_ops *s, char *err, size_t errn)
+{
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(config, "serving");
+	long isl = 0, osl = 0, chunk = 0, prompts = 0, total = 0;
+	long pdp = 0, pw = 0, ddp = 0, dw = 0, db = 0;
+	const cJSON *po = cJSON_GetObjectItemCaseSensitive(sv, "prefill"), *dob = cJSON_GetObjectItemCaseSensitive(sv, "decode");
+	if (get_long(config, "", "isl", &isl, err, errn) || get_long(config, "", "osl", &osl, err, errn) ||
+	    get_long(sv, "serving.", "chunk_tokens", &chunk, err, errn) ||
+	    get_long(sv, "serving.", "chunk_prompts", &prompts, err, errn) ||
+	    get_long(sv, "serving.", "num_total_gpus", &total, err, errn) ||
+	    get_long(po, "serving.prefill.", "dp", &pdp, err, errn) ||
+	    get_long(po, "serving.prefill.", "workers", &pw, err, errn) ||
+	    get_long(dob, "serving.decode.", "dp", &ddp, err, errn) ||
+	    get_long(dob, "serving.decode.", "workers", &dw, err, errn) ||
+	    get_long(dob, "serving.decode.", "batch", &db, err, errn))
+		return NULL;
+	const char *backend = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(config, "backend"));
+	const char *engine = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sv, "engine_version"));
+	if (!backend)
+		return fail(err, errn, "config record: 'backend' is missing"), NULL;
+	const load_entry *entry = load_entry_for(backend, engine, err, errn);
+	if (!entry)
+		return NULL;
+	/* every in-flight request holds a decode slot: the clients are the decode side's batch */
+	load_disagg_inputs in = {.clients = (double)(db * ddp * dw), .prefill_ranks = (double)(pw * pdp),
+				 .isl = (double)isl, .osl = (double)osl, .chunk_tokens = (double)chunk,
+				 .chunk_prompts = (double)prompts};
+	if (load_latencies(s, prompts, &in.prefill_ms, &in.chunk_ms, &in.decode_ms, err, errn))
+		return NULL;
+	load_result res;
+	if (load_eval_disagg(&in, &entry->p, &res, err, errn))
+		return NULL;
+	double seq_per_s = in.clients * 1000.0 / res.cycle_ms;
+	cJSON *r = summary_report_head(config);
+	cJSON_AddStringToObject(r, "latency_model", "load");
+	cJSON_AddNumberToObject(r, "ttft_ms", res.ttft_ms);
+	cJSON_AddNumberToObject(r, "tpot_ms", res.tpot_ms);
+	cJSON_AddNumberToObject(r, "request_latency_ms", res.ttft_ms + (double)(osl - 1) * res.tpot_ms);
+	cJSON_AddNumberToObject(r, "seq_per_s", seq_per_s);
+	cJSON_AddNumberToObject(r, "seq_per_s_per_gpu", seq_per_s / (double)total);
+	cJSON_AddNumberToObject(r, "tokens_per_s", seq_per_s * (double)osl);
+	cJSON_AddNumberToObject(r, "tokens_per_s_per_gpu", seq_per_s * (double)osl / (double)total);
+	cJSON_AddNumberToObject(r, "tokens_per_s_per_user", 1000.0 / res.tpot_ms);
+	cJSON_AddNumberToObject(r, "concurrency", in.clients);
+	cJSON_AddNumberToObject(r, "num_total_gpus", (double)total);
+	cJSON *lo = add_load_object(r, entry, in.chunk_tokens, in.chunk_prompts, in.prefill_ms, in.chunk_ms,
+				    in.decode_ms, &res);
+	cJSON_AddNumberToObject(lo, "clients", in.clients);
+	cJSON_AddNumberToObject(lo, "prefill_ranks", in.prefill_ranks);
 	return r;
 }
 
@@ -387,9 +460,11 @@ cJSON *serving_report(const cJSON *config, const serving_ops *s, bool with_ops, 
 		return fail(err, errn, "config record of mode %s has no 'serving' object", mode ? mode : "?"), NULL;
 	const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sv, "model"));
 	bool agg = mode && strcmp(mode, "agg") == 0;
-	cJSON *r = agg && model && strcmp(model, "load") == 0 ? report_agg_load(config, s, err, errn)
-		   : agg					  ? report_agg(config, s, err, errn)
-								  : report_disagg(config, s, err, errn);
+	bool load = model && strcmp(model, "load") == 0;
+	cJSON *r = agg && load ? report_agg_load(config, s, err, errn)
+		   : agg       ? report_agg(config, s, err, errn)
+		   : load      ? report_disagg_load(config, s, err, errn)
+			       : report_disagg(config, s, err, errn);
 	if (r && with_ops)
 		add_ops(r, s);
 	return r;

@@ -172,7 +172,7 @@ QWEN235_DP=(--system h200_sxm --backend vllm --mode agg --tp 1 --moe-tp 2 --moe-
 	run --separate-stderr env INFERCAST_FIDELITY=load opgraph "${opts[@]}" <"$BATS_TEST_TMPDIR/model"
 	assert_success
 	[ "$(head -1 <<<"$output" | jget fallbacks)" = '["fallback: prefill side: moe_tp 4 = tp x dp, moe_ep 1 (no MoE layout was given)","fallback: decode side: moe_tp 4 = tp x dp, moe_ep 1 (no MoE layout was given)"]' ]
-	diff <(tail -n +2 <<<"$output") <(opgraph "${opts[@]}" --prefill-moe-tp 4 --prefill-moe-ep 1 --decode-moe-tp 4 \
+	diff <(tail -n +2 <<<"$output") <(INFERCAST_FIDELITY=load opgraph "${opts[@]}" --prefill-moe-tp 4 --prefill-moe-ep 1 --decode-moe-tp 4 \
 		--decode-moe-ep 1 <"$BATS_TEST_TMPDIR/model" | tail -n +2)
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The load model of agg serving (--fidelity load, lib/serving_load) and the fidelity switch.
 load test_helper
+bats_require_minimum_version 1.5.0
 
 pipelines_estimate() { "$ROOT/pipelines/estimate" "$@"; }
 
@@ -97,4 +98,44 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	run pipelines_estimate --backend vllm $AGG --fidelity load --load-params "$BATS_TEST_TMPDIR/p.json"
 	assert_failure 1
 	assert_output --partial "'backends' must be a non-empty list"
+}
+
+@test "load: disagg puts the clients' prompts on the prefill ranks and decodes at the decode batch" {
+	local dis="--model $Q32 --system h100_sxm --backend vllm --isl 4000 --osl 1000 --mode disagg --prefill-batch 1 --prefill-workers 8 --decode-batch 224 --decode-tp 4 --decode-workers 2 --format jsonl"
+	run --separate-stderr pipelines_estimate $dis --fidelity load
+	assert_success
+	[ "$(jget latency_model <<<"$output")" = load ]
+	[ "$(jget load.clients <<<"$output")" = 448 ]
+	[ "$(jget load.prefill_ranks <<<"$output")" = 8 ]
+	[ "$(jget concurrency <<<"$output")" = 448 ]
+	# TPOT is the decode side's step, scaled as the backend's fit says, with no prompt inside it
+	local d beta oh
+	d=$(jget load.decode_ms <<<"$output")
+	beta=$(awk '/"backend": "vllm"/ { match($0, /"decode_scale": [0-9.]+/); print substr($0, RSTART + 16, RLENGTH - 16) }' "$ROOT/params/load_model.json")
+	oh=$(awk '/"backend": "vllm"/ { match($0, /"step_overhead_ms": [0-9.]+/); print substr($0, RSTART + 20, RLENGTH - 20) }' "$ROOT/params/load_model.json")
+	approx "$(jget tpot_ms <<<"$output")" "$(awk -v b="$beta" -v d="$d" -v o="$oh" 'BEGIN { printf "%.17g", b * d + o }')" 1e-12
+	run pipelines_estimate $dis --fidelity reference --decode-batch 64
+	assert_success
+	[ "$(jget latency_model <<<"$output" || true)" = MISSING ]
+}
+
+@test "load: what priced an op in place of the tables is in the report, and --strict refuses it" {
+	local gpt="--model $MODELS/openai--gpt-oss-120b --system h100_sxm --backend trtllm --tp 4 --moe-tp 4 --batch 16 --isl 1000 --osl 1000 --mode agg --gemm-quant nvfp4 --format jsonl"
+	run --separate-stderr pipelines_estimate $gpt --fidelity load
+	assert_success
+	[ "$(jget fallbacks <<<"$output" | grep -o 'context_qkv_gemm: fallback: bfloat16 GEMMs for nvfp4 (the checkpoint.s)' | wc -l)" -eq 1 ]
+	run pipelines_estimate $gpt --fidelity load --strict
+	assert_failure 1
+	assert_output --partial "no GEMM data for quant mode nvfp4"
+}
+
+@test "load: a deployment beyond the memory model is priced with oom true and a warning; --strict refuses" {
+	local big="--model $MODELS/meta-llama--Meta-Llama-3.1-70B --system h100_sxm --backend vllm --tp 1 --batch 8 --isl 1000 --osl 100 --mode agg --format jsonl"
+	run --separate-stderr pipelines_estimate $big --fidelity load
+	assert_success
+	[ "$(jget oom <<<"$output")" = true ]
+	[ "$stderr" = "estimate: warning: the memory model says this deployment does not fit in GPU memory (oom: true); priced anyway under --fidelity load (--strict refuses)" ]
+	run pipelines_estimate $big --fidelity load --strict
+	assert_failure 1
+	assert_output --partial "OOM: the model 'meta-llama/Meta-Llama-3.1-70B' does not fit in GPU memory"
 }

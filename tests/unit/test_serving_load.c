@@ -94,6 +94,26 @@ int main(void)
 	CHECK(load_eval_many(2, many, &plain, out) == 1);
 	CHECK(out[0].ttft_ms == 50 && isnan(out[1].ttft_ms));
 
+	/* Disagg: one client on one prefill rank is its prefill plus the overhead; TPOT is the decode
+	 * side's step alone. Many clients on one rank queue in waves. */
+	p = plain;
+	p.overhead_ms = 20;
+	p.step_overhead_ms = 1;
+	load_disagg_inputs di = {.clients = 1, .prefill_ranks = 1, .isl = 1000, .osl = 100, .chunk_tokens = 1000,
+				 .prefill_ms = 50, .chunk_ms = 50, .chunk_prompts = 1, .decode_ms = 10};
+	CHECK(load_eval_disagg(&di, &p, &r, err, sizeof err) == 0);
+	CHECK_NEAR(r.ttft_ms, 70, 1e-12);
+	CHECK_NEAR(r.tpot_ms, 11, 1e-12);
+	p.wave_share = 1;
+	di.clients = 8;
+	di.prefill_ranks = 2; /* four prompts a rank, one a chunk: 2.5 prompts on average */
+	CHECK(load_eval_disagg(&di, &p, &r, err, sizeof err) == 0);
+	CHECK_NEAR(r.wave_ms, 125, 1e-12);
+	CHECK_NEAR(r.ttft_ms, 145, 1e-12);
+	di.prefill_ranks = 0;
+	CHECK(load_eval_disagg(&di, &p, &r, err, sizeof err) == -1);
+	CHECK_STR(err, "load model: clients (8) and prefill ranks (0) must be at least 1");
+
 	/* Engine versions in the engines' order. */
 	CHECK(load_version_cmp("0.5.1.post1", "0.5.6") < 0);
 	CHECK(load_version_cmp("0.5.6.post2", "0.5.6") > 0);
