@@ -347,7 +347,7 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "table") == 0) st.fmt = FMT_TABLE;
 			else usage_error("--format: '%s' is not one of jsonl, csv, table", optarg);
 			break;
-		case 'h': fputs(usage_text, stdout); return finish_stdout();
+		case 'h': usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt == 'f')
 				usage_error("option '--format' needs a value");

@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 	for (; first < argc; first++) {
 		const char *a = argv[first];
 		if (strcmp(a, "--help") == 0) {
-			fputs(usage, stdout);
+			usage_print(usage);
 			return finish_stdout();
 		} else if (strcmp(a, "--model-path") == 0) {
 			if (first + 1 >= argc)

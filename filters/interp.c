@@ -320,7 +320,7 @@ int main(int argc, char **argv)
 		case 'Y': parse_targets(&st.ty, "--extrapolate-y", optarg); break;
 		case 'Z': parse_targets(&st.tz, "--extrapolate-z", optarg); break;
 		case 's': st.sqrt_y = true; break;
-		case 'h': fputs(usage_text, stdout); return finish_stdout();
+		case 'h': usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt)
 				usage_error("option '%s' needs a value", argv[optind - 1]);

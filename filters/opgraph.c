@@ -350,7 +350,7 @@ int main(int argc, char **argv)
 		case OPT_EPLB: rt.enable_eplb = true; break;
 		case OPT_NUM_SLOTS: rt.wideep_num_slots = opt_long("--wideep-num-slots", optarg, 1, 1 << 20); break;
 		case OPT_KEEP_GOING: keep_going = true; break;
-		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_SYSTEM].name);

@@ -255,7 +255,7 @@ int main(int argc, char **argv)
 			if (!(t.request_latency > 0))
 				usage_error("--request-latency must be positive");
 			break;
-		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_TOTAL_GPUS && optopt < OPT_HELP)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_TOTAL_GPUS].name);

@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 		case OPT_DATA_DIR: o.data_dir = optarg; break;
 		case OPT_VERSION: o.version = optarg; break;
 		case OPT_COUNT: o.count_only = true; break;
-		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_SYSTEM].name);

@@ -55,6 +55,41 @@ void usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+void usage_print(const char *text)
+{
+	/* the name the text was written under: the word after "usage: " */
+	const char *name = strncmp(text, "usage: ", 7) ? NULL : text + 7;
+	size_t nlen = name ? strcspn(name, " \n") : 0;
+	if (!nlen || (strlen(progname) == nlen && !strncmp(progname, name, nlen))) {
+		fputs(text, stdout);
+		return;
+	}
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		const char *at = line;
+		/* "usage: NAME" and the aligned "       NAME" of further synopsis lines */
+		size_t lead = !strncmp(line, "usage: ", 7) || !strncmp(line, "       ", 7) ? 7 : 0;
+		if (lead && len > lead + nlen && !strncmp(line + lead, name, nlen) && line[lead + nlen] == ' ') {
+			printf("%.*s%s", (int)lead, line, progname);
+			at = line + lead + nlen;
+		}
+		/* "See NAME(1)" */
+		for (const char *p = at; p < line + len; p++) {
+			if ((size_t)(line + len - p) >= nlen + 3 && !strncmp(p, name, nlen) && !strncmp(p + nlen, "(1)", 3) &&
+			    (p == line || p[-1] == ' ')) {
+				printf("%.*s%s", (int)(p - at), at, progname);
+				at = p + nlen;
+			}
+		}
+		printf("%.*s", (int)(line + len - at), at);
+		line += len;
+		if (*line == '\n') {
+			putchar('\n');
+			line++;
+		}
+	}
+}
+
 void check_stdout(void)
 {
 	if (!ferror(stdout))

@@ -18,6 +18,11 @@ void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: "prog: message" then "try 'prog --help'", exit 2. */
 _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Print a --help text whose first line is "usage: NAME ...", under the name the user ran
+ * (infercast-NAME when installed): NAME at the start of the usage lines and in "NAME(1)"
+ * becomes the program name. */
+void usage_print(const char *text);
+
 /* Flush and close stdout; a failed write is an I/O error (exit 1), a closed pipe a quiet exit.
  * Every main() ends with `return finish_stdout();`. */
 int finish_stdout(void);
