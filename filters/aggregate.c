@@ -25,6 +25,7 @@ static const char usage_text[] =
 	"  --ops            add `ops`: latency per op name and phase, summed as the reference does\n"
 	"  --refuse-oom     a configuration that does not fit in GPU memory is an error (exit 1),\n"
 	"                   as the reference's CLI refuses it\n"
+	"  --warn-oom       say so on stderr (the table marks such rows and says so below them)\n"
 	"  --format FORMAT  jsonl (default), csv (one row per configuration) or table (aligned, human)\n"
 	"See aggregate(1) and docs/records.md.\n";
 
@@ -74,6 +75,22 @@ static void cell(const cJSON *report, const char *key, bool human, char *buf, si
 		json_format_double(buf, n, v->valuedouble);
 	else
 		snprintf(buf, n, "%s", "?");
+}
+
+/* Why a report is oom, for the warning, the refusal and the table's note. */
+static void oom_reason(const cJSON *report, char *buf, size_t n)
+{
+	const cJSON *mem = cJSON_GetObjectItemCaseSensitive(report, "memory_gib");
+	snprintf(buf, n, "the model '%s' does not fit in GPU memory on system '%s' (%.3f GiB per GPU, capacity %.3f GiB)",
+		 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "model")),
+		 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "system")),
+		 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(mem, "total")),
+		 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(report, "mem_capacity_gib")));
+}
+
+static bool is_oom(const cJSON *report)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "oom"));
 }
 
 static void write_csv(const cJSON *report, bool header)
@@ -132,6 +149,15 @@ static void write_table(cJSON *const *reports, size_t n, bool with_ops)
 		}
 		putchar('\n');
 	}
+	/* a row that does not fit is no deployment: say so where the eye lands */
+	for (size_t i = 0; i < n; i++) {
+		if (!is_oom(reports[i]))
+			continue;
+		char why[512];
+		oom_reason(reports[i], why, sizeof why);
+		printf("oom: %s: %s\n",
+		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reports[i], "config_id")), why);
+	}
 	if (!with_ops)
 		return;
 	for (size_t i = 0; i < n; i++) {
@@ -155,7 +181,7 @@ typedef struct state {
 	serving_ops steps;  /* ops tagged with a serving `step` */
 	const char *name;   /* input name, for messages */
 	enum format fmt;
-	bool with_ops, header_done, refuse_oom;
+	bool with_ops, header_done, refuse_oom, warn_oom;
 	char *error;        /* the first unpriced op of the configuration, or NULL */
 	long ops_expected;  /* the config record's op_records, or -1 when it has none */
 	long ops_seen;
@@ -214,18 +240,17 @@ static void finish_config(state *st)
 			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "dp")), &res);
 		report = summary_report(c, &st->ops, &res, st->with_ops);
 	}
-	if (st->refuse_oom && !st->error && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "oom"))) {
-		const cJSON *mem = cJSON_GetObjectItemCaseSensitive(c, "memory_gib");
-		char msg[1024]; /* the report is freed before exiting: the sanitizer build checks leaks */
-		snprintf(msg, sizeof msg, "%s:%ld: config '%s': OOM: the model '%s' does not fit in GPU memory on system '%s' "
-			 "(%.3f GiB per GPU, capacity %.3f GiB)",
-		    st->name, st->config_line, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_id")),
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "model")),
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "system")),
-		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(mem, "total")),
-		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "mem_capacity_gib")));
-		cJSON_Delete(report);
-		die(EXIT_DATA, "%s", msg);
+	if ((st->refuse_oom || st->warn_oom) && !st->error && is_oom(report)) {
+		char why[512], msg[1024]; /* the report is freed before exiting: the sanitizer build checks leaks */
+		oom_reason(report, why, sizeof why);
+		snprintf(msg, sizeof msg, "%s:%ld: config '%s': %s%s", st->name, st->config_line,
+			 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_id")),
+			 st->refuse_oom ? "OOM: " : "warning: ", why);
+		if (st->refuse_oom) {
+			cJSON_Delete(report);
+			die(EXIT_DATA, "%s", msg);
+		}
+		warnx_("%s", msg);
 	}
 	if (st->fmt == FMT_JSONL) {
 		jsonl_write(report);
@@ -331,7 +356,7 @@ int main(int argc, char **argv)
 	diag_set_progname(argv[0]);
 	static const struct option longopts[] = {
 		{"ops", no_argument, 0, 'o'}, {"format", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
-		{"refuse-oom", no_argument, 0, 'r'},
+		{"refuse-oom", no_argument, 0, 'r'}, {"warn-oom", no_argument, 0, 'w'},
 		{0, 0, 0, 0},
 	};
 	state st = {0};
@@ -341,6 +366,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'o': st.with_ops = true; break;
 		case 'r': st.refuse_oom = true; break;
+		case 'w': st.warn_oom = true; break;
 		case 'f':
 			if (strcmp(optarg, "jsonl") == 0) st.fmt = FMT_JSONL;
 			else if (strcmp(optarg, "csv") == 0) st.fmt = FMT_CSV;
@@ -362,7 +388,9 @@ int main(int argc, char **argv)
 	/* what take_op reads of an op record: the rest (attrs, points) is only checked (lib/jsonpick) */
 	static const char *const op_keys[] = { "record", "config_id", "name", "phase", "error", "latency_ms",
 					       "energy_wms", "source", "step", NULL };
+	long records = 0, configs = 0;
 	while (jsonl_next_text(&r)) {
+		records++;
 		bool whole;
 		cJSON *rec = jsonpick_parse_text(&r, op_keys, &whole);
 		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
@@ -372,6 +400,7 @@ int main(int argc, char **argv)
 			kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
 		}
 		if (kind && strcmp(kind, "config") == 0) {
+			configs++;
 			take_config(&st, &r, rec);
 			rec = NULL; /* now st.config */
 		}
@@ -379,6 +408,9 @@ int main(int argc, char **argv)
 			take_op(&st, &r, rec);
 		cJSON_Delete(rec);
 	}
+	/* records, none of which it can use: say so rather than write nothing (empty input is no error) */
+	if (records && !configs)
+		jsonl_fail_unused(&r, records, "a config record", "config and op records from opgraph | query");
 	jsonl_close(&r);
 	finish_config(&st);
 	if (st.fmt == FMT_TABLE) {

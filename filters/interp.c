@@ -337,6 +337,9 @@ int main(int argc, char **argv)
 		take_record(&st, &r, rec);
 		cJSON_Delete(rec);
 	}
+	/* a table and nothing asked of it: say so rather than write nothing (empty input is no error) */
+	if (st.table && !st.nq && !ncli)
+		die(EXIT_DATA, "%s: no query to answer (give --query X[,Y[,Z]] or records with \"query\":true)", r.name);
 	jsonl_close(&r);
 	for (size_t i = 0; i < ncli; i++)
 		add_query(&st, cli[i].c, cli[i].dims, cli[i].where);

@@ -174,6 +174,21 @@ static void refuse(const jsonl_reader *r, const og_runtime *rt, const og_serving
 	check_stdout();
 }
 
+/* A request longer than the model's context is priced all the same (the reference does), but
+ * the numbers are for a length the model does not serve: say so, once per run (sweeps repeat it). */
+static void warn_context(const jsonl_reader *r, const cJSON *rec, const og_runtime *rt)
+{
+	static bool warned;
+	const cJSON *context = cJSON_GetObjectItemCaseSensitive(rec, "context");
+	if (warned || !cJSON_IsNumber(context) || context->valuedouble <= 0 ||
+	    (double)rt->isl + (double)rt->osl <= context->valuedouble)
+		return;
+	warned = true;
+	warnx_("%s:%ld: warning: isl + osl = %ld tokens is beyond the model's max_position_embeddings (%.0f): "
+	       "the estimate is for requests longer than the model serves", r->name, r->line, rt->isl + rt->osl,
+	       context->valuedouble);
+}
+
 /* One model record: resolve, build, write the config record then each phase's ops in order. */
 /* Whether a static mode lists the ops of a phase. static_gen still lists the context ops (with
  * no points: 0 ms), as the reference's breakdown does; static_ctx lists no generation ops, as the
@@ -215,6 +230,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 			refuse(r, &rt, &srv, rec, id, err);
 			return;
 		}
+		warn_context(r, rec, &rt);
 		cJSON *c = config_record(&sv.main, rec, id, &sv.mem);
 		og_serving_annotate(&sv, c);
 		cJSON_AddNumberToObject(c, "op_records", (double)og_serving_count_ops(&sv));
@@ -236,6 +252,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		refuse(r, &rt, &srv, rec, id, err);
 		return;
 	}
+	warn_context(r, rec, &rt);
 	cJSON *c = config_record(&cfg, rec, id, &mem);
 	size_t nops = 0;
 	for (size_t i = 0; i < g.n; i++)

@@ -82,6 +82,7 @@ static void put(const cJSON *model, const char *id, const char *mode, const swee
 static long emit_model(const jsonl_reader *r, const cJSON *model, const options *o)
 {
 	sweep_spec spec = o->spec;
+	jsonl_get_str(r, model, "architecture"); /* what hfparse writes: an object without it is no model */
 	spec.is_moe = jsonl_opt_bool(r, model, "is_moe", false);
 	const char *family = jsonl_opt_str(r, model, "family", NULL);
 	long nextn = o->nextn >= 0 ? o->nextn : sweep_default_nextn(family);

@@ -43,6 +43,12 @@ void jsonl_fail(const jsonl_reader *r, const char *fmt, ...)
 	exit(EXIT_DATA);
 }
 
+void jsonl_fail_unused(const jsonl_reader *r, long records, const char *wanted, const char *expected)
+{
+	die(EXIT_DATA, "%s: none of its %ld record%s is %s (expected %s)", r->name, records, records == 1 ? "" : "s",
+	    wanted, expected);
+}
+
 /* JSON text is UTF-8; passing other bytes through would write records no reader accepts. */
 long utf8_invalid_at(const char *s)
 {

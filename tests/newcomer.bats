@@ -35,3 +35,108 @@ bats_require_minimum_version 1.5.0
 	[ -s "$dir/summary.err" ]
 	[[ $stderr == *"$dir/summary.err: the sweep failed"* ]]
 }
+
+# ---- silent wrong numbers ----
+
+# edited_config MODEL SED: a copy of MODEL's config.json edited by SED, in $BATS_TEST_TMPDIR/m.
+edited_config() {
+	mkdir -p "$BATS_TEST_TMPDIR/m"
+	sed "$2" "$MODELS/$1/config.json" >"$BATS_TEST_TMPDIR/m/config.json"
+}
+
+@test "hfparse: a missing or zero FFN width is an error naming the field, not a model without FFN" {
+	edited_config Qwen--Qwen3-8B '/"intermediate_size"/d'
+	run --separate-stderr hfparse "$BATS_TEST_TMPDIR/m"
+	assert_failure 1
+	assert_output ''
+	assert_equal "$stderr" "hfparse: $BATS_TEST_TMPDIR/m/config.json: missing required field 'intermediate_size' (the FFN width)"
+	edited_config Qwen--Qwen3-8B 's/"intermediate_size": 12288/"intermediate_size": 0/'
+	run --separate-stderr hfparse "$BATS_TEST_TMPDIR/m"
+	assert_failure 1
+	assert_equal "$stderr" "hfparse: $BATS_TEST_TMPDIR/m/config.json: field 'intermediate_size' is 0: the FFN width cannot be 0"
+	# a MoE model: the experts' width (moe_intermediate_size, else intermediate_size) and count
+	edited_config Qwen--Qwen3-30B-A3B '/"moe_intermediate_size"/d; /"intermediate_size"/d'
+	run --separate-stderr hfparse "$BATS_TEST_TMPDIR/m"
+	assert_failure 1
+	assert_equal "$stderr" "hfparse: $BATS_TEST_TMPDIR/m/config.json: missing required field 'intermediate_size' (the expert FFN width)"
+	edited_config Qwen--Qwen3-30B-A3B 's/"num_experts_per_tok": 8/"num_experts_per_tok": 0/'
+	run --separate-stderr hfparse "$BATS_TEST_TMPDIR/m"
+	assert_failure 1
+	assert_equal "$stderr" "hfparse: $BATS_TEST_TMPDIR/m/config.json: field 'num_experts_per_tok' is 0: the experts each token is routed to cannot be 0"
+	edited_config Qwen--Qwen3-8B 's/"hidden_size": 4096/"hidden_size": 0/'
+	run --separate-stderr hfparse "$BATS_TEST_TMPDIR/m"
+	assert_failure 1
+	assert_equal "$stderr" "hfparse: $BATS_TEST_TMPDIR/m/config.json: field 'hidden_size' is 0: the hidden size cannot be 0"
+	# through estimate: no report
+	edited_config Qwen--Qwen3-8B '/"intermediate_size"/d'
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$BATS_TEST_TMPDIR/m" --system h200_sxm --backend trtllm \
+		--tp 1 --batch 1 --isl 100 --osl 10
+	assert_failure 1
+	assert_output ''
+	[[ $stderr == *"missing required field 'intermediate_size'"* ]]
+}
+
+@test "every model in ../shared/models still parses (the new checks refuse none of them)" {
+	for m in "$MODELS"/*/; do
+		run --separate-stderr hfparse "$m"
+		[ "$status" -eq 0 ] || { echo "$m: $stderr" >&2; return 1; }
+	done
+}
+
+@test "aggregate given records but no configuration says so and exits 1 instead of writing nothing" {
+	run --separate-stderr aggregate <<<'{"foo":1}'
+	assert_failure 1
+	assert_output ''
+	assert_equal "$stderr" "aggregate: <stdin>: none of its 1 record is a config record (expected config and op records from opgraph | query)"
+	run --separate-stderr aggregate --format table <<<$'{"record":"model"}\n{"x":2}'
+	assert_failure 1
+	assert_equal "$stderr" "aggregate: <stdin>: none of its 2 records is a config record (expected config and op records from opgraph | query)"
+	# no input at all is no error (nothing in, nothing out)
+	run --separate-stderr aggregate </dev/null
+	assert_success
+	assert_output ''
+}
+
+@test "interp given a table and no query says so and exits 1" {
+	run --separate-stderr interp <<<'{"x":1,"value":2}'
+	assert_failure 1
+	assert_equal "$stderr" 'interp: <stdin>: no query to answer (give --query X[,Y[,Z]] or records with "query":true)'
+	run interp --query 1 <<<'{"x":1,"value":2}'
+	assert_success
+}
+
+@test "estimate: a model that does not fit warns on stderr and is marked under the table; --refuse-oom refuses it" {
+	Q32=(--model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm --tp 1 --batch 512 --isl 4000 --osl 1000)
+	run --separate-stderr "$ROOT/pipelines/estimate" "${Q32[@]}"
+	assert_success
+	assert_line --index 1 --regexp ' true$'
+	assert_line --index 2 "oom: c1: the model 'Qwen/Qwen3-32B' does not fit in GPU memory on system 'h200_sxm' (1033.273 GiB per GPU, capacity 141.000 GiB)"
+	[[ $stderr == *"warning: the model 'Qwen/Qwen3-32B' does not fit in GPU memory on system 'h200_sxm' (1033.273 GiB per GPU, capacity 141.000 GiB)"* ]]
+	# jsonl keeps its one record; the warning is on stderr
+	run --separate-stderr "$ROOT/pipelines/estimate" "${Q32[@]}" --format jsonl
+	assert_success
+	assert_equal "$(echo "$output" | jget oom)" true
+	[[ $stderr == *warning:*"does not fit in GPU memory"* ]]
+	run --separate-stderr "$ROOT/pipelines/estimate" "${Q32[@]}" --refuse-oom
+	assert_failure 1
+	assert_output ''
+	[[ $stderr == *"OOM: the model 'Qwen/Qwen3-32B' does not fit in GPU memory"* ]]
+	# a configuration that fits: no warning, no mark
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm \
+		--backend trtllm --tp 2 --batch 8 --isl 4000 --osl 1000
+	assert_success
+	assert_equal "$stderr" ''
+	refute_output --partial 'oom:'
+}
+
+@test "opgraph: isl + osl beyond max_position_embeddings warns once; the numbers are the same" {
+	run --separate-stderr bash -c "hfparse '$MODELS/Qwen--Qwen3-8B' '$MODELS/Qwen--Qwen3-8B' |
+		opgraph --system h200_sxm --backend trtllm --tp 1 --batch 1 --isl 40000 --osl 1000 | query | aggregate"
+	assert_success
+	assert_equal "$stderr" "opgraph: <stdin>:1: warning: isl + osl = 41000 tokens is beyond the model's max_position_embeddings (40960): the estimate is for requests longer than the model serves"
+	[ "${#lines[@]}" -eq 2 ]
+	run --separate-stderr bash -c "hfparse '$MODELS/Qwen--Qwen3-8B' |
+		opgraph --system h200_sxm --backend trtllm --tp 1 --batch 1 --isl 39960 --osl 1000 | query | aggregate"
+	assert_success
+	assert_equal "$stderr" ''
+}
