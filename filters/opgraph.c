@@ -377,8 +377,8 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	bool disagg = strcmp(rt.mode, "disagg") == 0;
-	if (!rt.system || !rt.backend || (!have_batch && !disagg) || !have_isl || !have_osl)
-		usage_error("--system, --backend, --batch, --isl and --osl are required");
+	static const char *const required[] = {"--system", "--backend", "--batch", "--isl", "--osl"};
+	require_options(5, required, (bool[]){rt.system, rt.backend, have_batch || disagg, have_isl, have_osl});
 	if (disagg && (!srv.prefill.batch || !srv.decode.batch))
 		usage_error("--mode disagg: --prefill-batch and --decode-batch are required");
 	if (strcmp(rt.mode, "static") && strcmp(rt.mode, "static_ctx") && strcmp(rt.mode, "static_gen") &&

@@ -116,7 +116,7 @@ static void read_reports(points *pt, double kv_fraction, long expect)
 			cJSON_Delete(rec);
 		}
 		if (progress && k != SWEEP_REPORT_OTHER && (++seen % 32 == 0 || seen == expect))
-			fprintf(stderr, "\rpareto: %ld/%ld configurations priced", seen, expect);
+			fprintf(stderr, "\r%s: %ld/%ld configurations priced", diag_progname(), seen, expect);
 	}
 	if (progress && seen)
 		fputc('\n', stderr);

@@ -35,7 +35,10 @@ void jsonl_fail(const jsonl_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
-	fprintf(stderr, "%s: %s:%ld: ", diag_progname(), r->name, r->line);
+	if (diag_in_pipeline() && !strcmp(r->name, "<stdin>"))
+		fprintf(stderr, "%s: ", diag_progname()); /* the user gave no such input (diag.h) */
+	else
+		fprintf(stderr, "%s: %s:%ld: ", diag_progname(), r->name, r->line);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -1,6 +1,7 @@
 /* systems: load systems/<name>.json into struct system_spec (see systems.h). */
 #include "systems.h"
 #include "sharedir.h"
+#include "suggest.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -343,7 +344,11 @@ const struct system_spec *system_load(const char *name, char *err, size_t errlen
 		char known[2048];
 		if (systems_known(known, sizeof known, NULL, 0) != 0)
 			snprintf(known, sizeof known, "none");
-		set_err(err, errlen, "unknown system '%s' (known: %s)", name, known);
+		char close[256];
+		if (*suggest_names(name, known, close, sizeof close))
+			set_err(err, errlen, "unknown system '%s': did you mean %s? (known: %s)", name, close, known);
+		else
+			set_err(err, errlen, "unknown system '%s' (known: %s)", name, known);
 		return NULL;
 	}
 	char *text = read_file(path, err, errlen);

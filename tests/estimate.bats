@@ -18,7 +18,7 @@ need_query() { [ -x "$BIN/query" ] || skip "bin/query is not built yet"; }
 @test "estimate: missing options, unknown options, bad values are usage errors" {
 	run "$EST" --model "$QWEN32"
 	assert_failure 2
-	assert_output "estimate: --model, --system, --backend, --tp, --batch, --isl and --osl are required
+	assert_output "estimate: --system, --backend, --tp, --batch, --isl and --osl are required
 try 'estimate --help'"
 	run "$EST" "${CASE[@]}" --frobnicate 1
 	assert_failure 2
@@ -42,7 +42,7 @@ try 'estimate --help'"
 	run --separate-stderr "$EST" --model "$QWEN32" --system h200_sxm --backend trtllm --tp 3 --batch 8 --isl 100 --osl 10
 	assert_failure 1
 	assert_output ""
-	assert_equal "$stderr" "opgraph: <stdin>:1: num_heads 64 is not divisible by tp 3"
+	assert_equal "$stderr" "estimate: num_heads 64 is not divisible by tp 3"
 }
 
 @test "estimate: Qwen3-32B on h200 trtllm tp2 matches the reference's golden (jsonl)" {

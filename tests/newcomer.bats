@@ -140,3 +140,79 @@ edited_config() {
 	assert_success
 	assert_equal "$stderr" ''
 }
+
+# ---- messages ----
+
+@test "an unknown system gets 'did you mean'; a far-off name gets the list only" {
+	run --separate-stderr opgraph --system h200 --backend trtllm --batch 1 --isl 10 --osl 10 </dev/null
+	assert_failure 2
+	[[ $stderr == "opgraph: --system: unknown system 'h200': did you mean h200_sxm? (known: a100_pcie, "* ]]
+	run --separate-stderr opgraph --system h100 --backend trtllm --batch 1 --isl 10 --osl 10 </dev/null
+	[[ $stderr == *"did you mean h100_pcie or h100_sxm?"* ]]
+	run --separate-stderr opgraph --system h200sxm --backend trtllm --batch 1 --isl 10 --osl 10 </dev/null
+	[[ $stderr == *"did you mean h200_sxm?"* ]]
+	run --separate-stderr opgraph --system xyz --backend trtllm --batch 1 --isl 10 --osl 10 </dev/null
+	[[ $stderr == "opgraph: --system: unknown system 'xyz' (known: "* ]]
+	# the pipelines say it once, as themselves, before any other note
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200 --backend trtllm \
+		--tp 1 --batch 1 --isl 10 --osl 10
+	assert_failure 2
+	assert_equal "${#stderr_lines[@]}" 2
+	[[ ${stderr_lines[0]} == "estimate: --system: unknown system 'h200': did you mean h200_sxm? (known: "* ]]
+	assert_equal "${stderr_lines[1]}" "try 'estimate --help'"
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-8B" --system h200 --backend trtllm \
+		--total-gpus 8
+	assert_failure 2
+	assert_equal "${#stderr_lines[@]}" 2
+	[[ ${stderr_lines[0]} == "default: --system: unknown system 'h200': did you mean h200_sxm? (known: "* ]]
+	assert_equal "${stderr_lines[1]}" "try 'default --help'"
+}
+
+@test "a missing required option is named, not the whole list" {
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm \
+		--backend trtllm --tp 1 --batch 1 --isl 10
+	assert_failure 2
+	assert_equal "$stderr" $'estimate: --osl is required\ntry \'estimate --help\''
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm
+	assert_equal "${stderr_lines[0]}" "estimate: --tp, --batch, --isl and --osl are required"
+	run --separate-stderr "$ROOT/pipelines/estimate" --mode disagg --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm \
+		--backend trtllm --isl 10 --osl 10 --prefill-batch 1
+	assert_equal "${stderr_lines[0]}" "estimate: --mode disagg: --decode-batch is required"
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "default: --total-gpus is required"
+	run --separate-stderr opgraph --system h200_sxm --backend trtllm --batch 1 --isl 10 </dev/null
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "opgraph: --osl is required"
+	run --separate-stderr sweep --system h200_sxm --backend trtllm --isl 10 --osl 10 </dev/null
+	assert_equal "${stderr_lines[0]}" "sweep: --total-gpus is required"
+}
+
+@test "errors from inside a pipeline name the pipeline, not a stage, <stdin>:1 or a stage's --help" {
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm \
+		--backend trtllm --tp 3 --batch 8 --isl 100 --osl 10
+	assert_failure 1
+	assert_equal "$stderr" "estimate: num_heads 64 is not divisible by tp 3"
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm \
+		--backend trtllm --tp 1 --batch 1 --isl 10 --osl 10 --fmha-quant fp9
+	assert_failure 2
+	[[ ${stderr_lines[0]} == "estimate: --fmha-quant: unknown mode 'fp9' (one of: "* ]]
+	assert_equal "${stderr_lines[1]}" "try 'estimate --help'"
+	# a query refusal: no "<stdin>:3"
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm \
+		--backend trtllm --tp 1 --batch 1 --isl 10 --osl 10 --gemm-quant nvfp4
+	assert_failure 1
+	[[ $stderr == "estimate: op context_qkv_gemm: "* ]]
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm \
+		--backend trtllm --total-gpus 8 --ttft 1
+	assert_failure 1
+	[[ $stderr == "default: no configuration of Qwen/Qwen3-8B on 8 GPUs; "* ]]
+	# installed, the name as run
+	ln -s "$ROOT/pipelines/estimate" "$BATS_TEST_TMPDIR/infercast-estimate"
+	run --separate-stderr "$BATS_TEST_TMPDIR/infercast-estimate" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm \
+		--backend trtllm --tp 3 --batch 8 --isl 100 --osl 10
+	assert_equal "$stderr" "infercast-estimate: num_heads 64 is not divisible by tp 3"
+	# the filters alone keep their names and places
+	run --separate-stderr bash -c "hfparse '$MODELS/Qwen--Qwen3-32B' | opgraph --system h200_sxm --backend trtllm --tp 3 --batch 8 --isl 100 --osl 10"
+	assert_equal "$stderr" "opgraph: <stdin>:1: num_heads 64 is not divisible by tp 3"
+}
