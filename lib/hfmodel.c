@@ -888,7 +888,10 @@ static cJSON *quant_record(struct ctx *c, cJSON *config, const char *arch)
 			q.moe = base;
 		}
 	} else {
-		fail(c, "unsupported quant algorithm '%s'", algo);
+		fail(c, "unsupported quant algorithm '%s' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors; "
+			"to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) and give the modes "
+			"to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. int4_wo for 4-bit weights)",
+		     algo);
 	}
 	if (!strcmp(arch, "DeepseekV4ForCausalLM")) {
 		const cJSON *ed = item(config, "expert_dtype");
@@ -955,6 +958,10 @@ static bool dsa_projections_unquantized(const cJSON *config)
 }
 
 /* ---- the record ---- */
+
+static bool ignore_checkpoint_quant;
+
+void hfmodel_ignore_checkpoint_quant(bool on) { ignore_checkpoint_quant = on; }
 
 /* A size the model's ops hang on that is missing or 0 would price a model of nothing (an FFN of
  * width 0, no experts) as if it were real: refuse it, naming the field. */
@@ -1035,6 +1042,13 @@ cJSON *hfmodel_record(cJSON *config, const cJSON *hf_quant, const char *model_pa
 		if (k > 0 && (size_t)k < errlen)
 			snprintf(err + k, errlen - (size_t)k, ")");
 		return NULL;
+	}
+	if (ignore_checkpoint_quant) {
+		static const char *const keys[] = {"quantization_config", "quant_algo", "kv_cache_quant_algo",
+						   "quant_dynamic"};
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			cJSON_DeleteItemFromObjectCaseSensitive(config, keys[i]);
+		hf_quant = NULL;
 	}
 	attach_hf_quant(config, hf_quant, arch);
 

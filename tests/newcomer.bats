@@ -216,3 +216,55 @@ edited_config() {
 	run --separate-stderr bash -c "hfparse '$MODELS/Qwen--Qwen3-32B' | opgraph --system h200_sxm --backend trtllm --tp 3 --batch 8 --isl 100 --osl 10"
 	assert_equal "$stderr" "opgraph: <stdin>:1: num_heads 64 is not divisible by tp 3"
 }
+
+# ---- defaults that work on the first try ----
+
+@test "estimate: DeepSeek-V3 with default settings runs as default would (EP over the GPUs, bfloat16 context FMHA) and says so" {
+	DS=(--model "$MODELS/deepseek-ai--DeepSeek-V3" --system h200_sxm --backend trtllm --tp 8 --batch 8 --isl 4000 --osl 1000 --format jsonl)
+	run --separate-stderr "$ROOT/pipelines/estimate" "${DS[@]}"
+	assert_success
+	assert_equal "${stderr_lines[0]}" "estimate: MoE model: --moe-tp 1 --moe-ep 8 (the experts over the tp x dp = 8 GPUs, as default's layouts; give --moe-tp or --moe-ep to choose)"
+	assert_equal "${stderr_lines[1]}" "estimate: context attention in bfloat16 (--fmha-quant bfloat16): the context MLA tables of h200_sxm/trtllm have no fp8 rows, so default picks bfloat16; give --fmha-quant to choose"
+	chosen=$output
+	run --separate-stderr "$ROOT/pipelines/estimate" "${DS[@]}" --moe-tp 1 --moe-ep 8 --fmha-quant bfloat16
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$chosen" "$output"
+	# what the user gives wins: fp8 FMHA is still refused, naming the look-up
+	run --separate-stderr "$ROOT/pipelines/estimate" "${DS[@]}" --moe-ep 8 --fmha-quant fp8
+	assert_failure 1
+	[[ $stderr == *"context MLA"*"fmha fp8"* ]]
+}
+
+@test "estimate: a MoE model without --moe-tp/--moe-ep spreads its experts over the GPUs, no more groups than experts" {
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-30B-A3B" --system h200_sxm \
+		--backend trtllm --tp 2 --batch 8 --isl 1000 --osl 100 --format jsonl
+	assert_success
+	assert_equal "$stderr" "estimate: MoE model: --moe-tp 1 --moe-ep 2 (the experts over the tp x dp = 2 GPUs, as default's layouts; give --moe-tp or --moe-ep to choose)"
+	assert_equal "$(echo "$output" | jget moe_ep)" 2
+	# Mixtral has 8 experts: 16 GPUs are 2 x 8
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/mistralai--Mixtral-8x7B-v0.1" --system h200_sxm \
+		--backend trtllm --tp 16 --batch 64 --isl 1000 --osl 100 --database-mode hybrid --format jsonl
+	assert_success
+	[[ ${stderr_lines[0]} == "estimate: MoE model: --moe-tp 2 --moe-ep 8 "* ]]
+	# a dense model is left alone
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm \
+		--backend trtllm --tp 1 --batch 1 --isl 100 --osl 10
+	assert_success
+	assert_equal "$stderr" ''
+}
+
+@test "hfparse: an unsupported quant method lists what is supported and how to price it anyway (--ignore-quant)" {
+	edited_config Qwen--Qwen3-8B 's/"hidden_size": 4096,/"hidden_size": 4096, "quantization_config": {"quant_method": "awq", "bits": 4},/'
+	run --separate-stderr hfparse "$BATS_TEST_TMPDIR/m"
+	assert_failure 1
+	assert_equal "$stderr" "hfparse: $BATS_TEST_TMPDIR/m/config.json: unsupported quant algorithm 'awq' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors; to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) and give the modes to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. int4_wo for 4-bit weights)"
+	run hfparse --ignore-quant "$BATS_TEST_TMPDIR/m"
+	assert_success
+	assert_equal "$(echo "$output" | jget quant.gemm)" bfloat16
+	# a100_sxm's TRT-LLM tables measure int4_wo GEMMs
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$BATS_TEST_TMPDIR/m" --ignore-quant --gemm-quant int4_wo \
+		--system a100_sxm --backend trtllm --tp 1 --batch 1 --isl 100 --osl 10 --format jsonl
+	assert_success
+	assert_equal "$(echo "$output" | jget gemm_quant)" int4_wo
+}
