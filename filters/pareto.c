@@ -173,6 +173,21 @@ static bool nothing_usable(const pick_status *st, const char *what, char *why, s
 	return true;
 }
 
+/* The lowest TTFT of the mode's points that fit and were priced (agg points; prefill workers for
+ * disagg), for saying what a target out of reach could be; 0 when none. */
+static double lowest_ttft(const points *pt, bool disagg)
+{
+	double best = 0;
+	size_t n = disagg ? pt->nprefill : pt->nagg;
+	for (size_t i = 0; i < n; i++) {
+		double ttft = disagg ? pt->prefill[i].ttft : pt->agg[i].ttft;
+		bool usable = disagg ? !pt->prefill[i].error && !pt->prefill[i].oom : !pt->agg[i].error && !pt->agg[i].oom;
+		if (usable && ttft > 0 && (best == 0 || ttft < best))
+			best = ttft;
+	}
+	return best;
+}
+
 /* Runs one mode's search and pick; a mode without points did not run. */
 static void run_mode(sweep_mode_result *m, const points *pt, const pick_common *c, const pick_targets *t)
 {
@@ -201,6 +216,10 @@ static void run_mode(sweep_mode_result *m, const points *pt, const pick_common *
 		if (t->request_latency > 0)
 			snprintf(m->failure, sizeof m->failure,
 				 "no configuration meets any TTFT/TPOT split of request latency %g ms", t->request_latency);
+		else if (lowest_ttft(pt, disagg) > 0)
+			snprintf(m->failure, sizeof m->failure,
+				 "no configuration meets TTFT <= %g ms (with TPOT up to 295 ms; the lowest TTFT reachable "
+				 "is %.2f ms)", t->ttft, lowest_ttft(pt, disagg));
 		else
 			snprintf(m->failure, sizeof m->failure,
 				 "no configuration meets TTFT <= %g ms (with TPOT up to 295 ms)", t->ttft);
@@ -304,9 +323,21 @@ int main(int argc, char **argv)
 	if (!met && t.request_latency > 0)
 		die(EXIT_DATA, "no configuration meets request latency <= %g ms; relax --request-latency",
 		    t.request_latency);
-	if (!met)
+	if (!met) {
+		/* the best reachable: the lowest TPOT of the configurations under the TTFT target */
+		double tpot = 0;
+		const char *where = "";
+		for (int i = 0; i < 2; i++)
+			for (size_t k = 0; modes[i].ran && k < modes[i].results.n; k++)
+				if (tpot == 0 || modes[i].results.rows[k].tpot < tpot)
+					tpot = modes[i].results.rows[k].tpot, where = modes[i].name;
+		if (tpot > 0)
+			die(EXIT_DATA, "no configuration meets TTFT <= %g ms and TPOT <= %g ms; the lowest TPOT with "
+				       "TTFT <= %g ms is %.2f ms (%s): relax --ttft or --tpot",
+			    t.ttft, t.tpot, t.ttft, tpot, where);
 		die(EXIT_DATA, "no configuration meets TTFT <= %g ms and TPOT <= %g ms; relax --ttft or --tpot",
 		    t.ttft, t.tpot);
+	}
 
 	if (save_dir) {
 		if (mkdir(save_dir, 0777) && errno != EEXIST)
@@ -320,7 +351,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (strcmp(format, "table") == 0)
-		sweep_print_summary(stdout, modes, 2, &common, pt.is_moe, &t);
+		sweep_print_summary(stdout, modes, 2, &common, pt.is_moe, &t, save_dir);
 	else
 		sweep_print_jsonl(modes, 2, &common);
 

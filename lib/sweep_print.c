@@ -185,7 +185,7 @@ static void grouped(double v, char *buf, size_t n)
 }
 
 void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_common *c, bool is_moe,
-			 const pick_targets *t)
+			 const pick_targets *t, const char *save_dir)
 {
 	int ch = sweep_chosen(m, n);
 	const char *dash = "  ----------------------------------------------------------------------------";
@@ -212,9 +212,16 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 			dis = m[i].best_throughput;
 	}
 	double ratio = agg > 0 && dis > 0 ? dis / agg : 0.0;
-	if (ch >= 0)
+	/* the better mode's factor over the other: never "disagg 0.63x better" */
+	if (ch >= 0 && ratio >= 1)
 		fprintf(o, "    Best Experiment Chosen: %s at %.2f tokens/s/gpu (disagg %.2fx better)\n", m[ch].name,
 			m[ch].best_throughput, ratio);
+	else if (ch >= 0 && ratio > 0)
+		fprintf(o, "    Best Experiment Chosen: %s at %.2f tokens/s/gpu (agg %.2fx better)\n", m[ch].name,
+			m[ch].best_throughput, 1 / ratio);
+	else if (ch >= 0)
+		fprintf(o, "    Best Experiment Chosen: %s at %.2f tokens/s/gpu (the only mode searched)\n", m[ch].name,
+			m[ch].best_throughput);
 	fprintf(o, "%s\n  Overall Best Configuration:\n", dash);
 	if (ch >= 0 && m[ch].best.n) {
 		const pick_row *b = &m[ch].best.rows[0];
@@ -234,7 +241,15 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 	for (int i = 0; i < n; i++)
 		if (m[i].ran)
 			fprintf(o, " %s %zu points;", m[i].name, m[i].front.n);
-	fprintf(o, " saved as pareto.csv with --save-dir\n");
+	if (save_dir) {
+		fputs(" saved as", o);
+		for (int i = 0, k = 0; i < n; i++)
+			if (m[i].ran)
+				fprintf(o, "%s %s/%s/pareto.csv", k++ ? "," : "", save_dir, m[i].name);
+		fputc('\n', o);
+	} else {
+		fprintf(o, " --save-dir DIR saves them as pareto.csv\n");
+	}
 	fprintf(o, "%s\n  Deployment Details:\n", dash);
 	fputs("    (p) stands for prefill, (d) stands for decode, bs stands for batch size, a replica stands for "
 	      "the smallest scalable unit xPyD of the disagg system\n",

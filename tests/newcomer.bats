@@ -268,3 +268,65 @@ edited_config() {
 	assert_success
 	assert_equal "$(echo "$output" | jget gemm_quant)" int4_wo
 }
+
+# ---- default's summary and plot ----
+
+@test "default: the summary says which mode is better by how much, never 'disagg 0.73x better'" {
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
+		--total-gpus 2
+	assert_success
+	assert_line "    Best Experiment Chosen: agg at 3671.95 tokens/s/gpu (agg 1.45x better)"
+	refute_output --partial 'disagg 0.'
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
+		--total-gpus 1
+	assert_success
+	assert_line "    Best Experiment Chosen: agg at 3671.95 tokens/s/gpu (the only mode searched)"
+	# without --save-dir: how to save them
+	assert_output --partial "agg 32 points; --save-dir DIR saves them as pareto.csv"
+}
+
+@test "default: with --save-dir the summary names the files where they are, and the plot" {
+	command -v gnuplot >/dev/null || skip "gnuplot is not installed"
+	save="$BATS_TEST_TMPDIR/out/q8"
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
+		--total-gpus 2 --save-dir "$save"
+	assert_success
+	assert_output --partial "saved as $save/agg/pareto.csv, $save/disagg/pareto.csv; plot: $save/pareto_frontier.png"
+	refute_output --partial "/default."
+	[ -s "$save/pareto_frontier.png" ]
+	assert_equal "$stderr" ''
+}
+
+@test "default: the plot's title names what was searched; the TPOT target and the chosen configuration are marked" {
+	# a gnuplot that keeps its script
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/sh\ncat >"%s/plot.gp"\n' "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/bin/gnuplot"
+	chmod +x "$BATS_TEST_TMPDIR/bin/gnuplot"
+	PATH="$BATS_TEST_TMPDIR/bin:$PATH" run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" \
+		--system h200_sxm --backend trtllm --total-gpus 8 --save-dir "$BATS_TEST_TMPDIR/q32"
+	assert_success
+	run cat "$BATS_TEST_TMPDIR/plot.gp"
+	assert_line 'set title "Qwen/Qwen3-32B on 8 x h200_sxm, trtllm; ISL 4000, OSL 1000\nTTFT <= 2000 ms, TPOT <= 30 ms"'
+	assert_line "set arrow from 1000.0/30, graph 0 to 1000.0/30, graph 1 nohead dt 2 lc rgb 'gray40'"
+	assert_output --partial "title 'chosen: disagg 4x (p)tp1pp1dp1etp1ep1 bs 1 + 1x (d)tp4pp1dp1etp1ep1 bs 280'"
+	assert_line "33.974,1036.8"
+}
+
+@test "default: a target out of reach says what is reachable" {
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm \
+		--total-gpus 8 --tpot 1
+	assert_failure 1
+	assert_equal "$stderr" "default: no configuration meets TTFT <= 2000 ms and TPOT <= 1 ms; the lowest TPOT with TTFT <= 2000 ms is 5.38 ms (agg): relax --ttft or --tpot"
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm \
+		--total-gpus 8 --ttft 1
+	assert_failure 1
+	[[ $stderr == *"agg: no configuration meets TTFT <= 1 ms (with TPOT up to 295 ms; the lowest TTFT reachable is 169.50 ms)"* ]]
+}
+
+@test "default without perf data says so once, before the sweep, not as its stages' echoes" {
+	run --separate-stderr env INFERCAST_DATA="$BATS_TEST_TMPDIR/nodata" "$ROOT/pipelines/default" \
+		--model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm --total-gpus 1
+	assert_failure 1
+	assert_output ''
+	assert_equal "$stderr" "default: perf data folder not found: $BATS_TEST_TMPDIR/nodata (INFERCAST_DATA)"
+}
