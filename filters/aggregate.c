@@ -39,7 +39,7 @@ static const struct column {
 	{"config_id", "config", true}, {"model", "model", true}, {"system", "system", true},
 	{"backend", "backend", true}, {"version", "version", false}, {"mode", "mode", false},
 	{"tp", "tp", true}, {"pp", "pp", true}, {"dp", "dp", true}, {"moe_tp", "moe_tp", false},
-	{"moe_ep", "moe_ep", false}, {"batch", "batch", true}, {"isl", "isl", true}, {"osl", "osl", true},
+	{"moe_ep", "moe_ep", false}, {"batch", "batch", true}, {"workers", "workers", false}, {"isl", "isl", true}, {"osl", "osl", true},
 	{"prefix", "prefix", false}, {"nextn", "nextn", false}, {"gemm_quant", "gemm", true},
 	{"kvcache_quant", "kvcache", true}, {"fmha_quant", "fmha", false}, {"moe_quant", "moe", false},
 	{"comm_quant", "comm", false}, {"num_gpus", "gpus", false}, {"ttft_ms", "ttft_ms", true},
@@ -55,9 +55,65 @@ static const struct column {
 };
 enum { NCOLS = sizeof columns / sizeof columns[0] };
 
+/* workers is the table's alone (the two sides of a disagg deployment): the csv keeps its columns */
+static bool table_only(const struct column *col) { return strcmp(col->key, "workers") == 0; }
+
+static void cell(const cJSON *report, const char *key, bool human, char *buf, size_t n);
+
+/* The table shows a disaggregated deployment's two sides in one cell: "p1/d4". */
+static bool side_cell(const cJSON *report, const char *key, char *buf, size_t n)
+{
+	static const char *const per_side[] = {"tp", "pp", "dp", "moe_tp", "moe_ep", "batch", "workers",
+					       "memory_gib.total"};
+	const cJSON *serving = cJSON_GetObjectItemCaseSensitive(report, "serving");
+	const cJSON *pre = cJSON_GetObjectItemCaseSensitive(serving, "prefill");
+	const cJSON *dec = cJSON_GetObjectItemCaseSensitive(serving, "decode");
+	if (!cJSON_IsObject(pre) || !cJSON_IsObject(dec))
+		return false;
+	for (size_t i = 0; i < sizeof per_side / sizeof per_side[0]; i++) {
+		if (strcmp(key, per_side[i]))
+			continue;
+		char p[64], d[64];
+		cell(pre, key, true, p, sizeof p);
+		cell(dec, key, true, d, sizeof d);
+		if (*p || *d)
+			snprintf(buf, n, "p%s/d%s", p, d);
+		else
+			buf[0] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* Columns the table shows only when they tell the rows apart from a plain static estimate: the
+ * mode, the MoE layout and quant of MoE models, the workers of disagg, a pinned data version. */
+static bool table_shows(const struct column *col, cJSON *const *reports, size_t n)
+{
+	if (col->in_table)
+		return true;
+	const char *k = col->key;
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *r = reports[i];
+		const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "mode"));
+		bool moe = !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "moe_tp")) &&
+			   cJSON_GetObjectItemCaseSensitive(r, "moe_tp");
+		if (!strcmp(k, "mode") && mode && strcmp(mode, "static"))
+			return true;
+		if ((!strcmp(k, "moe_tp") || !strcmp(k, "moe_ep") || !strcmp(k, "moe_quant")) && moe)
+			return true;
+		if (!strcmp(k, "workers") && mode && !strcmp(mode, "disagg"))
+			return true;
+		if (!strcmp(k, "version") && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r, "version")))
+			return true;
+	}
+	return false;
+}
+
 /* A report field as text: numbers in full precision for csv, rounded for the table. */
 static void cell(const cJSON *report, const char *key, bool human, char *buf, size_t n)
 {
+	if (human && side_cell(report, key, buf, n))
+		return;
 	char k[64];
 	snprintf(k, sizeof k, "%s", key);
 	const cJSON *v = report;
@@ -97,12 +153,15 @@ static void write_csv(const cJSON *report, bool header)
 {
 	char buf[256];
 	if (header) {
-		for (int c = 0; c < NCOLS; c++)
-			printf("%s%s", c ? "," : "", columns[c].key);
+		for (int c = 0, k = 0; c < NCOLS; c++)
+			if (!table_only(&columns[c]))
+				printf("%s%s", k++ ? "," : "", columns[c].key);
 		putchar('\n');
 	}
-	for (int c = 0; c < NCOLS; c++) {
-		if (c)
+	for (int c = 0, k = 0; c < NCOLS; c++) {
+		if (table_only(&columns[c]))
+			continue;
+		if (k++)
 			putchar(',');
 		cell(report, columns[c].key, false, buf, sizeof buf);
 		csv_write_field(stdout, buf);
@@ -124,25 +183,29 @@ static void write_table(cJSON *const *reports, size_t n, bool with_ops)
 				width[c] = strlen(buf);
 		}
 	}
+	bool shown[NCOLS];
+	for (int c = 0; c < NCOLS; c++)
+		shown[c] = table_shows(&columns[c], reports, n);
 	int last = 0; /* the last column is not padded: no trailing blanks */
 	for (int c = 0; c < NCOLS; c++)
-		if (columns[c].in_table)
+		if (shown[c])
 			last = c;
 	bool first = true;
 	for (int c = 0; c < NCOLS; c++)
-		if (columns[c].in_table)
+		if (shown[c])
 			printf("%s%-*s", first ? "" : "  ", c == last ? 0 : (int)width[c], columns[c].heading), first = false;
 	putchar('\n');
 	for (size_t i = 0; i < n; i++) {
 		first = true;
 		for (int c = 0; c < NCOLS; c++) {
-			if (!columns[c].in_table)
+			if (!shown[c])
 				continue;
 			cell(reports[i], columns[c].key, true, buf, sizeof buf);
 			/* Text left, numbers right. */
 			const char *key = columns[c].key;
 			bool text = !strcmp(key, "config_id") || !strcmp(key, "model") || !strcmp(key, "system") ||
-				    !strcmp(key, "backend") || strstr(key, "quant") || !strcmp(key, "oom");
+				    !strcmp(key, "backend") || strstr(key, "quant") || !strcmp(key, "oom") ||
+				    !strcmp(key, "mode") || !strcmp(key, "version");
 			int w = text ? (c == last ? 0 : -(int)width[c]) : (int)width[c];
 			printf("%s%*s", first ? "" : "  ", w, buf);
 			first = false;
@@ -163,12 +226,27 @@ static void write_table(cJSON *const *reports, size_t n, bool with_ops)
 	for (size_t i = 0; i < n; i++) {
 		const cJSON *ops = cJSON_GetObjectItemCaseSensitive(reports[i], "ops"), *op;
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reports[i], "config_id"));
-		printf("\nops of %s\n%-32s  %-10s  %14s  %s\n", id ? id : "?", "op", "phase", "latency_ms", "source");
+		/* latency_ms is what the reference sums: over the op's layers, and in generation over the
+		 * osl - 1 decode steps TPOT divides by; the other columns undo those sums */
+		double osl = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(reports[i], "osl"));
+		double steps = osl > 1 ? osl - 1 : 1;
+		printf("\nops of %s: latency_ms is the total over the op's layers and, in generation, over the "
+		       "%.0f decode steps (the TPOT ones); per_step_ms: one context pass or one decode step; "
+		       "per_layer_ms: a step of one layer\n", id ? id : "?", steps);
+		printf("%-32s  %-10s  %14s  %12s  %6s  %12s  %s\n", "op", "phase", "latency_ms", "per_step_ms", "layers",
+		       "per_layer_ms", "source");
 		cJSON_ArrayForEach(op, ops) {
-			printf("%-32s  %-10s  %14.3f  %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")),
-			       cJSON_GetStringValue(cJSON_GetObjectItem(op, "phase")),
-			       cJSON_GetNumberValue(cJSON_GetObjectItem(op, "latency_ms")),
-			       cJSON_GetStringValue(cJSON_GetObjectItem(op, "source")));
+			const char *phase = cJSON_GetStringValue(cJSON_GetObjectItem(op, "phase"));
+			double lat = cJSON_GetNumberValue(cJSON_GetObjectItem(op, "latency_ms"));
+			double per_step = phase && strcmp(phase, "generation") == 0 ? lat / steps : lat;
+			const cJSON *layers = cJSON_GetObjectItem(op, "layers");
+			printf("%-32s  %-10s  %14.3f  %12.4f", cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")), phase, lat,
+			       per_step);
+			if (cJSON_IsNumber(layers) && layers->valuedouble > 0)
+				printf("  %6g  %12.5f", layers->valuedouble, per_step / layers->valuedouble);
+			else
+				printf("  %6s  %12s", "", "");
+			printf("  %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(op, "source")));
 		}
 	}
 	check_stdout();
@@ -187,6 +265,7 @@ typedef struct state {
 	long ops_seen;
 	cJSON **kept;       /* table format: finished reports */
 	size_t nkept, capkept;
+	cJSON *scales;      /* table format with --ops: "phase/name" -> the op's scale_factor (layers) */
 } state;
 
 /* The report of a configuration that could not be priced: its keys (the model by its path),
@@ -266,8 +345,20 @@ static void finish_config(state *st)
 			if (!st->kept)
 				die(EXIT_DATA, "out of memory");
 		}
+		/* the table's per-layer column: each op's scale_factor, kept with the report */
+		const cJSON *op;
+		cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(report, "ops")) {
+			char key[160];
+			snprintf(key, sizeof key, "%s/%s", cJSON_GetStringValue(cJSON_GetObjectItem(op, "phase")),
+				 cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")));
+			const cJSON *scale = cJSON_GetObjectItemCaseSensitive(st->scales, key);
+			if (cJSON_IsNumber(scale))
+				cJSON_AddNumberToObject((cJSON *)op, "layers", scale->valuedouble);
+		}
 		st->kept[st->nkept++] = report;
 	}
+	cJSON_Delete(st->scales);
+	st->scales = NULL;
 	cJSON_Delete(st->config);
 	st->config = NULL;
 	free(st->error);
@@ -349,6 +440,15 @@ static void take_op(state *st, const jsonl_reader *r, const cJSON *rec)
 		jsonl_fail(r, "%s", err);
 	if (!step)
 		summary_add(&st->ops, name, ph, lat->valuedouble, energy, source);
+	const cJSON *scale = cJSON_GetObjectItemCaseSensitive(rec, "scale_factor");
+	if (!step && st->fmt == FMT_TABLE && st->with_ops && cJSON_IsNumber(scale)) {
+		char key[160];
+		snprintf(key, sizeof key, "%s/%s", phase, name);
+		if (!st->scales)
+			st->scales = cJSON_CreateObject();
+		if (!cJSON_GetObjectItemCaseSensitive(st->scales, key))
+			cJSON_AddNumberToObject(st->scales, key, scale->valuedouble);
+	}
 }
 
 int main(int argc, char **argv)
@@ -387,7 +487,7 @@ int main(int argc, char **argv)
 	jsonl_open(&r, NULL);
 	/* what take_op reads of an op record: the rest (attrs, points) is only checked (lib/jsonpick) */
 	static const char *const op_keys[] = { "record", "config_id", "name", "phase", "error", "latency_ms",
-					       "energy_wms", "source", "step", NULL };
+					       "energy_wms", "source", "step", "scale_factor", NULL };
 	long records = 0, configs = 0;
 	while (jsonl_next_text(&r)) {
 		records++;

@@ -18,7 +18,7 @@
 
 static const char usage_text[] =
 	"usage: pareto --total-gpus N [--ttft 2000] [--tpot 30] [--request-latency MS] [--top-n 5]\n"
-	"              [--strict-sla] [--free-gpu-memory-fraction F] [--format jsonl|table] [--save-dir DIR]\n"
+	"              [--strict-sla] [--free-gpu-memory-fraction F] [--format jsonl|table|csv] [--save-dir DIR]\n"
 	"              [--data-dir DIR] [--expect N] < reports.jsonl\n"
 	"\n"
 	"Reads the reports of a sweep (sweep | opgraph | query | aggregate --ops) and does what the\n"
@@ -27,7 +27,8 @@ static const char usage_text[] =
 	"workers rate-matched into replicas of 1..min(N,128) GPUs), tokens/s/gpu over N GPUs, the\n"
 	"Pareto front against tokens/s/user, and the best configuration of each layout under the TPOT\n"
 	"target. Writes JSON Lines (chosen, best, front records) or, with --format table, the summary\n"
-	"and tables; --save-dir writes agg/ and disagg/ pareto.csv and best_config_topn.csv with the\n"
+	"and tables, or with --format csv the chosen mode's best configurations (best_config_topn.csv's\n"
+	"columns); --save-dir writes agg/ and disagg/ pareto.csv and best_config_topn.csv with the\n"
 	"reference's columns. --free-gpu-memory-fraction re-checks TRT-LLM's KV-cache budget with F\n"
 	"(default: the reports' check, at TRT-LLM's 0.9). --request-latency MS sets an end-to-end\n"
 	"target instead of the TPOT one: both searches scan TTFT/TPOT splits of it, the front is against\n"
@@ -262,8 +263,8 @@ int main(int argc, char **argv)
 		case OPT_STRICT: t.strict_sla = true; break;
 		case OPT_KV_FRACTION: kv_fraction = opt_double("--free-gpu-memory-fraction", optarg); break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "jsonl") && strcmp(optarg, "table"))
-				usage_error("--format: '%s' is not one of jsonl, table", optarg);
+			if (strcmp(optarg, "jsonl") && strcmp(optarg, "table") && strcmp(optarg, "csv"))
+				usage_error("--format: '%s' is not one of jsonl, table, csv", optarg);
 			format = optarg;
 			break;
 		case OPT_SAVE_DIR: save_dir = optarg; break;
@@ -352,6 +353,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(format, "table") == 0)
 		sweep_print_summary(stdout, modes, 2, &common, pt.is_moe, &t, save_dir);
+	else if (strcmp(format, "csv") == 0 && sweep_chosen(modes, 2) >= 0)
+		pick_write_csv(stdout, &modes[sweep_chosen(modes, 2)].best, sweep_chosen(modes, 2) == 1, &common);
 	else
 		sweep_print_jsonl(modes, 2, &common);
 

@@ -330,3 +330,52 @@ edited_config() {
 	assert_output ''
 	assert_equal "$stderr" "default: perf data folder not found: $BATS_TEST_TMPDIR/nodata (INFERCAST_DATA)"
 }
+
+# ---- reports that explain themselves ----
+
+@test "estimate's table shows the mode, the MoE layout and quant, a pinned version, and both sides of disagg" {
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-30B-A3B" --system h200_sxm \
+		--backend trtllm --isl 4000 --osl 1000 --tp 2 --moe-tp 1 --moe-ep 2 --batch 8 --mode agg --version 1.3.0rc10
+	assert_success
+	assert_line --index 0 --regexp '^config +model +system +backend +version +mode +tp +pp +dp +moe_tp +moe_ep +batch +isl +osl +gemm +kvcache +moe +ttft_ms'
+	assert_line --index 1 --regexp '^c1 +Qwen/Qwen3-30B-A3B +h200_sxm +trtllm +1\.3\.0rc10 +agg +2 +1 +1 +1 +2 +8 '
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm \
+		--isl 4000 --osl 1000 --mode disagg --prefill-tp 1 --prefill-batch 1 --prefill-workers 4 --decode-tp 4 \
+		--decode-batch 64 --decode-workers 1
+	assert_success
+	assert_line --index 0 --regexp ' mode +tp +pp +dp +batch +workers +isl '
+	assert_line --index 1 --regexp ' disagg +p1/d4 +p1/d1 +p1/d1 +p1/d64 +p4/d1 +4000 '
+	assert_line --index 1 --regexp ' p66\.171/d38\.738 +false$'
+	# a plain dense static estimate keeps its columns; the csv keeps all of its own
+	run "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm --tp 1 --batch 1 \
+		--isl 100 --osl 10
+	assert_line --index 0 --regexp '^config +model +system +backend +tp +pp +dp +batch +isl +osl +gemm +kvcache +ttft_ms'
+	run "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm --tp 1 --batch 1 \
+		--isl 100 --osl 10 --format csv
+	assert_line --index 0 --regexp '^config_id,model,system,backend,version,mode,tp,pp,dp,moe_tp,moe_ep,batch,isl,osl,'
+	refute_output --partial workers
+}
+
+@test "estimate --ops: latencies are said to be totals; per step and per layer beside them" {
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
+		--tp 1 --batch 1 --isl 100 --osl 10 --ops
+	assert_success
+	assert_line "ops of c1: latency_ms is the total over the op's layers and, in generation, over the 9 decode steps (the TPOT ones); per_step_ms: one context pass or one decode step; per_layer_ms: a step of one layer"
+	assert_line --regexp '^op +phase +latency_ms +per_step_ms +layers +per_layer_ms +source$'
+	assert_line --regexp '^generation_qkv_gemm +generation +5\.556 +0\.6174 +36 +0\.01715 +silicon$'
+	# the generation steps add up to TPOT (5.151 ms)
+	sum=$(printf '%s\n' "$output" | awk '$2 == "generation" { s += $4 } END { printf "%.3f", s }')
+	approx "$sum" 5.151 1e-3
+}
+
+@test "default --format csv: the chosen mode's top configurations with best_config_topn.csv's columns" {
+	save="$BATS_TEST_TMPDIR/q8"
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
+		--total-gpus 2 --format csv --save-dir "$save"
+	assert_success
+	assert_equal "$output" "$(cat "$save/agg/best_config_topn.csv")"
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
+		--total-gpus 2 --format xml
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "default: --format: 'xml' is not one of table, jsonl, csv"
+}
