@@ -45,9 +45,9 @@ readme_run() {
 			# needs root and the network: check instead that every package it names is installed
 			command -v dpkg-query >/dev/null || continue
 			for p in $(printf '%s\n' "$cmd" | sed 's/.*install -y//'); do
-				# installed, or installed with its triggers still to run (another apt-get at work)
-				case $(dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null) in
-				installed | triggers-*) ;;
+				# installed, or being installed (another apt-get at work: triggers pending, configuring)
+				case $(dpkg-query -W -f '${Status}' "$p" 2>/dev/null) in
+				"install ok installed" | "install ok triggers-"* | "install ok half-configured" | "install ok unpacked") ;;
 				*) echo "README command $n: package $p is not installed" >&2; return 1 ;;
 				esac
 			done
