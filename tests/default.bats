@@ -229,7 +229,7 @@ same_as_reference() {
 	assert_output --partial "Best Experiment Chosen: disagg at 1036.80 tokens/s/gpu (disagg 1.15x better)"
 	assert_output --partial "TPOT: 28.80ms"
 	assert_output --partial "Request Latency: 29553.48ms"
-	assert_output --partial "Pareto Frontier (tokens/s/gpu_cluster against request_latency): agg 21 points; disagg 7 points;"
+	assert_output --partial "Pareto Frontier (tokens/s/gpu_cluster against request_latency): agg 21 points; disagg 7 points"
 }
 
 @test "default --request-latency: Llama-3.1-8B on 8xH100 (vllm, 12000 ms) equals the reference's files" {

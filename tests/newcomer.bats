@@ -282,7 +282,8 @@ edited_config() {
 	assert_success
 	assert_line "    Best Experiment Chosen: agg at 3671.95 tokens/s/gpu (the only mode searched)"
 	# without --save-dir: how to save them
-	assert_output --partial "agg 32 points; --save-dir DIR saves them as pareto.csv"
+	assert_line "  Pareto Frontier (tokens/s/gpu_cluster against tokens/s/user): agg 32 points"
+	assert_line "    --save-dir DIR saves them as pareto.csv"
 }
 
 @test "default: with --save-dir the summary names the files where they are, and the plot" {
@@ -291,7 +292,7 @@ edited_config() {
 	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
 		--total-gpus 2 --save-dir "$save"
 	assert_success
-	assert_output --partial "saved as $save/agg/pareto.csv, $save/disagg/pareto.csv; plot: $save/pareto_frontier.png"
+	assert_line "    saved as $save/agg/pareto.csv, $save/disagg/pareto.csv; plot: $save/pareto_frontier.png"
 	refute_output --partial "/default."
 	[ -s "$save/pareto_frontier.png" ]
 	assert_equal "$stderr" ''
@@ -378,4 +379,15 @@ edited_config() {
 		--total-gpus 2 --format xml
 	assert_failure 2
 	assert_equal "${stderr_lines[0]}" "default: --format: 'xml' is not one of table, jsonl, csv"
+}
+
+@test "default: the summary fits 120 columns; the top-N tables wrap, repeating the rank, with units on the times" {
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm \
+		--total-gpus 8
+	assert_success
+	wide=$(printf '%s\n' "$output" | awk 'length($0) > 120' | wc -l)
+	assert_equal "$wide" 0
+	assert_line "| Rank | backend | tokens/s/gpu | tokens/s/user | req/s | TTFT ms | request_latency ms | concurrency  |"
+	assert_line "| Rank | total_gpus (used) | replicas | gpus/replica | gpus/worker | parallel | bs  |"
+	assert_line --regexp '^\| Rank \| \(d\)gpus/worker \| \(d\)parallel \| \(d\)bs \|$'
 }
