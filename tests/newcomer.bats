@@ -247,6 +247,15 @@ edited_config() {
 		--backend trtllm --tp 16 --batch 64 --isl 1000 --osl 100 --database-mode hybrid --format jsonl
 	assert_success
 	[[ ${stderr_lines[0]} == "estimate: MoE model: --moe-tp 2 --moe-ep 8 "* ]]
+	# bad sizes are opgraph's to refuse, not the default's arithmetic
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-30B-A3B" --system h200_sxm \
+		--backend trtllm --tp 0 --batch 8 --isl 1000 --osl 100
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "estimate: --tp: 0 is out of range [1, 1048576]"
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-30B-A3B" --system h200_sxm \
+		--backend trtllm --tp x --batch 8 --isl 1000 --osl 100
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "estimate: --tp: 'x' is not an integer"
 	# a dense model is left alone
 	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm \
 		--backend trtllm --tp 1 --batch 1 --isl 100 --osl 10
