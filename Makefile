@@ -158,24 +158,34 @@ build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h build/fuzz/libinfercast.a $(
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Wl,--wrap=exit,--wrap=finish_stdout -o $@ $< \
 		build/fuzz/libinfercast.a $(LDLIBS)
 
+# Installed layout (lib/sharedir finds share/ from the executable, so any PREFIX works, staged
+# under DESTDIR or moved, without a rebuild): the filters and pipelines under their own names in
+# $(PREFIX)/lib/infercast/bin (put it on PATH to use `hfparse | opgraph | query | aggregate`),
+# `infercast-NAME` links to them in $(PREFIX)/bin (no clash with other `query` or `sweep`
+# commands), man pages as infercast-NAME(1), specs in $(PREFIX)/share/infercast/systems.
+LIBEXEC   := $(PREFIX)/lib/infercast/bin
+PIPELINES := $(filter-out %Makefile %.mk,$(wildcard pipelines/*))
+COMMANDS  := $(FILTERS) $(notdir $(PIPELINES))
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/infercast/systems
-	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(PREFIX)/share/infercast/systems/kernel_sources \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 $(BINS) $(PIPELINES) $(DESTDIR)$(LIBEXEC)
+	for c in $(COMMANDS); do ln -sf ../lib/infercast/bin/$$c $(DESTDIR)$(PREFIX)/bin/infercast-$$c; done
 	install -m 644 systems/*.json $(DESTDIR)$(PREFIX)/share/infercast/systems
-	install -d $(DESTDIR)$(PREFIX)/share/infercast/systems/kernel_sources
 	install -m 644 systems/kernel_sources/*.json $(DESTDIR)$(PREFIX)/share/infercast/systems/kernel_sources
 	install -d $(DESTDIR)$(PREFIX)/share/infercast/params
 	install -m 644 params/load_model.json $(DESTDIR)$(PREFIX)/share/infercast/params
-	for p in pipelines/*; do case $$p in *.mk|*Makefile) ;; *) install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/infercast-$$(basename $$p);; esac; done
-	if ls man/*.[15] >/dev/null 2>&1; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5; \
-	  for m in man/*.1; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1; done; \
-	  for m in man/*.5; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5; done; fi; true
+	for m in man/*.1; do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/infercast-$$(basename $$m); done
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5
 
+# share/infercast/data is the user's (make install never writes it): only what install wrote goes.
 uninstall:
-	for f in $(FILTERS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$f; done
-	for p in pipelines/*; do rm -f $(DESTDIR)$(PREFIX)/bin/infercast-$$(basename $$p); done
-	rm -rf $(DESTDIR)$(PREFIX)/share/infercast
-	for m in man/*.1; do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$m); done
+	for c in $(COMMANDS); do rm -f $(DESTDIR)$(LIBEXEC)/$$c $(DESTDIR)$(PREFIX)/bin/infercast-$$c; done
+	rmdir $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(PREFIX)/lib/infercast 2>/dev/null || true
+	rm -rf $(DESTDIR)$(PREFIX)/share/infercast/systems $(DESTDIR)$(PREFIX)/share/infercast/params
+	rmdir $(DESTDIR)$(PREFIX)/share/infercast 2>/dev/null || true
+	for m in man/*.1; do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/infercast-$$(basename $$m); done
 	for m in man/*.5; do rm -f $(DESTDIR)$(PREFIX)/share/man/man5/$$(basename $$m); done
 
 clean:

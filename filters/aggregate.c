@@ -27,6 +27,7 @@ static const char usage_text[] =
 	"  --ops            add `ops`: latency per op name and phase, summed as the reference does\n"
 	"  --refuse-oom     a configuration that does not fit in GPU memory is an error (exit 1),\n"
 	"                   as the reference's CLI refuses it\n"
+	"  --warn-oom       say so on stderr (the table marks such rows and says so below them)\n"
 	"  --format FORMAT  jsonl (default), csv (one row per configuration) or table (aligned, human)\n"
 	"  --fidelity F     load (default: $INFERCAST_FIDELITY, else load) or reference; an agg\n"
 	"                   configuration opgraph built for the load model is priced by it\n"
@@ -46,7 +47,7 @@ static const struct column {
 	{"config_id", "config", true}, {"model", "model", true}, {"system", "system", true},
 	{"backend", "backend", true}, {"version", "version", false}, {"mode", "mode", false},
 	{"tp", "tp", true}, {"pp", "pp", true}, {"dp", "dp", true}, {"moe_tp", "moe_tp", false},
-	{"moe_ep", "moe_ep", false}, {"batch", "batch", true}, {"isl", "isl", true}, {"osl", "osl", true},
+	{"moe_ep", "moe_ep", false}, {"batch", "batch", true}, {"workers", "workers", false}, {"isl", "isl", true}, {"osl", "osl", true},
 	{"prefix", "prefix", false}, {"nextn", "nextn", false}, {"gemm_quant", "gemm", true},
 	{"kvcache_quant", "kvcache", true}, {"fmha_quant", "fmha", false}, {"moe_quant", "moe", false},
 	{"comm_quant", "comm", false}, {"num_gpus", "gpus", false}, {"ttft_ms", "ttft_ms", true},
@@ -62,9 +63,65 @@ static const struct column {
 };
 enum { NCOLS = sizeof columns / sizeof columns[0] };
 
+/* workers is the table's alone (the two sides of a disagg deployment): the csv keeps its columns */
+static bool table_only(const struct column *col) { return strcmp(col->key, "workers") == 0; }
+
+static void cell(const cJSON *report, const char *key, bool human, char *buf, size_t n);
+
+/* The table shows a disaggregated deployment's two sides in one cell: "p1/d4". */
+static bool side_cell(const cJSON *report, const char *key, char *buf, size_t n)
+{
+	static const char *const per_side[] = {"tp", "pp", "dp", "moe_tp", "moe_ep", "batch", "workers",
+					       "memory_gib.total"};
+	const cJSON *serving = cJSON_GetObjectItemCaseSensitive(report, "serving");
+	const cJSON *pre = cJSON_GetObjectItemCaseSensitive(serving, "prefill");
+	const cJSON *dec = cJSON_GetObjectItemCaseSensitive(serving, "decode");
+	if (!cJSON_IsObject(pre) || !cJSON_IsObject(dec))
+		return false;
+	for (size_t i = 0; i < sizeof per_side / sizeof per_side[0]; i++) {
+		if (strcmp(key, per_side[i]))
+			continue;
+		char p[64], d[64];
+		cell(pre, key, true, p, sizeof p);
+		cell(dec, key, true, d, sizeof d);
+		if (*p || *d)
+			snprintf(buf, n, "p%s/d%s", p, d);
+		else
+			buf[0] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* Columns the table shows only when they tell the rows apart from a plain static estimate: the
+ * mode, the MoE layout and quant of MoE models, the workers of disagg, a pinned data version. */
+static bool table_shows(const struct column *col, cJSON *const *reports, size_t n)
+{
+	if (col->in_table)
+		return true;
+	const char *k = col->key;
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *r = reports[i];
+		const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "mode"));
+		bool moe = !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "moe_tp")) &&
+			   cJSON_GetObjectItemCaseSensitive(r, "moe_tp");
+		if (!strcmp(k, "mode") && mode && strcmp(mode, "static"))
+			return true;
+		if ((!strcmp(k, "moe_tp") || !strcmp(k, "moe_ep") || !strcmp(k, "moe_quant")) && moe)
+			return true;
+		if (!strcmp(k, "workers") && mode && !strcmp(mode, "disagg"))
+			return true;
+		if (!strcmp(k, "version") && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r, "version")))
+			return true;
+	}
+	return false;
+}
+
 /* A report field as text: numbers in full precision for csv, rounded for the table. */
 static void cell(const cJSON *report, const char *key, bool human, char *buf, size_t n)
 {
+	if (human && side_cell(report, key, buf, n))
+		return;
 	char k[64];
 	snprintf(k, sizeof k, "%s", key);
 	const cJSON *v = report;
@@ -84,16 +141,35 @@ static void cell(const cJSON *report, const char *key, bool human, char *buf, si
 		snprintf(buf, n, "%s", "?");
 }
 
+/* Why a report is oom, for the warning, the refusal and the table's note. */
+static void oom_reason(const cJSON *report, char *buf, size_t n)
+{
+	const cJSON *mem = cJSON_GetObjectItemCaseSensitive(report, "memory_gib");
+	snprintf(buf, n, "the model '%s' does not fit in GPU memory on system '%s' (%.3f GiB per GPU, capacity %.3f GiB)",
+		 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "model")),
+		 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "system")),
+		 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(mem, "total")),
+		 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(report, "mem_capacity_gib")));
+}
+
+static bool is_oom(const cJSON *report)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "oom"));
+}
+
 static void write_csv(const cJSON *report, bool header)
 {
 	char buf[256];
 	if (header) {
-		for (int c = 0; c < NCOLS; c++)
-			printf("%s%s", c ? "," : "", columns[c].key);
+		for (int c = 0, k = 0; c < NCOLS; c++)
+			if (!table_only(&columns[c]))
+				printf("%s%s", k++ ? "," : "", columns[c].key);
 		putchar('\n');
 	}
-	for (int c = 0; c < NCOLS; c++) {
-		if (c)
+	for (int c = 0, k = 0; c < NCOLS; c++) {
+		if (table_only(&columns[c]))
+			continue;
+		if (k++)
 			putchar(',');
 		cell(report, columns[c].key, false, buf, sizeof buf);
 		csv_write_field(stdout, buf);
@@ -115,42 +191,70 @@ static void write_table(cJSON *const *reports, size_t n, bool with_ops)
 				width[c] = strlen(buf);
 		}
 	}
+	bool shown[NCOLS];
+	for (int c = 0; c < NCOLS; c++)
+		shown[c] = table_shows(&columns[c], reports, n);
 	int last = 0; /* the last column is not padded: no trailing blanks */
 	for (int c = 0; c < NCOLS; c++)
-		if (columns[c].in_table)
+		if (shown[c])
 			last = c;
 	bool first = true;
 	for (int c = 0; c < NCOLS; c++)
-		if (columns[c].in_table)
+		if (shown[c])
 			printf("%s%-*s", first ? "" : "  ", c == last ? 0 : (int)width[c], columns[c].heading), first = false;
 	putchar('\n');
 	for (size_t i = 0; i < n; i++) {
 		first = true;
 		for (int c = 0; c < NCOLS; c++) {
-			if (!columns[c].in_table)
+			if (!shown[c])
 				continue;
 			cell(reports[i], columns[c].key, true, buf, sizeof buf);
 			/* Text left, numbers right. */
 			const char *key = columns[c].key;
 			bool text = !strcmp(key, "config_id") || !strcmp(key, "model") || !strcmp(key, "system") ||
-				    !strcmp(key, "backend") || strstr(key, "quant") || !strcmp(key, "oom");
+				    !strcmp(key, "backend") || strstr(key, "quant") || !strcmp(key, "oom") ||
+				    !strcmp(key, "mode") || !strcmp(key, "version");
 			int w = text ? (c == last ? 0 : -(int)width[c]) : (int)width[c];
 			printf("%s%*s", first ? "" : "  ", w, buf);
 			first = false;
 		}
 		putchar('\n');
 	}
+	/* a row that does not fit is no deployment: say so where the eye lands */
+	for (size_t i = 0; i < n; i++) {
+		if (!is_oom(reports[i]))
+			continue;
+		char why[512];
+		oom_reason(reports[i], why, sizeof why);
+		printf("oom: %s: %s\n",
+		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reports[i], "config_id")), why);
+	}
 	if (!with_ops)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		const cJSON *ops = cJSON_GetObjectItemCaseSensitive(reports[i], "ops"), *op;
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reports[i], "config_id"));
-		printf("\nops of %s\n%-32s  %-10s  %14s  %s\n", id ? id : "?", "op", "phase", "latency_ms", "source");
+		/* latency_ms is what the reference sums: over the op's layers, and in generation over the
+		 * osl - 1 decode steps TPOT divides by; the other columns undo those sums */
+		double osl = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(reports[i], "osl"));
+		double steps = osl > 1 ? osl - 1 : 1;
+		printf("\nops of %s: latency_ms is the total over the op's layers and, in generation, over the "
+		       "%.0f decode steps (the TPOT ones); per_step_ms: one context pass or one decode step; "
+		       "per_layer_ms: a step of one layer\n", id ? id : "?", steps);
+		printf("%-32s  %-10s  %14s  %12s  %6s  %12s  %s\n", "op", "phase", "latency_ms", "per_step_ms", "layers",
+		       "per_layer_ms", "source");
 		cJSON_ArrayForEach(op, ops) {
-			printf("%-32s  %-10s  %14.3f  %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")),
-			       cJSON_GetStringValue(cJSON_GetObjectItem(op, "phase")),
-			       cJSON_GetNumberValue(cJSON_GetObjectItem(op, "latency_ms")),
-			       cJSON_GetStringValue(cJSON_GetObjectItem(op, "source")));
+			const char *phase = cJSON_GetStringValue(cJSON_GetObjectItem(op, "phase"));
+			double lat = cJSON_GetNumberValue(cJSON_GetObjectItem(op, "latency_ms"));
+			double per_step = phase && strcmp(phase, "generation") == 0 ? lat / steps : lat;
+			const cJSON *layers = cJSON_GetObjectItem(op, "layers");
+			printf("%-32s  %-10s  %14.3f  %12.4f", cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")), phase, lat,
+			       per_step);
+			if (cJSON_IsNumber(layers) && layers->valuedouble > 0)
+				printf("  %6g  %12.5f", layers->valuedouble, per_step / layers->valuedouble);
+			else
+				printf("  %6s  %12s", "", "");
+			printf("  %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(op, "source")));
 		}
 	}
 	check_stdout();
@@ -163,7 +267,7 @@ typedef struct state {
 	serving_ops steps;  /* ops tagged with a serving `step` */
 	const char *name;   /* input name, for messages */
 	enum format fmt;
-	bool with_ops, header_done, refuse_oom;
+	bool with_ops, header_done, refuse_oom, warn_oom;
 	fidelity fid;       /* --fidelity: which kind of configuration it accepts */
 	char *error;        /* the first unpriced op of the configuration, or NULL */
 	cJSON *op_fallbacks; /* the distinct "fallback: ..." sources of its ops (query, load fidelity) */
@@ -171,6 +275,7 @@ typedef struct state {
 	long ops_seen;
 	cJSON **kept;       /* table format: finished reports */
 	size_t nkept, capkept;
+	cJSON *scales;      /* table format with --ops: "phase/name" -> the op's scale_factor (layers) */
 } state;
 
 /* The report of a configuration that could not be priced: its keys (the model by its path),
@@ -239,18 +344,17 @@ static void finish_config(state *st)
 		cJSON_Delete(st->op_fallbacks);
 		st->op_fallbacks = NULL;
 	}
-	if (st->refuse_oom && !st->error && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "oom"))) {
-		const cJSON *mem = cJSON_GetObjectItemCaseSensitive(c, "memory_gib");
-		char msg[1024]; /* the report is freed before exiting: the sanitizer build checks leaks */
-		snprintf(msg, sizeof msg, "%s:%ld: config '%s': OOM: the model '%s' does not fit in GPU memory on system '%s' "
-			 "(%.3f GiB per GPU, capacity %.3f GiB)",
-		    st->name, st->config_line, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_id")),
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "model")),
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "system")),
-		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(mem, "total")),
-		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "mem_capacity_gib")));
-		cJSON_Delete(report);
-		die(EXIT_DATA, "%s", msg);
+	if ((st->refuse_oom || st->warn_oom) && !st->error && is_oom(report)) {
+		char why[512], msg[1024]; /* the report is freed before exiting: the sanitizer build checks leaks */
+		oom_reason(report, why, sizeof why);
+		snprintf(msg, sizeof msg, "%s:%ld: config '%s': %s%s", st->name, st->config_line,
+			 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_id")),
+			 st->refuse_oom ? "OOM: " : "warning: ", why);
+		if (st->refuse_oom) {
+			cJSON_Delete(report);
+			die(EXIT_DATA, "%s", msg);
+		}
+		warnx_("%s", msg);
 	}
 	if (st->fmt == FMT_JSONL) {
 		jsonl_write(report);
@@ -266,8 +370,20 @@ static void finish_config(state *st)
 			if (!st->kept)
 				die(EXIT_DATA, "out of memory");
 		}
+		/* the table's per-layer column: each op's scale_factor, kept with the report */
+		const cJSON *op;
+		cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(report, "ops")) {
+			char key[160];
+			snprintf(key, sizeof key, "%s/%s", cJSON_GetStringValue(cJSON_GetObjectItem(op, "phase")),
+				 cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")));
+			const cJSON *scale = cJSON_GetObjectItemCaseSensitive(st->scales, key);
+			if (cJSON_IsNumber(scale))
+				cJSON_AddNumberToObject((cJSON *)op, "layers", scale->valuedouble);
+		}
 		st->kept[st->nkept++] = report;
 	}
+	cJSON_Delete(st->scales);
+	st->scales = NULL;
 	cJSON_Delete(st->config);
 	st->config = NULL;
 	free(st->error);
@@ -367,6 +483,15 @@ static void take_op(state *st, const jsonl_reader *r, const cJSON *rec)
 		jsonl_fail(r, "%s", err);
 	if (!step)
 		summary_add(&st->ops, name, ph, lat->valuedouble, energy, source);
+	const cJSON *scale = cJSON_GetObjectItemCaseSensitive(rec, "scale_factor");
+	if (!step && st->fmt == FMT_TABLE && st->with_ops && cJSON_IsNumber(scale)) {
+		char key[160];
+		snprintf(key, sizeof key, "%s/%s", phase, name);
+		if (!st->scales)
+			st->scales = cJSON_CreateObject();
+		if (!cJSON_GetObjectItemCaseSensitive(st->scales, key))
+			cJSON_AddNumberToObject(st->scales, key, scale->valuedouble);
+	}
 }
 
 int main(int argc, char **argv)
@@ -374,8 +499,8 @@ int main(int argc, char **argv)
 	diag_set_progname(argv[0]);
 	static const struct option longopts[] = {
 		{"ops", no_argument, 0, 'o'}, {"format", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
-		{"refuse-oom", no_argument, 0, 'r'}, {"load-params", required_argument, 0, 'l'},
-		{"fidelity", required_argument, 0, 'F'},
+		{"refuse-oom", no_argument, 0, 'r'}, {"warn-oom", no_argument, 0, 'w'},
+		{"load-params", required_argument, 0, 'l'}, {"fidelity", required_argument, 0, 'F'},
 		{0, 0, 0, 0},
 	};
 	state st = {0};
@@ -388,13 +513,14 @@ int main(int argc, char **argv)
 		case 'r': st.refuse_oom = true; break;
 		case 'l': serving_report_load_params(optarg); break;
 		case 'F': fidelity_opt = optarg; break;
+		case 'w': st.warn_oom = true; break;
 		case 'f':
 			if (strcmp(optarg, "jsonl") == 0) st.fmt = FMT_JSONL;
 			else if (strcmp(optarg, "csv") == 0) st.fmt = FMT_CSV;
 			else if (strcmp(optarg, "table") == 0) st.fmt = FMT_TABLE;
 			else usage_error("--format: '%s' is not one of jsonl, csv, table", optarg);
 			break;
-		case 'h': fputs(usage_text, stdout); return finish_stdout();
+		case 'h': usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt == 'f' || optopt == 'l' || optopt == 'F')
 				usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -411,8 +537,10 @@ int main(int argc, char **argv)
 	jsonl_open(&r, NULL);
 	/* what take_op reads of an op record: the rest (attrs, points) is only checked (lib/jsonpick) */
 	static const char *const op_keys[] = { "record", "config_id", "name", "phase", "error", "latency_ms",
-					       "energy_wms", "source", "step", NULL };
+					       "energy_wms", "source", "step", "scale_factor", NULL };
+	long records = 0, configs = 0;
 	while (jsonl_next_text(&r)) {
+		records++;
 		bool whole;
 		cJSON *rec = jsonpick_parse_text(&r, op_keys, &whole);
 		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
@@ -422,6 +550,7 @@ int main(int argc, char **argv)
 			kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
 		}
 		if (kind && strcmp(kind, "config") == 0) {
+			configs++;
 			take_config(&st, &r, rec);
 			rec = NULL; /* now st.config */
 		}
@@ -429,6 +558,9 @@ int main(int argc, char **argv)
 			take_op(&st, &r, rec);
 		cJSON_Delete(rec);
 	}
+	/* records, none of which it can use: say so rather than write nothing (empty input is no error) */
+	if (records && !configs)
+		jsonl_fail_unused(&r, records, "a config record", "config and op records from opgraph | query");
 	jsonl_close(&r);
 	finish_config(&st);
 	serving_report_cleanup();

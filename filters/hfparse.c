@@ -13,6 +13,8 @@ static const char usage[] =
 	"(and maybe hf_quant_config.json), or a config file. No MODEL or '-' reads a config.json\n"
 	"from standard input.\n"
 	"  --model-path NAME  report NAME as the model path (one MODEL only)\n"
+	"  --ignore-quant     read the checkpoint as unquantized (bfloat16): for a quantization method\n"
+	"                     hfparse cannot read (AWQ, GPTQ ...); give opgraph --gemm-quant, --moe-quant\n"
 	"  --help             show this help\n";
 
 static char *read_stdin(void)
@@ -59,7 +61,7 @@ int main(int argc, char **argv)
 	for (; first < argc; first++) {
 		const char *a = argv[first];
 		if (strcmp(a, "--help") == 0) {
-			fputs(usage, stdout);
+			usage_print(usage);
 			return finish_stdout();
 		} else if (strcmp(a, "--model-path") == 0) {
 			if (first + 1 >= argc)
@@ -67,6 +69,8 @@ int main(int argc, char **argv)
 			model_path = argv[++first];
 		} else if (strncmp(a, "--model-path=", 13) == 0) {
 			model_path = a + 13;
+		} else if (strcmp(a, "--ignore-quant") == 0) {
+			hfmodel_ignore_checkpoint_quant(true);
 		} else if (strcmp(a, "--") == 0) {
 			first++;
 			break;

@@ -18,9 +18,9 @@ static const char usage_text[] =
 	"Reads table points {\"x\":..,\"y\":..,\"z\":..,\"value\":..} (or \"latency\" with optional \"power\",\n"
 	"\"energy\") and queries {\"query\":true,\"x\":..,...} from FILE or stdin, and writes one record per\n"
 	"query: latency, power, energy, how (measured, interpolated, extrapolated) and method.\n"
-	"  --method M           linear-1d (1-D tables), linear-2d (2-D), cubic-2d-1d, bilinear-2d-1d,\n"
-	"                       linear-3d (3-D); default by the table's dimension: linear-1d, linear-2d,\n"
-	"                       cubic-2d-1d\n"
+	"  --method M           linear-1d (1-D tables), linear-2d (2-D), cubic-2d-1d (or cubic),\n"
+	"                       bilinear-2d-1d (or bilinear), linear-3d (3-D); default by the table's\n"
+	"                       dimension: linear-1d, linear-2d, cubic-2d-1d\n"
 	"  --query X[,Y[,Z]]    a query point (repeatable), answered after those in the input\n"
 	"  --inner-only         linear-1d: refuse queries outside the keys instead of extrapolating\n"
 	"  --extrapolate-x LIST, --extrapolate-y LIST, --extrapolate-z LIST\n"
@@ -320,7 +320,7 @@ int main(int argc, char **argv)
 		case 'Y': parse_targets(&st.ty, "--extrapolate-y", optarg); break;
 		case 'Z': parse_targets(&st.tz, "--extrapolate-z", optarg); break;
 		case 's': st.sqrt_y = true; break;
-		case 'h': fputs(usage_text, stdout); return finish_stdout();
+		case 'h': usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt)
 				usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -337,6 +337,9 @@ int main(int argc, char **argv)
 		take_record(&st, &r, rec);
 		cJSON_Delete(rec);
 	}
+	/* a table and nothing asked of it: say so rather than write nothing (empty input is no error) */
+	if (st.table && !st.nq && !ncli)
+		die(EXIT_DATA, "%s: no query to answer (give --query X[,Y[,Z]] or records with \"query\":true)", r.name);
 	jsonl_close(&r);
 	for (size_t i = 0; i < ncli; i++)
 		add_query(&st, cli[i].c, cli[i].dims, cli[i].where);

@@ -248,6 +248,21 @@ static void infer_layout(const jsonl_reader *r, const cJSON *runtime, const og_m
 	}
 }
 
+/* A request longer than the model's context is priced all the same (the reference does), but
+ * the numbers are for a length the model does not serve: say so, once per run (sweeps repeat it). */
+static void warn_context(const jsonl_reader *r, const cJSON *rec, const og_runtime *rt)
+{
+	static bool warned;
+	const cJSON *context = cJSON_GetObjectItemCaseSensitive(rec, "context");
+	if (warned || !cJSON_IsNumber(context) || context->valuedouble <= 0 ||
+	    (double)rt->isl + (double)rt->osl <= context->valuedouble)
+		return;
+	warned = true;
+	warnx_("%s:%ld: warning: isl + osl = %ld tokens is beyond the model's max_position_embeddings (%.0f): "
+	       "the estimate is for requests longer than the model serves", r->name, r->line, rt->isl + rt->osl,
+	       context->valuedouble);
+}
+
 /* One model record: resolve, build, write the config record then each phase's ops in order. */
 /* Whether a static mode lists the ops of a phase. static_gen still lists the context ops (with
  * no points: 0 ms), as the reference's breakdown does; static_ctx lists no generation ops, as the
@@ -292,6 +307,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 			refuse(r, &rt, &srv, rec, id, err);
 			return;
 		}
+		warn_context(r, rec, &rt);
 		cJSON *c = config_record(&sv.main, rec, id, &sv.mem);
 		add_fallback(c, &notes);
 		og_serving_annotate(&sv, c);
@@ -314,6 +330,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		refuse(r, &rt, &srv, rec, id, err);
 		return;
 	}
+	warn_context(r, rec, &rt);
 	cJSON *c = config_record(&cfg, rec, id, &mem);
 	add_fallback(c, &notes);
 	size_t nops = 0;
@@ -436,7 +453,7 @@ int main(int argc, char **argv)
 		case OPT_STRICT: strict = true; break;
 		case OPT_MAX_NUM_TOKENS: srv.max_num_tokens = opt_long("--max-num-tokens", optarg, 1, big); break;
 		case OPT_ENGINE_VERSION: srv.engine_version = optarg; break;
-		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_SYSTEM].name);
@@ -446,8 +463,8 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	bool disagg = strcmp(rt.mode, "disagg") == 0;
-	if (!rt.system || !rt.backend || (!have_batch && !disagg) || !have_isl || !have_osl)
-		usage_error("--system, --backend, --batch, --isl and --osl are required");
+	static const char *const required[] = {"--system", "--backend", "--batch", "--isl", "--osl"};
+	require_options(5, required, (bool[]){rt.system, rt.backend, have_batch || disagg, have_isl, have_osl});
 	if (disagg && (!srv.prefill.batch || !srv.decode.batch))
 		usage_error("--mode disagg: --prefill-batch and --decode-batch are required");
 	if (strcmp(rt.mode, "static") && strcmp(rt.mode, "static_ctx") && strcmp(rt.mode, "static_gen") &&

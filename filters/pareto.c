@@ -18,7 +18,7 @@
 
 static const char usage_text[] =
 	"usage: pareto --total-gpus N [--ttft 2000] [--tpot 30] [--request-latency MS] [--top-n 5]\n"
-	"              [--strict-sla] [--free-gpu-memory-fraction F] [--format jsonl|table] [--save-dir DIR]\n"
+	"              [--strict-sla] [--free-gpu-memory-fraction F] [--format jsonl|table|csv] [--save-dir DIR]\n"
 	"              [--data-dir DIR] [--expect N] < reports.jsonl\n"
 	"\n"
 	"Reads the reports of a sweep (sweep | opgraph | query | aggregate --ops) and does what the\n"
@@ -27,7 +27,8 @@ static const char usage_text[] =
 	"workers rate-matched into replicas of 1..min(N,128) GPUs), tokens/s/gpu over N GPUs, the\n"
 	"Pareto front against tokens/s/user, and the best configuration of each layout under the TPOT\n"
 	"target. Writes JSON Lines (chosen, best, front records) or, with --format table, the summary\n"
-	"and tables; --save-dir writes agg/ and disagg/ pareto.csv and best_config_topn.csv with the\n"
+	"and tables, or with --format csv the chosen mode's best configurations (best_config_topn.csv's\n"
+	"columns); --save-dir writes agg/ and disagg/ pareto.csv and best_config_topn.csv with the\n"
 	"reference's columns. --free-gpu-memory-fraction re-checks TRT-LLM's KV-cache budget with F\n"
 	"(default: the reports' check, at TRT-LLM's 0.9). --request-latency MS sets an end-to-end\n"
 	"target instead of the TPOT one: both searches scan TTFT/TPOT splits of it, the front is against\n"
@@ -116,7 +117,7 @@ static void read_reports(points *pt, double kv_fraction, long expect)
 			cJSON_Delete(rec);
 		}
 		if (progress && k != SWEEP_REPORT_OTHER && (++seen % 32 == 0 || seen == expect))
-			fprintf(stderr, "\rpareto: %ld/%ld configurations priced", seen, expect);
+			fprintf(stderr, "\r%s: %ld/%ld configurations priced", diag_progname(), seen, expect);
 	}
 	if (progress && seen)
 		fputc('\n', stderr);
@@ -173,6 +174,21 @@ static bool nothing_usable(const pick_status *st, const char *what, char *why, s
 	return true;
 }
 
+/* The lowest TTFT of the mode's points that fit and were priced (agg points; prefill workers for
+ * disagg), for saying what a target out of reach could be; 0 when none. */
+static double lowest_ttft(const points *pt, bool disagg)
+{
+	double best = 0;
+	size_t n = disagg ? pt->nprefill : pt->nagg;
+	for (size_t i = 0; i < n; i++) {
+		double ttft = disagg ? pt->prefill[i].ttft : pt->agg[i].ttft;
+		bool usable = disagg ? !pt->prefill[i].error && !pt->prefill[i].oom : !pt->agg[i].error && !pt->agg[i].oom;
+		if (usable && ttft > 0 && (best == 0 || ttft < best))
+			best = ttft;
+	}
+	return best;
+}
+
 /* Runs one mode's search and pick; a mode without points did not run. */
 static void run_mode(sweep_mode_result *m, const points *pt, const pick_common *c, const pick_targets *t)
 {
@@ -201,6 +217,10 @@ static void run_mode(sweep_mode_result *m, const points *pt, const pick_common *
 		if (t->request_latency > 0)
 			snprintf(m->failure, sizeof m->failure,
 				 "no configuration meets any TTFT/TPOT split of request latency %g ms", t->request_latency);
+		else if (lowest_ttft(pt, disagg) > 0)
+			snprintf(m->failure, sizeof m->failure,
+				 "no configuration meets TTFT <= %g ms (with TPOT up to 295 ms; the lowest TTFT reachable "
+				 "is %.2f ms)", t->ttft, lowest_ttft(pt, disagg));
 		else
 			snprintf(m->failure, sizeof m->failure,
 				 "no configuration meets TTFT <= %g ms (with TPOT up to 295 ms)", t->ttft);
@@ -243,8 +263,8 @@ int main(int argc, char **argv)
 		case OPT_STRICT: t.strict_sla = true; break;
 		case OPT_KV_FRACTION: kv_fraction = opt_double("--free-gpu-memory-fraction", optarg); break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "jsonl") && strcmp(optarg, "table"))
-				usage_error("--format: '%s' is not one of jsonl, table", optarg);
+			if (strcmp(optarg, "jsonl") && strcmp(optarg, "table") && strcmp(optarg, "csv"))
+				usage_error("--format: '%s' is not one of jsonl, table, csv", optarg);
 			format = optarg;
 			break;
 		case OPT_SAVE_DIR: save_dir = optarg; break;
@@ -255,7 +275,7 @@ int main(int argc, char **argv)
 			if (!(t.request_latency > 0))
 				usage_error("--request-latency must be positive");
 			break;
-		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_TOTAL_GPUS && optopt < OPT_HELP)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_TOTAL_GPUS].name);
@@ -304,9 +324,21 @@ int main(int argc, char **argv)
 	if (!met && t.request_latency > 0)
 		die(EXIT_DATA, "no configuration meets request latency <= %g ms; relax --request-latency",
 		    t.request_latency);
-	if (!met)
+	if (!met) {
+		/* the best reachable: the lowest TPOT of the configurations under the TTFT target */
+		double tpot = 0;
+		const char *where = "";
+		for (int i = 0; i < 2; i++)
+			for (size_t k = 0; modes[i].ran && k < modes[i].results.n; k++)
+				if (tpot == 0 || modes[i].results.rows[k].tpot < tpot)
+					tpot = modes[i].results.rows[k].tpot, where = modes[i].name;
+		if (tpot > 0)
+			die(EXIT_DATA, "no configuration meets TTFT <= %g ms and TPOT <= %g ms; the lowest TPOT with "
+				       "TTFT <= %g ms is %.2f ms (%s): relax --ttft or --tpot",
+			    t.ttft, t.tpot, t.ttft, tpot, where);
 		die(EXIT_DATA, "no configuration meets TTFT <= %g ms and TPOT <= %g ms; relax --ttft or --tpot",
 		    t.ttft, t.tpot);
+	}
 
 	if (save_dir) {
 		if (mkdir(save_dir, 0777) && errno != EEXIST)
@@ -320,7 +352,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (strcmp(format, "table") == 0)
-		sweep_print_summary(stdout, modes, 2, &common, pt.is_moe, &t);
+		sweep_print_summary(stdout, modes, 2, &common, pt.is_moe, &t, save_dir);
+	else if (strcmp(format, "csv") == 0 && sweep_chosen(modes, 2) >= 0)
+		pick_write_csv(stdout, &modes[sweep_chosen(modes, 2)].best, sweep_chosen(modes, 2) == 1, &common);
 	else
 		sweep_print_jsonl(modes, 2, &common);
 

@@ -57,7 +57,7 @@ static void parse_options(int argc, char **argv, opts *o)
 				usage_error("--format must be jsonl or csv, not '%s'", optarg);
 			o->csv = strcmp(optarg, "csv") == 0;
 			break;
-		case 'h': fputs(usage_text, stdout); exit(finish_stdout());
+		case 'h': usage_print(usage_text); exit(finish_stdout());
 		default:
 			if (optopt)
 				usage_error("option '-%c' is unknown or lacks its value", optopt);

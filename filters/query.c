@@ -370,7 +370,7 @@ static void parse_options(int argc, char **argv, opts *o)
 			if (o->mode < 0)
 				usage_error("--database-mode must be silicon, hybrid, empirical or sol, not '%s'", optarg);
 			break;
-		case 'h': fputs(usage_text, stdout); exit(finish_stdout());
+		case 'h': usage_print(usage_text); exit(finish_stdout());
 		default:
 			if (optopt)
 				usage_error("option '-%c' is unknown or lacks its value", optopt);

@@ -82,6 +82,7 @@ static void put(const cJSON *model, const char *id, const char *mode, const swee
 static long emit_model(const jsonl_reader *r, const cJSON *model, const options *o)
 {
 	sweep_spec spec = o->spec;
+	jsonl_get_str(r, model, "architecture"); /* what hfparse writes: an object without it is no model */
 	spec.is_moe = jsonl_opt_bool(r, model, "is_moe", false);
 	const char *family = jsonl_opt_str(r, model, "family", NULL);
 	long nextn = o->nextn >= 0 ? o->nextn : sweep_default_nextn(family);
@@ -195,7 +196,7 @@ int main(int argc, char **argv)
 		case OPT_DATA_DIR: o.data_dir = optarg; break;
 		case OPT_VERSION: o.version = optarg; break;
 		case OPT_COUNT: o.count_only = true; break;
-		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_SYSTEM].name);
@@ -204,14 +205,18 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	if (!o.spec.system || !o.spec.backend || !o.spec.total_gpus || !o.isl || !o.osl)
-		usage_error("--system, --backend, --total-gpus, --isl and --osl are required");
+	static const char *const required[] = {"--system", "--backend", "--total-gpus", "--isl", "--osl"};
+	require_options(5, required, (bool[]){o.spec.system, o.spec.backend, o.spec.total_gpus, o.isl, o.osl});
 	if (!system_name_ok(o.spec.system))
 		usage_error("--system: bad system name '%s': use a name such as h200_sxm", o.spec.system);
 	if (strcmp(o.spec.backend, "trtllm") && strcmp(o.spec.backend, "vllm") && strcmp(o.spec.backend, "sglang"))
 		usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", o.spec.backend);
 	if (o.prefix >= o.isl)
 		usage_error("--prefix (%ld) must be less than --isl (%ld)", o.prefix, o.isl);
+	/* an unknown system is the user's to fix now, not after the sweep's stages ran on it */
+	char err[1024];
+	if (!system_load(o.spec.system, err, sizeof err))
+		usage_error("--system: %s", err);
 
 	jsonl_reader r;
 	jsonl_open(&r, NULL);

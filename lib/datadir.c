@@ -1,5 +1,6 @@
 /* datadir: locate perf data folders and pick versions (see datadir.h). */
 #include "datadir.h"
+#include "sharedir.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -10,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#ifndef INFERCAST_SHARE_DIR
-#define INFERCAST_SHARE_DIR "/usr/local/share/infercast"
-#endif
 
 const char *const datadir_backend_names[] = { "trtllm", "sglang", "vllm" };
 const size_t datadir_backend_count = sizeof datadir_backend_names / sizeof datadir_backend_names[0];
@@ -93,6 +90,7 @@ static int cmp_str(const void *a, const void *b)
 
 const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen)
 {
+	static char installed[4096];
 	const char *root, *from;
 	if (data_dir_opt && *data_dir_opt) {
 		root = data_dir_opt;
@@ -101,7 +99,7 @@ const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen)
 		root = getenv("INFERCAST_DATA");
 		from = "INFERCAST_DATA";
 	} else {
-		root = INFERCAST_SHARE_DIR "/data";
+		root = sharedir_path("data", installed, sizeof installed);
 		from = "the installed default; give --data-dir or set INFERCAST_DATA";
 	}
 	if (!is_dir(root)) {

@@ -4,7 +4,8 @@
  *
  * Layout: ROOT/<system data_subdir>/<backend>/<version>/NAME_perf.txt and
  *         ROOT/<system data_subdir>/nccl/<nccl_version>/nccl_perf.txt.
- * ROOT is --data-dir, else $INFERCAST_DATA, else INFERCAST_SHARE_DIR/data. See docs/data.md. */
+ * ROOT is --data-dir, else $INFERCAST_DATA, else the installed share/infercast/data (lib/sharedir).
+ * See docs/data.md. */
 #ifndef INFERCAST_DATADIR_H
 #define INFERCAST_DATADIR_H
 

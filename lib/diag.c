@@ -9,23 +9,44 @@
 #include <string.h>
 
 static const char *progname = "infercast";
+static bool in_pipeline;
 
 void diag_set_progname(const char *argv0)
 {
 	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
 	progname = slash ? slash + 1 : (argv0 ? argv0 : progname);
+	const char *pipeline = getenv("INFERCAST_PIPELINE");
+	if (pipeline && *pipeline && strlen(pipeline) < 64 && !strchr(pipeline, '\n')) {
+		progname = pipeline;
+		in_pipeline = true;
+	}
 	/* A closed pipe must end us quietly, so we see EPIPE from writes instead of dying mid-line. */
 	signal(SIGPIPE, SIG_IGN);
 }
 
 const char *diag_progname(void) { return progname; }
 
+bool diag_in_pipeline(void) { return in_pipeline; }
+
+/* Inside a pipeline, "<stdin>:LINE: " names a stream between two stages: leave it out. */
+static const char *drop_stdin_where(const char *msg)
+{
+	if (!in_pipeline || strncmp(msg, "<stdin>:", 8))
+		return msg;
+	const char *p = msg + 8;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p[0] == ':' && p[1] == ' ')
+		return p + 2;
+	return p == msg + 8 && p[0] == ' ' ? p + 1 : msg;
+}
+
 static void vmsg(const char *fmt, va_list ap)
 {
+	char msg[8192];
 	fflush(stdout);
-	fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	fprintf(stderr, "%s: %s\n", progname, drop_stdin_where(msg));
 }
 
 void die(int code, const char *fmt, ...)
@@ -53,6 +74,58 @@ void usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "try '%s --help'\n", progname);
 	exit(EXIT_USAGE);
+}
+
+void usage_print(const char *text)
+{
+	/* the name the text was written under: the word after "usage: " */
+	const char *name = strncmp(text, "usage: ", 7) ? NULL : text + 7;
+	size_t nlen = name ? strcspn(name, " \n") : 0;
+	if (!nlen || (strlen(progname) == nlen && !strncmp(progname, name, nlen))) {
+		fputs(text, stdout);
+		return;
+	}
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		const char *at = line;
+		/* "usage: NAME" and the aligned "       NAME" of further synopsis lines */
+		size_t lead = !strncmp(line, "usage: ", 7) || !strncmp(line, "       ", 7) ? 7 : 0;
+		if (lead && len > lead + nlen && !strncmp(line + lead, name, nlen) && line[lead + nlen] == ' ') {
+			printf("%.*s%s", (int)lead, line, progname);
+			at = line + lead + nlen;
+		}
+		/* "See NAME(1)" */
+		for (const char *p = at; p < line + len; p++) {
+			if ((size_t)(line + len - p) >= nlen + 3 && !strncmp(p, name, nlen) && !strncmp(p + nlen, "(1)", 3) &&
+			    (p == line || p[-1] == ' ')) {
+				printf("%.*s%s", (int)(p - at), at, progname);
+				at = p + nlen;
+			}
+		}
+		printf("%.*s", (int)(line + len - at), at);
+		line += len;
+		if (*line == '\n') {
+			putchar('\n');
+			line++;
+		}
+	}
+}
+
+void require_options(size_t n, const char *const names[], const bool given[])
+{
+	char list[1024] = "";
+	size_t used = 0, missing = 0, total = 0;
+	for (size_t i = 0; i < n; i++)
+		missing += !given[i];
+	for (size_t i = 0; i < n && used < sizeof list; i++) {
+		if (given[i])
+			continue;
+		total++;
+		const char *sep = total == 1 ? "" : total == missing ? " and " : ", ";
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", sep, names[i]);
+	}
+	if (missing)
+		usage_error("%s %s required", list, missing == 1 ? "is" : "are");
 }
 
 void check_stdout(void)

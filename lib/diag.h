@@ -4,13 +4,18 @@
 #define INFERCAST_DIAG_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
 
-/* Set once from main(argv[0]); every message is prefixed with it. */
+/* Set once from main(argv[0]); every message is prefixed with it. A stage of a pipeline
+ * (pipelines/estimate and default export INFERCAST_PIPELINE=NAME) speaks as the pipeline the user
+ * ran instead: NAME as the prefix, "try 'NAME --help'", and no "<stdin>:LINE" (the user gave no
+ * such input). */
 void diag_set_progname(const char *argv0);
 const char *diag_progname(void);
+bool diag_in_pipeline(void);
 
 /* Print "prog: message" to stderr and exit with code (1 data, 2 usage). */
 _Noreturn void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -18,6 +23,15 @@ _Noreturn void die(int code, const char *fmt, ...) __attribute__((format(printf,
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: "prog: message" then "try 'prog --help'", exit 2. */
 _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print a --help text whose first line is "usage: NAME ...", under the name the user ran
+ * (infercast-NAME when installed): NAME at the start of the usage lines and in "NAME(1)"
+ * becomes the program name. */
+void usage_print(const char *text);
+
+/* Exit 2 naming only the options of names[] not given ("--isl and --osl are required");
+ * return when all were given. */
+void require_options(size_t n, const char *const names[], const bool given[]);
 
 /* Flush and close stdout; a failed write is an I/O error (exit 1), a closed pipe a quiet exit.
  * Every main() ends with `return finish_stdout();`. */

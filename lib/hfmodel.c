@@ -888,7 +888,10 @@ static cJSON *quant_record(struct ctx *c, cJSON *config, const char *arch)
 			q.moe = base;
 		}
 	} else {
-		fail(c, "unsupported quant algorithm '%s'", algo);
+		fail(c, "unsupported quant algorithm '%s' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors; "
+			"to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) and give the modes "
+			"to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. int4_wo for 4-bit weights)",
+		     algo);
 	}
 	if (!strcmp(arch, "DeepseekV4ForCausalLM")) {
 		const cJSON *ed = item(config, "expert_dtype");
@@ -956,6 +959,57 @@ static bool dsa_projections_unquantized(const cJSON *config)
 
 /* ---- the record ---- */
 
+static bool ignore_checkpoint_quant;
+
+void hfmodel_ignore_checkpoint_quant(bool on) { ignore_checkpoint_quant = on; }
+
+/* A size the model's ops hang on that is missing or 0 would price a model of nothing (an FFN of
+ * width 0, no experts) as if it were real: refuse it, naming the field. */
+static void size_missing(struct ctx *c, const cJSON *cfg, const char *key, const char *what)
+{
+	if (!present(item(cfg, key)))
+		fail(c, "missing required field '%s%s' (%s)", c->scope, key, what);
+	else
+		fail(c, "field '%s%s' is %g: %s cannot be 0", c->scope, key, item(cfg, key)->valuedouble, what);
+}
+
+static bool model_sizes_ok(struct ctx *c, const cJSON *cfg, const char *arch, const cJSON *extra, bool is_moe,
+			   double layers, double hidden, double n, double vocab, double inter, double moe_inter,
+			   double experts, double topk)
+{
+	if (layers <= 0)
+		fail(c, "field '%snum_hidden_layers' is %g: the model has no layers", c->scope, layers);
+	if (hidden <= 0)
+		size_missing(c, cfg, "hidden_size", "the hidden size");
+	if (n <= 0)
+		size_missing(c, cfg, "num_attention_heads", "the attention head count");
+	if (vocab <= 0)
+		size_missing(c, cfg, "vocab_size", "the vocabulary size");
+	/* NAS checkpoints size each block's FFN in block_configs; NemotronH has dense FFN layers
+	 * only where its pattern has '-' */
+	bool nas = !strcmp(arch, "DeciLMForCausalLM") && item(cfg, "block_configs");
+	const cJSON *pattern = extra ? item(extra, "hybrid_override_pattern") : NULL;
+	bool dense_ffn = !nas && (!cJSON_IsString(pattern) || strchr(pattern->valuestring, '-'));
+	/* MoE models with leading dense layers (DeepSeek's first_k_dense_replace) need both widths */
+	const cJSON *first_dense = item(cfg, "first_k_dense_replace");
+	bool dense_layers = !is_moe || (cJSON_IsNumber(first_dense) && first_dense->valuedouble > 0);
+	if (dense_ffn && dense_layers && inter <= 0)
+		size_missing(c, cfg, "intermediate_size", "the FFN width");
+	if (is_moe) {
+		if (moe_inter <= 0)
+			size_missing(c, cfg, present(item(cfg, "moe_intermediate_size")) ? "moe_intermediate_size"
+											: "intermediate_size",
+				     "the expert FFN width");
+		if (experts <= 0)
+			fail(c, "missing required field '%snum_experts' (or num_local_experts, n_routed_experts): "
+				"a mixture-of-experts model needs its expert count", c->scope);
+		if (topk <= 0)
+			size_missing(c, cfg, "num_experts_per_tok", "the experts each token is routed to");
+	}
+	return !c->failed;
+}
+
+
 cJSON *hfmodel_record(cJSON *config, const cJSON *hf_quant, const char *model_path, char *err, size_t errlen)
 {
 	struct ctx ctx = {err, errlen, false, ""}, *c = &ctx;
@@ -988,6 +1042,13 @@ cJSON *hfmodel_record(cJSON *config, const cJSON *hf_quant, const char *model_pa
 		if (k > 0 && (size_t)k < errlen)
 			snprintf(err + k, errlen - (size_t)k, ")");
 		return NULL;
+	}
+	if (ignore_checkpoint_quant) {
+		static const char *const keys[] = {"quantization_config", "quant_algo", "kv_cache_quant_algo",
+						   "quant_dynamic"};
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			cJSON_DeleteItemFromObjectCaseSensitive(config, keys[i]);
+		hf_quant = NULL;
 	}
 	attach_hf_quant(config, hf_quant, arch);
 
@@ -1095,6 +1156,12 @@ cJSON *hfmodel_record(cJSON *config, const cJSON *hf_quant, const char *model_pa
 		is_moe = extra && strchr(item(extra, "hybrid_override_pattern")->valuestring, 'E');
 	else if (!strcmp(family, "QWEN35"))
 		is_moe = experts > 0;
+
+	if (!model_sizes_ok(c, cfg, arch, extra, is_moe, layers, hidden, n, vocab, inter, moe_inter, experts, topk)) {
+		cJSON_Delete(extra);
+		cJSON_Delete(quant);
+		return NULL;
+	}
 
 	cJSON *r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "record", "model");

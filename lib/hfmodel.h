@@ -4,6 +4,7 @@
 #ifndef INFERCAST_HFMODEL_H
 #define INFERCAST_HFMODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
@@ -15,6 +16,11 @@ cJSON *hfmodel_parse_text(const char *text, char *err, size_t errlen);
  * reference attaches quantization fields to its raw config; hf_quant may be NULL. model_path is
  * stored as given. NULL with a message naming the field in err on failure. Caller frees. */
 cJSON *hfmodel_record(cJSON *config, const cJSON *hf_quant, const char *model_path, char *err, size_t errlen);
+
+/* From now on, read checkpoints as unquantized (bfloat16): quantization_config, hf_quant_config
+ * and the top-level quant fields are left out. For a method infercast cannot read (AWQ, GPTQ),
+ * priced then with opgraph's quant overrides. */
+void hfmodel_ignore_checkpoint_quant(bool on);
 
 /* Load a model folder (config.json, maybe hf_quant_config.json) or a config file. A file named
  * config.json is read like its folder. NULL with "FILE: what" in err on failure. Caller frees. */

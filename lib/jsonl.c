@@ -35,12 +35,21 @@ void jsonl_fail(const jsonl_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
-	fprintf(stderr, "%s: %s:%ld: ", diag_progname(), r->name, r->line);
+	if (diag_in_pipeline() && !strcmp(r->name, "<stdin>"))
+		fprintf(stderr, "%s: ", diag_progname()); /* the user gave no such input (diag.h) */
+	else
+		fprintf(stderr, "%s: %s:%ld: ", diag_progname(), r->name, r->line);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(EXIT_DATA);
+}
+
+void jsonl_fail_unused(const jsonl_reader *r, long records, const char *wanted, const char *expected)
+{
+	die(EXIT_DATA, "%s: none of its %ld record%s is %s (expected %s)", r->name, records, records == 1 ? "" : "s",
+	    wanted, expected);
 }
 
 /* JSON text is UTF-8; passing other bytes through would write records no reader accepts. */

@@ -32,6 +32,10 @@ cJSON *jsonl_parse_text(jsonl_reader *r);
 /* Exit 1 with "prog: FILE:LINE: message" for the line last read. */
 _Noreturn void jsonl_fail(const jsonl_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Exit 1 for a filter whose input held records but none it can use, instead of writing nothing:
+ * "prog: FILE: none of its N records is WANTED (expected EXPECTED)". */
+_Noreturn void jsonl_fail_unused(const jsonl_reader *r, long records, const char *wanted, const char *expected);
+
 /* Typed field access on a record; each exits 1 naming the record's line and the key
  * when the field is missing (get_*) or of the wrong type. opt_* return def if absent or null. */
 double jsonl_get_num(const jsonl_reader *r, const cJSON *obj, const char *key);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "sharedir.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,18 +114,14 @@ static int read_entry(const cJSON *o, size_t i, load_entry *e, const char *path,
 	return 0;
 }
 
-#ifndef INFERCAST_SHARE_DIR
-#define INFERCAST_SHARE_DIR "/usr/local/share/infercast"
-#endif
-
 static bool is_file(const char *p)
 {
 	struct stat st;
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* params/load_model.json beside the executable's tree (bin/../params: in-tree or a moved
- * install), else in the installed share folder. */
+/* params/load_model.json beside an in-tree bin/, else in the installed share folder
+ * (lib/sharedir: any PREFIX, staged or moved). */
 static int default_path(char *out, size_t n, char *err, size_t errn)
 {
 	char exe[4096];
@@ -133,16 +131,13 @@ static int default_path(char *out, size_t n, char *err, size_t errn)
 		char *slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			static const char *const rel[] = {"../params", "../share/infercast/params",
-							  "../../share/infercast/params"};
-			for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-				snprintf(out, n, "%.3000s/%s/load_model.json", exe, rel[i]);
-				if (is_file(out))
-					return 0;
-			}
+			snprintf(out, n, "%.3000s/../params/load_model.json", exe);
+			if (is_file(out))
+				return 0;
 		}
 	}
-	snprintf(out, n, "%s/params/load_model.json", INFERCAST_SHARE_DIR);
+	char share[4096];
+	snprintf(out, n, "%.3000s/load_model.json", sharedir_path("params", share, sizeof share));
 	if (is_file(out))
 		return 0;
 	return fail(err, errn,

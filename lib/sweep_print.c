@@ -18,7 +18,7 @@ int sweep_chosen(const sweep_mode_result *m, int n)
 
 /* ------------------------------------------------------------ aligned tables */
 
-enum { MAX_COLS = 24, CELL = 64 };
+enum { MAX_COLS = 24, CELL = 64, TABLE_WIDTH = 120 };
 
 typedef struct table {
 	int ncols, nrows;
@@ -26,26 +26,29 @@ typedef struct table {
 	char (*cells)[MAX_COLS][CELL];
 } table;
 
-static void rule(FILE *o, const table *t, const size_t *w)
+/* The columns one box shows: cols[0..n). */
+static void rule(FILE *o, const size_t *w, const int *cols, int n)
 {
-	for (int c = 0; c < t->ncols; c++) {
+	for (int i = 0; i < n; i++) {
 		fputc('+', o);
-		for (size_t k = 0; k < w[c] + 2; k++)
+		for (size_t k = 0; k < w[cols[i]] + 2; k++)
 			fputc('-', o);
 	}
 	fputs("+\n", o);
 }
 
 /* A line of centred cells, as PrettyTable draws them. */
-static void line(FILE *o, const table *t, const size_t *w, const char (*cells)[CELL])
+static void line(FILE *o, const size_t *w, const int *cols, int n, const char (*cells)[CELL])
 {
-	for (int c = 0; c < t->ncols; c++) {
-		size_t len = strlen(cells[c]), pad = w[c] - len, left = pad / 2;
-		fprintf(o, "| %*s%s%*s ", (int)left, "", cells[c], (int)(pad - left), "");
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(cells[cols[i]]), pad = w[cols[i]] - len, left = pad / 2;
+		fprintf(o, "| %*s%s%*s ", (int)left, "", cells[cols[i]], (int)(pad - left), "");
 	}
 	fputs("|\n", o);
 }
 
+/* PrettyTable's box, wrapped into boxes of at most TABLE_WIDTH columns of text, each after the
+ * first repeating the first column (the rank) so that its rows can be told apart. */
 static void table_print(FILE *o, const table *t)
 {
 	size_t w[MAX_COLS];
@@ -55,12 +58,25 @@ static void table_print(FILE *o, const table *t)
 			if (strlen(t->cells[r][c]) > w[c])
 				w[c] = strlen(t->cells[r][c]);
 	}
-	rule(o, t, w);
-	line(o, t, w, t->head);
-	rule(o, t, w);
-	for (int r = 0; r < t->nrows; r++)
-		line(o, t, w, t->cells[r]);
-	rule(o, t, w);
+	for (int next = 0; next < t->ncols;) {
+		int cols[MAX_COLS], n = 0;
+		size_t width = 1;
+		if (next > 0) {
+			cols[n++] = 0;
+			width += w[0] + 3;
+		}
+		/* at least one column per box, however wide */
+		while (next < t->ncols && (n == 0 || (next > 0 && n == 1) || width + w[next] + 3 <= TABLE_WIDTH)) {
+			width += w[next] + 3;
+			cols[n++] = next++;
+		}
+		rule(o, w, cols, n);
+		line(o, w, cols, n, t->head);
+		rule(o, w, cols, n);
+		for (int r = 0; r < t->nrows; r++)
+			line(o, w, cols, n, t->cells[r]);
+		rule(o, w, cols, n);
+	}
 }
 
 static void set_head(table *t, const char *const *names, int n)
@@ -105,11 +121,11 @@ static void mode_table(FILE *o, const sweep_mode_result *m, const pick_common *c
 		return;
 	}
 	fprintf(o, "\n%s Top Configurations: (Sorted by tokens/s/gpu)\n", m->name);
-	static const char *const agg_cols[] = {"Rank", "backend", "tokens/s/gpu", "tokens/s/user", "req/s", "TTFT",
-					       "request_latency", "concurrency", "total_gpus (used)", "replicas",
+	static const char *const agg_cols[] = {"Rank", "backend", "tokens/s/gpu", "tokens/s/user", "req/s", "TTFT ms",
+					       "request_latency ms", "concurrency", "total_gpus (used)", "replicas",
 					       "gpus/replica", "gpus/worker", "parallel", "bs"};
-	static const char *const dis_cols[] = {"Rank", "backend", "tokens/s/gpu", "tokens/s/user", "req/s", "TTFT",
-					       "request_latency", "concurrency", "total_gpus (used)", "replicas",
+	static const char *const dis_cols[] = {"Rank", "backend", "tokens/s/gpu", "tokens/s/user", "req/s", "TTFT ms",
+					       "request_latency ms", "concurrency", "total_gpus (used)", "replicas",
 					       "gpus/replica", "(p)workers", "(p)gpus/worker", "(p)parallel", "(p)bs",
 					       "(d)workers", "(d)gpus/worker", "(d)parallel", "(d)bs"};
 	table tb = {0};
@@ -185,7 +201,7 @@ static void grouped(double v, char *buf, size_t n)
 }
 
 void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_common *c, bool is_moe,
-			 const pick_targets *t)
+			 const pick_targets *t, const char *save_dir)
 {
 	int ch = sweep_chosen(m, n);
 	const char *dash = "  ----------------------------------------------------------------------------";
@@ -212,9 +228,16 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 			dis = m[i].best_throughput;
 	}
 	double ratio = agg > 0 && dis > 0 ? dis / agg : 0.0;
-	if (ch >= 0)
+	/* the better mode's factor over the other: never "disagg 0.63x better" */
+	if (ch >= 0 && ratio >= 1)
 		fprintf(o, "    Best Experiment Chosen: %s at %.2f tokens/s/gpu (disagg %.2fx better)\n", m[ch].name,
 			m[ch].best_throughput, ratio);
+	else if (ch >= 0 && ratio > 0)
+		fprintf(o, "    Best Experiment Chosen: %s at %.2f tokens/s/gpu (agg %.2fx better)\n", m[ch].name,
+			m[ch].best_throughput, 1 / ratio);
+	else if (ch >= 0)
+		fprintf(o, "    Best Experiment Chosen: %s at %.2f tokens/s/gpu (the only mode searched)\n", m[ch].name,
+			m[ch].best_throughput);
 	fprintf(o, "%s\n  Overall Best Configuration:\n", dash);
 	if (ch >= 0 && m[ch].best.n) {
 		const pick_row *b = &m[ch].best.rows[0];
@@ -233,15 +256,24 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 		t->request_latency > 0 ? "request_latency" : "tokens/s/user");
 	for (int i = 0; i < n; i++)
 		if (m[i].ran)
-			fprintf(o, " %s %zu points;", m[i].name, m[i].front.n);
-	fprintf(o, " saved as pareto.csv with --save-dir\n");
+			fprintf(o, "%s %s %zu points", i ? ";" : "", m[i].name, m[i].front.n);
+	fputs("\n   ", o);
+	if (save_dir) {
+		fputs(" saved as", o);
+		for (int i = 0, k = 0; i < n; i++)
+			if (m[i].ran)
+				fprintf(o, "%s %s/%s/pareto.csv", k++ ? "," : "", save_dir, m[i].name);
+		fputc('\n', o);
+	} else {
+		fprintf(o, " --save-dir DIR saves them as pareto.csv\n");
+	}
 	fprintf(o, "%s\n  Deployment Details:\n", dash);
-	fputs("    (p) stands for prefill, (d) stands for decode, bs stands for batch size, a replica stands for "
-	      "the smallest scalable unit xPyD of the disagg system\n",
+	fputs("    (p) stands for prefill, (d) stands for decode, bs stands for batch size,\n"
+	      "    a replica stands for the smallest scalable unit xPyD of the disagg system\n",
 	      o);
 	fputs("    Some math: total gpus used = replicas * gpus/replica\n", o);
-	fputs("               gpus/replica = (p)gpus/worker * (p)workers + (d)gpus/worker * (d)workers; for Agg, "
-	      "gpus/replica = gpus/worker\n",
+	fputs("               gpus/replica = (p)gpus/worker * (p)workers + (d)gpus/worker * (d)workers;\n"
+	      "               for Agg, gpus/replica = gpus/worker\n",
 	      o);
 	fputs("               gpus/worker = tp * pp * dp = etp * ep * pp for MoE models; tp * pp for dense models\n",
 	      o);

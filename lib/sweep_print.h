@@ -23,9 +23,9 @@ typedef struct sweep_mode_result {
 /* The index of the chosen mode (the higher best throughput; agg on a tie), -1 if none ran. */
 int sweep_chosen(const sweep_mode_result *m, int n);
 
-/* The summary and the tables. */
+/* The summary and the tables; save_dir: where the CSV files were written (NULL: not written). */
 void sweep_print_summary(FILE *out, const sweep_mode_result *m, int n, const pick_common *c, bool is_moe,
-			 const pick_targets *t);
+			 const pick_targets *t, const char *save_dir);
 
 /* JSON Lines: {"record":"chosen",...}, then per mode "best" rows (with rank) and "front" rows,
  * each with `mode` and `row` (the reference's columns). */

@@ -1,5 +1,7 @@
 /* systems: load systems/<name>.json into struct system_spec (see systems.h). */
 #include "systems.h"
+#include "sharedir.h"
+#include "suggest.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,10 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#ifndef INFERCAST_SHARE_DIR
-#define INFERCAST_SHARE_DIR "/usr/local/share/infercast"
-#endif
 
 #define SYS_PATH_MAX 4096
 
@@ -76,16 +74,11 @@ const char *systems_dir(char *err, size_t errlen)
 				snprintf(found, sizeof found, "%s", in_tree);
 				return found;
 			}
-			/* an installed tree moved as a whole (or staged under DESTDIR) keeps share/ beside bin/ */
-			char beside[SYS_PATH_MAX];
-			snprintf(beside, sizeof beside, "%.4000s/../share/infercast/systems", exe);
-			if (is_dir(beside)) {
-				snprintf(found, sizeof found, "%s", beside);
-				return found;
-			}
 		}
 	}
-	const char *share = INFERCAST_SHARE_DIR "/systems";
+	/* an installed tree, wherever its prefix is (staged under DESTDIR, moved as a whole) */
+	char share[SYS_PATH_MAX];
+	sharedir_path("systems", share, sizeof share);
 	if (is_dir(share)) {
 		snprintf(found, sizeof found, "%s", share);
 		return found;
@@ -351,7 +344,11 @@ const struct system_spec *system_load(const char *name, char *err, size_t errlen
 		char known[2048];
 		if (systems_known(known, sizeof known, NULL, 0) != 0)
 			snprintf(known, sizeof known, "none");
-		set_err(err, errlen, "unknown system '%s' (known: %s)", name, known);
+		char close[256];
+		if (*suggest_names(name, known, close, sizeof close))
+			set_err(err, errlen, "unknown system '%s': did you mean %s? (known: %s)", name, close, known);
+		else
+			set_err(err, errlen, "unknown system '%s' (known: %s)", name, known);
 		return NULL;
 	}
 	char *text = read_file(path, err, errlen);

@@ -2,7 +2,7 @@
  * system YAML files), loaded once per process and read through named fields.
  *
  * The systems folder is, in order: $INFERCAST_SYSTEMS; <dir of the executable>/../systems
- * (an in-tree bin/); the installed INFERCAST_SHARE_DIR/systems. Field meanings and units:
+ * (an in-tree bin/); the installed share/infercast/systems (lib/sharedir). Field meanings and units:
  * systems/README.md. Numbers are kept exactly as the reference writes them. */
 #ifndef INFERCAST_SYSTEMS_H
 #define INFERCAST_SYSTEMS_H

@@ -40,7 +40,7 @@ SAMPLE=82,134,141,521,527,1210,576,624,972,11
 	assert_success
 	assert_line "rows: 2; ours predicted 0, refused 2; reference predicted 0, refused 2"
 	assert_line --partial "failed to query context MLA data"
-	assert_line --partial "--mode disagg: --model, --system, --backend, --prefill-batch"
+	assert_line --partial "--mode disagg: --prefill-batch and --decode-batch are required"
 }
 
 @test "accuracy: bad options are usage errors" {

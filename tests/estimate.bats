@@ -16,7 +16,7 @@ CASE=(--model "$QWEN32" --system h200_sxm --backend trtllm --tp 2 --batch 8 --is
 @test "estimate: missing options, unknown options, bad values are usage errors" {
 	run "$EST" --model "$QWEN32"
 	assert_failure 2
-	assert_output "estimate: --model, --system, --backend, --tp, --batch, --isl and --osl are required
+	assert_output "estimate: --system, --backend, --tp, --batch, --isl and --osl are required
 try 'estimate --help'"
 	run "$EST" "${CASE[@]}" --frobnicate 1
 	assert_failure 2
@@ -39,7 +39,7 @@ try 'estimate --help'"
 	run --separate-stderr "$EST" --model "$QWEN32" --system h200_sxm --backend trtllm --tp 3 --batch 8 --isl 100 --osl 10
 	assert_failure 1
 	assert_output ""
-	assert_equal "$stderr" "opgraph: <stdin>:1: num_heads 64 is not divisible by tp 3"
+	assert_equal "$stderr" "estimate: num_heads 64 is not divisible by tp 3"
 }
 
 @test "estimate: Qwen3-32B on h200 trtllm tp2 matches the reference's golden (jsonl)" {

@@ -332,7 +332,7 @@ fails() {
 }
 
 @test "errors: quantization the reference cannot model" {
-	fails "$HF/bad_quant_algo" "$HF/bad_quant_algo/config.json: unsupported quant algorithm 'awq'"
+	fails "$HF/bad_quant_algo" "$HF/bad_quant_algo/config.json: unsupported quant algorithm 'awq' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors; to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) and give the modes to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. int4_wo for 4-bit weights)"
 	fails "$HF/bad_kv_algo" "$HF/bad_kv_algo/config.json: unsupported kv cache algorithm 'int4'"
 	fails "$HF/compressed_int8_moe" "$HF/compressed_int8_moe/config.json: compressed-tensors checkpoint: routed experts in int8_wo have no MoE quant mode"
 }

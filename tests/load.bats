@@ -134,7 +134,7 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	run --separate-stderr pipelines_estimate $big --fidelity load
 	assert_success
 	[ "$(jget oom <<<"$output")" = true ]
-	[ "$stderr" = "estimate: warning: the memory model says this deployment does not fit in GPU memory (oom: true); priced anyway under --fidelity load (--strict refuses)" ]
+	[ "$stderr" = "estimate: config 'c1': warning: the model 'meta-llama/Meta-Llama-3.1-70B' does not fit in GPU memory on system 'h100_sxm' (138.976 GiB per GPU, capacity 80.000 GiB)" ]
 	run pipelines_estimate $big --fidelity load --strict
 	assert_failure 1
 	assert_output --partial "OOM: the model 'meta-llama/Meta-Llama-3.1-70B' does not fit in GPU memory"

@@ -149,7 +149,7 @@ DENSE_OPTS="--system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 1024 --osl
 		--mode agg --tp 2 --moe-tp 1 --moe-ep 2 --batch 8 --format jsonl
 	assert_failure 1
 	assert_output ""
-	[[ "${stderr%%$'\n'*}" == "query: <stdin>:"* ]] # the first message names the refused encoder op
+	[[ "${stderr%%$'\n'*}" == "estimate: op encoder_"* ]] # the first message names the refused encoder op
 	assert_regex "$stderr" "op encoder_qkv_gemm: GEMM m=0 .*no table answer \(0 is below the smallest key 1\)"
 	run --separate-stderr pipelines/estimate --model "$VL_8B" --system h200_sxm --backend trtllm --isl 1024 --osl 128 \
 		--mode agg --tp 2 --batch 8 --format jsonl

@@ -122,7 +122,7 @@ note() { echo "# $*" >&3; }
 	assert_output --partial "agg: batch 2 is too small for ctx_tokens 8000"
 	run "$EST" --model "$QWEN32" "${H200[@]}" --isl 4000 --osl 1000 --mode disagg --prefill-batch 1
 	assert_failure 2
-	assert_output "estimate: --mode disagg: --model, --system, --backend, --prefill-batch, --decode-batch, --isl and --osl are required
+	assert_output "estimate: --mode disagg: --decode-batch is required
 try 'estimate --help'"
 	run bash -c "hfparse '$QWEN32' | opgraph ${H200[*]} --isl 4000 --osl 1000 --mode disagg --decode-batch 8"
 	assert_failure 2
@@ -132,7 +132,7 @@ try 'estimate --help'"
 	assert_line --index 0 "opgraph: --ctx-tokens: 0 is out of range [1, 1099511627776]"
 	run "$EST" --model "$QWEN32" "${H200[@]}" --isl 4000 --osl 1000 --mode agg --batch 8
 	assert_failure 2
-	assert_line --index 0 "estimate: --model, --system, --backend, --tp, --batch, --isl and --osl are required"
+	assert_line --index 0 "estimate: --tp is required"
 }
 
 @test "aggregate: an op with an unknown step, and a serving config whose steps are missing, are bad data" {
@@ -154,7 +154,7 @@ try 'estimate --help'"
 	local l70="$MODELS/meta-llama--Meta-Llama-3.1-70B"
 	run "$EST" --model "$l70" "${H200[@]}" --isl 4000 --osl 1000 --mode agg --batch 8 --tp 1 --format jsonl
 	assert_failure 1
-	assert_output "aggregate: <stdin>:1: config 'c1': OOM: the model 'meta-llama/Meta-Llama-3.1-70B' does not fit in GPU memory on system 'h200_sxm' (148.496 GiB per GPU, capacity 141.000 GiB)"
+	assert_output "estimate: config 'c1': OOM: the model 'meta-llama/Meta-Llama-3.1-70B' does not fit in GPU memory on system 'h200_sxm' (148.496 GiB per GPU, capacity 141.000 GiB)"
 	run bash -c "hfparse '$l70' | opgraph ${H200[*]} --isl 4000 --osl 1000 --mode agg --batch 8 --tp 1 | query | aggregate"
 	assert_success
 	[ "$(echo "$output" | jget oom)" = true ]

@@ -100,7 +100,7 @@ int main(void)
 
 	/* errors */
 	CHECK(system_load("h300_sxm", err, sizeof err) == NULL);
-	CHECK_STR(err, "unknown system 'h300_sxm' (known: a100_pcie, a100_sxm, a30, b200_sxm, b300_sxm, b60, "
+	CHECK_STR(err, "unknown system 'h300_sxm': did you mean b300_sxm or h100_sxm or h200_sxm? (known: a100_pcie, a100_sxm, a30, b200_sxm, b300_sxm, b60, "
 		       "gb200, gb300, h100_pcie, h100_sxm, h200_sxm, l4, l40s, rtx_pro_6000_server)");
 	const char *bad[] = { "../systems/h200_sxm", "h200/sxm", "..", ".hidden", "", "h200 sxm", "a..b" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
