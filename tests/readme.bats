@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Every command in README.md's code blocks runs as written, the way a newcomer runs it: from the
-# top of a checkout with ../shared beside it, without the tests' INFERCAST_DATA, bin/ not on PATH.
+# top of a checkout with ../shared beside it, without the tests' INFERCAST_DATA and INFERCAST_FIDELITY, bin/ not on PATH.
 # The few that cannot run inside the tests are checked another way (see readme_run).
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -24,7 +24,7 @@ setup_file() {
 
 # readme_run CMD: run one README command in the tree, as a user's shell would.
 readme_run() {
-	run --separate-stderr env -u INFERCAST_DATA -u INFERCAST_SYSTEMS PATH=/usr/local/bin:/usr/bin:/bin \
+	run --separate-stderr env -u INFERCAST_DATA -u INFERCAST_SYSTEMS -u INFERCAST_FIDELITY PATH=/usr/local/bin:/usr/bin:/bin \
 		sh -c "cd \"\$1\" && $1" sh "$TREE"
 }
 
