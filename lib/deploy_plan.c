@@ -186,7 +186,7 @@ int deploy_override(ynode *overrides, const char *assignment, char *err, size_t 
 	key[klen] = '\0';
 	const key_spec *k = find_key(key);
 	if (!k)
-		return diag_errf(err, errlen, "--generator-set: unknown key '%s' (deploy --help-keys lists them)", key);
+		return diag_errf(err, errlen, "--generator-set: unknown key '%s' (deploygen --help-keys lists them)", key);
 	ynode *v = typed_value(k, eq + 1, key, err, errlen);
 	if (!v)
 		return -1;

@@ -874,6 +874,31 @@ static void sh_assign(FILE *f, const char *name, const char *value)
 	fputs("}\"\n", f);
 }
 
+/* The KV-events endpoint of a worker on a shared node: its own port, base + offset + w. */
+static void events_arg(FILE *f, const char *json, long offset)
+{
+	const char *colon = strstr(json, "tcp://*:");
+	if (!colon) {
+		sh_word(f, json);
+		return;
+	}
+	colon += 8;
+	long port = strtol(colon, NULL, 10);
+	fputc('"', f);
+	for (const char *s = json; s < colon; s++) {
+		if (strchr("\"\\$`", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fprintf(f, "$((%ld + w))", port + offset);
+	for (const char *s = colon + strspn(colon, "0123456789"); *s; s++) {
+		if (strchr("\"\\$`", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 static int write_run_scripts(const deploy_ctx *c, const deploy_pick *p, const ynode *cfg, const char *dir,
 			     strlist *files, char *err, size_t errlen)
 {
@@ -948,6 +973,8 @@ static int write_run_scripts(const deploy_ctx *c, const deploy_pick *p, const yn
 					fprintf(f, "\"%s\"", a);
 				else if (k > 0 && strcmp(argv.v[k - 1], "--disaggregation-bootstrap-port") == 0)
 					fprintf(f, "$((%ld + w))", 12345 + gpu_offset);
+				else if (k > 0 && strcmp(argv.v[k - 1], "--kv-events-config") == 0)
+					events_arg(f, a, gpu_offset);
 				else
 					sh_word(f, a);
 			}
@@ -1251,19 +1278,28 @@ static int write_sources(const deploy_pick *p, const cJSON *report, const char *
 		const cJSON *src = cJSON_GetObjectItemCaseSensitive(op, "source");
 		if (!cJSON_IsString(name) || !cJSON_IsString(src))
 			continue;
-		char key[96];
-		if (cJSON_IsString(step))
-			snprintf(key, sizeof key, "%s_step", step->valuestring);
-		else
+		/* the reference's groups: an agg pick's mixed steps (their attention parts included)
+		 * and its decode-only steps; a disagg pick's prefill and decode sides */
+		char key[96], opname[160];
+		const char *st = cJSON_IsString(step) ? step->valuestring : NULL;
+		snprintf(opname, sizeof opname, "%s", name->valuestring);
+		if (st && strncmp(st, "mix", 3) == 0) {
+			snprintf(key, sizeof key, "mix_step");
+			if (strcmp(st, "mix_ctx_attention") == 0)
+				snprintf(opname, sizeof opname, "%s (scaled)", name->valuestring);
+		} else if (st) {
+			snprintf(key, sizeof key, "%s_step", st);
+		} else {
 			snprintf(key, sizeof key, "%s", cJSON_IsString(phase) ? phase->valuestring : "ops");
+		}
 		cJSON *group = cJSON_GetObjectItemCaseSensitive(out, key);
 		if (!group)
 			group = cJSON_AddObjectToObject(out, key);
-		cJSON *have = cJSON_GetObjectItemCaseSensitive(group, name->valuestring);
+		cJSON *have = cJSON_GetObjectItemCaseSensitive(group, opname);
 		if (!have)
-			cJSON_AddStringToObject(group, name->valuestring, src->valuestring);
+			cJSON_AddStringToObject(group, opname, src->valuestring);
 		else if (strcmp(have->valuestring, src->valuestring) != 0)
-			cJSON_ReplaceItemInObjectCaseSensitive(group, name->valuestring, cJSON_CreateString("mixed"));
+			cJSON_ReplaceItemInObjectCaseSensitive(group, opname, cJSON_CreateString("mixed"));
 	}
 	char *text = cJSON_Print(out);
 	cJSON_Delete(out);

@@ -1,4 +1,4 @@
-/* deploy: the picks of a `default` run (best_config_topn.csv) in; for each pick a topN/ folder
+/* deploygen: the picks of a `default` run (best_config_topn.csv) in; for each pick a topN/ folder
  * with the files that run it under NVIDIA Dynamo (engine configuration, launch scripts,
  * Kubernetes manifests, benchmark, SLURM flow) out, and the mode's exp_config.yaml. */
 #define _XOPEN_SOURCE 700 /* realpath */
@@ -20,10 +20,10 @@
 #include "systems.h"
 
 static const char usage_text[] =
-	"usage: deploy --out DIR --model DIR --system S --backend B --total-gpus N --isl N --osl N\n"
-	"              --ttft MS --tpot MS [--request-latency MS] [--prefix N] [--nextn N] [--top-n N]\n"
-	"              [--deployment-target k8s,slurm,local] [--generator-set KEY=VALUE]...\n"
-	"              [--sources FILE] [--help-keys] [best_config_topn.csv]\n"
+	"usage: deploygen --out DIR --model DIR --system S --backend B --total-gpus N --isl N --osl N\n"
+	"                 --ttft MS --tpot MS [--request-latency MS] [--prefix N] [--nextn N] [--top-n N]\n"
+	"                 [--deployment-target k8s,slurm,local] [--generator-set KEY=VALUE]...\n"
+	"                 [--sources FILE] [--help-keys] [best_config_topn.csv]\n"
 	"\n"
 	"Reads the picks of a `default` run (agg/ or disagg/ best_config_topn.csv, or stdin) and\n"
 	"writes, for each of the first --top-n rows (all by default), DIR/topN/ with the files that\n"
@@ -37,7 +37,7 @@ static const char usage_text[] =
 	"options are the `default` run's; --model is the folder it read. --generator-set KEY=VALUE\n"
 	"(repeatable) changes a setting (--help-keys lists them: image, namespace, model path, ...).\n"
 	"--sources FILE: one `aggregate --ops` report per pick, in rank order, for per_ops_source.json.\n"
-	"Prints one `deployment` record per pick (JSON Lines). See deploy(1) and docs/deploy.md.\n";
+	"Prints one `deployment` record per pick (JSON Lines). See deploygen(1) and docs/deploy.md.\n";
 
 enum {
 	OPT_OUT = 256, OPT_MODEL, OPT_SYSTEM, OPT_BACKEND, OPT_TOTAL_GPUS, OPT_ISL, OPT_OSL, OPT_TTFT, OPT_TPOT,
