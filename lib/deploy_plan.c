@@ -184,13 +184,15 @@ int deploy_override(ynode *overrides, const char *assignment, char *err, size_t 
 		return diag_errf(err, errlen, "--generator-set: key too long");
 	memcpy(key, assignment, klen);
 	key[klen] = '\0';
+	/* SflowConfig is the reference's name of the SLURM group (same length as ours) */
+	if (strncmp(key, "SflowConfig.", 12) == 0)
+		memcpy(key, "Slurm", 5);
 	const key_spec *k = find_key(key);
 	if (!k)
 		return diag_errf(err, errlen, "--generator-set: unknown key '%s' (deploygen --help-keys lists them)", key);
 	ynode *v = typed_value(k, eq + 1, key, err, errlen);
 	if (!v)
 		return -1;
-	/* SflowConfig is the reference's name of the SLURM group. */
 	char *dot = strrchr(key, '.');
 	*dot = '\0';
 	ynode *m = yn_map_at(overrides, key);
