@@ -7,10 +7,12 @@ SANITIZE ?=
 PKGS     := libcjson
 CJSON_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CJSON_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson)
+# libyaml: deploy writes its YAML through the emitter
+YAML_LIBS    := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) -MMD -MP
-LDLIBS   += $(CJSON_LIBS) -lcsv -lm
+LDLIBS   += $(CJSON_LIBS) $(YAML_LIBS) -lcsv -lm
 # Where `make install` puts systems/ and data/: the last place lib/systems and lib/datadir look.
 CFLAGS   += -DINFERCAST_SHARE_DIR='"$(PREFIX)/share/infercast"'
 ifneq ($(SANITIZE),)

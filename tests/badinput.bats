@@ -152,7 +152,7 @@ cases() {
 }
 
 # The sections of badinput.cases, each run by one test below.
-SECTIONS=(jsonl model options tables hfparse specs records interp)
+SECTIONS=(jsonl model options tables hfparse specs records interp deploygen)
 
 @test "bad input: JSON Lines streams (malformed, truncated, not UTF-8, empty, BOM, CRLF)" {
 	cases jsonl
@@ -184,6 +184,10 @@ SECTIONS=(jsonl model options tables hfparse specs records interp)
 
 @test "bad input: interp" {
 	cases interp
+}
+
+@test "bad input: deploygen picks files and options" {
+	cases deploygen
 }
 
 @test "bad input: every case of badinput.cases is in a section a test runs" {

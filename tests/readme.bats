@@ -43,14 +43,23 @@ readme_run() {
 		case $cmd in
 		apt-get*)
 			# needs root and the network: check instead that every package it names is installed
+			# (the set-up chains the build and the main job after it with &&: those run below)
+			rest=
+			case $cmd in *'install -y '*'&& '*) rest=$(printf '%s\n' "$cmd" | sed 's/^.*install -y [^&]*&& //') ;; esac
 			command -v dpkg-query >/dev/null || continue
-			for p in $(printf '%s\n' "$cmd" | sed 's/.*install -y//'); do
+			for p in $(printf '%s\n' "$cmd" | sed 's/.*install -y //; s/&&.*//'); do
 				# installed, or being installed (another apt-get at work: triggers pending, configuring)
 				case $(dpkg-query -W -f '${Status}' "$p" 2>/dev/null) in
 				"install ok installed" | "install ok triggers-"* | "install ok half-configured" | "install ok unpacked") ;;
 				*) echo "README command $n: package $p is not installed" >&2; return 1 ;;
 				esac
 			done
+			[ -n "$rest" ] || continue
+			cmd=$rest ;;
+		kubectl\ apply\ -f\ *)
+			# needs a Kubernetes cluster: check the manifest it names was written by the commands before
+			f=${cmd#kubectl apply -f }
+			[ -s "$TREE/$f" ] || { echo "README command $n: $f was not written" >&2; return 1; }
 			continue ;;
 		'make test')
 			# runs this very test: check only that make knows the target and what it would run

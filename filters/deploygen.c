@@ -1,0 +1,282 @@
+/* deploygen: the picks of a `default` run (best_config_topn.csv) in; for each pick a topN/ folder
+ * with the files that run it under NVIDIA Dynamo (engine configuration, launch scripts,
+ * Kubernetes manifests, benchmark, SLURM flow) out, and the mode's exp_config.yaml. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <errno.h>
+#include <limits.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "csvtab.h"
+#include "deploy_plan.h"
+#include "deploy_write.h"
+#include "diag.h"
+#include "hfmodel.h"
+#include "jsonl.h"
+#include "sweep_space.h"
+#include "systems.h"
+
+static const char usage_text[] =
+	"usage: deploygen --out DIR --model DIR --system S --backend B --total-gpus N --isl N --osl N\n"
+	"                 --ttft MS --tpot MS [--request-latency MS] [--prefix N] [--nextn N] [--top-n N]\n"
+	"                 [--deployment-target k8s,slurm,local] [--generator-set KEY=VALUE]...\n"
+	"                 [--sources FILE] [--help-keys] [best_config_topn.csv]\n"
+	"\n"
+	"Reads the picks of a `default` run (agg/ or disagg/ best_config_topn.csv, or stdin) and\n"
+	"writes, for each of the first --top-n rows (all by default), DIR/topN/ with the files that\n"
+	"deploy it under NVIDIA Dynamo " DEPLOY_DYNAMO_VERSION " (TensorRT-LLM " DEPLOY_TRTLLM_VERSION ", vLLM " DEPLOY_VLLM_VERSION
+	", SGLang " DEPLOY_SGLANG_VERSION "):\n"
+	"generator_config.yaml, the engine configuration (TRT-LLM: agg/prefill/decode_config.yaml;\n"
+	"vLLM, SGLang: agg/prefill/decode_args.txt), and per --deployment-target (default: all three)\n"
+	"k8s: k8s_deploy.yaml (a DynamoGraphDeployment) and k8s_bench.yaml (an aiperf Job); local:\n"
+	"run_0.sh... (one per node) and bench_run.sh; slurm: sflow.yaml and bench_run.sh. It also writes\n"
+	"DIR/exp_config.yaml, the search as an experiment of the reference's `exp` format. The other\n"
+	"options are the `default` run's; --model is the folder it read. --generator-set KEY=VALUE\n"
+	"(repeatable) changes a setting (--help-keys lists them: image, namespace, model path, ...).\n"
+	"--sources FILE: one `aggregate --ops` report per pick, in rank order, for per_ops_source.json.\n"
+	"Prints one `deployment` record per pick (JSON Lines). See deploygen(1) and docs/deploy.md.\n";
+
+enum {
+	OPT_OUT = 256, OPT_MODEL, OPT_SYSTEM, OPT_BACKEND, OPT_TOTAL_GPUS, OPT_ISL, OPT_OSL, OPT_TTFT, OPT_TPOT,
+	OPT_REQUEST_LATENCY, OPT_PREFIX, OPT_NEXTN, OPT_TOP_N, OPT_TARGET, OPT_SET, OPT_SOURCES, OPT_HELP_KEYS, OPT_HELP
+};
+
+static int parse_targets(const char *list)
+{
+	int t = 0;
+	char buf[128];
+	snprintf(buf, sizeof buf, "%s", list);
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "k8s") == 0)
+			t |= TARGET_K8S;
+		else if (strcmp(tok, "slurm") == 0)
+			t |= TARGET_SLURM;
+		else if (strcmp(tok, "local") == 0)
+			t |= TARGET_LOCAL;
+		else
+			return 0;
+	}
+	return t;
+}
+
+/* mkdir -p */
+static void make_dir(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			die(EXIT_DATA, "%s: %s", buf, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+		die(EXIT_DATA, "%s: %s", path, strerror(errno));
+}
+
+/* The per-pick reports of --sources, in order; NULL entries for picks without one. */
+static cJSON **read_sources(const char *path, size_t *n)
+{
+	jsonl_reader r;
+	jsonl_open(&r, path);
+	cJSON **v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	cJSON *rec;
+	while ((rec = jsonl_next(&r))) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 8;
+			v = realloc(v, cap * sizeof *v);
+			if (!v)
+				die(EXIT_DATA, "out of memory");
+		}
+		if (cJSON_GetObjectItemCaseSensitive(rec, "error")) {
+			cJSON_Delete(rec);
+			rec = NULL;
+		}
+		v[(*n)++] = rec;
+	}
+	jsonl_close(&r);
+	return v;
+}
+
+static void print_record(const deploy_ctx *c, const deploy_pick *p, const char *dir, const strlist *files)
+{
+	cJSON *rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "record", "deployment");
+	cJSON_AddStringToObject(rec, "mode", c->disagg ? "disagg" : "agg");
+	cJSON_AddNumberToObject(rec, "rank", p->rank);
+	cJSON_AddStringToObject(rec, "dir", dir);
+	cJSON_AddStringToObject(rec, "backend", c->backend_name);
+	cJSON_AddStringToObject(rec, "backend_version", deploy_backend_version(c));
+	cJSON_AddStringToObject(rec, "dynamo_version", DEPLOY_DYNAMO_VERSION);
+	cJSON *w = cJSON_AddObjectToObject(rec, "workers");
+	for (int i = 0; i < p->nroles; i++) {
+		const deploy_engine *e = &p->roles[i];
+		cJSON *r = cJSON_AddObjectToObject(w, deploy_role_name(e->role));
+		cJSON_AddNumberToObject(r, "count", (double)e->workers);
+		cJSON_AddStringToObject(r, "parallel", e->parallel);
+		cJSON_AddNumberToObject(r, "gpus_per_worker", (double)e->gpus);
+		cJSON_AddNumberToObject(r, "batch", (double)e->bs);
+		cJSON_AddNumberToObject(r, "max_batch_size", (double)e->max_batch_size);
+	}
+	cJSON_AddNumberToObject(rec, "gpus", (double)p->gpus_used);
+	cJSON *f = cJSON_AddArrayToObject(rec, "files");
+	for (size_t i = 0; i < files->n; i++)
+		cJSON_AddItemToArray(f, cJSON_CreateString(files->v[i]));
+	jsonl_write(rec);
+	cJSON_Delete(rec);
+}
+
+int main(int argc, char **argv)
+{
+	diag_set_progname(argv[0]);
+	static const struct option longopts[] = {
+		{"out", required_argument, 0, OPT_OUT}, {"model", required_argument, 0, OPT_MODEL},
+		{"system", required_argument, 0, OPT_SYSTEM}, {"backend", required_argument, 0, OPT_BACKEND},
+		{"total-gpus", required_argument, 0, OPT_TOTAL_GPUS}, {"isl", required_argument, 0, OPT_ISL},
+		{"osl", required_argument, 0, OPT_OSL}, {"ttft", required_argument, 0, OPT_TTFT},
+		{"tpot", required_argument, 0, OPT_TPOT}, {"request-latency", required_argument, 0, OPT_REQUEST_LATENCY},
+		{"prefix", required_argument, 0, OPT_PREFIX}, {"nextn", required_argument, 0, OPT_NEXTN},
+		{"top-n", required_argument, 0, OPT_TOP_N}, {"deployment-target", required_argument, 0, OPT_TARGET},
+		{"generator-set", required_argument, 0, OPT_SET}, {"sources", required_argument, 0, OPT_SOURCES},
+		{"help-keys", no_argument, 0, OPT_HELP_KEYS}, {"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
+	};
+	deploy_ctx c = {.targets = TARGET_K8S | TARGET_SLURM | TARGET_LOCAL, .nextn = -1, .overrides = yn_map()};
+	const char *out = NULL, *backend = NULL, *sources_path = NULL;
+	long top_n = 1L << 30;
+	const long big = 1L << 40;
+	bool have_ttft = false, have_tpot = false;
+	char err[1024];
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_OUT: out = optarg; break;
+		case OPT_MODEL: c.model_dir = optarg; break;
+		case OPT_SYSTEM: c.system = optarg; break;
+		case OPT_BACKEND: backend = optarg; break;
+		case OPT_TOTAL_GPUS: c.total_gpus = opt_long("--total-gpus", optarg, 1, 1 << 20); break;
+		case OPT_ISL: c.isl = opt_long("--isl", optarg, 1, big); break;
+		case OPT_OSL: c.osl = opt_long("--osl", optarg, 1, big); break;
+		case OPT_TTFT: c.ttft = opt_double("--ttft", optarg), have_ttft = true; break;
+		case OPT_TPOT: c.tpot = opt_double("--tpot", optarg), have_tpot = true; break;
+		case OPT_REQUEST_LATENCY: c.request_latency = opt_double("--request-latency", optarg); break;
+		case OPT_PREFIX: c.prefix = opt_long("--prefix", optarg, 0, big); break;
+		case OPT_NEXTN: c.nextn = opt_long("--nextn", optarg, 0, 5); break;
+		case OPT_TOP_N: top_n = opt_long("--top-n", optarg, 1, 1 << 20); break;
+		case OPT_TARGET:
+			if (!(c.targets = parse_targets(optarg)))
+				usage_error("--deployment-target: '%s' is not a list of k8s, slurm, local", optarg);
+			break;
+		case OPT_SET:
+			if (deploy_override(c.overrides, optarg, err, sizeof err))
+				usage_error("%s", err);
+			break;
+		case OPT_SOURCES: sources_path = optarg; break;
+		case OPT_HELP_KEYS: deploy_keys_print(stdout); yn_free(c.overrides); return finish_stdout();
+		case OPT_HELP: fputs(usage_text, stdout); yn_free(c.overrides); return finish_stdout();
+		default:
+			if (optopt >= OPT_OUT && optopt < OPT_HELP)
+				usage_error("option '--%s' needs a value", longopts[optopt - OPT_OUT].name);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind > 1)
+		usage_error("unexpected argument '%s'", argv[optind + 1]);
+	const char *csv = optind < argc ? argv[optind] : "-";
+	if (!out || !c.model_dir || !c.system || !backend || !c.total_gpus || !c.isl || !c.osl || !have_ttft || !have_tpot)
+		usage_error("--out, --model, --system, --backend, --total-gpus, --isl, --osl, --ttft and --tpot are required");
+	if (!system_name_ok(c.system))
+		usage_error("--system: bad system name '%s': use a name such as h200_sxm", c.system);
+	if (strcmp(backend, "trtllm") == 0)
+		c.backend = BACKEND_TRTLLM;
+	else if (strcmp(backend, "vllm") == 0)
+		c.backend = BACKEND_VLLM;
+	else if (strcmp(backend, "sglang") == 0)
+		c.backend = BACKEND_SGLANG;
+	else
+		usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", backend);
+	c.backend_name = backend;
+	if (c.prefix >= c.isl)
+		usage_error("--prefix (%ld) must be less than --isl (%ld)", c.prefix, c.isl);
+
+	cJSON *model = hfmodel_load(c.model_dir, err, sizeof err);
+	if (!model)
+		die(EXIT_DATA, "--model: %s", err);
+	/* exp_config.yaml must find the model from wherever it is run */
+	char *model_abs = realpath(c.model_dir, NULL);
+	if (model_abs)
+		c.model_dir = model_abs;
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(model, "model_path"));
+	snprintf(c.model_id, sizeof c.model_id, "%s", id ? id : c.model_dir);
+	c.is_moe = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(model, "is_moe"));
+	if (c.nextn < 0) {
+		const char *family = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(model, "family"));
+		c.nextn = sweep_default_nextn(family ? family : "");
+	}
+	cJSON_Delete(model);
+	const struct system_spec *sys = system_load(c.system, err, sizeof err);
+	if (!sys)
+		die(EXIT_DATA, "--system: %s", err);
+	c.gpus_per_node = sys->num_gpus_per_node > 0 ? sys->num_gpus_per_node : 8;
+
+	csvtab t;
+	const char *load_path = strcmp(csv, "-") == 0 ? "/dev/stdin" : csv;
+	if (csvtab_load(&t, load_path, err, sizeof err)) {
+		if (strncmp(err, "/dev/stdin", 10) == 0)
+			die(EXIT_DATA, "<stdin>%s", err + 10);
+		die(EXIT_DATA, "%s", err);
+	}
+	if (strcmp(csv, "-") == 0) {
+		free(t.path);
+		t.path = strdup("<stdin>");
+		if (!t.path)
+			die(EXIT_DATA, "out of memory");
+	}
+	int kind = deploy_csv_is_disagg(&t);
+	if (kind < 0)
+		die(EXIT_DATA, "%s: not a best_config_topn.csv of `default` (no tp/bs or (p)tp/(d)tp columns)", t.path);
+	c.disagg = kind == 1;
+	if (t.nrows == 0)
+		die(EXIT_DATA, "%s: no picks (the file has a header only)", t.path);
+
+	size_t nsources = 0;
+	cJSON **sources = sources_path ? read_sources(sources_path, &nsources) : NULL;
+
+	make_dir(out);
+	size_t n = t.nrows < (size_t)top_n ? t.nrows : (size_t)top_n;
+	char version[64] = "";
+	for (size_t i = 0; i < n; i++) {
+		deploy_pick p;
+		if (deploy_pick_read(&c, &t, i, &p, err, sizeof err))
+			die(EXIT_DATA, "%s", err);
+		if (i == 0)
+			snprintf(version, sizeof version, "%s", p.version);
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%s/top%d", out, p.rank);
+		make_dir(dir);
+		strlist files = {0};
+		if (deploy_write_pick(&c, &p, dir, i < nsources ? sources[i] : NULL, &files, err, sizeof err))
+			die(EXIT_DATA, "%s", err);
+		print_record(&c, &p, dir, &files);
+		strlist_free(&files);
+		deploy_pick_free(&p);
+	}
+	char exp_path[4096];
+	snprintf(exp_path, sizeof exp_path, "%s/exp_config.yaml", out);
+	if (deploy_write_exp(&c, version, exp_path, err, sizeof err))
+		die(EXIT_DATA, "%s", err);
+	for (size_t i = 0; i < nsources; i++)
+		cJSON_Delete(sources[i]);
+	free(sources);
+	csvtab_free(&t);
+	yn_free(c.overrides);
+	free(model_abs);
+	return finish_stdout();
+}
