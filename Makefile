@@ -7,10 +7,14 @@ SANITIZE ?=
 PKGS     := libcjson
 CJSON_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CJSON_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson)
+# The Parquet tables (lib/parquet: ZSTD and SNAPPY pages) and the YAML beside them (lib/perftree).
+DATA_PKGS    := libzstd snappy yaml-0.1
+DATA_CFLAGS  := $(shell pkg-config --cflags $(DATA_PKGS) 2>/dev/null)
+DATA_LIBS    := $(shell pkg-config --libs $(DATA_PKGS) 2>/dev/null || echo -lzstd -lsnappy -lyaml)
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) -MMD -MP
-LDLIBS   += $(CJSON_LIBS) -lcsv -lm
+CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) $(DATA_CFLAGS) -MMD -MP
+LDLIBS   += $(CJSON_LIBS) $(DATA_LIBS) -lcsv -lm
 # Where `make install` puts systems/ and data/: the last place lib/systems and lib/datadir look.
 CFLAGS   += -DINFERCAST_SHARE_DIR='"$(PREFIX)/share/infercast"'
 ifneq ($(SANITIZE),)
@@ -107,7 +111,7 @@ check-valgrind: all $(TOOLS)
 # Fuzzing (make fuzz; needs clang and libclang-rt-*-dev, only for this target): one libFuzzer
 # harness per fuzz/fuzz_*.c, with ASan and UBSan, into build/fuzz/. bench/fuzz runs them.
 FUZZ_CC      ?= clang
-FUZZ_CFLAGS  := -g -O1 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(CJSON_CFLAGS) \
+FUZZ_CFLAGS  := -g -O1 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(CJSON_CFLAGS) $(DATA_CFLAGS) \
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 		-DFUZZ_ROOT='"$(CURDIR)"' -DINFERCAST_SHARE_DIR='"$(PREFIX)/share/infercast"'
 FUZZ_LIB_OBJ := $(patsubst lib/%.c,build/fuzz/lib/%.o,$(LIB_SRC))
