@@ -1,6 +1,8 @@
 /* datadir: locate perf data folders and pick versions (see datadir.h). */
 #include "datadir.h"
 
+#include "perftree.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -108,6 +110,13 @@ const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen)
 		set_err(err, errlen, "perf data folder not found: %s (%s)", root, from);
 		return NULL;
 	}
+	/* the reference's systems folder (a checkout's, or a copy): its tables are in data/ */
+	static _Thread_local char inner[DATADIR_PATH_MAX];
+	char probe[DATADIR_PATH_MAX];
+	snprintf(probe, sizeof probe, "%.4000s/perf_data_reuse_manifest.yaml", root);
+	snprintf(inner, sizeof inner, "%.4000s/data", root);
+	if (is_file(probe) && is_dir(inner))
+		return inner;
 	return root;
 }
 
@@ -166,9 +175,12 @@ int datadir_versions(const char *root, const struct system_spec *sys, const char
 		set_err(err, errlen, "bad backend name '%s'", backend ? backend : "");
 		return -1;
 	}
-	size_t len = strlen(dir);
-	snprintf(dir + len, sizeof dir - len, "/%s", backend);
-	return usable_versions(dir, out, err, errlen);
+	char legacy[DATADIR_PATH_MAX];
+	snprintf(legacy, sizeof legacy, "%.4000s/%s", dir, backend);
+	if (usable_versions(legacy, out, err, errlen) != 0)
+		return -1;
+	/* and those of the family-first layout (lib/perftree), merged */
+	return perftree_versions(dir, backend, out, err, errlen);
 }
 
 int datadir_backends(const char *root, const struct system_spec *sys, struct datadir_list *out,
@@ -408,7 +420,9 @@ int datadir_resolve(const char *data_dir_opt, const struct system_spec *sys, con
 	snprintf(out->nccl_dir, sizeof out->nccl_dir, "%.3000s/nccl/%s", out->system_dir, sys->nccl_version);
 	char table[DATADIR_PATH_MAX];
 	snprintf(table, sizeof table, "%.4000s/nccl_perf.txt", out->nccl_dir);
-	out->nccl_present = plain_name(sys->nccl_version) && is_file(table);
+	perftree_file where;
+	out->nccl_present = plain_name(sys->nccl_version) && perftree_locate(table, &where, NULL, 0) == 0 &&
+			    is_file(where.path);
 	if (sys->oneccl_version[0])
 		snprintf(out->oneccl_dir, sizeof out->oneccl_dir, "%.3000s/oneccl/%s", out->system_dir,
 			 sys->oneccl_version);
@@ -424,7 +438,7 @@ int datadir_require_nccl(const struct perf_data_path *p, const struct system_spe
 	snprintf(dir, sizeof dir, "%.4000s/nccl", p->system_dir);
 	struct datadir_list have;
 	char names[512] = "none";
-	if (usable_versions(dir, &have, NULL, 0) == 0) {
+	if (usable_versions(dir, &have, NULL, 0) == 0 && perftree_versions(p->system_dir, "nccl", &have, NULL, 0) == 0) {
 		datadir_list_join(&have, names, sizeof names);
 		datadir_list_free(&have);
 	}

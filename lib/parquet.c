@@ -852,14 +852,13 @@ static int decode_hybrid(pq *q, const char *col, const char *what, const unsigne
 			uint64_t bytes = (count * (uint64_t)bw + 7) / 8;
 			if (bytes > len - pos)
 				return fail(q, "column '%s': %s: a bit-packed run runs past the page", col, what);
+			uint64_t vmask = bw == 32 ? 0xffffffffu : ((1ull << bw) - 1);
 			for (uint64_t i = 0; i < count; i++) {
-				uint64_t bit = i * (uint64_t)bw;
-				uint64_t v = 0;
-				for (int k = 0; k < bw; k++) {
-					uint64_t at = bit + (uint64_t)k;
-					v |= (uint64_t)((data[pos + at / 8] >> (at % 8)) & 1) << k;
-				}
-				out[got++] = (uint32_t)v;
+				/* the value's bits lie in the 5 bytes from its first one (bw <= 32) */
+				uint64_t bit = i * (uint64_t)bw, at = pos + bit / 8, window = 0;
+				for (uint64_t k = 0; k < 5 && at + k < pos + bytes; k++)
+					window |= (uint64_t)data[at + k] << (8 * k);
+				out[got++] = (uint32_t)((window >> (bit % 8)) & vmask);
 			}
 			/* a full run occupies groups * bw bytes; the last one may stop at the page's end */
 			uint64_t full = groups <= (len - pos) / (bw ? (uint64_t)bw : 1) ? groups * (uint64_t)bw : len - pos;

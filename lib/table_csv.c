@@ -1,5 +1,7 @@
 #include "table_csv.h"
 
+#include "perftree.h"
+#include "table_parquet.h"
 #include "table_sources.h"
 
 #include <errno.h>
@@ -137,6 +139,13 @@ static int split_record(char **pos, long *line, fieldvec *v)
 static int load_one(table_csv *t, const char *path, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof *t);
+	/* the family-first layout: the table is a .parquet file elsewhere (lib/perftree) */
+	perftree_file where;
+	int at = perftree_locate(path, &where, err, errlen);
+	if (at != 0)
+		return at > 0 ? TABLE_CSV_MISSING : TABLE_CSV_BAD;
+	if (where.how != PERFTREE_LEGACY)
+		return table_parquet_load(t, where.path, header_only, err, errlen);
 	size_t len = 0;
 	char *buf = slurp(path, &len);
 	if (!buf) {

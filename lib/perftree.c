@@ -1,0 +1,459 @@
+/* perftree: the family-first perf-data layout (see perftree.h). */
+#include "perftree.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (!err || !errlen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Names that become path components: no separators, no leading dot. */
+static bool plain_name(const char *s)
+{
+	if (!s || !*s || s[0] == '.' || strstr(s, "..") || strlen(s) >= 128)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.' && *s != '+')
+			return false;
+	return true;
+}
+
+/* The first-level folders of a system that are not families (the reference's list). */
+static bool backend_dir(const char *name)
+{
+	static const char *const names[] = { "trtllm", "sglang", "vllm", "nccl", "oneccl" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted sub-folder names of dir that pass keep (NULL: all not starting with '.'). */
+static int list_dirs(const char *dir, bool (*keep)(const char *), struct datadir_list *out)
+{
+	out->n = 0;
+	out->names = NULL;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	struct dirent *e;
+	char path[DATADIR_PATH_MAX];
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || (keep && !keep(e->d_name)))
+			continue;
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path || !is_dir(path))
+			continue;
+		char **grown = realloc(out->names, (out->n + 1) * sizeof *grown);
+		char *name = strdup(e->d_name);
+		if (!grown || !name) {
+			fputs("out of memory\n", stderr);
+			exit(1);
+		}
+		out->names = grown;
+		out->names[out->n++] = name;
+	}
+	closedir(d);
+	if (out->n)
+		qsort(out->names, out->n, sizeof *out->names, cmp_str);
+	return 0;
+}
+
+static bool is_family(const char *name)
+{
+	return !backend_dir(name);
+}
+
+static void families(const char *system_dir, struct datadir_list *out)
+{
+	list_dirs(system_dir, is_family, out);
+}
+
+bool perftree_has_families(const char *system_dir)
+{
+	struct datadir_list f;
+	families(system_dir, &f);
+	bool any = f.n > 0;
+	datadir_list_free(&f);
+	return any;
+}
+
+/* The reference's veto: INCOMPLETE.txt without a collection_meta.yaml. */
+static bool usable(const char *version_dir)
+{
+	char p[DATADIR_PATH_MAX];
+	snprintf(p, sizeof p, "%.4000s/collection_meta.yaml", version_dir);
+	if (is_file(p))
+		return true;
+	snprintf(p, sizeof p, "%.4000s/INCOMPLETE.txt", version_dir);
+	return !is_file(p);
+}
+
+/* ---- YAML (libyaml's document API) ---- */
+
+/* Load path: 0 with doc (free with yaml_document_delete), 1 when the file does not exist,
+ * -1 with "FILE:LINE: what". */
+static int yaml_read(const char *path, yaml_document_t *doc, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		if (errno == ENOENT)
+			return 1;
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	yaml_parser_t p;
+	if (!yaml_parser_initialize(&p)) {
+		fclose(f);
+		set_err(err, errlen, "%s: cannot start the YAML parser", path);
+		return -1;
+	}
+	yaml_parser_set_input_file(&p, f);
+	int ok = yaml_parser_load(&p, doc);
+	if (!ok)
+		set_err(err, errlen, "%s:%zu: YAML: %s", path, p.problem_mark.line + 1,
+			p.problem ? p.problem : "unreadable");
+	yaml_parser_delete(&p);
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+/* A scalar's text, or NULL when n is not a scalar or holds a NUL byte. */
+static const char *scalar(const yaml_node_t *n)
+{
+	if (!n || n->type != YAML_SCALAR_NODE)
+		return NULL;
+	const char *s = (const char *)n->data.scalar.value;
+	return strlen(s) == n->data.scalar.length ? s : NULL;
+}
+
+/* The value of key in mapping node m, or NULL. */
+static yaml_node_t *map_get(yaml_document_t *d, const yaml_node_t *m, const char *key)
+{
+	if (!m || m->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+		const char *k = scalar(yaml_document_get_node(d, p->key));
+		if (k && strcmp(k, key) == 0)
+			return yaml_document_get_node(d, p->value);
+	}
+	return NULL;
+}
+
+/* The version reuse.yaml in version_dir names for table, into from (empty when none):
+ * 0, or -1 with err for a file that is not a reuse list. */
+static int reuse_of(const char *version_dir, const char *table, char *from, size_t fromlen, char *err,
+		    size_t errlen)
+{
+	char path[DATADIR_PATH_MAX];
+	snprintf(path, sizeof path, "%.4000s/reuse.yaml", version_dir);
+	from[0] = 0;
+	yaml_document_t doc;
+	int st = yaml_read(path, &doc, err, errlen);
+	if (st)
+		return st > 0 ? 0 : -1;
+	int rc = 0;
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (root && root->type != YAML_MAPPING_NODE) {
+		set_err(err, errlen, "%s: not a reuse file (a mapping with a 'reuse' list)", path);
+		rc = -1;
+		goto out;
+	}
+	const char *schema = scalar(map_get(&doc, root, "schema_version"));
+	if (schema && strcmp(schema, "1") != 0) {
+		set_err(err, errlen, "%s: schema_version %s is not supported (1)", path, schema);
+		rc = -1;
+		goto out;
+	}
+	yaml_node_t *list = map_get(&doc, root, "reuse");
+	if (!list)
+		goto out;
+	if (list->type != YAML_SEQUENCE_NODE) {
+		set_err(err, errlen, "%s: 'reuse' is not a list", path);
+		rc = -1;
+		goto out;
+	}
+	size_t i = 0;
+	for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++, i++) {
+		yaml_node_t *e = yaml_document_get_node(&doc, *it);
+		const char *t = scalar(map_get(&doc, e, "table"));
+		const char *v = scalar(map_get(&doc, e, "from_version"));
+		if (!t || !v) {
+			set_err(err, errlen, "%s:%zu: reuse entry %zu lacks 'table' or 'from_version'", path,
+				e ? e->start_mark.line + 1 : 0, i + 1);
+			rc = -1;
+			goto out;
+		}
+		if (strcmp(t, table) != 0)
+			continue;
+		if (!plain_name(v)) {
+			set_err(err, errlen, "%s:%zu: from_version '%s' is not a version folder name", path,
+				e->start_mark.line + 1, v);
+			rc = -1;
+			goto out;
+		}
+		if (!from[0])
+			snprintf(from, fromlen, "%s", v);
+	}
+out:
+	yaml_document_delete(&doc);
+	return rc;
+}
+
+/* collection_meta.yaml's status of table in version_dir ("" when the file or the entry is
+ * missing; an unreadable file is not an error here: the status is only reported). */
+static void status_of(const char *version_dir, const char *table, char *out, size_t n)
+{
+	char path[DATADIR_PATH_MAX];
+	snprintf(path, sizeof path, "%.4000s/collection_meta.yaml", version_dir);
+	out[0] = 0;
+	yaml_document_t doc;
+	if (yaml_read(path, &doc, NULL, 0) != 0)
+		return;
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	const char *s = scalar(map_get(&doc, map_get(&doc, map_get(&doc, root, "tables"), table), "status"));
+	if (s)
+		snprintf(out, n, "%s", s);
+	yaml_document_delete(&doc);
+}
+
+/* ---- locating a table ---- */
+
+/* Split .../<system>/<backend>/<version>/<file> into its parts; false when it has fewer. */
+static bool split_legacy(const char *path, char *system_dir, char *backend, char *version, char *file)
+{
+	char buf[DATADIR_PATH_MAX];
+	if (strlen(path) >= sizeof buf)
+		return false;
+	strcpy(buf, path);
+	char *parts[3];
+	for (int i = 0; i < 3; i++) {
+		char *slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			return false;
+		parts[i] = slash + 1;
+		*slash = 0;
+	}
+	if (strlen(parts[0]) >= 256 || strlen(parts[1]) >= 128 || strlen(parts[2]) >= 128)
+		return false;
+	strcpy(file, parts[0]);
+	strcpy(version, parts[1]);
+	strcpy(backend, parts[2]);
+	strcpy(system_dir, buf);
+	return true;
+}
+
+int perftree_locate(const char *legacy_path, perftree_file *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	struct stat st;
+	if (stat(legacy_path, &st) == 0) { /* whatever is there is read as before, errors and all */
+		snprintf(out->path, sizeof out->path, "%s", legacy_path);
+		out->how = PERFTREE_LEGACY;
+		return 0;
+	}
+	char system_dir[DATADIR_PATH_MAX], backend[128], version[128], file[256];
+	if (!split_legacy(legacy_path, system_dir, backend, version, file) || !plain_name(backend) ||
+	    !plain_name(version))
+		return 1;
+	size_t len = strlen(file);
+	if (len < 5 || strcmp(file + len - 4, ".txt") != 0)
+		return 1;
+	char table[256];
+	snprintf(table, sizeof table, "%.*s", (int)(len - 4), file);
+	struct datadir_list fam;
+	families(system_dir, &fam);
+	char vdir[DATADIR_PATH_MAX], cand[DATADIR_PATH_MAX];
+	int rc = 1;
+	for (size_t i = 0; i < fam.n; i++) {
+		snprintf(vdir, sizeof vdir, "%.3000s/%s/%s/%s", system_dir, fam.names[i], backend, version);
+		snprintf(cand, sizeof cand, "%.3800s/%s.parquet", vdir, table);
+		if (!is_file(cand) || !usable(vdir))
+			continue;
+		if (rc == 0) {
+			set_err(err, errlen, "%s: also in %s (a table belongs to one family)", cand, out->path);
+			rc = -1;
+			goto out;
+		}
+		snprintf(out->path, sizeof out->path, "%s", cand);
+		snprintf(out->family, sizeof out->family, "%s", fam.names[i]);
+		snprintf(out->version, sizeof out->version, "%s", version);
+		out->how = PERFTREE_OWN;
+		status_of(vdir, table, out->status, sizeof out->status);
+		rc = 0;
+	}
+	if (rc == 0)
+		goto out;
+	for (size_t i = 0; i < fam.n; i++) {
+		snprintf(vdir, sizeof vdir, "%.3000s/%s/%s/%s", system_dir, fam.names[i], backend, version);
+		if (!is_dir(vdir) || !usable(vdir))
+			continue;
+		char from[128];
+		if (reuse_of(vdir, table, from, sizeof from, err, errlen) != 0) {
+			rc = -1;
+			goto out;
+		}
+		if (!from[0])
+			continue;
+		char donor[DATADIR_PATH_MAX];
+		snprintf(donor, sizeof donor, "%.3000s/%s/%s/%s", system_dir, fam.names[i], backend, from);
+		snprintf(cand, sizeof cand, "%.3800s/%s.parquet", donor, table);
+		if (!is_file(cand)) {
+			set_err(err, errlen, "%s/reuse.yaml: %s comes from version %s, which does not hold it (%s not found)",
+				vdir, table, from, cand);
+			rc = -1;
+			goto out;
+		}
+		snprintf(out->path, sizeof out->path, "%s", cand);
+		snprintf(out->family, sizeof out->family, "%s", fam.names[i]);
+		snprintf(out->version, sizeof out->version, "%s", from);
+		out->how = PERFTREE_REUSED;
+		status_of(donor, table, out->status, sizeof out->status);
+		rc = 0;
+		break;
+	}
+out:
+	datadir_list_free(&fam);
+	return rc;
+}
+
+/* ---- listing ---- */
+
+static int push_unique(struct datadir_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->names[i], name) == 0)
+			return 0;
+	char **grown = realloc(l->names, (l->n + 1) * sizeof *grown);
+	char *dup = strdup(name);
+	if (!grown || !dup) {
+		fputs("out of memory\n", stderr);
+		exit(1);
+	}
+	l->names = grown;
+	l->names[l->n++] = dup;
+	return 0;
+}
+
+int perftree_versions(const char *system_dir, const char *backend, struct datadir_list *out, char *err,
+		      size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	if (!plain_name(backend))
+		return 0;
+	struct datadir_list fam;
+	families(system_dir, &fam);
+	char dir[DATADIR_PATH_MAX], vdir[DATADIR_PATH_MAX];
+	for (size_t i = 0; i < fam.n; i++) {
+		snprintf(dir, sizeof dir, "%.3000s/%s/%s", system_dir, fam.names[i], backend);
+		struct datadir_list v;
+		list_dirs(dir, NULL, &v);
+		for (size_t j = 0; j < v.n; j++) {
+			snprintf(vdir, sizeof vdir, "%.3800s/%s", dir, v.names[j]);
+			if (usable(vdir))
+				push_unique(out, v.names[j]);
+		}
+		datadir_list_free(&v);
+	}
+	datadir_list_free(&fam);
+	if (out->n)
+		qsort(out->names, out->n, sizeof *out->names, cmp_str);
+	return 0;
+}
+
+/* The table names a version folder offers: its .parquet files and its reuse.yaml entries. */
+static int table_names(const char *vdir, struct datadir_list *names, char *err, size_t errlen)
+{
+	DIR *d = opendir(vdir);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+			if (e->d_name[0] != '.' && len > 8 && strcmp(e->d_name + len - 8, ".parquet") == 0) {
+				char name[256];
+				snprintf(name, sizeof name, "%.*s", (int)(len - 8), e->d_name);
+				push_unique(names, name);
+			}
+		}
+		closedir(d);
+	}
+	char path[DATADIR_PATH_MAX];
+	snprintf(path, sizeof path, "%.4000s/reuse.yaml", vdir);
+	yaml_document_t doc;
+	int st = yaml_read(path, &doc, err, errlen);
+	if (st)
+		return st > 0 ? 0 : -1;
+	yaml_node_t *list = map_get(&doc, yaml_document_get_root_node(&doc), "reuse");
+	if (list && list->type == YAML_SEQUENCE_NODE)
+		for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+			const char *t = scalar(map_get(&doc, yaml_document_get_node(&doc, *it), "table"));
+			if (t && plain_name(t))
+				push_unique(names, t);
+		}
+	yaml_document_delete(&doc);
+	return 0;
+}
+
+int perftree_tables(const char *system_dir, const char *backend, const char *version, perftree_table_fn fn,
+		    void *arg, char *err, size_t errlen)
+{
+	if (!plain_name(backend) || !plain_name(version))
+		return 0;
+	struct datadir_list fam, names = { 0, NULL };
+	families(system_dir, &fam);
+	char vdir[DATADIR_PATH_MAX];
+	int rc = 0;
+	for (size_t i = 0; i < fam.n && rc == 0; i++) {
+		snprintf(vdir, sizeof vdir, "%.3000s/%s/%s/%s", system_dir, fam.names[i], backend, version);
+		if (is_dir(vdir) && usable(vdir))
+			rc = table_names(vdir, &names, err, errlen);
+	}
+	datadir_list_free(&fam);
+	if (names.n)
+		qsort(names.names, names.n, sizeof *names.names, cmp_str);
+	for (size_t i = 0; i < names.n && rc == 0; i++) {
+		char legacy[DATADIR_PATH_MAX], file[300];
+		snprintf(file, sizeof file, "%s.txt", names.names[i]);
+		snprintf(legacy, sizeof legacy, "%.3000s/%s/%s/%s", system_dir, backend, version, file);
+		perftree_file where;
+		int st = perftree_locate(legacy, &where, err, errlen);
+		if (st < 0)
+			rc = -1;
+		else if (st == 0 && where.how != PERFTREE_LEGACY)
+			rc = fn(arg, file, &where);
+	}
+	datadir_list_free(&names);
+	return rc;
+}
