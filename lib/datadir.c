@@ -350,6 +350,39 @@ const char *datadir_newest(const struct datadir_list *versions)
 
 /* ---- resolving one database ---- */
 
+/* The tables every model reads (custom all-reduce from tensor parallelism 2 on): a version of
+ * the family-first layout without them (its newest folders hold only what was re-collected)
+ * is no default. */
+static const char *const core_tables[] = { "gemm_perf.txt", "context_attention_perf.txt",
+					   "generation_attention_perf.txt", "custom_allreduce_perf.txt" };
+
+static bool has_core_tables(const char *system_dir, const char *backend, const char *version)
+{
+	for (size_t i = 0; i < sizeof core_tables / sizeof core_tables[0]; i++) {
+		char path[DATADIR_PATH_MAX];
+		perftree_file where;
+		snprintf(path, sizeof path, "%.3000s/%s/%s/%s", system_dir, backend, version, core_tables[i]);
+		if (perftree_locate(path, &where, NULL, 0) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* The default version: the newest (datadir_newest); where the system holds the family-first
+ * layout, the newest that has the core tables, else the newest. */
+static const char *newest_complete(const char *system_dir, const char *backend, const struct datadir_list *versions)
+{
+	const char *newest = datadir_newest(versions);
+	if (!perftree_has_families(system_dir))
+		return newest;
+	const char *best = NULL;
+	for (size_t i = 0; i < versions->n; i++)
+		if ((!best || datadir_version_cmp(versions->names[i], best) > 0) &&
+		    has_core_tables(system_dir, backend, versions->names[i]))
+			best = versions->names[i];
+	return best ? best : newest;
+}
+
 static bool known_backend(const char *backend)
 {
 	for (size_t i = 0; i < datadir_backend_count; i++)
@@ -411,7 +444,7 @@ int datadir_resolve(const char *data_dir_opt, const struct system_spec *sys, con
 			return -1;
 		}
 	} else {
-		chosen = datadir_newest(&versions);
+		chosen = newest_complete(out->system_dir, backend, &versions);
 	}
 	snprintf(out->version, sizeof out->version, "%s", chosen);
 	datadir_list_free(&versions);

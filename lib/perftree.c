@@ -348,6 +348,22 @@ out:
 	return rc;
 }
 
+void perftree_display(const char *legacy_path, char *buf, size_t n)
+{
+	perftree_file where;
+	char err[8];
+	char system_dir[DATADIR_PATH_MAX], backend[128], version[128], file[256];
+	size_t len;
+	if (perftree_locate(legacy_path, &where, err, sizeof err) == 0) {
+		snprintf(buf, n, "%s", where.path);
+	} else if (split_legacy(legacy_path, system_dir, backend, version, file) && perftree_has_families(system_dir) &&
+		   (len = strlen(file)) > 4 && strcmp(file + len - 4, ".txt") == 0) {
+		snprintf(buf, n, "%s/<family>/%s/%s/%.*s.parquet", system_dir, backend, version, (int)(len - 4), file);
+	} else {
+		snprintf(buf, n, "%s", legacy_path);
+	}
+}
+
 /* ---- listing ---- */
 
 static int push_unique(struct datadir_list *l, const char *name)

@@ -40,6 +40,11 @@ typedef struct perftree_file {
  * that two family folders hold. */
 int perftree_locate(const char *legacy_path, perftree_file *out, char *err, size_t errlen);
 
+/* legacy_path as messages should name it: itself when it exists or the system holds no
+ * family folders; the file it resolves to; else <system>/<family>/<backend>/<version>/
+ * <name>.parquet, the place that was searched. */
+void perftree_display(const char *legacy_path, char *buf, size_t n);
+
 /* The usable versions of a backend (or of nccl, oneccl) in the family folders of system_dir,
  * added to out (kept strcmp-sorted, without duplicates). A version folder is unusable when it
  * holds INCOMPLETE.txt and no collection_meta.yaml. */

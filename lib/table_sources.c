@@ -10,6 +10,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "datadir.h"
+#include "perftree.h"
 #include "systems.h"
 
 /* ---- PEP 440 versions (packaging.version.Version's order) ---- */
@@ -398,6 +400,38 @@ void table_sources_begin(const char *system_dir, const char *backend, const char
 void table_sources_end(void) { active.on = false; }
 bool table_sources_active(void) { return active.on; }
 
+static size_t list_versions(const char *dir, char ***out);
+
+/* The versions of backend under system_dir in both layouts (lib/perftree for the family-first
+ * one), sorted newest first, without those starting with '_'; the caller frees them. */
+static size_t backend_versions(const char *system_dir, const char *backend, char ***out)
+{
+	char dir[TABLE_SOURCES_PATH_MAX];
+	snprintf(dir, sizeof dir, "%.1500s/%.64s", system_dir, backend);
+	size_t n = list_versions(dir, out);
+	struct datadir_list tree = { 0, NULL };
+	perftree_versions(system_dir, backend, &tree, NULL, 0);
+	for (size_t i = 0; i < tree.n; i++) {
+		bool seen = tree.names[i][0] == '_';
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = strcmp((*out)[j], tree.names[i]) == 0;
+		if (seen)
+			continue;
+		char **grown = realloc(*out, (n + 1) * sizeof *grown);
+		if (!grown)
+			break;
+		*out = grown;
+		(*out)[n++] = tree.names[i];
+		tree.names[i] = NULL;
+	}
+	for (size_t i = 0; i < tree.n; i++)
+		free(tree.names[i]);
+	free(tree.names);
+	if (n)
+		qsort(*out, n, sizeof **out, newest_first);
+	return n;
+}
+
 /* Sub-folder names of dir not starting with '_' (as the reference lists them), sorted newest
  * first; the caller frees names and the array. */
 static size_t list_versions(const char *dir, char ***out)
@@ -429,10 +463,14 @@ static size_t list_versions(const char *dir, char ***out)
 	return n;
 }
 
-static bool is_file(const char *path)
+/* The file a source path reads (itself, or the family-first layout's table), or NULL. */
+static const char *source_file(const char *path, perftree_file *where)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	char err[8];
+	if (perftree_locate(path, where, err, sizeof err) != 0 || stat(where->path, &st) != 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	return where->path;
 }
 
 size_t table_sources_for(const char *primary, table_source *out, size_t max, char *err, size_t errlen)
@@ -504,12 +542,13 @@ size_t table_sources_for(const char *primary, table_source *out, size_t max, cha
 		char fw_dir[TABLE_SOURCES_PATH_MAX];
 		snprintf(fw_dir, sizeof fw_dir, "%.1500s/%.64s", active.system_dir, fw[k]);
 		char **versions;
-		size_t nv = list_versions(fw_dir, &versions);
+		size_t nv = backend_versions(active.system_dir, fw[k], &versions);
 		for (size_t v = 0; v < nv; v++) {
 			bool self = strcmp(fw[k], active.backend) == 0 && strcmp(versions[v], active.version) == 0;
 			char path[TABLE_SOURCES_PATH_MAX];
+			perftree_file where;
 			snprintf(path, sizeof path, "%.1600s/%.256s/%.200s", fw_dir, versions[v], file);
-			if (!self && n < max && is_file(path)) {
+			if (!self && n < max && source_file(path, &where)) {
 				snprintf(out[n].path, sizeof out[n].path, "%s", path);
 				out[n].nfilter = nks[k];
 				memcpy(out[n].filter, ks[k], (size_t)nks[k] * sizeof ks[k][0]);
@@ -537,9 +576,11 @@ void table_sources_tag(const char *dir, const char *const *files, char *out, siz
 		size_t ns = table_sources_for(primary, src, TABLE_SOURCES_MAX, err, sizeof err);
 		for (size_t i = 1; i < ns; i++) {
 			struct stat st;
-			if (stat(src[i].path, &st) != 0)
+			perftree_file where;
+			const char *real = source_file(src[i].path, &where);
+			if (!real || stat(real, &st) != 0)
 				continue;
-			snprintf(id, sizeof id, "%s:%lld:%lld.%ld|", src[i].path, (long long)st.st_size,
+			snprintf(id, sizeof id, "%s:%lld:%lld.%ld|", real, (long long)st.st_size,
 				 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 			for (const char *p = id; *p; p++)
 				h = (h ^ (unsigned char)*p) * 1099511628211ull;
