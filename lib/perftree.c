@@ -95,9 +95,70 @@ static bool is_family(const char *name)
 	return !backend_dir(name);
 }
 
+void perftree_forget(void);
+
+static void forget_at_exit(void)
+{
+	perftree_forget();
+}
+
+/* What is kept is released at exit (so that leak checkers see nothing). */
+static void register_forget(void)
+{
+	static _Thread_local bool registered;
+	if (!registered) {
+		atexit(forget_at_exit);
+		registered = true;
+	}
+}
+
+/* The family folders of a system, listed once per process (perftree_forget lists them again). */
+enum { FMEMO_MAX = 32 };
+static _Thread_local struct fmemo {
+	char *dir;
+	struct datadir_list f;
+} fmemo[FMEMO_MAX];
+static _Thread_local size_t nfmemo;
+
+static void families_forget(void)
+{
+	for (size_t i = 0; i < nfmemo; i++) {
+		free(fmemo[i].dir);
+		datadir_list_free(&fmemo[i].f);
+	}
+	nfmemo = 0;
+}
+
+/* A copy of the list into out (the caller frees it). */
 static void families(const char *system_dir, struct datadir_list *out)
 {
-	list_dirs(system_dir, is_family, out);
+	size_t i;
+	for (i = 0; i < nfmemo && strcmp(fmemo[i].dir, system_dir) != 0; i++)
+		;
+	if (i == nfmemo) {
+		register_forget();
+		if (nfmemo == FMEMO_MAX || !(fmemo[nfmemo].dir = strdup(system_dir))) {
+			list_dirs(system_dir, is_family, out);
+			return;
+		}
+		list_dirs(system_dir, is_family, &fmemo[nfmemo++].f);
+	}
+	out->n = 0;
+	out->names = NULL;
+	if (!fmemo[i].f.n)
+		return;
+	out->names = malloc(fmemo[i].f.n * sizeof *out->names);
+	if (!out->names) {
+		fputs("out of memory\n", stderr);
+		exit(1);
+	}
+	for (size_t j = 0; j < fmemo[i].f.n; j++) {
+		if (!(out->names[j] = strdup(fmemo[i].f.names[j]))) {
+			fputs("out of memory\n", stderr);
+			exit(1);
+		}
+	}
+	out->n = fmemo[i].f.n;
 }
 
 bool perftree_has_families(const char *system_dir)
@@ -274,7 +335,7 @@ static bool split_legacy(const char *path, char *system_dir, char *backend, char
 	return true;
 }
 
-int perftree_locate(const char *legacy_path, perftree_file *out, char *err, size_t errlen)
+static int locate(const char *legacy_path, perftree_file *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	struct stat st;
@@ -364,6 +425,63 @@ void perftree_display(const char *legacy_path, char *buf, size_t n)
 	}
 }
 
+/* A table is looked up several times per load (its set, its rows, the cache's identity of it, the
+ * default version's check): the answers of this process are kept, as the tree does not change
+ * under a run. */
+enum { MEMO_MAX = 512 };
+static _Thread_local struct memo {
+	char *key;
+	int rc;
+	perftree_file f;
+	char err[600];
+} memo[MEMO_MAX];
+static _Thread_local size_t nmemo;
+
+static void versions_forget(void);
+
+void perftree_forget(void)
+{
+	for (size_t i = 0; i < nmemo; i++)
+		free(memo[i].key);
+	nmemo = 0;
+	versions_forget();
+	families_forget();
+}
+
+
+int perftree_locate(const char *legacy_path, perftree_file *out, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(legacy_path, &st) == 0) /* the v0.9 layout: nothing to keep */
+		return locate(legacy_path, out, err, errlen);
+	for (size_t i = 0; i < nmemo; i++)
+		if (strcmp(memo[i].key, legacy_path) == 0) {
+			*out = memo[i].f;
+			if (memo[i].rc < 0)
+				set_err(err, errlen, "%s", memo[i].err);
+			return memo[i].rc;
+		}
+	char e[600] = "";
+	int rc = locate(legacy_path, out, e, sizeof e);
+	if (rc < 0)
+		set_err(err, errlen, "%s", e);
+	/* "none" is kept only where the system has family folders (a v0.9 file may appear later) */
+	char system_dir[DATADIR_PATH_MAX], backend[128], version[128], file[256];
+	bool keep = rc != 1 || (split_legacy(legacy_path, system_dir, backend, version, file) &&
+				perftree_has_families(system_dir));
+	if (keep && nmemo < MEMO_MAX) {
+		register_forget();
+		struct memo *m = &memo[nmemo];
+		if ((m->key = strdup(legacy_path))) {
+			m->rc = rc;
+			m->f = *out;
+			snprintf(m->err, sizeof m->err, "%s", e);
+			nmemo++;
+		}
+	}
+	return rc;
+}
+
 /* ---- listing ---- */
 
 static int push_unique(struct datadir_list *l, const char *name)
@@ -382,6 +500,25 @@ static int push_unique(struct datadir_list *l, const char *name)
 	return 0;
 }
 
+/* The versions found per system folder and backend, kept as locate's answers are. */
+enum { VMEMO_MAX = 64 };
+static _Thread_local struct vmemo {
+	char *key;
+	struct datadir_list v;
+} vmemo[VMEMO_MAX];
+static _Thread_local size_t nvmemo;
+
+static void versions_forget(void)
+{
+	for (size_t i = 0; i < nvmemo; i++) {
+		free(vmemo[i].key);
+		datadir_list_free(&vmemo[i].v);
+	}
+	nvmemo = 0;
+}
+
+static void scan_versions(const char *system_dir, const char *backend, struct datadir_list *out);
+
 int perftree_versions(const char *system_dir, const char *backend, struct datadir_list *out, char *err,
 		      size_t errlen)
 {
@@ -389,6 +526,32 @@ int perftree_versions(const char *system_dir, const char *backend, struct datadi
 	(void)errlen;
 	if (!plain_name(backend))
 		return 0;
+	char key[DATADIR_PATH_MAX + 200];
+	snprintf(key, sizeof key, "%.4000s|%s", system_dir, backend);
+	size_t i;
+	for (i = 0; i < nvmemo && strcmp(vmemo[i].key, key) != 0; i++)
+		;
+	if (i == nvmemo) {
+		struct datadir_list found = { 0, NULL };
+		scan_versions(system_dir, backend, &found);
+		if (nvmemo == VMEMO_MAX || !(vmemo[nvmemo].key = strdup(key))) {
+			for (size_t j = 0; j < found.n; j++)
+				push_unique(out, found.names[j]);
+			datadir_list_free(&found);
+			goto sorted;
+		}
+		vmemo[nvmemo++].v = found;
+	}
+	for (size_t j = 0; j < vmemo[i].v.n; j++)
+		push_unique(out, vmemo[i].v.names[j]);
+sorted:
+	if (out->n)
+		qsort(out->names, out->n, sizeof *out->names, cmp_str);
+	return 0;
+}
+
+static void scan_versions(const char *system_dir, const char *backend, struct datadir_list *out)
+{
 	struct datadir_list fam;
 	families(system_dir, &fam);
 	char dir[DATADIR_PATH_MAX], vdir[DATADIR_PATH_MAX];
@@ -404,9 +567,6 @@ int perftree_versions(const char *system_dir, const char *backend, struct datadi
 		datadir_list_free(&v);
 	}
 	datadir_list_free(&fam);
-	if (out->n)
-		qsort(out->names, out->n, sizeof *out->names, cmp_str);
-	return 0;
 }
 
 /* The table names a version folder offers: its .parquet files and its reuse.yaml entries. */

@@ -39,6 +39,9 @@ typedef struct perftree_file {
  * err for a reuse.yaml that cannot be read or names a version without the table, or a table
  * that two family folders hold. */
 int perftree_locate(const char *legacy_path, perftree_file *out, char *err, size_t errlen);
+/* Answers are kept for the rest of the process (the tree does not change under a run); a test
+ * that changes a tree calls perftree_forget. */
+void perftree_forget(void);
 
 /* legacy_path as messages should name it: itself when it exists or the system holds no
  * family folders; the file it resolves to; else <system>/<family>/<backend>/<version>/

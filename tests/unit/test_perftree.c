@@ -181,6 +181,7 @@ int main(void)
 		put_text("systems/perf_data_reuse_manifest.yaml", "groups: []\n");
 		mkdirs("systems/data/h200_sxm/gemm/trtllm/1.0");
 		put_table("systems/data/h200_sxm/gemm/trtllm/1.0/gemm_perf.parquet", "1", "2");
+		perftree_forget();
 		CHECK(datadir_resolve(sysdir, h200, "trtllm", NULL, &p, err, sizeof err) == 0);
 		CHECK_STR(p.root, at("systems/data"));
 	}
@@ -198,6 +199,7 @@ int main(void)
 	CHECK(table_csv_load(&t, at("h200_sxm/trtllm/4.0/gemm_perf.txt"), err, sizeof err) == TABLE_CSV_BAD);
 	mkdirs("h200_sxm/trtllm/1.0");
 	put_text("h200_sxm/trtllm/1.0/gemm_perf.txt", "m\n42\n");
+	perftree_forget();
 	CHECK(table_csv_load(&t, at("h200_sxm/trtllm/1.0/gemm_perf.txt"), err, sizeof err) == TABLE_CSV_OK);
 	CHECK(t.nrows == 1 && strcmp(table_csv_cell(&t, 0, 0), "42") == 0);
 	table_csv_free(&t);
@@ -206,23 +208,29 @@ int main(void)
 	 * schema, a table in two families */
 	mkdirs("h200_sxm/gemm/trtllm/6.0");
 	put_text("h200_sxm/gemm/trtllm/6.0/reuse.yaml", "reuse:\n- table: [unclosed\n");
+	perftree_forget();
 	CHECK(perftree_locate(at("h200_sxm/trtllm/6.0/gemm_perf.txt"), &w, err, sizeof err) == -1);
 	CHECK(strstr(err, "reuse.yaml:") != NULL && strstr(err, ": YAML: ") != NULL);
 	put_text("h200_sxm/gemm/trtllm/6.0/reuse.yaml", "- just a list\n");
+	perftree_forget();
 	CHECK(perftree_locate(at("h200_sxm/trtllm/6.0/gemm_perf.txt"), &w, err, sizeof err) == -1);
 	CHECK(strstr(err, "reuse.yaml: not a reuse file") != NULL);
 	put_text("h200_sxm/gemm/trtllm/6.0/reuse.yaml", "reuse:\n- table: gemm_perf\n");
+	perftree_forget();
 	CHECK(perftree_locate(at("h200_sxm/trtllm/6.0/gemm_perf.txt"), &w, err, sizeof err) == -1);
 	CHECK(strstr(err, "reuse.yaml:2: reuse entry 1 lacks 'table' or 'from_version'") != NULL);
 	put_text("h200_sxm/gemm/trtllm/6.0/reuse.yaml", "schema_version: 2\nreuse: []\n");
+	perftree_forget();
 	CHECK(perftree_locate(at("h200_sxm/trtllm/6.0/gemm_perf.txt"), &w, err, sizeof err) == -1);
 	CHECK(strstr(err, "reuse.yaml: schema_version 2 is not supported (1)") != NULL);
 	put_text("h200_sxm/gemm/trtllm/6.0/reuse.yaml", "reuse:\n- table: gemm_perf\n  from_version: ../1.0\n");
+	perftree_forget();
 	CHECK(perftree_locate(at("h200_sxm/trtllm/6.0/gemm_perf.txt"), &w, err, sizeof err) == -1);
 	CHECK(strstr(err, "from_version '../1.0' is not a version folder name") != NULL);
 	put_table("h200_sxm/attention/trtllm/1.0/gemm_perf.parquet", "1", "1");
 	CHECK(perftree_locate(at("h200_sxm/trtllm/1.0/gemm_perf.txt"), &w, err, sizeof err) == 0); /* the v0.9 file */
 	unlink(at("h200_sxm/trtllm/1.0/gemm_perf.txt"));
+	perftree_forget();
 	CHECK(perftree_locate(at("h200_sxm/trtllm/1.0/gemm_perf.txt"), &w, err, sizeof err) == -1);
 	CHECK(strstr(err, "(a table belongs to one family)") != NULL);
 
