@@ -335,7 +335,7 @@ static bool split_legacy(const char *path, char *system_dir, char *backend, char
 	return true;
 }
 
-static int locate(const char *legacy_path, perftree_file *out, char *err, size_t errlen)
+static int locate(const char *legacy_path, bool own_only, perftree_file *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	struct stat st;
@@ -374,7 +374,7 @@ static int locate(const char *legacy_path, perftree_file *out, char *err, size_t
 		status_of(vdir, table, out->status, sizeof out->status);
 		rc = 0;
 	}
-	if (rc == 0)
+	if (rc == 0 || own_only)
 		goto out;
 	for (size_t i = 0; i < fam.n; i++) {
 		snprintf(vdir, sizeof vdir, "%.3000s/%s/%s/%s", system_dir, fam.names[i], backend, version);
@@ -438,6 +438,7 @@ static _Thread_local struct memo {
 static _Thread_local size_t nmemo;
 
 static void versions_forget(void);
+static void manifest_forget(void);
 
 void perftree_forget(void)
 {
@@ -446,6 +447,7 @@ void perftree_forget(void)
 	nmemo = 0;
 	versions_forget();
 	families_forget();
+	manifest_forget();
 }
 
 
@@ -453,7 +455,7 @@ int perftree_locate(const char *legacy_path, perftree_file *out, char *err, size
 {
 	struct stat st;
 	if (stat(legacy_path, &st) == 0) /* the v0.9 layout: nothing to keep */
-		return locate(legacy_path, out, err, errlen);
+		return locate(legacy_path, false, out, err, errlen);
 	for (size_t i = 0; i < nmemo; i++)
 		if (strcmp(memo[i].key, legacy_path) == 0) {
 			*out = memo[i].f;
@@ -462,7 +464,7 @@ int perftree_locate(const char *legacy_path, perftree_file *out, char *err, size
 			return memo[i].rc;
 		}
 	char e[600] = "";
-	int rc = locate(legacy_path, out, e, sizeof e);
+	int rc = locate(legacy_path, false, out, e, sizeof e);
 	if (rc < 0)
 		set_err(err, errlen, "%s", e);
 	/* "none" is kept only where the system has family folders (a v0.9 file may appear later) */
@@ -632,4 +634,184 @@ int perftree_tables(const char *system_dir, const char *backend, const char *ver
 	}
 	datadir_list_free(&names);
 	return rc;
+}
+
+/* ---- the reference's row-level reuse (lib/table_sources' manifest mode) ---- */
+
+int perftree_locate_own(const char *legacy_path, perftree_file *out)
+{
+	char err[8];
+	return locate(legacy_path, true, out, err, sizeof err) == 0 ? 0 : 1;
+}
+
+int perftree_reuse_donors(const char *system_dir, const char *backend, const char *version, const char *table,
+			  perftree_donors *out, char *err, size_t errlen)
+{
+	out->n = 0;
+	if (!plain_name(backend) || !plain_name(version))
+		return 0;
+	struct datadir_list fam;
+	families(system_dir, &fam);
+	char path[DATADIR_PATH_MAX];
+	int rc = 0;
+	for (size_t i = 0; i < fam.n && rc == 0; i++) {
+		snprintf(path, sizeof path, "%.3000s/%s/%s/%s/reuse.yaml", system_dir, fam.names[i], backend, version);
+		yaml_document_t doc;
+		int st = yaml_read(path, &doc, err, errlen);
+		if (st) {
+			rc = st > 0 ? 0 : -1;
+			continue;
+		}
+		yaml_node_t *list = map_get(&doc, yaml_document_get_root_node(&doc), "reuse");
+		if (list && list->type == YAML_SEQUENCE_NODE)
+			for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+				yaml_node_t *e = yaml_document_get_node(&doc, *it);
+				const char *t = scalar(map_get(&doc, e, "table"));
+				const char *v = scalar(map_get(&doc, e, "from_version"));
+				if (!t || !v || strcmp(t, table) != 0 || !plain_name(v) || out->n >= PERFTREE_MAX_DONORS)
+					continue;
+				bool dup = false;
+				for (int k = 0; k < out->n; k++)
+					dup = dup || strcmp(out->v[k], v) == 0;
+				if (!dup)
+					snprintf(out->v[out->n++], sizeof out->v[0], "%s", v);
+			}
+		yaml_document_delete(&doc);
+	}
+	datadir_list_free(&fam);
+	return rc;
+}
+
+/* perf_data_reuse_manifest.yaml, read once per process: its groups. */
+static _Thread_local struct manifest {
+	bool read;
+	char path[DATADIR_PATH_MAX];
+	perftree_group *g;
+	size_t n;
+	char err[600];
+} man;
+
+static void manifest_forget(void)
+{
+	for (size_t i = 0; i < man.n; i++) {
+		free(man.g[i].table);
+		free(man.g[i].kernel_source);
+		free(man.g[i].tier);
+		for (int k = 0; k < man.g[i].nframeworks; k++)
+			free(man.g[i].frameworks[k]);
+		free(man.g[i].frameworks);
+	}
+	free(man.g);
+	memset(&man, 0, sizeof man);
+}
+
+static char *dup_or_die(const char *s)
+{
+	char *d = strdup(s);
+	if (!d) {
+		fputs("out of memory\n", stderr);
+		exit(1);
+	}
+	return d;
+}
+
+static int manifest_read(const char *path)
+{
+	yaml_document_t doc;
+	int st = yaml_read(path, &doc, man.err, sizeof man.err);
+	if (st)
+		return st > 0 ? 0 : -1;
+	yaml_node_t *groups = map_get(&doc, yaml_document_get_root_node(&doc), "groups");
+	int rc = 0;
+	if (!groups || groups->type != YAML_SEQUENCE_NODE) {
+		set_err(man.err, sizeof man.err, "%s: not a reuse manifest (a mapping with a 'groups' list)", path);
+		rc = -1;
+		goto out;
+	}
+	size_t cap = (size_t)(groups->data.sequence.items.top - groups->data.sequence.items.start);
+	man.g = calloc(cap ? cap : 1, sizeof *man.g);
+	if (!man.g) {
+		fputs("out of memory\n", stderr);
+		exit(1);
+	}
+	for (yaml_node_item_t *it = groups->data.sequence.items.start; it < groups->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(&doc, *it);
+		const char *op = scalar(map_get(&doc, e, "op_file"));
+		const char *ks = scalar(map_get(&doc, e, "kernel_source"));
+		const char *tier = scalar(map_get(&doc, e, "tier"));
+		yaml_node_t *fws = map_get(&doc, e, "frameworks");
+		/* groups without an op file or a kernel source are skipped, as the reference does */
+		if (!op || !*op || !ks || !*ks)
+			continue;
+		if (fws && fws->type != YAML_SEQUENCE_NODE && !(fws->type == YAML_SCALAR_NODE && !*scalar(fws))) {
+			set_err(man.err, sizeof man.err, "%s:%zu: 'frameworks' must be a list", path, e->start_mark.line + 1);
+			rc = -1;
+			goto out;
+		}
+		size_t len = strlen(op);
+		char table[256];
+		if (len > 8 && strcmp(op + len - 8, ".parquet") == 0)
+			snprintf(table, sizeof table, "%.*s", (int)(len - 8), op);
+		else if (len > 4 && strcmp(op + len - 4, ".txt") == 0)
+			snprintf(table, sizeof table, "%.*s", (int)(len - 4), op);
+		else
+			continue;
+		perftree_group *g = &man.g[man.n++];
+		g->table = dup_or_die(table);
+		g->kernel_source = dup_or_die(ks);
+		g->tier = dup_or_die(tier ? tier : "");
+		size_t nf = fws && fws->type == YAML_SEQUENCE_NODE
+				    ? (size_t)(fws->data.sequence.items.top - fws->data.sequence.items.start)
+				    : 0;
+		g->frameworks = calloc(nf ? nf : 1, sizeof *g->frameworks);
+		if (!g->frameworks) {
+			fputs("out of memory\n", stderr);
+			exit(1);
+		}
+		for (size_t k = 0; k < nf; k++) {
+			const char *f = scalar(yaml_document_get_node(&doc, fws->data.sequence.items.start[k]));
+			if (!f) {
+				set_err(man.err, sizeof man.err, "%s:%zu: frameworks entries must be strings", path,
+					e->start_mark.line + 1);
+				rc = -1;
+				goto out;
+			}
+			char *low = dup_or_die(f);
+			for (char *c = low; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			g->frameworks[g->nframeworks++] = low;
+		}
+	}
+out:
+	yaml_document_delete(&doc);
+	return rc;
+}
+
+int perftree_manifest(const char *system_dir, const perftree_group **groups, size_t *n, char *err, size_t errlen)
+{
+	/* the manifest sits beside data/: system_dir/../../perf_data_reuse_manifest.yaml */
+	char path[DATADIR_PATH_MAX];
+	snprintf(path, sizeof path, "%.4000s/../../perf_data_reuse_manifest.yaml", system_dir);
+	if (!man.read || strcmp(man.path, path) != 0) {
+		manifest_forget();
+		register_forget();
+		man.read = true;
+		snprintf(man.path, sizeof man.path, "%s", path);
+		if (manifest_read(path) != 0) {
+			/* keep the error, drop what was read */
+			char e[600];
+			snprintf(e, sizeof e, "%s", man.err);
+			manifest_forget();
+			man.read = true;
+			snprintf(man.path, sizeof man.path, "%s", path);
+			snprintf(man.err, sizeof man.err, "%s", e);
+		}
+	}
+	if (man.err[0]) {
+		set_err(err, errlen, "%s", man.err);
+		return -1;
+	}
+	*groups = man.g;
+	*n = man.n;
+	return 0;
 }

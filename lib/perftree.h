@@ -65,4 +65,30 @@ typedef int (*perftree_table_fn)(void *arg, const char *legacy_file, const perft
 int perftree_tables(const char *system_dir, const char *backend, const char *version, perftree_table_fn fn,
 		    void *arg, char *err, size_t errlen);
 
+/* For the reference's row-level reuse (lib/table_sources' manifest mode). */
+
+/* legacy_path's own table (the v0.9 file or the version's own .parquet), never a reuse.yaml
+ * redirect: 0 with *out, 1 when there is none. */
+int perftree_locate_own(const char *legacy_path, perftree_file *out);
+
+/* The versions the reuse.yaml of system_dir/<family>/backend/version names for table (its
+ * stem, gemm_perf), in file order, without repeats. 0, or -1 with err for a broken file. */
+enum { PERFTREE_MAX_DONORS = 16 };
+typedef struct perftree_donors {
+	int n;
+	char v[PERFTREE_MAX_DONORS][128];
+} perftree_donors;
+int perftree_reuse_donors(const char *system_dir, const char *backend, const char *version, const char *table,
+			  perftree_donors *out, char *err, size_t errlen);
+
+/* The groups of perf_data_reuse_manifest.yaml beside the data folder (system_dir/../..), read
+ * once: table is the op file's stem, frameworks lower case. No file: no groups. -1 with err for
+ * a file that is not a manifest. */
+typedef struct perftree_group {
+	char *table, *kernel_source, *tier;
+	char **frameworks;
+	int nframeworks;
+} perftree_group;
+int perftree_manifest(const char *system_dir, const perftree_group **groups, size_t *n, char *err, size_t errlen);
+
 #endif

@@ -144,7 +144,8 @@ static int load_one(table_csv *t, const char *path, char *err, size_t errlen)
 	int at = perftree_locate(path, &where, err, errlen);
 	if (at != 0)
 		return at > 0 ? TABLE_CSV_MISSING : TABLE_CSV_BAD;
-	if (where.how != PERFTREE_LEGACY)
+	size_t plen = strlen(where.path);
+	if (where.how != PERFTREE_LEGACY || (plen > 8 && strcmp(where.path + plen - 8, ".parquet") == 0))
 		return table_parquet_load(t, where.path, header_only, err, errlen);
 	size_t len = 0;
 	char *buf = slurp(path, &len);
@@ -219,7 +220,8 @@ fail:
 
 /* Where the shared layer merges: rows of src[0] whole, then of each further source the rows
  * whose kernel_source its filter admits. */
-static const char empty_cell[1] = "";
+const char table_csv_absent[1] = "";
+#define empty_cell table_csv_absent
 
 static bool admitted(const table_source *s, const table_csv *c, int ks_col, size_t r)
 {
@@ -316,7 +318,7 @@ int table_csv_load(table_csv *t, const char *path, char *err, size_t errlen)
 		memset(t, 0, sizeof *t);
 		return TABLE_CSV_BAD;
 	}
-	if (n == 1)
+	if (n == 1 && strcmp(src[0].path, path) == 0)
 		return load_one(t, path, err, errlen);
 	return load_merged(t, path, src, n, err, errlen);
 }

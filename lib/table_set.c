@@ -239,7 +239,7 @@ bool table_row_latency(const table_csv *c, size_t row, int col, double *out, cha
 
 bool table_row_float(const table_csv *c, size_t row, int col, double *out, char *err, size_t errlen)
 {
-	if (col < 0) {
+	if (col < 0 || table_csv_cell_absent(c, row, col)) {
 		*out = 0.0;
 		return true;
 	}

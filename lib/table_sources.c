@@ -473,6 +473,163 @@ static const char *source_file(const char *path, perftree_file *where)
 	return where->path;
 }
 
+/* A framework name from the manifest that can be a folder name. */
+static bool plain_fw(const char *s)
+{
+	if (!*s || *s == '.')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+/* ---- the reference's current resolver: row-level reuse (perf_data_reuse_manifest.yaml) ---- */
+
+static _Thread_local int row_reuse_state = -1; /* -1: not decided yet ($INFERCAST_ROW_REUSE) */
+
+void table_sources_set_row_reuse(bool on) { row_reuse_state = on; }
+
+bool table_sources_row_reuse(void)
+{
+	if (row_reuse_state < 0) {
+		const char *e = getenv("INFERCAST_ROW_REUSE");
+		row_reuse_state = e && (strcmp(e, "1") == 0 || strcmp(e, "on") == 0);
+	}
+	return row_reuse_state > 0;
+}
+
+/* Add path (a file that exists) with filter ks[0..nks) (nks -1: every row) unless listed. */
+static void add_source(table_source *out, size_t *n, size_t max, const char *path, const char *const *ks, int nks)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(out[i].path, path) == 0)
+			return;
+	if (*n >= max)
+		return;
+	snprintf(out[*n].path, sizeof out[*n].path, "%s", path);
+	out[*n].nfilter = nks;
+	if (nks > 0)
+		memcpy(out[*n].filter, ks, (size_t)nks * sizeof *ks);
+	(*n)++;
+}
+
+/* The sources of system_dir/backend/version/file in the order of the reference's current
+ * resolver (aic-core's source_resolution): 1. the version's own table; 2. the tables of the
+ * versions its reuse.yaml declares, in file order; 3. the same table of the backend's earlier
+ * versions (PEP 440), nearest first; 4. other backends' tables, alphabetically and newest first,
+ * only their rows whose kernel_source perf_data_reuse_manifest.yaml lets this backend inherit
+ * (tiers shared and shared_fallback). Collective tables (NCCL, oneCCL, the comm family) have
+ * their own table only. Loaders keep the first row of a shape, so a later source only fills
+ * shapes the earlier ones lack. */
+static size_t row_reuse_sources(const char *primary, const char *file, table_source *out, size_t max, char *err,
+				size_t errlen)
+{
+	size_t n = 0;
+	size_t flen = strlen(file);
+	char table[256];
+	snprintf(table, sizeof table, "%.*s", (int)(flen > 4 ? flen - 4 : flen), file);
+	perftree_file own;
+	bool collective = strcmp(file, "nccl_perf.txt") == 0 || strcmp(file, "oneccl_perf.txt") == 0;
+	if (perftree_locate_own(primary, &own) == 0) {
+		add_source(out, &n, max, own.path, NULL, -1);
+		collective = collective || strcmp(own.family, "comm") == 0;
+	}
+	if (collective)
+		goto done;
+	char path[TABLE_SOURCES_PATH_MAX];
+	perftree_donors donors;
+	if (perftree_reuse_donors(active.system_dir, active.backend, active.version, table, &donors, err, errlen) != 0)
+		return 0;
+	for (int i = 0; i < donors.n; i++) {
+		snprintf(path, sizeof path, "%.1500s/%.64s/%.128s/%.200s", active.system_dir, active.backend, donors.v[i], file);
+		perftree_file f;
+		if (perftree_locate_own(path, &f) == 0)
+			add_source(out, &n, max, f.path, NULL, -1);
+	}
+	char **versions;
+	size_t nv = backend_versions(active.system_dir, active.backend, &versions);
+	for (size_t v = 0; v < nv; v++) {
+		bool ok, declared = false;
+		for (int i = 0; i < donors.n; i++)
+			declared = declared || strcmp(donors.v[i], versions[v]) == 0;
+		if (!declared && table_sources_version_cmp(versions[v], active.version, &ok) < 0 && ok) {
+			snprintf(path, sizeof path, "%.1500s/%.64s/%.256s/%.200s", active.system_dir, active.backend, versions[v],
+				 file);
+			perftree_file f;
+			if (perftree_locate_own(path, &f) == 0)
+				add_source(out, &n, max, f.path, NULL, -1);
+		}
+		free(versions[v]);
+	}
+	free(versions);
+	const perftree_group *g;
+	size_t ng;
+	if (perftree_manifest(active.system_dir, &g, &ng, err, errlen) != 0)
+		return 0;
+	/* per framework (sorted), the kernel sources the active backend may take from it */
+	const char *fw[32];
+	const char *ks[32][TABLE_SOURCES_MAX_FILTER];
+	int nks[32], nfw = 0;
+	for (size_t i = 0; i < ng; i++) {
+		bool consumer = false;
+		for (int k = 0; k < g[i].nframeworks; k++)
+			consumer = consumer || strcmp(g[i].frameworks[k], active.backend) == 0;
+		if (strcmp(g[i].table, table) != 0 || !consumer ||
+		    (strcmp(g[i].tier, "shared") != 0 && strcmp(g[i].tier, "shared_fallback") != 0))
+			continue;
+		for (int k = 0; k < g[i].nframeworks; k++) {
+			int j;
+			for (j = 0; j < nfw && strcmp(fw[j], g[i].frameworks[k]) != 0; j++)
+				;
+			if (j == nfw) {
+				if (nfw == 32)
+					continue;
+				fw[nfw] = g[i].frameworks[k];
+				nks[nfw++] = 0;
+			}
+			bool seen = false;
+			for (int m = 0; m < nks[j]; m++)
+				seen = seen || strcmp(ks[j][m], g[i].kernel_source) == 0;
+			if (!seen && nks[j] < TABLE_SOURCES_MAX_FILTER)
+				ks[j][nks[j]++] = g[i].kernel_source;
+		}
+	}
+	for (int a = 1; a < nfw; a++) /* alphabetical */
+		for (int b = a; b > 0 && strcmp(fw[b - 1], fw[b]) > 0; b--) {
+			const char *t = fw[b];
+			fw[b] = fw[b - 1];
+			fw[b - 1] = t;
+			int tn = nks[b];
+			nks[b] = nks[b - 1];
+			nks[b - 1] = tn;
+			const char *tk[TABLE_SOURCES_MAX_FILTER];
+			memcpy(tk, ks[b], sizeof tk);
+			memcpy(ks[b], ks[b - 1], sizeof tk);
+			memcpy(ks[b - 1], tk, sizeof tk);
+		}
+	for (int j = 0; j < nfw; j++) {
+		if (strcmp(fw[j], active.backend) == 0 || !plain_fw(fw[j]))
+			continue;
+		nv = backend_versions(active.system_dir, fw[j], &versions);
+		for (size_t v = 0; v < nv; v++) {
+			snprintf(path, sizeof path, "%.1500s/%.64s/%.256s/%.200s", active.system_dir, fw[j], versions[v], file);
+			perftree_file f;
+			if (perftree_locate_own(path, &f) == 0)
+				add_source(out, &n, max, f.path, ks[j], nks[j]);
+			free(versions[v]);
+		}
+		free(versions);
+	}
+done:
+	if (n == 0) { /* nothing anywhere: the primary, which is missing */
+		snprintf(out[0].path, sizeof out[0].path, "%s", primary);
+		out[0].nfilter = -1;
+		n = 1;
+	}
+	return n;
+}
+
 size_t table_sources_for(const char *primary, table_source *out, size_t max, char *err, size_t errlen)
 {
 	if (max == 0)
@@ -487,8 +644,11 @@ size_t table_sources_for(const char *primary, table_source *out, size_t max, cha
 	char folder[TABLE_SOURCES_PATH_MAX];
 	snprintf(folder, sizeof folder, "%.1500s/%.64s/%.256s", active.system_dir, active.backend, active.version);
 	size_t flen = strlen(folder);
-	if (!slash || (size_t)(slash - primary) != flen || strncmp(primary, folder, flen) != 0 ||
-	    strcmp(file, "nccl_perf.txt") == 0 || strcmp(file, "oneccl_perf.txt") == 0)
+	if (!slash || (size_t)(slash - primary) != flen || strncmp(primary, folder, flen) != 0)
+		return 1;
+	if (table_sources_row_reuse())
+		return row_reuse_sources(primary, file, out, max, err, errlen);
+	if (strcmp(file, "nccl_perf.txt") == 0 || strcmp(file, "oneccl_perf.txt") == 0)
 		return 1;
 	if (load_manifest() != 0) {
 		snprintf(err, errlen, "%s", manifest.err);
@@ -586,5 +746,5 @@ void table_sources_tag(const char *dir, const char *const *files, char *out, siz
 				h = (h ^ (unsigned char)*p) * 1099511628211ull;
 		}
 	}
-	snprintf(out, n, "|shared:%016llx", (unsigned long long)h);
+	snprintf(out, n, "|%s:%016llx", table_sources_row_reuse() ? "rows" : "shared", (unsigned long long)h);
 }

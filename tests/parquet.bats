@@ -188,3 +188,25 @@ every_system() {
 	[ "$n" -eq 20 ]
 	[ "$bad" -eq 0 ]
 }
+
+@test "parquet: row-level reuse (query --row-reuse, INFERCAST_ROW_REUSE=1) fills a table from earlier versions" {
+	# a100_sxm vLLM 0.22.0 has no custom all-reduce table: refused by default, priced from 0.14.0's rows with reuse
+	run "$ROOT/pipelines/estimate" --data-dir "$AIC" --model "$MODELS/Qwen--Qwen3-8B" --system a100_sxm --backend vllm \
+		--version 0.22.0 --tp 2 --batch 8 --isl 1024 --osl 128 --format jsonl
+	assert_failure
+	run bash -c "INFERCAST_ROW_REUSE=1 '$ROOT/pipelines/estimate' --data-dir '$AIC' --model '$MODELS/Qwen--Qwen3-8B' --system a100_sxm \
+		--backend vllm --version 0.22.0 --tp 2 --batch 8 --isl 1024 --osl 128 --format jsonl | '$TOOLS/jget' ttft_ms"
+	assert_success
+	approx "$output" 282.83464914680178
+	run bash -c "hfparse '$MODELS/Qwen--Qwen3-8B' | opgraph --system a100_sxm --backend vllm --tp 2 --batch 8 --isl 1024 --osl 128 |
+		query --data-dir '$AIC' --version 0.22.0 --row-reuse | grep context_embedding_ar | '$TOOLS/jget' source"
+	assert_success
+	assert_output silicon
+	# where the version has its own table, its rows come first: the same answer as without reuse
+	local a b
+	a=$("$ROOT/pipelines/estimate" --data-dir "$AIC" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
+		--tp 2 --batch 8 --isl 1024 --osl 128 --format jsonl)
+	b=$(INFERCAST_ROW_REUSE=1 "$ROOT/pipelines/estimate" --data-dir "$AIC" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm \
+		--backend trtllm --tp 2 --batch 8 --isl 1024 --osl 128 --format jsonl)
+	[ "$a" = "$b" ]
+}
