@@ -35,7 +35,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 TOOLS    := $(patsubst tests/tools/%.c,build/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test unit bats parity install uninstall clean check-sanitize check-valgrind bench fuzz cppcheck
+.PHONY: all test unit bats parity install uninstall clean check-sanitize check-valgrind bench fuzz cppcheck data
 all: $(BINS)
 
 # A sanitizer build keeps its objects apart, so bin/ always matches the last flags.
@@ -140,6 +140,29 @@ install: all
 	if ls man/*.[15] >/dev/null 2>&1; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5; \
 	  for m in man/*.1; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1; done; \
 	  for m in man/*.5; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5; done; fi; true
+
+# The reference's current perf-data tree (docs/data.md): its systems folder (Parquet tables in
+# data/, reuse.yaml, the reuse manifest, specs) at a pinned commit, by a shallow sparse checkout
+# (the tables are plain git files), into DATA_DIR: by default the installed data folder, the last
+# place the tools look. `make data DATA_DIR=../data-aic` puts it anywhere.
+AIC_REPO   ?= https://github.com/ai-dynamo/aiconfigurator.git
+AIC_COMMIT ?= 095f58a51c4ca8e61b66ec108d86f223f8d559ce
+AIC_PATH   ?= aic-core/src/aiconfigurator_core/systems
+DATA_DIR   ?= $(DESTDIR)$(PREFIX)/share/infercast/data
+data:
+	@set -e; tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/infercast-data.XXXXXX"); trap 'rm -rf "$$tmp"' EXIT; \
+	git -C "$$tmp" init -q; \
+	git -C "$$tmp" remote add origin "$(AIC_REPO)"; \
+	git -C "$$tmp" sparse-checkout set "$(AIC_PATH)"; \
+	git -C "$$tmp" -c protocol.version=2 fetch -q --depth 1 --filter=blob:none origin "$(AIC_COMMIT)"; \
+	git -C "$$tmp" checkout -q FETCH_HEAD; \
+	test -d "$$tmp/$(AIC_PATH)/data" || { echo "make data: $(AIC_REPO) at $(AIC_COMMIT) has no $(AIC_PATH)/data" >&2; exit 1; }; \
+	if grep -rlq '^version https://git-lfs' "$$tmp/$(AIC_PATH)/data" 2>/dev/null; then \
+		echo "make data: $(AIC_PATH)/data holds Git LFS pointers, not tables" >&2; exit 1; fi; \
+	rm -rf "$(DATA_DIR).new"; mkdir -p "$$(dirname "$(DATA_DIR)")"; \
+	cp -R "$$tmp/$(AIC_PATH)" "$(DATA_DIR).new"; \
+	rm -rf "$(DATA_DIR)"; mv "$(DATA_DIR).new" "$(DATA_DIR)"; \
+	echo "make data: $(AIC_PATH) of $(AIC_REPO) at $(AIC_COMMIT) in $(DATA_DIR)"
 
 uninstall:
 	for f in $(FILTERS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$f; done
