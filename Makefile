@@ -8,9 +8,12 @@ PKGS     := libcjson
 CJSON_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CJSON_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson)
 # The Parquet tables (lib/parquet: ZSTD and SNAPPY pages) and the YAML beside them (lib/perftree).
+# libsnappy (C++, so libstdc++ with it) is opened by lib/parquet on the first SNAPPY page rather
+# than linked into every tool; the tests and fuzz harnesses that write SNAPPY pages link it.
 DATA_PKGS    := libzstd snappy yaml-0.1
 DATA_CFLAGS  := $(shell pkg-config --cflags $(DATA_PKGS) 2>/dev/null)
-DATA_LIBS    := $(shell pkg-config --libs $(DATA_PKGS) 2>/dev/null || echo -lzstd -lsnappy -lyaml)
+DATA_LIBS    := $(shell pkg-config --libs libzstd yaml-0.1 2>/dev/null || echo -lzstd -lyaml)
+SNAPPY_LIBS  := $(shell pkg-config --libs snappy 2>/dev/null || echo -lsnappy)
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) $(DATA_CFLAGS) -MMD -MP
@@ -64,7 +67,7 @@ $(BUILD)/lib/table_cache.o: $(wildcard lib/*.c lib/*.h)
 
 $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libinfercast.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SNAPPY_LIBS)
 
 bin:
 	@mkdir -p bin
@@ -128,7 +131,7 @@ build/fuzz/libinfercast.a: $(FUZZ_LIB_OBJ)
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h build/fuzz/libinfercast.a $(wildcard filters/*.c)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Wl,--wrap=exit,--wrap=finish_stdout -o $@ $< \
-		build/fuzz/libinfercast.a $(LDLIBS)
+		build/fuzz/libinfercast.a $(LDLIBS) $(SNAPPY_LIBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/infercast/systems

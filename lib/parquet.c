@@ -1,6 +1,7 @@
 /* parquet: the perf tables' Parquet profile, read strictly (see parquet.h, docs/parquet.md). */
 #include "parquet.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <snappy-c.h>
@@ -745,10 +746,16 @@ static void grow_values(parquet_column *c, size_t add)
 
 static uint64_t le64(const unsigned char *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+	memcpy(&v, p, sizeof v); /* one load */
+	return v;
+#else
 	uint64_t v = 0;
 	for (int i = 7; i >= 0; i--)
 		v = v << 8 | p[i];
 	return v;
+#endif
 }
 
 static uint32_t le32(const unsigned char *p)
@@ -856,8 +863,12 @@ static int decode_hybrid(pq *q, const char *col, const char *what, const unsigne
 			for (uint64_t i = 0; i < count; i++) {
 				/* the value's bits lie in the 5 bytes from its first one (bw <= 32) */
 				uint64_t bit = i * (uint64_t)bw, at = pos + bit / 8, window = 0;
-				for (uint64_t k = 0; k < 5 && at + k < pos + bytes; k++)
-					window |= (uint64_t)data[at + k] << (8 * k);
+				if (at + 8 <= len) {
+					window = le64(data + at);
+				} else {
+					for (uint64_t k = 0; k < 5 && at + k < pos + bytes; k++)
+						window |= (uint64_t)data[at + k] << (8 * k);
+				}
 				out[got++] = (uint32_t)((window >> (bit % 8)) & vmask);
 			}
 			/* a full run occupies groups * bw bytes; the last one may stop at the page's end */
@@ -884,6 +895,34 @@ static int decode_hybrid(pq *q, const char *col, const char *what, const unsigne
 	return 0;
 }
 
+/* libsnappy is opened on the first SNAPPY page, not linked: it is a C++ library, and loading
+ * libstdc++ at every start of every tool costs more than all the rest of a cached query's set-up. */
+typedef snappy_status (*snappy_len_fn)(const char *, size_t, size_t *);
+typedef snappy_status (*snappy_unc_fn)(const char *, size_t, char *, size_t *);
+static struct {
+	int state; /* 0 not tried, 1 ready, -1 unavailable */
+	snappy_len_fn length;
+	snappy_unc_fn uncompress;
+	char why[200];
+} snappy;
+
+static bool snappy_ready(void)
+{
+	if (snappy.state == 0) {
+		void *h = dlopen("libsnappy.so.1", RTLD_NOW | RTLD_LOCAL);
+		if (h) {
+			*(void **)&snappy.length = dlsym(h, "snappy_uncompressed_length");
+			*(void **)&snappy.uncompress = dlsym(h, "snappy_uncompress");
+		}
+		snappy.state = h && snappy.length && snappy.uncompress ? 1 : -1;
+		if (snappy.state < 0) {
+			const char *e = dlerror();
+			snprintf(snappy.why, sizeof snappy.why, "%s", e ? e : "libsnappy.so.1 lacks its C functions");
+		}
+	}
+	return snappy.state > 0;
+}
+
 /* The page's bytes, decompressed as the chunk's codec says, into q->scratch when needed. */
 static int page_bytes(pq *q, const parquet_column *c, int codec, const unsigned char *in, size_t n, size_t unc,
 		      const unsigned char **out)
@@ -904,12 +943,15 @@ static int page_bytes(pq *q, const parquet_column *c, int codec, const unsigned 
 	}
 	if (codec == C_SNAPPY) {
 		size_t len;
-		if (snappy_uncompressed_length((const char *)in, n, &len) != SNAPPY_OK)
+		if (!snappy_ready())
+			return fail(q, "column '%s': SNAPPY pages need libsnappy (Debian: libsnappy1v5): %s", c->name,
+				    snappy.why);
+		if (snappy.length((const char *)in, n, &len) != SNAPPY_OK)
 			return fail(q, "column '%s': a SNAPPY page does not decompress", c->name);
 		if (len != unc)
 			return fail(q, "column '%s': a SNAPPY page decompresses to %zu bytes, its header says %zu", c->name,
 				    len, unc);
-		if (snappy_uncompress((const char *)in, n, (char *)q->scratch, &len) != SNAPPY_OK || len != unc)
+		if (snappy.uncompress((const char *)in, n, (char *)q->scratch, &len) != SNAPPY_OK || len != unc)
 			return fail(q, "column '%s': a SNAPPY page does not decompress", c->name);
 	} else {
 		size_t got = ZSTD_decompress(q->scratch, unc, in, n);

@@ -429,13 +429,16 @@ void perftree_display(const char *legacy_path, char *buf, size_t n)
  * default version's check): the answers of this process are kept, as the tree does not change
  * under a run. */
 enum { MEMO_MAX = 512 };
-static _Thread_local struct memo {
+typedef struct memo_entry {
 	char *key;
 	int rc;
 	perftree_file f;
 	char err[600];
-} memo[MEMO_MAX];
-static _Thread_local size_t nmemo;
+} memo_entry;
+/* (on the heap: a static array of them would be megabytes of thread-local storage that every
+ * tool start-up clears) */
+static _Thread_local memo_entry *memo;
+static _Thread_local size_t nmemo, capmemo;
 
 static void versions_forget(void);
 static void manifest_forget(void);
@@ -444,7 +447,9 @@ void perftree_forget(void)
 {
 	for (size_t i = 0; i < nmemo; i++)
 		free(memo[i].key);
-	nmemo = 0;
+	free(memo);
+	memo = NULL;
+	nmemo = capmemo = 0;
 	versions_forget();
 	families_forget();
 	manifest_forget();
@@ -471,9 +476,17 @@ int perftree_locate(const char *legacy_path, perftree_file *out, char *err, size
 	char system_dir[DATADIR_PATH_MAX], backend[128], version[128], file[256];
 	bool keep = rc != 1 || (split_legacy(legacy_path, system_dir, backend, version, file) &&
 				perftree_has_families(system_dir));
-	if (keep && nmemo < MEMO_MAX) {
+	if (keep && nmemo == capmemo && capmemo < MEMO_MAX) {
+		size_t cap = capmemo ? 2 * capmemo : 16;
+		memo_entry *grown = realloc(memo, cap * sizeof *memo);
+		if (grown) {
+			memo = grown;
+			capmemo = cap;
+		}
+	}
+	if (keep && nmemo < capmemo) {
 		register_forget();
-		struct memo *m = &memo[nmemo];
+		memo_entry *m = &memo[nmemo];
 		if ((m->key = strdup(legacy_path))) {
 			m->rc = rc;
 			m->f = *out;

@@ -19,34 +19,45 @@ static void *xrealloc(void *p, size_t n)
 	return q;
 }
 
-/* Decimal digits of u into buf (no sign); returns the length. */
+/* Decimal digits of u into buf (no sign, NUL-terminated); returns the length. Two digits per
+ * division: the tables' numbers are written once per distinct value, but there are many. */
 static size_t utoa(unsigned long long u, char *buf)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				    "8081828384858687888990919293949596979899";
 	char tmp[24];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = 0;
-	return n;
+	size_t n = sizeof tmp;
+	while (u >= 100) {
+		unsigned d = (unsigned)(u % 100);
+		u /= 100;
+		tmp[--n] = pairs[2 * d + 1];
+		tmp[--n] = pairs[2 * d];
+	}
+	if (u >= 10) {
+		tmp[--n] = pairs[2 * u + 1];
+		tmp[--n] = pairs[2 * u];
+	} else {
+		tmp[--n] = (char)('0' + u);
+	}
+	size_t len = sizeof tmp - n;
+	memcpy(buf, tmp + n, len);
+	buf[len] = 0;
+	return len;
 }
 
-static void int_text(long long v, char *buf)
+static size_t int_text(long long v, char *buf)
 {
 	if (v < 0) {
-		*buf++ = '-';
-		utoa(0ull - (unsigned long long)v, buf);
-	} else {
-		utoa((unsigned long long)v, buf);
+		*buf = '-';
+		return 1 + utoa(0ull - (unsigned long long)v, buf + 1);
 	}
+	return utoa((unsigned long long)v, buf);
 }
 
 /* "%.Pg" layout of the decimal digits d[0..nd) (no trailing zeros) with leading-digit
  * exponent x. */
-static void g_layout(bool neg, const char *d, size_t nd, int x, int prec, char *buf)
+static size_t g_layout(bool neg, const char *d, size_t nd, int x, int prec, char *buf)
 {
 	char *o = buf;
 	if (neg)
@@ -81,6 +92,7 @@ static void g_layout(bool neg, const char *d, size_t nd, int x, int prec, char *
 		}
 	}
 	*o = 0;
+	return (size_t)(o - buf);
 }
 
 /* The fast path of table_parquet_double, with exact integer arithmetic: v = M * 2^E is
@@ -91,19 +103,19 @@ static void g_layout(bool neg, const char *d, size_t nd, int x, int prec, char *
  * without either. Covers 1e-20 < |v| < 1e14, where every quantity fits; false elsewhere. */
 typedef unsigned __int128 u128;
 
-static bool slow_exact(double v, char *buf)
+static size_t slow_exact(double v, char *buf)
 {
 	bool neg = signbit(v);
 	double a = neg ? -v : v;
 	if (!(a > 1e-20 && a < 1e14))
-		return false;
+		return 0;
 	uint64_t bits;
 	memcpy(&bits, &a, sizeof bits);
 	int bexp = (int)(bits >> 52);
 	uint64_t mant = (bits & ((1ull << 52) - 1)) | (1ull << 52);
 	int shift = 1075 - bexp; /* a = mant / 2^shift */
 	if (shift <= 0 || shift > 120)
-		return false;
+		return 0;
 	bool lower_closer = (bits & ((1ull << 52) - 1)) == 0; /* the gap below is half the gap above */
 	bool even = (mant & 1) == 0;
 	u128 den = (u128)1 << shift, mask = den - 1;
@@ -126,10 +138,10 @@ static bool slow_exact(double v, char *buf)
 	size_t at[3];
 	int got = 0;
 	if (nd >= 15)
-		return false; /* not below 1e14 after all */
+		return 0; /* not below 1e14 after all */
 	while (got < 3) {
 		if (pos >= 38)
-			return false;
+			return 0;
 		frac *= 10;
 		p10 *= 10;
 		pos++;
@@ -179,10 +191,9 @@ static bool slow_exact(double v, char *buf)
 		}
 		while (n > 1 && out[n - 1] == '0')
 			n--;
-		g_layout(neg, out, n, xx, prec, buf);
-		return true;
+		return g_layout(neg, out, n, xx, prec, buf);
 	}
-	return false;
+	return 0;
 }
 
 /* Powers of ten in 128 bits, 10^0 .. 10^38. */
@@ -200,28 +211,30 @@ static u128 p10_128(int k)
 /* The same decision as slow_exact in one 128-bit product: q = the first 17 significant digits
  * of v (mant * 10^pos >> shift, exact while mant * 10^pos < 2^128: pos <= 22) and r the rest;
  * the 15- and 16-digit roundings and their read-back follow from q's last digits and r. */
-static bool fast_exact(double v, char *buf)
+static size_t fast_exact(double v, char *buf)
 {
 	bool neg = signbit(v);
 	double a = neg ? -v : v;
 	if (!(a >= 1e-5 && a < 1e14))
-		return false;
+		return 0;
 	uint64_t bits;
 	memcpy(&bits, &a, sizeof bits);
 	uint64_t frac_bits = bits & ((1ull << 52) - 1);
 	uint64_t mant = frac_bits | (1ull << 52);
 	int shift = 1075 - (int)(bits >> 52);
 	if (shift <= 0 || shift > 119)
-		return false;
+		return 0;
 	bool lower_closer = frac_bits == 0, even = (mant & 1) == 0;
 	u128 den = (u128)1 << shift;
-	int x = (int)floor(log10(a));
+	/* the decimal exponent from the binary one (floor(e2 * log10 2), exact over this range up
+	 * to one, which the loop below corrects) */
+	int x = (int)(((long long)((int)(bits >> 52) - 1023) * 78913) >> 18);
 	u128 q = 0, r = 0;
 	int pos = 0;
 	for (int tries = 0; tries < 3; tries++) {
 		pos = 16 - x;
 		if (pos < 0 || pos > 22)
-			return false;
+			return 0;
 		u128 n = (u128)mant * p10_128(pos);
 		q = n >> shift;
 		r = n & (den - 1);
@@ -233,7 +246,7 @@ static bool fast_exact(double v, char *buf)
 			break;
 	}
 	if (q >= p10_128(17) || q < p10_128(16))
-		return false;
+		return 0;
 	for (int prec = 15; prec <= 17; prec++) {
 		int j = 17 - prec; /* digits of q dropped */
 		uint64_t unit = (uint64_t)p10_128(j), q64 = (uint64_t)q; /* q < 10^17 */
@@ -259,43 +272,39 @@ static bool fast_exact(double v, char *buf)
 		size_t nd = utoa(head, d);
 		while (nd > 1 && d[nd - 1] == '0')
 			nd--;
-		g_layout(neg, d, nd, xx, prec, buf);
-		return true;
+		return g_layout(neg, d, nd, xx, prec, buf);
 	}
-	return false;
+	return 0;
 }
 
-void table_parquet_double(double v, char *buf, size_t n)
+size_t table_parquet_double(double v, char *buf, size_t n)
 {
-	char tmp[40];
-	if (isnan(v)) {
-		snprintf(buf, n, "nan");
-		return;
+	char tmp[48];
+	char *out = n >= sizeof tmp ? buf : tmp; /* the fast paths write at most 40 bytes */
+	size_t len = 0;
+	if (isnan(v) || isinf(v)) {
+		snprintf(buf, n, "%s", isnan(v) ? "nan" : v < 0 ? "-inf" : "inf");
+		return strlen(buf);
 	}
-	if (isinf(v)) {
-		snprintf(buf, n, "%sinf", v < 0 ? "-" : "");
-		return;
-	}
-	if (v == floor(v) && fabs(v) < 1e16 && n >= 24) {
-		if (v == 0 && signbit(v))
-			memcpy(buf, "-0", 3);
-		else
-			int_text((long long)v, buf);
-		return;
-	}
-	if (fast_exact(v, tmp) || slow_exact(v, tmp)) {
-		size_t len = strlen(tmp);
+	if (v == floor(v) && fabs(v) < 1e16)
+		len = v == 0 && signbit(v) ? (memcpy(out, "-0", 3), 2) : int_text((long long)v, out);
+	else if (!(len = fast_exact(v, out)))
+		len = slow_exact(v, out);
+	if (len) {
+		if (out == buf)
+			return len;
 		if (len < n) {
 			memcpy(buf, tmp, len + 1);
-			return;
+			return len;
 		}
 	}
 	for (int p = 15; p < 17; p++) {
 		snprintf(buf, n, "%.*g", p, v);
 		if (strtod(buf, NULL) == v)
-			return;
+			return strlen(buf);
 	}
 	snprintf(buf, n, "%.17g", v);
+	return strlen(buf);
 }
 
 /* The texts of the table: one arena, offsets first (it grows), pointers at the end. */
@@ -336,24 +345,27 @@ int table_parquet_load(table_csv *t, const char *path, bool header_only, char *e
 		if (!nrows)
 			continue;
 		text[c] = xrealloc(NULL, (col->nvalues ? col->nvalues : 1) * sizeof **text);
-		char num[40];
+		char num[48];
 		for (size_t k = 0; k < col->nvalues; k++) {
 			const char *s = num;
+			size_t len = 0;
 			switch (col->type) {
 			case PARQUET_BOOLEAN:
 				s = col->i64[k] ? "True" : "False";
+				len = strlen(s);
 				break;
 			case PARQUET_INT64:
-				int_text((long long)col->i64[k], num);
+				len = int_text((long long)col->i64[k], num);
 				break;
 			case PARQUET_DOUBLE:
-				table_parquet_double(col->f64[k], num, sizeof num);
+				len = table_parquet_double(col->f64[k], num, sizeof num);
 				break;
 			case PARQUET_STRING:
 				s = col->str_buf + col->str_off[k];
+				len = strlen(s);
 				break;
 			}
-			text[c][k] = put(&a, s, strlen(s));
+			text[c][k] = put(&a, s, len);
 		}
 	}
 	t->path = strdup(path);

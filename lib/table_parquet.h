@@ -18,7 +18,8 @@
  * exist, TABLE_CSV_BAD with "PATH: what" in err. header_only: the header and no rows. */
 int table_parquet_load(table_csv *t, const char *path, bool header_only, char *err, size_t errlen);
 
-/* The text of one DOUBLE as table_parquet_load writes it (buf of 32 bytes). */
-void table_parquet_double(double v, char *buf, size_t n);
+/* The text of one DOUBLE as table_parquet_load writes it (buf of 32 bytes; 48 or more lets it
+ * write in place); returns its length. */
+size_t table_parquet_double(double v, char *buf, size_t n);
 
 #endif
