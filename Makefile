@@ -7,12 +7,18 @@ SANITIZE ?=
 PKGS     := libcjson
 CJSON_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CJSON_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson)
-# libyaml: deploy writes its YAML through the emitter
-YAML_LIBS    := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+# The Parquet tables (lib/parquet: ZSTD and SNAPPY pages) and the YAML beside them (lib/perftree);
+# libyaml also writes the deployment files (lib/deploy_yaml).
+# libsnappy (C++, so libstdc++ with it) is opened by lib/parquet on the first SNAPPY page rather
+# than linked into every tool; the tests and fuzz harnesses that write SNAPPY pages link it.
+DATA_PKGS    := libzstd snappy yaml-0.1
+DATA_CFLAGS  := $(shell pkg-config --cflags $(DATA_PKGS) 2>/dev/null)
+DATA_LIBS    := $(shell pkg-config --libs libzstd yaml-0.1 2>/dev/null || echo -lzstd -lyaml)
+SNAPPY_LIBS  := $(shell pkg-config --libs snappy 2>/dev/null || echo -lsnappy)
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) -MMD -MP
-LDLIBS   += $(CJSON_LIBS) $(YAML_LIBS) -lcsv -lm
+CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) $(DATA_CFLAGS) -MMD -MP
+LDLIBS   += $(CJSON_LIBS) $(DATA_LIBS) -lcsv -lm
 # Where `make install` puts systems/ and data/: the last place lib/systems and lib/datadir look.
 CFLAGS   += -DINFERCAST_SHARE_DIR='"$(PREFIX)/share/infercast"'
 ifneq ($(SANITIZE),)
@@ -33,7 +39,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 TOOLS    := $(patsubst tests/tools/%.c,build/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test unit bats parity install uninstall clean check-sanitize check-valgrind bench fuzz cppcheck
+.PHONY: all test unit bats parity install uninstall clean check-sanitize check-valgrind bench fuzz cppcheck data
 all: $(BINS)
 
 # A sanitizer build keeps its objects apart, so bin/ always matches the last flags.
@@ -62,7 +68,7 @@ $(BUILD)/lib/table_cache.o: $(wildcard lib/*.c lib/*.h)
 
 $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libinfercast.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(SNAPPY_LIBS)
 
 bin:
 	@mkdir -p bin
@@ -141,7 +147,7 @@ check-valgrind: all $(TOOLS)
 # Fuzzing (make fuzz; needs clang and libclang-rt-*-dev, only for this target): one libFuzzer
 # harness per fuzz/fuzz_*.c, with ASan and UBSan, into build/fuzz/. bench/fuzz runs them.
 FUZZ_CC      ?= clang
-FUZZ_CFLAGS  := -g -O1 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(CJSON_CFLAGS) \
+FUZZ_CFLAGS  := -g -O1 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(CJSON_CFLAGS) $(DATA_CFLAGS) \
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 		-DFUZZ_ROOT='"$(CURDIR)"' -DINFERCAST_SHARE_DIR='"$(PREFIX)/share/infercast"'
 FUZZ_LIB_OBJ := $(patsubst lib/%.c,build/fuzz/lib/%.o,$(LIB_SRC))
@@ -158,7 +164,7 @@ build/fuzz/libinfercast.a: $(FUZZ_LIB_OBJ)
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h build/fuzz/libinfercast.a $(wildcard filters/*.c)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Wl,--wrap=exit,--wrap=finish_stdout -o $@ $< \
-		build/fuzz/libinfercast.a $(LDLIBS)
+		build/fuzz/libinfercast.a $(LDLIBS) $(SNAPPY_LIBS)
 
 # Installed layout (lib/sharedir finds share/ from the executable, so any PREFIX works, staged
 # under DESTDIR or moved, without a rebuild): the filters and pipelines under their own names in
@@ -180,6 +186,29 @@ install: all
 	install -m 644 params/load_model.json $(DESTDIR)$(PREFIX)/share/infercast/params
 	for m in man/*.1; do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/infercast-$$(basename $$m); done
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5
+
+# The reference's current perf-data tree (docs/data.md): its systems folder (Parquet tables in
+# data/, reuse.yaml, the reuse manifest, specs) at a pinned commit, by a shallow sparse checkout
+# (the tables are plain git files), into DATA_DIR: by default the installed data folder, the last
+# place the tools look. `make data DATA_DIR=../data-aic` puts it anywhere.
+AIC_REPO   ?= https://github.com/ai-dynamo/aiconfigurator.git
+AIC_COMMIT ?= 095f58a51c4ca8e61b66ec108d86f223f8d559ce
+AIC_PATH   ?= aic-core/src/aiconfigurator_core/systems
+DATA_DIR   ?= $(DESTDIR)$(PREFIX)/share/infercast/data
+data:
+	@set -e; tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/infercast-data.XXXXXX"); trap 'rm -rf "$$tmp"' EXIT; \
+	git -C "$$tmp" init -q; \
+	git -C "$$tmp" remote add origin "$(AIC_REPO)"; \
+	git -C "$$tmp" sparse-checkout set "$(AIC_PATH)"; \
+	git -C "$$tmp" -c protocol.version=2 fetch -q --depth 1 --filter=blob:none origin "$(AIC_COMMIT)"; \
+	git -C "$$tmp" checkout -q FETCH_HEAD; \
+	test -d "$$tmp/$(AIC_PATH)/data" || { echo "make data: $(AIC_REPO) at $(AIC_COMMIT) has no $(AIC_PATH)/data" >&2; exit 1; }; \
+	if grep -rlq '^version https://git-lfs' "$$tmp/$(AIC_PATH)/data" 2>/dev/null; then \
+		echo "make data: $(AIC_PATH)/data holds Git LFS pointers, not tables" >&2; exit 1; fi; \
+	rm -rf "$(DATA_DIR).new"; mkdir -p "$$(dirname "$(DATA_DIR)")"; \
+	cp -R "$$tmp/$(AIC_PATH)" "$(DATA_DIR).new"; \
+	rm -rf "$(DATA_DIR)"; mv "$(DATA_DIR).new" "$(DATA_DIR)"; \
+	echo "make data: $(AIC_PATH) of $(AIC_REPO) at $(AIC_COMMIT) in $(DATA_DIR)"
 
 # share/infercast/data is the user's (make install never writes it): only what install wrote goes.
 uninstall:

@@ -11,6 +11,7 @@
 #include "datadir.h"
 #include "diag.h"
 #include "jsonl.h"
+#include "perftree.h"
 #include "systems.h"
 #include "table_csv.h"
 
@@ -20,8 +21,9 @@ static const char usage_text[] =
 	"\n"
 	"Shows one perf table of a system/backend/version: TABLE is its file name (gemm_perf.txt) or\n"
 	"short name (gemm, context_attention, nccl ...). Each row is written with numbers as numbers\n"
-	"and its source line (`line`). --list writes one record per table: file, rows, and for each\n"
-	"column its numeric range [min, max] or its distinct values.\n"
+	"and its source line (`line`; its row number in a Parquet table). --list writes one record per\n"
+	"table: file, where it came from and why, rows, and for each column its numeric range\n"
+	"[min, max] or its distinct values.\n"
 	"  --system S       system (h200_sxm ...)\n"
 	"  --backend B      backend (trtllm, sglang, vllm)\n"
 	"  --version V      perf-data version (default: the newest)\n"
@@ -121,12 +123,21 @@ static void show(const table_csv *t, bool csv)
 	}
 }
 
-/* One --list record: rows and, per column, [min, max] or the distinct values (up to 32). */
-static void describe(const char *file, const table_csv *t)
+/* One --list record: where the table came from (and why), rows and, per column, [min, max]
+ * or the distinct values (up to 32). */
+static void describe(const char *file, const table_csv *t, const perftree_file *where)
 {
+	static const char *const why[] = { [PERFTREE_LEGACY] = "csv", [PERFTREE_OWN] = "own",
+					   [PERFTREE_REUSED] = "reuse.yaml" };
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "table", file);
 	cJSON_AddStringToObject(o, "path", t->path);
+	cJSON_AddStringToObject(o, "source", why[where->how]);
+	if (where->how != PERFTREE_LEGACY) {
+		cJSON_AddStringToObject(o, "source_version", where->version);
+		if (where->status[0])
+			cJSON_AddStringToObject(o, "status", where->status);
+	}
 	cJSON_AddNumberToObject(o, "rows", (double)t->nrows);
 	cJSON *cols = cJSON_AddObjectToObject(o, "columns");
 	for (size_t c = 0; c < t->ncols; c++) {
@@ -168,31 +179,53 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The *_perf.txt files of dir, sorted. */
-static size_t list_tables(const char *dir, char ***out)
+typedef struct names {
+	char **v;
+	size_t n;
+} names;
+
+static void add_name(names *l, const char *name)
 {
-	DIR *d = opendir(dir);
-	size_t n = 0;
-	*out = NULL;
-	if (!d)
-		return 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len > 9 && strcmp(e->d_name + len - 9, "_perf.txt") == 0) {
-			*out = realloc(*out, (n + 1) * sizeof **out);
-			(*out)[n++] = strdup(e->d_name);
-		}
-	}
-	closedir(d);
-	if (n)
-		qsort(*out, n, sizeof **out, by_name);
-	return n;
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], name) == 0)
+			return;
+	l->v = realloc(l->v, (l->n + 1) * sizeof *l->v);
+	if (!l->v || !(l->v[l->n++] = strdup(name)))
+		die(EXIT_DATA, "out of memory");
 }
 
-static void load_or_die(table_csv *t, const char *path)
+static int add_tree_table(void *arg, const char *legacy_file, const perftree_file *where)
+{
+	(void)where;
+	add_name(arg, legacy_file);
+	return 0;
+}
+
+/* The tables of a database, sorted: the *_perf.txt files of its folder (the v0.9 layout) and
+ * those of the family-first layout (lib/perftree). */
+static void list_tables(const struct perf_data_path *p, names *out)
+{
+	DIR *d = opendir(p->dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len > 9 && strcmp(e->d_name + len - 9, "_perf.txt") == 0)
+			add_name(out, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	char err[1024];
+	if (perftree_tables(p->system_dir, p->backend, p->version, add_tree_table, out, err, sizeof err) != 0)
+		die(EXIT_DATA, "%s", err);
+	if (out->n)
+		qsort(out->v, out->n, sizeof *out->v, by_name);
+}
+
+static void load_or_die(table_csv *t, const char *path, perftree_file *where)
 {
 	char err[1024];
+	if (where && perftree_locate(path, where, err, sizeof err) < 0)
+		die(EXIT_DATA, "%s", err);
 	int st = table_csv_load(t, path, err, sizeof err);
 	if (st == TABLE_CSV_MISSING)
 		die(EXIT_DATA, "%s: no such table", path);
@@ -214,21 +247,22 @@ int main(int argc, char **argv)
 		die(EXIT_DATA, "%s", err);
 	char path[2 * DATADIR_PATH_MAX];
 	table_csv t;
+	perftree_file where;
 	if (o.list) {
-		char **names;
-		size_t n = list_tables(p.dir, &names);
-		for (size_t i = 0; i < n; i++) {
-			snprintf(path, sizeof path, "%s/%s", p.dir, names[i]);
-			load_or_die(&t, path);
-			describe(names[i], &t);
+		names l = { NULL, 0 };
+		list_tables(&p, &l);
+		for (size_t i = 0; i < l.n; i++) {
+			snprintf(path, sizeof path, "%s/%s", p.dir, l.v[i]);
+			load_or_die(&t, path, &where);
+			describe(l.v[i], &t, &where);
 			table_csv_free(&t);
-			free(names[i]);
+			free(l.v[i]);
 		}
-		free(names);
+		free(l.v);
 		snprintf(path, sizeof path, "%s/nccl_perf.txt", p.nccl_dir);
 		if (p.nccl_present) {
-			load_or_die(&t, path);
-			describe("nccl_perf.txt", &t);
+			load_or_die(&t, path, &where);
+			describe("nccl_perf.txt", &t, &where);
 			table_csv_free(&t);
 		}
 		return finish_stdout();
@@ -238,7 +272,7 @@ int main(int argc, char **argv)
 	const char *suffix = strstr(o.table, "_perf.txt") ? "" : "_perf.txt";
 	bool nccl = strncmp(o.table, "nccl", 4) == 0;
 	snprintf(path, sizeof path, "%s/%s%s", nccl ? p.nccl_dir : p.dir, o.table, suffix);
-	load_or_die(&t, path);
+	load_or_die(&t, path, NULL);
 	show(&t, o.csv);
 	table_csv_free(&t);
 	return finish_stdout();

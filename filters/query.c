@@ -12,10 +12,12 @@
 #include "optext.h"
 #include "perfdb.h"
 #include "systems.h"
+#include "table_sources.h"
 
 static const char usage_text[] =
 	"usage: query [--system S] [--backend B] [--version V] [--database-mode MODE] [--data-dir DIR]\n"
-	"             [--keep-going] [--shared-layer] [--fidelity load|reference] [--strict] [FILE]\n"
+	"             [--keep-going] [--shared-layer] [--row-reuse] [--fidelity load|reference] [--strict]\n"
+	"             [FILE]\n"
 	"\n"
 	"Reads op records (opgraph) and writes them back with latency_ms, energy_wms, source and\n"
 	"detail, looked up in the perf tables of the system/backend/version as the reference does.\n"
@@ -31,6 +33,10 @@ static const char usage_text[] =
 	"  --shared-layer      in hybrid mode, also read the rows the reference's HYBRID databases\n"
 	"                      inherit from other backends/versions (its `default` sweeps do; its\n"
 	"                      `estimate` does not); see docs/data.md\n"
+	"  --row-reuse         the reference's current row-level reuse: a table is completed from the\n"
+	"                      versions its reuse.yaml names, earlier versions and, as the data tree's\n"
+	"                      perf_data_reuse_manifest.yaml allows, other backends (docs/data.md;\n"
+	"                      also $INFERCAST_ROW_REUSE=1)\n"
 	"  --fidelity F        load (default; else $INFERCAST_FIDELITY): an op the tables refuse is\n"
 	"                      priced with what the engine runs instead (the checkpoint's quant modes,\n"
 	"                      bfloat16 FMHA, the empirical formula for missing points), its source\n"
@@ -350,7 +356,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		{ "data-dir", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
 		{ "keep-going", no_argument, NULL, 'k' }, { "shared-layer", no_argument, NULL, 'l' },
 		{ "fidelity", required_argument, NULL, 'f' }, { "strict", no_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
+		{ "row-reuse", no_argument, NULL, 'r' }, { NULL, 0, NULL, 0 },
 	};
 	o->mode = -1;
 	opterr = 0;
@@ -365,6 +371,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		case 'l': o->shared_layer = true; break;
 		case 'f': o->fidelity = optarg; break;
 		case 'S': o->strict = true; break;
+		case 'r': table_sources_set_row_reuse(true); break;
 		case 'm':
 			o->mode = perf_mode_parse(optarg);
 			if (o->mode < 0)

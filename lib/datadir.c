@@ -2,6 +2,8 @@
 #include "datadir.h"
 #include "sharedir.h"
 
+#include "perftree.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -106,6 +108,13 @@ const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen)
 		set_err(err, errlen, "perf data folder not found: %s (%s)", root, from);
 		return NULL;
 	}
+	/* the reference's systems folder (a checkout's, or a copy): its tables are in data/ */
+	static _Thread_local char inner[DATADIR_PATH_MAX];
+	char probe[DATADIR_PATH_MAX];
+	snprintf(probe, sizeof probe, "%.4000s/perf_data_reuse_manifest.yaml", root);
+	snprintf(inner, sizeof inner, "%.4000s/data", root);
+	if (is_file(probe) && is_dir(inner))
+		return inner;
 	return root;
 }
 
@@ -164,9 +173,12 @@ int datadir_versions(const char *root, const struct system_spec *sys, const char
 		set_err(err, errlen, "bad backend name '%s'", backend ? backend : "");
 		return -1;
 	}
-	size_t len = strlen(dir);
-	snprintf(dir + len, sizeof dir - len, "/%s", backend);
-	return usable_versions(dir, out, err, errlen);
+	char legacy[DATADIR_PATH_MAX];
+	snprintf(legacy, sizeof legacy, "%.4000s/%s", dir, backend);
+	if (usable_versions(legacy, out, err, errlen) != 0)
+		return -1;
+	/* and those of the family-first layout (lib/perftree), merged */
+	return perftree_versions(dir, backend, out, err, errlen);
 }
 
 int datadir_backends(const char *root, const struct system_spec *sys, struct datadir_list *out,
@@ -336,6 +348,39 @@ const char *datadir_newest(const struct datadir_list *versions)
 
 /* ---- resolving one database ---- */
 
+/* The tables every model reads (custom all-reduce from tensor parallelism 2 on): a version of
+ * the family-first layout without them (its newest folders hold only what was re-collected)
+ * is no default. */
+static const char *const core_tables[] = { "gemm_perf.txt", "context_attention_perf.txt",
+					   "generation_attention_perf.txt", "custom_allreduce_perf.txt" };
+
+static bool has_core_tables(const char *system_dir, const char *backend, const char *version)
+{
+	for (size_t i = 0; i < sizeof core_tables / sizeof core_tables[0]; i++) {
+		char path[DATADIR_PATH_MAX];
+		perftree_file where;
+		snprintf(path, sizeof path, "%.3000s/%s/%s/%s", system_dir, backend, version, core_tables[i]);
+		if (perftree_locate(path, &where, NULL, 0) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* The default version: the newest (datadir_newest); where the system holds the family-first
+ * layout, the newest that has the core tables, else the newest. */
+static const char *newest_complete(const char *system_dir, const char *backend, const struct datadir_list *versions)
+{
+	const char *newest = datadir_newest(versions);
+	if (!perftree_has_families(system_dir))
+		return newest;
+	const char *best = NULL;
+	for (size_t i = 0; i < versions->n; i++)
+		if ((!best || datadir_version_cmp(versions->names[i], best) > 0) &&
+		    has_core_tables(system_dir, backend, versions->names[i]))
+			best = versions->names[i];
+	return best ? best : newest;
+}
+
 static bool known_backend(const char *backend)
 {
 	for (size_t i = 0; i < datadir_backend_count; i++)
@@ -397,7 +442,7 @@ int datadir_resolve(const char *data_dir_opt, const struct system_spec *sys, con
 			return -1;
 		}
 	} else {
-		chosen = datadir_newest(&versions);
+		chosen = newest_complete(out->system_dir, backend, &versions);
 	}
 	snprintf(out->version, sizeof out->version, "%s", chosen);
 	datadir_list_free(&versions);
@@ -406,7 +451,9 @@ int datadir_resolve(const char *data_dir_opt, const struct system_spec *sys, con
 	snprintf(out->nccl_dir, sizeof out->nccl_dir, "%.3000s/nccl/%s", out->system_dir, sys->nccl_version);
 	char table[DATADIR_PATH_MAX];
 	snprintf(table, sizeof table, "%.4000s/nccl_perf.txt", out->nccl_dir);
-	out->nccl_present = plain_name(sys->nccl_version) && is_file(table);
+	perftree_file where;
+	out->nccl_present = plain_name(sys->nccl_version) && perftree_locate(table, &where, NULL, 0) == 0 &&
+			    is_file(where.path);
 	if (sys->oneccl_version[0])
 		snprintf(out->oneccl_dir, sizeof out->oneccl_dir, "%.3000s/oneccl/%s", out->system_dir,
 			 sys->oneccl_version);
@@ -422,7 +469,7 @@ int datadir_require_nccl(const struct perf_data_path *p, const struct system_spe
 	snprintf(dir, sizeof dir, "%.4000s/nccl", p->system_dir);
 	struct datadir_list have;
 	char names[512] = "none";
-	if (usable_versions(dir, &have, NULL, 0) == 0) {
+	if (usable_versions(dir, &have, NULL, 0) == 0 && perftree_versions(p->system_dir, "nccl", &have, NULL, 0) == 0) {
 		datadir_list_join(&have, names, sizeof names);
 		datadir_list_free(&have);
 	}

@@ -163,7 +163,8 @@ const struct perf_data_path *perfdb_paths(const perfdb *db) { return &db->path; 
 perf_mode perfdb_mode(const perfdb *db) { return db->mode; }
 
 void perfdb_set_shared_layer(perfdb *db, bool on) { db->shared = on; }
-bool perfdb_shared_layer(const perfdb *db) { return db->shared; }
+/* (the reference's row-level reuse, when on, reads every database through the layer) */
+bool perfdb_shared_layer(const perfdb *db) { return db->shared || table_sources_row_reuse(); }
 
 void perfdb_set_mode(perfdb *db, perf_mode mode)
 {
@@ -211,7 +212,7 @@ typedef struct group_call {
  * adds (lib/table_sources). */
 static void shared_begin(const perfdb *db)
 {
-	if (db->shared)
+	if (perfdb_shared_layer(db))
 		table_sources_begin(db->path.system_dir, db->path.backend, db->path.version);
 }
 

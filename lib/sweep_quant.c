@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "csvtab.h"
 #include "datadir.h"
 #include "opgraph.h"
 #include "systems.h"
+#include "table_csv.h"
 
 /* Whether the column mla_dtype of dir/file holds fp8 and bfloat16 (a missing or unreadable table
  * holds nothing, as the reference's loader returns no data for it). */
@@ -14,16 +14,16 @@ static void scan_modes(const char *dir, const char *file, bool *fp8, bool *bf16)
 {
 	char path[DATADIR_PATH_MAX + 64], err[512];
 	snprintf(path, sizeof path, "%s/%s", dir, file);
-	csvtab t;
-	if (csvtab_load(&t, path, err, sizeof err))
+	table_csv t; /* (lib/table_csv also finds the table in the Parquet layout) */
+	if (table_csv_load(&t, path, err, sizeof err) != TABLE_CSV_OK)
 		return;
-	int c = csvtab_col(&t, "mla_dtype");
+	int c = table_csv_col(&t, "mla_dtype");
 	for (size_t r = 0; c >= 0 && r < t.nrows; r++) {
-		const char *v = t.rows[r][c];
+		const char *v = table_csv_cell(&t, r, c);
 		*fp8 |= strcmp(v, "fp8") == 0;
 		*bf16 |= strcmp(v, "bfloat16") == 0;
 	}
-	csvtab_free(&t);
+	table_csv_free(&t);
 }
 
 /* The model's FMHA mode as opgraph resolves it with no override (the task resolves it the same way). */

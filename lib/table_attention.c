@@ -93,7 +93,8 @@ static int load(table_set *t, const char *dir, const char *file, bool generation
 		ok = table_row_int(&c, r, k.b, &b, err, errlen) && table_row_int(&c, r, k.s, &s, err, errlen) &&
 		     table_row_int(&c, r, k.n, &n, err, errlen) && table_row_int(&c, r, k.n_kv, &n_kv, err, errlen) &&
 		     table_row_int(&c, r, k.head, &head, err, errlen) &&
-		     (k.window < 0 || table_row_int(&c, r, k.window, &window, err, errlen)) &&
+		     (k.window < 0 || table_csv_cell_absent(&c, r, k.window) ||
+		      table_row_int(&c, r, k.window, &window, err, errlen)) &&
 		     (!generation || table_row_int(&c, r, k.step, &step, err, errlen)) &&
 		     table_row_latency(&c, r, k.lat, &lat, err, errlen) &&
 		     table_row_float(&c, r, k.power, &power, err, errlen);

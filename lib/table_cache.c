@@ -1,5 +1,7 @@
 #include "table_cache.h"
 
+#include "perftree.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -187,14 +189,20 @@ static void put_node(wbuf *w, const grid_node *node)
 	}
 }
 
-/* A source file's identity: size -1 when it does not exist. */
+/* A source file's identity: size -1 when it does not exist. A table of the family-first layout
+ * (lib/perftree) is the file it resolves to, whose path joins the identity (a reuse.yaml that
+ * names another version changes it). */
 static void file_id(const char *path, int64_t id[3])
 {
 	struct stat st;
-	if (path && stat(path, &st) == 0) {
+	perftree_file where;
+	char err[8];
+	if (path && perftree_locate(path, &where, err, sizeof err) == 0 && stat(where.path, &st) == 0) {
 		id[0] = (int64_t)st.st_size;
 		id[1] = (int64_t)st.st_mtim.tv_sec;
 		id[2] = (int64_t)st.st_mtim.tv_nsec;
+		if (where.how != PERFTREE_LEGACY)
+			id[2] ^= (int64_t)fnv1a(where.path, 1469598103934665603ull);
 	} else {
 		id[0] = -1;
 		id[1] = id[2] = 0;

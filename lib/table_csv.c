@@ -1,5 +1,7 @@
 #include "table_csv.h"
 
+#include "perftree.h"
+#include "table_parquet.h"
 #include "table_sources.h"
 
 #include <errno.h>
@@ -137,6 +139,14 @@ static int split_record(char **pos, long *line, fieldvec *v)
 static int load_one(table_csv *t, const char *path, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof *t);
+	/* the family-first layout: the table is a .parquet file elsewhere (lib/perftree) */
+	perftree_file where;
+	int at = perftree_locate(path, &where, err, errlen);
+	if (at != 0)
+		return at > 0 ? TABLE_CSV_MISSING : TABLE_CSV_BAD;
+	size_t plen = strlen(where.path);
+	if (where.how != PERFTREE_LEGACY || (plen > 8 && strcmp(where.path + plen - 8, ".parquet") == 0))
+		return table_parquet_load(t, where.path, header_only, err, errlen);
 	size_t len = 0;
 	char *buf = slurp(path, &len);
 	if (!buf) {
@@ -210,7 +220,8 @@ fail:
 
 /* Where the shared layer merges: rows of src[0] whole, then of each further source the rows
  * whose kernel_source its filter admits. */
-static const char empty_cell[1] = "";
+const char table_csv_absent[1] = "";
+#define empty_cell table_csv_absent
 
 static bool admitted(const table_source *s, const table_csv *c, int ks_col, size_t r)
 {
@@ -307,7 +318,7 @@ int table_csv_load(table_csv *t, const char *path, char *err, size_t errlen)
 		memset(t, 0, sizeof *t);
 		return TABLE_CSV_BAD;
 	}
-	if (n == 1)
+	if (n == 1 && strcmp(src[0].path, path) == 0)
 		return load_one(t, path, err, errlen);
 	return load_merged(t, path, src, n, err, errlen);
 }

@@ -58,6 +58,14 @@ static inline const char *table_csv_cell(const table_csv *t, size_t row, int col
 	return t->cells[row * t->ncols + (size_t)col];
 }
 
+/* The cell of a merged row whose file lacks the column (it reads ""): loaders give such a cell
+ * the value they give a table without the column. */
+extern const char table_csv_absent[1];
+static inline bool table_csv_cell_absent(const table_csv *t, size_t row, int col)
+{
+	return t->cells[row * t->ncols + (size_t)col] == table_csv_absent;
+}
+
 /* Strict number parsing of one cell, the way Python's int() / float() read the tables
  * (surrounding blanks allowed). false when the text is not such a number. */
 bool table_csv_int(const char *s, long long *out);

@@ -1,5 +1,6 @@
 #include "table_set.h"
 
+#include "perftree.h"
 #include "table_cache.h"
 
 #include <math.h>
@@ -20,7 +21,10 @@ static void *xrealloc(void *p, size_t n)
 void table_set_init(table_set *t, const char *path, int depth)
 {
 	memset(t, 0, sizeof *t);
-	t->path = strdup(path ? path : "");
+	/* the file itself, for messages (lib/perftree: the .parquet a v0.9 name stands for) */
+	char shown[DATADIR_PATH_MAX];
+	perftree_display(path ? path : "", shown, sizeof shown);
+	t->path = strdup(shown);
 	t->depth = depth;
 }
 
@@ -235,7 +239,7 @@ bool table_row_latency(const table_csv *c, size_t row, int col, double *out, cha
 
 bool table_row_float(const table_csv *c, size_t row, int col, double *out, char *err, size_t errlen)
 {
-	if (col < 0) {
+	if (col < 0 || table_csv_cell_absent(c, row, col)) {
 		*out = 0.0;
 		return true;
 	}

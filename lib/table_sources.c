@@ -10,6 +10,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "datadir.h"
+#include "perftree.h"
 #include "systems.h"
 
 /* ---- PEP 440 versions (packaging.version.Version's order) ---- */
@@ -398,6 +400,38 @@ void table_sources_begin(const char *system_dir, const char *backend, const char
 void table_sources_end(void) { active.on = false; }
 bool table_sources_active(void) { return active.on; }
 
+static size_t list_versions(const char *dir, char ***out);
+
+/* The versions of backend under system_dir in both layouts (lib/perftree for the family-first
+ * one), sorted newest first, without those starting with '_'; the caller frees them. */
+static size_t backend_versions(const char *system_dir, const char *backend, char ***out)
+{
+	char dir[TABLE_SOURCES_PATH_MAX];
+	snprintf(dir, sizeof dir, "%.1500s/%.64s", system_dir, backend);
+	size_t n = list_versions(dir, out);
+	struct datadir_list tree = { 0, NULL };
+	perftree_versions(system_dir, backend, &tree, NULL, 0);
+	for (size_t i = 0; i < tree.n; i++) {
+		bool seen = tree.names[i][0] == '_';
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = strcmp((*out)[j], tree.names[i]) == 0;
+		if (seen)
+			continue;
+		char **grown = realloc(*out, (n + 1) * sizeof *grown);
+		if (!grown)
+			break;
+		*out = grown;
+		(*out)[n++] = tree.names[i];
+		tree.names[i] = NULL;
+	}
+	for (size_t i = 0; i < tree.n; i++)
+		free(tree.names[i]);
+	free(tree.names);
+	if (n)
+		qsort(*out, n, sizeof **out, newest_first);
+	return n;
+}
+
 /* Sub-folder names of dir not starting with '_' (as the reference lists them), sorted newest
  * first; the caller frees names and the array. */
 static size_t list_versions(const char *dir, char ***out)
@@ -429,10 +463,171 @@ static size_t list_versions(const char *dir, char ***out)
 	return n;
 }
 
-static bool is_file(const char *path)
+/* The file a source path reads (itself, or the family-first layout's table), or NULL. */
+static const char *source_file(const char *path, perftree_file *where)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	char err[8];
+	if (perftree_locate(path, where, err, sizeof err) != 0 || stat(where->path, &st) != 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	return where->path;
+}
+
+/* A framework name from the manifest that can be a folder name. */
+static bool plain_fw(const char *s)
+{
+	if (!*s || *s == '.')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+/* ---- the reference's current resolver: row-level reuse (perf_data_reuse_manifest.yaml) ---- */
+
+static _Thread_local int row_reuse_state = -1; /* -1: not decided yet ($INFERCAST_ROW_REUSE) */
+
+void table_sources_set_row_reuse(bool on) { row_reuse_state = on; }
+
+bool table_sources_row_reuse(void)
+{
+	if (row_reuse_state < 0) {
+		const char *e = getenv("INFERCAST_ROW_REUSE");
+		row_reuse_state = e && (strcmp(e, "1") == 0 || strcmp(e, "on") == 0);
+	}
+	return row_reuse_state > 0;
+}
+
+/* Add path (a file that exists) with filter ks[0..nks) (nks -1: every row) unless listed. */
+static void add_source(table_source *out, size_t *n, size_t max, const char *path, const char *const *ks, int nks)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(out[i].path, path) == 0)
+			return;
+	if (*n >= max)
+		return;
+	snprintf(out[*n].path, sizeof out[*n].path, "%s", path);
+	out[*n].nfilter = nks;
+	if (nks > 0)
+		memcpy(out[*n].filter, ks, (size_t)nks * sizeof *ks);
+	(*n)++;
+}
+
+/* The sources of system_dir/backend/version/file in the order of the reference's current
+ * resolver (aic-core's source_resolution): 1. the version's own table; 2. the tables of the
+ * versions its reuse.yaml declares, in file order; 3. the same table of the backend's earlier
+ * versions (PEP 440), nearest first; 4. other backends' tables, alphabetically and newest first,
+ * only their rows whose kernel_source perf_data_reuse_manifest.yaml lets this backend inherit
+ * (tiers shared and shared_fallback). Collective tables (NCCL, oneCCL, the comm family) have
+ * their own table only. Loaders keep the first row of a shape, so a later source only fills
+ * shapes the earlier ones lack. */
+static size_t row_reuse_sources(const char *primary, const char *file, table_source *out, size_t max, char *err,
+				size_t errlen)
+{
+	size_t n = 0;
+	size_t flen = strlen(file);
+	char table[256];
+	snprintf(table, sizeof table, "%.*s", (int)(flen > 4 ? flen - 4 : flen), file);
+	perftree_file own;
+	bool collective = strcmp(file, "nccl_perf.txt") == 0 || strcmp(file, "oneccl_perf.txt") == 0;
+	if (perftree_locate_own(primary, &own) == 0) {
+		add_source(out, &n, max, own.path, NULL, -1);
+		collective = collective || strcmp(own.family, "comm") == 0;
+	}
+	if (collective)
+		goto done;
+	char path[TABLE_SOURCES_PATH_MAX];
+	perftree_donors donors;
+	if (perftree_reuse_donors(active.system_dir, active.backend, active.version, table, &donors, err, errlen) != 0)
+		return 0;
+	for (int i = 0; i < donors.n; i++) {
+		snprintf(path, sizeof path, "%.1500s/%.64s/%.128s/%.200s", active.system_dir, active.backend, donors.v[i], file);
+		perftree_file f;
+		if (perftree_locate_own(path, &f) == 0)
+			add_source(out, &n, max, f.path, NULL, -1);
+	}
+	char **versions;
+	size_t nv = backend_versions(active.system_dir, active.backend, &versions);
+	for (size_t v = 0; v < nv; v++) {
+		bool ok, declared = false;
+		for (int i = 0; i < donors.n; i++)
+			declared = declared || strcmp(donors.v[i], versions[v]) == 0;
+		if (!declared && table_sources_version_cmp(versions[v], active.version, &ok) < 0 && ok) {
+			snprintf(path, sizeof path, "%.1500s/%.64s/%.256s/%.200s", active.system_dir, active.backend, versions[v],
+				 file);
+			perftree_file f;
+			if (perftree_locate_own(path, &f) == 0)
+				add_source(out, &n, max, f.path, NULL, -1);
+		}
+		free(versions[v]);
+	}
+	free(versions);
+	const perftree_group *g;
+	size_t ng;
+	if (perftree_manifest(active.system_dir, &g, &ng, err, errlen) != 0)
+		return 0;
+	/* per framework (sorted), the kernel sources the active backend may take from it */
+	const char *fw[32];
+	const char *ks[32][TABLE_SOURCES_MAX_FILTER];
+	int nks[32], nfw = 0;
+	for (size_t i = 0; i < ng; i++) {
+		bool consumer = false;
+		for (int k = 0; k < g[i].nframeworks; k++)
+			consumer = consumer || strcmp(g[i].frameworks[k], active.backend) == 0;
+		if (strcmp(g[i].table, table) != 0 || !consumer ||
+		    (strcmp(g[i].tier, "shared") != 0 && strcmp(g[i].tier, "shared_fallback") != 0))
+			continue;
+		for (int k = 0; k < g[i].nframeworks; k++) {
+			int j;
+			for (j = 0; j < nfw && strcmp(fw[j], g[i].frameworks[k]) != 0; j++)
+				;
+			if (j == nfw) {
+				if (nfw == 32)
+					continue;
+				fw[nfw] = g[i].frameworks[k];
+				nks[nfw++] = 0;
+			}
+			bool seen = false;
+			for (int m = 0; m < nks[j]; m++)
+				seen = seen || strcmp(ks[j][m], g[i].kernel_source) == 0;
+			if (!seen && nks[j] < TABLE_SOURCES_MAX_FILTER)
+				ks[j][nks[j]++] = g[i].kernel_source;
+		}
+	}
+	for (int a = 1; a < nfw; a++) /* alphabetical */
+		for (int b = a; b > 0 && strcmp(fw[b - 1], fw[b]) > 0; b--) {
+			const char *t = fw[b];
+			fw[b] = fw[b - 1];
+			fw[b - 1] = t;
+			int tn = nks[b];
+			nks[b] = nks[b - 1];
+			nks[b - 1] = tn;
+			const char *tk[TABLE_SOURCES_MAX_FILTER];
+			memcpy(tk, ks[b], sizeof tk);
+			memcpy(ks[b], ks[b - 1], sizeof tk);
+			memcpy(ks[b - 1], tk, sizeof tk);
+		}
+	for (int j = 0; j < nfw; j++) {
+		if (strcmp(fw[j], active.backend) == 0 || !plain_fw(fw[j]))
+			continue;
+		nv = backend_versions(active.system_dir, fw[j], &versions);
+		for (size_t v = 0; v < nv; v++) {
+			snprintf(path, sizeof path, "%.1500s/%.64s/%.256s/%.200s", active.system_dir, fw[j], versions[v], file);
+			perftree_file f;
+			if (perftree_locate_own(path, &f) == 0)
+				add_source(out, &n, max, f.path, ks[j], nks[j]);
+			free(versions[v]);
+		}
+		free(versions);
+	}
+done:
+	if (n == 0) { /* nothing anywhere: the primary, which is missing */
+		snprintf(out[0].path, sizeof out[0].path, "%s", primary);
+		out[0].nfilter = -1;
+		n = 1;
+	}
+	return n;
 }
 
 size_t table_sources_for(const char *primary, table_source *out, size_t max, char *err, size_t errlen)
@@ -449,8 +644,11 @@ size_t table_sources_for(const char *primary, table_source *out, size_t max, cha
 	char folder[TABLE_SOURCES_PATH_MAX];
 	snprintf(folder, sizeof folder, "%.1500s/%.64s/%.256s", active.system_dir, active.backend, active.version);
 	size_t flen = strlen(folder);
-	if (!slash || (size_t)(slash - primary) != flen || strncmp(primary, folder, flen) != 0 ||
-	    strcmp(file, "nccl_perf.txt") == 0 || strcmp(file, "oneccl_perf.txt") == 0)
+	if (!slash || (size_t)(slash - primary) != flen || strncmp(primary, folder, flen) != 0)
+		return 1;
+	if (table_sources_row_reuse())
+		return row_reuse_sources(primary, file, out, max, err, errlen);
+	if (strcmp(file, "nccl_perf.txt") == 0 || strcmp(file, "oneccl_perf.txt") == 0)
 		return 1;
 	if (load_manifest() != 0) {
 		snprintf(err, errlen, "%s", manifest.err);
@@ -504,12 +702,13 @@ size_t table_sources_for(const char *primary, table_source *out, size_t max, cha
 		char fw_dir[TABLE_SOURCES_PATH_MAX];
 		snprintf(fw_dir, sizeof fw_dir, "%.1500s/%.64s", active.system_dir, fw[k]);
 		char **versions;
-		size_t nv = list_versions(fw_dir, &versions);
+		size_t nv = backend_versions(active.system_dir, fw[k], &versions);
 		for (size_t v = 0; v < nv; v++) {
 			bool self = strcmp(fw[k], active.backend) == 0 && strcmp(versions[v], active.version) == 0;
 			char path[TABLE_SOURCES_PATH_MAX];
+			perftree_file where;
 			snprintf(path, sizeof path, "%.1600s/%.256s/%.200s", fw_dir, versions[v], file);
-			if (!self && n < max && is_file(path)) {
+			if (!self && n < max && source_file(path, &where)) {
 				snprintf(out[n].path, sizeof out[n].path, "%s", path);
 				out[n].nfilter = nks[k];
 				memcpy(out[n].filter, ks[k], (size_t)nks[k] * sizeof ks[k][0]);
@@ -537,13 +736,15 @@ void table_sources_tag(const char *dir, const char *const *files, char *out, siz
 		size_t ns = table_sources_for(primary, src, TABLE_SOURCES_MAX, err, sizeof err);
 		for (size_t i = 1; i < ns; i++) {
 			struct stat st;
-			if (stat(src[i].path, &st) != 0)
+			perftree_file where;
+			const char *real = source_file(src[i].path, &where);
+			if (!real || stat(real, &st) != 0)
 				continue;
-			snprintf(id, sizeof id, "%s:%lld:%lld.%ld|", src[i].path, (long long)st.st_size,
+			snprintf(id, sizeof id, "%s:%lld:%lld.%ld|", real, (long long)st.st_size,
 				 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 			for (const char *p = id; *p; p++)
 				h = (h ^ (unsigned char)*p) * 1099511628211ull;
 		}
 	}
-	snprintf(out, n, "|shared:%016llx", (unsigned long long)h);
+	snprintf(out, n, "|%s:%016llx", table_sources_row_reuse() ? "rows" : "shared", (unsigned long long)h);
 }

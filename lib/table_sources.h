@@ -52,6 +52,15 @@ size_t table_sources_for(const char *primary, table_source *out, size_t max, cha
  * time, so that a cached table is keyed by everything merged into it. */
 void table_sources_tag(const char *dir, const char *const *files, char *out, size_t n);
 
+/* The reference's current resolver instead (off by default; docs/data.md): while on, a layer
+ * begun with table_sources_begin reads a table from the version's own file, the versions its
+ * reuse.yaml declares, the backend's earlier versions and, by kernel_source as the data tree's
+ * perf_data_reuse_manifest.yaml allows, other backends: row by row, the earlier sources' shapes
+ * first. lib/perfdb begins the layer for every database while it is on. Off unless set, or
+ * $INFERCAST_ROW_REUSE is 1 or on. */
+void table_sources_set_row_reuse(bool on);
+bool table_sources_row_reuse(void);
+
 /* Use the manifest at path (tests); NULL returns to the systems folder's. */
 void table_sources_set_manifest(const char *path);
 
