@@ -46,7 +46,7 @@ static const struct column {
 } columns[] = {
 	{"config_id", "config", true}, {"model", "model", true}, {"system", "system", true},
 	{"backend", "backend", true}, {"version", "version", false}, {"mode", "mode", false},
-	{"tp", "tp", true}, {"pp", "pp", true}, {"dp", "dp", true}, {"moe_tp", "moe_tp", false},
+	{"latency_model", "latency", false}, {"tp", "tp", true}, {"pp", "pp", true}, {"dp", "dp", true}, {"moe_tp", "moe_tp", false},
 	{"moe_ep", "moe_ep", false}, {"batch", "batch", true}, {"workers", "workers", false}, {"isl", "isl", true}, {"osl", "osl", true},
 	{"prefix", "prefix", false}, {"nextn", "nextn", false}, {"gemm_quant", "gemm", true},
 	{"kvcache_quant", "kvcache", true}, {"fmha_quant", "fmha", false}, {"moe_quant", "moe", false},
@@ -64,7 +64,10 @@ static const struct column {
 enum { NCOLS = sizeof columns / sizeof columns[0] };
 
 /* workers is the table's alone (the two sides of a disagg deployment): the csv keeps its columns */
-static bool table_only(const struct column *col) { return strcmp(col->key, "workers") == 0; }
+static bool table_only(const struct column *col)
+{
+	return strcmp(col->key, "workers") == 0 || strcmp(col->key, "latency_model") == 0;
+}
 
 static void cell(const cJSON *report, const char *key, bool human, char *buf, size_t n);
 
@@ -105,7 +108,8 @@ static bool table_shows(const struct column *col, cJSON *const *reports, size_t 
 		const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "mode"));
 		bool moe = !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "moe_tp")) &&
 			   cJSON_GetObjectItemCaseSensitive(r, "moe_tp");
-		if (!strcmp(k, "mode") && mode && strcmp(mode, "static"))
+		if ((!strcmp(k, "mode") || !strcmp(k, "latency_model")) && mode && strcmp(mode, "static") &&
+		    strcmp(mode, "static_ctx") && strcmp(mode, "static_gen"))
 			return true;
 		if ((!strcmp(k, "moe_tp") || !strcmp(k, "moe_ep") || !strcmp(k, "moe_quant")) && moe)
 			return true;
@@ -122,6 +126,14 @@ static void cell(const cJSON *report, const char *key, bool human, char *buf, si
 {
 	if (human && side_cell(report, key, buf, n))
 		return;
+	/* which model produced a serving row's numbers (a static row is the same under both) */
+	if (strcmp(key, "latency_model") == 0) {
+		const char *lm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, key));
+		const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "mode"));
+		bool serving = mode && (strcmp(mode, "agg") == 0 || strcmp(mode, "disagg") == 0);
+		snprintf(buf, n, "%s", lm ? lm : serving ? "reference" : "-");
+		return;
+	}
 	char k[64];
 	snprintf(k, sizeof k, "%s", key);
 	const cJSON *v = report;

@@ -139,3 +139,10 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	assert_failure 1
 	assert_output --partial "OOM: the model 'meta-llama/Meta-Llama-3.1-70B' does not fit in GPU memory"
 }
+
+@test "load: the table says which model produced a serving row" {
+	run --separate-stderr pipelines_estimate ${AGG/--format jsonl/} --backend vllm --fidelity load
+	assert_success
+	assert_line --index 0 --regexp '^config +model +system +backend +mode +latency +tp '
+	assert_line --index 1 --regexp '^c1 +Qwen/Qwen3-32B +h200_sxm +vllm +agg +load +2 '
+}

@@ -343,18 +343,18 @@ edited_config() {
 
 # ---- reports that explain themselves ----
 
-@test "estimate's table shows the mode, the MoE layout and quant, a pinned version, and both sides of disagg" {
+@test "estimate's table shows the mode and latency model, the MoE layout and quant, a pinned version, and both sides of disagg" {
 	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-30B-A3B" --system h200_sxm \
 		--backend trtllm --isl 4000 --osl 1000 --tp 2 --moe-tp 1 --moe-ep 2 --batch 8 --mode agg --version 1.3.0rc10
 	assert_success
-	assert_line --index 0 --regexp '^config +model +system +backend +version +mode +tp +pp +dp +moe_tp +moe_ep +batch +isl +osl +gemm +kvcache +moe +ttft_ms'
-	assert_line --index 1 --regexp '^c1 +Qwen/Qwen3-30B-A3B +h200_sxm +trtllm +1\.3\.0rc10 +agg +2 +1 +1 +1 +2 +8 '
+	assert_line --index 0 --regexp '^config +model +system +backend +version +mode +latency +tp +pp +dp +moe_tp +moe_ep +batch +isl +osl +gemm +kvcache +moe +ttft_ms'
+	assert_line --index 1 --regexp '^c1 +Qwen/Qwen3-30B-A3B +h200_sxm +trtllm +1\.3\.0rc10 +agg +reference +2 +1 +1 +1 +2 +8 '
 	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm \
 		--isl 4000 --osl 1000 --mode disagg --prefill-tp 1 --prefill-batch 1 --prefill-workers 4 --decode-tp 4 \
 		--decode-batch 64 --decode-workers 1
 	assert_success
-	assert_line --index 0 --regexp ' mode +tp +pp +dp +batch +workers +isl '
-	assert_line --index 1 --regexp ' disagg +p1/d4 +p1/d1 +p1/d1 +p1/d64 +p4/d1 +4000 '
+	assert_line --index 0 --regexp ' mode +latency +tp +pp +dp +batch +workers +isl '
+	assert_line --index 1 --regexp ' disagg +reference +p1/d4 +p1/d1 +p1/d1 +p1/d64 +p4/d1 +4000 '
 	assert_line --index 1 --regexp ' p66\.171/d38\.738 +false$'
 	# a plain dense static estimate keeps its columns; the csv keeps all of its own
 	run "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm --tp 1 --batch 1 \
