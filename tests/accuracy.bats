@@ -58,3 +58,15 @@ try 'accuracy --help'"
 	assert_success
 	assert_line --index 0 --partial "usage: accuracy"
 }
+
+@test "accuracy --fit: it fits the load model on every row, or says why not" {
+	run "$ACC" --fit --rows 1-20
+	assert_failure 2
+	assert_line --index 0 "accuracy: --fit uses every row: drop --rows and --limit"
+	run "$ACC" --fit --fidelity reference
+	assert_failure 2
+	assert_line --index 0 "accuracy: --fit fits the load model: it needs --fidelity load"
+	run "$ACC" --fidelity exact
+	assert_failure 2
+	assert_line --index 0 "accuracy: --fidelity: 'exact' is not one of load, reference"
+}
