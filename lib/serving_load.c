@@ -40,6 +40,17 @@ static double wave_ms(const load_inputs *in, double p1, double slope, double per
 	return sum / b;
 }
 
+/* The fixed point's results, and a client's cycle from them. */
+static void finish(const load_params *p, double osl, double ttft, double tpot, double steady, double busy,
+		   load_result *out)
+{
+	out->steady_ms = steady;
+	out->prefill_busy = busy;
+	out->ttft_ms = ttft;
+	out->tpot_ms = tpot;
+	out->cycle_ms = p->overhead_ms + ttft + (osl - 1.0) * tpot;
+}
+
 static bool positive(double x)
 {
 	return isfinite(x) && x > 0.0;
@@ -92,11 +103,7 @@ int load_eval(const load_inputs *in, const load_params *p, load_result *out, cha
 		if (dt <= 1e-13 * ttft && dp <= 1e-13 * tpot)
 			break;
 	}
-	out->steady_ms = steady;
-	out->prefill_busy = busy;
-	out->ttft_ms = ttft;
-	out->tpot_ms = tpot;
-	out->cycle_ms = p->overhead_ms + ttft + (in->osl - 1.0) * tpot;
+	finish(p, in->osl, ttft, tpot, steady, busy, out);
 	return 0;
 }
 
@@ -142,10 +149,6 @@ int load_eval_disagg(const load_disagg_inputs *in, const load_params *p, load_re
 		if (dt <= 1e-13 * ttft)
 			break;
 	}
-	out->steady_ms = steady;
-	out->prefill_busy = busy;
-	out->ttft_ms = ttft;
-	out->tpot_ms = tpot;
-	out->cycle_ms = p->overhead_ms + ttft + (in->osl - 1.0) * tpot;
+	finish(p, in->osl, ttft, tpot, steady, busy, out);
 	return 0;
 }

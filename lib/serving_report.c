@@ -318,6 +318,35 @@ static const load_entry *load_entry_for(const char *backend, const char *engine,
 	return load_model_find(&load_params_file, backend, engine, err, errn);
 }
 
+/* The parameters for the config record's backend and serving.engine_version. */
+static const load_entry *load_entry_of(const cJSON *config, const cJSON *sv, char *err, size_t errn)
+{
+	const char *backend = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(config, "backend"));
+	const char *engine = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sv, "engine_version"));
+	if (!backend)
+		return fail(err, errn, "config record: 'backend' is missing"), NULL;
+	return load_entry_for(backend, engine, err, errn);
+}
+
+/* A load-model report's numbers: latencies, then throughputs from requests/s over the GPUs. */
+static cJSON *load_report(const cJSON *config, const load_result *res, long osl, double seq_per_s, double gpus,
+			  double concurrency)
+{
+	cJSON *r = summary_report_head(config);
+	cJSON_AddStringToObject(r, "latency_model", "load");
+	cJSON_AddNumberToObject(r, "ttft_ms", res->ttft_ms);
+	cJSON_AddNumberToObject(r, "tpot_ms", res->tpot_ms);
+	cJSON_AddNumberToObject(r, "request_latency_ms", res->ttft_ms + (double)(osl - 1) * res->tpot_ms);
+	cJSON_AddNumberToObject(r, "seq_per_s", seq_per_s);
+	cJSON_AddNumberToObject(r, "seq_per_s_per_gpu", seq_per_s / gpus);
+	cJSON_AddNumberToObject(r, "tokens_per_s", seq_per_s * (double)osl);
+	cJSON_AddNumberToObject(r, "tokens_per_s_per_gpu", seq_per_s * (double)osl / gpus);
+	cJSON_AddNumberToObject(r, "tokens_per_s_per_user", 1000.0 / res->tpot_ms);
+	cJSON_AddNumberToObject(r, "concurrency", concurrency);
+	cJSON_AddNumberToObject(r, "num_total_gpus", gpus);
+	return r;
+}
+
 /* The report's `load` object: where the parameters came from and the model's inputs. */
 static cJSON *add_load_object(cJSON *r, const load_entry *entry, double chunk_tokens, double chunk_prompts,
 			      double prefill_ms, double chunk_ms, double decode_ms, const load_result *res)
@@ -362,11 +391,7 @@ static cJSON *report_agg_load(const cJSON *config, const serving_ops *s, char *e
 	    get_long(sv, "serving.", "chunk_tokens", &chunk, err, errn) ||
 	    get_long(sv, "serving.", "chunk_prompts", &prompts, err, errn))
 		return NULL;
-	const char *backend = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(config, "backend"));
-	const char *engine = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sv, "engine_version"));
-	if (!backend)
-		return fail(err, errn, "config record: 'backend' is missing"), NULL;
-	const load_entry *entry = load_entry_for(backend, engine, err, errn);
+	const load_entry *entry = load_entry_of(config, sv, err, errn);
 	if (!entry)
 		return NULL;
 
@@ -378,21 +403,9 @@ static cJSON *report_agg_load(const cJSON *config, const serving_ops *s, char *e
 	if (load_eval(&in, &entry->p, &res, err, errn))
 		return NULL;
 
-	double ranks = (double)(pp * dp), gpus = (double)(tp * pp * dp);
-	double request_ms = res.ttft_ms + (double)(osl - 1) * res.tpot_ms;
-	double seq_per_s = ranks * (double)batch * 1000.0 / res.cycle_ms;
-	cJSON *r = summary_report_head(config);
-	cJSON_AddStringToObject(r, "latency_model", "load");
-	cJSON_AddNumberToObject(r, "ttft_ms", res.ttft_ms);
-	cJSON_AddNumberToObject(r, "tpot_ms", res.tpot_ms);
-	cJSON_AddNumberToObject(r, "request_latency_ms", request_ms);
-	cJSON_AddNumberToObject(r, "seq_per_s", seq_per_s);
-	cJSON_AddNumberToObject(r, "seq_per_s_per_gpu", seq_per_s / gpus);
-	cJSON_AddNumberToObject(r, "tokens_per_s", seq_per_s * (double)osl);
-	cJSON_AddNumberToObject(r, "tokens_per_s_per_gpu", seq_per_s * (double)osl / gpus);
-	cJSON_AddNumberToObject(r, "tokens_per_s_per_user", 1000.0 / res.tpot_ms);
-	cJSON_AddNumberToObject(r, "concurrency", ranks * (double)batch);
-	cJSON_AddNumberToObject(r, "num_total_gpus", gpus);
+	double ranks = (double)(pp * dp);
+	cJSON *r = load_report(config, &res, osl, ranks * (double)batch * 1000.0 / res.cycle_ms, (double)(tp * pp * dp),
+			       ranks * (double)batch);
 	cJSON_AddNumberToObject(r, "memory", get_num_or(cJSON_GetObjectItemCaseSensitive(config, "memory_gib"),
 							"total", 0.0));
 	add_load_object(r, entry, in.chunk_tokens, in.chunk_prompts, in.prefill_ms, in.chunk_ms, in.decode_ms, &res);
@@ -416,11 +429,7 @@ static cJSON *report_disagg_load(const cJSON *config, const serving_ops *s, char
 	    get_long(dob, "serving.decode.", "workers", &dw, err, errn) ||
 	    get_long(dob, "serving.decode.", "batch", &db, err, errn))
 		return NULL;
-	const char *backend = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(config, "backend"));
-	const char *engine = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sv, "engine_version"));
-	if (!backend)
-		return fail(err, errn, "config record: 'backend' is missing"), NULL;
-	const load_entry *entry = load_entry_for(backend, engine, err, errn);
+	const load_entry *entry = load_entry_of(config, sv, err, errn);
 	if (!entry)
 		return NULL;
 	/* every in-flight request holds a decode slot: the clients are the decode side's batch */
@@ -432,19 +441,7 @@ static cJSON *report_disagg_load(const cJSON *config, const serving_ops *s, char
 	load_result res;
 	if (load_eval_disagg(&in, &entry->p, &res, err, errn))
 		return NULL;
-	double seq_per_s = in.clients * 1000.0 / res.cycle_ms;
-	cJSON *r = summary_report_head(config);
-	cJSON_AddStringToObject(r, "latency_model", "load");
-	cJSON_AddNumberToObject(r, "ttft_ms", res.ttft_ms);
-	cJSON_AddNumberToObject(r, "tpot_ms", res.tpot_ms);
-	cJSON_AddNumberToObject(r, "request_latency_ms", res.ttft_ms + (double)(osl - 1) * res.tpot_ms);
-	cJSON_AddNumberToObject(r, "seq_per_s", seq_per_s);
-	cJSON_AddNumberToObject(r, "seq_per_s_per_gpu", seq_per_s / (double)total);
-	cJSON_AddNumberToObject(r, "tokens_per_s", seq_per_s * (double)osl);
-	cJSON_AddNumberToObject(r, "tokens_per_s_per_gpu", seq_per_s * (double)osl / (double)total);
-	cJSON_AddNumberToObject(r, "tokens_per_s_per_user", 1000.0 / res.tpot_ms);
-	cJSON_AddNumberToObject(r, "concurrency", in.clients);
-	cJSON_AddNumberToObject(r, "num_total_gpus", (double)total);
+	cJSON *r = load_report(config, &res, osl, in.clients * 1000.0 / res.cycle_ms, (double)total, in.clients);
 	cJSON *lo = add_load_object(r, entry, in.chunk_tokens, in.chunk_prompts, in.prefill_ms, in.chunk_ms,
 				    in.decode_ms, &res);
 	cJSON_AddNumberToObject(lo, "clients", in.clients);
