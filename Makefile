@@ -164,6 +164,8 @@ install: all
 	install -m 644 systems/*.json $(DESTDIR)$(PREFIX)/share/infercast/systems
 	install -d $(DESTDIR)$(PREFIX)/share/infercast/systems/kernel_sources
 	install -m 644 systems/kernel_sources/*.json $(DESTDIR)$(PREFIX)/share/infercast/systems/kernel_sources
+	for m in models/*/; do install -d $(DESTDIR)$(PREFIX)/share/infercast/$$m && \
+	  install -m 644 $$m*.json $(DESTDIR)$(PREFIX)/share/infercast/$$m || exit 1; done
 	install -d $(DESTDIR)$(PREFIX)/share/infercast/params
 	install -m 644 params/load_model.json $(DESTDIR)$(PREFIX)/share/infercast/params
 	for p in pipelines/*; do case $$p in *.mk|*Makefile) ;; *) install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/infercast-$$(basename $$p);; esac; done

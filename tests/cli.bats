@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+# The reference's command line in the pipelines: Hugging Face ids for --model, its option
+# spellings as aliases, --opt=value, and "unknown option" for flags nobody knows.
+load test_helper
+bats_require_minimum_version 1.5.0
+
+EST="$ROOT/pipelines/estimate"
+DEFAULT="$ROOT/pipelines/default"
+
+# jgets PATH...: the values at several paths of the one JSON line on stdin, space-separated.
+jgets() {
+	local in
+	in=$(cat)
+	for p; do printf '%s\n' "$in" | jget "$p"; done | paste -sd ' '
+}
+
+@test "estimate: a Hugging Face id and the reference's spellings give the same report" {
+	run --separate-stderr "$EST" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm \
+		--tp 2 --batch 8 --isl 4000 --osl 1000 --format jsonl
+	assert_success
+	ours=$output
+	run --separate-stderr "$EST" --model-path Qwen/Qwen3-32B --system h200_sxm --backend trtllm \
+		--tp-size=2 --bs 8 --isl=4000 --osl 1000 --backend-version 1.3.0rc10 --format jsonl
+	assert_success
+	# the same numbers; the version was named
+	assert_equal "$(echo "$output" | jgets ttft_ms tpot_ms memory_gib.total)" "$(echo "$ours" | jgets ttft_ms tpot_ms memory_gib.total)"
+	assert_equal "$(echo "$output" | jgets model version)" "Qwen/Qwen3-32B 1.3.0rc10"
+}
+
+@test "estimate: the reference's disagg spellings (--p-tp, --d-bs, --prefill-num-workers, ...)" {
+	run --separate-stderr "$EST" --model Qwen/Qwen3-32B --system h200_sxm --backend trtllm --isl 4000 --osl 1000 \
+		--estimate-mode disagg --p-tp 1 --p-bs 1 --p-workers 4 --decode-tp-size 4 --d-bs 280 \
+		--decode-num-workers 1 --format jsonl
+	assert_success
+	ref=$output
+	run --separate-stderr "$EST" --model Qwen/Qwen3-32B --system h200_sxm --backend trtllm --isl 4000 --osl 1000 \
+		--mode disagg --prefill-tp 1 --prefill-batch 1 --prefill-workers 4 --decode-tp 4 --decode-batch 280 \
+		--decode-workers 1 --format jsonl
+	assert_success
+	assert_equal "$output" "$ref"
+	# the golden of ../shared/goldens/default: 4x tp1 prefill + 1x tp4 decode bs 280
+	assert_equal "$(echo "$output" | jgets tokens_per_s_per_gpu ttft_ms)" "1036.8 781.28099999999995"
+}
+
+@test "estimate: MoE and quant spellings (--etp, --ep, --moe-quant-mode, --attention-dp-size)" {
+	run --separate-stderr "$EST" --model Qwen/Qwen3-30B-A3B --system h200_sxm --backend sglang --isl 2000 --osl 500 \
+		--tp 1 --attention-dp-size 4 --etp 4 --ep 1 --bs 16 --gemm-quant-mode bfloat16 --moe-quant-mode bfloat16 --format jsonl
+	assert_success
+	assert_equal "$(echo "$output" | jgets dp moe_tp moe_ep batch moe_quant)" "4 4 1 16 bfloat16"
+}
+
+@test "estimate and default: unknown options say so, also without a value; known ones need one" {
+	run "$EST" --frobnicate
+	assert_failure 2
+	assert_output "estimate: unknown option '--frobnicate'
+try 'estimate --help'"
+	run "$EST" --model Qwen/Qwen3-32B --tp
+	assert_failure 2
+	assert_line --index 0 "estimate: option '--tp' needs a value"
+	run "$DEFAULT" --model Qwen/Qwen3-32B --frobnicate
+	assert_failure 2
+	assert_output "default: unknown option '--frobnicate'
+try 'default --help'"
+	run "$DEFAULT" --total-gpus
+	assert_failure 2
+	assert_line --index 0 "default: option '--total-gpus' needs a value"
+}
+
+@test "estimate and default: a Hugging Face id that is not bundled is named" {
+	run "$EST" --model Nobody/Nothing-7B --system h200_sxm --backend trtllm --tp 1 --batch 1 --isl 10 --osl 2
+	assert_failure 2
+	assert_line --index 0 "estimate: --model: 'Nobody/Nothing-7B' is neither a path nor a bundled Hugging Face id (hfparse --list-models lists them; a downloaded model is a folder with config.json)"
+	run "$DEFAULT" --model Nobody/Nothing-7B --system h200_sxm --backend trtllm --total-gpus 8
+	assert_failure 1
+	assert_output "default: --model: 'Nobody/Nothing-7B' is neither a path nor a bundled Hugging Face id (hfparse --list-models lists them; a downloaded model is a folder with config.json)"
+}
+
+@test "default: --model-path with a Hugging Face id and --backend-version run the same sweep" {
+	run --separate-stderr "$DEFAULT" --model "$MODELS/meta-llama--Meta-Llama-3.1-8B" --system h100_sxm --backend vllm \
+		--total-gpus 2 --isl 1024 --osl 128 --ttft 500 --tpot 15 --format jsonl
+	assert_success
+	ours=$output
+	run --separate-stderr "$DEFAULT" --model-path meta-llama/Meta-Llama-3.1-8B --system h100_sxm --backend=vllm \
+		--backend-version 0.19.0 --total-gpus 2 --isl 1024 --osl 128 --ttft 500 --tpot 15 --format jsonl
+	assert_success
+	assert_equal "$output" "$ours"
+}
