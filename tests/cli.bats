@@ -85,3 +85,32 @@ try 'default --help'"
 	assert_success
 	assert_equal "$output" "$ours"
 }
+
+@test "default --backend auto: Qwen3-32B on 8xH200 merges trtllm, sglang and vllm as the reference does (its files)" {
+	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-32B --system h200_sxm --backend auto --total-gpus 8 \
+		--isl 4000 --osl 1000 --ttft 2000 --tpot 30 --save-dir "$BATS_TEST_TMPDIR/auto"
+	assert_success
+	assert_line --index 0 "chosen: disagg, 1036.8 tokens/s/gpu_cluster (agg 953.66, disagg 1036.8)"
+	assert_line --index 3 --regexp "^  1    vllm    0\.19\.0 +tp4pp1dp1etp1ep1 +112 "
+	# the reference's cli default --backend auto (bench/refdiff/default_multi_ref.py), model column aside
+	for f in agg/best_config_topn.csv agg/pareto.csv disagg/best_config_topn.csv disagg/pareto.csv; do
+		diff "$FIXTURES/backend_auto/$f" "$BATS_TEST_TMPDIR/auto/$f"
+	done
+	# a list is the same as auto when it names every backend with data, in any order
+	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-32B --system h200_sxm --backend vllm,trtllm --total-gpus 8 \
+		--isl 4000 --osl 1000 --ttft 2000 --tpot 30 --format jsonl
+	assert_success
+	assert_line --index 0 '{"record":"chosen","mode":"disagg","tokens_per_s_per_gpu":1036.8,"agg_tokens_per_s_per_gpu":953.66,"disagg_tokens_per_s_per_gpu":1036.8}'
+}
+
+@test "default --backend: bad lists and a system without data" {
+	run "$DEFAULT" --model Qwen/Qwen3-32B --system h200_sxm --backend trtllm,tgi --total-gpus 8
+	assert_failure 2
+	assert_line --index 0 "default: --backend: 'tgi' is not one of trtllm, vllm, sglang, auto"
+	run "$DEFAULT" --model Qwen/Qwen3-32B --system h200_sxm --backend auto,vllm --total-gpus 8
+	assert_failure 2
+	assert_line --index 0 "default: --backend: 'auto,vllm' mixes auto with a list or has an empty item"
+	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-32B --system a30 --backend auto --total-gpus 8
+	assert_failure 1
+	assert_equal "$stderr" "default: no backend has perf data for a30"
+}
