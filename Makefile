@@ -11,6 +11,9 @@ CJSON_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson)
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) -MMD -MP
 LDLIBS   += $(CJSON_LIBS) -lcsv -lm
+# libyaml: only expyaml (the reference's experiments files) links it
+YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 # Where `make install` puts systems/ and data/: the last place lib/systems and lib/datadir look.
 CFLAGS   += -DINFERCAST_SHARE_DIR='"$(PREFIX)/share/infercast"'
 ifneq ($(SANITIZE),)
@@ -40,6 +43,9 @@ all: $(BINS)
 FLAVOUR  := bin/.flavour-$(notdir $(BUILD))
 bin/%: $(BUILD)/filters/%.o $(BUILD)/libinfercast.a $(FLAVOUR) | bin
 	$(CC) $(LDFLAGS) -o $@ $(filter-out $(FLAVOUR),$^) $(LDLIBS)
+
+bin/expyaml: LDLIBS += $(YAML_LIBS)
+$(BUILD)/filters/expyaml.o: CFLAGS += $(YAML_CFLAGS)
 
 $(FLAVOUR): | bin
 	rm -f bin/.flavour-*

@@ -762,14 +762,24 @@ static void agg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
 	put_str(o, b, true);
 }
 
+/* A side's own value where it has one, else the shared column's. */
+static const char *own(const char *side, const char *shared)
+{
+	return side && *side ? side : shared;
+}
+
 static void side_csv(FILE *o, const side_point *s, double memory, const pick_common *c)
 {
 	put_layout(o, &s->layout);
-	put_quant(o, c, s->fmha);
+	put_str(o, own(s->gemm, c->gemm), false);
+	put_str(o, own(s->kvcache, c->kvcache), false);
+	put_str(o, own(s->fmha, c->fmha), false);
+	put_str(o, own(s->moe, c->moe), false);
+	put_str(o, own(s->comm, c->comm), false);
 	put_float(o, memory);
 	put_str(o, c->backend, false);
-	put_str(o, c->version, false);
-	put_str(o, c->system, false);
+	put_str(o, own(s->version, c->version), false);
+	put_str(o, own(s->system, c->system), false);
 }
 
 static void disagg_csv_row(FILE *o, const pick_row *r, const pick_common *c)

@@ -60,6 +60,9 @@ typedef struct side_point {
 	const char *error;   /* not NULL: the worker could not be priced (why; not owned), no numbers */
 	char fmha[24];       /* its FMHA mode: a prefill worker's may differ from a decode worker's
 			      * (lib/sweep_quant); "" when the report does not say */
+	/* its own system, data version and quant modes (a decode system, per-side quant modes);
+	 * "" when the report does not say: the shared columns' then */
+	char system[48], version[48], gemm[24], kvcache[24], moe[24], comm[24];
 } side_point;
 
 /* A row of a result table: an agg point, or a prefill/decode pair with worker counts. Rounded
