@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"               [--fidelity load|reference] [--strict] < models.jsonl\n"
 	"       opgraph ... --mode agg --batch N [--max-num-tokens N] [--engine-version V] ...\n"
 	"       opgraph ... --mode agg --batch N --fidelity reference [--ctx-tokens N] ...\n"
+	"       opgraph ... --mode agg ... [--max-seq-len N] [--free-gpu-memory-fraction F] ...\n"
 	"       opgraph ... --mode disagg --prefill-batch N --decode-batch N\n"
 	"               [--{prefill,decode}-{tp,pp,dp,moe-tp,moe-ep,workers} N] ...\n"
 	"\n"
@@ -47,6 +48,8 @@ static const char usage_text[] =
 	"runs of infercast's load model (steps load_prefill, load_chunk, load_decode; --max-num-tokens\n"
 	"sets the engine's prompt tokens per iteration, default per backend; --engine-version picks\n"
 	"the fitted parameters aggregate uses); under reference, run_agg's steps (--ctx-tokens).\n"
+	"TRT-LLM agg sizes the KV cache by --max-seq-len per slot (default isl + osl) and checks it\n"
+	"against --free-gpu-memory-fraction of the free memory (default 0.9).\n"
 	"--keep-going: a configuration that cannot be built gets a config record with `error` and no\n"
 	"ops instead of ending the stream (sweeps drop it, as the reference skips such layouts).\n"
 	"--fidelity load (default; else $INFERCAST_FIDELITY) takes layout fallbacks where the reference\n"
@@ -63,7 +66,7 @@ enum {
 	OPT_PREFILL_MOE_EP, OPT_PREFILL_BATCH, OPT_PREFILL_WORKERS, OPT_DECODE_TP, OPT_DECODE_PP, OPT_DECODE_DP,
 	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
 	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_KEEP_GOING, OPT_FIDELITY, OPT_STRICT,
-	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_HELP
+	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN, OPT_FREE_FRACTION, OPT_HELP
 };
 
 /* Runtime keys a model record may override, with where they go in og_runtime. */
@@ -435,6 +438,8 @@ int main(int argc, char **argv)
 		{"engine-version", required_argument, 0, OPT_ENGINE_VERSION},
 		{"comm-quant", required_argument, 0, OPT_COMM_Q},
 		{"nextn-accept-rates", required_argument, 0, OPT_ACCEPT_RATES},
+		{"max-seq-len", required_argument, 0, OPT_MAX_SEQ_LEN},
+		{"free-gpu-memory-fraction", required_argument, 0, OPT_FREE_FRACTION},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	og_runtime rt;
@@ -469,6 +474,12 @@ int main(int argc, char **argv)
 		case OPT_FMHA_Q: rt.quant[QUANT_FMHA] = optarg; break;
 		case OPT_MOE_Q: rt.quant[QUANT_MOE] = optarg; break;
 		case OPT_COMM_Q: rt.quant[QUANT_COMM] = optarg; break;
+		case OPT_MAX_SEQ_LEN: srv.max_seq_len = opt_long("--max-seq-len", optarg, 1, big); break;
+		case OPT_FREE_FRACTION:
+			srv.free_gpu_memory_fraction = opt_double("--free-gpu-memory-fraction", optarg);
+			if (!(srv.free_gpu_memory_fraction > 0 && srv.free_gpu_memory_fraction <= 1))
+				usage_error("--free-gpu-memory-fraction: '%s' is not in (0, 1]", optarg);
+			break;
 		case OPT_ACCEPT_RATES:
 			if (parse_accept_rates(optarg, rt.nextn_accept_rates))
 				usage_error("--nextn-accept-rates: '%s' is not a list of at most %d rates in [0, 1]", optarg,

@@ -16,9 +16,11 @@
 #include "diag.h"
 #include "jsonl.h"
 #include "pdsort.h"
+#include "pyfloat.h"
 
 static const char usage_text[] =
-	"usage: pmerge [--top-n 5] [--request-latency] [--format jsonl|table] [--save-dir DIR] RUN...\n"
+	"usage: pmerge [--top-n 5] [--request-latency] [--inclusive-tpot] [--format jsonl|table]\n"
+	"              [--save-dir DIR] RUN...\n"
 	"\n"
 	"Each RUN is the --save-dir of one `default` run (agg/ and disagg/ best_config_topn.csv and\n"
 	"pareto.csv), one per backend, in the reference's backend order (trtllm, sglang, vllm). For\n"
@@ -26,15 +28,18 @@ static const char usage_text[] =
 	"top N kept; the fronts are merged into one Pareto front of tokens/s/gpu_cluster against\n"
 	"tokens/s/user (--request-latency: against request_latency, lower better). The chosen mode\n"
 	"has the higher best tokens/s/gpu_cluster (agg on a tie). Writes JSON Lines (chosen, best and\n"
-	"front records, as pareto's) or a table; --save-dir writes the merged CSV files. Exit 1 when\n"
-	"no run has a result.\n"
+	"front records, as pareto's) or a table; --save-dir writes the merged CSV files. One RUN is\n"
+	"copied as it is (nothing to merge). --inclusive-tpot writes TPOT as (ttft + tpot x\n"
+	"(osl - 1)) / osl, as the reference's --inclusive-tpot shows it. Exit 1 when no run has a\n"
+	"result.\n"
 	"  --top-n N            configurations per mode (default 5)\n"
 	"  --request-latency    the runs drew their fronts against request_latency\n"
+	"  --inclusive-tpot     TPOT with the first token's time spread over the output tokens\n"
 	"  --format F           jsonl (default) or table\n"
 	"  --save-dir DIR       write DIR/agg and DIR/disagg best_config_topn.csv and pareto.csv\n"
 	"See pmerge(1).\n";
 
-enum { OPT_TOP_N = 1, OPT_LATENCY, OPT_FORMAT, OPT_SAVE_DIR, OPT_HELP };
+enum { OPT_TOP_N = 1, OPT_LATENCY, OPT_FORMAT, OPT_SAVE_DIR, OPT_INCLUSIVE, OPT_HELP };
 
 /* One mode's merged table: the header of the first run (plus `backend` when it lacks one) and
  * rows that point into the loaded tables. */
@@ -95,6 +100,8 @@ static double num(const char *s)
 	return end != s && !*end ? v : NAN;
 }
 
+static bool single_run; /* one RUN: copied as it is, nothing merged */
+
 /* Start a merged table with t's header; the reference adds `backend` to a table lacking it. */
 static void begin(merged *m, const csvtab *t, const char *path)
 {
@@ -107,7 +114,7 @@ static void begin(merged *m, const csvtab *t, const char *path)
 			die(EXIT_DATA, "%s: its columns differ from the first run's", path);
 		return;
 	}
-	m->add_backend = csvtab_col(t, "backend") < 0;
+	m->add_backend = !single_run && csvtab_col(t, "backend") < 0;
 	m->ncols = t->ncols + (m->add_backend ? 1 : 0);
 	m->header = malloc(m->ncols * sizeof *m->header);
 	if (!m->header)
@@ -176,6 +183,27 @@ static void pareto_front(merged *m, const char *xname, bool maximize_x)
 	m->n = k;
 	free(keep);
 	sort_by(m, x, true);
+}
+
+/* The reference's _apply_inclusive_tpot on a table's cells: tpot = (ttft + tpot x (osl - 1)) / osl,
+ * in floats, written as pandas writes them. The new cells are owned by the table's arena. */
+static char inclusive_cells[4096][32];
+static size_t inclusive_used;
+
+static void inclusive_tpot(merged *m)
+{
+	int ttft = col_of(m, "ttft"), tpot = col_of(m, "tpot"), osl = col_of(m, "osl");
+	if (ttft < 0 || tpot < 0 || osl < 0)
+		return;
+	for (size_t r = 0; r < m->n; r++) {
+		if (inclusive_used == sizeof inclusive_cells / sizeof *inclusive_cells)
+			die(EXIT_DATA, "too many rows for --inclusive-tpot");
+		double o = num(m->rows[r][osl]);
+		double v = (num(m->rows[r][ttft]) + num(m->rows[r][tpot]) * (o - 1)) / o;
+		char *cell = inclusive_cells[inclusive_used++];
+		py_float_repr(v, cell, sizeof inclusive_cells[0]);
+		m->rows[r][tpot] = cell;
+	}
 }
 
 static void write_csv(const merged *m, const char *dir, const char *mode, const char *file)
@@ -268,10 +296,11 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "top-n", required_argument, NULL, OPT_TOP_N }, { "request-latency", no_argument, NULL, OPT_LATENCY },
 		{ "format", required_argument, NULL, OPT_FORMAT }, { "save-dir", required_argument, NULL, OPT_SAVE_DIR },
+		{ "inclusive-tpot", no_argument, NULL, OPT_INCLUSIVE },
 		{ "help", no_argument, NULL, OPT_HELP }, { NULL, 0, NULL, 0 },
 	};
 	long top_n = 5;
-	bool by_latency = false, table = false;
+	bool by_latency = false, table = false, inclusive = false;
 	const char *save = NULL;
 	opterr = 0;
 	int c;
@@ -285,6 +314,7 @@ int main(int argc, char **argv)
 			table = !strcmp(optarg, "table");
 			break;
 		case OPT_SAVE_DIR: save = optarg; break;
+		case OPT_INCLUSIVE: inclusive = true; break;
 		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
 		default:
 			if (optopt == OPT_TOP_N || optopt == OPT_FORMAT || optopt == OPT_SAVE_DIR)
@@ -295,6 +325,7 @@ int main(int argc, char **argv)
 	int nruns = argc - optind;
 	if (nruns < 1)
 		usage_error("name at least one RUN folder");
+	single_run = nruns == 1;
 	run_tables *runs = calloc((size_t)nruns, sizeof *runs);
 	if (!runs)
 		die(EXIT_DATA, "out of memory");
@@ -345,15 +376,20 @@ int main(int argc, char **argv)
 			int col = col_of(&best[m], "tokens/s/gpu_cluster");
 			if (col < 0)
 				die(EXIT_DATA, "%s: the best configurations have no 'tokens/s/gpu_cluster' column", modes[m]);
-			sort_by(&best[m], col, false);
+			if (!single_run)
+				sort_by(&best[m], col, false);
 			for (size_t i = (size_t)top_n; i < best[m].n; i++)
 				free(best[m].rows[i]);
 			if (best[m].n > (size_t)top_n)
 				best[m].n = (size_t)top_n;
 			throughput[m] = num(best[m].rows[0][col]);
 		}
-		if (front[m].n)
+		if (front[m].n && !single_run)
 			pareto_front(&front[m], by_latency ? "request_latency" : "tokens/s/user", !by_latency);
+		if (inclusive) {
+			inclusive_tpot(&best[m]);
+			inclusive_tpot(&front[m]);
+		}
 	}
 	if (!best[0].n && !best[1].n && !front[0].n && !front[1].n)
 		die(EXIT_DATA, "no run has a result to merge");
