@@ -171,12 +171,15 @@ static void check_version(const char *exp, const char *system, const char *backe
 }
 
 /* Keys of a worker config infercast applies: the quant modes. */
+/* role: "agg" (worker_config: every worker), "prefill" or "decode" (that side's). */
 static void worker_config(yaml_document_t *d, yaml_node_t *w, const char *exp, const char *role, args *a)
 {
+	const char *section = !strcmp(role, "agg") ? "worker_config" : !strcmp(role, "prefill") ? "prefill_worker_config"
+												   : "decode_worker_config";
 	if (!w || is_null(w))
 		return;
 	if (w->type != YAML_MAPPING_NODE)
-		die(EXIT_DATA, "%s: %s: config.%s_config is not a mapping", file_name, exp, role);
+		die(EXIT_DATA, "%s: %s: config.%s is not a mapping", file_name, exp, section);
 	for (yaml_node_pair_t *p = w->data.mapping.pairs.start; p < w->data.mapping.pairs.top; p++) {
 		const char *k = scalar(node(d, p->key));
 		yaml_node_t *v = node(d, p->value);
@@ -190,15 +193,16 @@ static void worker_config(yaml_document_t *d, yaml_node_t *w, const char *exp, c
 			if (is_null(v))
 				break;
 			char opt[64];
-			/* --{agg,prefill,decode}-{gemm,moe,kvcache,fmha,comm}-quant */
-			snprintf(opt, sizeof opt, "--%s-%.*s-quant", role, (int)(strchr(k, '_') - k), k);
+			/* --{,prefill-,decode-}{gemm,moe,kvcache,fmha,comm}-quant */
+			snprintf(opt, sizeof opt, "--%s%s%.*s-quant", strcmp(role, "agg") ? role : "", strcmp(role, "agg") ? "-" : "",
+				 (int)(strchr(k, '_') - k), k);
 			add(a, exp, opt, scalar(v));
 		}
 		if (!known)
 			die(EXIT_DATA,
-			    "%s: %s: config.%s_config.%s is not applied by infercast yet (its sweep uses the reference's "
+			    "%s: %s: config.%s.%s is not applied by infercast yet (its sweep uses the reference's "
 			    "default layouts; remove the key to run the experiment)",
-			    file_name, exp, role, k ? k : "?");
+			    file_name, exp, section, k ? k : "?");
 	}
 }
 
