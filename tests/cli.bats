@@ -114,3 +114,30 @@ try 'default --help'"
 	assert_failure 1
 	assert_equal "$stderr" "default: no backend has perf data for a30"
 }
+
+@test "default --decode-system: prefill on b200_sxm, decode on h200_sxm, as the reference's (its files)" {
+	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-32B --system b200_sxm --decode-system h200_sxm --backend trtllm \
+		--total-gpus 8 --isl 4000 --osl 500 --ttft 600 --tpot 50 --save-dir "$BATS_TEST_TMPDIR/het" --format jsonl
+	assert_success
+	assert_line --index 0 '{"record":"chosen","mode":"disagg","tokens_per_s_per_gpu":992.025,"agg_tokens_per_s_per_gpu":485.857,"disagg_tokens_per_s_per_gpu":992.025}'
+	# the reference's cli default with decode_system (bench/refdiff/default_multi_ref.py), model column aside
+	for f in agg/best_config_topn.csv agg/pareto.csv disagg/best_config_topn.csv disagg/pareto.csv; do
+		diff "$FIXTURES/decode_system/$f" "$BATS_TEST_TMPDIR/het/$f"
+	done
+	run cut -d, -f38,53 "$BATS_TEST_TMPDIR/het/disagg/best_config_topn.csv"
+	assert_line --index 1 "b200_sxm,h200_sxm"
+	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-32B --system h200_sxm --decode-system a30 --backend trtllm --total-gpus 8
+	assert_failure 1
+	assert_equal "$stderr" "default: --decode-system: no trtllm perf data for a30"
+}
+
+@test "default --inclusive-tpot: the saved TPOT spreads the first token over the output" {
+	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-32B --system h200_sxm --backend trtllm --total-gpus 8 \
+		--isl 4000 --osl 1000 --ttft 2000 --tpot 30 --inclusive-tpot --save-dir "$BATS_TEST_TMPDIR/inc" --format jsonl
+	assert_success
+	# (1058.621 + 28.919 x 999) / 1000; the golden's row has the time between tokens, 28.919
+	run cut -d, -f9-11 "$BATS_TEST_TMPDIR/inc/agg/best_config_topn.csv"
+	assert_line --index 1 "1058.621,29.948702,29949.2"
+	run cut -d, -f2- "$BATS_TEST_TMPDIR/inc/disagg/best_config_topn.csv"
+	assert_line --index 1 --partial "781.281,30.185847000000003,30185.847,"
+}
