@@ -141,3 +141,26 @@ try 'default --help'"
 	run cut -d, -f2- "$BATS_TEST_TMPDIR/inc/disagg/best_config_topn.csv"
 	assert_line --index 1 --partial "781.281,30.185847000000003,30185.847,"
 }
+
+@test "pmerge: one run is copied as it is; bad input and usage" {
+	run --separate-stderr pmerge --save-dir "$BATS_TEST_TMPDIR/one" "$FIXTURES/backend_auto"
+	assert_success
+	for f in agg/best_config_topn.csv agg/pareto.csv disagg/best_config_topn.csv disagg/pareto.csv; do
+		diff "$FIXTURES/backend_auto/$f" "$BATS_TEST_TMPDIR/one/$f"
+	done
+	assert_line --index 0 '{"record":"chosen","mode":"disagg","tokens_per_s_per_gpu":1036.8,"agg_tokens_per_s_per_gpu":953.66,"disagg_tokens_per_s_per_gpu":1036.8}'
+	run pmerge
+	assert_failure 2
+	assert_line --index 0 "pmerge: name at least one RUN folder"
+	run pmerge --format xml x
+	assert_failure 2
+	assert_line --index 0 "pmerge: --format: 'xml' is not one of jsonl, table"
+	run --separate-stderr pmerge "$BATS_TEST_TMPDIR/nothing"
+	assert_failure 1
+	assert_equal "$stderr" "pmerge: no run has a result to merge"
+	mkdir -p "$BATS_TEST_TMPDIR/odd/agg"
+	printf 'model,tokens/s/gpu_cluster\nx,1\n' >"$BATS_TEST_TMPDIR/odd/agg/best_config_topn.csv"
+	run --separate-stderr pmerge "$FIXTURES/backend_auto" "$BATS_TEST_TMPDIR/odd"
+	assert_failure 1
+	assert_equal "$stderr" "pmerge: $BATS_TEST_TMPDIR/odd/agg/best_config_topn.csv: its columns differ from the first run's"
+}
