@@ -180,12 +180,36 @@ static void worker_config(yaml_document_t *d, yaml_node_t *w, const char *exp, c
 		return;
 	if (w->type != YAML_MAPPING_NODE)
 		die(EXIT_DATA, "%s: %s: config.%s is not a mapping", file_name, exp, section);
+	char list_spec[512] = "";
 	for (yaml_node_pair_t *p = w->data.mapping.pairs.start; p < w->data.mapping.pairs.top; p++) {
 		const char *k = scalar(node(d, p->key));
 		yaml_node_t *v = node(d, p->value);
 		static const char *const quants[] = { "gemm_quant_mode", "moe_quant_mode", "kvcache_quant_mode",
 						      "fmha_quant_mode", "comm_quant_mode" };
+		static const char *const lists[] = { "num_gpu_per_worker", "tp_list", "pp_list", "dp_list", "moe_tp_list",
+						     "moe_ep_list" };
+		static const char *const list_keys[] = { "num_gpu", "tp", "pp", "dp", "moe_tp", "moe_ep" };
 		bool known = false;
+		for (size_t i = 0; k && i < sizeof lists / sizeof *lists; i++) {
+			if (strcmp(k, lists[i]))
+				continue;
+			known = true;
+			if (is_null(v))
+				break;
+			if (v->type != YAML_SEQUENCE_NODE)
+				die(EXIT_DATA, "%s: %s: config.%s.%s is not a list", file_name, exp, section, k);
+			size_t len = strlen(list_spec);
+			len += (size_t)snprintf(list_spec + len, sizeof list_spec - len, "%s%s=", len ? "/" : "", list_keys[i]);
+			int n = 0;
+			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++, n++) {
+				double x;
+				if (!as_number(node(d, *it), &x) || x != floor(x) || x < 1)
+					die(EXIT_DATA, "%s: %s: config.%s.%s: not a list of whole numbers", file_name, exp, section, k);
+				len += (size_t)snprintf(list_spec + len, sizeof list_spec - len, "%s%.0f", n ? "," : "", x);
+			}
+			if (!n)
+				die(EXIT_DATA, "%s: %s: config.%s.%s is empty", file_name, exp, section, k);
+		}
 		for (size_t i = 0; i < sizeof quants / sizeof *quants; i++) {
 			if (!k || strcmp(k, quants[i]))
 				continue;
@@ -199,10 +223,85 @@ static void worker_config(yaml_document_t *d, yaml_node_t *w, const char *exp, c
 			add(a, exp, opt, scalar(v));
 		}
 		if (!known)
-			die(EXIT_DATA,
-			    "%s: %s: config.%s.%s is not applied by infercast yet (its sweep uses the reference's "
-			    "default layouts; remove the key to run the experiment)",
+			die(EXIT_DATA, "%s: %s: config.%s.%s is not applied by infercast yet (remove it to run the experiment)",
 			    file_name, exp, section, k ? k : "?");
+	}
+	if (*list_spec) {
+		char opt[32];
+		snprintf(opt, sizeof opt, "--%s-lists", role);
+		add(a, exp, opt, list_spec);
+	}
+}
+
+/* replica_config: the disagg replica sizes, cap and worker counts (pareto's options). */
+static void replica_config(yaml_document_t *d, yaml_node_t *c, const char *exp, args *a)
+{
+	if (!c || is_null(c))
+		return;
+	if (c->type != YAML_MAPPING_NODE)
+		die(EXIT_DATA, "%s: %s: config.replica_config is not a mapping", file_name, exp);
+	for (yaml_node_pair_t *p = c->data.mapping.pairs.start; p < c->data.mapping.pairs.top; p++) {
+		const char *k = scalar(node(d, p->key));
+		yaml_node_t *v = node(d, p->value);
+		if (k && !strcmp(k, "num_gpu_per_replica")) {
+			if (is_null(v)) {
+				add(a, exp, "--replica-gpus", "any");
+				continue;
+			}
+			if (v->type != YAML_SEQUENCE_NODE)
+				die(EXIT_DATA, "%s: %s: config.replica_config.num_gpu_per_replica is not a list", file_name, exp);
+			char list[1024] = "";
+			size_t len = 0;
+			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+				double x;
+				if (!as_number(node(d, *it), &x) || x != floor(x) || x < 1)
+					die(EXIT_DATA, "%s: %s: config.replica_config.num_gpu_per_replica: not whole numbers", file_name, exp);
+				len += (size_t)snprintf(list + len, sizeof list - len, "%s%.0f", len ? "," : "", x);
+			}
+			if (!len)
+				die(EXIT_DATA, "%s: %s: config.replica_config.num_gpu_per_replica is empty", file_name, exp);
+			add(a, exp, "--replica-gpus", list);
+		} else if (k && !strcmp(k, "max_gpu_per_replica")) {
+			add_num(a, exp, "max_gpu_per_replica", "--max-gpus-per-replica", v, true);
+		} else if (k && !strcmp(k, "max_prefill_worker")) {
+			add_num(a, exp, "max_prefill_worker", "--max-prefill-workers", v, true);
+		} else if (k && !strcmp(k, "max_decode_worker")) {
+			add_num(a, exp, "max_decode_worker", "--max-decode-workers", v, true);
+		} else if (!(k && (!strcmp(k, "max_prefill_gpus") || !strcmp(k, "max_decode_gpus")) && is_null(v))) {
+			die(EXIT_DATA, "%s: %s: config.replica_config.%s is not applied by infercast yet (remove it to run the "
+				       "experiment)",
+			    file_name, exp, k ? k : "?");
+		}
+	}
+}
+
+/* advanced_tuning_config: latency corrections and batch limits. */
+static void tuning_config(yaml_document_t *d, yaml_node_t *c, const char *exp, args *a)
+{
+	if (!c || is_null(c))
+		return;
+	if (c->type != YAML_MAPPING_NODE)
+		die(EXIT_DATA, "%s: %s: config.advanced_tuning_config is not a mapping", file_name, exp);
+	static const struct { const char *key, *opt; bool integer; } keys[] = {
+		{ "prefill_latency_correction_scale", "--prefill-correction", false },
+		{ "decode_latency_correction_scale", "--decode-correction", false },
+		{ "prefill_max_batch_size", "--prefill-max-batch", true },
+		{ "decode_max_batch_size", "--decode-max-batch", true },
+	};
+	for (yaml_node_pair_t *p = c->data.mapping.pairs.start; p < c->data.mapping.pairs.top; p++) {
+		const char *k = scalar(node(d, p->key));
+		yaml_node_t *v = node(d, p->value);
+		bool done = false;
+		for (size_t i = 0; k && i < sizeof keys / sizeof *keys && !done; i++)
+			if (!strcmp(k, keys[i].key)) {
+				add_num(a, exp, keys[i].key, keys[i].opt, v, keys[i].integer);
+				done = true;
+			}
+		if (!done && !(k && strncmp(k, "rate_matching_", 14) == 0 && is_null(v)))
+			die(EXIT_DATA,
+			    "%s: %s: config.advanced_tuning_config.%s is not applied by infercast yet (remove it to run the "
+			    "experiment)",
+			    file_name, exp, k ? k : "?");
 	}
 }
 
@@ -240,6 +339,10 @@ static void config_section(yaml_document_t *d, yaml_node_t *c, const char *exp, 
 		} else if (!strcmp(k, "worker_config") || !strcmp(k, "prefill_worker_config") ||
 			   !strcmp(k, "decode_worker_config")) {
 			/* the other serving mode's worker: the reference's task ignores it too */
+		} else if (!strcmp(k, "replica_config") && disagg) {
+			replica_config(d, v, exp, a);
+		} else if (!strcmp(k, "advanced_tuning_config")) {
+			tuning_config(d, v, exp, a);
 		} else if (!strcmp(k, "moe_backend") && (is_null(v) || !strcmp(scalar(v), "None"))) {
 		} else if (!strcmp(k, "attention_backend") && scalar(v) && !strcmp(scalar(v), "flashinfer")) {
 		} else {

@@ -18,7 +18,8 @@ static const char usage_text[] =
 	"             [--max-batch 512] [--prefill-max-batch 1] [--decode-max-batch 512]\n"
 	"             [--enable-wideep] [--moe-backend deepep_moe] [--data-dir DIR] [--version V]\n"
 	"             [--decode-system S [--decode-version V]] [--nextn-accept-rates R,R,...]\n"
-	"             [--{,prefill-,decode-}{gemm,moe,fmha,kvcache,comm}-quant Q] [--count] < models.jsonl\n"
+	"             [--{,prefill-,decode-}{gemm,moe,fmha,kvcache,comm}-quant Q]\n"
+	"             [--agg-lists L] [--prefill-lists L] [--decode-lists L] [--count] < models.jsonl\n"
 	"\n"
 	"Enumerates, for each model record (hfparse), the configurations the reference's\n"
 	"`aiconfigurator cli default` evaluates on --total-gpus GPUs, and writes each as the model\n"
@@ -35,13 +36,16 @@ static const char usage_text[] =
 	"--version: as query's) have no fp8 rows. --decode-system puts the decode workers on another\n"
 	"system (its layouts; runtime system and --decode-version). The quant options set every\n"
 	"worker's mode (--gemm-quant ...) or one side's (--prefill-gemm-quant ...; a named FMHA mode\n"
-	"replaces the bfloat16 fallback); --nextn-accept-rates the MTP acceptance rates.\n"
+	"replaces the bfloat16 fallback); --nextn-accept-rates the MTP acceptance rates. --agg-lists\n"
+	"(--prefill-lists, --decode-lists) replaces a role's search lists, as an experiment's\n"
+	"worker config: num_gpu=4,8/tp=1,2,4,8/pp=1/dp=1,2,4,8/moe_tp=1/moe_ep=1,2,4,8, any subset.\n"
 	"See sweep(1) and docs/sweep.md.\n";
 
 enum {
 	OPT_SYSTEM = 256, OPT_BACKEND, OPT_TOTAL_GPUS, OPT_ISL, OPT_OSL, OPT_PREFIX, OPT_MODES, OPT_NEXTN,
 	OPT_CHUNKED, OPT_MAX_BATCH, OPT_PREFILL_MAX_BATCH, OPT_DECODE_MAX_BATCH, OPT_WIDEEP, OPT_MOE_BACKEND,
 	OPT_DATA_DIR, OPT_VERSION, OPT_COUNT, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_ACCEPT_RATES,
+	OPT_AGG_LISTS, OPT_PREFILL_LISTS, OPT_DECODE_LISTS,
 	/* --{,prefill-,decode-}{gemm,moe,fmha,kvcache,comm}-quant, in quant_kind order */
 	OPT_QUANT0, OPT_HELP = OPT_QUANT0 + 3 * QUANT_KIND_COUNT
 };
@@ -57,6 +61,7 @@ typedef struct options {
 	const char *decode_system, *decode_version; /* disagg decode workers on another system */
 	const char *quant[3][QUANT_KIND_COUNT];     /* [ROLE_*][kind]: the user's quant modes, NULL: the model's */
 	const char *accept_rates;                   /* "0.85,0.3,0,0,0", NULL: opgraph's default */
+	sweep_lists lists[3];                       /* per sweep_role: --agg-lists ... */
 } options;
 
 /* The user's quant mode of kind for a worker of mode (agg, static_ctx, static_gen), or NULL. */
@@ -207,6 +212,9 @@ int main(int argc, char **argv)
 		{"decode-system", required_argument, 0, OPT_DECODE_SYSTEM},
 		{"decode-version", required_argument, 0, OPT_DECODE_VERSION},
 		{"nextn-accept-rates", required_argument, 0, OPT_ACCEPT_RATES},
+		{"agg-lists", required_argument, 0, OPT_AGG_LISTS},
+		{"prefill-lists", required_argument, 0, OPT_PREFILL_LISTS},
+		{"decode-lists", required_argument, 0, OPT_DECODE_LISTS},
 		{"gemm-quant", required_argument, 0, OPT_QUANT0 + 0}, {"moe-quant", required_argument, 0, OPT_QUANT0 + 1},
 		{"fmha-quant", required_argument, 0, OPT_QUANT0 + 2},
 		{"kvcache-quant", required_argument, 0, OPT_QUANT0 + 3},
@@ -264,6 +272,16 @@ int main(int argc, char **argv)
 			o.decode_system = optarg;
 			break;
 		case OPT_DECODE_VERSION: o.decode_version = optarg; break;
+		case OPT_AGG_LISTS:
+		case OPT_PREFILL_LISTS:
+		case OPT_DECODE_LISTS: {
+			sweep_role role = c == OPT_AGG_LISTS ? SWEEP_AGG : c == OPT_PREFILL_LISTS ? SWEEP_PREFILL : SWEEP_DECODE;
+			char lerr[512];
+			if (sweep_lists_parse(optarg, &o.lists[role], lerr, sizeof lerr))
+				usage_error("--%s: %s", longopts[c - OPT_SYSTEM].name, lerr);
+			o.spec.lists[role] = &o.lists[role];
+			break;
+		}
 		case OPT_ACCEPT_RATES: {
 			/* at most 5 rates in [0, 1], comma-separated */
 			int n = 0;
