@@ -47,10 +47,10 @@ a	--modes agg --model Qwen/Qwen3-8B --system h200_sxm --backend trtllm --total-g
 	assert_success
 	assert_equal "${#lines[@]}" 2
 	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/e.yaml: skipping experiment 'c': total_gpus not provided"
-	printf '%s\n' 'x: {serving_mode: agg, model_path: Qwen/Qwen3-8B, system_name: h200_sxm, total_gpus: 8, config: {worker_config: {tp_list: [1, 2]}}}' >"$BATS_TEST_TMPDIR/f.yaml"
+	printf '%s\n' 'x: {serving_mode: agg, model_path: Qwen/Qwen3-8B, system_name: h200_sxm, total_gpus: 8, config: {worker_config: {tp_list: [1, 2]}, advanced_tuning_config: {rate_matching_decode_degradation_factor: 0.8}}}' >"$BATS_TEST_TMPDIR/f.yaml"
 	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/f.yaml"
 	assert_failure 1
-	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/f.yaml: x: config.worker_config.tp_list is not applied by infercast yet (its sweep uses the reference's default layouts; remove the key to run the experiment)"
+	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/f.yaml: x: config.advanced_tuning_config.rate_matching_decode_degradation_factor is not applied by infercast yet (remove it to run the experiment)"
 	printf 'a: [1, 2\nb: 3\n' >"$BATS_TEST_TMPDIR/g.yaml"
 	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/g.yaml"
 	assert_failure 1
@@ -70,4 +70,24 @@ a	--modes agg --model Qwen/Qwen3-8B --system h200_sxm --backend trtllm --total-g
 	run "$EXP" --frobnicate
 	assert_failure 2
 	assert_line --index 0 "exp: unknown option '--frobnicate'"
+}
+
+@test "exp: the example without its backend_version runs every setting it has and gives the reference's files" {
+	# worker quant modes and search lists, nextn and its accept rates, replica_config and
+	# advanced_tuning_config; the gb200 experiment has no data (the reference skips it too)
+	run --separate-stderr "$EXP" --yaml-path "$FIXTURES/exp/example_noversion.yaml" --save-dir "$BATS_TEST_TMPDIR/out"
+	assert_success
+	assert_output "chosen experiment: exp_agg_simplified (346.659 tokens/s/gpu_cluster)
+experiment               mode    best tokens/s/gpu_cluster
+exp_agg_full             agg     278.332
+exp_agg_simplified       agg     346.659
+exp_disagg_full          disagg  302.68125
+saved: $BATS_TEST_TMPDIR/out/<experiment>/best_config_topn.csv and pareto.csv"
+	assert_equal "$stderr" "exp: experiment exp_disagg_simplified failed: no trtllm perf data for gb200 (--database-mode hybrid, sol or empirical estimates without it)"
+	for e in exp_agg_full exp_agg_simplified exp_disagg_full; do
+		for f in best_config_topn.csv pareto.csv; do
+			diff "$FIXTURES/exp/example_noversion/$e/$f" "$BATS_TEST_TMPDIR/out/$e/$f"
+		done
+	done
+	[ ! -e "$BATS_TEST_TMPDIR/out/exp_disagg_simplified" ]
 }
