@@ -439,10 +439,34 @@ static bool experiment(yaml_document_t *d, yaml_node_t *e, const char *name, con
 	}
 	if (as_bool(get(d, e, "enable_eplb")) == 1)
 		die(EXIT_DATA, "%s: %s: enable_eplb is not applied by infercast's default sweep yet", file_name, name);
+	/* profiles: the reference's quant presets, on every worker, before the config section */
 	yaml_node_t *profiles = get(d, e, "profiles");
-	if (profiles && profiles->type == YAML_SEQUENCE_NODE && profiles->data.sequence.items.top > profiles->data.sequence.items.start)
-		die(EXIT_DATA, "%s: %s: profiles are not applied by infercast yet (remove them to run the experiment)",
-		    file_name, name);
+	if (profiles && profiles->type == YAML_SEQUENCE_NODE) {
+		static const struct { const char *name, *modes[5]; } presets[] = {
+			/* gemm, moe, kvcache, fmha, comm */
+			{ "fp8", { "fp8", "fp8", "fp8", "fp8", "half" } },
+			{ "fp8_static", { "fp8_static", "fp8", "fp8", "fp8", "half" } },
+			{ "bfloat16", { "bfloat16", "bfloat16", "bfloat16", "bfloat16", "half" } },
+			{ "nvfp4", { "nvfp4", "nvfp4", "fp8", "fp8", "half" } },
+			{ "mxfp4", { "bfloat16", "w4a16_mxfp4", "bfloat16", "bfloat16", "half" } },
+		};
+		static const char *const opts[5] = { "--gemm-quant", "--moe-quant", "--kvcache-quant", "--fmha-quant",
+						     "--comm-quant" };
+		for (yaml_node_item_t *it = profiles->data.sequence.items.start; it < profiles->data.sequence.items.top; it++) {
+			const char *pname = scalar(node(d, *it));
+			size_t k = 0;
+			while (pname && k < sizeof presets / sizeof *presets && strcmp(presets[k].name, pname))
+				k++;
+			if (!pname || k == sizeof presets / sizeof *presets) {
+				warnx_("%s: %s: profile '%s' not found, skipping", file_name, name, pname ? pname : "?");
+				continue;
+			}
+			for (int q = 0; q < 5; q++)
+				add(a, name, opts[q], presets[k].modes[q]);
+		}
+	} else if (profiles && !is_null(profiles)) {
+		die(EXIT_DATA, "%s: %s: profiles is not a list", file_name, name);
+	}
 	const char *patch = scalar(get(d, e, "mode"));
 	if (patch && strcmp(patch, "patch"))
 		die(EXIT_DATA, "%s: %s: mode '%s': only \"patch\" is applied by infercast", file_name, name, patch);

@@ -102,11 +102,12 @@ static void put(const cJSON *model, const char *id, const char *mode, const swee
 								  "kvcache_quant", "comm_quant" };
 	for (int k = 0; k < QUANT_KIND_COUNT; k++) {
 		const char *q = role_quant(o, mode, k);
-		if (q)
+		/* the FMHA mode of agg and prefill workers is context_fmha's business below */
+		if (q && !(k == QUANT_FMHA && strcmp(mode, "static_gen")))
 			cJSON_AddStringToObject(rt, quant_keys[k], q);
 	}
-	/* agg and prefill workers (lib/sweep_quant), unless the user named the mode */
-	if (context_fmha && strcmp(mode, "static_gen") && !role_quant(o, mode, QUANT_FMHA))
+	/* agg and prefill workers: the FMHA mode after the task's check (lib/sweep_quant) */
+	if (context_fmha && strcmp(mode, "static_gen"))
 		cJSON_AddStringToObject(rt, "fmha_quant", context_fmha);
 	if (o->decode_system && !strcmp(mode, "static_gen")) {
 		cJSON_AddStringToObject(rt, "system", o->decode_system);
@@ -133,6 +134,27 @@ static long emit_model(const jsonl_reader *r, const cJSON *model, const options 
 	long nextn = o->nextn >= 0 ? o->nextn : sweep_default_nextn(family);
 	const char *fmha = sweep_context_fmha_fallback(model, o->spec.system, o->spec.backend, o->data_dir, o->version,
 						       o->spec.enable_wideep);
+	/* A user's FMHA mode is checked as the checkpoint's is: fp8 falls back to bfloat16 where the
+	 * context MLA tables have no fp8 rows (per role: every worker, or prefill's own). */
+	const char *user_fmha[2] = { o->quant[ROLE_ALL][QUANT_FMHA], o->quant[ROLE_PREFILL][QUANT_FMHA] };
+	const char *ctx_fmha[2] = { fmha, fmha };
+	for (int i = 0; i < 2; i++) {
+		const char *u = i == 1 && !user_fmha[1] ? user_fmha[0] : user_fmha[i];
+		if (!u)
+			continue;
+		ctx_fmha[i] = u;
+		if (!strcmp(u, "fp8")) {
+			cJSON *as_fp8 = cJSON_Duplicate(model, 1);
+			cJSON *q = cJSON_GetObjectItemCaseSensitive(as_fp8, "quant");
+			if (cJSON_IsObject(q))
+				cJSON_ReplaceItemInObjectCaseSensitive(q, "fmha", cJSON_CreateString("fp8"));
+			const char *fb = sweep_context_fmha_fallback(as_fp8, o->spec.system, o->spec.backend, o->data_dir,
+								     o->version, o->spec.enable_wideep);
+			if (fb)
+				ctx_fmha[i] = fb;
+			cJSON_Delete(as_fp8);
+		}
+	}
 	sweep_layout lay[SWEEP_MAX_LAYOUTS];
 	long batches[SWEEP_MAX_LIST], ctx[SWEEP_MAX_LIST];
 	char name[64], id[160];
@@ -147,7 +169,8 @@ static long emit_model(const jsonl_reader *r, const cJSON *model, const options 
 			for (size_t b = 0; b < nb; b++)
 				for (size_t c = 0; c < nc && sweep_agg_point_reached(batches[b], ctx[c], o->isl); c++) {
 					snprintf(id, sizeof id, "agg/%s/b%ld/ctx%ld", name, batches[b], ctx[c]);
-					put(model, id, "agg", &lay[i], spec.is_moe, batches[b], ctx[c], o, nextn, fmha, &count);
+					put(model, id, "agg", &lay[i], spec.is_moe, batches[b], ctx[c], o, nextn, ctx_fmha[0],
+					    &count);
 				}
 		}
 	}
@@ -169,8 +192,8 @@ static long emit_model(const jsonl_reader *r, const cJSON *model, const options 
 				sweep_layout_name(&lay[i], name, sizeof name);
 				for (size_t b = 0; b < nb; b++) {
 					snprintf(id, sizeof id, "%s/%s/b%ld", sides[s].tag, name, batches[b]);
-					put(model, id, sides[s].mode, &lay[i], spec.is_moe, batches[b], 0, o, nextn, fmha,
-					    &count);
+					put(model, id, sides[s].mode, &lay[i], spec.is_moe, batches[b], 0, o, nextn,
+					    ctx_fmha[1], &count);
 				}
 			}
 		}

@@ -91,3 +91,11 @@ saved: $BATS_TEST_TMPDIR/out/<experiment>/best_config_topn.csv and pareto.csv"
 	done
 	[ ! -e "$BATS_TEST_TMPDIR/out/exp_disagg_simplified" ]
 }
+
+@test "expyaml: profiles are the reference's quant presets on every worker; an unknown one is skipped" {
+	printf '%s\n' 'a: {serving_mode: agg, model_path: Qwen/Qwen3-32B-FP8, system_name: h200_sxm, total_gpus: 16, profiles: [fp8_static, nope]}' >"$BATS_TEST_TMPDIR/p.yaml"
+	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/p.yaml"
+	assert_success
+	assert_output "a	--modes agg --model Qwen/Qwen3-32B-FP8 --system h200_sxm --backend trtllm --total-gpus 16 --isl 4000 --osl 1000 --ttft 1000 --tpot 50 --gemm-quant fp8_static --moe-quant fp8 --kvcache-quant fp8 --fmha-quant fp8 --comm-quant half"
+	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/p.yaml: a: profile 'nope' not found, skipping"
+}
