@@ -67,6 +67,23 @@ static char *dupn(const char *s, size_t n)
 	return d;
 }
 
+/* Removes every "<key><digits>" (key such as " b=") from s. */
+static void strip_number(char *s, const char *key)
+{
+	size_t k = strlen(key);
+	char *t = s;
+	while ((t = strstr(t, key))) {
+		char *v = t + k;
+		if (*v < '0' || *v > '9') {
+			t += k;
+			continue;
+		}
+		while (*v >= '0' && *v <= '9')
+			v++;
+		memmove(t, v, strlen(v) + 1);
+	}
+}
+
 /* One report's error: "op NAME: SHAPE: WHAT in PATH (try ...)" from query, anything else from
  * opgraph (a layout the reference refuses as well, or something not modelled). */
 static void add_error(cov *c, const char *err)
@@ -91,6 +108,21 @@ static void add_error(cov *c, const char *err)
 			end = in;
 		}
 		missing = dupn(what, (size_t)(end - what));
+		/* a table named inside the message ("...: PATH_perf.txt has no rows ...") */
+		char *perf = strstr(missing, "_perf.txt ");
+		if (!path && perf) {
+			char *start = perf;
+			while (start > missing && start[-1] != ' ')
+				start--;
+			path = dupn(start, (size_t)(perf + 9 - start));
+			/* the message without the path: "...: dsa_context_module_perf.txt has no rows ..." */
+			const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+			memmove(start, base, strlen(base));
+			memmove(start + strlen(base), perf + 9, strlen(perf + 9) + 1);
+		}
+		/* the batch and sequence length of one point say nothing about the table's gap */
+		strip_number(missing, " b=");
+		strip_number(missing, " s=");
 	} else {
 		if (!strstr(err, "not supported") && !strstr(err, "unsupported")) {
 			c->refused_layouts++;
@@ -166,8 +198,14 @@ static int parse_wants(const char *missing, want *w)
 		n = add_want(w, n, "moe_dtype", p + 16, word_len(p + 16));
 	if ((p = strstr(missing, " distribution ")))
 		n = add_want(w, n, "distribution", p + 14, word_len(p + 14));
-	if ((p = strstr(missing, "fmha ")))
+	if ((p = strstr(missing, "fmha "))) {
 		n = add_want(w, n, "attn_dtype", p + 5, word_len(p + 5));
+		n = add_want(w, n, "mla_dtype", p + 5, word_len(p + 5));
+	}
+	if ((p = strstr(missing, "gemm ")))
+		n = add_want(w, n, "gemm_type", p + 5, word_len(p + 5));
+	if ((p = strstr(missing, " heads=")))
+		n = add_want(w, n, "num_heads", p + 7, word_len(p + 7));
 	if ((p = strstr(missing, "kv cache ")))
 		n = add_want(w, n, "kv_cache_dtype", p + 9, word_len(p + 9));
 	if ((p = strstr(missing, "kv heads "))) {
@@ -217,7 +255,8 @@ static char *nearest(const issue *is)
 	char *out = NULL;
 	if (used) {
 		int best = -1;
-		int *score = malloc(t.nrows * sizeof *score);
+		bool exact = false;
+		int *score = malloc((t.nrows + 1) * sizeof *score);
 		if (!score)
 			die(EXIT_DATA, "out of memory");
 		for (size_t r = 0; r < t.nrows; r++) {
@@ -225,8 +264,20 @@ static char *nearest(const issue *is)
 			for (int i = 0; i < used; i++)
 				s += cell_equal(t.rows[r][cols[i]], ww[i].val);
 			score[r] = s;
+			exact |= s == used;
 			if (s > best && s < used)
 				best = s;
+		}
+		if (exact) {
+			/* rows with every named parameter exist: the point lies outside their grid */
+			free(score);
+			csvtab_free(&t);
+			char *msg = malloc(128);
+			if (!msg)
+				die(EXIT_DATA, "out of memory");
+			snprintf(msg, 128, "rows with these parameters exist; the point is outside their grid "
+					   "(sequence length, prefix or batch)");
+			return msg;
 		}
 		char found[MAX_NEAREST][256];
 		int nfound = 0;
