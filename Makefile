@@ -19,6 +19,9 @@ SNAPPY_LIBS  := $(shell pkg-config --libs snappy 2>/dev/null || echo -lsnappy)
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) $(DATA_CFLAGS) -MMD -MP
 LDLIBS   += $(CJSON_LIBS) $(DATA_LIBS) -lcsv -lm
+# libyaml (in DATA_LIBS for every tool): expyaml reads the reference's experiments files with it
+YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 # Where `make install` puts systems/ and data/: the last place lib/systems and lib/datadir look.
 CFLAGS   += -DINFERCAST_SHARE_DIR='"$(PREFIX)/share/infercast"'
 ifneq ($(SANITIZE),)
@@ -48,6 +51,9 @@ all: $(BINS)
 FLAVOUR  := bin/.flavour-$(notdir $(BUILD))
 bin/%: $(BUILD)/filters/%.o $(BUILD)/libinfercast.a $(FLAVOUR) | bin
 	$(CC) $(LDFLAGS) -o $@ $(filter-out $(FLAVOUR),$^) $(LDLIBS)
+
+bin/expyaml: LDLIBS += $(YAML_LIBS)
+$(BUILD)/filters/expyaml.o: CFLAGS += $(YAML_CFLAGS)
 
 $(FLAVOUR): | bin
 	rm -f bin/.flavour-*
@@ -182,6 +188,8 @@ install: all
 	for c in $(COMMANDS); do ln -sf ../lib/infercast/bin/$$c $(DESTDIR)$(PREFIX)/bin/infercast-$$c; done
 	install -m 644 systems/*.json $(DESTDIR)$(PREFIX)/share/infercast/systems
 	install -m 644 systems/kernel_sources/*.json $(DESTDIR)$(PREFIX)/share/infercast/systems/kernel_sources
+	for m in models/*/; do install -d $(DESTDIR)$(PREFIX)/share/infercast/$$m && \
+	  install -m 644 $$m*.json $(DESTDIR)$(PREFIX)/share/infercast/$$m || exit 1; done
 	install -d $(DESTDIR)$(PREFIX)/share/infercast/params
 	install -m 644 params/load_model.json $(DESTDIR)$(PREFIX)/share/infercast/params
 	for m in man/*.1; do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/infercast-$$(basename $$m); done

@@ -2,20 +2,32 @@
 #include "diag.h"
 #include "hfmodel.h"
 #include "jsonl.h"
+#include "modeldir.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
 	"usage: hfparse [--model-path NAME] [MODEL...]\n"
+	"       hfparse --resolve MODEL | --list-models\n"
 	"Write one model record (JSON Lines) for each MODEL: a model folder holding config.json\n"
-	"(and maybe hf_quant_config.json), or a config file. No MODEL or '-' reads a config.json\n"
-	"from standard input.\n"
+	"(and maybe hf_quant_config.json), a config file, or the Hugging Face id of a bundled\n"
+	"config (Qwen/Qwen3-32B; $INFERCAST_MODELS, else the models folder beside the programs or\n"
+	"in the share folder). No MODEL or '-' reads a config.json from standard input.\n"
 	"  --model-path NAME  report NAME as the model path (one MODEL only)\n"
 	"  --ignore-quant     read the checkpoint as unquantized (bfloat16): for a quantization method\n"
 	"                     hfparse cannot read (AWQ, GPTQ ...); give opgraph --gemm-quant, --moe-quant\n"
+	"  --resolve MODEL    print the folder or file MODEL leads to, write no record\n"
+	"  --list-models      print the Hugging Face id of every bundled model config\n"
 	"  --help             show this help\n";
+
+static void print_id(const char *hf_id, void *ctx)
+{
+	(void)ctx;
+	puts(hf_id);
+}
 
 static char *read_stdin(void)
 {
@@ -67,6 +79,21 @@ int main(int argc, char **argv)
 			if (first + 1 >= argc)
 				usage_error("option '--model-path' needs a value");
 			model_path = argv[++first];
+		} else if (strcmp(a, "--resolve") == 0) {
+			if (first + 1 >= argc)
+				usage_error("option '--resolve' needs a value");
+			if (first + 2 < argc)
+				usage_error("unexpected argument '%s'", argv[first + 2]);
+			char path[4096], err[1024];
+			if (modeldir_resolve(argv[first + 1], path, sizeof path, err, sizeof err))
+				die(EXIT_DATA, "%s", err);
+			puts(path);
+			return finish_stdout();
+		} else if (strcmp(a, "--list-models") == 0) {
+			char err[1024];
+			if (modeldir_list(print_id, NULL, err, sizeof err) < 0)
+				die(EXIT_DATA, "%s", err);
+			return finish_stdout();
 		} else if (strncmp(a, "--model-path=", 13) == 0) {
 			model_path = a + 13;
 		} else if (strcmp(a, "--ignore-quant") == 0) {
@@ -89,7 +116,13 @@ int main(int argc, char **argv)
 		if (strcmp(path, "-") == 0) {
 			rec = from_stdin(model_path);
 		} else {
-			char err[2048];
+			char err[2048], found[4096];
+			/* a Hugging Face id that is not a path names a bundled config */
+			if (access(path, F_OK) != 0 && modeldir_is_hf_id(path)) {
+				if (modeldir_resolve(path, found, sizeof found, err, sizeof err))
+					die(EXIT_DATA, "%s", err);
+				path = found;
+			}
 			rec = hfmodel_load(path, err, sizeof err);
 			if (!rec)
 				die(EXIT_DATA, "%s", err);

@@ -19,21 +19,24 @@ static const char usage_text[] =
 	"usage: opgraph --system S --backend B [--tp N] [--pp N] [--dp N] [--moe-tp N] [--moe-ep N]\n"
 	"               --batch N --isl N --osl N [--prefix N] [--nextn N] [--stride 32]\n"
 	"               [--gemm-quant Q] [--kvcache-quant Q] [--fmha-quant Q] [--moe-quant Q]\n"
+	"               [--comm-quant Q] [--nextn-accept-rates 0.85,0.3,0,0,0]\n"
 	"               [--mode static|static_ctx|static_gen] [--config-id ID]\n"
 	"               [--image-height PX --image-width PX] [--num-images N]\n"
 	"               [--wideep [--enable-eplb] [--wideep-num-slots N]] [--keep-going]\n"
 	"               [--fidelity load|reference] [--strict] < models.jsonl\n"
 	"       opgraph ... --mode agg --batch N [--max-num-tokens N] [--engine-version V] ...\n"
 	"       opgraph ... --mode agg --batch N --fidelity reference [--ctx-tokens N] ...\n"
+	"       opgraph ... --mode agg ... [--max-seq-len N] [--free-gpu-memory-fraction F] ...\n"
 	"       opgraph ... --mode disagg --prefill-batch N --decode-batch N\n"
 	"               [--{prefill,decode}-{tp,pp,dp,moe-tp,moe-ep,workers} N] ...\n"
 	"\n"
 	"Reads model records (hfparse) and writes, for each, one config record and the op records\n"
 	"of the phases the mode runs (context, generation), with the points query evaluates.\n"
 	"Quant modes default to what the checkpoint declares, else bfloat16. A model record may carry\n"
-	"'config_id' and a 'runtime' object (tp, batch, isl, ..., gemm_quant, mode) overriding the\n"
-	"options for that record. The serving modes agg and disagg write one config record and the ops\n"
-	"of every static run their steps need, each tagged with its `step` (docs/serving.md).\n"
+	"'config_id' and a 'runtime' object (tp, batch, isl, ..., gemm_quant, mode, system, version,\n"
+	"nextn_accept_rates) overriding the options for that record. The serving modes agg and\n"
+	"disagg write one config record and the ops of every static run their steps need, each\n"
+	"tagged with its `step` (docs/serving.md).\n"
 	"Vision models (Qwen3-VL) also get their encoder's ops (phase encoder), for --num-images\n"
 	"images (default 1) of --image-height x --image-width pixels (default 0 x 0: no image tokens,\n"
 	"as the reference's default); static modes only.\n"
@@ -45,6 +48,8 @@ static const char usage_text[] =
 	"runs of infercast's load model (steps load_prefill, load_chunk, load_decode; --max-num-tokens\n"
 	"sets the engine's prompt tokens per iteration, default per backend; --engine-version picks\n"
 	"the fitted parameters aggregate uses); under reference, run_agg's steps (--ctx-tokens).\n"
+	"TRT-LLM agg sizes the KV cache by --max-seq-len per slot (default isl + osl) and checks it\n"
+	"against --free-gpu-memory-fraction of the free memory (default 0.9).\n"
 	"--keep-going: a configuration that cannot be built gets a config record with `error` and no\n"
 	"ops instead of ending the stream (sweeps drop it, as the reference skips such layouts).\n"
 	"--fidelity load (default; else $INFERCAST_FIDELITY) takes layout fallbacks where the reference\n"
@@ -61,7 +66,7 @@ enum {
 	OPT_PREFILL_MOE_EP, OPT_PREFILL_BATCH, OPT_PREFILL_WORKERS, OPT_DECODE_TP, OPT_DECODE_PP, OPT_DECODE_DP,
 	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
 	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_KEEP_GOING, OPT_FIDELITY, OPT_STRICT,
-	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_HELP
+	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN, OPT_FREE_FRACTION, OPT_HELP
 };
 
 /* Runtime keys a model record may override, with where they go in og_runtime. */
@@ -91,7 +96,32 @@ static const char **runtime_string(og_runtime *rt, const char *key)
 			return &rt->quant[k];
 	if (strcmp(key, "mode") == 0)
 		return &rt->mode;
+	/* a sweep's decode workers may run on another system (and its data version) */
+	if (strcmp(key, "system") == 0)
+		return &rt->system;
+	if (strcmp(key, "version") == 0)
+		return &rt->version;
 	return NULL;
+}
+
+/* "0.85,0.3,0,0,0": the MTP acceptance rate of each draft token; missing ones are 0. */
+static int parse_accept_rates(const char *list, double *rates)
+{
+	double v[OG_MAX_NEXTN] = { 0 };
+	int n = 0;
+	const char *p = list;
+	while (*p) {
+		char *end;
+		double x = strtod(p, &end);
+		if (end == p || n == OG_MAX_NEXTN || !(x >= 0 && x <= 1) || (*end && *end != ','))
+			return -1;
+		v[n++] = x;
+		p = *end ? end + 1 : end;
+	}
+	if (!n)
+		return -1;
+	memcpy(rates, v, sizeof v);
+	return 0;
 }
 
 static void apply_runtime(const jsonl_reader *r, const cJSON *runtime, og_runtime *rt, og_serving_request *srv)
@@ -115,6 +145,19 @@ static void apply_runtime(const jsonl_reader *r, const cJSON *runtime, og_runtim
 			if (!cJSON_IsString(item))
 				jsonl_fail(r, "runtime.%s is not a string", item->string);
 			*s = item->valuestring;
+		} else if (strcmp(item->string, "nextn_accept_rates") == 0) {
+			double v[OG_MAX_NEXTN] = { 0 };
+			int n = 0;
+			const cJSON *x;
+			cJSON_ArrayForEach(x, item) {
+				if (n == OG_MAX_NEXTN || !cJSON_IsNumber(x) || !(x->valuedouble >= 0 && x->valuedouble <= 1))
+					jsonl_fail(r, "runtime.nextn_accept_rates is not a list of at most %d rates in [0, 1]",
+						   OG_MAX_NEXTN);
+				v[n++] = x->valuedouble;
+			}
+			if (!cJSON_IsArray(item))
+				jsonl_fail(r, "runtime.nextn_accept_rates is not a list");
+			memcpy(rt->nextn_accept_rates, v, sizeof v);
 		} else {
 			jsonl_fail(r, "runtime.%s is not a runtime key", item->string);
 		}
@@ -278,6 +321,11 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 	og_runtime rt = *base;
 	og_serving_request srv = *srv_base;
 	apply_runtime(r, cJSON_GetObjectItemCaseSensitive(rec, "runtime"), &rt, &srv);
+	if (strcmp(rt.system, base->system)) {
+		char serr[1024];
+		if (!(sys = system_load(rt.system, serr, sizeof serr)))
+			jsonl_fail(r, "runtime.system: %s", serr);
+	}
 	if (rt.image_height < 0 || rt.image_height > 1L << 20 || rt.image_width < 0 || rt.image_width > 1L << 20 ||
 	    rt.num_images < 0 || rt.num_images > 1024)
 		jsonl_fail(r, "runtime: image_height and image_width must be in [0, 1048576], num_images in [0, 1024]");
@@ -405,6 +453,10 @@ int main(int argc, char **argv)
 		{"fidelity", required_argument, 0, OPT_FIDELITY}, {"strict", no_argument, 0, OPT_STRICT},
 		{"max-num-tokens", required_argument, 0, OPT_MAX_NUM_TOKENS},
 		{"engine-version", required_argument, 0, OPT_ENGINE_VERSION},
+		{"comm-quant", required_argument, 0, OPT_COMM_Q},
+		{"nextn-accept-rates", required_argument, 0, OPT_ACCEPT_RATES},
+		{"max-seq-len", required_argument, 0, OPT_MAX_SEQ_LEN},
+		{"free-gpu-memory-fraction", required_argument, 0, OPT_FREE_FRACTION},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	og_runtime rt;
@@ -438,6 +490,18 @@ int main(int argc, char **argv)
 		case OPT_KV_Q: rt.quant[QUANT_KVCACHE] = optarg; break;
 		case OPT_FMHA_Q: rt.quant[QUANT_FMHA] = optarg; break;
 		case OPT_MOE_Q: rt.quant[QUANT_MOE] = optarg; break;
+		case OPT_COMM_Q: rt.quant[QUANT_COMM] = optarg; break;
+		case OPT_MAX_SEQ_LEN: srv.max_seq_len = opt_long("--max-seq-len", optarg, 1, big); break;
+		case OPT_FREE_FRACTION:
+			srv.free_gpu_memory_fraction = opt_double("--free-gpu-memory-fraction", optarg);
+			if (!(srv.free_gpu_memory_fraction > 0 && srv.free_gpu_memory_fraction <= 1))
+				usage_error("--free-gpu-memory-fraction: '%s' is not in (0, 1]", optarg);
+			break;
+		case OPT_ACCEPT_RATES:
+			if (parse_accept_rates(optarg, rt.nextn_accept_rates))
+				usage_error("--nextn-accept-rates: '%s' is not a list of at most %d rates in [0, 1]", optarg,
+					    OG_MAX_NEXTN);
+			break;
 		case OPT_MODE: rt.mode = optarg; break;
 		case OPT_CONFIG_ID: id_opt = optarg; break;
 		case OPT_VERSION: rt.version = optarg; break;

@@ -33,12 +33,16 @@ static const char usage_text[] =
 	"(default: the reports' check, at TRT-LLM's 0.9). --request-latency MS sets an end-to-end\n"
 	"target instead of the TPOT one: both searches scan TTFT/TPOT splits of it, the front is against\n"
 	"request_latency and the picks are under it. --expect N shows progress on a terminal.\n"
+	"An experiment's replica_config and latency corrections: --replica-gpus LIST|any (default\n"
+	"1,2,4,8,16,24,...,128), --max-gpus-per-replica N (128), --max-prefill-workers N and\n"
+	"--max-decode-workers N (32), --prefill-correction F (1.1), --decode-correction F (1.08).\n"
 	"Exit 1 when no configuration\n"
 	"fits or none meets the targets. See pareto(1) and docs/sweep.md.\n";
 
 enum {
 	OPT_TOTAL_GPUS = 256, OPT_TTFT, OPT_TPOT, OPT_TOP_N, OPT_STRICT, OPT_KV_FRACTION, OPT_FORMAT, OPT_SAVE_DIR,
-	OPT_DATA_DIR, OPT_EXPECT, OPT_REQUEST_LATENCY, OPT_HELP
+	OPT_DATA_DIR, OPT_EXPECT, OPT_REQUEST_LATENCY, OPT_REPLICA_GPUS, OPT_MAX_REPLICA, OPT_MAX_PREFILL_WORKERS,
+	OPT_MAX_DECODE_WORKERS, OPT_PREFILL_CORRECTION, OPT_DECODE_CORRECTION, OPT_HELP
 };
 
 typedef struct points {
@@ -86,6 +90,9 @@ static void free_errors(points *pt)
 		free((char *)pt->decode[i].error);
 }
 
+/* The disagg latency corrections: prefill, decode (the reference's advanced_tuning_config). */
+static double corrections[2] = { SWEEP_PREFILL_CORRECTION, SWEEP_DECODE_CORRECTION };
+
 static void read_reports(points *pt, double kv_fraction, long expect)
 {
 	jsonl_reader r;
@@ -102,10 +109,10 @@ static void read_reports(points *pt, double kv_fraction, long expect)
 			rc = sweep_agg_point(rec, kv_fraction, &pt->agg[pt->nagg++], err, sizeof err);
 		} else if (k == SWEEP_REPORT_PREFILL) {
 			pt->prefill = grow(pt->prefill, &pt->cap_prefill, pt->nprefill, sizeof *pt->prefill);
-			rc = sweep_side_point(rec, SWEEP_PREFILL_CORRECTION, &pt->prefill[pt->nprefill++], err, sizeof err);
+			rc = sweep_side_point(rec, corrections[0], &pt->prefill[pt->nprefill++], err, sizeof err);
 		} else if (k == SWEEP_REPORT_DECODE) {
 			pt->decode = grow(pt->decode, &pt->cap_decode, pt->ndecode, sizeof *pt->decode);
-			rc = sweep_side_point(rec, SWEEP_DECODE_CORRECTION, &pt->decode[pt->ndecode++], err, sizeof err);
+			rc = sweep_side_point(rec, corrections[1], &pt->decode[pt->ndecode++], err, sizeof err);
 		}
 		if (rc)
 			jsonl_fail(&r, "%s", err);
@@ -245,11 +252,20 @@ int main(int argc, char **argv)
 		{"free-gpu-memory-fraction", required_argument, 0, OPT_KV_FRACTION},
 		{"format", required_argument, 0, OPT_FORMAT}, {"save-dir", required_argument, 0, OPT_SAVE_DIR},
 		{"data-dir", required_argument, 0, OPT_DATA_DIR}, {"expect", required_argument, 0, OPT_EXPECT},
-		{"request-latency", required_argument, 0, OPT_REQUEST_LATENCY}, {"help", no_argument, 0, OPT_HELP},
-		{0, 0, 0, 0},
+		{"request-latency", required_argument, 0, OPT_REQUEST_LATENCY},
+		{"replica-gpus", required_argument, 0, OPT_REPLICA_GPUS},
+		{"max-gpus-per-replica", required_argument, 0, OPT_MAX_REPLICA},
+		{"max-prefill-workers", required_argument, 0, OPT_MAX_PREFILL_WORKERS},
+		{"max-decode-workers", required_argument, 0, OPT_MAX_DECODE_WORKERS},
+		{"prefill-correction", required_argument, 0, OPT_PREFILL_CORRECTION},
+		{"decode-correction", required_argument, 0, OPT_DECODE_CORRECTION},
+		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	pick_targets t = {.ttft = 2000.0, .tpot = 30.0, .top_n = 5};
 	double kv_fraction = 0; /* 0: the reports' own KV-cache check (TRT-LLM's default 0.9) */
+	pick_replica replica;
+	pick_replica_defaults(&replica);
+	bool replica_cap_given = false;
 	const char *format = "jsonl", *save_dir = NULL, *data_dir = NULL;
 	long expect = 0;
 	int c;
@@ -275,6 +291,33 @@ int main(int argc, char **argv)
 			if (!(t.request_latency > 0))
 				usage_error("--request-latency must be positive");
 			break;
+		case OPT_REPLICA_GPUS:
+			if (!strcmp(optarg, "any")) {
+				replica.any_size = true;
+				replica.nsizes = 0;
+				break;
+			}
+			replica.any_size = false;
+			replica.nsizes = 0;
+			for (const char *p = optarg; *p;) {
+				char *end;
+				long v = strtol(p, &end, 10);
+				if (end == p || v < 1 || v > 1L << 20 || (*end && *end != ',') || replica.nsizes == PICK_MAX_REPLICA_SIZES)
+					usage_error("--replica-gpus: '%s' is not 'any' or a list of GPU counts", optarg);
+				replica.sizes[replica.nsizes++] = v;
+				p = *end ? end + 1 : end;
+			}
+			if (!replica.nsizes)
+				usage_error("--replica-gpus: '%s' is not 'any' or a list of GPU counts", optarg);
+			break;
+		case OPT_MAX_REPLICA:
+			replica.max_gpus_per_replica = opt_long("--max-gpus-per-replica", optarg, 0, 1L << 20);
+			replica_cap_given = true;
+			break;
+		case OPT_MAX_PREFILL_WORKERS: replica.max_prefill_workers = opt_long("--max-prefill-workers", optarg, 1, 4096); break;
+		case OPT_MAX_DECODE_WORKERS: replica.max_decode_workers = opt_long("--max-decode-workers", optarg, 1, 4096); break;
+		case OPT_PREFILL_CORRECTION: corrections[0] = opt_double("--prefill-correction", optarg); break;
+		case OPT_DECODE_CORRECTION: corrections[1] = opt_double("--decode-correction", optarg); break;
 		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_TOTAL_GPUS && optopt < OPT_HELP)
@@ -290,6 +333,20 @@ int main(int argc, char **argv)
 		usage_error("--ttft and --tpot must be positive");
 	if (kv_fraction < 0 || kv_fraction > 1)
 		usage_error("--free-gpu-memory-fraction must be in (0, 1]");
+	if (!(corrections[0] > 0) || !(corrections[1] > 0))
+		usage_error("--prefill-correction and --decode-correction must be positive");
+	/* a cap above the largest replica size extends the sizes by 8 at a time (the reference's task) */
+	while (replica_cap_given && replica.max_gpus_per_replica > 0 && !replica.any_size && replica.nsizes &&
+	       replica.nsizes < PICK_MAX_REPLICA_SIZES) {
+		long top = replica.sizes[0];
+		for (size_t i = 1; i < replica.nsizes; i++)
+			if (replica.sizes[i] > top)
+				top = replica.sizes[i];
+		if (replica.max_gpus_per_replica <= top)
+			break;
+		replica.sizes[replica.nsizes++] = top + 8;
+	}
+	pick_set_replica(&replica);
 
 	points pt = {0};
 	read_reports(&pt, kv_fraction, expect);

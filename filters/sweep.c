@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "systems.h"
 #include "jsonl.h"
+#include "opgraph_quant.h"
 #include "sweep_quant.h"
 #include "sweep_space.h"
 
@@ -16,7 +17,9 @@ static const char usage_text[] =
 	"             [--modes agg,disagg] [--nextn N] [--enable-chunked-prefill]\n"
 	"             [--max-batch 512] [--prefill-max-batch 1] [--decode-max-batch 512]\n"
 	"             [--enable-wideep] [--moe-backend deepep_moe] [--data-dir DIR] [--version V]\n"
-	"             [--count] < models.jsonl\n"
+	"             [--decode-system S [--decode-version V]] [--nextn-accept-rates R,R,...]\n"
+	"             [--{,prefill-,decode-}{gemm,moe,fmha,kvcache,comm}-quant Q]\n"
+	"             [--agg-lists L] [--prefill-lists L] [--decode-lists L] [--count] < models.jsonl\n"
 	"\n"
 	"Enumerates, for each model record (hfparse), the configurations the reference's\n"
 	"`aiconfigurator cli default` evaluates on --total-gpus GPUs, and writes each as the model\n"
@@ -30,13 +33,24 @@ static const char usage_text[] =
 	"there would be. nextn defaults to the reference's (1 for DeepSeek-like families and\n"
 	"Qwen3.5). As the reference's task does, DeepSeek-V3 and Kimi-K2.5 agg and prefill workers\n"
 	"price context attention in bfloat16 when the context MLA tables of the data (--data-dir,\n"
-	"--version: as query's) have no fp8 rows. See sweep(1) and docs/sweep.md.\n";
+	"--version: as query's) have no fp8 rows. --decode-system puts the decode workers on another\n"
+	"system (its layouts; runtime system and --decode-version). The quant options set every\n"
+	"worker's mode (--gemm-quant ...) or one side's (--prefill-gemm-quant ...; a named FMHA mode\n"
+	"replaces the bfloat16 fallback); --nextn-accept-rates the MTP acceptance rates. --agg-lists\n"
+	"(--prefill-lists, --decode-lists) replaces a role's search lists, as an experiment's\n"
+	"worker config: num_gpu=4,8/tp=1,2,4,8/pp=1/dp=1,2,4,8/moe_tp=1/moe_ep=1,2,4,8, any subset.\n"
+	"See sweep(1) and docs/sweep.md.\n";
 
 enum {
 	OPT_SYSTEM = 256, OPT_BACKEND, OPT_TOTAL_GPUS, OPT_ISL, OPT_OSL, OPT_PREFIX, OPT_MODES, OPT_NEXTN,
 	OPT_CHUNKED, OPT_MAX_BATCH, OPT_PREFILL_MAX_BATCH, OPT_DECODE_MAX_BATCH, OPT_WIDEEP, OPT_MOE_BACKEND,
-	OPT_DATA_DIR, OPT_VERSION, OPT_COUNT, OPT_HELP
+	OPT_DATA_DIR, OPT_VERSION, OPT_COUNT, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_ACCEPT_RATES,
+	OPT_AGG_LISTS, OPT_PREFILL_LISTS, OPT_DECODE_LISTS,
+	/* --{,prefill-,decode-}{gemm,moe,fmha,kvcache,comm}-quant, in quant_kind order */
+	OPT_QUANT0, OPT_HELP = OPT_QUANT0 + 3 * QUANT_KIND_COUNT
 };
+
+enum { ROLE_ALL, ROLE_PREFILL, ROLE_DECODE };
 
 typedef struct options {
 	sweep_spec spec;
@@ -44,7 +58,18 @@ typedef struct options {
 	bool agg, disagg, chunked, count_only;
 	long max_batch, prefill_max_batch, decode_max_batch;
 	const char *data_dir, *version;
+	const char *decode_system, *decode_version; /* disagg decode workers on another system */
+	const char *quant[3][QUANT_KIND_COUNT];     /* [ROLE_*][kind]: the user's quant modes, NULL: the model's */
+	const char *accept_rates;                   /* "0.85,0.3,0,0,0", NULL: opgraph's default */
+	sweep_lists lists[3];                       /* per sweep_role: --agg-lists ... */
 } options;
+
+/* The user's quant mode of kind for a worker of mode (agg, static_ctx, static_gen), or NULL. */
+static const char *role_quant(const options *o, const char *mode, int kind)
+{
+	int role = !strcmp(mode, "static_ctx") ? ROLE_PREFILL : !strcmp(mode, "static_gen") ? ROLE_DECODE : ROLE_ALL;
+	return o->quant[role][kind] ? o->quant[role][kind] : o->quant[ROLE_ALL][kind];
+}
 
 /* Writes one configuration: the model record with its id and runtime. */
 static void put(const cJSON *model, const char *id, const char *mode, const sweep_layout *l, bool is_moe,
@@ -73,8 +98,30 @@ static void put(const cJSON *model, const char *id, const char *mode, const swee
 	cJSON_AddNumberToObject(rt, "nextn", (double)nextn);
 	if (ctx_tokens > 0)
 		cJSON_AddNumberToObject(rt, "ctx_tokens", (double)ctx_tokens);
-	if (context_fmha && strcmp(mode, "static_gen")) /* agg and prefill workers (lib/sweep_quant) */
+	static const char *const quant_keys[QUANT_KIND_COUNT] = { "gemm_quant", "moe_quant", "fmha_quant",
+								  "kvcache_quant", "comm_quant" };
+	for (int k = 0; k < QUANT_KIND_COUNT; k++) {
+		const char *q = role_quant(o, mode, k);
+		/* the FMHA mode of agg and prefill workers is context_fmha's business below */
+		if (q && !(k == QUANT_FMHA && strcmp(mode, "static_gen")))
+			cJSON_AddStringToObject(rt, quant_keys[k], q);
+	}
+	/* agg and prefill workers: the FMHA mode after the task's check (lib/sweep_quant) */
+	if (context_fmha && strcmp(mode, "static_gen"))
 		cJSON_AddStringToObject(rt, "fmha_quant", context_fmha);
+	if (o->decode_system && !strcmp(mode, "static_gen")) {
+		cJSON_AddStringToObject(rt, "system", o->decode_system);
+		if (o->decode_version)
+			cJSON_AddStringToObject(rt, "version", o->decode_version);
+	}
+	if (o->accept_rates) {
+		cJSON *a = cJSON_AddArrayToObject(rt, "nextn_accept_rates");
+		for (const char *p = o->accept_rates; *p;) {
+			char *end;
+			cJSON_AddItemToArray(a, cJSON_CreateNumber(strtod(p, &end)));
+			p = *end ? end + 1 : end;
+		}
+	}
 	jsonl_write(rec);
 	cJSON_Delete(rec);
 }
@@ -88,6 +135,27 @@ static long emit_model(const jsonl_reader *r, const cJSON *model, const options 
 	long nextn = o->nextn >= 0 ? o->nextn : sweep_default_nextn(family);
 	const char *fmha = sweep_context_fmha_fallback(model, o->spec.system, o->spec.backend, o->data_dir, o->version,
 						       o->spec.enable_wideep);
+	/* A user's FMHA mode is checked as the checkpoint's is: fp8 falls back to bfloat16 where the
+	 * context MLA tables have no fp8 rows (per role: every worker, or prefill's own). */
+	const char *user_fmha[2] = { o->quant[ROLE_ALL][QUANT_FMHA], o->quant[ROLE_PREFILL][QUANT_FMHA] };
+	const char *ctx_fmha[2] = { fmha, fmha };
+	for (int i = 0; i < 2; i++) {
+		const char *u = i == 1 && !user_fmha[1] ? user_fmha[0] : user_fmha[i];
+		if (!u)
+			continue;
+		ctx_fmha[i] = u;
+		if (!strcmp(u, "fp8")) {
+			cJSON *as_fp8 = cJSON_Duplicate(model, 1);
+			cJSON *q = cJSON_GetObjectItemCaseSensitive(as_fp8, "quant");
+			if (cJSON_IsObject(q))
+				cJSON_ReplaceItemInObjectCaseSensitive(q, "fmha", cJSON_CreateString("fp8"));
+			const char *fb = sweep_context_fmha_fallback(as_fp8, o->spec.system, o->spec.backend, o->data_dir,
+								     o->version, o->spec.enable_wideep);
+			if (fb)
+				ctx_fmha[i] = fb;
+			cJSON_Delete(as_fp8);
+		}
+	}
 	sweep_layout lay[SWEEP_MAX_LAYOUTS];
 	long batches[SWEEP_MAX_LIST], ctx[SWEEP_MAX_LIST];
 	char name[64], id[160];
@@ -102,7 +170,8 @@ static long emit_model(const jsonl_reader *r, const cJSON *model, const options 
 			for (size_t b = 0; b < nb; b++)
 				for (size_t c = 0; c < nc && sweep_agg_point_reached(batches[b], ctx[c], o->isl); c++) {
 					snprintf(id, sizeof id, "agg/%s/b%ld/ctx%ld", name, batches[b], ctx[c]);
-					put(model, id, "agg", &lay[i], spec.is_moe, batches[b], ctx[c], o, nextn, fmha, &count);
+					put(model, id, "agg", &lay[i], spec.is_moe, batches[b], ctx[c], o, nextn, ctx_fmha[0],
+					    &count);
 				}
 		}
 	}
@@ -112,7 +181,11 @@ static long emit_model(const jsonl_reader *r, const cJSON *model, const options 
 			const char *tag, *mode;
 		} sides[2] = {{SWEEP_PREFILL, "prefill", "static_ctx"}, {SWEEP_DECODE, "decode", "static_gen"}};
 		for (int s = 0; s < 2; s++) {
-			size_t nl = sweep_layouts(&spec, sides[s].role, lay, SWEEP_MAX_LAYOUTS);
+			/* decode workers on --decode-system enumerate that system's layouts */
+			sweep_spec side = spec;
+			if (sides[s].role == SWEEP_DECODE && o->decode_system)
+				side.system = o->decode_system;
+			size_t nl = sweep_layouts(&side, sides[s].role, lay, SWEEP_MAX_LAYOUTS);
 			size_t nb = sides[s].role == SWEEP_PREFILL
 					    ? sweep_prefill_batches(o->prefill_max_batch, batches, SWEEP_MAX_LIST)
 					    : sweep_decode_batches(o->decode_max_batch, batches, SWEEP_MAX_LIST);
@@ -120,8 +193,8 @@ static long emit_model(const jsonl_reader *r, const cJSON *model, const options 
 				sweep_layout_name(&lay[i], name, sizeof name);
 				for (size_t b = 0; b < nb; b++) {
 					snprintf(id, sizeof id, "%s/%s/b%ld", sides[s].tag, name, batches[b]);
-					put(model, id, sides[s].mode, &lay[i], spec.is_moe, batches[b], 0, o, nextn, fmha,
-					    &count);
+					put(model, id, sides[s].mode, &lay[i], spec.is_moe, batches[b], 0, o, nextn,
+					    ctx_fmha[1], &count);
 				}
 			}
 		}
@@ -159,7 +232,28 @@ int main(int argc, char **argv)
 		{"decode-max-batch", required_argument, 0, OPT_DECODE_MAX_BATCH},
 		{"enable-wideep", no_argument, 0, OPT_WIDEEP}, {"moe-backend", required_argument, 0, OPT_MOE_BACKEND},
 		{"data-dir", required_argument, 0, OPT_DATA_DIR}, {"version", required_argument, 0, OPT_VERSION},
-		{"count", no_argument, 0, OPT_COUNT}, {"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
+		{"count", no_argument, 0, OPT_COUNT},
+		{"decode-system", required_argument, 0, OPT_DECODE_SYSTEM},
+		{"decode-version", required_argument, 0, OPT_DECODE_VERSION},
+		{"nextn-accept-rates", required_argument, 0, OPT_ACCEPT_RATES},
+		{"agg-lists", required_argument, 0, OPT_AGG_LISTS},
+		{"prefill-lists", required_argument, 0, OPT_PREFILL_LISTS},
+		{"decode-lists", required_argument, 0, OPT_DECODE_LISTS},
+		{"gemm-quant", required_argument, 0, OPT_QUANT0 + 0}, {"moe-quant", required_argument, 0, OPT_QUANT0 + 1},
+		{"fmha-quant", required_argument, 0, OPT_QUANT0 + 2},
+		{"kvcache-quant", required_argument, 0, OPT_QUANT0 + 3},
+		{"comm-quant", required_argument, 0, OPT_QUANT0 + 4},
+		{"prefill-gemm-quant", required_argument, 0, OPT_QUANT0 + 5},
+		{"prefill-moe-quant", required_argument, 0, OPT_QUANT0 + 6},
+		{"prefill-fmha-quant", required_argument, 0, OPT_QUANT0 + 7},
+		{"prefill-kvcache-quant", required_argument, 0, OPT_QUANT0 + 8},
+		{"prefill-comm-quant", required_argument, 0, OPT_QUANT0 + 9},
+		{"decode-gemm-quant", required_argument, 0, OPT_QUANT0 + 10},
+		{"decode-moe-quant", required_argument, 0, OPT_QUANT0 + 11},
+		{"decode-fmha-quant", required_argument, 0, OPT_QUANT0 + 12},
+		{"decode-kvcache-quant", required_argument, 0, OPT_QUANT0 + 13},
+		{"decode-comm-quant", required_argument, 0, OPT_QUANT0 + 14},
+		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	options o = {.isl = 0, .osl = 0, .nextn = -1, .agg = true, .disagg = true,
 		     .max_batch = 512, .prefill_max_batch = 1, .decode_max_batch = 512};
@@ -196,8 +290,51 @@ int main(int argc, char **argv)
 		case OPT_DATA_DIR: o.data_dir = optarg; break;
 		case OPT_VERSION: o.version = optarg; break;
 		case OPT_COUNT: o.count_only = true; break;
+		case OPT_DECODE_SYSTEM:
+			if (!system_name_ok(optarg))
+				usage_error("--decode-system: bad system name '%s': use a name such as h200_sxm", optarg);
+			o.decode_system = optarg;
+			break;
+		case OPT_DECODE_VERSION: o.decode_version = optarg; break;
+		case OPT_AGG_LISTS:
+		case OPT_PREFILL_LISTS:
+		case OPT_DECODE_LISTS: {
+			sweep_role role = c == OPT_AGG_LISTS ? SWEEP_AGG : c == OPT_PREFILL_LISTS ? SWEEP_PREFILL : SWEEP_DECODE;
+			char lerr[512];
+			if (sweep_lists_parse(optarg, &o.lists[role], lerr, sizeof lerr))
+				usage_error("--%s: %s", longopts[c - OPT_SYSTEM].name, lerr);
+			o.spec.lists[role] = &o.lists[role];
+			break;
+		}
+		case OPT_ACCEPT_RATES: {
+			/* at most 5 rates in [0, 1], comma-separated */
+			int n = 0;
+			const char *p = optarg;
+			bool ok = *p != 0;
+			while (ok && *p) {
+				char *end;
+				double x = strtod(p, &end);
+				ok = end != p && x >= 0 && x <= 1 && ++n <= 5 && (!*end || *end == ',');
+				p = *end ? end + 1 : end;
+			}
+			if (!ok)
+				usage_error("--nextn-accept-rates: '%s' is not a list of at most 5 rates in [0, 1]", optarg);
+			o.accept_rates = optarg;
+			break;
+		}
 		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
+			if (c >= OPT_QUANT0 && c < OPT_HELP) {
+				int kind = (c - OPT_QUANT0) % QUANT_KIND_COUNT, role = (c - OPT_QUANT0) / QUANT_KIND_COUNT;
+				if (!quant_find((quant_kind)kind, optarg)) {
+					char names[256];
+					quant_list_names((quant_kind)kind, names, sizeof names);
+					usage_error("--%s: unknown mode '%s' (one of: %s)", longopts[c - OPT_SYSTEM].name, optarg,
+						    names);
+				}
+				o.quant[role][kind] = optarg;
+				break;
+			}
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_SYSTEM].name);
 			usage_error("unknown option '%s'", argv[optind - 1]);

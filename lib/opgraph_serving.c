@@ -40,6 +40,8 @@ long *og_serving_key(og_serving_request *s, const char *key)
 		return &s->ctx_tokens;
 	if (strcmp(key, "max_num_tokens") == 0)
 		return &s->max_num_tokens;
+	if (strcmp(key, "max_seq_len") == 0)
+		return &s->max_seq_len;
 	og_side *side;
 	if (strncmp(key, "prefill_", 8) == 0)
 		side = &s->prefill, key += 8;
@@ -116,8 +118,8 @@ static int agg_main_graph(const og_runtime *rt, const og_model *m, og_serving *s
 
 /* Memory of an agg deployment, as the reference sizes it: TRT-LLM by its engine's
  * max_num_tokens and max_seq_len per slot, the others by the tokens a step holds. */
-static int agg_memory(const og_runtime *rt, const og_model *m, const struct system_spec *sys, og_serving *s,
-		      long num_tokens, char *err, size_t errn)
+static int agg_memory(const og_runtime *rt, const og_serving_request *req, const og_model *m,
+		      const struct system_spec *sys, og_serving *s, long num_tokens, char *err, size_t errn)
 {
 	char e[512];
 	/* Memory: TRT-LLM sizes activations by its engine's max_num_tokens and the KV cache by
@@ -126,8 +128,9 @@ static int agg_memory(const og_runtime *rt, const og_model *m, const struct syst
 	long max_seq_len = 0;
 	if (trtllm) {
 		s->max_num_tokens = TRTLLM_MAX_NUM_TOKENS;
-		s->max_seq_len = rt->isl + 1 * rt->osl;
-		s->free_gpu_memory_fraction = TRTLLM_FREE_GPU_MEMORY_FRACTION;
+		s->max_seq_len = req->max_seq_len > 0 ? req->max_seq_len : rt->isl + 1 * rt->osl;
+		s->free_gpu_memory_fraction = req->free_gpu_memory_fraction > 0 ? req->free_gpu_memory_fraction
+										: TRTLLM_FREE_GPU_MEMORY_FRACTION;
 		num_tokens = s->max_num_tokens;
 		max_seq_len = s->max_seq_len;
 	}
@@ -171,7 +174,7 @@ static int prepare_agg(const og_runtime *rt, const og_serving_request *req, cons
 	    step_run(s, rt, m, "genonly", "static_gen", OG_GENERATION, agg_plan_genonly(p), NULL, NULL, err, errn))
 		return -1;
 
-	return agg_memory(rt, m, sys, s, (long)p->num_tokens, err, errn);
+	return agg_memory(rt, req, m, sys, s, (long)p->num_tokens, err, errn);
 }
 
 static int resolve_side(const og_runtime *rt, const og_side *in, const char *name, og_runtime *out, og_side *side,
@@ -287,7 +290,7 @@ static int prepare_agg_load(const og_runtime *rt, const og_serving_request *req,
 	    step_run(s, rt, m, "load_decode", "static_gen", OG_GENERATION, step, NULL, NULL, err, errn))
 		return -1;
 	/* Memory as the reference sizes it, a step holding a full chunk plus the decode batch. */
-	return agg_memory(rt, m, sys, s, K + rt->batch, err, errn);
+	return agg_memory(rt, req, m, sys, s, K + rt->batch, err, errn);
 }
 
 int og_serving_prepare(const og_runtime *rt, const og_serving_request *req, const og_model *m,

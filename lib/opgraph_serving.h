@@ -36,6 +36,8 @@ typedef struct og_serving_request {
 	fidelity fid;            /* load: agg through lib/serving_load; reference: run_agg's steps */
 	long max_num_tokens;     /* load: the engine's prompt tokens per iteration; 0: its default */
 	const char *engine_version; /* load: which fitted parameters aggregate picks; NULL: newest */
+	long max_seq_len;        /* TRT-LLM agg: KV blocks per slot (the engine's --max_seq_len); 0: isl + osl */
+	double free_gpu_memory_fraction; /* TRT-LLM agg: the KV cache's share of free memory; 0: 0.9 */
 } og_serving_request;
 
 /* Whether mode is a serving mode (agg, disagg). */

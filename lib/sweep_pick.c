@@ -20,7 +20,42 @@ enum {
 	MAX_WORKERS = 32,                /* replica_config max_prefill_worker / max_decode_worker */
 };
 /* Replica sizes a disagg deployment may have (replica_config.num_gpu_per_replica). */
-static const long replica_sizes[] = {1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128};
+static const long default_replica_sizes[] = {1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128};
+
+void pick_replica_defaults(pick_replica *r)
+{
+	memset(r, 0, sizeof *r);
+	r->nsizes = sizeof default_replica_sizes / sizeof default_replica_sizes[0];
+	memcpy(r->sizes, default_replica_sizes, sizeof default_replica_sizes);
+	r->max_gpus_per_replica = 128;
+	r->max_prefill_workers = r->max_decode_workers = MAX_WORKERS;
+}
+
+static pick_replica replica_cfg;
+static bool replica_set;
+
+void pick_set_replica(const pick_replica *r)
+{
+	replica_cfg = *r;
+	replica_set = true;
+}
+
+static const pick_replica *replica(void)
+{
+	if (!replica_set) {
+		pick_replica_defaults(&replica_cfg);
+		replica_set = true;
+	}
+	return &replica_cfg;
+}
+
+/* The replica sizes of this search: the configured ones up to max_gpus (every count up to it
+ * when any size goes); none (no constraint at all, the reference's empty set) when none is left. */
+typedef struct replica_sizes_t {
+	const pick_replica *cfg;
+	long max_gpus;
+	bool constrained;
+} replica_sizes_t;
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -341,26 +376,31 @@ void pick_side_status(const side_point *workers, size_t n, pick_status *st)
 
 /* Worker counts for one prefill/decode pair: the replica of an allowed size with the most
  * matched throughput per GPU (decode count outer, prefill inner, first best kept). */
-static bool replica_size_ok(long gpus, long max_gpus)
+static bool replica_size_ok(long gpus, const replica_sizes_t *rs)
 {
-	if (gpus > max_gpus)
+	if (!rs->constrained)
+		return true;
+	if (gpus > rs->max_gpus)
 		return false;
-	for (size_t i = 0; i < sizeof replica_sizes / sizeof replica_sizes[0]; i++)
-		if (replica_sizes[i] == gpus)
+	if (rs->cfg->any_size)
+		return gpus >= 1;
+	for (size_t i = 0; i < rs->cfg->nsizes; i++)
+		if (rs->cfg->sizes[i] == gpus)
 			return true;
 	return false;
 }
 
-static bool match_workers(double p_seq, long p_gpus, double d_seq, long d_gpus, long max_gpus, long *pw, long *dw)
+static bool match_workers(double p_seq, long p_gpus, double d_seq, long d_gpus, const replica_sizes_t *rs, long *pw,
+			  long *dw)
 {
 	double best = 0;
 	*pw = *dw = -1;
-	for (long d = 1; d <= MAX_WORKERS; d++)
-		for (long p = 1; p <= MAX_WORKERS; p++) {
+	for (long d = 1; d <= rs->cfg->max_decode_workers; d++)
+		for (long p = 1; p <= rs->cfg->max_prefill_workers; p++) {
 			long gpus = p_gpus * p + d_gpus * d;
-			if (gpus > max_gpus)
+			if (rs->constrained && gpus > rs->max_gpus)
 				break; /* more prefill workers only add GPUs */
-			if (!replica_size_ok(gpus, max_gpus))
+			if (!replica_size_ok(gpus, rs))
 				continue;
 			double pr = p_seq * (double)p * DISAGG_PREFILL_DEGRADATION;
 			double dr = d_seq * (double)d * DISAGG_DECODE_DEGRADATION;
@@ -465,8 +505,14 @@ void pick_disagg_results_under(const side_point *prefill, size_t np, const side_
 	const side_point **pf = xrealloc(NULL, (np + 1) * sizeof *pf), **df = xrealloc(NULL, (nd + 1) * sizeof *df);
 	const side_point **pc = xrealloc(NULL, (np + 1) * sizeof *pc), **dc = xrealloc(NULL, (nd + 1) * sizeof *dc);
 	size_t npf = fitting_workers(prefill, np, pf, NULL), ndf = fitting_workers(decode, nd, df, NULL);
-	if (max_gpus > 128)
-		max_gpus = 128;
+	/* replica_config: the cap is the smaller of the search's GPUs and max_gpu_per_replica; the
+	 * sizes are those up to it, and with none left nothing constrains a replica */
+	replica_sizes_t rs = {.cfg = replica(), .max_gpus = max_gpus};
+	if (rs.cfg->max_gpus_per_replica < rs.max_gpus)
+		rs.max_gpus = rs.cfg->max_gpus_per_replica;
+	rs.constrained = rs.cfg->any_size && rs.max_gpus >= 1;
+	for (size_t i = 0; !rs.constrained && i < rs.cfg->nsizes; i++)
+		rs.constrained = rs.cfg->sizes[i] <= rs.max_gpus;
 	pick_table seen = {0};
 	pick_row best_of[SWEEP_MAX_LAYOUTS];
 
@@ -502,8 +548,8 @@ void pick_disagg_results_under(const side_point *prefill, size_t np, const side_
 					if (require_same_tp && p->layout.tp != d->layout.tp)
 						continue;
 					long pw, dw;
-					if (!match_workers(p->seq_s, p->num_total_gpus, d->seq_s, d->num_total_gpus, max_gpus,
-							   &pw, &dw))
+					if (!match_workers(p->seq_s, p->num_total_gpus, d->seq_s, d->num_total_gpus, &rs, &pw,
+							   &dw))
 						continue;
 					/* max(..., key=(tokens/s/gpu, -gpus)) on the unrounded row: first best wins */
 					double pr = p->seq_s * (double)pw * DISAGG_PREFILL_DEGRADATION;
@@ -762,14 +808,24 @@ static void agg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
 	put_str(o, b, true);
 }
 
+/* A side's own value where it has one, else the shared column's. */
+static const char *own(const char *side, const char *shared)
+{
+	return side && *side ? side : shared;
+}
+
 static void side_csv(FILE *o, const side_point *s, double memory, const pick_common *c)
 {
 	put_layout(o, &s->layout);
-	put_quant(o, c, s->fmha);
+	put_str(o, own(s->gemm, c->gemm), false);
+	put_str(o, own(s->kvcache, c->kvcache), false);
+	put_str(o, own(s->fmha, c->fmha), false);
+	put_str(o, own(s->moe, c->moe), false);
+	put_str(o, own(s->comm, c->comm), false);
 	put_float(o, memory);
 	put_str(o, c->backend, false);
-	put_str(o, c->version, false);
-	put_str(o, c->system, false);
+	put_str(o, own(s->version, c->version), false);
+	put_str(o, own(s->system, c->system), false);
 }
 
 static void disagg_csv_row(FILE *o, const pick_row *r, const pick_common *c)

@@ -60,6 +60,9 @@ typedef struct side_point {
 	const char *error;   /* not NULL: the worker could not be priced (why; not owned), no numbers */
 	char fmha[24];       /* its FMHA mode: a prefill worker's may differ from a decode worker's
 			      * (lib/sweep_quant); "" when the report does not say */
+	/* its own system, data version and quant modes (a decode system, per-side quant modes);
+	 * "" when the report does not say: the shared columns' then */
+	char system[48], version[48], gemm[24], kvcache[24], moe[24], comm[24];
 } side_point;
 
 /* A row of a result table: an agg point, or a prefill/decode pair with worker counts. Rounded
@@ -131,6 +134,24 @@ void pick_agg_status(const agg_point *pts, size_t n, long isl, long osl, pick_st
 /* The worker rows of one side: each layout's batches up to the first that does not fit or
  * could not be priced (the reference stops a layout's batch loop there). */
 void pick_side_status(const side_point *workers, size_t n, pick_status *st);
+
+/* The reference's replica_config: the GPU counts a replica may have (num_gpu_per_replica;
+ * any_size: every count up to the cap, as its wide-EP default), the cap (max_gpu_per_replica,
+ * itself capped by the search's GPUs) and the largest worker counts of each side. A cap above
+ * the largest size extends the sizes by 8 at a time, as the reference's task does. */
+enum { PICK_MAX_REPLICA_SIZES = 128 };
+typedef struct pick_replica {
+	long sizes[PICK_MAX_REPLICA_SIZES];
+	size_t nsizes;
+	bool any_size;
+	long max_gpus_per_replica;
+	long max_prefill_workers, max_decode_workers;
+} pick_replica;
+
+/* The reference's defaults: sizes 1, 2, 4, 8, 16, 24, ..., 128; cap 128; 32 workers a side. */
+void pick_replica_defaults(pick_replica *r);
+/* Use r for the disagg searches of this process. */
+void pick_set_replica(const pick_replica *r);
 
 /* The disagg result table from prefill and decode workers in sweep order. max_gpus bounds a
  * replica (the reference: min(total_gpus, 128)); require_same_tp pairs only equal TP (SGLang). */

@@ -1,6 +1,7 @@
 #include "sweep_report.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -130,6 +131,19 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 		return -1;
 	const char *fmha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "fmha_quant"));
 	snprintf(s->fmha, sizeof s->fmha, "%s", fmha ? fmha : "");
+	/* the side's own system, version and quant modes (a decode system, per-side quant modes) */
+	static const struct { const char *key; size_t off, len; } own[] = {
+		{ "system", offsetof(side_point, system), sizeof s->system },
+		{ "version", offsetof(side_point, version), sizeof s->version },
+		{ "gemm_quant", offsetof(side_point, gemm), sizeof s->gemm },
+		{ "kvcache_quant", offsetof(side_point, kvcache), sizeof s->kvcache },
+		{ "moe_quant", offsetof(side_point, moe), sizeof s->moe },
+		{ "comm_quant", offsetof(side_point, comm), sizeof s->comm },
+	};
+	for (size_t i = 0; i < sizeof own / sizeof *own; i++) {
+		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, own[i].key));
+		snprintf((char *)s + own[i].off, own[i].len, "%s", v ? v : "");
+	}
 	const char *error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "error"));
 	if (error) { /* not priced: only its place in the sweep */
 		sweep_layout_name(&s->layout, s->parallel, sizeof s->parallel);

@@ -2,12 +2,13 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A list of small positive integers, as the reference writes its search lists. */
 typedef struct ilist {
 	int n;
-	int v[8];
+	int v[SWEEP_LIST_MAX];
 } ilist;
 
 static const ilist L1248 = {4, {1, 2, 4, 8}};
@@ -104,6 +105,43 @@ static bool moe_layout_allowed(const sweep_spec *s, int tp, int dp, int moe_tp, 
 	return true;
 }
 
+static const char *const list_names[SWEEP_LIST_KINDS] = { "num_gpu", "tp", "pp", "dp", "moe_tp", "moe_ep" };
+
+int sweep_lists_parse(const char *text, sweep_lists *l, char *err, size_t errlen)
+{
+	memset(l, 0, sizeof *l);
+	char buf[512];
+	if (snprintf(buf, sizeof buf, "%s", text) >= (int)sizeof buf)
+		goto bad;
+	for (char *save = NULL, *item = strtok_r(buf, "/", &save); item; item = strtok_r(NULL, "/", &save)) {
+		char *eq = strchr(item, '=');
+		if (!eq)
+			goto bad;
+		*eq = 0;
+		int k = -1;
+		for (int i = 0; i < SWEEP_LIST_KINDS; i++)
+			if (!strcmp(item, list_names[i]))
+				k = i;
+		if (k < 0 || l->given[k])
+			goto bad;
+		l->given[k] = true;
+		for (char *s2 = NULL, *num = strtok_r(eq + 1, ",", &s2); num; num = strtok_r(NULL, ",", &s2)) {
+			char *end;
+			long v = strtol(num, &end, 10);
+			if (*end || v < 1 || v > 4096 || l->n[k] == SWEEP_LIST_MAX)
+				goto bad;
+			l->v[k][l->n[k]++] = (int)v;
+		}
+		if (!l->n[k])
+			goto bad;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "'%s' is not a list such as num_gpu=4,8/tp=1,2,4,8/pp=1/dp=1/moe_tp=1/moe_ep=1,2,4,8 "
+			      "(at most %d whole numbers each)", text, SWEEP_LIST_MAX);
+	return -1;
+}
+
 size_t sweep_layouts(const sweep_spec *s, sweep_role role, sweep_layout *out, size_t cap)
 {
 	lists l;
@@ -113,6 +151,15 @@ size_t sweep_layouts(const sweep_spec *s, sweep_role role, sweep_layout *out, si
 		moe_agg_lists(s, &l);
 	else
 		moe_disagg_lists(s, role == SWEEP_DECODE, &l);
+	/* the user's lists (an experiment's worker config) replace the reference's defaults */
+	const sweep_lists *u = s->lists[role];
+	ilist *dst[SWEEP_LIST_KINDS] = { &l.num_gpu, &l.tp, &l.pp, &l.dp, &l.moe_tp, &l.moe_ep };
+	for (int k = 0; u && k < SWEEP_LIST_KINDS; k++) {
+		if (!u->given[k])
+			continue;
+		dst[k]->n = u->n[k];
+		memcpy(dst[k]->v, u->v[k], sizeof u->v[k]);
+	}
 	/* Worker sizes beyond the GPUs on hand are dropped (TaskConfigFactory._finalize_*). */
 	ilist fit = {0, {0}};
 	for (int i = 0; i < l.num_gpu.n; i++)

@@ -21,6 +21,19 @@ typedef struct sweep_layout {
 /* Which role the layouts are for: an aggregated worker, a prefill worker or a decode worker. */
 typedef enum { SWEEP_AGG, SWEEP_PREFILL, SWEEP_DECODE } sweep_role;
 
+/* A worker role's search lists given by the user (an experiment's worker_config): num_gpu, tp,
+ * pp, dp, moe_tp, moe_ep, each replacing the reference's default list when given. */
+enum { SWEEP_LIST_KINDS = 6, SWEEP_LIST_MAX = 16 };
+typedef struct sweep_lists {
+	bool given[SWEEP_LIST_KINDS];
+	int n[SWEEP_LIST_KINDS];
+	int v[SWEEP_LIST_KINDS][SWEEP_LIST_MAX];
+} sweep_lists;
+
+/* Parses "num_gpu=4,8/tp=1,2,4,8/pp=1/dp=1/moe_tp=1/moe_ep=1,2,4,8" (any subset, any order) into
+ * l. 0, or -1 with err. */
+int sweep_lists_parse(const char *text, sweep_lists *l, char *err, size_t errlen);
+
 /* What decides the search space. */
 typedef struct sweep_spec {
 	const char *system, *backend;
@@ -28,6 +41,7 @@ typedef struct sweep_spec {
 	bool enable_wideep;       /* the reference's --enable-wideep */
 	const char *moe_backend;  /* NULL, or "deepep_moe" */
 	long total_gpus;
+	const sweep_lists *lists[3]; /* per sweep_role: the user's lists, or NULL */
 } sweep_spec;
 
 /* The layouts of role, in the reference's enumeration order (tp, pp, dp, moe_tp, moe_ep loops).

@@ -133,7 +133,7 @@ moe() {
 	assert_line --index 0 "default: --total-gpus is required"
 	run "$DEFAULT" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend tgi --total-gpus 8
 	assert_failure 2
-	assert_line --index 0 "default: --backend: 'tgi' is not one of trtllm, vllm, sglang"
+	assert_line --index 0 "default: --backend: 'tgi' is not one of trtllm, vllm, sglang, auto"
 	run "$DEFAULT" --help
 	assert_success
 	assert_line --index 0 --partial "usage: default --model DIR"

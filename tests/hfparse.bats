@@ -294,6 +294,41 @@ fails() {
 	[ "$stderr" = "hfparse: $2" ] || { echo "stderr: $stderr"; return 1; }
 }
 
+@test "a Hugging Face id names a bundled config; --resolve and --list-models show them" {
+	run --separate-stderr hfparse Qwen/Qwen3-32B
+	assert_success
+	assert_equal "$output" "$(hfparse "$MODELS/Qwen--Qwen3-32B")"
+	# hub ids ignore case
+	run --separate-stderr hfparse --resolve qwen/qwen3-32b
+	assert_success
+	assert_output "$BIN/../models/Qwen--Qwen3-32B"
+	# a path is itself, even when it has the shape of an id
+	run --separate-stderr hfparse --resolve "$MODELS/Qwen--Qwen3-8B"
+	assert_output "$MODELS/Qwen--Qwen3-8B"
+	run --separate-stderr hfparse --list-models
+	assert_success
+	assert_equal "${#lines[@]}" "$(ls "$ROOT/models" | wc -l)"
+	assert_line --index 0 "MiniMaxAI/MiniMax-M2.5"
+	assert_line "openai/gpt-oss-20b"
+	# every bundled config is the shared one
+	for m in "$ROOT"/models/*/; do
+		diff -r "$m" "$MODELS/$(basename "$m")"
+	done
+	run --separate-stderr hfparse Nobody/Nothing-7B
+	assert_failure 1
+	assert_equal "$stderr" "hfparse: 'Nobody/Nothing-7B' is neither a path nor a bundled Hugging Face id (hfparse --list-models lists them; a downloaded model is a folder with config.json)"
+	run --separate-stderr hfparse --resolve /nonexistent/model
+	assert_failure 1
+	assert_equal "$stderr" "hfparse: '/nonexistent/model' does not exist"
+	INFERCAST_MODELS=/nonexistent run --separate-stderr hfparse Qwen/Qwen3-32B
+	assert_failure 1
+	assert_equal "$stderr" "hfparse: 'Qwen/Qwen3-32B' is not a folder and models folder not found: /nonexistent (from INFERCAST_MODELS)"
+	run --separate-stderr hfparse --resolve
+	assert_failure 2
+	assert_equal "$stderr" "hfparse: option '--resolve' needs a value
+try 'hfparse --help'"
+}
+
 @test "errors: files that are missing or not JSON" {
 	fails /nonexistent/model "/nonexistent/model: No such file or directory"
 	fails "$HF/no_config" "$HF/no_config/config.json: No such file or directory"
