@@ -328,7 +328,7 @@ EOF
 	d="$BATS_TEST_TMPDIR/exp"
 	run "$ROOT/pipelines/exp" --yaml-path "$(out qwen/agg)/exp_config.yaml" --save-dir "$d"
 	assert_success
-	cmp "$(find "$d" -path '*agg/best_config_topn.csv' | head -1)" "$QWEN/agg/best_config_topn.csv"
+	cmp "$(find "$d" -name best_config_topn.csv | head -1)" "$QWEN/agg/best_config_topn.csv"
 }
 
 @test "deploy: --save-dir of a default run gets every pick's folder and per-op sources; the CSV files stay as they were" {
