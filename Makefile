@@ -222,7 +222,8 @@ data:
 uninstall:
 	for c in $(COMMANDS); do rm -f $(DESTDIR)$(LIBEXEC)/$$c $(DESTDIR)$(PREFIX)/bin/infercast-$$c; done
 	rmdir $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(PREFIX)/lib/infercast 2>/dev/null || true
-	rm -rf $(DESTDIR)$(PREFIX)/share/infercast/systems $(DESTDIR)$(PREFIX)/share/infercast/params
+	rm -rf $(DESTDIR)$(PREFIX)/share/infercast/systems $(DESTDIR)$(PREFIX)/share/infercast/params \
+		$(DESTDIR)$(PREFIX)/share/infercast/models
 	rmdir $(DESTDIR)$(PREFIX)/share/infercast 2>/dev/null || true
 	for m in man/*.1; do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/infercast-$$(basename $$m); done
 	for m in man/*.5; do rm -f $(DESTDIR)$(PREFIX)/share/man/man5/$$(basename $$m); done

@@ -1,5 +1,6 @@
 /* modeldir: resolve --model names to model folders (see modeldir.h). */
 #include "modeldir.h"
+#include "sharedir.h"
 #include "diag.h"
 
 #include <dirent.h>
@@ -68,12 +69,10 @@ const char *modeldir_root(char *err, size_t errlen)
 			snprintf(found, sizeof found, "%.4000s/../models", exe);
 			if (is_dir(found))
 				return found;
-			snprintf(found, sizeof found, "%.4000s/../share/infercast/models", exe);
-			if (is_dir(found))
-				return found;
 		}
 	}
-	snprintf(found, sizeof found, "%s", INFERCAST_SHARE_DIR "/models");
+	/* an install (any PREFIX, lib/infercast/bin or bin): lib/sharedir finds its share folder */
+	sharedir_path("models", found, sizeof found);
 	if (is_dir(found))
 		return found;
 	diag_errf(err, errlen, "no bundled models folder (set INFERCAST_MODELS)");

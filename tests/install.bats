@@ -21,9 +21,9 @@ load test_helper
 	approx "$(echo "$output" | tail -1 | jget ttft_ms)" 7.172 1e-3
 	# a Hugging Face id finds the installed copy of the bundled config
 	[ -f "$dest/opt/infercast/share/infercast/models/Qwen--Qwen3-8B/config.json" ]
-	run env -u INFERCAST_SYSTEMS -u INFERCAST_MODELS PATH=/usr/bin:/bin "$dest/opt/infercast/bin/hfparse" --resolve Qwen/Qwen3-8B
+	run env -u INFERCAST_SYSTEMS -u INFERCAST_MODELS PATH=/usr/bin:/bin "$dest/opt/infercast/bin/infercast-hfparse" --resolve Qwen/Qwen3-8B
 	assert_success
-	assert_output "$dest/opt/infercast/bin/../share/infercast/models/Qwen--Qwen3-8B"
+	assert_output "$dest/opt/infercast/share/infercast/models/Qwen--Qwen3-8B"
 	run make -C "$ROOT" -s uninstall DESTDIR="$dest" PREFIX=/opt/infercast
 	assert_success
 	assert_equal "$(find "$dest" -type f -o -type l | wc -l)" 0
