@@ -419,7 +419,8 @@ static void parse_options(int argc, char **argv, opts *o)
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
-	state st = { 0 };
+	/* static: what it holds stays reachable at exit (see the end) */
+	static state st;
 	parse_options(argc, argv, &st.o);
 	jsonl_reader r;
 	jsonl_open(&r, optind < argc ? argv[optind] : NULL);
@@ -441,19 +442,9 @@ int main(int argc, char **argv)
 		cJSON_Delete(rec);
 	}
 	jsonl_close(&r);
-	optext_memo_free(&st.memo);
-	free(st.last_id);
-	for (size_t i = 0; i < st.ndbs; i++)
-		perfdb_close(st.dbs[i].db);
-	free(st.dbs);
-	for (size_t i = 0; i < st.configs_cap; i++)
-		free(st.configs[i].id);
-	free(st.configs);
-	for (size_t i = 0; i < st.nshapes; i++)
-		cJSON_Delete(st.shapes[i]);
-	free(st.shapes);
-	for (size_t i = 0; i < st.nwarned; i++)
-		free(st.warned[i]);
-	free(st.warned);
+	/* The tables, memos and configurations are not freed: the process ends here and the
+	 * kernel takes it all back at once, where freeing every grid node of the dense tables
+	 * was 15% of a one-case run's instructions (3.4 M of 22.5 M). All of it stays reachable
+	 * from st, so leak checkers do not count it (valgrind: "still reachable"). */
 	return finish_stdout();
 }
