@@ -69,9 +69,14 @@ typedef struct state {
 	 * thousands of configurations; a cJSON object is searched linearly) */
 	struct config_slot {
 		char *id;
-		cJSON *c;
+		const cJSON *c; /* one of shapes */
 	} *configs;
 	size_t configs_cap, configs_n;
+	/* the distinct {system, backend, ...} objects the configurations point to: a sweep's
+	 * thousands share a few, so memory grows by an id and a slot per configuration, not by a
+	 * cJSON object */
+	cJSON **shapes;
+	size_t nshapes;
 	/* ops come grouped by configuration: the last one's database saves a search per op */
 	char *last_id;
 	perfdb *last_db;
@@ -134,7 +139,24 @@ static const cJSON *config_of(const state *st, const char *id)
 	return id && st->configs_cap ? config_slot(st, id)->c : NULL;
 }
 
-static void config_set(state *st, const char *id, cJSON *c)
+/* c, or an equal shape already kept (then c is deleted). Only the latest few are searched:
+ * configurations come grouped, and a stream of many distinct shapes stays linear. */
+static const cJSON *config_shape(state *st, cJSON *c)
+{
+	for (size_t i = st->nshapes, seen = 0; i > 0 && seen < 16; i--, seen++)
+		if (cJSON_Compare(st->shapes[i - 1], c, true)) {
+			cJSON_Delete(c);
+			return st->shapes[i - 1];
+		}
+	cJSON **grown = realloc(st->shapes, (st->nshapes + 1) * sizeof *grown);
+	if (!grown)
+		die(EXIT_DATA, "out of memory");
+	st->shapes = grown;
+	st->shapes[st->nshapes++] = c;
+	return c;
+}
+
+static void config_set(state *st, const char *id, const cJSON *c)
 {
 	if (2 * (st->configs_n + 1) > st->configs_cap) {
 		state grown = { .configs_cap = st->configs_cap ? 2 * st->configs_cap : 256 };
@@ -150,7 +172,6 @@ static void config_set(state *st, const char *id, cJSON *c)
 	}
 	struct config_slot *slot = config_slot(st, id);
 	if (slot->id) { /* a configuration given again: the later record counts */
-		cJSON_Delete(slot->c);
 		slot->c = c;
 		return;
 	}
@@ -183,7 +204,7 @@ static void remember_config(state *st, const jsonl_reader *r, const cJSON *rec)
 		cJSON_AddStringToObject(c, "checkpoint_gemm", gemm);
 	if (moe)
 		cJSON_AddStringToObject(c, "checkpoint_moe", moe);
-	config_set(st, id, c);
+	config_set(st, id, config_shape(st, c));
 }
 
 static void set_number(cJSON *rec, const char *key, double v)
@@ -398,7 +419,8 @@ static void parse_options(int argc, char **argv, opts *o)
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
-	state st = { 0 };
+	/* static: what it holds stays reachable at exit (see the end) */
+	static state st;
 	parse_options(argc, argv, &st.o);
 	jsonl_reader r;
 	jsonl_open(&r, optind < argc ? argv[optind] : NULL);
@@ -420,18 +442,9 @@ int main(int argc, char **argv)
 		cJSON_Delete(rec);
 	}
 	jsonl_close(&r);
-	optext_memo_free(&st.memo);
-	free(st.last_id);
-	for (size_t i = 0; i < st.ndbs; i++)
-		perfdb_close(st.dbs[i].db);
-	free(st.dbs);
-	for (size_t i = 0; i < st.configs_cap; i++) {
-		free(st.configs[i].id);
-		cJSON_Delete(st.configs[i].c);
-	}
-	free(st.configs);
-	for (size_t i = 0; i < st.nwarned; i++)
-		free(st.warned[i]);
-	free(st.warned);
+	/* The tables, memos and configurations are not freed: the process ends here and the
+	 * kernel takes it all back at once, where freeing every grid node of the dense tables
+	 * was 15% of a one-case run's instructions (3.4 M of 22.5 M). All of it stays reachable
+	 * from st, so leak checkers do not count it (valgrind: "still reachable"). */
 	return finish_stdout();
 }

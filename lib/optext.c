@@ -72,61 +72,115 @@ static unsigned long long memo_hash(const void *db, const char *s, size_t n)
 	return h ^ (h >> 29);
 }
 
-static optext_memo_entry *memo_slot(const optext_memo *m, unsigned long long hash, const void *db, const char *rest,
-				    size_t rest_len)
+static optext_memo_entry *memo_slot(const optext_memo_gen *g, unsigned long long hash, const void *db,
+				    const char *rest, size_t rest_len)
 {
-	for (size_t i = hash & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		optext_memo_entry *e = &m->slots[i];
+	for (size_t i = hash & (g->cap - 1);; i = (i + 1) & (g->cap - 1)) {
+		optext_memo_entry *e = &g->slots[i];
 		if (!e->rest || (e->hash == hash && e->db == db && e->rest_len == rest_len &&
 				 memcmp(e->rest, rest, rest_len) == 0))
 			return e;
 	}
 }
 
-const char *optext_memo_find(const optext_memo *m, const void *db, const char *rest, size_t rest_len)
+static optext_memo_entry *gen_find(const optext_memo_gen *g, unsigned long long hash, const void *db,
+				   const char *rest, size_t rest_len)
 {
-	if (!m->cap)
+	if (!g->cap)
 		return NULL;
-	optext_memo_entry *e = memo_slot(m, memo_hash(db, rest, rest_len), db, rest, rest_len);
-	return e->rest ? e->tail : NULL;
+	optext_memo_entry *e = memo_slot(g, hash, db, rest, rest_len);
+	return e->rest ? e : NULL;
 }
 
-enum { MEMO_BUDGET = 256 << 20 }; /* bytes of remembered text; a sweep needs a few MB */
-
-void optext_memo_put(optext_memo *m, const void *db, const char *rest, size_t rest_len, const char *tail)
+static void gen_free(optext_memo_gen *g)
 {
-	size_t tail_len = strlen(tail);
-	if (m->bytes + rest_len + tail_len > MEMO_BUDGET)
+	for (size_t i = 0; i < g->cap; i++)
+		free(g->slots[i].rest);
+	free(g->slots);
+	*g = (optext_memo_gen){ 0 };
+}
+
+static size_t memo_budget(const optext_memo *m)
+{
+	return m->budget ? m->budget : OPTEXT_MEMO_BUDGET;
+}
+
+/* Adds e (its allocation now the memo's) to the young generation, first turning the young one
+ * old if e would take it past its half of the budget. An entry larger than that half is not
+ * kept. */
+static void memo_insert(optext_memo *m, optext_memo_entry e)
+{
+	size_t size = e.rest_len + strlen(e.tail), half = memo_budget(m) / 2;
+	if (size > half) {
+		free(e.rest);
 		return;
-	if (2 * (m->used + 1) > m->cap) {
-		optext_memo grown = { calloc(m->cap ? 2 * m->cap : 1024, sizeof *m->slots), m->cap ? 2 * m->cap : 1024,
-				      m->used, m->bytes };
+	}
+	if (m->young.bytes + size > half) {
+		m->used -= m->old.used;
+		gen_free(&m->old);
+		m->old = m->young;
+		m->young = (optext_memo_gen){ 0 };
+	}
+	optext_memo_gen *g = &m->young;
+	if (2 * (g->used + 1) > g->cap) {
+		optext_memo_gen grown = { calloc(g->cap ? 2 * g->cap : 1024, sizeof *g->slots), g->cap ? 2 * g->cap : 1024,
+					  g->used, g->bytes };
 		if (!grown.slots)
 			die(EXIT_DATA, "out of memory");
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->slots[i].rest)
-				*memo_slot(&grown, m->slots[i].hash, NULL, NULL, SIZE_MAX) = m->slots[i];
-		free(m->slots);
-		*m = grown;
+		for (size_t i = 0; i < g->cap; i++)
+			if (g->slots[i].rest)
+				*memo_slot(&grown, g->slots[i].hash, NULL, NULL, SIZE_MAX) = g->slots[i];
+		free(g->slots);
+		*g = grown;
 	}
-	unsigned long long hash = memo_hash(db, rest, rest_len);
-	optext_memo_entry *e = memo_slot(m, hash, db, rest, rest_len);
-	if (e->rest)
-		return;
+	*memo_slot(g, e.hash, e.db, e.rest, e.rest_len) = e;
+	g->used++;
+	g->bytes += size;
+	m->used++;
+}
+
+static optext_memo_entry memo_entry(unsigned long long hash, const void *db, const char *rest, size_t rest_len,
+				    const char *tail)
+{
+	size_t tail_len = strlen(tail);
 	char *copy = malloc(rest_len + tail_len + 1);
 	if (!copy)
 		die(EXIT_DATA, "out of memory");
 	memcpy(copy, rest, rest_len);
 	memcpy(copy + rest_len, tail, tail_len + 1);
-	*e = (optext_memo_entry){ hash, db, copy, rest_len, copy + rest_len };
-	m->used++;
-	m->bytes += rest_len + tail_len;
+	return (optext_memo_entry){ hash, db, copy, rest_len, copy + rest_len };
+}
+
+const char *optext_memo_find(optext_memo *m, const void *db, const char *rest, size_t rest_len)
+{
+	if (!m->used)
+		return NULL;
+	unsigned long long hash = memo_hash(db, rest, rest_len);
+	optext_memo_entry *e = gen_find(&m->young, hash, db, rest, rest_len);
+	if (e)
+		return e->tail;
+	e = gen_find(&m->old, hash, db, rest, rest_len);
+	if (!e)
+		return NULL;
+	/* still asked for: into the young generation, copied first since the insert may drop
+	 * the old one */
+	optext_memo_entry young = memo_entry(hash, db, e->rest, e->rest_len, e->tail);
+	memo_insert(m, young);
+	e = gen_find(&m->young, hash, db, rest, rest_len);
+	return e ? e->tail : NULL;
+}
+
+void optext_memo_put(optext_memo *m, const void *db, const char *rest, size_t rest_len, const char *tail)
+{
+	unsigned long long hash = memo_hash(db, rest, rest_len);
+	if (gen_find(&m->young, hash, db, rest, rest_len) || gen_find(&m->old, hash, db, rest, rest_len))
+		return; /* the first tail stays */
+	memo_insert(m, memo_entry(hash, db, rest, rest_len, tail));
 }
 
 void optext_memo_free(optext_memo *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->slots[i].rest);
-	free(m->slots);
+	gen_free(&m->young);
+	gen_free(&m->old);
 	*m = (optext_memo){ 0 };
 }

@@ -30,8 +30,11 @@ size_t optext_priced_tail(char *buf, size_t n, const perf_result *res, bool no_p
  * after its closing quote (to the end of the line). Other texts: false. */
 bool optext_split(const char *text, size_t len, const char **id, size_t *id_len, const char **rest);
 
-/* Priced tails by (database, rest of the line). Bounded: past a memory budget it stops
- * remembering (lookups still work). */
+/* Priced tails by (database, rest of the line), within a memory budget whatever the stream's
+ * length: two generations of at most budget/2 bytes of text each. New tails go to the young
+ * one; when it is full the old one is dropped and the young one becomes old; a tail found in
+ * the old one is copied to the young one. What a sweep repeats soon (the ops of neighbouring
+ * configurations) stays; what it stopped asking for goes, about least recently used first. */
 typedef struct optext_memo_entry {
 	unsigned long long hash;
 	const void *db;
@@ -40,12 +43,21 @@ typedef struct optext_memo_entry {
 	const char *tail;
 } optext_memo_entry;
 
-typedef struct optext_memo {
+typedef struct optext_memo_gen {
 	optext_memo_entry *slots;
 	size_t cap, used, bytes;
+} optext_memo_gen;
+
+typedef struct optext_memo {
+	optext_memo_gen young, old;
+	size_t used;   /* entries in both generations (0: nothing to find) */
+	size_t budget; /* bytes of remembered text in all; 0: OPTEXT_MEMO_BUDGET */
 } optext_memo;
 
-const char *optext_memo_find(const optext_memo *m, const void *db, const char *rest, size_t rest_len);
+enum { OPTEXT_MEMO_BUDGET = 16 << 20 };
+
+/* The tail remembered for (db, rest), valid until the next call on m; NULL if none. */
+const char *optext_memo_find(optext_memo *m, const void *db, const char *rest, size_t rest_len);
 void optext_memo_put(optext_memo *m, const void *db, const char *rest, size_t rest_len, const char *tail);
 void optext_memo_free(optext_memo *m);
 

@@ -47,8 +47,11 @@ struct perfdb {
 	char fatal[G_COUNT][600];
 	table_set gemm, compute_scale, scale_matrix, ctx, gen, allreduce, nccl, oneccl;
 	bool oneccl_used;
-	memo_slot *memo;
-	size_t memo_cap, memo_n;
+	/* two generations, so that memory stays bounded on any stream: when the young one
+	 * holds MEMO_GEN_MAX answers it becomes the old one (the old one is dropped); an
+	 * answer found in the old one is copied to the young one */
+	memo_slot *memo, *memo_old;
+	size_t memo_cap, memo_n, memo_old_cap;
 	struct extra_table {
 		char file[64];
 		int state; /* 1 read, -1 bad table (fatal says why) */
@@ -155,6 +158,7 @@ void perfdb_close(perfdb *db)
 		table_set_free(&db->extra[i].t);
 	free(db->extra);
 	free(db->memo);
+	free(db->memo_old);
 	free(db);
 }
 
@@ -284,13 +288,17 @@ static uint64_t hash_key(const memo_key *k)
 	return h ^ (h >> 29);
 }
 
-static memo_slot *memo_find_hashed(perfdb *db, const memo_key *k, uint64_t h)
+/* Answers one generation keeps (~2.5 MB of slots at half load): a Qwen3-32B stream of
+ * 10,000 configurations asks ~12,000 distinct look-ups. */
+enum { MEMO_GEN_MAX = 16384 };
+
+static memo_slot *memo_find_in(memo_slot *slots, size_t cap, const memo_key *k, uint64_t h)
 {
-	if (!db->memo_cap)
+	if (!cap)
 		return NULL;
-	size_t mask = db->memo_cap - 1;
+	size_t mask = cap - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		memo_slot *s = &db->memo[i];
+		memo_slot *s = &slots[i];
 		if (!s->used)
 			return NULL;
 		if (s->hash == h && memcmp(&s->key, k, sizeof *k) == 0)
@@ -298,9 +306,18 @@ static memo_slot *memo_find_hashed(perfdb *db, const memo_key *k, uint64_t h)
 	}
 }
 
+static void memo_put_hashed(perfdb *db, const memo_key *k, uint64_t h, const perf_result *r);
+
 static memo_slot *memo_find(perfdb *db, const memo_key *k)
 {
-	return memo_find_hashed(db, k, hash_key(k));
+	uint64_t h = hash_key(k);
+	memo_slot *s = memo_find_in(db->memo, db->memo_cap, k, h);
+	if (s || !(s = memo_find_in(db->memo_old, db->memo_old_cap, k, h)))
+		return s;
+	/* still asked for: into the young generation (copied first: the put may drop the old) */
+	perf_result r = s->r;
+	memo_put_hashed(db, k, h, &r);
+	return memo_find_in(db->memo, db->memo_cap, k, h);
 }
 
 static void memo_insert(perfdb *db, const memo_key *k, uint64_t h, const perf_result *r)
@@ -316,8 +333,15 @@ static void memo_insert(perfdb *db, const memo_key *k, uint64_t h, const perf_re
 	db->memo_n++;
 }
 
-static void memo_put(perfdb *db, const memo_key *k, const perf_result *r)
+static void memo_put_hashed(perfdb *db, const memo_key *k, uint64_t h, const perf_result *r)
 {
+	if (db->memo_n >= MEMO_GEN_MAX) {
+		free(db->memo_old);
+		db->memo_old = db->memo;
+		db->memo_old_cap = db->memo_cap;
+		db->memo = NULL;
+		db->memo_cap = db->memo_n = 0;
+	}
 	if ((db->memo_n + 1) * 2 > db->memo_cap) {
 		size_t ncap = db->memo_cap ? 2 * db->memo_cap : 1024;
 		memo_slot *old = db->memo;
@@ -334,7 +358,12 @@ static void memo_put(perfdb *db, const memo_key *k, const perf_result *r)
 				memo_insert(db, &old[i].key, old[i].hash, &old[i].r);
 		free(old);
 	}
-	memo_insert(db, k, hash_key(k), r);
+	memo_insert(db, k, h, r);
+}
+
+static void memo_put(perfdb *db, const memo_key *k, const perf_result *r)
+{
+	memo_put_hashed(db, k, hash_key(k), r);
 }
 
 static memo_key make_key(const perfdb *db, int fn)

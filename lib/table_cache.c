@@ -11,12 +11,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "opgraph_quant.h"
 
-/* Bumped whenever the file layout or what a part holds changes. */
-enum { CACHE_FORMAT = 1 };
+/* Bumped whenever the file layout or what a part holds changes. 2: sources identified by
+ * their content, not their mtime. */
+enum { CACHE_FORMAT = 2 };
 static const char MAGIC[8] = { 'I', 'F', 'C', 'T', 'A', 'B', 'L', '1' };
 static const char END_MARK[8] = { 'I', 'F', 'C', 'T', '-', 'E', 'N', 'D' };
 
@@ -189,9 +191,117 @@ static void put_node(wbuf *w, const grid_node *node)
 	}
 }
 
-/* A source file's identity: size -1 when it does not exist. A table of the family-first layout
- * (lib/perftree) is the file it resolves to, whose path joins the identity (a reuse.yaml that
- * names another version changes it). */
+/* ---- sources by content ----
+ *
+ * A source file is identified by its size and a hash of its bytes, so that checkouts whose
+ * system specs and tables are the same bytes (at other paths, with other mtimes) share one
+ * cache file. Hashing 9 MB of CSV on every run would cost more than the hit saves, so the
+ * hash is remembered in the cache directory under the file's stat identity (path, device,
+ * inode, size, mtime): a <stat hash>.id file of 24 bytes. A file rewritten in place gets a
+ * new mtime, so a new stat identity, so it is hashed again. */
+
+static int mkdirs(const char *dir);
+
+static const char ID_MAGIC[8] = { 'I', 'F', 'C', 'I', 'D', 'v', '1', 0 };
+
+static uint64_t mix_words(const unsigned char *p, size_t n, uint64_t h)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, sizeof w);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	uint64_t w = 0;
+	memcpy(&w, p + i, n - i);
+	h = (h ^ w ^ n) * 0xC4CEB9FE1A85EC53ull;
+	return h ^ (h >> 29);
+}
+
+/* The hash of the file's bytes, read in whole blocks (a block size that is a multiple of 8,
+ * so the hash does not depend on how read() splits the file). False when it cannot be read. */
+static bool hash_content(const char *path, uint64_t *out)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	static unsigned char block[1 << 16];
+	uint64_t h = 0x9E3779B97F4A7C15ull;
+	size_t n;
+	while ((n = fread(block, 1, sizeof block, f)) > 0)
+		h = mix_words(block, n, h);
+	bool ok = !ferror(f);
+	fclose(f);
+	*out = h;
+	return ok;
+}
+
+/* The remembered hashes of this process: a run asks for the same few files several times. */
+static struct id_memo_entry {
+	uint64_t stat_key, content;
+} id_memo[32];
+static size_t id_memo_n;
+
+static uint64_t content_hash(const char *path, const struct stat *st)
+{
+	char skey[4096 + 128];
+	snprintf(skey, sizeof skey, "%s|%llu|%llu|%lld|%lld.%ld", path, (unsigned long long)st->st_dev,
+		 (unsigned long long)st->st_ino, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+		 (long)st->st_mtim.tv_nsec);
+	uint64_t stat_key = fnv1a(skey, 1469598103934665603ull);
+	for (size_t i = 0; i < id_memo_n; i++)
+		if (id_memo[i].stat_key == stat_key)
+			return id_memo[i].content;
+	uint64_t h = 0;
+	const char *dir = table_cache_dir();
+	char idfile[sizeof dir_buf + 64];
+	bool have = false;
+	if (dir && (size_t)snprintf(idfile, sizeof idfile, "%s/%016llx.id", dir, (unsigned long long)stat_key) <
+			   sizeof idfile) {
+		int fd = open(idfile, O_RDONLY);
+		if (fd >= 0) {
+			unsigned char b[24];
+			uint64_t k;
+			if (read(fd, b, sizeof b) == (ssize_t)sizeof b && memcmp(b, ID_MAGIC, 8) == 0 &&
+			    (memcpy(&k, b + 8, 8), k == stat_key)) {
+				memcpy(&h, b + 16, 8);
+				have = true;
+			}
+			close(fd);
+		}
+	}
+	if (!have) {
+		if (!hash_content(path, &h))
+			return 0;
+		if (dir) { /* remembered for the next process: written whole, then renamed */
+			char tmp[sizeof idfile + 8];
+			snprintf(tmp, sizeof tmp, "%s.XXXXXX", idfile);
+			int fd = mkstemp(tmp);
+			if (fd < 0 && mkdirs(dir) == 0) { /* the first run: no directory yet */
+				snprintf(tmp, sizeof tmp, "%s.XXXXXX", idfile);
+				fd = mkstemp(tmp);
+			}
+			if (fd >= 0) {
+				unsigned char b[24];
+				memcpy(b, ID_MAGIC, 8);
+				memcpy(b + 8, &stat_key, 8);
+				memcpy(b + 16, &h, 8);
+				bool ok = write(fd, b, sizeof b) == (ssize_t)sizeof b;
+				ok = close(fd) == 0 && ok;
+				if (!ok || chmod(tmp, 0644) != 0 || rename(tmp, idfile) != 0)
+					unlink(tmp);
+			}
+		}
+	}
+	if (id_memo_n < sizeof id_memo / sizeof id_memo[0])
+		id_memo[id_memo_n++] = (struct id_memo_entry){ stat_key, h };
+	return h;
+}
+
+/* A source file's identity: its size and content, size -1 when it does not exist. A table of
+ * the family-first layout (lib/perftree) is the file it resolves to (a reuse.yaml that names
+ * another version changes it); how it was found joins the identity. */
 static void file_id(const char *path, int64_t id[3])
 {
 	struct stat st;
@@ -199,10 +309,8 @@ static void file_id(const char *path, int64_t id[3])
 	char err[8];
 	if (path && perftree_locate(path, &where, err, sizeof err) == 0 && stat(where.path, &st) == 0) {
 		id[0] = (int64_t)st.st_size;
-		id[1] = (int64_t)st.st_mtim.tv_sec;
-		id[2] = (int64_t)st.st_mtim.tv_nsec;
-		if (where.how != PERFTREE_LEGACY)
-			id[2] ^= (int64_t)fnv1a(where.path, 1469598103934665603ull);
+		id[1] = (int64_t)content_hash(where.path, &st);
+		id[2] = (int64_t)where.how;
 	} else {
 		id[0] = -1;
 		id[1] = id[2] = 0;
@@ -264,7 +372,7 @@ static int mkdirs(const char *dir)
 	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-static void prune_other_builds(void);
+static void evict_lru(const char *keep);
 
 static void write_cache(const char *file, const char *key, table_set *const *sets, int nsets)
 {
@@ -310,7 +418,7 @@ static void write_cache(const char *file, const char *key, table_set *const *set
 		written = false;
 	if (written && chmod(tmp, 0644) == 0 && rename(tmp, file) == 0) {
 		stats.writes++;
-		prune_other_builds();
+		evict_lru(file);
 	}
 	else {
 		unlink(tmp);
@@ -365,40 +473,120 @@ static const char *get_str(rbuf *r)
 	return s;
 }
 
-/* Files a different build of the library wrote can never be read again: remove them when we write
- * ours, so the cache holds one generation of files instead of growing with every rebuild. */
-static void prune_other_builds(void)
+/* ---- bounded size, least recently used out ----
+ *
+ * The directory is shared (by checkouts, builds, agents): files are never removed because
+ * another build wrote them, only when the directory's cache files pass the budget
+ * ($INFERCAST_CACHE_MAX bytes, K/M/G suffixes; default 512M), oldest use first. A file's
+ * last use is its access time, set on every hit (at most once a minute, and only the access
+ * time: a hit writes nothing else), whatever the file system's atime policy. So two builds
+ * whose sets fit in the budget keep both; a build that goes away ages out. */
+
+static uint64_t cache_budget(void)
+{
+	const char *s = getenv("INFERCAST_CACHE_MAX");
+	char *end;
+	unsigned long long v = s && *s ? strtoull(s, &end, 10) : 0;
+	if (!s || !*s || end == s)
+		return 512ull << 20;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; break;
+	case 'm': case 'M': v <<= 20; break;
+	case 'g': case 'G': v <<= 30; break;
+	default: break;
+	}
+	return v;
+}
+
+static void mark_used(const char *file)
+{
+	struct stat st;
+	struct timespec now;
+	if (stat(file, &st) != 0 || clock_gettime(CLOCK_REALTIME, &now) != 0 || st.st_atim.tv_sec + 60 > now.tv_sec)
+		return;
+	const struct timespec times[2] = { now, { 0, UTIME_OMIT } };
+	utimensat(AT_FDCWD, file, times, 0);
+}
+
+/* Ours by name (cache_path's NAME-<16 hex>.tc, content_hash's <16 hex>.id): reading the
+ * magic would move the file's access time under relatime, which is its last use here. */
+static bool cache_file_kind(const char *name)
+{
+	size_t len = strlen(name);
+	const char *hex;
+	if (len >= 19 && strcmp(name + len - 3, ".id") == 0 && len == 19)
+		hex = name;
+	else if (len >= 20 && strcmp(name + len - 3, ".tc") == 0 && name[len - 20] == '-')
+		hex = name + len - 19;
+	else
+		return false;
+	for (int i = 0; i < 16; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
+			return false;
+	return true;
+}
+
+typedef struct cache_entry {
+	struct timespec used;
+	uint64_t size;
+	char name[256];
+} cache_entry;
+
+static int by_use(const void *a, const void *b)
+{
+	const cache_entry *x = a, *y = b;
+	if (x->used.tv_sec != y->used.tv_sec)
+		return x->used.tv_sec < y->used.tv_sec ? -1 : 1;
+	if (x->used.tv_nsec != y->used.tv_nsec)
+		return x->used.tv_nsec < y->used.tv_nsec ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* After a write: remove the least recently used files until the directory's fit the budget;
+ * keep is the file just written (never removed, even alone over the budget). */
+static void evict_lru(const char *keep)
 {
 	const char *dir = table_cache_dir();
 	DIR *d = dir ? opendir(dir) : NULL;
 	if (!d)
 		return;
+	cache_entry *all = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t total = 0;
 	const struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		if (len < 4 || strcmp(e->d_name + len - 3, ".tc") != 0)
-			continue;
 		char path[sizeof dir_buf + 300];
-		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path)
+		struct stat st;
+		if (strlen(e->d_name) >= sizeof all->name ||
+		    (size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path ||
+		    stat(path, &st) != 0 || !S_ISREG(st.st_mode) || !cache_file_kind(e->d_name))
 			continue;
-		int fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		unsigned char head[sizeof MAGIC + 32 + 4096];
-		ssize_t n = read(fd, head, sizeof head);
-		close(fd);
-		if (n < (ssize_t)(sizeof MAGIC + 32) || memcmp(head, MAGIC, sizeof MAGIC) != 0)
-			continue; /* not ours: leave it */
-		rbuf r = { .p = (const char *)head, .n = (size_t)n };
-		take(&r, sizeof MAGIC);
-		bool same_format = get_u64(&r) == CACHE_FORMAT;
-		get_u64(&r);
-		get_u64(&r);
-		const char *lib = get_str(&r);
-		if (!same_format || r.bad || strcmp(lib, INFERCAST_LIB_ID) != 0)
-			unlink(path);
+		if (n == cap) {
+			cache_entry *grown = realloc(all, (cap = cap ? 2 * cap : 64) * sizeof *all);
+			if (!grown)
+				break;
+			all = grown;
+		}
+		all[n].used = st.st_atim;
+		all[n].size = (uint64_t)st.st_size;
+		snprintf(all[n].name, sizeof all[n].name, "%s", e->d_name);
+		total += all[n++].size;
 	}
 	closedir(d);
+	uint64_t budget = cache_budget();
+	if (total > budget && n) {
+		qsort(all, n, sizeof *all, by_use);
+		const char *keep_name = strrchr(keep, '/') ? strrchr(keep, '/') + 1 : keep;
+		for (size_t i = 0; i < n && total > budget; i++) {
+			char path[sizeof dir_buf + 300];
+			if (strcmp(all[i].name, keep_name) == 0)
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, all[i].name);
+			if (unlink(path) == 0)
+				total -= all[i].size;
+		}
+	}
+	free(all);
 }
 
 static void get_doubles(rbuf *r, double *out, size_t n)
@@ -568,14 +756,15 @@ static bool finalize_sets(table_set *const *sets, int nsets)
 	return true;
 }
 
-/* key plus the identity of every dependency */
+/* key plus the identity of every dependency: its content, not its path (every checkout has
+ * its own copy of systems/) */
 static void full_key(const char *key, const char *const *deps, char *out, size_t n)
 {
 	size_t used = (size_t)snprintf(out, n, "%s", key);
 	for (size_t i = 0; deps && deps[i] && used < n; i++) {
 		int64_t id[3];
 		file_id(deps[i], id);
-		used += (size_t)snprintf(out + used, n - used, "|%s:%lld:%lld.%lld", deps[i], (long long)id[0],
+		used += (size_t)snprintf(out + used, n - used, "|dep:%lld:%lld.%lld", (long long)id[0],
 					 (long long)id[1], (long long)id[2]);
 	}
 }
@@ -609,6 +798,7 @@ int table_cache_load(table_set *const *sets, int nsets, const char *key_in, cons
 		}
 		table_cache_unref(m);
 		if (hit) {
+			mark_used(file);
 			stats.hits++;
 			return 0;
 		}

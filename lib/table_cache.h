@@ -3,19 +3,24 @@
  * their loader ran (parts, grids, measured ranges), never anything a look-up computes later,
  * so answers are bit-identical with and without the cache.
  *
- * One cache file per loader call: it records every source file's path, size and mtime (it is
- * rebuilt when one changes), a format version and an identity of the library's sources (a
- * changed loader invalidates it). The file is mapped, not read: a process touches only the
- * pages of the parts it looks up. On a hit the loader still runs, but lib/table_csv hands it
- * the header row only: the loader sets up its hooks (finalize, ctx) as usual and the rows'
- * content is restored from the cache. A loader therefore must keep everything it reads from
- * the rows in its table sets. Sets whose part keys are not quant modes (lib/opgraph_quant)
- * or NULL are simply not cached.
+ * One cache file per loader call: it records every source file's size and a hash of its
+ * bytes (so checkouts and builds with the same tables and system spec share it, wherever their
+ * paths and whatever their mtimes; the hash is remembered per stat identity in a small .id
+ * file, not recomputed per run), a format version and an identity of the library's sources
+ * (a changed loader never reads another's tables). The file is mapped, not read: a process
+ * touches only the pages of the parts it looks up. On a hit the loader still runs, but
+ * lib/table_csv hands it the header row only: the loader sets up its hooks (finalize, ctx) as
+ * usual and the rows' content is restored from the cache. A loader therefore must keep
+ * everything it reads from the rows in its table sets. Sets whose part keys are not quant
+ * modes (lib/opgraph_quant) or NULL are simply not cached.
  *
  * Where: --cache-dir (table_cache_set_dir), else $INFERCAST_CACHE, else
  * ${XDG_CACHE_HOME:-$HOME/.cache}/infercast. "off" (or an empty value) disables caching.
- * Files are written atomically (temporary file, then rename); an unwritable directory or a
- * damaged file is silently skipped. */
+ * Size: $INFERCAST_CACHE_MAX bytes (K/M/G; default 512M); past it a write removes the least
+ * recently used files (a hit sets the file's access time), never another build's files just
+ * for being another build's. Files are written atomically (temporary file, then rename); an
+ * unwritable directory is silently skipped; a truncated file or one whose header, length or
+ * end mark does not match is not trusted and is written again. */
 #ifndef INFERCAST_TABLE_CACHE_H
 #define INFERCAST_TABLE_CACHE_H
 

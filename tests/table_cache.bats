@@ -26,7 +26,7 @@ setup() {
 	assert_success
 	[ "$output" = "$off" ]
 	[ "$(ls -l --time-style=+%s.%N "$CACHE")" = "$before" ]
-	! ls "$CACHE" | grep -v '\.tc$'   # no temporary files left
+	! ls "$CACHE" | grep -v -E '\.(tc|id)$'   # no temporary files left
 }
 
 @test "cache: a damaged or truncated file is rebuilt, answers unchanged" {
@@ -60,22 +60,69 @@ setup() {
 	assert_output --partial "refusals match"
 }
 
-@test "cache: writing a file removes the files another build of the library wrote, and nothing else" {
+@test "cache: files another build wrote stay; past INFERCAST_CACHE_MAX the least recently used go, and nothing else" {
 	INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
 	assert_success
-	mkdir -p "$CACHE/keep"
-	# a stale file: a real one whose library id (after the 8-byte magic and three 8-byte words and the
-	# id's 8-byte length) no longer matches this build
+	# another build's file: a real one whose library id (after the 8-byte magic, three 8-byte
+	# words and the id's 8-byte length) differs, last used two days ago
 	first=$(ls "$CACHE"/*.tc | head -1)
 	cp "$first" "$CACHE/stale-0000000000000000.tc"
 	printf 'X' | dd of="$CACHE/stale-0000000000000000.tc" bs=1 seek=40 conv=notrunc status=none
+	touch -a -d '2 days ago' "$CACHE/stale-0000000000000000.tc"
 	echo "not a cache file" >"$CACHE/other.tc"
 	rm "$first" # forces one write
 	INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
 	assert_success
 	[ -e "$first" ]
+	[ -e "$CACHE/stale-0000000000000000.tc" ] # under the default budget: kept
+	# a budget that holds all but the stale file's bytes: it goes first, the rest stay
+	total=$(find "$CACHE" -type f ! -name other.tc ! -name 'stale-*' -printf '%s\n' | awk '{ s += $1 } END { print s }')
+	rm "$first"
+	INFERCAST_CACHE="$CACHE" INFERCAST_CACHE_MAX=$total run --separate-stderr query "$OPS"
+	assert_success
 	[ ! -e "$CACHE/stale-0000000000000000.tc" ]
+	[ -e "$first" ]
+	[ -e "$CACHE/other.tc" ] # not ours
+	[ "$(ls "$CACHE"/*.tc | wc -l)" -ge 4 ]
+	# a budget smaller than one file: each write removes everything else (a file evicted
+	# earlier in the run is prepared again and written), so one file of ours is left
+	rm "$first"
+	INFERCAST_CACHE="$CACHE" INFERCAST_CACHE_MAX=1K run --separate-stderr query "$OPS"
+	assert_success
+	[ "$(ls "$CACHE" | grep -v other.tc | wc -l)" -eq 1 ]
 	[ -e "$CACHE/other.tc" ]
+}
+
+@test "cache: keyed by content: the same system spec at another path with another mtime hits" {
+	INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
+	assert_success
+	out=$output
+	before=$(ls -l --time-style=+%s.%N "$CACHE"/*.tc)
+	cp -r "$ROOT/systems" "$BATS_TEST_TMPDIR/systems-copy"
+	touch "$BATS_TEST_TMPDIR/systems-copy/h200_sxm.json"
+	INFERCAST_SYSTEMS="$BATS_TEST_TMPDIR/systems-copy" INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
+	assert_success
+	[ "$output" = "$out" ]
+	[ "$(ls -l --time-style=+%s.%N "$CACHE"/*.tc)" = "$before" ] # no table written again
+	# other bytes: the sets are prepared again (another file), answers still right
+	printf ' \n' >>"$BATS_TEST_TMPDIR/systems-copy/h200_sxm.json" # same spec, other bytes
+	INFERCAST_SYSTEMS="$BATS_TEST_TMPDIR/systems-copy" INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
+	assert_success
+	[ "$output" = "$out" ]
+	[ "$(ls "$CACHE"/*.tc | wc -l)" -gt "$(echo "$before" | wc -l)" ]
+}
+
+@test "cache: a file whose header was damaged is not trusted; it is written again" {
+	INFERCAST_CACHE=off run --separate-stderr query "$OPS"
+	off=$output
+	INFERCAST_CACHE="$CACHE" query "$OPS" >/dev/null
+	for f in "$CACHE"/*.tc; do
+		printf 'XXXXXXXX' | dd of="$f" bs=1 seek=60 conv=notrunc status=none # inside the key
+	done
+	INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
+	assert_success
+	[ "$output" = "$off" ]
+	! grep -l XXXXXXXX "$CACHE"/*.tc
 }
 
 @test "cache: the MoE table (lib/table_moe) is cached; cold, warm and off give the same bytes, with and without the shared layer" {

@@ -106,5 +106,31 @@ int main(void)
 	CHECK(optext_memo_find(&m, &db1, "k7x", 3) == NULL);
 	CHECK(m.used == 5000);
 	optext_memo_free(&m);
+
+	/* bounded: 20 bytes a generation (key + tail 4 bytes each, 5 entries); what is asked
+	 * for again survives the turn of a generation, the rest goes */
+	optext_memo b = { .budget = 40 };
+	for (int i = 0; i < 5; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		snprintf(tail, sizeof tail, "t%d", i);
+		optext_memo_put(&b, &db1, key, strlen(key), tail);
+	}
+	CHECK(b.young.used == 5 && b.old.used == 0);
+	optext_memo_put(&b, &db1, "k5", 2, "t5"); /* the young turns old */
+	CHECK(b.young.used == 1 && b.old.used == 5);
+	CHECK_STR(optext_memo_find(&b, &db1, "k1", 2), "t1"); /* copied to the young */
+	CHECK(b.young.used == 2);
+	for (int i = 6; i < 10; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		snprintf(tail, sizeof tail, "t%d", i);
+		optext_memo_put(&b, &db1, key, strlen(key), tail);
+	}
+	CHECK_STR(optext_memo_find(&b, &db1, "k1", 2), "t1");
+	CHECK(optext_memo_find(&b, &db1, "k2", 2) == NULL); /* never asked for again: gone */
+	CHECK_STR(optext_memo_find(&b, &db1, "k9", 2), "t9");
+	optext_memo_put(&b, &db1, "a long key", 10, "a long tail"); /* over half the budget */
+	CHECK(optext_memo_find(&b, &db1, "a long key", 10) == NULL);
+	CHECK(b.young.bytes <= 20 && b.old.bytes <= 20);
+	optext_memo_free(&b);
 	UNIT_DONE();
 }
