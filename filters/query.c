@@ -416,11 +416,41 @@ static void parse_options(int argc, char **argv, opts *o)
 	o->fallbacks = f == FIDELITY_LOAD && !o->strict;
 }
 
+/* What main holds, for a caller that runs it again in one process (the fuzz harnesses). */
+static void state_free(state *st)
+{
+	optext_memo_free(&st->memo);
+	free(st->last_id);
+	for (size_t i = 0; i < st->ndbs; i++)
+		perfdb_close(st->dbs[i].db);
+	free(st->dbs);
+	for (size_t i = 0; i < st->configs_cap; i++)
+		free(st->configs[i].id);
+	free(st->configs);
+	for (size_t i = 0; i < st->nshapes; i++)
+		cJSON_Delete(st->shapes[i]);
+	free(st->shapes);
+	for (size_t i = 0; i < st->nwarned; i++)
+		free(st->warned[i]);
+	free(st->warned);
+}
+
+/* fuzz/ includes this file and calls main once per input, also after a failure jumped out of
+ * it: each call frees what the one before left (still reachable until then) */
+#ifdef FUZZ_ROOT
+enum { FREE_BEFORE_RUN = 1 };
+#else
+enum { FREE_BEFORE_RUN = 0 };
+#endif
+
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
 	/* static: what it holds stays reachable at exit (see the end) */
 	static state st;
+	if (FREE_BEFORE_RUN)
+		state_free(&st);
+	st = (state){ 0 };
 	parse_options(argc, argv, &st.o);
 	jsonl_reader r;
 	jsonl_open(&r, optind < argc ? argv[optind] : NULL);
