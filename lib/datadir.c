@@ -1,5 +1,6 @@
 /* datadir: locate perf data folders and pick versions (see datadir.h). */
 #include "datadir.h"
+#include "fspath.h"
 #include "sharedir.h"
 
 #include "perftree.h"
@@ -28,28 +29,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool is_file(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* Backend and version names become path components: only plain names are accepted. */
-static bool plain_name(const char *s)
-{
-	if (!s || !*s || s[0] == '.' || strstr(s, "..") || strlen(s) >= 128)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.' && *s != '+')
-			return false;
-	return true;
-}
 
 void datadir_list_free(struct datadir_list *l)
 {
@@ -104,7 +83,7 @@ const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen)
 		root = sharedir_path("data", installed, sizeof installed);
 		from = "the installed default; give --data-dir or set INFERCAST_DATA";
 	}
-	if (!is_dir(root)) {
+	if (!fspath_is_dir(root)) {
 		set_err(err, errlen, "perf data folder not found: %s (%s)", root, from);
 		return NULL;
 	}
@@ -113,7 +92,7 @@ const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen)
 	char probe[DATADIR_PATH_MAX];
 	snprintf(probe, sizeof probe, "%.4000s/perf_data_reuse_manifest.yaml", root);
 	snprintf(inner, sizeof inner, "%.4000s/data", root);
-	if (is_file(probe) && is_dir(inner))
+	if (fspath_is_file(probe) && fspath_is_dir(inner))
 		return inner;
 	return root;
 }
@@ -122,7 +101,7 @@ static int system_dir(const char *root, const struct system_spec *sys, char *out
 		      size_t errlen)
 {
 	snprintf(out, n, "%.3000s/%s", root, sys->data_subdir);
-	if (!is_dir(out)) {
+	if (!fspath_is_dir(out)) {
 		set_err(err, errlen, "no perf data for system %s: %s not found", sys->name, out);
 		return -1;
 	}
@@ -143,10 +122,10 @@ static int usable_versions(const char *dir, struct datadir_list *out, char *err,
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof path, "%.3800s/%s", dir, e->d_name);
-		if (!is_dir(path))
+		if (!fspath_is_dir(path))
 			continue;
 		snprintf(path, sizeof path, "%.3800s/%s/INCOMPLETE.txt", dir, e->d_name);
-		if (is_file(path))
+		if (fspath_is_file(path))
 			continue;
 		if (list_push(out, e->d_name) != 0) {
 			closedir(d);
@@ -169,7 +148,7 @@ int datadir_versions(const char *root, const struct system_spec *sys, const char
 	char dir[DATADIR_PATH_MAX];
 	if (system_dir(root, sys, dir, sizeof dir, err, errlen) != 0)
 		return -1;
-	if (!plain_name(backend)) {
+	if (!fspath_plain_name(backend)) {
 		set_err(err, errlen, "bad backend name '%s'", backend ? backend : "");
 		return -1;
 	}
@@ -452,8 +431,8 @@ int datadir_resolve(const char *data_dir_opt, const struct system_spec *sys, con
 	char table[DATADIR_PATH_MAX];
 	snprintf(table, sizeof table, "%.4000s/nccl_perf.txt", out->nccl_dir);
 	perftree_file where;
-	out->nccl_present = plain_name(sys->nccl_version) && perftree_locate(table, &where, NULL, 0) == 0 &&
-			    is_file(where.path);
+	out->nccl_present = fspath_plain_name(sys->nccl_version) && perftree_locate(table, &where, NULL, 0) == 0 &&
+			    fspath_is_file(where.path);
 	if (sys->oneccl_version[0])
 		snprintf(out->oneccl_dir, sizeof out->oneccl_dir, "%.3000s/oneccl/%s", out->system_dir,
 			 sys->oneccl_version);

@@ -3,6 +3,7 @@
  * at a54593e24. Python's `get(key) or default` idiom is kept where the reference uses it, because
  * it decides what a null or zero field means. */
 #include "hfmodel.h"
+#include "fspath.h"
 #include "families.h"
 #include "jsonl.h"
 
@@ -1192,18 +1193,6 @@ cJSON *hfmodel_record(cJSON *config, const cJSON *hf_quant, const char *model_pa
 
 /* ---- loading ---- */
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool is_file(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 /* Folder part of a path to .../config.json, or NULL when path is not named config.json. */
 static char *config_folder(const char *path)
 {
@@ -1222,7 +1211,7 @@ static char *config_folder(const char *path)
 
 void hfmodel_model_path(const char *path, char *out, size_t n)
 {
-	char *folder = is_dir(path) ? strdup(path) : config_folder(path);
+	char *folder = fspath_is_dir(path) ? strdup(path) : config_folder(path);
 	if (folder) {
 		size_t len = strlen(folder);
 		while (len > 1 && folder[len - 1] == '/')
@@ -1255,9 +1244,9 @@ static cJSON *load_json(const char *file, char *err, size_t errlen)
 
 cJSON *hfmodel_load(const char *path, char *err, size_t errlen)
 {
-	char *folder = is_dir(path) ? strdup(path) : config_folder(path);
+	char *folder = fspath_is_dir(path) ? strdup(path) : config_folder(path);
 	char *cfg_file, *quant_file = NULL;
-	if (folder && is_dir(path)) {
+	if (folder && fspath_is_dir(path)) {
 		size_t n = strlen(folder) + 32;
 		cfg_file = malloc(n);
 		quant_file = malloc(n);
@@ -1275,9 +1264,9 @@ cJSON *hfmodel_load(const char *path, char *err, size_t errlen)
 	free(folder);
 	cJSON *config = NULL, *hq = NULL, *rec = NULL;
 	config = load_json(cfg_file, err, errlen);
-	if (config && quant_file && is_file(quant_file))
+	if (config && quant_file && fspath_is_file(quant_file))
 		hq = load_json(quant_file, err, errlen);
-	if (config && (!quant_file || !is_file(quant_file) || hq)) {
+	if (config && (!quant_file || !fspath_is_file(quant_file) || hq)) {
 		char model_path[4096], msg[1024];
 		hfmodel_model_path(path, model_path, sizeof model_path);
 		rec = hfmodel_record(config, hq, model_path, msg, sizeof msg);

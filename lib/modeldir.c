@@ -1,5 +1,6 @@
 /* modeldir: resolve --model names to model folders (see modeldir.h). */
 #include "modeldir.h"
+#include "fspath.h"
 #include "sharedir.h"
 #include "diag.h"
 
@@ -16,12 +17,6 @@
 #endif
 
 #define MD_PATH_MAX 4096
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 static bool plain_char(char c)
 {
@@ -52,7 +47,7 @@ const char *modeldir_root(char *err, size_t errlen)
 	static char found[MD_PATH_MAX];
 	const char *env = getenv("INFERCAST_MODELS");
 	if (env && *env) {
-		if (!is_dir(env)) {
+		if (!fspath_is_dir(env)) {
 			diag_errf(err, errlen, "models folder not found: %s (from INFERCAST_MODELS)", env);
 			return NULL;
 		}
@@ -67,13 +62,13 @@ const char *modeldir_root(char *err, size_t errlen)
 		if (slash) {
 			*slash = '\0';
 			snprintf(found, sizeof found, "%.4000s/../models", exe);
-			if (is_dir(found))
+			if (fspath_is_dir(found))
 				return found;
 		}
 	}
 	/* an install (any PREFIX, lib/infercast/bin or bin): lib/sharedir finds its share folder */
 	sharedir_path("models", found, sizeof found);
-	if (is_dir(found))
+	if (fspath_is_dir(found))
 		return found;
 	diag_errf(err, errlen, "no bundled models folder (set INFERCAST_MODELS)");
 	return NULL;
@@ -97,7 +92,7 @@ int modeldir_resolve(const char *name, char *out, size_t n, char *err, size_t er
 	snprintf(want, sizeof want, "%.*s--%s", (int)(slash - name), name, slash + 1);
 	char path[MD_PATH_MAX];
 	snprintf(path, sizeof path, "%.3700s/%.299s", root, want);
-	if (is_dir(path)) {
+	if (fspath_is_dir(path)) {
 		snprintf(out, n, "%s", path);
 		return 0;
 	}
@@ -112,7 +107,7 @@ int modeldir_resolve(const char *name, char *out, size_t n, char *err, size_t er
 			}
 		}
 		closedir(d);
-		if (is_dir(path)) {
+		if (fspath_is_dir(path)) {
 			snprintf(out, n, "%s", path);
 			return 0;
 		}

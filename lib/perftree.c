@@ -1,5 +1,6 @@
 /* perftree: the family-first perf-data layout (see perftree.h). */
 #include "perftree.h"
+#include "fspath.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -22,28 +23,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool is_file(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* Names that become path components: no separators, no leading dot. */
-static bool plain_name(const char *s)
-{
-	if (!s || !*s || s[0] == '.' || strstr(s, "..") || strlen(s) >= 128)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.' && *s != '+')
-			return false;
-	return true;
-}
 
 /* The first-level folders of a system that are not families (the reference's list). */
 static bool backend_dir(const char *name)
@@ -73,7 +52,7 @@ static int list_dirs(const char *dir, bool (*keep)(const char *), struct datadir
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' || (keep && !keep(e->d_name)))
 			continue;
-		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path || !is_dir(path))
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path || !fspath_is_dir(path))
 			continue;
 		char **grown = realloc(out->names, (out->n + 1) * sizeof *grown);
 		char *name = strdup(e->d_name);
@@ -175,10 +154,10 @@ static bool usable(const char *version_dir)
 {
 	char p[DATADIR_PATH_MAX];
 	snprintf(p, sizeof p, "%.4000s/collection_meta.yaml", version_dir);
-	if (is_file(p))
+	if (fspath_is_file(p))
 		return true;
 	snprintf(p, sizeof p, "%.4000s/INCOMPLETE.txt", version_dir);
-	return !is_file(p);
+	return !fspath_is_file(p);
 }
 
 /* ---- YAML (libyaml's document API) ---- */
@@ -278,7 +257,7 @@ static int reuse_of(const char *version_dir, const char *table, char *from, size
 		}
 		if (strcmp(t, table) != 0)
 			continue;
-		if (!plain_name(v)) {
+		if (!fspath_plain_name(v)) {
 			set_err(err, errlen, "%s:%zu: from_version '%s' is not a version folder name", path,
 				e->start_mark.line + 1, v);
 			rc = -1;
@@ -345,8 +324,8 @@ static int locate(const char *legacy_path, bool own_only, perftree_file *out, ch
 		return 0;
 	}
 	char system_dir[DATADIR_PATH_MAX], backend[128], version[128], file[256];
-	if (!split_legacy(legacy_path, system_dir, backend, version, file) || !plain_name(backend) ||
-	    !plain_name(version))
+	if (!split_legacy(legacy_path, system_dir, backend, version, file) || !fspath_plain_name(backend) ||
+	    !fspath_plain_name(version))
 		return 1;
 	size_t len = strlen(file);
 	if (len < 5 || strcmp(file + len - 4, ".txt") != 0)
@@ -360,7 +339,7 @@ static int locate(const char *legacy_path, bool own_only, perftree_file *out, ch
 	for (size_t i = 0; i < fam.n; i++) {
 		snprintf(vdir, sizeof vdir, "%.3000s/%s/%s/%s", system_dir, fam.names[i], backend, version);
 		snprintf(cand, sizeof cand, "%.3800s/%s.parquet", vdir, table);
-		if (!is_file(cand) || !usable(vdir))
+		if (!fspath_is_file(cand) || !usable(vdir))
 			continue;
 		if (rc == 0) {
 			set_err(err, errlen, "%s: also in %s (a table belongs to one family)", cand, out->path);
@@ -378,7 +357,7 @@ static int locate(const char *legacy_path, bool own_only, perftree_file *out, ch
 		goto out;
 	for (size_t i = 0; i < fam.n; i++) {
 		snprintf(vdir, sizeof vdir, "%.3000s/%s/%s/%s", system_dir, fam.names[i], backend, version);
-		if (!is_dir(vdir) || !usable(vdir))
+		if (!fspath_is_dir(vdir) || !usable(vdir))
 			continue;
 		char from[128];
 		if (reuse_of(vdir, table, from, sizeof from, err, errlen) != 0) {
@@ -390,7 +369,7 @@ static int locate(const char *legacy_path, bool own_only, perftree_file *out, ch
 		char donor[DATADIR_PATH_MAX];
 		snprintf(donor, sizeof donor, "%.3000s/%s/%s/%s", system_dir, fam.names[i], backend, from);
 		snprintf(cand, sizeof cand, "%.3800s/%s.parquet", donor, table);
-		if (!is_file(cand)) {
+		if (!fspath_is_file(cand)) {
 			set_err(err, errlen, "%s/reuse.yaml: %s comes from version %s, which does not hold it (%s not found)",
 				vdir, table, from, cand);
 			rc = -1;
@@ -539,7 +518,7 @@ int perftree_versions(const char *system_dir, const char *backend, struct datadi
 {
 	(void)err;
 	(void)errlen;
-	if (!plain_name(backend))
+	if (!fspath_plain_name(backend))
 		return 0;
 	char key[DATADIR_PATH_MAX + 200];
 	snprintf(key, sizeof key, "%.4000s|%s", system_dir, backend);
@@ -610,7 +589,7 @@ static int table_names(const char *vdir, struct datadir_list *names, char *err, 
 	if (list && list->type == YAML_SEQUENCE_NODE)
 		for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
 			const char *t = scalar(map_get(&doc, yaml_document_get_node(&doc, *it), "table"));
-			if (t && plain_name(t))
+			if (t && fspath_plain_name(t))
 				push_unique(names, t);
 		}
 	yaml_document_delete(&doc);
@@ -620,7 +599,7 @@ static int table_names(const char *vdir, struct datadir_list *names, char *err, 
 int perftree_tables(const char *system_dir, const char *backend, const char *version, perftree_table_fn fn,
 		    void *arg, char *err, size_t errlen)
 {
-	if (!plain_name(backend) || !plain_name(version))
+	if (!fspath_plain_name(backend) || !fspath_plain_name(version))
 		return 0;
 	struct datadir_list fam, names = { 0, NULL };
 	families(system_dir, &fam);
@@ -628,7 +607,7 @@ int perftree_tables(const char *system_dir, const char *backend, const char *ver
 	int rc = 0;
 	for (size_t i = 0; i < fam.n && rc == 0; i++) {
 		snprintf(vdir, sizeof vdir, "%.3000s/%s/%s/%s", system_dir, fam.names[i], backend, version);
-		if (is_dir(vdir) && usable(vdir))
+		if (fspath_is_dir(vdir) && usable(vdir))
 			rc = table_names(vdir, &names, err, errlen);
 	}
 	datadir_list_free(&fam);
@@ -661,7 +640,7 @@ int perftree_reuse_donors(const char *system_dir, const char *backend, const cha
 			  perftree_donors *out, char *err, size_t errlen)
 {
 	out->n = 0;
-	if (!plain_name(backend) || !plain_name(version))
+	if (!fspath_plain_name(backend) || !fspath_plain_name(version))
 		return 0;
 	struct datadir_list fam;
 	families(system_dir, &fam);
@@ -681,7 +660,7 @@ int perftree_reuse_donors(const char *system_dir, const char *backend, const cha
 				yaml_node_t *e = yaml_document_get_node(&doc, *it);
 				const char *t = scalar(map_get(&doc, e, "table"));
 				const char *v = scalar(map_get(&doc, e, "from_version"));
-				if (!t || !v || strcmp(t, table) != 0 || !plain_name(v) || out->n >= PERFTREE_MAX_DONORS)
+				if (!t || !v || strcmp(t, table) != 0 || !fspath_plain_name(v) || out->n >= PERFTREE_MAX_DONORS)
 					continue;
 				bool dup = false;
 				for (int k = 0; k < out->n; k++)

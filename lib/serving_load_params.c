@@ -1,5 +1,6 @@
 /* serving_load_params: the load model's engine defaults and fitted-parameter file (lib/serving_load.h). */
 #include "serving_load.h"
+#include "fspath.h"
 #include "diag.h"
 
 #include <ctype.h>
@@ -114,12 +115,6 @@ static int read_entry(const cJSON *o, size_t i, load_entry *e, const char *path,
 	return 0;
 }
 
-static bool is_file(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 /* params/load_model.json beside an in-tree bin/, else in the installed share folder
  * (lib/sharedir: any PREFIX, staged or moved). */
 static int default_path(char *out, size_t n, char *err, size_t errn)
@@ -132,13 +127,13 @@ static int default_path(char *out, size_t n, char *err, size_t errn)
 		if (slash) {
 			*slash = '\0';
 			snprintf(out, n, "%.3000s/../params/load_model.json", exe);
-			if (is_file(out))
+			if (fspath_is_file(out))
 				return 0;
 		}
 	}
 	char share[4096];
 	snprintf(out, n, "%.3000s/load_model.json", sharedir_path("params", share, sizeof share));
-	if (is_file(out))
+	if (fspath_is_file(out))
 		return 0;
 	return fail(err, errn,
 		    "load model parameters not found: tried params/load_model.json beside the programs and %s "

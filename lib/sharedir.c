@@ -1,5 +1,6 @@
 /* sharedir: the installed share/infercast folder, found from the executable (see sharedir.h). */
 #include "sharedir.h"
+#include "fspath.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,12 +13,6 @@
 #endif
 
 #define SHARE_PATH_MAX 4096
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 /* Cut suffix off s when s ends with it; true when it did. */
 static bool cut_suffix(char *s, const char *suffix)
@@ -42,7 +37,7 @@ const char *sharedir_path(const char *sub, char *out, size_t n)
 			*slash = '\0';
 			if (cut_suffix(exe, "/lib/infercast/bin") || cut_suffix(exe, "/bin")) {
 				snprintf(out, n, "%.3000s/share/infercast/%s", exe, sub);
-				if (is_dir(out))
+				if (fspath_is_dir(out))
 					return out;
 			}
 		}

@@ -1,5 +1,6 @@
 /* systems: load systems/<name>.json into struct system_spec (see systems.h). */
 #include "systems.h"
+#include "fspath.h"
 #include "sharedir.h"
 #include "suggest.h"
 
@@ -26,12 +27,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 bool system_name_ok(const char *name)
 {
 	if (!name || !*name || name[0] == '.' || strlen(name) >= 64 || strstr(name, ".."))
@@ -53,7 +48,7 @@ const char *systems_dir(char *err, size_t errlen)
 	static char found[SYS_PATH_MAX];
 	const char *env = getenv("INFERCAST_SYSTEMS");
 	if (env && *env) {
-		if (!is_dir(env)) {
+		if (!fspath_is_dir(env)) {
 			set_err(err, errlen, "systems folder not found: %s (from INFERCAST_SYSTEMS)", env);
 			return NULL;
 		}
@@ -70,7 +65,7 @@ const char *systems_dir(char *err, size_t errlen)
 		if (slash) {
 			*slash = '\0';
 			snprintf(in_tree, sizeof in_tree, "%.4000s/../systems", exe);
-			if (is_dir(in_tree)) {
+			if (fspath_is_dir(in_tree)) {
 				snprintf(found, sizeof found, "%s", in_tree);
 				return found;
 			}
@@ -79,7 +74,7 @@ const char *systems_dir(char *err, size_t errlen)
 	/* an installed tree, wherever its prefix is (staged under DESTDIR, moved as a whole) */
 	char share[SYS_PATH_MAX];
 	sharedir_path("systems", share, sizeof share);
-	if (is_dir(share)) {
+	if (fspath_is_dir(share)) {
 		snprintf(found, sizeof found, "%s", share);
 		return found;
 	}
