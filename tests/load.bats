@@ -5,6 +5,13 @@ bats_require_minimum_version 1.5.0
 
 pipelines_estimate() { "$ROOT/pipelines/estimate" "$@"; }
 
+# load_param BACKEND VERSIONS NAME: a fitted parameter of params/load_model.json (one entry a line)
+load_param() {
+	awk -v entry="\"backend\": \"$1\", \"versions\": \"$2\"" -v key="\"$3\": " '
+		index($0, entry) { s = substr($0, index($0, key) + length(key)); sub(/[,}].*/, "", s); print s }' \
+		"$ROOT/params/load_model.json"
+}
+
 Q32="$MODELS/Qwen--Qwen3-32B"
 AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mode agg --format jsonl"
 
@@ -42,8 +49,8 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	assert_success
 	[ "$(jget load.prefill_ms <<<"$output")" = "$p1" ]
 	local o s
-	o=$(awk '/"backend": "trtllm", "versions": ">=1.1"/ { match($0, /"overhead_ms": [0-9.]+/); print substr($0, RSTART + 15, RLENGTH - 15) }' "$ROOT/params/load_model.json")
-	s=$(awk '/"backend": "trtllm", "versions": ">=1.1"/ { match($0, /"prefill_scale": [0-9.]+/); print substr($0, RSTART + 17, RLENGTH - 17) }' "$ROOT/params/load_model.json")
+	o=$(load_param trtllm ">=1.1" overhead_ms)
+	s=$(load_param trtllm ">=1.1" prefill_scale)
 	approx "$(jget ttft_ms <<<"$output")" "$(awk -v o="$o" -v s="$s" -v p="$p1" 'BEGIN { printf "%.17g", o + s * p }')" 1e-12
 	[ -n "$g" ]
 }
@@ -111,8 +118,8 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	# TPOT is the decode side's step, scaled as the backend's fit says, with no prompt inside it
 	local d beta oh
 	d=$(jget load.decode_ms <<<"$output")
-	beta=$(awk '/"backend": "vllm", "versions": ">=0.16"/ { match($0, /"decode_scale": [0-9.]+/); print substr($0, RSTART + 16, RLENGTH - 16) }' "$ROOT/params/load_model.json")
-	oh=$(awk '/"backend": "vllm", "versions": ">=0.16"/ { match($0, /"step_overhead_ms": [0-9.]+/); print substr($0, RSTART + 20, RLENGTH - 20) }' "$ROOT/params/load_model.json")
+	beta=$(load_param vllm ">=0.16" decode_scale)
+	oh=$(load_param vllm ">=0.16" step_overhead_ms)
 	approx "$(jget tpot_ms <<<"$output")" "$(awk -v b="$beta" -v d="$d" -v o="$oh" 'BEGIN { printf "%.17g", b * d + o }')" 1e-12
 	run pipelines_estimate $dis --fidelity reference --decode-batch 64
 	assert_success
