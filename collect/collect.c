@@ -148,7 +148,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		case O_DRY: o->dry_run = true; break;
 		case O_QUIET: o->quiet = true; break;
 		case O_SPEC: o->system_spec = true; break;
-		case O_HELP: fputs(usage_text, stdout); exit(finish_stdout());
+		case O_HELP: usage_print(usage_text); exit(finish_stdout());
 		default:
 			if (optopt)
 				usage_error("option '-%c' is unknown or lacks its value", optopt);

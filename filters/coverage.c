@@ -570,7 +570,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LIST_DATA: listing = true; break;
 		case OPT_DATA_DIR: data_dir = optarg; break;
-		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_SYSTEM].name);

@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SOURCES: sources_path = optarg; break;
 		case OPT_HELP_KEYS: deploy_keys_print(stdout); yn_free(c.overrides); return finish_stdout();
-		case OPT_HELP: fputs(usage_text, stdout); yn_free(c.overrides); return finish_stdout();
+		case OPT_HELP: usage_print(usage_text); yn_free(c.overrides); return finish_stdout();
 		default:
 			if (optopt >= OPT_OUT && optopt < OPT_HELP)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_OUT].name);

@@ -496,7 +496,7 @@ int main(int argc, char **argv)
 				usage_error("--format: '%s' is not one of args, jsonl", optarg);
 			as_json = !strcmp(optarg, "jsonl");
 			break;
-		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt == OPT_DATA_DIR || optopt == OPT_FORMAT)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_DATA_DIR].name);

@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 				usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", optarg);
 			backend = optarg;
 			break;
-		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_SYSTEM].name);

@@ -315,7 +315,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SAVE_DIR: save = optarg; break;
 		case OPT_INCLUSIVE: inclusive = true; break;
-		case OPT_HELP: fputs(usage_text, stdout); return finish_stdout();
+		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt == OPT_TOP_N || optopt == OPT_FORMAT || optopt == OPT_SAVE_DIR)
 				usage_error("option '--%s' needs a value", longopts[optopt - OPT_TOP_N].name);
