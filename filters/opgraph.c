@@ -24,7 +24,8 @@ static const char usage_text[] =
 	"               [--image-height PX --image-width PX] [--num-images N]\n"
 	"               [--wideep [--enable-eplb] [--wideep-num-slots N]] [--keep-going]\n"
 	"               [--fidelity load|reference] [--strict] < models.jsonl\n"
-	"       opgraph ... --mode agg --batch N [--max-num-tokens N] [--engine-version V] ...\n"
+	"       opgraph ... --mode agg --batch N [--max-num-tokens N] [--engine-version V]\n"
+	"               [--kv-admission] ...\n"
 	"       opgraph ... --mode agg --batch N --fidelity reference [--ctx-tokens N] ...\n"
 	"       opgraph ... --mode agg ... [--max-seq-len N] [--free-gpu-memory-fraction F] ...\n"
 	"       opgraph ... --mode disagg --prefill-batch N --decode-batch N\n"
@@ -47,7 +48,10 @@ static const char usage_text[] =
 	"--fidelity (default $INFERCAST_FIDELITY, else load): under load, --mode agg writes the static\n"
 	"runs of infercast's load model (steps load_prefill, load_chunk, load_decode; --max-num-tokens\n"
 	"sets the engine's prompt tokens per iteration, default per backend; --engine-version picks\n"
-	"the fitted parameters aggregate uses); under reference, run_agg's steps (--ctx-tokens).\n"
+	"the fitted parameters aggregate uses; the config's serving.kv_slots says how many requests'\n"
+	"KV caches fit at once, and --kv-admission makes the others wait for a slot: the engine runs\n"
+	"that many, out of memory only when not one fits); under reference, run_agg's steps\n"
+	"(--ctx-tokens).\n"
 	"TRT-LLM agg sizes the KV cache by --max-seq-len per slot (default isl + osl) and checks it\n"
 	"against --free-gpu-memory-fraction of the free memory (default 0.9).\n"
 	"--keep-going: a configuration that cannot be built gets a config record with `error` and no\n"
@@ -66,7 +70,7 @@ enum {
 	OPT_PREFILL_MOE_EP, OPT_PREFILL_BATCH, OPT_PREFILL_WORKERS, OPT_DECODE_TP, OPT_DECODE_PP, OPT_DECODE_DP,
 	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
 	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_KEEP_GOING, OPT_FIDELITY, OPT_STRICT,
-	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN, OPT_FREE_FRACTION, OPT_HELP
+	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_KV_ADMISSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN, OPT_FREE_FRACTION, OPT_HELP
 };
 
 /* Runtime keys a model record may override, with where they go in og_runtime. */
@@ -453,6 +457,7 @@ int main(int argc, char **argv)
 		{"fidelity", required_argument, 0, OPT_FIDELITY}, {"strict", no_argument, 0, OPT_STRICT},
 		{"max-num-tokens", required_argument, 0, OPT_MAX_NUM_TOKENS},
 		{"engine-version", required_argument, 0, OPT_ENGINE_VERSION},
+		{"kv-admission", no_argument, 0, OPT_KV_ADMISSION},
 		{"comm-quant", required_argument, 0, OPT_COMM_Q},
 		{"nextn-accept-rates", required_argument, 0, OPT_ACCEPT_RATES},
 		{"max-seq-len", required_argument, 0, OPT_MAX_SEQ_LEN},
@@ -516,6 +521,7 @@ int main(int argc, char **argv)
 		case OPT_FIDELITY: fidelity_opt = optarg; break;
 		case OPT_STRICT: strict = true; break;
 		case OPT_MAX_NUM_TOKENS: srv.max_num_tokens = opt_long("--max-num-tokens", optarg, 1, big); break;
+		case OPT_KV_ADMISSION: srv.kv_admission = true; break;
 		case OPT_ENGINE_VERSION: srv.engine_version = optarg; break;
 		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
@@ -553,8 +559,9 @@ int main(int argc, char **argv)
 	char err[1024];
 	if (fidelity_resolve(fidelity_opt, &srv.fid, err, sizeof err))
 		usage_error("%s", err);
-	if (srv.fid == FIDELITY_REFERENCE && (srv.max_num_tokens || srv.engine_version))
-		usage_error("--max-num-tokens and --engine-version belong to the load model, not --fidelity reference");
+	if (srv.fid == FIDELITY_REFERENCE && (srv.max_num_tokens || srv.engine_version || srv.kv_admission))
+		usage_error("--max-num-tokens, --engine-version and --kv-admission belong to the load model, not "
+			    "--fidelity reference");
 	fallbacks = srv.fid == FIDELITY_LOAD && !strict;
 	const struct system_spec *sys = system_load(rt.system, err, sizeof err);
 	if (!sys)

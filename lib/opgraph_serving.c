@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "jsonl.h"
@@ -270,6 +271,29 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 	return 0;
 }
 
+/* The share of a GPU's memory vLLM (gpu_memory_utilization) and SGLang (mem_fraction_static, its
+ * usual value on 80-141 GB GPUs) leave to weights, activations and the KV cache; TRT-LLM's budget
+ * is agg_memory's. Engine defaults, not fitted. */
+#define ENGINE_MEMORY_FRACTION 0.9
+
+/* How many requests' KV caches fit at once beside everything else (the engine admits no more;
+ * the others wait for a slot): the KV budget over one request's KV cache. TRT-LLM reserves a
+ * request's whole isl + osl when it admits it; vLLM and SGLang page the cache in as it grows, so
+ * a request holds isl + osl / 2 tokens on average. */
+static long kv_slots(const og_serving *s, const og_runtime *rt)
+{
+	long batch = rt->batch;
+	double held = s->kv_cache_checked ? 1.0 : ((double)rt->isl + rt->osl / 2.0) / (double)(rt->isl + rt->osl);
+	double per_request = s->mem.kvcache / (double)batch * held;
+	double non_kv = s->mem.total - s->mem.kvcache;
+	double budget = s->kv_cache_checked ? (s->mem.capacity - non_kv) * s->free_gpu_memory_fraction *
+						      (1 - TRTLLM_KV_RESERVED_FRACTION) * (1 - TRTLLM_KV_TOLERANCE)
+					    : s->mem.capacity * ENGINE_MEMORY_FRACTION - non_kv;
+	if (!(per_request > 0) || budget >= per_request * (double)batch)
+		return batch;
+	return budget < per_request ? 0 : (long)floor(budget / per_request);
+}
+
 /* agg under the load fidelity: the static runs lib/serving_load is built from. */
 static int prepare_agg_load(const og_runtime *rt, const og_serving_request *req, const og_model *m,
 			    const struct system_spec *sys, og_serving *s, char *err, size_t errn)
@@ -280,17 +304,40 @@ static int prepare_agg_load(const og_runtime *rt, const og_serving_request *req,
 	K = s->chunk_tokens;
 	if (agg_main_graph(rt, m, s, err, errn))
 		return -1;
+	/* Memory as the reference sizes it, a step holding a full chunk plus the decode batch; when
+	 * fewer requests' KV caches fit than there are clients, the engine runs that many and the
+	 * memory is what they hold. None fitting is out of memory. */
+	if (agg_memory(rt, req, m, sys, s, K + rt->batch, err, errn))
+		return -1;
+	s->kv_slots = s->mem.oom && s->mem.total - s->mem.kvcache >= s->mem.capacity ? 0 : kv_slots(s, rt);
+	s->kv_admission = req->kv_admission;
+	long running = rt->batch;
+	if (s->kv_admission) {
+		/* out of memory only when not one request's KV cache fits; fewer slots than clients
+		 * queue, and the memory is what the admitted requests hold */
+		s->mem.oom = s->kv_slots < 1;
+		if (s->kv_cache_checked)
+			s->kv_cache_oom = s->mem.oom;
+		if (s->kv_slots >= 1 && s->kv_slots < rt->batch) {
+			og_runtime admitted = *rt;
+			admitted.batch = running = s->kv_slots;
+			if (agg_memory(&admitted, req, m, sys, s, K + admitted.batch, err, errn))
+				return -1;
+			s->mem.oom = false;
+			s->kv_cache_oom = false;
+		}
+	}
 	agg_run one = {1, rt->isl, rt->osl, rt->prefix};
 	agg_run chunk = {s->chunk_prompts, rt->isl, rt->osl, rt->prefix};
-	/* one decode step with the KV cache at its average length over a request's decode */
-	agg_run step = {rt->batch, rt->isl + rt->osl / 2, 2, 0};
+	/* one decode step, at the batch the engine runs, with the KV cache at its average length
+	 * over a request's decode */
+	agg_run step = {running, rt->isl + rt->osl / 2, 2, 0};
 	if (step_run(s, rt, m, "load_prefill", "static_ctx", OG_CONTEXT, one, NULL, NULL, err, errn) ||
 	    (s->chunk_prompts > 1 &&
 	     step_run(s, rt, m, "load_chunk", "static_ctx", OG_CONTEXT, chunk, NULL, NULL, err, errn)) ||
 	    step_run(s, rt, m, "load_decode", "static_gen", OG_GENERATION, step, NULL, NULL, err, errn))
 		return -1;
-	/* Memory as the reference sizes it, a step holding a full chunk plus the decode batch. */
-	return agg_memory(rt, req, m, sys, s, K + rt->batch, err, errn);
+	return 0;
 }
 
 int og_serving_prepare(const og_runtime *rt, const og_serving_request *req, const og_model *m,
@@ -333,6 +380,10 @@ static void add_load_keys(const og_serving *s, cJSON *sv)
 	cJSON_AddStringToObject(sv, "model", "load");
 	cJSON_AddNumberToObject(sv, "chunk_tokens", (double)s->chunk_tokens);
 	cJSON_AddNumberToObject(sv, "chunk_prompts", (double)s->chunk_prompts);
+	if (s->agg) {
+		cJSON_AddNumberToObject(sv, "kv_slots", (double)s->kv_slots);
+		cJSON_AddBoolToObject(sv, "kv_admission", s->kv_admission);
+	}
 	if (s->engine_version)
 		cJSON_AddStringToObject(sv, "engine_version", s->engine_version);
 	else

@@ -36,6 +36,7 @@ typedef struct og_serving_request {
 	fidelity fid;            /* load: agg through lib/serving_load; reference: run_agg's steps */
 	long max_num_tokens;     /* load: the engine's prompt tokens per iteration; 0: its default */
 	const char *engine_version; /* load: which fitted parameters aggregate picks; NULL: newest */
+	bool kv_admission;       /* load agg: clients beyond the KV-cache slots wait for one */
 	long max_seq_len;        /* TRT-LLM agg: KV blocks per slot (the engine's --max_seq_len); 0: isl + osl */
 	double free_gpu_memory_fraction; /* TRT-LLM agg: the KV cache's share of free memory; 0: 0.9 */
 } og_serving_request;
@@ -68,6 +69,8 @@ typedef struct og_serving {
 	double free_gpu_memory_fraction;
 	bool load;             /* agg under the load fidelity */
 	long chunk_tokens, chunk_prompts; /* load: K and q = max(1, K / isl) */
+	long kv_slots;         /* load agg: requests whose KV caches fit at once (<= batch; 0: not one) */
+	bool kv_admission;     /* load agg: the engine runs kv_slots clients, the others wait */
 	const char *engine_version;
 	og_side side[2];     /* disagg: prefill, decode (resolved) */
 	mem_usage side_mem[2];

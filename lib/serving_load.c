@@ -41,20 +41,29 @@ static double wave_ms(const load_inputs *in, double p1, double slope, double per
 }
 
 /* The fixed point's results, and a client's cycle from them. */
-static void finish(const load_params *p, double osl, double ttft, double tpot, double steady, double busy,
+static void finish(double overhead_ms, double osl, double ttft, double tpot, double steady, double busy,
 		   load_result *out)
 {
 	out->steady_ms = steady;
 	out->prefill_busy = busy;
 	out->ttft_ms = ttft;
 	out->tpot_ms = tpot;
-	out->cycle_ms = p->overhead_ms + ttft + (osl - 1.0) * tpot;
+	out->cycle_ms = overhead_ms + ttft + (osl - 1.0) * tpot;
+}
+
+/* The time a request spends outside the engine before its first token: a fixed part and a part
+ * per prompt token (the HTTP body, chat template and tokenizer grow with the prompt). */
+static double request_overhead_ms(const load_params *p, double isl)
+{
+	return p->overhead_ms + p->token_overhead_us * 1e-3 * isl;
 }
 
 static bool positive(double x)
 {
 	return isfinite(x) && x > 0.0;
 }
+
+static int admitted(const load_inputs *in, const load_params *p, load_result *out, char *err, size_t errn);
 
 int load_eval(const load_inputs *in, const load_params *p, load_result *out, char *err, size_t errn)
 {
@@ -74,7 +83,14 @@ int load_eval(const load_inputs *in, const load_params *p, load_result *out, cha
 			    "decode step %g ms)",
 			    in->prefill_ms, in->chunk_ms, in->chunk_prompts, in->decode_ms);
 
+	if (in->slots != 0.0 && !(in->slots >= 1.0 && in->slots == floor(in->slots)))
+		return fail(err, errn, "load model: KV-cache slots must be a whole number >= 1 (or 0: no limit), not %g",
+			    in->slots);
+	if (in->slots >= 1.0 && in->slots < in->batch)
+		return admitted(in, p, out, err, errn);
+
 	double b = in->batch, others = b - 1.0;
+	double oh = request_overhead_ms(p, in->isl);
 	double p1 = p->prefill_scale * in->prefill_ms;
 	double pq = p->prefill_scale * in->chunk_ms;
 	double slope = in->chunk_prompts > 1.0 ? (pq - p1) / (in->chunk_prompts - 1.0) : p1;
@@ -89,13 +105,13 @@ int load_eval(const load_inputs *in, const load_params *p, load_result *out, cha
 	/* steady state: the prompt's own chunks, each with the decode batch, after the iteration
 	 * in flight (half a decode step on average) */
 	double steady0 = p1 + nc * mixed + (others > 0.0 ? 0.5 * g : 0.0);
-	double ttft = p->overhead_ms + steady0, tpot = g, steady = steady0, busy = 0.0;
+	double ttft = oh + steady0, tpot = g, steady = steady0, busy = 0.0;
 	for (int it = 0; it < LOAD_ITERATIONS; it++) {
 		double cycle = p->overhead_ms + ttft + (in->osl - 1.0) * tpot;
 		double rho = fmin(others * p1 / cycle, LOAD_MAX_BUSY);
 		steady = steady0 + rho * p1 / (2.0 * (1.0 - rho));
 		busy = fmin(p->interference * others * p1 / cycle, LOAD_MAX_BUSY);
-		double nt = p->overhead_ms + p->wave_share * out->wave_ms + (1.0 - p->wave_share) * steady;
+		double nt = oh + p->wave_share * out->wave_ms + (1.0 - p->wave_share) * steady;
 		double np = g / (1.0 - busy);
 		double dt = fabs(nt - ttft), dp = fabs(np - tpot);
 		ttft = 0.5 * (ttft + nt);
@@ -103,7 +119,28 @@ int load_eval(const load_inputs *in, const load_params *p, load_result *out, cha
 		if (dt <= 1e-13 * ttft && dp <= 1e-13 * tpot)
 			break;
 	}
-	finish(p, in->osl, ttft, tpot, steady, busy, out);
+	finish(p->overhead_ms, in->osl, ttft, tpot, steady, busy, out);
+	return 0;
+}
+
+/* Fewer KV-cache slots than clients: the engine runs `slots` clients (decode_ms is at that batch)
+ * and every slot, freed, takes the next waiting request at once. n slots each held H (a request's
+ * time in the engine) serve b clients at n / H requests per unit time, so a client's cycle is
+ * b × H / n; what exceeds the n-client cycle is the wait for a slot. */
+static int admitted(const load_inputs *in, const load_params *p, load_result *out, char *err, size_t errn)
+{
+	load_inputs running = *in;
+	running.batch = in->slots;
+	running.slots = 0.0;
+	if (load_eval(&running, p, out, err, errn))
+		return -1;
+	double in_engine = out->ttft_ms - request_overhead_ms(p, in->isl) + (in->osl - 1.0) * out->tpot_ms;
+	double cycle = in->batch * in_engine / in->slots;
+	if (cycle > out->cycle_ms) {
+		out->queue_ms = cycle - out->cycle_ms;
+		out->ttft_ms += out->queue_ms;
+		out->cycle_ms = cycle;
+	}
 	return 0;
 }
 
@@ -138,17 +175,18 @@ int load_eval_disagg(const load_disagg_inputs *in, const load_params *p, load_re
 	out->wave_ms = wave_ms(&rank, p1, slope, 0.0);
 	double tpot = p->decode_scale * in->decode_ms + p->step_overhead_ms;
 	double others = (in->clients - 1.0) / in->prefill_ranks; /* the prompts ahead of one on its rank */
-	double ttft = p->overhead_ms + p1, steady = p1, busy = 0.0;
+	double oh = request_overhead_ms(p, in->isl);
+	double ttft = oh + p1, steady = p1, busy = 0.0;
 	for (int it = 0; it < LOAD_ITERATIONS; it++) {
 		double cycle = p->overhead_ms + ttft + (in->osl - 1.0) * tpot;
 		busy = fmin(others * p1 / cycle, LOAD_MAX_BUSY);
 		steady = p1 + busy * p1 / (2.0 * (1.0 - busy));
-		double nt = p->overhead_ms + p->wave_share * out->wave_ms + (1.0 - p->wave_share) * steady;
+		double nt = oh + p->wave_share * out->wave_ms + (1.0 - p->wave_share) * steady;
 		double dt = fabs(nt - ttft);
 		ttft = 0.5 * (ttft + nt);
 		if (dt <= 1e-13 * ttft)
 			break;
 	}
-	finish(p, in->osl, ttft, tpot, steady, busy, out);
+	finish(p->overhead_ms, in->osl, ttft, tpot, steady, busy, out);
 	return 0;
 }

@@ -11,9 +11,14 @@
  *    the running decode batch to each chunk's iteration;
  *  - a staggered steady state: a request's prompt runs alone (plus the iterations it shares
  *    with decode) and waits behind the other clients' prompts as in an M/D/1 queue;
- *  - TTFT = harness overhead + share × wave + (1 - share) × steady state;
+ *  - TTFT = overhead outside the engine (fixed, plus a part per prompt token) + share × wave
+ *    + (1 - share) × steady state;
  *  - TPOT = decode step at batch b / (1 - f), f the share of time the other b - 1 clients'
- *    prefills take of a client's cycle (TTFT + (osl - 1) × TPOT + overhead): a fixed point.
+ *    prefills take of a client's cycle (TTFT + (osl - 1) × TPOT + overhead): a fixed point;
+ *  - when only n < b requests' KV caches fit, the engine runs n clients as above and the others
+ *    wait for a slot: n slots each held for a request's time in the engine H serve b clients,
+ *    so a client's cycle is b × H / n and the difference to the n-client cycle is spent waiting
+ *    (in TTFT).
  *
  * Built only from the project's own static latencies: one prompt's prefill (P1), a full
  * chunk's prefill (q prompts, Pq) and one decode step at batch b (G). The few per-backend
@@ -33,7 +38,10 @@ typedef struct load_inputs {
 	double prefill_ms;    /* P1: one prompt's prefill alone */
 	double chunk_ms;      /* Pq: chunk_prompts prompts prefilled together */
 	double chunk_prompts; /* q = max(1, floor(K / isl)) */
-	double decode_ms;     /* G: one decode step at batch b (KV at isl + osl / 2) */
+	double decode_ms;     /* G: one decode step at batch b (KV at isl + osl / 2); at batch slots when
+			       * slots limit it */
+	double slots;         /* requests whose KV caches fit at once, when fewer than b (the engine runs
+			       * that many, the others wait for a slot); 0: no limit */
 } load_inputs;
 
 /* The fitted parameters of one backend (and engine-version range). */
@@ -46,6 +54,8 @@ typedef struct load_params {
 	double mixed_decode;   /* decode steps an iteration that prefills also carries (mixed engines) */
 	double step_overhead_ms; /* the engine's fixed time per iteration (scheduling, launch), added to
 				  * every decode step: what makes small models slower than their kernels */
+	double token_overhead_us; /* time per prompt token outside the engine (HTTP body, chat template,
+				   * tokenizer), added to TTFT (µs) */
 } load_params;
 
 typedef struct load_result {
@@ -53,6 +63,7 @@ typedef struct load_result {
 	double wave_ms, steady_ms;   /* the two TTFT regimes, before overhead and share */
 	double prefill_busy;         /* f: the others' prefills' share of a client's cycle */
 	double cycle_ms;             /* a client's cycle: overhead + TTFT + (osl - 1) × TPOT */
+	double queue_ms;             /* the wait for a KV-cache slot, in TTFT (0 without a limit) */
 } load_result;
 
 /* Checks in (batch >= 1, osl >= 2, chunk_tokens >= 1, latencies finite and > 0) and runs the

@@ -38,7 +38,7 @@ int load_engine_defaults(const char *backend, long *chunk_tokens, bool *chunked_
 
 /* The parameters' names in the file, in load_params' order (param_slots). */
 static const char *const param_keys[] = {"overhead_ms",   "wave_share",   "interference",    "decode_scale",
-					 "prefill_scale", "mixed_decode", "step_overhead_ms"};
+					 "prefill_scale", "mixed_decode", "step_overhead_ms", "token_overhead_us"};
 enum { NPARAMS = sizeof param_keys / sizeof param_keys[0] };
 
 static char *slurp(const char *path, char *err, size_t errn)
@@ -98,7 +98,7 @@ static int read_entry(const cJSON *o, size_t i, load_entry *e, const char *path,
 	const cJSON *pp = cJSON_GetObjectItemCaseSensitive(o, "parameters");
 	double *const slots[NPARAMS] = {&e->p.overhead_ms,   &e->p.wave_share,   &e->p.interference,
 					&e->p.decode_scale,  &e->p.prefill_scale, &e->p.mixed_decode,
-					&e->p.step_overhead_ms};
+					&e->p.step_overhead_ms, &e->p.token_overhead_us};
 	for (size_t j = 0; j < NPARAMS; j++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(pp, param_keys[j]);
 		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0)

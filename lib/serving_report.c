@@ -384,19 +384,24 @@ static int load_latencies(const serving_ops *s, long prompts, double *prefill, d
 static cJSON *report_agg_load(const cJSON *config, const serving_ops *s, char *err, size_t errn)
 {
 	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(config, "serving");
-	long batch = 0, isl = 0, osl = 0, tp = 0, pp = 0, dp = 0, chunk = 0, prompts = 0;
+	long batch = 0, isl = 0, osl = 0, tp = 0, pp = 0, dp = 0, chunk = 0, prompts = 0, slots = 0;
 	if (get_long(config, "", "batch", &batch, err, errn) || get_long(config, "", "isl", &isl, err, errn) ||
 	    get_long(config, "", "osl", &osl, err, errn) || get_long(config, "", "tp", &tp, err, errn) ||
 	    get_long(config, "", "pp", &pp, err, errn) || get_long(config, "", "dp", &dp, err, errn) ||
 	    get_long(sv, "serving.", "chunk_tokens", &chunk, err, errn) ||
-	    get_long(sv, "serving.", "chunk_prompts", &prompts, err, errn))
+	    get_long(sv, "serving.", "chunk_prompts", &prompts, err, errn) ||
+	    get_long(sv, "serving.", "kv_slots", &slots, err, errn))
 		return NULL;
 	const load_entry *entry = load_entry_of(config, sv, err, errn);
 	if (!entry)
 		return NULL;
 
+	/* with admission (opgraph --kv-admission), a KV-cache limit below the clients makes the
+	 * others wait */
+	bool admission = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sv, "kv_admission"));
 	load_inputs in = {.batch = (double)batch, .isl = (double)isl, .osl = (double)osl,
-			  .chunk_tokens = (double)chunk, .chunk_prompts = (double)prompts};
+			  .chunk_tokens = (double)chunk, .chunk_prompts = (double)prompts,
+			  .slots = admission && slots >= 1 && slots < batch ? (double)slots : 0.0};
 	if (load_latencies(s, prompts, &in.prefill_ms, &in.chunk_ms, &in.decode_ms, err, errn))
 		return NULL;
 	load_result res;
@@ -408,7 +413,11 @@ static cJSON *report_agg_load(const cJSON *config, const serving_ops *s, char *e
 			       ranks * (double)batch);
 	cJSON_AddNumberToObject(r, "memory", get_num_or(cJSON_GetObjectItemCaseSensitive(config, "memory_gib"),
 							"total", 0.0));
-	add_load_object(r, entry, in.chunk_tokens, in.chunk_prompts, in.prefill_ms, in.chunk_ms, in.decode_ms, &res);
+	cJSON *lo = add_load_object(r, entry, in.chunk_tokens, in.chunk_prompts, in.prefill_ms, in.chunk_ms,
+				    in.decode_ms, &res);
+	cJSON_AddNumberToObject(lo, "kv_slots", (double)slots);
+	cJSON_AddBoolToObject(lo, "kv_admission", admission);
+	cJSON_AddNumberToObject(lo, "queue_ms", res.queue_ms);
 	return r;
 }
 

@@ -41,17 +41,19 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 @test "load: the load model's TTFT and TPOT follow from its inputs and parameters" {
 	run pipelines_estimate --backend trtllm $AGG --fidelity load
 	assert_success
-	# one client of the report's own inputs: TTFT = overhead + prefill x prefill_scale
+	# one client of the report's own inputs: TTFT = overhead (fixed + per prompt token) + prefill x prefill_scale
 	local p1 g
 	p1=$(jget load.prefill_ms <<<"$output")
 	g=$(jget load.decode_ms <<<"$output")
 	run pipelines_estimate --backend trtllm ${AGG/--batch 16/--batch 1} --fidelity load
 	assert_success
 	[ "$(jget load.prefill_ms <<<"$output")" = "$p1" ]
-	local o s
+	local o s t isl
 	o=$(load_param trtllm ">=1.1" overhead_ms)
 	s=$(load_param trtllm ">=1.1" prefill_scale)
-	approx "$(jget ttft_ms <<<"$output")" "$(awk -v o="$o" -v s="$s" -v p="$p1" 'BEGIN { printf "%.17g", o + s * p }')" 1e-12
+	t=$(load_param trtllm ">=1.1" token_overhead_us)
+	isl=$(jget isl <<<"$output")
+	approx "$(jget ttft_ms <<<"$output")" "$(awk -v o="$o" -v s="$s" -v p="$p1" -v t="$t" -v n="$isl" 'BEGIN { printf "%.17g", o + t * 1e-3 * n + s * p }')" 1e-12
 	[ -n "$g" ]
 }
 
@@ -152,4 +154,35 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	assert_success
 	assert_line --index 0 --regexp '^config +model +system +backend +mode +latency +tp '
 	assert_line --index 1 --regexp '^c1 +Qwen/Qwen3-32B +h200_sxm +vllm +agg +load +2 '
+}
+
+@test "load: --kv-admission runs the clients whose KV caches fit and queues the others" {
+	# Llama-3.1-70B in fp8 on one H200, 1024 + 8192 tokens: 42 requests' fp8 KV caches fit
+	local kv="--model $MODELS/meta-llama--Meta-Llama-3.1-70B --system h200_sxm --backend trtllm --tp 1 --isl 1024 --osl 8192 --mode agg --gemm-quant fp8 --kvcache-quant fp8 --format jsonl --fidelity load"
+	run --separate-stderr pipelines_estimate $kv --batch 64
+	assert_success
+	[ "$(jget load.kv_slots <<<"$output")" = 42 ]
+	[ "$(jget load.kv_admission <<<"$output")" = false ]
+	[ "$(jget load.queue_ms <<<"$output")" = 0 ]
+	[ "$(jget oom <<<"$output")" = true ]
+	run --separate-stderr pipelines_estimate $kv --batch 64 --kv-admission
+	assert_success
+	[ -z "$stderr" ]
+	[ "$(jget oom <<<"$output")" = false ]
+	[ "$(jget load.kv_admission <<<"$output")" = true ]
+	local queue ttft tpot
+	queue=$(jget load.queue_ms <<<"$output")
+	ttft=$(jget ttft_ms <<<"$output")
+	tpot=$(jget tpot_ms <<<"$output")
+	# the engine runs 42 clients: TPOT is theirs, TTFT theirs plus the wait for a slot
+	run --separate-stderr pipelines_estimate $kv --batch 42 --kv-admission
+	assert_success
+	[ "$(jget load.queue_ms <<<"$output")" = 0 ]
+	approx "$tpot" "$(jget tpot_ms <<<"$output")" 1e-12
+	approx "$ttft" "$(awk -v t="$(jget ttft_ms <<<"$output")" -v q="$queue" 'BEGIN { printf "%.17g", t + q }')" 1e-12
+	# 64 clients on 42 slots wait about (64 / 42 - 1) of a request's 8192 decode steps
+	awk -v q="$queue" -v p="$tpot" 'BEGIN { exit !(q > 0.45 * 8191 * p && q < 0.6 * 8191 * p) }'
+	run pipelines_estimate $kv --batch 64 --kv-admission --fidelity reference
+	assert_failure 2
+	assert_output --partial "--kv-admission belong to the load model, not --fidelity reference"
 }

@@ -40,6 +40,12 @@ int main(void)
 	CHECK_NEAR(r.ttft_ms, 130, 1e-12);
 	CHECK_NEAR(r.tpot_ms, 10, 1e-12);
 	CHECK_NEAR(r.cycle_ms, 80 + 130 + 99 * 10, 1e-12);
+	/* the time per prompt token outside the engine adds to TTFT (so to the cycle): 1000 tokens at
+	 * 20 µs each are 20 ms */
+	p.token_overhead_us = 20;
+	CHECK(load_eval(&in, &p, &r, err, sizeof err) == 0);
+	CHECK_NEAR(r.ttft_ms, 150, 1e-12);
+	CHECK_NEAR(r.cycle_ms, 80 + 150 + 99 * 10, 1e-12);
 
 	/* C clients whose prompts are one chunk each queue linearly: request j waits j + 1 chunks. */
 	p = plain;
@@ -122,6 +128,28 @@ int main(void)
 	CHECK(load_version_cmp("1.1.0rc2.post2", "1.1.0rc2.post2") == 0);
 
 	/* Engine defaults. */
+	/* KV-cache admission: 4 clients, 2 slots. The engine runs 2 clients; each slot serves two
+	 * clients in turn, so (no overhead outside the engine) a client waits one whole engine cycle
+	 * before its request is admitted, and TPOT is the 2-client one. */
+	p = plain;
+	p.mixed_decode = 1;
+	load_result two;
+	in = inputs(2, 1000, 100, 8192, 50, 50, 1, 10);
+	CHECK(load_eval(&in, &p, &two, err, sizeof err) == 0);
+	in = inputs(4, 1000, 100, 8192, 50, 50, 1, 10);
+	in.slots = 2;
+	CHECK(load_eval(&in, &p, &r, err, sizeof err) == 0);
+	CHECK_NEAR(r.queue_ms, two.cycle_ms, 1e-12);
+	CHECK_NEAR(r.ttft_ms, two.ttft_ms + two.cycle_ms, 1e-12);
+	CHECK_NEAR(r.tpot_ms, two.tpot_ms, 1e-12);
+	CHECK_NEAR(r.cycle_ms, 2 * two.cycle_ms, 1e-12);
+	in.slots = 4; /* as many slots as clients: no limit */
+	CHECK(load_eval(&in, &p, &r, err, sizeof err) == 0);
+	CHECK(r.queue_ms == 0);
+	in.slots = 1.5;
+	CHECK(load_eval(&in, &p, &r, err, sizeof err) == -1);
+	CHECK_STR(err, "load model: KV-cache slots must be a whole number >= 1 (or 0: no limit), not 1.5");
+
 	long K = 0;
 	bool chunked = true;
 	CHECK(load_engine_defaults("trtllm", &K, &chunked) == 0 && K == 8192 && !chunked);
@@ -135,10 +163,10 @@ int main(void)
 	write_file(path, "{\"fitted\": \"2026-12-04\", \"backends\": ["
 			 "{\"backend\": \"sglang\", \"versions\": \"<0.5.6\", \"rows\": 3, \"parameters\": {\"overhead_ms\": 1, "
 			 "\"wave_share\": 1, \"interference\": 1, \"decode_scale\": 1, \"prefill_scale\": 1, "
-			 "\"mixed_decode\": 0, \"step_overhead_ms\": 0}},"
+			 "\"mixed_decode\": 0, \"step_overhead_ms\": 0, \"token_overhead_us\": 0}},"
 			 "{\"backend\": \"sglang\", \"versions\": \">=0.5.6\", \"parameters\": {\"overhead_ms\": 2, "
 			 "\"wave_share\": 0.1, \"interference\": 1, \"decode_scale\": 1, \"prefill_scale\": 1, "
-			 "\"mixed_decode\": 0, \"step_overhead_ms\": 0}}]}");
+			 "\"mixed_decode\": 0, \"step_overhead_ms\": 0, \"token_overhead_us\": 0}}]}");
 	load_model m;
 	CHECK(load_model_read(path, &m, err, sizeof err) == 0);
 	CHECK(m.n == 2 && m.entries[0].rows == 3);
