@@ -178,7 +178,7 @@ def main():
             "in": {"batch": rep["batch"], "isl": rep["isl"], "osl": rep["osl"], "chunk_tokens": lo["chunk_tokens"],
                    "prefill_ms": lo["prefill_ms"], "chunk_ms": lo["chunk_ms"], "chunk_prompts": lo["chunk_prompts"],
                    "decode_ms": lo["decode_ms"],
-                   "slots": lo["kv_slots"] if 1 <= lo["kv_slots"] < rep["batch"] else 0},
+                   "slots": lo["kv_slots"] if lo["kv_admission"] and 1 <= lo["kv_slots"] < rep["batch"] else 0},
             "st": float(r["silicon_ttft_ms"]), "sp": float(r["silicon_tpot_ms"]),
             "rt": float(r["ref_ttft_ms"]) if r["ref_ttft_ms"] else np.nan,
             "rp": float(r["ref_tpot_ms"]) if r["ref_tpot_ms"] else np.nan,
