@@ -88,7 +88,7 @@ try 'default --help'"
 
 @test "default --backend auto: Qwen3-32B on 8xH200 merges trtllm, sglang and vllm as the reference does (its files)" {
 	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-32B --system h200_sxm --backend auto --total-gpus 8 \
-		--isl 4000 --osl 1000 --ttft 2000 --tpot 30 --save-dir "$BATS_TEST_TMPDIR/auto"
+		--isl 4000 --osl 1000 --ttft 2000 --tpot 30 --free-gpu-memory-fraction 0.9 --save-dir "$BATS_TEST_TMPDIR/auto"
 	assert_success
 	assert_line --index 0 "chosen: disagg, 1036.8 tokens/s/gpu_cluster (agg 953.66, disagg 1036.8)"
 	assert_line --index 3 --regexp "^  1    vllm    0\.19\.0 +tp4pp1dp1etp1ep1 +112 "
@@ -117,7 +117,8 @@ try 'default --help'"
 
 @test "default --decode-system: prefill on b200_sxm, decode on h200_sxm, as the reference's (its files)" {
 	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-32B --system b200_sxm --decode-system h200_sxm --backend trtllm \
-		--total-gpus 8 --isl 4000 --osl 500 --ttft 600 --tpot 50 --save-dir "$BATS_TEST_TMPDIR/het" --format jsonl
+		--total-gpus 8 --isl 4000 --osl 500 --ttft 600 --tpot 50 --free-gpu-memory-fraction 0.9 \
+		--save-dir "$BATS_TEST_TMPDIR/het" --format jsonl
 	assert_success
 	assert_line --index 0 '{"record":"chosen","mode":"disagg","tokens_per_s_per_gpu":992.025,"agg_tokens_per_s_per_gpu":485.857,"disagg_tokens_per_s_per_gpu":992.025}'
 	# the reference's cli default with decode_system (bench/refdiff/default_multi_ref.py), model column aside
