@@ -28,7 +28,8 @@ static const char usage_text[] =
 	"       opgraph ... --mode agg --batch N --fidelity reference [--ctx-tokens N] ...\n"
 	"       opgraph ... --mode agg ... [--max-seq-len N] [--free-gpu-memory-fraction F] ...\n"
 	"       opgraph ... --mode disagg --prefill-batch N --decode-batch N\n"
-	"               [--{prefill,decode}-{tp,pp,dp,moe-tp,moe-ep,workers} N] ...\n"
+	"               [--{prefill,decode}-{tp,pp,dp,moe-tp,moe-ep,workers} N]\n"
+	"               [--decode-system S [--decode-version V]] ...\n"
 	"\n"
 	"Reads model records (hfparse) and writes, for each, one config record and the op records\n"
 	"of the phases the mode runs (context, generation), with the points query evaluates.\n"
@@ -36,7 +37,9 @@ static const char usage_text[] =
 	"'config_id' and a 'runtime' object (tp, batch, isl, ..., gemm_quant, mode, system, version,\n"
 	"nextn_accept_rates) overriding the options for that record. The serving modes agg and\n"
 	"disagg write one config record and the ops of every static run their steps need, each\n"
-	"tagged with its `step` (docs/serving.md).\n"
+	"tagged with its `step` (docs/serving.md). --decode-system puts disagg's decode workers on\n"
+	"another system: its spec sizes their memory and its tables (at --decode-version, else its\n"
+	"newest) price their ops, which name that `system` and `version`.\n"
 	"Vision models (Qwen3-VL) also get their encoder's ops (phase encoder), for --num-images\n"
 	"images (default 1) of --image-height x --image-width pixels (default 0 x 0: no image tokens,\n"
 	"as the reference's default); static modes only.\n"
@@ -66,7 +69,7 @@ enum {
 	OPT_PREFILL_MOE_EP, OPT_PREFILL_BATCH, OPT_PREFILL_WORKERS, OPT_DECODE_TP, OPT_DECODE_PP, OPT_DECODE_DP,
 	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
 	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_KEEP_GOING, OPT_FIDELITY, OPT_STRICT,
-	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN, OPT_FREE_FRACTION, OPT_HELP
+	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN, OPT_FREE_FRACTION, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_HELP
 };
 
 /* Runtime keys a model record may override, with where they go in og_runtime. */
@@ -397,7 +400,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		for (size_t i = 0; i < g.n; i++) {
 			if (g.ops[i].phase != ph)
 				continue;
-			og_write_opts o = { false, cfg.rt.point_runs, NULL, og_graph_memo_attrs_text(&g, i) };
+			og_write_opts o = { false, cfg.rt.point_runs, NULL, og_graph_memo_attrs_text(&g, i), NULL, NULL };
 			og_op_write_with(stdout, &cfg, &g.ops[i], id, &o);
 		}
 	}
@@ -457,6 +460,8 @@ int main(int argc, char **argv)
 		{"nextn-accept-rates", required_argument, 0, OPT_ACCEPT_RATES},
 		{"max-seq-len", required_argument, 0, OPT_MAX_SEQ_LEN},
 		{"free-gpu-memory-fraction", required_argument, 0, OPT_FREE_FRACTION},
+		{"decode-system", required_argument, 0, OPT_DECODE_SYSTEM},
+		{"decode-version", required_argument, 0, OPT_DECODE_VERSION},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	og_runtime rt;
@@ -517,6 +522,8 @@ int main(int argc, char **argv)
 		case OPT_STRICT: strict = true; break;
 		case OPT_MAX_NUM_TOKENS: srv.max_num_tokens = opt_long("--max-num-tokens", optarg, 1, big); break;
 		case OPT_ENGINE_VERSION: srv.engine_version = optarg; break;
+		case OPT_DECODE_SYSTEM: srv.decode_system = optarg; break;
+		case OPT_DECODE_VERSION: srv.decode_version = optarg; break;
 		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
@@ -538,6 +545,10 @@ int main(int argc, char **argv)
 		usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", rt.backend);
 	if (og_serving_mode(rt.mode) && (rt.image_height || rt.image_width || rt.num_images != 1))
 		usage_error("--image-height, --image-width and --num-images apply to the static modes only");
+	if ((srv.decode_system || srv.decode_version) && !disagg)
+		usage_error("--decode-system and --decode-version apply to --mode disagg");
+	if (srv.decode_version && !srv.decode_system)
+		usage_error("--decode-version needs --decode-system");
 	if (!rt.wideep && (rt.enable_eplb || rt.wideep_num_slots))
 		usage_error("--enable-eplb and --wideep-num-slots need --wideep");
 	if (rt.prefix >= rt.isl)

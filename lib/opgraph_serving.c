@@ -234,6 +234,15 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 	if (resolve_side(rt, &req->prefill, "prefill", &prt, &s->side[0], err, errn) ||
 	    resolve_side(rt, &req->decode, "decode", &drt, &s->side[1], err, errn))
 		return -1;
+	/* decode workers on another system: its layouts' graphs, its memory, its tables */
+	const struct system_spec *side_sys[2] = {sys, sys};
+	if (req->decode_system && strcmp(req->decode_system, rt->system)) {
+		char e[512];
+		if (!(side_sys[1] = system_load(req->decode_system, e, sizeof e)))
+			return fail(err, errn, "--decode-system: %s", e);
+		drt.system = req->decode_system;
+		drt.version = req->decode_version;
+	}
 	if (add_step(s, &prt, m, "prefill", "static_ctx", OG_CONTEXT, NULL, NULL, NULL, err, errn) ||
 	    add_step(s, &drt, m, "decode", "static_gen", OG_GENERATION, NULL, NULL, NULL, err, errn))
 		return -1;
@@ -242,11 +251,14 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 		/* MoE sizes resolved for the side. */
 		s->side[i].moe_tp = s->steps[i].cfg.rt.moe_tp;
 		s->side[i].moe_ep = s->steps[i].cfg.rt.moe_ep;
-		if (memory_for_static(&s->steps[i].cfg, &s->steps[i].g, sys, &s->side_mem[i], e, sizeof e))
+		if (memory_for_static(&s->steps[i].cfg, &s->steps[i].g, side_sys[i], &s->side_mem[i], e, sizeof e))
 			return fail(err, errn, "%s side: %s", i ? "decode" : "prefill", e);
 	}
 	s->main = s->steps[1].cfg;
 	s->main.rt.mode = "disagg";
+	/* the configuration is the prefill system's: query prices by it, reports name it */
+	s->main.rt.system = rt->system;
+	s->main.rt.version = rt->version;
 	s->mem = s->side_mem[1];
 	s->mem.oom = s->side_mem[0].oom || s->side_mem[1].oom;
 	if (req->fid != FIDELITY_LOAD)
@@ -385,6 +397,14 @@ void og_serving_annotate(const og_serving *s, cJSON *config)
 		cJSON_AddNumberToObject(o, "num_gpus", (double)(d->tp * d->pp * d->dp));
 		cJSON_AddNumberToObject(o, "latency_correction_scale",
 					i ? DISAGG_DECODE_LATENCY_CORRECTION : DISAGG_PREFILL_LATENCY_CORRECTION);
+		const og_runtime *srt = &s->steps[i].cfg.rt;
+		if (strcmp(srt->system, s->main.rt.system)) {
+			cJSON_AddStringToObject(o, "system", srt->system);
+			if (srt->version)
+				cJSON_AddStringToObject(o, "version", srt->version);
+			else
+				cJSON_AddNullToObject(o, "version");
+		}
 		add_mem(o, &s->side_mem[i]);
 		total += d->tp * d->pp * d->dp * d->workers;
 	}
@@ -420,7 +440,14 @@ void og_serving_write_ops(FILE *out, const og_serving *s, const char *config_id)
 			if (!emits(st, &st->g.ops[i]))
 				continue;
 			/* numbers as cJSON printed them when these records were built as cJSON trees */
-			og_write_opts o = { true, st->cfg.rt.point_runs, st->step, og_graph_memo_attrs_text(&st->g, i) };
+			og_write_opts o = { true, st->cfg.rt.point_runs, st->step, og_graph_memo_attrs_text(&st->g, i),
+					    NULL, NULL };
+			/* a step on another system than the configuration's (disagg --decode-system)
+			 * names it, so that query prices it with that system's tables */
+			if (strcmp(st->cfg.rt.system, s->main.rt.system)) {
+				o.system = st->cfg.rt.system;
+				o.version = st->cfg.rt.version;
+			}
 			og_op_write_with(out, &st->cfg, &st->g.ops[i], config_id, &o);
 		}
 	}

@@ -38,6 +38,9 @@ typedef struct og_serving_request {
 	const char *engine_version; /* load: which fitted parameters aggregate picks; NULL: newest */
 	long max_seq_len;        /* TRT-LLM agg: KV blocks per slot (the engine's --max_seq_len); 0: isl + osl */
 	double free_gpu_memory_fraction; /* TRT-LLM agg: the KV cache's share of free memory; 0: 0.9 */
+	/* disagg: the decode workers' system and its data version (NULL: the runtime's system; its
+	 * newest data) */
+	const char *decode_system, *decode_version;
 } og_serving_request;
 
 /* Whether mode is a serving mode (agg, disagg). */

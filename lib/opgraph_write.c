@@ -190,5 +190,13 @@ void og_op_write_with(FILE *out, const og_config *cfg, const og_op *op, const ch
 		fputs(",\"step\":", out);
 		put_string(out, o->step, cj);
 	}
+	if (o->system) {
+		fputs(",\"system\":", out);
+		put_string(out, o->system, cj);
+		if (o->version) {
+			fputs(",\"version\":", out);
+			put_string(out, o->version, cj);
+		}
+	}
 	fputs("}\n", out);
 }

@@ -35,7 +35,7 @@ static cJSON *written(const og_config *cfg, const og_op *op)
 	FILE *f = open_memstream(&text, &len);
 	if (!f || !op)
 		return NULL;
-	og_write_opts o = { false, cfg->rt.point_runs, NULL, NULL };
+	og_write_opts o = { false, cfg->rt.point_runs, NULL, NULL, NULL, NULL };
 	og_op_write_with(f, cfg, op, "c", &o);
 	fclose(f);
 	cJSON *r = cJSON_Parse(text);
