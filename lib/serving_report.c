@@ -256,7 +256,7 @@ static cJSON *report_disagg(const cJSON *config, const serving_ops *s, char *err
 	    disagg_side_of(sv, "decode", &s->steps[DECODE], "static_gen", osl, &d, &dobj, err, errn))
 		return NULL;
 	disagg_result res;
-	disagg_finish(&p, &d, osl, &res);
+	disagg_finish(&p, &d, osl, DISAGG_PREFILL_DEGRADATION, DISAGG_DECODE_DEGRADATION, &res);
 
 	cJSON *r = summary_report_head(config);
 	cJSON_AddNumberToObject(r, "ttft_ms", res.ttft_ms);

@@ -317,3 +317,33 @@ same_as_reference() {
 	assert_equal "$(sed -n 32p "$f" | cut -d, -f2-)" \
 		"2000,500,0,12,0.574,12,12,2820.534,36.3,20934.046,0.574,0.072,286.538,35.817,27.548,8,8,1,1,1,1,tp8pp1dp1etp1ep1,bfloat16,bfloat16,bfloat16,bfloat16,half,101.429,0.006,4.0,8.0,8008.0,8000,8.0,trtllm,1.3.0rc10,h200_sxm,0.0,35.817"
 }
+
+@test "default: the rate matching's degradation factors and per-pool GPU budgets (an experiment's tuning and replica settings)" {
+	# rank1 FIELD...: fields of the best disagg row
+	rank1() {
+		local best
+		best=$(printf '%s\n' "$output" | grep '"record":"best","mode":"disagg","rank":1,')
+		for f; do printf '%s' "$best" | jget "row.$f"; done | paste -sd ' '
+	}
+	run qwen --modes disagg --format jsonl --prefill-degradation 0.9 --decode-degradation 0.92
+	assert_success
+	assert_equal "$(rank1 '(p)workers' '(d)tp' '(d)bs' '(d)workers' 'tokens/s/gpu')" "4 4 280 1 1036.8"
+	# decode slots always full: the same throughput at a smaller decode batch
+	run qwen --modes disagg --format jsonl --decode-degradation 1
+	assert_success
+	assert_equal "$(rank1 '(p)workers' '(d)tp' '(d)bs' '(d)workers' 'tokens/s/gpu')" "4 4 216 1 1036.8"
+	run qwen --modes disagg --format jsonl --prefill-degradation 0.5
+	assert_success
+	assert_equal "$(rank1 '(p)workers' '(d)tp' '(d)bs' '(d)workers' 'tokens/s/gpu')" "4 4 84 1 576"
+	# at most 2 prefill and 4 decode GPUs: the 4 x tp1 prefill pool no longer fits
+	run qwen --modes disagg --format jsonl --max-prefill-gpus 2 --max-decode-gpus 4
+	assert_success
+	assert_equal "$(rank1 '(p)workers' '(d)tp' '(d)bs' '(d)workers')" "2 2 128 1"
+	approx "$(rank1 'tokens/s/gpu')" 1001.19
+	run qwen --modes disagg --max-prefill-gpus 2
+	assert_failure 2
+	assert_line --index 0 "default: --max-prefill-gpus and --max-decode-gpus go together"
+	run qwen --modes disagg --decode-degradation 0
+	assert_failure 2
+	assert_line --index 0 "default: --prefill-degradation and --decode-degradation must be positive"
+}
