@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "opgraph_build.h"
 #include "fidelity.h"
 #include "jsonl.h"
 #include "memory.h"

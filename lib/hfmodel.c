@@ -1152,11 +1152,7 @@ cJSON *hfmodel_record(cJSON *config, const cJSON *hf_quant, const char *model_pa
 	}
 
 	/* NemotronH is MoE only with E layers; Qwen3.5 only with experts (the reference's check_is_moe). */
-	bool is_moe = family_always_moe(family);
-	if (!strcmp(family, "NEMOTRONH"))
-		is_moe = extra && strchr(item(extra, "hybrid_override_pattern")->valuestring, 'E');
-	else if (!strcmp(family, "QWEN35"))
-		is_moe = experts > 0;
+	bool is_moe = family_is_moe(family, extra);
 
 	if (!model_sizes_ok(c, cfg, arch, extra, is_moe, layers, hidden, n, vocab, inter, moe_inter, experts, topk)) {
 		cJSON_Delete(extra);

@@ -1,4 +1,5 @@
 #include "model_deepseek_v32.h"
+#include "model_builders.h"
 
 #include <stdio.h>
 #include <string.h>

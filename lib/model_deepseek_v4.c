@@ -1,4 +1,5 @@
 #include "model_deepseek_v4.h"
+#include "model_builders.h"
 #include "model_deepseek_moe.h"
 #include "model_moe.h"
 #include "opgraph_composite.h"

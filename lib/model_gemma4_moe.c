@@ -1,4 +1,5 @@
 #include "model_gemma4_moe.h"
+#include "model_builders.h"
 #include "model_moe.h"
 
 #include <stdarg.h>

@@ -8,6 +8,7 @@
  * Local attention may have its own KV heads and head sizes (MiMo-V2-Flash); zero in the model
  * record means "the model-level value" (Llama-4). Generation ops carry the MTP factor. */
 #include "model_moe.h"
+#include "model_builders.h"
 #include "opgraph.h"
 
 #include <stdarg.h>

@@ -11,6 +11,7 @@
  * layer count, in the order M, *, E, - whatever the pattern's order; then pipeline hand-off
  * and logits. No MTP (the reference refuses nextn > 0). */
 #include "model_moe.h"
+#include "model_builders.h"
 #include "opgraph.h"
 
 #include <stdarg.h>

@@ -8,6 +8,7 @@
  * Attention kernels are looked up at the default head size 128, as the reference does for
  * this family. No MTP: the reference refuses nextn > 0 here. */
 #include "opgraph.h"
+#include "model_builders.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -9,6 +9,7 @@
  * first, each followed by its FFN ops named after it (context_gdn_*, context_full_*).
  * Generation ops stand for the MTP draft passes too (scale factor × the MTP factor). */
 #include "model_moe.h"
+#include "model_builders.h"
 #include "opgraph.h"
 
 #include <stdarg.h>

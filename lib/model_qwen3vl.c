@@ -1,5 +1,6 @@
 /* model_qwen3vl: Qwen3-VL text models plus the ViT encoder ops (see model_qwen3vl.h). */
 #include "model_qwen3vl.h"
+#include "model_builders.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 #include "opgraph_serving.h"
+#include "opgraph_build.h"
 #include "opgraph_memo.h"
 #include "opgraph_write.h"
 
