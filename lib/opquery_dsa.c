@@ -8,7 +8,6 @@
 #include "table_dsa.h"
 #include "table_set.h"
 
-enum { BAD_ATTRS = -2 };
 
 /* The empirical formula: speed of light over this factor. */
 static const double empirical_factor = 0.5;
@@ -107,7 +106,7 @@ int opquery_dsa_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		       .unknown_quant = OPATTRS_QUANT_PLAIN };
 	if (!cJSON_IsObject(attrs)) {
 		snprintf(err, errlen, "%s op: attrs must be an object", op_type);
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	dsa_query q = { 0 };
 	q.heads = opattrs_int(&a, "num_heads", 0, true);
@@ -118,14 +117,14 @@ int opquery_dsa_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		q.kv = opattrs_quant(&a, "kvcache_quant_mode", QUANT_KVCACHE, true);
 		q.fmha = opattrs_quant(&a, "fmha_quant_mode", QUANT_FMHA, true);
 		if (a.bad)
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		q.b = pt->batch, q.s = pt->s, q.prefix = pt->prefix;
 		return lookup(db, &q, out, err, errlen);
 	}
 	if (strcmp(op_type, "GenerationDSAModule") == 0) {
 		q.kv = opattrs_quant(&a, "kv_cache_dtype", QUANT_KVCACHE, true);
 		if (a.bad)
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		if (pt->beam != 1) {
 			snprintf(err, errlen, "%s supports beam width 1 only, got %lld", op_type, pt->beam);
 			return PERFDB_REFUSED;
@@ -134,5 +133,5 @@ int opquery_dsa_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		return lookup(db, &q, out, err, errlen);
 	}
 	snprintf(err, errlen, "op_type '%s' is not a DSA op", op_type);
-	return BAD_ATTRS;
+	return OPQ_BAD_ATTRS;
 }

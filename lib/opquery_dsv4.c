@@ -8,7 +8,6 @@
 #include "opattrs.h"
 #include "systems.h"
 
-enum { BAD_ATTRS = -2 };
 
 bool opquery_dsv4_known(const char *op_type)
 {
@@ -117,12 +116,12 @@ static int q_mhc(perfdb *db, opattrs *a, const opq_point *pt, perf_result *out)
 	if (!cJSON_IsString(opv))
 		opattrs_bad(a, "op", opv ? "must be a string" : "is missing");
 	if (a->bad)
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	const char *which = opv->valuestring;
 	bool pre = strcmp(which, "pre") == 0, post = strcmp(which, "post") == 0, both = strcmp(which, "both") == 0;
 	if (!pre && !post && !both) {
 		snprintf(a->err, a->errlen, "DeepSeekV4MHCModule op: unsupported op '%s' (pre, post or both)", which);
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	long long t = pt->x, sites = 2; /* attention and FFN sites of one layer */
 	long long hc_dim = hc * h, mix = (2 + hc) * hc;
@@ -243,7 +242,7 @@ static int q_attention(perfdb *db, opattrs *a, bool context, const opq_point *pt
 		.gemm = opattrs_quant(a, "gemm_quant_mode", QUANT_GEMM, true),
 	};
 	if (a->bad)
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	if (!context && pt->beam != 1) {
 		snprintf(a->err, a->errlen, "%s supports beam width 1 only, got %lld", a->op_type, pt->beam);
 		return PERFDB_REFUSED;
@@ -272,5 +271,5 @@ int opquery_dsv4_point(perfdb *db, const char *op_type, const cJSON *attrs, cons
 	if (strcmp(op_type, "GenerationDeepSeekV4AttentionModule") == 0)
 		return q_attention(db, &a, false, pt, out);
 	snprintf(err, errlen, "op_type '%s' is not a DeepSeek-V4 op", op_type);
-	return BAD_ATTRS;
+	return OPQ_BAD_ATTRS;
 }

@@ -8,7 +8,6 @@
 #include "table_mla.h"
 #include "table_set.h"
 
-enum { BAD_ATTRS = -2 };
 
 bool opquery_mla_known(const char *op_type)
 {
@@ -181,7 +180,7 @@ int opquery_mla_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		       .unknown_quant = OPATTRS_QUANT_PLAIN };
 	if (!cJSON_IsObject(attrs)) {
 		snprintf(err, errlen, "%s op: attrs must be an object", op_type);
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	quants q = { 0 };
 	long long heads = opattrs_int(&a, "num_heads", 0, true);
@@ -189,13 +188,13 @@ int opquery_mla_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		q.kv = opattrs_quant(&a, "kvcache_quant_mode", QUANT_KVCACHE, true);
 		q.fmha = opattrs_quant(&a, "fmha_quant_mode", QUANT_FMHA, true);
 		if (a.bad)
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		return context_lookup(db, false, pt->batch, pt->s, pt->prefix, heads, &q, out, err, errlen);
 	}
 	if (strcmp(op_type, "GenerationMLA") == 0) {
 		q.kv = opattrs_quant(&a, "kv_cache_dtype", QUANT_KVCACHE, true);
 		if (a.bad)
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		int st = beam_one(op_type, pt, err, errlen);
 		return st ? st : generation_lookup(db, false, pt->batch, pt->s, heads, &q, out, err, errlen);
 	}
@@ -203,7 +202,7 @@ int opquery_mla_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		q.gemm = opattrs_quant(&a, "quant_mode", QUANT_GEMM, true);
 		q.pre = opattrs_bool(&a, "if_pre", false, true);
 		if (a.bad)
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		int st = beam_one(op_type, pt, err, errlen);
 		return st ? st : bmm_lookup(db, pt->batch, heads, &q, out, err, errlen);
 	}
@@ -213,12 +212,12 @@ int opquery_mla_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		q.fmha = opattrs_quant(&a, "fmha_quant_mode", QUANT_FMHA, true);
 		q.gemm = opattrs_quant(&a, "gemm_quant_mode", QUANT_GEMM, true);
 		if (a.bad)
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		if (context)
 			return context_lookup(db, true, pt->batch, pt->s, pt->prefix, heads, &q, out, err, errlen);
 		int st = beam_one(op_type, pt, err, errlen);
 		return st ? st : generation_lookup(db, true, pt->batch, pt->s, heads, &q, out, err, errlen);
 	}
 	snprintf(err, errlen, "op_type '%s' is not an MLA op", op_type);
-	return BAD_ATTRS;
+	return OPQ_BAD_ATTRS;
 }
