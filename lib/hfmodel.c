@@ -3,6 +3,7 @@
  * at a54593e24. Python's `get(key) or default` idiom is kept where the reference uses it, because
  * it decides what a null or zero field means. */
 #include "hfmodel.h"
+#include "diag.h"
 #include "fspath.h"
 #include "families.h"
 #include "jsonl.h"
@@ -147,16 +148,10 @@ static char *read_file(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
+	char *buf = xmalloc(cap);
 	for (;;) {
-		char *grown = len + 1 >= cap ? realloc(buf, cap *= 2) : buf;
-		if (!grown) {
-			free(buf);
-			fclose(f);
-			snprintf(err, errlen, "%s: out of memory", path);
-			return NULL;
-		}
-		buf = grown;
+		if (len + 1 >= cap)
+			buf = xrealloc(buf, cap *= 2);
 		size_t got = fread(buf + len, 1, cap - len - 1, f);
 		len += got;
 		if (got == 0)
@@ -210,11 +205,7 @@ cJSON *hfmodel_parse_text(const char *text, char *err, size_t errlen)
 		return NULL;
 	}
 	size_t n = strlen(text);
-	char *out = malloc(2 * n + 1), *o = out;
-	if (!out) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	char *out = xmalloc(2 * n + 1), *o = out;
 	bool in_str = false;
 	for (size_t i = 0; i < n;) {
 		char ch = text[i];

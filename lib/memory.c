@@ -1,19 +1,9 @@
 #include "memory.h"
+#include "diag.h"
 #include "families.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Activation bytes per token per (2 × heads × head size), by family class (lib/families) and
  * min(tp, 8). The reference tunes one table for TRT-LLM (vLLM reuses it) and a higher one for
@@ -84,7 +74,7 @@ int memory_usage(const og_config *cfg, const og_graph *g, const struct system_sp
 	long tp_clamped = rt->tp < 8 ? rt->tp : 8;
 	int slot = tp_clamped == 1 ? 0 : tp_clamped == 2 ? 1 : tp_clamped == 4 ? 2 : tp_clamped == 8 ? 3 : -1;
 	if (slot < 0)
-		return fail(err, errn, "no activation coefficient for tp %ld (the reference has them for 1, 2, 4, 8)",
+		return diag_errf(err, errn, "no activation coefficient for tp %ld (the reference has them for 1, 2, 4, 8)",
 			    rt->tp);
 	const family_desc *fam = family_find(m->family);
 	const double *row = kn.coeffs[fam ? fam->memory_class : FAMILY_MEMORY_DEFAULT];
@@ -115,7 +105,7 @@ int memory_usage(const og_config *cfg, const og_graph *g, const struct system_sp
 
 	double nccl;
 	if (!system_nccl_mem_bytes(sys, (int)tp_clamped, &nccl))
-		return fail(err, errn, "system %s has no NCCL memory figure for %ld GPUs", sys->name, tp_clamped);
+		return diag_errf(err, errn, "system %s has no NCCL memory figure for %ld GPUs", sys->name, tp_clamped);
 	double others = sys->other_mem_bytes;
 	if (kn.others_overhead > 0)
 		others *= 1.0 + kn.others_overhead;

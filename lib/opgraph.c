@@ -1,22 +1,12 @@
 #include "opgraph.h"
+#include "diag.h"
 #include "jsonl.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---------- errors ---------- */
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* ---------- model record ---------- */
 
@@ -32,11 +22,11 @@ static int get_count(const cJSON *rec, const char *key, bool required, long *out
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
 	if (!v || cJSON_IsNull(v)) {
 		*out = 0;
-		return required ? fail(err, n, "model record has no '%s'", key) : 0;
+		return required ? diag_errf(err, n, "model record has no '%s'", key) : 0;
 	}
 	/* The bound keeps the cast defined and products of counts inside 64 bits (fuzzing found it). */
 	if (!og_json_whole(v, 0, 2147483647.0))
-		return fail(err, n, "model record: '%s' is not a non-negative integer below 2^31", key);
+		return diag_errf(err, n, "model record: '%s' is not a non-negative integer below 2^31", key);
 	*out = (long)v->valuedouble;
 	return 0;
 }
@@ -58,9 +48,9 @@ int og_model_from_json(const cJSON *rec, og_model *m, char *err, size_t errn)
 	if (!m->path)
 		m->path = get_string(rec, "model");
 	if (!m->architecture)
-		return fail(err, errn, "model record has no 'architecture'");
+		return diag_errf(err, errn, "model record has no 'architecture'");
 	if (!m->family)
-		return fail(err, errn, "model record has no 'family'");
+		return diag_errf(err, errn, "model record has no 'family'");
 	struct {
 		const char *key;
 		long *dst;
@@ -80,17 +70,17 @@ int og_model_from_json(const cJSON *rec, og_model *m, char *err, size_t errn)
 	m->use_qk_norm = cJSON_IsTrue(qk);
 	const cJSON *quant = cJSON_GetObjectItemCaseSensitive(rec, "quant");
 	if (quant && !cJSON_IsNull(quant) && !cJSON_IsObject(quant))
-		return fail(err, errn, "model record: 'quant' is not an object");
+		return diag_errf(err, errn, "model record: 'quant' is not an object");
 	for (int k = 0; k < QUANT_KIND_COUNT; k++) {
 		const cJSON *q = cJSON_GetObjectItemCaseSensitive(quant, quant_kind_name((quant_kind)k));
 		if (q && !cJSON_IsNull(q) && !cJSON_IsString(q))
-			return fail(err, errn, "model record: quant.%s is not a string", quant_kind_name((quant_kind)k));
+			return diag_errf(err, errn, "model record: quant.%s is not a string", quant_kind_name((quant_kind)k));
 		m->quant[k] = cJSON_IsString(q) ? q->valuestring : NULL;
 	}
 	const cJSON *wbs = cJSON_GetObjectItemCaseSensitive(quant, "weight_block_size");
 	if (cJSON_IsNumber(wbs) && wbs->valuedouble >= 1 &&
 	    !(wbs->valuedouble <= 2147483647.0 && wbs->valuedouble == (double)(long)wbs->valuedouble))
-		return fail(err, errn, "model record: quant.weight_block_size is not a positive integer below 2^31");
+		return diag_errf(err, errn, "model record: quant.weight_block_size is not a positive integer below 2^31");
 	m->weight_block_size = cJSON_IsNumber(wbs) && wbs->valuedouble >= 1 ? (long)wbs->valuedouble : 128;
 	return 0;
 }
@@ -145,12 +135,7 @@ og_op *og_push_op(og_graph *g, og_phase ph, const char *name, const char *type, 
 {
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? 2 * g->cap : 32;
-		og_op *ops = realloc(g->ops, cap * sizeof *ops);
-		if (!ops) {
-			fprintf(stderr, "out of memory\n");
-			exit(1);
-		}
-		g->ops = ops;
+		g->ops = xrealloc(g->ops, cap * sizeof *g->ops);
 		g->cap = cap;
 	}
 	og_op *op = &g->ops[g->n++];

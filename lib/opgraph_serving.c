@@ -1,24 +1,14 @@
 #include "opgraph_serving.h"
+#include "diag.h"
 #include "opgraph_build.h"
 #include "opgraph_memo.h"
 #include "opgraph_write.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "jsonl.h"
 #include "serving_load.h"
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* TRT-LLM's engine defaults the reference sizes agg memory with (trtllm_backend.py). */
 #define TRTLLM_MAX_NUM_TOKENS 8192
@@ -77,7 +67,7 @@ static int add_step(og_serving *s, const og_runtime *rt, const og_model *m, cons
 	srt.mode = mode;
 	char e[512];
 	if (og_resolve(&srt, m, &st->cfg, e, sizeof e) || (!share && !(share = og_graph_memo_build(&st->cfg, e, sizeof e))))
-		return fail(err, errn, "%s step: %s", tag, e);
+		return diag_errf(err, errn, "%s step: %s", tag, e);
 	st->g = *share;
 	s->nsteps++;
 	st->step = tag;
@@ -111,7 +101,7 @@ static int agg_main_graph(const og_runtime *rt, const og_model *m, og_serving *s
 	char e[512];
 	const og_graph *g;
 	if (og_resolve(&base, m, &s->main, e, sizeof e) || !(g = og_graph_memo_build(&s->main, e, sizeof e)))
-		return fail(err, errn, "%s", e);
+		return diag_errf(err, errn, "%s", e);
 	s->main_graph = *g;
 	s->main.rt.mode = "agg";
 	return 0;
@@ -137,7 +127,7 @@ static int agg_memory(const og_runtime *rt, const og_serving_request *req, const
 	}
 	if (memory_usage(&s->main, &s->main_graph, sys, rt->batch, 1, rt->isl, rt->osl, num_tokens, rt->prefix,
 			 max_seq_len, &s->mem, e, sizeof e))
-		return fail(err, errn, "%s", e);
+		return diag_errf(err, errn, "%s", e);
 	if (trtllm) {
 		/* What is left after everything but the KV cache, less the allocator's reserve and a
 		 * tolerance, must hold the KV cache. */
@@ -183,7 +173,7 @@ static int resolve_side(const og_runtime *rt, const og_side *in, const char *nam
 {
 	*side = *in;
 	if (side->batch < 1)
-		return fail(err, errn, "disagg: the %s batch is required (--%s-batch)", name, name);
+		return diag_errf(err, errn, "disagg: the %s batch is required (--%s-batch)", name, name);
 	if (!side->tp)
 		side->tp = 1;
 	if (!side->pp)
@@ -210,14 +200,14 @@ static int load_setup(const og_runtime *rt, const og_serving_request *req, const
 	long K = 0;
 	bool chunked = false;
 	if (load_engine_defaults(rt->backend, &K, &chunked))
-		return fail(err, errn, "%s: no engine defaults for backend '%s'", mode, rt->backend);
+		return diag_errf(err, errn, "%s: no engine defaults for backend '%s'", mode, rt->backend);
 	if (req->max_num_tokens > 0)
 		K = req->max_num_tokens;
 	if (rt->osl < 2)
-		return fail(err, errn, "%s: osl must be at least 2 under the load model (TPOT needs a second token)",
+		return diag_errf(err, errn, "%s: osl must be at least 2 under the load model (TPOT needs a second token)",
 			    mode);
 	if (!chunked && rt->isl > K)
-		return fail(err, errn,
+		return diag_errf(err, errn,
 			    "%s: isl %ld exceeds the %ld prompt tokens %s schedules per iteration, and it does not "
 			    "split prompts by default (raise --max-num-tokens to at least %ld)",
 			    mode, rt->isl, K, rt->backend, rt->isl);
@@ -244,7 +234,7 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 		s->side[i].moe_tp = s->steps[i].cfg.rt.moe_tp;
 		s->side[i].moe_ep = s->steps[i].cfg.rt.moe_ep;
 		if (memory_for_static(&s->steps[i].cfg, &s->steps[i].g, sys, &s->side_mem[i], e, sizeof e))
-			return fail(err, errn, "%s side: %s", i ? "decode" : "prefill", e);
+			return diag_errf(err, errn, "%s side: %s", i ? "decode" : "prefill", e);
 	}
 	s->main = s->steps[1].cfg;
 	s->main.rt.mode = "disagg";

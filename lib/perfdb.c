@@ -1,4 +1,5 @@
 #include "perfdb.h"
+#include "diag.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -67,11 +68,7 @@ static perfdb *perfdb_new(const char *system, char *err, size_t errlen)
 	const struct system_spec *sys = system_load(system, err, errlen);
 	if (!sys)
 		return NULL;
-	perfdb *db = calloc(1, sizeof *db);
-	if (!db) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	perfdb *db = xcalloc(1, sizeof *db);
 	db->sys = sys;
 	return db;
 }
@@ -356,12 +353,7 @@ table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, 
 		if (strcmp(db->extra[i].file, file) == 0)
 			e = &db->extra[i];
 	if (!e) {
-		struct extra_table *grown = realloc(db->extra, (db->nextra + 1) * sizeof *grown);
-		if (!grown) {
-			snprintf(err, errlen, "out of memory");
-			return NULL;
-		}
-		db->extra = grown;
+		db->extra = xrealloc(db->extra, (db->nextra + 1) * sizeof *db->extra);
 		e = &db->extra[db->nextra++];
 		memset(e, 0, sizeof *e);
 		snprintf(e->file, sizeof e->file, "%s", file);

@@ -1,4 +1,5 @@
 #include "table_dsa.h"
+#include "diag.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -138,11 +139,7 @@ static int extend_part(table_set *t, table_part *p, const double *y, size_t ny, 
 	size_t nh = grid_node_keys(grid_root(p->g), &heads);
 	if (!nh)
 		return 0;
-	double *x = malloc(nh * sizeof *x);
-	if (!x) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	double *x = xmalloc(nh * sizeof *x);
 	memcpy(x, heads, nh * sizeof *x);
 	interp_err ie;
 	int st = interp_extrapolate_grid(p->g, x, nh, y, ny, z, nz, false, &ie);
@@ -443,15 +440,9 @@ int table_dsa_context_query(table_set *t, long long b, long long s, long long pr
 		return PERFDB_FATAL;
 	if (st == 0) {
 		/* no answer at this prefix: a line through the answers at the two nearest measured prefixes */
-		double *pv = malloc((t->nparts ? t->nparts : 1) * sizeof *pv);
-		answer *av = malloc((t->nparts ? t->nparts : 1) * sizeof *av);
+		double *pv = xmalloc(t->nparts * sizeof *pv);
+		answer *av = xmalloc(t->nparts * sizeof *av);
 		size_t n = 0;
-		if (!pv || !av) {
-			free(pv);
-			free(av);
-			snprintf(err, errlen, "out of memory");
-			return PERFDB_FATAL;
-		}
 		for (size_t i = 0; i < t->nparts; i++) {
 			const table_part *p = &t->parts[i];
 			if (p->k1 != fmha || p->k2 != kv || strcmp(p->name, name) || p->npre != 2 || p->pre[1] != EXTENDED)

@@ -1,4 +1,5 @@
 #include "table_moe.h"
+#include "diag.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,11 +134,8 @@ static moe_tables *tables_of(perfdb *db, char *err, size_t errlen, int *st)
 		if (strcmp(t->dir, dir) == 0 && t->shared == shared)
 			break;
 	if (!t) {
-		t = calloc(1, sizeof *t);
-		if (!t || !(t->dir = strdup(dir))) {
-			fputs("out of memory\n", stderr);
-			exit(1);
-		}
+		t = xcalloc(1, sizeof *t);
+		t->dir = xstrdup(dir);
 		if (!cache)
 			atexit(free_cache);
 		t->next = cache;
