@@ -1,4 +1,5 @@
 #include "opquery_dsa.h"
+#include "perf_mode.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -43,11 +44,6 @@ static long long arch_hash(const char *s)
 
 /* ---- one look-up in the reference's database modes ---- */
 
-static perf_result formula(double latency, perf_source src)
-{
-	return (perf_result){ latency, 0.0, src, src == PERF_SRC_SOL ? PERF_DET_SOL : PERF_DET_EMPIRICAL };
-}
-
 typedef struct dsa_query {
 	bool context;
 	long long b, s, prefix, heads;
@@ -69,11 +65,7 @@ static int lookup(perfdb *db, const dsa_query *q, perf_result *out, char *err, s
 						     (double)q->heads, q->kv, q->fmha, q->gemm)
 				: dsa_generation_sol_ms(sys, d, (double)q->b, (double)q->s, (double)q->heads, q->kv, q->gemm);
 	perf_mode mode = perfdb_mode(db);
-	if (mode == PERF_SOL) {
-		*out = formula(sol, PERF_SRC_SOL);
-	} else if (mode == PERF_EMPIRICAL) {
-		*out = formula(sol / empirical_factor, PERF_SRC_EMPIRICAL);
-	} else {
+	if (!perf_mode_formula(mode, sol, empirical_factor, out)) {
 		const char *file = q->context ? "dsa_context_module_perf.txt" : "dsa_generation_module_perf.txt";
 		table_set *t = perfdb_table(db, file, q->context ? table_dsa_context_load : table_dsa_generation_load, err,
 					    errlen);
@@ -83,17 +75,10 @@ static int lookup(perfdb *db, const dsa_query *q, perf_result *out, char *err, s
 							      q->arch, out, err, errlen)
 				    : table_dsa_generation_query(t, q->b, q->s, q->heads, q->kv, q->gemm, q->arch, out, err,
 								 errlen);
-		if (st == PERFDB_REFUSED && mode == PERF_HYBRID) {
-			*out = formula(sol / empirical_factor, PERF_SRC_EMPIRICAL);
-		} else if (st == PERFDB_REFUSED) {
-			char why[1024];
-			snprintf(why, sizeof why, "%s", err);
-			snprintf(err, errlen, "failed to query %s DSA module data: %s (try --database-mode hybrid)",
-				 q->context ? "context" : "generation", why);
+		const char *what = q->context ? "failed to query context DSA module data"
+					      : "failed to query generation DSA module data";
+		if ((st = perf_mode_settle(mode, st, sol / empirical_factor, out, what, err, errlen)))
 			return st;
-		} else if (st) {
-			return st;
-		}
 	}
 	perfdb_memo_put(db, fn, a, 7, q->kv, q->gemm, out);
 	return 0;

@@ -1,4 +1,5 @@
 #include "opquery_dsv4.h"
+#include "perf_mode.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -72,33 +73,22 @@ static long long get_int(opattrs *a, const char *key)
 
 /* ---- database modes ---- */
 
-static perf_result formula(double latency, perf_source src)
-{
-	return (perf_result){ latency, 0.0, src, src == PERF_SRC_SOL ? PERF_DET_SOL : PERF_DET_EMPIRICAL };
-}
-
 /* The modes around one speed-of-light estimate. `tables` names the files the reference would
  * read; `what` describes the look-up for the refusal. */
 static int answer(perfdb *db, double sol, double empirical_factor, const char *tables, const char *what,
 		  perf_result *out, char *err, size_t errlen)
 {
 	perf_mode mode = perfdb_mode(db);
-	if (mode == PERF_SOL) {
-		*out = formula(sol, PERF_SRC_SOL);
+	if (perf_mode_formula(mode, sol, empirical_factor, out))
 		return 0;
-	}
-	if (mode == PERF_EMPIRICAL || mode == PERF_HYBRID) {
-		/* no silicon to try (see the header): hybrid lands on its fallback */
-		*out = formula(sol / empirical_factor, PERF_SRC_EMPIRICAL);
-		return 0;
-	}
+	/* no silicon to try (see the header): the tables refuse, which HYBRID answers empirically */
 	const struct perf_data_path *p = perfdb_paths(db);
 	const char *dir = p && p->dir[0] ? p->dir : NULL;
-	snprintf(err, errlen,
-		 "failed to query %s: no silicon data (the reference reads %s%s%s; infercast has no reader for "
-		 "them) (try --database-mode hybrid)",
-		 what, tables, dir ? " in " : "", dir ? dir : "");
-	return PERFDB_REFUSED;
+	snprintf(err, errlen, "no silicon data (the reference reads %s%s%s; infercast has no reader for them)", tables,
+		 dir ? " in " : "", dir ? dir : "");
+	char lookup[400];
+	snprintf(lookup, sizeof lookup, "failed to query %s", what);
+	return perf_mode_settle(mode, PERFDB_REFUSED, sol / empirical_factor, out, lookup, err, errlen);
 }
 
 static double tc(const perfdb *db, const quant_mode *q)

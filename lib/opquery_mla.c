@@ -1,4 +1,5 @@
 #include "opquery_mla.h"
+#include "perf_mode.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -35,36 +36,22 @@ typedef struct lookup {
 typedef int (*silicon_fn)(const table_set *t, const lookup *l, const void *ctx, perf_result *out, char *err,
 			  size_t errlen);
 
-static perf_result formula(double latency, perf_source src)
-{
-	return (perf_result){ latency, 0.0, src, src == PERF_SRC_SOL ? PERF_DET_SOL : PERF_DET_EMPIRICAL };
-}
-
 static int run(perfdb *db, const lookup *l, silicon_fn silicon, const void *ctx, perf_result *out, char *err,
 	       size_t errlen)
 {
 	if (perfdb_memo_get(db, l->fn, l->a, l->na, l->p0, l->p1, out))
 		return 0;
 	perf_mode mode = perfdb_mode(db);
-	if (mode == PERF_SOL) {
-		*out = formula(l->sol, PERF_SRC_SOL);
-	} else if (mode == PERF_EMPIRICAL) {
-		*out = formula(l->sol / l->empirical_factor, PERF_SRC_EMPIRICAL);
-	} else {
+	if (!perf_mode_formula(mode, l->sol, l->empirical_factor, out)) {
 		const table_set *t = perfdb_table(db, l->file, l->load, err, errlen);
 		if (!t)
 			return PERFDB_FATAL;
 		int st = silicon(t, l, ctx, out, err, errlen);
-		if (st == PERFDB_REFUSED && mode == PERF_HYBRID) {
-			*out = formula(l->sol / l->empirical_factor, PERF_SRC_EMPIRICAL);
-		} else if (st == PERFDB_REFUSED) {
-			char why[1024];
-			snprintf(why, sizeof why, "%s", err);
-			snprintf(err, errlen, "failed to query %s: %s (try --database-mode hybrid)", l->what, why);
+		char what[600] = "";
+		if (st) /* named only for a refusal */
+			snprintf(what, sizeof what, "failed to query %s", l->what);
+		if ((st = perf_mode_settle(mode, st, l->sol / l->empirical_factor, out, what, err, errlen)))
 			return st;
-		} else if (st) {
-			return st;
-		}
 	}
 	perfdb_memo_put(db, l->fn, l->a, l->na, l->p0, l->p1, out);
 	return 0;
