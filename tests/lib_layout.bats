@@ -35,3 +35,9 @@ KNOWN_CYCLES='table_cache table_set: table_cache -> table_set -> table_cache'
 	run -2 "$CYCLES"
 	assert_output 'usage: include-cycles DIR'
 }
+
+@test "graph code builds ops and reads no perf tables or pricing" {
+	cd "$ROOT/lib"
+	run -1 grep -l '#include "\(table_\|perfdb\|perf_\|opquery\|interp\|grid\)' model_*.[ch] opgraph*.[ch] families.[ch] memory.[ch]
+	assert_output ''
+}
