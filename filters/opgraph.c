@@ -12,7 +12,7 @@
 #include "opgraph.h"
 #include "opgraph_memo.h"
 #include "opgraph_write.h"
-#include "opgraph_refused.h"
+#include "opgraph_config.h"
 #include "opgraph_serving.h"
 #include "systems.h"
 

@@ -1,4 +1,4 @@
-#include "opgraph_refused.h"
+#include "opgraph_config.h"
 
 #include <string.h>
 
