@@ -200,7 +200,7 @@ static void warn_layout(const jsonl_reader *r, const char *note)
 }
 
 /* A configuration that cannot be built: the end of the stream, or with --keep-going its config
- * record with `error` (lib/opgraph_refused). */
+ * record with `error` (lib/opgraph_config). */
 static void refuse(const jsonl_reader *r, const og_runtime *rt, const og_serving_request *srv, const cJSON *rec,
 		   const char *id, const char *err)
 {

@@ -24,6 +24,9 @@ cJSON *og_config_head(const og_runtime *rt, const cJSON *model_rec, const char *
  * memory_gib, mem_capacity_gib, oom from mem. */
 cJSON *og_config_record(const og_config *cfg, const cJSON *model, const char *id, const mem_usage *mem);
 
+/* Adds mode-specific keys to the config record opgraph made from s->main and s->mem. */
+void og_serving_annotate(const og_serving *s, cJSON *config);
+
 /* A new config record: record, config_id, model (the model record as given), system, backend,
  * version, mode, tp, pp, dp, moe_tp, moe_ep (null when not given), batch, isl, osl, prefix,
  * serving {mode, ctx_tokens} for agg, an empty memory_gib, and error. */
