@@ -5,13 +5,14 @@
 #include <string.h>
 
 #include "diag.h"
+#include "opgraph_build.h"
 #include "fidelity.h"
 #include "jsonl.h"
 #include "memory.h"
 #include "opgraph.h"
 #include "opgraph_memo.h"
 #include "opgraph_write.h"
-#include "opgraph_refused.h"
+#include "opgraph_config.h"
 #include "opgraph_serving.h"
 #include "systems.h"
 
@@ -167,57 +168,6 @@ static void apply_runtime(const jsonl_reader *r, const cJSON *runtime, og_runtim
 	}
 }
 
-static void add_long_or_null(cJSON *o, const char *key, long v)
-{
-	if (v > 0)
-		cJSON_AddNumberToObject(o, key, (double)v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
-static cJSON *config_record(const og_config *cfg, const cJSON *model, const char *id, const mem_usage *mem)
-{
-	const og_runtime *rt = &cfg->rt;
-	static const char *const quant_keys[QUANT_KIND_COUNT] = {"gemm_quant", "moe_quant", "fmha_quant",
-								  "kvcache_quant", "comm_quant"};
-	cJSON *c = og_config_head(rt, model, id);
-	cJSON_AddStringToObject(c, "family", cfg->model.family);
-	cJSON_AddNumberToObject(c, "tp", (double)rt->tp);
-	cJSON_AddNumberToObject(c, "pp", (double)rt->pp);
-	cJSON_AddNumberToObject(c, "dp", (double)rt->dp);
-	add_long_or_null(c, "moe_tp", rt->moe_tp);
-	add_long_or_null(c, "moe_ep", rt->moe_ep);
-	cJSON_AddNumberToObject(c, "batch", (double)rt->batch);
-	cJSON_AddNumberToObject(c, "isl", (double)rt->isl);
-	cJSON_AddNumberToObject(c, "osl", (double)rt->osl);
-	cJSON_AddNumberToObject(c, "prefix", (double)rt->prefix);
-	cJSON_AddNumberToObject(c, "nextn", (double)rt->nextn);
-	cJSON_AddNumberToObject(c, "stride", (double)rt->stride);
-	cJSON_AddNumberToObject(c, "beam", (double)rt->beam);
-	for (int k = 0; k < QUANT_KIND_COUNT; k++)
-		cJSON_AddStringToObject(c, quant_keys[k], cfg->quant[k]->name);
-	cJSON_AddNumberToObject(c, "num_gpus", (double)(rt->tp * rt->pp * rt->dp));
-	if (rt->wideep) {
-		cJSON_AddBoolToObject(c, "wideep", true);
-		cJSON_AddBoolToObject(c, "enable_eplb", rt->enable_eplb);
-		add_long_or_null(c, "wideep_num_slots", rt->wideep_num_slots);
-	}
-	if (rt->nextn > 0)
-		cJSON_AddItemToObject(c, "nextn_accept_rates",
-				      cJSON_CreateDoubleArray(rt->nextn_accept_rates, OG_MAX_NEXTN));
-	cJSON_AddNumberToObject(c, "mtp_scale_factor", cfg->mtp_scale_factor);
-	cJSON *mg = cJSON_AddObjectToObject(c, "memory_gib");
-	cJSON_AddNumberToObject(mg, "weights", mem->weights);
-	cJSON_AddNumberToObject(mg, "kvcache", mem->kvcache);
-	cJSON_AddNumberToObject(mg, "activations", mem->activations);
-	cJSON_AddNumberToObject(mg, "nccl", mem->nccl);
-	cJSON_AddNumberToObject(mg, "others", mem->others);
-	cJSON_AddNumberToObject(mg, "total", mem->total);
-	cJSON_AddNumberToObject(c, "mem_capacity_gib", mem->capacity);
-	cJSON_AddBoolToObject(c, "oom", mem->oom);
-	return c;
-}
-
 /* A layout fallback the configuration took, in its config record's `fallbacks`. */
 /* The layout fallbacks a configuration took (og_infer_dp, og_infer_moe_layout). */
 typedef struct layout_notes {
@@ -253,7 +203,7 @@ static void warn_layout(const jsonl_reader *r, const char *note)
 }
 
 /* A configuration that cannot be built: the end of the stream, or with --keep-going its config
- * record with `error` (lib/opgraph_refused). */
+ * record with `error` (lib/opgraph_config). */
 static void refuse(const jsonl_reader *r, const og_runtime *rt, const og_serving_request *srv, const cJSON *rec,
 		   const char *id, const char *err)
 {
@@ -359,7 +309,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 			return;
 		}
 		warn_context(r, rec, &rt);
-		cJSON *c = config_record(&sv.main, rec, id, &sv.mem);
+		cJSON *c = og_config_record(&sv.main, rec, id, &sv.mem);
 		add_fallback(c, &notes);
 		og_serving_annotate(&sv, c);
 		cJSON_AddNumberToObject(c, "op_records", (double)og_serving_count_ops(&sv));
@@ -382,7 +332,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		return;
 	}
 	warn_context(r, rec, &rt);
-	cJSON *c = config_record(&cfg, rec, id, &mem);
+	cJSON *c = og_config_record(&cfg, rec, id, &mem);
 	add_fallback(c, &notes);
 	size_t nops = 0;
 	for (size_t i = 0; i < g.n; i++)

@@ -1,33 +1,20 @@
 #include "opgraph_serving.h"
+#include "diag.h"
+#include "opgraph_build.h"
 #include "opgraph_memo.h"
 #include "opgraph_write.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "jsonl.h"
 #include "serving_load.h"
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* TRT-LLM's engine defaults the reference sizes agg memory with (trtllm_backend.py). */
 #define TRTLLM_MAX_NUM_TOKENS 8192
 #define TRTLLM_FREE_GPU_MEMORY_FRACTION 0.9
 #define TRTLLM_KV_RESERVED_FRACTION 0.015
 #define TRTLLM_KV_TOLERANCE 0.02
-/* The reference's CLI (cli/api.py, constants in sdk/task.py) scales every prefill op's latency
- * by 1.1 and every decode op's by 1.08 in disagg: its static runs are taken as optimistic. */
-#define DISAGG_PREFILL_LATENCY_CORRECTION 1.1
-#define DISAGG_DECODE_LATENCY_CORRECTION 1.08
 
 bool og_serving_mode(const char *mode)
 {
@@ -76,7 +63,7 @@ static int add_step(og_serving *s, const og_runtime *rt, const og_model *m, cons
 	srt.mode = mode;
 	char e[512];
 	if (og_resolve(&srt, m, &st->cfg, e, sizeof e) || (!share && !(share = og_graph_memo_build(&st->cfg, e, sizeof e))))
-		return fail(err, errn, "%s step: %s", tag, e);
+		return diag_errf(err, errn, "%s step: %s", tag, e);
 	st->g = *share;
 	s->nsteps++;
 	st->step = tag;
@@ -110,7 +97,7 @@ static int agg_main_graph(const og_runtime *rt, const og_model *m, og_serving *s
 	char e[512];
 	const og_graph *g;
 	if (og_resolve(&base, m, &s->main, e, sizeof e) || !(g = og_graph_memo_build(&s->main, e, sizeof e)))
-		return fail(err, errn, "%s", e);
+		return diag_errf(err, errn, "%s", e);
 	s->main_graph = *g;
 	s->main.rt.mode = "agg";
 	return 0;
@@ -136,7 +123,7 @@ static int agg_memory(const og_runtime *rt, const og_serving_request *req, const
 	}
 	if (memory_usage(&s->main, &s->main_graph, sys, rt->batch, 1, rt->isl, rt->osl, num_tokens, rt->prefix,
 			 max_seq_len, &s->mem, e, sizeof e))
-		return fail(err, errn, "%s", e);
+		return diag_errf(err, errn, "%s", e);
 	if (trtllm) {
 		/* What is left after everything but the KV cache, less the allocator's reserve and a
 		 * tolerance, must hold the KV cache. */
@@ -182,7 +169,7 @@ static int resolve_side(const og_runtime *rt, const og_side *in, const char *nam
 {
 	*side = *in;
 	if (side->batch < 1)
-		return fail(err, errn, "disagg: the %s batch is required (--%s-batch)", name, name);
+		return diag_errf(err, errn, "disagg: the %s batch is required (--%s-batch)", name, name);
 	if (!side->tp)
 		side->tp = 1;
 	if (!side->pp)
@@ -209,14 +196,14 @@ static int load_setup(const og_runtime *rt, const og_serving_request *req, const
 	long K = 0;
 	bool chunked = false;
 	if (load_engine_defaults(rt->backend, &K, &chunked))
-		return fail(err, errn, "%s: no engine defaults for backend '%s'", mode, rt->backend);
+		return diag_errf(err, errn, "%s: no engine defaults for backend '%s'", mode, rt->backend);
 	if (req->max_num_tokens > 0)
 		K = req->max_num_tokens;
 	if (rt->osl < 2)
-		return fail(err, errn, "%s: osl must be at least 2 under the load model (TPOT needs a second token)",
+		return diag_errf(err, errn, "%s: osl must be at least 2 under the load model (TPOT needs a second token)",
 			    mode);
 	if (!chunked && rt->isl > K)
-		return fail(err, errn,
+		return diag_errf(err, errn,
 			    "%s: isl %ld exceeds the %ld prompt tokens %s schedules per iteration, and it does not "
 			    "split prompts by default (raise --max-num-tokens to at least %ld)",
 			    mode, rt->isl, K, rt->backend, rt->isl);
@@ -239,7 +226,7 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 	if (req->decode_system && strcmp(req->decode_system, rt->system)) {
 		char e[512];
 		if (!(side_sys[1] = system_load(req->decode_system, e, sizeof e)))
-			return fail(err, errn, "--decode-system: %s", e);
+			return diag_errf(err, errn, "--decode-system: %s", e);
 		drt.system = req->decode_system;
 		drt.version = req->decode_version;
 	}
@@ -252,7 +239,7 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 		s->side[i].moe_tp = s->steps[i].cfg.rt.moe_tp;
 		s->side[i].moe_ep = s->steps[i].cfg.rt.moe_ep;
 		if (memory_for_static(&s->steps[i].cfg, &s->steps[i].g, side_sys[i], &s->side_mem[i], e, sizeof e))
-			return fail(err, errn, "%s side: %s", i ? "decode" : "prefill", e);
+			return diag_errf(err, errn, "%s side: %s", i ? "decode" : "prefill", e);
 	}
 	s->main = s->steps[1].cfg;
 	s->main.rt.mode = "disagg";
@@ -316,101 +303,6 @@ int og_serving_prepare(const og_runtime *rt, const og_serving_request *req, cons
 	if (rc)
 		og_serving_free(s);
 	return rc;
-}
-
-static void add_mem(cJSON *o, const mem_usage *mem)
-{
-	cJSON *mg = cJSON_AddObjectToObject(o, "memory_gib");
-	cJSON_AddNumberToObject(mg, "weights", mem->weights);
-	cJSON_AddNumberToObject(mg, "kvcache", mem->kvcache);
-	cJSON_AddNumberToObject(mg, "activations", mem->activations);
-	cJSON_AddNumberToObject(mg, "nccl", mem->nccl);
-	cJSON_AddNumberToObject(mg, "others", mem->others);
-	cJSON_AddNumberToObject(mg, "total", mem->total);
-	cJSON_AddNumberToObject(o, "mem_capacity_gib", mem->capacity);
-	cJSON_AddBoolToObject(o, "oom", mem->oom);
-}
-
-static void add_num_or_null(cJSON *o, const char *key, long v)
-{
-	if (v > 0)
-		cJSON_AddNumberToObject(o, key, (double)v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
-/* What aggregate's load model reads beside the steps' latencies. */
-static void add_load_keys(const og_serving *s, cJSON *sv)
-{
-	cJSON_AddStringToObject(sv, "model", "load");
-	cJSON_AddNumberToObject(sv, "chunk_tokens", (double)s->chunk_tokens);
-	cJSON_AddNumberToObject(sv, "chunk_prompts", (double)s->chunk_prompts);
-	if (s->engine_version)
-		cJSON_AddStringToObject(sv, "engine_version", s->engine_version);
-	else
-		cJSON_AddNullToObject(sv, "engine_version");
-}
-
-void og_serving_annotate(const og_serving *s, cJSON *config)
-{
-	cJSON *sv = cJSON_AddObjectToObject(config, "serving");
-	cJSON_AddStringToObject(sv, "mode", s->agg ? "agg" : "disagg");
-	if (s->agg && s->load) {
-		add_load_keys(s, sv);
-		if (s->kv_cache_checked) {
-			cJSON_AddNumberToObject(sv, "max_seq_len", (double)s->max_seq_len);
-			cJSON_AddBoolToObject(sv, "kv_cache_oom", s->kv_cache_oom);
-		}
-		return;
-	}
-	if (s->agg) {
-		const agg_plan *p = &s->plan;
-		cJSON_AddNumberToObject(sv, "ctx_tokens", (double)p->ctx_tokens);
-		cJSON_AddNumberToObject(sv, "balance_score", p->balance_score);
-		cJSON_AddNumberToObject(sv, "steps_to_finish_ctx", p->steps_to_finish_ctx);
-		cJSON_AddNumberToObject(sv, "num_mix_steps", p->num_mix_steps);
-		cJSON_AddNumberToObject(sv, "num_genonly_steps", p->num_genonly_steps);
-		cJSON_AddNumberToObject(sv, "num_mix_steps_for_tpot", p->num_mix_steps_for_tpot);
-		cJSON_AddNumberToObject(sv, "mix_ctx_tokens", p->mix_ctx_tokens);
-		cJSON_AddNumberToObject(sv, "mix_gen_tokens", p->mix_gen_tokens);
-		cJSON_AddNumberToObject(sv, "genonly_tokens", p->genonly_tokens);
-		if (s->kv_cache_checked) {
-			cJSON_AddNumberToObject(sv, "max_num_tokens", (double)s->max_num_tokens);
-			cJSON_AddNumberToObject(sv, "max_seq_len", (double)s->max_seq_len);
-			cJSON_AddNumberToObject(sv, "free_gpu_memory_fraction", s->free_gpu_memory_fraction);
-			cJSON_AddBoolToObject(sv, "kv_cache_oom", s->kv_cache_oom);
-		}
-		return;
-	}
-	static const char *const names[2] = {"prefill", "decode"};
-	long total = 0;
-	for (int i = 0; i < 2; i++) {
-		const og_side *d = &s->side[i];
-		cJSON *o = cJSON_AddObjectToObject(sv, names[i]);
-		cJSON_AddNumberToObject(o, "tp", (double)d->tp);
-		cJSON_AddNumberToObject(o, "pp", (double)d->pp);
-		cJSON_AddNumberToObject(o, "dp", (double)d->dp);
-		add_num_or_null(o, "moe_tp", d->moe_tp);
-		add_num_or_null(o, "moe_ep", d->moe_ep);
-		cJSON_AddNumberToObject(o, "batch", (double)d->batch);
-		cJSON_AddNumberToObject(o, "workers", (double)d->workers);
-		cJSON_AddNumberToObject(o, "num_gpus", (double)(d->tp * d->pp * d->dp));
-		cJSON_AddNumberToObject(o, "latency_correction_scale",
-					i ? DISAGG_DECODE_LATENCY_CORRECTION : DISAGG_PREFILL_LATENCY_CORRECTION);
-		const og_runtime *srt = &s->steps[i].cfg.rt;
-		if (strcmp(srt->system, s->main.rt.system)) {
-			cJSON_AddStringToObject(o, "system", srt->system);
-			if (srt->version)
-				cJSON_AddStringToObject(o, "version", srt->version);
-			else
-				cJSON_AddNullToObject(o, "version");
-		}
-		add_mem(o, &s->side_mem[i]);
-		total += d->tp * d->pp * d->dp * d->workers;
-	}
-	cJSON_AddNumberToObject(sv, "num_total_gpus", (double)total);
-	if (s->load)
-		add_load_keys(s, sv);
 }
 
 static bool emits(const og_serving_step *st, const og_op *op)

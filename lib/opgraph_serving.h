@@ -82,8 +82,6 @@ typedef struct og_serving {
  * -1 with a message (nothing to free then). */
 int og_serving_prepare(const og_runtime *rt, const og_serving_request *req, const og_model *m,
 		       const struct system_spec *sys, og_serving *s, char *err, size_t errn);
-/* Adds mode-specific keys to the config record opgraph made from s->main and s->mem. */
-void og_serving_annotate(const og_serving *s, cJSON *config);
 /* Writes the steps' op records, each with its `step`. */
 void og_serving_write_ops(FILE *out, const og_serving *s, const char *config_id);
 

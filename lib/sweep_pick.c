@@ -59,14 +59,6 @@ typedef struct replica_sizes_t {
 	bool constrained;
 } replica_sizes_t;
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n);
-	if (!q && n)
-		die(EXIT_DATA, "out of memory");
-	return q;
-}
-
 static void push(pick_table *t, const pick_row *r)
 {
 	if (t->n == t->cap) {

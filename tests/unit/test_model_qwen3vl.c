@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "model_qwen3vl.h"
+#include "opgraph_build.h"
 #include "opgraph.h"
 #include "opgraph_write.h"
 #include "opquery_vit.h"
