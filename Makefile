@@ -59,7 +59,10 @@ $(FLAVOUR): | bin
 	rm -f bin/.flavour-*
 	touch $@
 
+# Rebuilt from scratch: `ar rcs` alone keeps the members of renamed or deleted modules, whose
+# symbols then clash with their new homes.
 $(BUILD)/libinfercast.a: $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/%.o: %.c
@@ -166,6 +169,7 @@ build/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 build/fuzz/libinfercast.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h build/fuzz/libinfercast.a $(wildcard filters/*.c)

@@ -81,6 +81,13 @@ static bool side_cell(const cJSON *report, const char *key, char *buf, size_t n)
 	const cJSON *dec = cJSON_GetObjectItemCaseSensitive(serving, "decode");
 	if (!cJSON_IsObject(pre) || !cJSON_IsObject(dec))
 		return false;
+	/* decode workers on another system (estimate --decode-system) name it */
+	const char *dsys = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dec, "system"));
+	const char *sys = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "system"));
+	if (strcmp(key, "system") == 0 && dsys && sys) {
+		snprintf(buf, n, "p%s/d%s", sys, dsys);
+		return true;
+	}
 	for (size_t i = 0; i < sizeof per_side / sizeof per_side[0]; i++) {
 		if (strcmp(key, per_side[i]))
 			continue;
@@ -156,6 +163,22 @@ static void cell(const cJSON *report, const char *key, bool human, char *buf, si
 /* Why a report is oom, for the warning, the refusal and the table's note. */
 static void oom_reason(const cJSON *report, char *buf, size_t n)
 {
+	/* disagg: the side that does not fit, on its own system (decode workers may have another) */
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(report, "serving");
+	static const char *const sides[] = {"prefill", "decode"};
+	for (int i = 0; i < 2; i++) {
+		const cJSON *side = cJSON_GetObjectItemCaseSensitive(sv, sides[i]);
+		if (!cJSON_IsObject(side) || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(side, "oom")))
+			continue;
+		const char *sys = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(side, "system"));
+		snprintf(buf, n, "the model '%s' does not fit in GPU memory on system '%s' (%s workers: %.3f GiB per GPU, capacity %.3f GiB)",
+			 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "model")),
+			 sys ? sys : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "system")), sides[i],
+			 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
+				 cJSON_GetObjectItemCaseSensitive(side, "memory_gib"), "total")),
+			 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(side, "mem_capacity_gib")));
+		return;
+	}
 	const cJSON *mem = cJSON_GetObjectItemCaseSensitive(report, "memory_gib");
 	snprintf(buf, n, "the model '%s' does not fit in GPU memory on system '%s' (%.3f GiB per GPU, capacity %.3f GiB)",
 		 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "model")),

@@ -27,8 +27,8 @@ static const char usage_text[] =
 	"--format jsonl writes `experiment` records instead. An experiment without serving_mode,\n"
 	"model_path, system_name or total_gpus is skipped with a warning, as the reference skips it;\n"
 	"a backend_version without perf data ends the run (exit 1), as the reference's does. Keys\n"
-	"infercast does not apply (tp/batch lists of a worker, replica limits, latency corrections,\n"
-	"profiles) are refused with their name (exit 1). See expyaml(1) and pipelines/exp.\n";
+	"infercast does not apply (enable_eplb, worker settings other than the lists and quant modes)\n"
+	"are refused with their name (exit 1). See expyaml(1) and pipelines/exp.\n";
 
 enum { OPT_DATA_DIR = 1, OPT_FORMAT, OPT_HELP };
 
@@ -233,11 +233,12 @@ static void worker_config(yaml_document_t *d, yaml_node_t *w, const char *exp, c
 	}
 }
 
-/* replica_config: the disagg replica sizes, cap and worker counts (pareto's options). */
+/* replica_config: the disagg replica sizes, cap, worker counts and pool budgets (pareto's options). */
 static void replica_config(yaml_document_t *d, yaml_node_t *c, const char *exp, args *a)
 {
 	if (!c || is_null(c))
 		return;
+	yaml_node_t *pools[2] = { NULL, NULL }; /* max_prefill_gpus, max_decode_gpus */
 	if (c->type != YAML_MAPPING_NODE)
 		die(EXIT_DATA, "%s: %s: config.replica_config is not a mapping", file_name, exp);
 	for (yaml_node_pair_t *p = c->data.mapping.pairs.start; p < c->data.mapping.pairs.top; p++) {
@@ -267,11 +268,22 @@ static void replica_config(yaml_document_t *d, yaml_node_t *c, const char *exp, 
 			add_num(a, exp, "max_prefill_worker", "--max-prefill-workers", v, true);
 		} else if (k && !strcmp(k, "max_decode_worker")) {
 			add_num(a, exp, "max_decode_worker", "--max-decode-workers", v, true);
-		} else if (!(k && (!strcmp(k, "max_prefill_gpus") || !strcmp(k, "max_decode_gpus")) && is_null(v))) {
+		} else if (k && (!strcmp(k, "max_prefill_gpus") || !strcmp(k, "max_decode_gpus"))) {
+			pools[k[4] == 'd'] = is_null(v) ? NULL : v;
+		} else {
 			die(EXIT_DATA, "%s: %s: config.replica_config.%s is not applied by infercast yet (remove it to run the "
 				       "experiment)",
 			    file_name, exp, k ? k : "?");
 		}
+	}
+	/* the reference bounds the pools only when both are given */
+	if (pools[0] && pools[1]) {
+		add_num(a, exp, "max_prefill_gpus", "--max-prefill-gpus", pools[0], true);
+		add_num(a, exp, "max_decode_gpus", "--max-decode-gpus", pools[1], true);
+	} else if (pools[0] || pools[1]) {
+		warnx_("%s: %s: config.replica_config.%s alone bounds nothing (the reference needs both "
+		       "max_prefill_gpus and max_decode_gpus): ignored",
+		       file_name, exp, pools[0] ? "max_prefill_gpus" : "max_decode_gpus");
 	}
 }
 
@@ -287,6 +299,8 @@ static void tuning_config(yaml_document_t *d, yaml_node_t *c, const char *exp, a
 		{ "decode_latency_correction_scale", "--decode-correction", false },
 		{ "prefill_max_batch_size", "--prefill-max-batch", true },
 		{ "decode_max_batch_size", "--decode-max-batch", true },
+		{ "rate_matching_prefill_degradation_factor", "--prefill-degradation", false },
+		{ "rate_matching_decode_degradation_factor", "--decode-degradation", false },
 	};
 	for (yaml_node_pair_t *p = c->data.mapping.pairs.start; p < c->data.mapping.pairs.top; p++) {
 		const char *k = scalar(node(d, p->key));
@@ -294,10 +308,12 @@ static void tuning_config(yaml_document_t *d, yaml_node_t *c, const char *exp, a
 		bool done = false;
 		for (size_t i = 0; k && i < sizeof keys / sizeof *keys && !done; i++)
 			if (!strcmp(k, keys[i].key)) {
-				add_num(a, exp, keys[i].key, keys[i].opt, v, keys[i].integer);
+				/* null: the reference's default */
+				if (!is_null(v))
+					add_num(a, exp, keys[i].key, keys[i].opt, v, keys[i].integer);
 				done = true;
 			}
-		if (!done && !(k && strncmp(k, "rate_matching_", 14) == 0 && is_null(v)))
+		if (!done)
 			die(EXIT_DATA,
 			    "%s: %s: config.advanced_tuning_config.%s is not applied by infercast yet (remove it to run the "
 			    "experiment)",

@@ -5,13 +5,14 @@
 #include <string.h>
 
 #include "diag.h"
+#include "opgraph_build.h"
 #include "fidelity.h"
 #include "jsonl.h"
 #include "memory.h"
 #include "opgraph.h"
 #include "opgraph_memo.h"
 #include "opgraph_write.h"
-#include "opgraph_refused.h"
+#include "opgraph_config.h"
 #include "opgraph_serving.h"
 #include "systems.h"
 
@@ -29,7 +30,8 @@ static const char usage_text[] =
 	"       opgraph ... --mode agg --batch N --fidelity reference [--ctx-tokens N] ...\n"
 	"       opgraph ... --mode agg ... [--max-seq-len N] [--free-gpu-memory-fraction F] ...\n"
 	"       opgraph ... --mode disagg --prefill-batch N --decode-batch N\n"
-	"               [--{prefill,decode}-{tp,pp,dp,moe-tp,moe-ep,workers} N] ...\n"
+	"               [--{prefill,decode}-{tp,pp,dp,moe-tp,moe-ep,workers} N]\n"
+	"               [--decode-system S [--decode-version V]] ...\n"
 	"\n"
 	"Reads model records (hfparse) and writes, for each, one config record and the op records\n"
 	"of the phases the mode runs (context, generation), with the points query evaluates.\n"
@@ -37,7 +39,9 @@ static const char usage_text[] =
 	"'config_id' and a 'runtime' object (tp, batch, isl, ..., gemm_quant, mode, system, version,\n"
 	"nextn_accept_rates) overriding the options for that record. The serving modes agg and\n"
 	"disagg write one config record and the ops of every static run their steps need, each\n"
-	"tagged with its `step` (docs/serving.md).\n"
+	"tagged with its `step` (docs/serving.md). --decode-system puts disagg's decode workers on\n"
+	"another system: its spec sizes their memory and its tables (at --decode-version, else its\n"
+	"newest) price their ops, which name that `system` and `version`.\n"
 	"Vision models (Qwen3-VL) also get their encoder's ops (phase encoder), for --num-images\n"
 	"images (default 1) of --image-height x --image-width pixels (default 0 x 0: no image tokens,\n"
 	"as the reference's default); static modes only.\n"
@@ -70,7 +74,8 @@ enum {
 	OPT_PREFILL_MOE_EP, OPT_PREFILL_BATCH, OPT_PREFILL_WORKERS, OPT_DECODE_TP, OPT_DECODE_PP, OPT_DECODE_DP,
 	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
 	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_KEEP_GOING, OPT_FIDELITY, OPT_STRICT,
-	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_KV_ADMISSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN, OPT_FREE_FRACTION, OPT_HELP
+	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_KV_ADMISSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN,
+	OPT_FREE_FRACTION, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_HELP
 };
 
 /* Runtime keys a model record may override, with where they go in og_runtime. */
@@ -168,57 +173,6 @@ static void apply_runtime(const jsonl_reader *r, const cJSON *runtime, og_runtim
 	}
 }
 
-static void add_long_or_null(cJSON *o, const char *key, long v)
-{
-	if (v > 0)
-		cJSON_AddNumberToObject(o, key, (double)v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
-static cJSON *config_record(const og_config *cfg, const cJSON *model, const char *id, const mem_usage *mem)
-{
-	const og_runtime *rt = &cfg->rt;
-	static const char *const quant_keys[QUANT_KIND_COUNT] = {"gemm_quant", "moe_quant", "fmha_quant",
-								  "kvcache_quant", "comm_quant"};
-	cJSON *c = og_config_head(rt, model, id);
-	cJSON_AddStringToObject(c, "family", cfg->model.family);
-	cJSON_AddNumberToObject(c, "tp", (double)rt->tp);
-	cJSON_AddNumberToObject(c, "pp", (double)rt->pp);
-	cJSON_AddNumberToObject(c, "dp", (double)rt->dp);
-	add_long_or_null(c, "moe_tp", rt->moe_tp);
-	add_long_or_null(c, "moe_ep", rt->moe_ep);
-	cJSON_AddNumberToObject(c, "batch", (double)rt->batch);
-	cJSON_AddNumberToObject(c, "isl", (double)rt->isl);
-	cJSON_AddNumberToObject(c, "osl", (double)rt->osl);
-	cJSON_AddNumberToObject(c, "prefix", (double)rt->prefix);
-	cJSON_AddNumberToObject(c, "nextn", (double)rt->nextn);
-	cJSON_AddNumberToObject(c, "stride", (double)rt->stride);
-	cJSON_AddNumberToObject(c, "beam", (double)rt->beam);
-	for (int k = 0; k < QUANT_KIND_COUNT; k++)
-		cJSON_AddStringToObject(c, quant_keys[k], cfg->quant[k]->name);
-	cJSON_AddNumberToObject(c, "num_gpus", (double)(rt->tp * rt->pp * rt->dp));
-	if (rt->wideep) {
-		cJSON_AddBoolToObject(c, "wideep", true);
-		cJSON_AddBoolToObject(c, "enable_eplb", rt->enable_eplb);
-		add_long_or_null(c, "wideep_num_slots", rt->wideep_num_slots);
-	}
-	if (rt->nextn > 0)
-		cJSON_AddItemToObject(c, "nextn_accept_rates",
-				      cJSON_CreateDoubleArray(rt->nextn_accept_rates, OG_MAX_NEXTN));
-	cJSON_AddNumberToObject(c, "mtp_scale_factor", cfg->mtp_scale_factor);
-	cJSON *mg = cJSON_AddObjectToObject(c, "memory_gib");
-	cJSON_AddNumberToObject(mg, "weights", mem->weights);
-	cJSON_AddNumberToObject(mg, "kvcache", mem->kvcache);
-	cJSON_AddNumberToObject(mg, "activations", mem->activations);
-	cJSON_AddNumberToObject(mg, "nccl", mem->nccl);
-	cJSON_AddNumberToObject(mg, "others", mem->others);
-	cJSON_AddNumberToObject(mg, "total", mem->total);
-	cJSON_AddNumberToObject(c, "mem_capacity_gib", mem->capacity);
-	cJSON_AddBoolToObject(c, "oom", mem->oom);
-	return c;
-}
-
 /* A layout fallback the configuration took, in its config record's `fallbacks`. */
 /* The layout fallbacks a configuration took (og_infer_dp, og_infer_moe_layout). */
 typedef struct layout_notes {
@@ -254,7 +208,7 @@ static void warn_layout(const jsonl_reader *r, const char *note)
 }
 
 /* A configuration that cannot be built: the end of the stream, or with --keep-going its config
- * record with `error` (lib/opgraph_refused). */
+ * record with `error` (lib/opgraph_config). */
 static void refuse(const jsonl_reader *r, const og_runtime *rt, const og_serving_request *srv, const cJSON *rec,
 		   const char *id, const char *err)
 {
@@ -360,7 +314,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 			return;
 		}
 		warn_context(r, rec, &rt);
-		cJSON *c = config_record(&sv.main, rec, id, &sv.mem);
+		cJSON *c = og_config_record(&sv.main, rec, id, &sv.mem);
 		add_fallback(c, &notes);
 		og_serving_annotate(&sv, c);
 		cJSON_AddNumberToObject(c, "op_records", (double)og_serving_count_ops(&sv));
@@ -383,7 +337,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		return;
 	}
 	warn_context(r, rec, &rt);
-	cJSON *c = config_record(&cfg, rec, id, &mem);
+	cJSON *c = og_config_record(&cfg, rec, id, &mem);
 	add_fallback(c, &notes);
 	size_t nops = 0;
 	for (size_t i = 0; i < g.n; i++)
@@ -401,7 +355,7 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 		for (size_t i = 0; i < g.n; i++) {
 			if (g.ops[i].phase != ph)
 				continue;
-			og_write_opts o = { false, cfg.rt.point_runs, NULL, og_graph_memo_attrs_text(&g, i) };
+			og_write_opts o = { false, cfg.rt.point_runs, NULL, og_graph_memo_attrs_text(&g, i), NULL, NULL };
 			og_op_write_with(stdout, &cfg, &g.ops[i], id, &o);
 		}
 	}
@@ -462,6 +416,8 @@ int main(int argc, char **argv)
 		{"nextn-accept-rates", required_argument, 0, OPT_ACCEPT_RATES},
 		{"max-seq-len", required_argument, 0, OPT_MAX_SEQ_LEN},
 		{"free-gpu-memory-fraction", required_argument, 0, OPT_FREE_FRACTION},
+		{"decode-system", required_argument, 0, OPT_DECODE_SYSTEM},
+		{"decode-version", required_argument, 0, OPT_DECODE_VERSION},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	og_runtime rt;
@@ -523,6 +479,8 @@ int main(int argc, char **argv)
 		case OPT_MAX_NUM_TOKENS: srv.max_num_tokens = opt_long("--max-num-tokens", optarg, 1, big); break;
 		case OPT_KV_ADMISSION: srv.kv_admission = true; break;
 		case OPT_ENGINE_VERSION: srv.engine_version = optarg; break;
+		case OPT_DECODE_SYSTEM: srv.decode_system = optarg; break;
+		case OPT_DECODE_VERSION: srv.decode_version = optarg; break;
 		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
@@ -544,6 +502,10 @@ int main(int argc, char **argv)
 		usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", rt.backend);
 	if (og_serving_mode(rt.mode) && (rt.image_height || rt.image_width || rt.num_images != 1))
 		usage_error("--image-height, --image-width and --num-images apply to the static modes only");
+	if ((srv.decode_system || srv.decode_version) && !disagg)
+		usage_error("--decode-system and --decode-version apply to --mode disagg");
+	if (srv.decode_version && !srv.decode_system)
+		usage_error("--decode-version needs --decode-system");
 	if (!rt.wideep && (rt.enable_eplb || rt.wideep_num_slots))
 		usage_error("--enable-eplb and --wideep-num-slots need --wideep");
 	if (rt.prefix >= rt.isl)

@@ -35,14 +35,18 @@ static const char usage_text[] =
 	"request_latency and the picks are under it. --expect N shows progress on a terminal.\n"
 	"An experiment's replica_config and latency corrections: --replica-gpus LIST|any (default\n"
 	"1,2,4,8,16,24,...,128), --max-gpus-per-replica N (128), --max-prefill-workers N and\n"
-	"--max-decode-workers N (32), --prefill-correction F (1.1), --decode-correction F (1.08).\n"
+	"--max-decode-workers N (32), --prefill-correction F (1.1), --decode-correction F (1.08),\n"
+	"--max-prefill-gpus N and --max-decode-gpus N (each pool's GPUs; both or neither, as the\n"
+	"reference), --prefill-degradation F (0.9) and --decode-degradation F (0.92): the rate\n"
+	"matching's throughput factors.\n"
 	"Exit 1 when no configuration\n"
 	"fits or none meets the targets. See pareto(1) and docs/sweep.md.\n";
 
 enum {
 	OPT_TOTAL_GPUS = 256, OPT_TTFT, OPT_TPOT, OPT_TOP_N, OPT_STRICT, OPT_KV_FRACTION, OPT_FORMAT, OPT_SAVE_DIR,
 	OPT_DATA_DIR, OPT_EXPECT, OPT_REQUEST_LATENCY, OPT_REPLICA_GPUS, OPT_MAX_REPLICA, OPT_MAX_PREFILL_WORKERS,
-	OPT_MAX_DECODE_WORKERS, OPT_PREFILL_CORRECTION, OPT_DECODE_CORRECTION, OPT_HELP
+	OPT_MAX_DECODE_WORKERS, OPT_PREFILL_CORRECTION, OPT_DECODE_CORRECTION, OPT_MAX_PREFILL_GPUS,
+	OPT_MAX_DECODE_GPUS, OPT_PREFILL_DEGRADATION, OPT_DECODE_DEGRADATION, OPT_HELP
 };
 
 typedef struct points {
@@ -259,6 +263,10 @@ int main(int argc, char **argv)
 		{"max-decode-workers", required_argument, 0, OPT_MAX_DECODE_WORKERS},
 		{"prefill-correction", required_argument, 0, OPT_PREFILL_CORRECTION},
 		{"decode-correction", required_argument, 0, OPT_DECODE_CORRECTION},
+		{"max-prefill-gpus", required_argument, 0, OPT_MAX_PREFILL_GPUS},
+		{"max-decode-gpus", required_argument, 0, OPT_MAX_DECODE_GPUS},
+		{"prefill-degradation", required_argument, 0, OPT_PREFILL_DEGRADATION},
+		{"decode-degradation", required_argument, 0, OPT_DECODE_DEGRADATION},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	pick_targets t = {.ttft = 2000.0, .tpot = 30.0, .top_n = 5};
@@ -318,6 +326,12 @@ int main(int argc, char **argv)
 		case OPT_MAX_DECODE_WORKERS: replica.max_decode_workers = opt_long("--max-decode-workers", optarg, 1, 4096); break;
 		case OPT_PREFILL_CORRECTION: corrections[0] = opt_double("--prefill-correction", optarg); break;
 		case OPT_DECODE_CORRECTION: corrections[1] = opt_double("--decode-correction", optarg); break;
+		case OPT_MAX_PREFILL_GPUS: replica.max_prefill_gpus = opt_long("--max-prefill-gpus", optarg, 1, 1L << 20); break;
+		case OPT_MAX_DECODE_GPUS: replica.max_decode_gpus = opt_long("--max-decode-gpus", optarg, 1, 1L << 20); break;
+		case OPT_PREFILL_DEGRADATION:
+			replica.prefill_degradation = opt_double("--prefill-degradation", optarg);
+			break;
+		case OPT_DECODE_DEGRADATION: replica.decode_degradation = opt_double("--decode-degradation", optarg); break;
 		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_TOTAL_GPUS && optopt < OPT_HELP)
@@ -335,6 +349,11 @@ int main(int argc, char **argv)
 		usage_error("--free-gpu-memory-fraction must be in (0, 1]");
 	if (!(corrections[0] > 0) || !(corrections[1] > 0))
 		usage_error("--prefill-correction and --decode-correction must be positive");
+	if (!(replica.prefill_degradation > 0) || !(replica.decode_degradation > 0))
+		usage_error("--prefill-degradation and --decode-degradation must be positive");
+	/* the reference bounds the pools only when both are given: one alone would be ignored */
+	if ((replica.max_prefill_gpus > 0) != (replica.max_decode_gpus > 0))
+		usage_error("--max-prefill-gpus and --max-decode-gpus go together");
 	/* a cap above the largest replica size extends the sizes by 8 at a time (the reference's task) */
 	while (replica_cap_given && replica.max_gpus_per_replica > 0 && !replica.any_size && replica.nsizes &&
 	       replica.nsizes < PICK_MAX_REPLICA_SIZES) {

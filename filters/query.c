@@ -21,7 +21,8 @@ static const char usage_text[] =
 	"\n"
 	"Reads op records (opgraph) and writes them back with latency_ms, energy_wms, source and\n"
 	"detail, looked up in the perf tables of the system/backend/version as the reference does.\n"
-	"Config records and other records pass through unchanged.\n"
+	"Config records and other records pass through unchanged. An op naming its own `system`\n"
+	"(and `version`; a disagg decode side on another system) is priced with that system's tables.\n"
 	"  --system S          system (default: each configuration's `system`)\n"
 	"  --backend B         backend (default: each configuration's `backend`)\n"
 	"  --version V         perf-data version (default: the configuration's, else the newest)\n"
@@ -219,15 +220,16 @@ static void set_string(cJSON *rec, const char *key, const char *v)
 	cJSON_AddStringToObject(rec, key, v);
 }
 
-/* The database an op of configuration id (NULL: none) is priced with. */
-static perfdb *op_db(state *st, const jsonl_reader *r, const char *id)
+/* The database an op of configuration id (NULL: none) is priced with; op_system, when the op
+ * names its own (a disagg decode side on another system), with op_version (NULL: its newest). */
+static perfdb *op_db(state *st, const jsonl_reader *r, const char *id, const char *op_system, const char *op_version)
 {
-	if (id && st->last_id && strcmp(id, st->last_id) == 0)
+	if (!op_system && id && st->last_id && strcmp(id, st->last_id) == 0)
 		return st->last_db;
 	const cJSON *cfg = config_of(st, id);
-	const char *system = st->o.system ? st->o.system : config_str(cfg, "system");
+	const char *system = op_system ? op_system : st->o.system ? st->o.system : config_str(cfg, "system");
 	const char *backend = st->o.backend ? st->o.backend : config_str(cfg, "backend");
-	const char *version = st->o.version ? st->o.version : config_str(cfg, "version");
+	const char *version = op_system ? op_version : st->o.version ? st->o.version : config_str(cfg, "version");
 	int mode = st->o.mode;
 	if (mode < 0) {
 		const char *m = config_str(cfg, "database_mode");
@@ -238,7 +240,9 @@ static perfdb *op_db(state *st, const jsonl_reader *r, const char *id)
 	if (!system || !backend)
 		jsonl_fail(r, "op record without a system/backend: give --system and --backend or a config record first");
 	perfdb *db = get_db(st, r, system, backend, version, mode);
-	if (id) {
+	/* the configuration's own database stays the remembered one: the memo of priced records
+	 * (write_remembered) is keyed by it */
+	if (id && !op_system) {
 		free(st->last_id);
 		st->last_id = strdup(id);
 		st->last_db = db;
@@ -319,7 +323,7 @@ static int price_fallback(state *st, const jsonl_reader *r, perfdb *db, const cJ
 static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 {
 	const char *id = jsonl_opt_str(r, rec, "config_id", NULL);
-	perfdb *db = op_db(st, r, id);
+	perfdb *db = op_db(st, r, id, jsonl_opt_str(r, rec, "system", NULL), jsonl_opt_str(r, rec, "version", NULL));
 	bool fresh = !cJSON_HasObjectItem(rec, "latency_ms") && !cJSON_HasObjectItem(rec, "energy_wms") &&
 		     !cJSON_HasObjectItem(rec, "source") && !cJSON_HasObjectItem(rec, "detail");
 	perf_result res;

@@ -1,4 +1,5 @@
 #include "csvtab.h"
+#include "diag.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -18,24 +19,6 @@ typedef struct {
 	long bad_line;
 	size_t bad_n;
 } parse_state;
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q) {
-		fprintf(stderr, "out of memory\n");
-		exit(1);
-	}
-	return q;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *d = xrealloc(NULL, n + 1);
-	memcpy(d, s, n);
-	d[n] = 0;
-	return d;
-}
 
 static void on_field(void *s, size_t len, void *data)
 {

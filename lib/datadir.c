@@ -1,5 +1,6 @@
 /* datadir: locate perf data folders and pick versions (see datadir.h). */
 #include "datadir.h"
+#include "diag.h"
 #include "fspath.h"
 #include "sharedir.h"
 
@@ -9,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,50 +18,10 @@
 const char *const datadir_backend_names[] = { "trtllm", "sglang", "vllm" };
 const size_t datadir_backend_count = sizeof datadir_backend_names / sizeof datadir_backend_names[0];
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+static void list_push(struct datadir_list *l, const char *name)
 {
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-
-void datadir_list_free(struct datadir_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->names[i]);
-	free(l->names);
-	l->names = NULL;
-	l->n = 0;
-}
-
-void datadir_list_join(const struct datadir_list *l, char *buf, size_t n)
-{
-	size_t used = 0;
-	if (!n)
-		return;
-	buf[0] = '\0';
-	if (l->n == 0)
-		snprintf(buf, n, "none");
-	for (size_t i = 0; i < l->n && used < n; i++)
-		used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", l->names[i]);
-}
-
-static int list_push(struct datadir_list *l, const char *name)
-{
-	char **grown = realloc(l->names, (l->n + 1) * sizeof *grown);
-	if (!grown)
-		return -1;
-	l->names = grown;
-	l->names[l->n] = strdup(name);
-	if (!l->names[l->n])
-		return -1;
-	l->n++;
-	return 0;
+	l->names = xrealloc(l->names, (l->n + 1) * sizeof *l->names);
+	l->names[l->n++] = xstrdup(name);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -84,7 +44,7 @@ const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen)
 		from = "the installed default; give --data-dir or set INFERCAST_DATA";
 	}
 	if (!fspath_is_dir(root)) {
-		set_err(err, errlen, "perf data folder not found: %s (%s)", root, from);
+		diag_errf(err, errlen, "perf data folder not found: %s (%s)", root, from);
 		return NULL;
 	}
 	/* the reference's systems folder (a checkout's, or a copy): its tables are in data/ */
@@ -102,20 +62,20 @@ static int system_dir(const char *root, const struct system_spec *sys, char *out
 {
 	snprintf(out, n, "%.3000s/%s", root, sys->data_subdir);
 	if (!fspath_is_dir(out)) {
-		set_err(err, errlen, "no perf data for system %s: %s not found", sys->name, out);
+		diag_errf(err, errlen, "no perf data for system %s: %s not found", sys->name, out);
 		return -1;
 	}
 	return 0;
 }
 
 /* Sub-folders of dir that hold a usable database, as the reference's discovery. */
-static int usable_versions(const char *dir, struct datadir_list *out, char *err, size_t errlen)
+static void usable_versions(const char *dir, struct datadir_list *out)
 {
 	out->n = 0;
 	out->names = NULL;
 	DIR *d = opendir(dir);
 	if (!d)
-		return 0;
+		return;
 	struct dirent *e;
 	char path[DATADIR_PATH_MAX];
 	while ((e = readdir(d))) {
@@ -127,17 +87,11 @@ static int usable_versions(const char *dir, struct datadir_list *out, char *err,
 		snprintf(path, sizeof path, "%.3800s/%s/INCOMPLETE.txt", dir, e->d_name);
 		if (fspath_is_file(path))
 			continue;
-		if (list_push(out, e->d_name) != 0) {
-			closedir(d);
-			datadir_list_free(out);
-			set_err(err, errlen, "out of memory");
-			return -1;
-		}
+		list_push(out, e->d_name);
 	}
 	closedir(d);
 	if (out->n)
 		qsort(out->names, out->n, sizeof *out->names, cmp_str);
-	return 0;
 }
 
 int datadir_versions(const char *root, const struct system_spec *sys, const char *backend,
@@ -149,13 +103,12 @@ int datadir_versions(const char *root, const struct system_spec *sys, const char
 	if (system_dir(root, sys, dir, sizeof dir, err, errlen) != 0)
 		return -1;
 	if (!fspath_plain_name(backend)) {
-		set_err(err, errlen, "bad backend name '%s'", backend ? backend : "");
+		diag_errf(err, errlen, "bad backend name '%s'", backend ? backend : "");
 		return -1;
 	}
 	char legacy[DATADIR_PATH_MAX];
 	snprintf(legacy, sizeof legacy, "%.4000s/%s", dir, backend);
-	if (usable_versions(legacy, out, err, errlen) != 0)
-		return -1;
+	usable_versions(legacy, out);
 	/* and those of the family-first layout (lib/perftree), merged */
 	return perftree_versions(dir, backend, out, err, errlen);
 }
@@ -173,11 +126,8 @@ int datadir_backends(const char *root, const struct system_spec *sys, struct dat
 		}
 		bool any = v.n > 0;
 		datadir_list_free(&v);
-		if (any && list_push(out, datadir_backend_names[i]) != 0) {
-			datadir_list_free(out);
-			set_err(err, errlen, "out of memory");
-			return -1;
-		}
+		if (any)
+			list_push(out, datadir_backend_names[i]);
 	}
 	return 0;
 }
@@ -386,7 +336,7 @@ int datadir_resolve(const char *data_dir_opt, const struct system_spec *sys, con
 			return -1;
 		datadir_list_join(&have, names, sizeof names);
 		datadir_list_free(&have);
-		set_err(err, errlen, "unknown backend '%s' (known: trtllm, sglang, vllm; with data for %s: %s)",
+		diag_errf(err, errlen, "unknown backend '%s' (known: trtllm, sglang, vllm; with data for %s: %s)",
 			backend ? backend : "", sys->name, names);
 		return -1;
 	}
@@ -402,7 +352,7 @@ int datadir_resolve(const char *data_dir_opt, const struct system_spec *sys, con
 			datadir_list_join(&have, names, sizeof names);
 			datadir_list_free(&have);
 		}
-		set_err(err, errlen, "no %s data for system %s in %s (backends with data: %s)", backend, sys->name,
+		diag_errf(err, errlen, "no %s data for system %s in %s (backends with data: %s)", backend, sys->name,
 			out->system_dir, names);
 		return -1;
 	}
@@ -415,7 +365,7 @@ int datadir_resolve(const char *data_dir_opt, const struct system_spec *sys, con
 		if (!chosen) {
 			char names[1024];
 			datadir_list_join(&versions, names, sizeof names);
-			set_err(err, errlen, "unknown version '%s' for %s/%s (known: %s)", version, sys->name, backend,
+			diag_errf(err, errlen, "unknown version '%s' for %s/%s (known: %s)", version, sys->name, backend,
 				names);
 			datadir_list_free(&versions);
 			return -1;
@@ -448,11 +398,12 @@ int datadir_require_nccl(const struct perf_data_path *p, const struct system_spe
 	snprintf(dir, sizeof dir, "%.4000s/nccl", p->system_dir);
 	struct datadir_list have;
 	char names[512] = "none";
-	if (usable_versions(dir, &have, NULL, 0) == 0 && perftree_versions(p->system_dir, "nccl", &have, NULL, 0) == 0) {
+	usable_versions(dir, &have);
+	if (perftree_versions(p->system_dir, "nccl", &have, NULL, 0) == 0) {
 		datadir_list_join(&have, names, sizeof names);
 		datadir_list_free(&have);
 	}
-	set_err(err, errlen, "no NCCL data for %s: %s/nccl_perf.txt not found (the spec asks for NCCL %s; present: %s)",
+	diag_errf(err, errlen, "no NCCL data for %s: %s/nccl_perf.txt not found (the spec asks for NCCL %s; present: %s)",
 		sys->name, p->nccl_dir, sys->nccl_version, names);
 	return -1;
 }

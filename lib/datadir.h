@@ -12,22 +12,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "datadir_list.h"
 #include "systems.h"
-
-#define DATADIR_PATH_MAX 4096
 
 /* The backends the reference knows, in its order: trtllm, sglang, vllm. */
 extern const char *const datadir_backend_names[];
 extern const size_t datadir_backend_count;
-
-/* A sorted (strcmp) list of names; free with datadir_list_free. */
-struct datadir_list {
-	size_t n;
-	char **names;
-};
-void datadir_list_free(struct datadir_list *l);
-/* "a, b, c" (or "none") into buf. */
-void datadir_list_join(const struct datadir_list *l, char *buf, size_t n);
 
 /* The data root: data_dir_opt if given (non-NULL, non-empty), else $INFERCAST_DATA, else the
  * installed share folder. NULL with a message when the chosen folder does not exist. The

@@ -327,9 +327,7 @@ static void cuda_graph_sizes(deploy_engine *e, long bs)
 	};
 	long lo = bs <= 8 ? 1 : bs - 8, hi = bs + 8;
 	size_t cap = 64 + (size_t)(hi - lo + 1);
-	long *v = malloc(cap * sizeof *v);
-	if (!v)
-		die(EXIT_DATA, "out of memory");
+	long *v = xmalloc(cap * sizeof *v);
 	size_t n = 0;
 	for (size_t s = 0; s < sizeof spans / sizeof *spans; s++)
 		for (long x = spans[s].from; x <= spans[s].to; x += spans[s].step)
@@ -355,9 +353,7 @@ static void cuda_graph_sizes(deploy_engine *e, long bs)
 static void set_sizes(deploy_engine *e, const long *sizes, size_t n)
 {
 	free(e->cuda_graph_sizes);
-	e->cuda_graph_sizes = malloc(n * sizeof *sizes);
-	if (!e->cuda_graph_sizes)
-		die(EXIT_DATA, "out of memory");
+	e->cuda_graph_sizes = xmalloc(n * sizeof *sizes);
 	memcpy(e->cuda_graph_sizes, sizes, n * sizeof *sizes);
 	e->n_cuda_graph_sizes = n;
 }

@@ -18,9 +18,7 @@ void strlist_add(strlist *l, const char *s)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 16;
-		l->v = realloc(l->v, l->cap * sizeof *l->v);
-		if (!l->v)
-			die(EXIT_DATA, "out of memory");
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
 	}
 	l->v[l->n] = strdup(s);
 	if (!l->v[l->n])

@@ -11,22 +11,6 @@
 #include "diag.h"
 #include "pyfloat.h"
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-	if (!p)
-		die(EXIT_DATA, "out of memory");
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-	if (!p)
-		die(EXIT_DATA, "out of memory");
-	return p;
-}
-
 static ynode *node(ynode_kind k, const char *text)
 {
 	ynode *n = xcalloc(1, sizeof *n);
@@ -55,9 +39,9 @@ ynode *yn_strf(const char *fmt, ...)
 	va_copy(ap2, ap);
 	int len = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	char *s = len < 0 ? NULL : malloc((size_t)len + 1);
-	if (!s)
+	if (len < 0)
 		die(EXIT_DATA, "out of memory");
+	char *s = xmalloc((size_t)len + 1);
 	vsnprintf(s, (size_t)len + 1, fmt, ap2);
 	va_end(ap2);
 	ynode *n = node(YN_STR, NULL);
@@ -94,11 +78,9 @@ static void grow(ynode *n)
 	if (n->n < n->cap)
 		return;
 	n->cap = n->cap ? 2 * n->cap : 8;
-	n->items = realloc(n->items, n->cap * sizeof *n->items);
+	n->items = xrealloc(n->items, n->cap * sizeof *n->items);
 	if (n->kind == YN_MAP)
-		n->keys = realloc(n->keys, n->cap * sizeof *n->keys);
-	if (!n->items || (n->kind == YN_MAP && !n->keys))
-		die(EXIT_DATA, "out of memory");
+		n->keys = xrealloc(n->keys, n->cap * sizeof *n->keys);
 }
 
 ynode *yn_set(ynode *map, const char *key, ynode *val)

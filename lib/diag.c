@@ -177,9 +177,24 @@ double opt_double(const char *opt, const char *val)
 
 int diag_errf(char *err, size_t n, const char *fmt, ...)
 {
+	if (!err || !n)
+		return -1;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(err, n, fmt, ap);
 	va_end(ap);
 	return -1;
 }
+
+static void *checked(void *p)
+{
+	if (!p)
+		die(EXIT_DATA, "out of memory");
+	return p;
+}
+
+void *xmalloc(size_t n) { return checked(malloc(n ? n : 1)); }
+void *xcalloc(size_t n, size_t size) { return checked(calloc(n ? n : 1, size ? size : 1)); }
+void *xrealloc(void *p, size_t n) { return checked(realloc(p, n ? n : 1)); }
+char *xstrdup(const char *s) { return checked(strdup(s)); }
+char *xstrndup(const char *s, size_t n) { return checked(strndup(s, n)); }

@@ -40,8 +40,20 @@ int finish_stdout(void);
 void check_stdout(void);
 
 /* Formats a library error into err (n bytes) and returns -1: the one helper behind lib/'s
- * "return fail(err, errn, ...)" so that every module reports the same way. */
+ * "return diag_errf(err, errn, ...)" so that every module reports the same way. err may be NULL
+ * (n 0) where the caller wants the status only. Library messages say what is wrong with the data
+ * or the request, never which option to type: hints naming flags belong to the filters. */
 int diag_errf(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Allocation that does not return NULL: out of memory prints "prog: out of memory" and exits 1,
+ * the one way every module reacts to it (a run that cannot allocate cannot price anything, and
+ * a half-filled table or record must never be printed). xrealloc(NULL, n) allocates; a size of
+ * 0 allocates one byte, so that NULL always means failure. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
 
 /* Parse helpers for options: exit 2 with a message naming the option on bad values. */
 long opt_long(const char *opt, const char *val, long min, long max);

@@ -3,6 +3,7 @@
  * at a54593e24. Python's `get(key) or default` idiom is kept where the reference uses it, because
  * it decides what a null or zero field means. */
 #include "hfmodel.h"
+#include "diag.h"
 #include "fspath.h"
 #include "families.h"
 #include "jsonl.h"
@@ -147,16 +148,10 @@ static char *read_file(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
+	char *buf = xmalloc(cap);
 	for (;;) {
-		char *grown = len + 1 >= cap ? realloc(buf, cap *= 2) : buf;
-		if (!grown) {
-			free(buf);
-			fclose(f);
-			snprintf(err, errlen, "%s: out of memory", path);
-			return NULL;
-		}
-		buf = grown;
+		if (len + 1 >= cap)
+			buf = xrealloc(buf, cap *= 2);
 		size_t got = fread(buf + len, 1, cap - len - 1, f);
 		len += got;
 		if (got == 0)
@@ -210,11 +205,7 @@ cJSON *hfmodel_parse_text(const char *text, char *err, size_t errlen)
 		return NULL;
 	}
 	size_t n = strlen(text);
-	char *out = malloc(2 * n + 1), *o = out;
-	if (!out) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	char *out = xmalloc(2 * n + 1), *o = out;
 	bool in_str = false;
 	for (size_t i = 0; i < n;) {
 		char ch = text[i];
@@ -1152,11 +1143,7 @@ cJSON *hfmodel_record(cJSON *config, const cJSON *hf_quant, const char *model_pa
 	}
 
 	/* NemotronH is MoE only with E layers; Qwen3.5 only with experts (the reference's check_is_moe). */
-	bool is_moe = family_always_moe(family);
-	if (!strcmp(family, "NEMOTRONH"))
-		is_moe = extra && strchr(item(extra, "hybrid_override_pattern")->valuestring, 'E');
-	else if (!strcmp(family, "QWEN35"))
-		is_moe = experts > 0;
+	bool is_moe = family_is_moe(family, extra);
 
 	if (!model_sizes_ok(c, cfg, arch, extra, is_moe, layers, hidden, n, vocab, inter, moe_inter, experts, topk)) {
 		cJSON_Delete(extra);

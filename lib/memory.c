@@ -1,40 +1,24 @@
 #include "memory.h"
-#include "model_deepseek_v4.h"
-#include "model_deepseek_v32.h"
-#include "model_gemma4_moe.h"
+#include "diag.h"
+#include "families.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* Activation bytes per token per (2 × heads × head size), by family and min(tp, 8). The
- * reference tunes one table for TRT-LLM (vLLM reuses it) and a higher one for SGLang. */
-typedef struct coeff_row {
-	const char *family;
-	double by_tp[4]; /* tp 1, 2, 4, 8 */
-} coeff_row;
+/* Activation bytes per token per (2 × heads × head size), by family class (lib/families) and
+ * min(tp, 8). The reference tunes one table for TRT-LLM (vLLM reuses it) and a higher one for
+ * SGLang; families it does not list take its "default" row. */
+typedef double coeff_row[4]; /* tp 1, 2, 4, 8 */
 
 static const coeff_row trtllm_coeffs[] = {
-	{"GPT", {10, 6, 5, 5}},          {"LLAMA", {11, 6.5, 5, 5}},      {"MOE", {22, 13, 10, 10}},
-	{"GEMMA4MOE", {22, 13, 10, 10}}, {"DEEPSEEK", {22, 13, 10, 10}},  {"DEEPSEEKV32", {22, 13, 10, 10}},
-	{"DEEPSEEKV4", {22, 13, 10, 10}}, {"KIMIK25", {22, 13, 10, 10}},  {"default", {10, 6, 5, 5}},
-	{NULL, {0}},
+	[FAMILY_MEMORY_DEFAULT] = {10, 6, 5, 5},
+	[FAMILY_MEMORY_LLAMA] = {11, 6.5, 5, 5},
+	[FAMILY_MEMORY_MOE] = {22, 13, 10, 10},
 };
 static const coeff_row sglang_coeffs[] = {
-	{"GPT", {13, 8, 6.5, 6.5}},      {"LLAMA", {14, 8.5, 6.5, 6.5}},  {"MOE", {28, 17, 13, 13}},
-	{"GEMMA4MOE", {28, 17, 13, 13}}, {"DEEPSEEK", {28, 17, 13, 13}},  {"DEEPSEEKV32", {28, 17, 13, 13}},
-	{"DEEPSEEKV4", {28, 17, 13, 13}}, {"KIMIK25", {28, 17, 13, 13}},  {"default", {13, 8, 6.5, 6.5}},
-	{NULL, {0}},
+	[FAMILY_MEMORY_DEFAULT] = {13, 8, 6.5, 6.5},
+	[FAMILY_MEMORY_LLAMA] = {14, 8.5, 6.5, 6.5},
+	[FAMILY_MEMORY_MOE] = {28, 17, 13, 13},
 };
 
 typedef struct backend_knobs {
@@ -51,19 +35,11 @@ static backend_knobs knobs_of(const char *backend)
 	return (backend_knobs){trtllm_coeffs, 70.0 * 1024 * 1024, 0.0, 0.0, true};
 }
 
-static bool in_list(const char *s, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(s, list[i]) == 0)
-			return true;
-	return false;
-}
-
 double memory_kv_elements_per_token(const og_config *cfg)
 {
 	const og_model *m = &cfg->model;
-	static const char *const mla[] = {"DEEPSEEK", "KIMIK25"};
-	if (in_list(m->family, mla, 2)) {
+	const family_desc *fam = family_find(m->family);
+	if (fam && fam->mla_latent) {
 		/* MLA caches one latent vector per token and layer, not split by attention tp. */
 		const cJSON *r = cJSON_GetObjectItemCaseSensitive(m->extra_params, "kv_lora_rank");
 		const cJSON *q = cJSON_GetObjectItemCaseSensitive(m->extra_params, "qk_rope_head_dim");
@@ -98,26 +74,15 @@ int memory_usage(const og_config *cfg, const og_graph *g, const struct system_sp
 	long tp_clamped = rt->tp < 8 ? rt->tp : 8;
 	int slot = tp_clamped == 1 ? 0 : tp_clamped == 2 ? 1 : tp_clamped == 4 ? 2 : tp_clamped == 8 ? 3 : -1;
 	if (slot < 0)
-		return fail(err, errn, "no activation coefficient for tp %ld (the reference has them for 1, 2, 4, 8)",
+		return diag_errf(err, errn, "no activation coefficient for tp %ld (the reference has them for 1, 2, 4, 8)",
 			    rt->tp);
-	const coeff_row *row = NULL, *def = NULL;
-	for (const coeff_row *c = kn.coeffs; c->family; c++) {
-		if (strcmp(c->family, m->family) == 0)
-			row = c;
-		if (strcmp(c->family, "default") == 0)
-			def = c;
-	}
-	if (!row)
-		row = def;
-	if (!row)
-		return fail(err, errn, "no activation coefficients for family %s", m->family);
-	double activations = 2 * (double)num_tokens * h * row->by_tp[slot];
+	const family_desc *fam = family_find(m->family);
+	const double *row = kn.coeffs[fam ? fam->memory_class : FAMILY_MEMORY_DEFAULT];
+	double activations = 2 * (double)num_tokens * h * row[slot];
 
-	static const char *const moe_workspace[] = {"GEMMA4MOE", "DEEPSEEK", "DEEPSEEKV32", "DEEPSEEKV4", "KIMIK25"};
-	if (in_list(m->family, moe_workspace, 5)) {
+	if (fam && fam->moe_workspace) {
 		/* Block-scale dispatch workspace: one fp32 scale per 128 values of each routed copy. */
-		double width = (kn.moe_width_is_raw_h && strcmp(m->family, "GEMMA4MOE") != 0) ? h
-											  : (double)m->hidden_size;
+		double width = (kn.moe_width_is_raw_h && !fam->moe_workspace_by_hidden) ? h : (double)m->hidden_size;
 		activations += (double)num_tokens * width * (double)rt->dp * (double)m->num_experts * (double)m->topk /
 			       (double)rt->moe_ep / 128 * 4;
 	}
@@ -134,19 +99,13 @@ int memory_usage(const og_config *cfg, const og_graph *g, const struct system_sp
 		seq_tokens = 0;
 	double kvcache = (double)batch * ((double)seq_tokens * cfg->quant[QUANT_KVCACHE]->memory *
 					  memory_kv_elements_per_token(cfg));
-	/* Gemma 4's sliding layers keep only the window's tokens */
-	if (strcmp(m->family, "GEMMA4MOE") == 0)
-		kvcache = (double)batch * model_gemma4_kv_bytes_per_sequence(cfg, seq_tokens);
-	/* DeepSeek sparse attention also caches the rope key in bfloat16 and the fp8 indexer key */
-	if (strcmp(m->family, "DEEPSEEKV32") == 0)
-		kvcache = (double)batch * model_deepseek_v32_kv_bytes_per_sequence(cfg, seq_tokens);
-	/* DeepSeek-V4 caches a window plus compressed entries, per layer's compress ratio */
-	if (strcmp(m->family, "DEEPSEEKV4") == 0)
-		kvcache = (double)batch * model_deepseek_v4_kv_bytes_per_sequence(cfg, seq_tokens);
+	/* sliding windows, compressed entries and indexer keys: the family sizes its own cache */
+	if (fam && fam->kv_bytes_per_sequence)
+		kvcache = (double)batch * fam->kv_bytes_per_sequence(cfg, seq_tokens);
 
 	double nccl;
 	if (!system_nccl_mem_bytes(sys, (int)tp_clamped, &nccl))
-		return fail(err, errn, "system %s has no NCCL memory figure for %ld GPUs", sys->name, tp_clamped);
+		return diag_errf(err, errn, "system %s has no NCCL memory figure for %ld GPUs", sys->name, tp_clamped);
 	double others = sys->other_mem_bytes;
 	if (kn.others_overhead > 0)
 		others *= 1.0 + kn.others_overhead;

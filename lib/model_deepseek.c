@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "model_deepseek_moe.h"
+#include "model_builders.h"
 #include "model_deepseek_wideep.h"
 #include "model_moe.h"
 #include "opgraph.h"

@@ -1,4 +1,5 @@
 #include "model_deepseek_v32.h"
+#include "model_builders.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -6,7 +7,7 @@
 #include "model_deepseek_moe.h"
 #include "model_moe.h"
 #include "opgraph_composite.h"
-#include "table_dsa.h"
+#include "model_dsa_dims.h"
 
 /* An extra_params number, or def when absent (the reference's dict.get with a default). */
 static double extra_num(const og_model *m, const char *key, double def)

@@ -1,22 +1,13 @@
 #include "model_deepseek_v4.h"
+#include "diag.h"
+#include "model_builders.h"
 #include "model_deepseek_moe.h"
 #include "model_moe.h"
 #include "opgraph_composite.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 enum { MAX_RATIO_KINDS = 3 };
 
@@ -91,13 +82,13 @@ static int read_cfg(const og_model *m, dsv4_cfg *c, char *err, size_t errn)
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(ep, f[k].key);
 		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 2147483647.0 ||
 		    v->valuedouble != (double)(long)v->valuedouble)
-			return fail(err, errn, "DEEPSEEKV4 model record: extra_params.%s is not a non-negative integer",
+			return diag_errf(err, errn, "DEEPSEEKV4 model record: extra_params.%s is not a non-negative integer",
 				    f[k].key);
 		*f[k].dst = (long)v->valuedouble;
 	}
 	c->ratios = cJSON_GetObjectItemCaseSensitive(ep, "compress_ratios");
 	if (!cJSON_IsArray(c->ratios))
-		return fail(err, errn, "DEEPSEEKV4 model record lacks extra_params.compress_ratios");
+		return diag_errf(err, errn, "DEEPSEEKV4 model record lacks extra_params.compress_ratios");
 	/* the reference supports exactly these three attention schemes; it names the others sorted */
 	long bad[8];
 	int nbad = 0;
@@ -106,7 +97,7 @@ static int read_cfg(const og_model *m, dsv4_cfg *c, char *err, size_t errn)
 	{
 		if (!cJSON_IsNumber(r) || !(fabs(r->valuedouble) < 2147483648.0) ||
 		    r->valuedouble != (double)(long)r->valuedouble)
-			return fail(err, errn, "DEEPSEEKV4 model record: compress_ratios must be integers below 2^31");
+			return diag_errf(err, errn, "DEEPSEEKV4 model record: compress_ratios must be integers below 2^31");
 		long v = (long)r->valuedouble;
 		if (v == 0 || v == 4 || v == 128)
 			continue;
@@ -124,7 +115,7 @@ static int read_cfg(const og_model *m, dsv4_cfg *c, char *err, size_t errn)
 		size_t used = 0;
 		for (int i = 0; i < nbad && used < sizeof list; i++)
 			used += (size_t)snprintf(list + used, sizeof list - used, "%s%ld", i ? ", " : "", bad[i]);
-		return fail(err, errn, "unsupported DeepSeek-V4 compress_ratios: [%s] (0, 4 or 128)", list);
+		return diag_errf(err, errn, "unsupported DeepSeek-V4 compress_ratios: [%s] (0, 4 or 128)", list);
 	}
 	group_ratios(c);
 	return 0;
@@ -243,10 +234,10 @@ int model_deepseek_v4_build(const og_config *cfg, og_graph *g, char *err, size_t
 	if (read_cfg(m, &c, err, errn))
 		return -1;
 	if (rt->tp * rt->dp != rt->moe_tp * rt->moe_ep)
-		return fail(err, errn, "tp (%ld) * attention dp (%ld) must equal moe_tp (%ld) * moe_ep (%ld)", rt->tp,
+		return diag_errf(err, errn, "tp (%ld) * attention dp (%ld) must equal moe_tp (%ld) * moe_ep (%ld)", rt->tp,
 			    rt->dp, rt->moe_tp, rt->moe_ep);
 	if (m->num_experts < rt->moe_ep)
-		return fail(err, errn, "moe_ep %ld cannot exceed the %ld experts", rt->moe_ep, m->num_experts);
+		return diag_errf(err, errn, "moe_ep %ld cannot exceed the %ld experts", rt->moe_ep, m->num_experts);
 	long tp = rt->tp, h = m->hidden_size, inter = m->moe_inter_size, local_inter = inter / tp;
 	const quant_mode *gemm = cfg->quant[QUANT_GEMM], *moe_q = cfg->quant[QUANT_MOE];
 	const quant_mode *bf16 = quant_find(QUANT_GEMM, "bfloat16");

@@ -24,7 +24,4 @@
  * state, plus for 4:1 layers the fp4 indexer cache and its compressor state. */
 double model_deepseek_v4_kv_bytes_per_sequence(const og_config *cfg, long seq_len);
 
-/* The family builder (registered in opgraph.c's family table). */
-int model_deepseek_v4_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
-
 #endif

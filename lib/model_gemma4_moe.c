@@ -1,19 +1,10 @@
 #include "model_gemma4_moe.h"
+#include "diag.h"
+#include "model_builders.h"
 #include "model_moe.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 typedef struct gemma4_cfg {
 	long swa, full;                  /* layers of each attention kind */
@@ -27,9 +18,9 @@ static int read_cfg(const og_model *m, gemma4_cfg *c, char *err, size_t errn)
 	const cJSON *ep = m->extra_params;
 	const cJSON *types = cJSON_GetObjectItemCaseSensitive(ep, "layer_types");
 	if (!cJSON_IsArray(types))
-		return fail(err, errn, "GEMMA4MOE model record lacks extra_params.layer_types");
+		return diag_errf(err, errn, "GEMMA4MOE model record lacks extra_params.layer_types");
 	if (cJSON_GetArraySize(types) != m->layers)
-		return fail(err, errn, "Gemma4 layer_types length (%d) does not match num_layers (%ld)",
+		return diag_errf(err, errn, "Gemma4 layer_types length (%d) does not match num_layers (%ld)",
 			    cJSON_GetArraySize(types), m->layers);
 	c->swa = c->full = 0;
 	int i = 0;
@@ -41,7 +32,7 @@ static int read_cfg(const og_model *m, gemma4_cfg *c, char *err, size_t errn)
 		else if (cJSON_IsString(t) && strcmp(t->valuestring, "full_attention") == 0)
 			c->full++;
 		else
-			return fail(err, errn, "Gemma4 layer %d has an invalid type (sliding_attention or full_attention)", i);
+			return diag_errf(err, errn, "Gemma4 layer %d has an invalid type (sliding_attention or full_attention)", i);
 		i++;
 	}
 	struct {
@@ -55,7 +46,7 @@ static int read_cfg(const og_model *m, gemma4_cfg *c, char *err, size_t errn)
 	for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(ep, f[k].key);
 		if (!cJSON_IsNumber(v) || v->valuedouble < 0)
-			return fail(err, errn, "GEMMA4MOE model record: extra_params.%s is not a non-negative number", f[k].key);
+			return diag_errf(err, errn, "GEMMA4MOE model record: extra_params.%s is not a non-negative number", f[k].key);
 		*f[k].dst = (long)v->valuedouble;
 	}
 	c->k_eq_v = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ep, "attention_k_eq_v"));

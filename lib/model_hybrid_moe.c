@@ -8,21 +8,12 @@
  * Local attention may have its own KV heads and head sizes (MiMo-V2-Flash); zero in the model
  * record means "the model-level value" (Llama-4). Generation ops carry the MTP factor. */
 #include "model_moe.h"
+#include "diag.h"
+#include "model_builders.h"
 #include "opgraph.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 enum { GLOBAL_MOE, SWA_MOE, SWA_DENSE, GLOBAL_DENSE, KINDS };
 
@@ -48,20 +39,20 @@ static int resolve(const og_config *cfg, hybrid_dims *d, char *err, size_t errn)
 	const cJSON *attn = cJSON_GetObjectItemCaseSensitive(ep, "attn_layer_pattern");
 	const cJSON *moe = cJSON_GetObjectItemCaseSensitive(ep, "moe_layer_freq");
 	if (!cJSON_IsArray(attn) || !cJSON_IsArray(moe))
-		return fail(err, errn, "HYBRIDMOE model record lacks extra_params.attn_layer_pattern / moe_layer_freq");
+		return diag_errf(err, errn, "HYBRIDMOE model record lacks extra_params.attn_layer_pattern / moe_layer_freq");
 	int n = cJSON_GetArraySize(attn);
 	if (n != cJSON_GetArraySize(moe))
-		return fail(err, errn, "HybridMoE pattern length mismatch: attn_layer_pattern has %d entries but moe_layer_freq has %d",
+		return diag_errf(err, errn, "HybridMoE pattern length mismatch: attn_layer_pattern has %d entries but moe_layer_freq has %d",
 			    n, cJSON_GetArraySize(moe));
 	if (n != m->layers)
-		return fail(err, errn, "HybridMoE pattern length (%d) does not match num_layers (%ld)", n, m->layers);
+		return diag_errf(err, errn, "HybridMoE pattern length (%d) does not match num_layers (%ld)", n, m->layers);
 	memset(d->count, 0, sizeof d->count);
 	for (int i = 0; i < n; i++) {
 		const cJSON *a = cJSON_GetArrayItem(attn, i), *e = cJSON_GetArrayItem(moe, i);
 		bool a_ok = cJSON_IsNumber(a) && (a->valuedouble == 0 || a->valuedouble == 1);
 		bool e_ok = cJSON_IsNumber(e) && (e->valuedouble == 0 || e->valuedouble == 1);
 		if (!a_ok || !e_ok)
-			return fail(err, errn, "HybridMoE layer %d: attention and MoE flags must be 0 or 1", i);
+			return diag_errf(err, errn, "HybridMoE layer %d: attention and MoE flags must be 0 or 1", i);
 		bool global = a->valuedouble == 1, has_moe = e->valuedouble == 1;
 		d->count[global ? (has_moe ? GLOBAL_MOE : GLOBAL_DENSE) : (has_moe ? SWA_MOE : SWA_DENSE)]++;
 	}
@@ -71,7 +62,7 @@ static int resolve(const og_config *cfg, hybrid_dims *d, char *err, size_t errn)
 	long dense = field(ep, "dense_inter_size", &ok);
 	d->window = field(ep, "sliding_window_size", &ok);
 	if (!ok)
-		return fail(err, errn, "HYBRIDMOE model record: extra_params sizes must be non-negative numbers");
+		return diag_errf(err, errn, "HYBRIDMOE model record: extra_params sizes must be non-negative numbers");
 	/* zero: the model-level value */
 	if (!swa_kv)
 		swa_kv = m->n_kv;

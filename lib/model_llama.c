@@ -3,6 +3,7 @@
  * activation, down GEMM, two all-reduces; plus embedding, logits GEMM and pipeline hand-offs.
  * Generation ops carry the MTP scale factor on top of their layer count. */
 #include "opgraph.h"
+#include "model_builders.h"
 
 int model_llama_build(const og_config *cfg, og_graph *g, char *err, size_t errn)
 {

@@ -6,6 +6,7 @@
  * ones listed first. Qwen3-VL-MoE builds the same text model (its vision encoder is not
  * modelled here; see docs/families.md). */
 #include "model_moe.h"
+#include "model_builders.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -11,21 +11,12 @@
  * layer count, in the order M, *, E, - whatever the pattern's order; then pipeline hand-off
  * and logits. No MTP (the reference refuses nextn > 0). */
 #include "model_moe.h"
+#include "diag.h"
+#include "model_builders.h"
 #include "opgraph.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 typedef struct hybrid_cfg {
 	const char *pattern;
@@ -37,7 +28,7 @@ static int read_cfg(const cJSON *ep, hybrid_cfg *c, char *err, size_t errn)
 {
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(ep, "hybrid_override_pattern");
 	if (!cJSON_IsString(p))
-		return fail(err, errn, "NEMOTRONH model record lacks extra_params.hybrid_override_pattern");
+		return diag_errf(err, errn, "NEMOTRONH model record lacks extra_params.hybrid_override_pattern");
 	c->pattern = p->valuestring;
 	struct {
 		const char *key;
@@ -51,7 +42,7 @@ static int read_cfg(const cJSON *ep, hybrid_cfg *c, char *err, size_t errn)
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(ep, f[i].key);
 		if (!cJSON_IsNumber(v) || v->valuedouble < 0)
-			return fail(err, errn, "NEMOTRONH model record: extra_params.%s is not a non-negative number", f[i].key);
+			return diag_errf(err, errn, "NEMOTRONH model record: extra_params.%s is not a non-negative number", f[i].key);
 		*f[i].dst = (long)v->valuedouble;
 	}
 	return 0;
@@ -87,7 +78,7 @@ int model_nemotron_h_build(const og_config *cfg, og_graph *g, char *err, size_t 
 	const og_model *m = &cfg->model;
 	const og_runtime *rt = &cfg->rt;
 	if (rt->nextn != 0)
-		return fail(err, errn, "NEMOTRONH models do not support MTP (nextn must be 0, got %ld)", rt->nextn);
+		return diag_errf(err, errn, "NEMOTRONH models do not support MTP (nextn must be 0, got %ld)", rt->nextn);
 	hybrid_cfg c;
 	if (read_cfg(m->extra_params, &c, err, errn))
 		return -1;

@@ -8,19 +8,10 @@
  * Attention kernels are looked up at the default head size 128, as the reference does for
  * this family. No MTP: the reference refuses nextn > 0 here. */
 #include "opgraph.h"
+#include "diag.h"
+#include "model_builders.h"
 
-#include <stdarg.h>
 #include <stdio.h>
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* The DeciLM rule: 2/3 of mult × hidden, truncated, then rounded up to a multiple of 256. */
 static long ffn_width(double mult, long hidden)
@@ -45,13 +36,13 @@ static int read_block(const cJSON *b, size_t i, nas_block *out, char *err, size_
 	const cJSON *mult = cJSON_GetObjectItemCaseSensitive(b, "ffn_ffn_mult");
 	/* Integers above 2^31 are refused before the cast (fuzzing found 2e118 here). */
 	if (!cJSON_IsObject(b) || !og_json_whole(inst, 1, 2147483647.0))
-		return fail(err, errn, "NAS block_configs[%zu]: needs an integer 'num_inst' from 1 to 2^31-1", i);
+		return diag_errf(err, errn, "NAS block_configs[%zu]: needs an integer 'num_inst' from 1 to 2^31-1", i);
 	out->count = (long)inst->valuedouble;
 	out->attn = !cJSON_IsTrue(attn_noop);
 	out->ffn = !cJSON_IsTrue(ffn_noop);
 	if (out->attn) {
 		if (!og_json_whole(group, 1, 2147483647.0))
-			return fail(err, errn,
+			return diag_errf(err, errn,
 				    "NAS block_configs[%zu]: attention block without an integer 'attn_n_heads_in_group' "
 				    "from 1 to 2^31-1", i);
 		out->heads_in_group = (long)group->valuedouble;
@@ -59,7 +50,7 @@ static int read_block(const cJSON *b, size_t i, nas_block *out, char *err, size_
 	if (out->ffn) {
 		/* the FFN width (2/3 × mult × hidden size, at most 2^31) must fit a long once cast */
 		if (!cJSON_IsNumber(mult) || !(mult->valuedouble > 0) || !(mult->valuedouble <= 1e6))
-			return fail(err, errn, "NAS block_configs[%zu]: FFN block without an 'ffn_ffn_mult' in (0, 1e6]", i);
+			return diag_errf(err, errn, "NAS block_configs[%zu]: FFN block without an 'ffn_ffn_mult' in (0, 1e6]", i);
 		out->ffn_mult = mult->valuedouble;
 	}
 	return 0;
@@ -70,7 +61,7 @@ int model_nemotron_nas_build(const og_config *cfg, og_graph *g, char *err, size_
 	const og_model *m = &cfg->model;
 	const og_runtime *rt = &cfg->rt;
 	if (rt->nextn != 0)
-		return fail(err, errn, "NEMOTRONNAS models do not support MTP (nextn must be 0, got %ld)", rt->nextn);
+		return diag_errf(err, errn, "NEMOTRONNAS models do not support MTP (nextn must be 0, got %ld)", rt->nextn);
 	const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(m->extra_params, "block_configs");
 	/* Without block configs the reference leaves both pipelines empty. */
 	if (!cJSON_IsArray(blocks) || cJSON_GetArraySize(blocks) == 0)

@@ -9,21 +9,12 @@
  * first, each followed by its FFN ops named after it (context_gdn_*, context_full_*).
  * Generation ops stand for the MTP draft passes too (scale factor × the MTP factor). */
 #include "model_moe.h"
+#include "diag.h"
+#include "model_builders.h"
 #include "opgraph.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 typedef struct qwen35_cfg {
 	long linear, full; /* layers of each kind */
@@ -35,7 +26,7 @@ static int read_cfg(const cJSON *ep, qwen35_cfg *c, char *err, size_t errn)
 {
 	const cJSON *types = cJSON_GetObjectItemCaseSensitive(ep, "layer_types");
 	if (!cJSON_IsArray(types))
-		return fail(err, errn, "QWEN35 model record lacks extra_params.layer_types");
+		return diag_errf(err, errn, "QWEN35 model record lacks extra_params.layer_types");
 	c->linear = c->full = 0;
 	const cJSON *t;
 	cJSON_ArrayForEach(t, types)
@@ -57,7 +48,7 @@ static int read_cfg(const cJSON *ep, qwen35_cfg *c, char *err, size_t errn)
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(ep, f[i].key);
 		if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 2147483648.0))
-			return fail(err, errn, "QWEN35 model record: extra_params.%s is not a non-negative number", f[i].key);
+			return diag_errf(err, errn, "QWEN35 model record: extra_params.%s is not a non-negative number", f[i].key);
 		*f[i].dst = (long)v->valuedouble;
 	}
 	return 0;
@@ -125,7 +116,7 @@ int model_qwen35_build(const og_config *cfg, og_graph *g, char *err, size_t errn
 	if (read_cfg(m->extra_params, &c, err, errn))
 		return -1;
 	if (c.num_experts > 0 && c.num_experts < rt->moe_ep)
-		return fail(err, errn, "num_experts %ld must be at least moe_ep %ld", c.num_experts, rt->moe_ep);
+		return diag_errf(err, errn, "num_experts %ld must be at least moe_ep %ld", c.num_experts, rt->moe_ep);
 
 	const quant_mode *gemm = cfg->quant[QUANT_GEMM];
 	const quant_mode *kv = cfg->quant[QUANT_KVCACHE];

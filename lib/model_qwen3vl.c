@@ -1,19 +1,10 @@
 /* model_qwen3vl: Qwen3-VL text models plus the ViT encoder ops (see model_qwen3vl.h). */
 #include "model_qwen3vl.h"
+#include "diag.h"
+#include "model_builders.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* An integer of the vision config (hfparse writes them into extra_params); 0 when absent. */
 static long vision_int(const og_model *m, const char *key)
@@ -37,11 +28,11 @@ static int add_vit_blocks(const og_config *cfg, og_graph *g, char *err, size_t e
 	long depth = vision_int(m, "depth"), h = vision_int(m, "hidden_size"), n = vision_int(m, "num_heads");
 	long inter = vision_int(m, "intermediate_size");
 	if (depth < 1 || h < 1 || n < 1)
-		return fail(err, errn, "vision config: depth, hidden_size and num_heads must be positive");
+		return diag_errf(err, errn, "vision config: depth, hidden_size and num_heads must be positive");
 	if (tp > 1 && n % tp)
-		return fail(err, errn, "ViT num_heads (%ld) must be divisible by tp_size (%ld)", n, tp);
+		return diag_errf(err, errn, "ViT num_heads (%ld) must be divisible by tp_size (%ld)", n, tp);
 	if (tp > 1 && inter % tp)
-		return fail(err, errn, "ViT intermediate_size (%ld) must be divisible by tp_size (%ld)", inter, tp);
+		return diag_errf(err, errn, "ViT intermediate_size (%ld) must be divisible by tp_size (%ld)", inter, tp);
 	const quant_mode *bf16 = quant_find(QUANT_GEMM, "bfloat16");
 	const quant_mode *kv16 = quant_find(QUANT_KVCACHE, "bfloat16");
 	const quant_mode *fmha16 = quant_find(QUANT_FMHA, "bfloat16");
@@ -85,7 +76,7 @@ static int add_projector(const og_config *cfg, og_graph *g, char *err, size_t er
 		if (!cJSON_IsArray(pair) || cJSON_GetArraySize(pair) != 2 || !cJSON_IsNumber(in) || !cJSON_IsNumber(out) ||
 		    in->valuedouble < 1 || out->valuedouble < 1 || in->valuedouble > 2147483647.0 ||
 		    out->valuedouble > 2147483647.0)
-			return fail(err, errn, "vision config: projector_dims[%d] is not a pair of positive integers", i);
+			return diag_errf(err, errn, "vision config: projector_dims[%d] is not a pair of positive integers", i);
 		long in_d = (long)in->valuedouble, out_d = (long)out->valuedouble;
 		bool last = i == layers - 1;
 		bool split_input = last && layers > 1;

@@ -1,79 +1,12 @@
 #include "opgraph.h"
+#include "diag.h"
 #include "jsonl.h"
-#include "model_qwen3vl.h"
-#include "model_deepseek_v4.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---------- errors ---------- */
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* ---------- family table ---------- */
-
-typedef int (*family_builder)(const og_config *, og_graph *, char *, size_t);
-
-static const struct {
-	const char *family;
-	family_builder build;
-} families[] = {
-	{"LLAMA", model_llama_build},
-	{"NEMOTRONNAS", model_nemotron_nas_build},
-	{"DEEPSEEK", model_deepseek_build},
-	{"KIMIK25", model_deepseek_build},
-	{"DEEPSEEKV32", model_deepseek_v32_build},
-	{"NEMOTRONH", model_nemotron_h_build},
-	{"QWEN35", model_qwen35_build},
-	{"HYBRIDMOE", model_hybrid_moe_build},
-	{"GEMMA4MOE", model_gemma4_moe_build},
-	{"MOE", model_moe_build},
-	{"QWEN3VL_MOE", model_qwen3vl_moe_build},
-	{"QWEN3VL", model_qwen3vl_build},
-	{"DEEPSEEKV4", model_deepseek_v4_build},
-};
-
-static family_builder builder_of(const char *family)
-{
-	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
-		if (family && strcmp(families[i].family, family) == 0)
-			return families[i].build;
-	return NULL;
-}
-
-bool og_family_supported(const char *family)
-{
-	return builder_of(family) != NULL;
-}
-
-/* Families whose layers carry experts, as the reference's check_is_moe decides. */
-static bool family_is_moe(const og_model *m)
-{
-	static const char *const moe_families[] = {"MOE", "DEEPSEEK", "DEEPSEEKV32", "DEEPSEEKV4",
-						   "KIMIK25", "HYBRIDMOE", "GEMMA4MOE"};
-	for (size_t i = 0; i < sizeof moe_families / sizeof moe_families[0]; i++)
-		if (strcmp(m->family, moe_families[i]) == 0)
-			return true;
-	if (strcmp(m->family, "QWEN35") == 0) {
-		const cJSON *ne = cJSON_GetObjectItemCaseSensitive(m->extra_params, "num_experts");
-		return cJSON_IsNumber(ne) && ne->valuedouble > 0;
-	}
-	if (strcmp(m->family, "NEMOTRONH") == 0) {
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(m->extra_params, "hybrid_override_pattern");
-		return cJSON_IsString(p) && strchr(p->valuestring, 'E') != NULL;
-	}
-	return false;
-}
 
 /* ---------- model record ---------- */
 
@@ -89,11 +22,11 @@ static int get_count(const cJSON *rec, const char *key, bool required, long *out
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
 	if (!v || cJSON_IsNull(v)) {
 		*out = 0;
-		return required ? fail(err, n, "model record has no '%s'", key) : 0;
+		return required ? diag_errf(err, n, "model record has no '%s'", key) : 0;
 	}
 	/* The bound keeps the cast defined and products of counts inside 64 bits (fuzzing found it). */
 	if (!og_json_whole(v, 0, 2147483647.0))
-		return fail(err, n, "model record: '%s' is not a non-negative integer below 2^31", key);
+		return diag_errf(err, n, "model record: '%s' is not a non-negative integer below 2^31", key);
 	*out = (long)v->valuedouble;
 	return 0;
 }
@@ -115,9 +48,9 @@ int og_model_from_json(const cJSON *rec, og_model *m, char *err, size_t errn)
 	if (!m->path)
 		m->path = get_string(rec, "model");
 	if (!m->architecture)
-		return fail(err, errn, "model record has no 'architecture'");
+		return diag_errf(err, errn, "model record has no 'architecture'");
 	if (!m->family)
-		return fail(err, errn, "model record has no 'family'");
+		return diag_errf(err, errn, "model record has no 'family'");
 	struct {
 		const char *key;
 		long *dst;
@@ -137,17 +70,17 @@ int og_model_from_json(const cJSON *rec, og_model *m, char *err, size_t errn)
 	m->use_qk_norm = cJSON_IsTrue(qk);
 	const cJSON *quant = cJSON_GetObjectItemCaseSensitive(rec, "quant");
 	if (quant && !cJSON_IsNull(quant) && !cJSON_IsObject(quant))
-		return fail(err, errn, "model record: 'quant' is not an object");
+		return diag_errf(err, errn, "model record: 'quant' is not an object");
 	for (int k = 0; k < QUANT_KIND_COUNT; k++) {
 		const cJSON *q = cJSON_GetObjectItemCaseSensitive(quant, quant_kind_name((quant_kind)k));
 		if (q && !cJSON_IsNull(q) && !cJSON_IsString(q))
-			return fail(err, errn, "model record: quant.%s is not a string", quant_kind_name((quant_kind)k));
+			return diag_errf(err, errn, "model record: quant.%s is not a string", quant_kind_name((quant_kind)k));
 		m->quant[k] = cJSON_IsString(q) ? q->valuestring : NULL;
 	}
 	const cJSON *wbs = cJSON_GetObjectItemCaseSensitive(quant, "weight_block_size");
 	if (cJSON_IsNumber(wbs) && wbs->valuedouble >= 1 &&
 	    !(wbs->valuedouble <= 2147483647.0 && wbs->valuedouble == (double)(long)wbs->valuedouble))
-		return fail(err, errn, "model record: quant.weight_block_size is not a positive integer below 2^31");
+		return diag_errf(err, errn, "model record: quant.weight_block_size is not a positive integer below 2^31");
 	m->weight_block_size = cJSON_IsNumber(wbs) && wbs->valuedouble >= 1 ? (long)wbs->valuedouble : 128;
 	return 0;
 }
@@ -191,127 +124,6 @@ bool og_mode_runs(const char *mode, og_phase phase)
 	return true;
 }
 
-static int resolve_quant(const og_runtime *rt, const og_model *m, og_config *cfg, char *err, size_t errn)
-{
-	static const char *const defaults[QUANT_KIND_COUNT] = {"bfloat16", "bfloat16", "bfloat16", "bfloat16", "half"};
-	for (int k = 0; k < QUANT_KIND_COUNT; k++) {
-		/* A user override wins; else what the checkpoint declares; else the plain default. */
-		const char *name = rt->quant[k] ? rt->quant[k] : m->quant[k] ? m->quant[k] : defaults[k];
-		cfg->quant[k] = quant_find((quant_kind)k, name);
-		if (!cfg->quant[k]) {
-			char names[256];
-			quant_list_names((quant_kind)k, names, sizeof names);
-			return fail(err, errn, "unknown %s quant mode '%s' (one of: %s)", quant_kind_name((quant_kind)k),
-				    name, names);
-		}
-	}
-	/* Attention kernels whose perf tables only exist in bfloat16 FMHA: the reference falls back. */
-	bool fmha_fp8 = strcmp(cfg->quant[QUANT_FMHA]->name, "fp8") == 0;
-	const char *arch = m->architecture;
-	bool dsa = strcmp(arch, "DeepseekV32ForCausalLM") == 0 || strcmp(arch, "GlmMoeDsaForCausalLM") == 0;
-	if (fmha_fp8 && ((dsa && (strcmp(rt->backend, "trtllm") == 0 || strcmp(rt->backend, "sglang") == 0)) ||
-			 strcmp(arch, "DeepseekV4ForCausalLM") == 0 || strcmp(rt->backend, "vllm") == 0))
-		cfg->quant[QUANT_FMHA] = quant_find(QUANT_FMHA, "bfloat16");
-	return 0;
-}
-
-/* The reference's ModelConfig.resolve_moe_parallelism: attention width tp*dp must equal
- * moe_tp*moe_ep; a missing one is inferred from the other. */
-static int resolve_moe_parallel(og_config *cfg, char *err, size_t errn)
-{
-	og_runtime *rt = &cfg->rt;
-	long width = rt->tp * rt->dp;
-	if (!rt->moe_tp && !rt->moe_ep)
-		return fail(err, errn, "MoE model: give --moe-tp or --moe-ep (or both)");
-	if (!rt->moe_tp) {
-		if (width % rt->moe_ep)
-			return fail(err, errn, "cannot infer moe_tp: tp*dp = %ld is not divisible by moe_ep %ld", width,
-				    rt->moe_ep);
-		rt->moe_tp = width / rt->moe_ep;
-	} else if (!rt->moe_ep) {
-		if (width % rt->moe_tp)
-			return fail(err, errn, "cannot infer moe_ep: tp*dp = %ld is not divisible by moe_tp %ld", width,
-				    rt->moe_tp);
-		rt->moe_ep = width / rt->moe_tp;
-	}
-	if (rt->moe_tp * rt->moe_ep != width)
-		return fail(err, errn, "tp*dp = %ld but moe_tp*moe_ep = %ld: they must be equal", width,
-			    rt->moe_tp * rt->moe_ep);
-	return 0;
-}
-
-bool og_infer_dp(og_runtime *rt, const og_model *m, char *note, size_t n)
-{
-	long experts = rt->moe_tp * rt->moe_ep;
-	if (!family_is_moe(m) || rt->moe_tp < 1 || rt->moe_ep < 1 || rt->dp != 1 || rt->tp < 1 ||
-	    rt->tp == experts || experts % rt->tp)
-		return false;
-	rt->dp = experts / rt->tp;
-	snprintf(note, n, "fallback: dp %ld = moe_tp x moe_ep / tp = %ld x %ld / %ld (dp was not given)", rt->dp,
-		 rt->moe_tp, rt->moe_ep, rt->tp);
-	return true;
-}
-
-bool og_infer_moe_layout(const og_model *m, long tp, long dp, long *moe_tp, long *moe_ep, char *note, size_t n)
-{
-	if (!family_is_moe(m) || *moe_tp || *moe_ep)
-		return false;
-	*moe_tp = (tp > 0 ? tp : 1) * (dp > 0 ? dp : 1);
-	*moe_ep = 1;
-	snprintf(note, n, "fallback: moe_tp %ld = tp x dp, moe_ep 1 (no MoE layout was given)", *moe_tp);
-	return true;
-}
-
-int og_resolve(const og_runtime *rt, const og_model *m, og_config *cfg, char *err, size_t errn)
-{
-	memset(cfg, 0, sizeof *cfg);
-	cfg->rt = *rt;
-	cfg->model = *m;
-	if (strcmp(rt->mode, "static") && strcmp(rt->mode, "static_ctx") && strcmp(rt->mode, "static_gen"))
-		return fail(err, errn, "unknown mode '%s' (static, static_ctx or static_gen)", rt->mode);
-	if (strcmp(rt->backend, "trtllm") && strcmp(rt->backend, "vllm") && strcmp(rt->backend, "sglang"))
-		return fail(err, errn, "unknown backend '%s' (trtllm, vllm or sglang)", rt->backend);
-	if (rt->tp < 1 || rt->pp < 1 || rt->dp < 1 || rt->moe_tp < 0 || rt->moe_ep < 0)
-		return fail(err, errn, "parallel sizes must be positive");
-	if (rt->batch < 1)
-		return fail(err, errn, "batch must be at least 1, got %ld", rt->batch);
-	if (rt->isl < 1 || rt->osl < 1)
-		return fail(err, errn, "isl and osl must be at least 1");
-	if (rt->prefix < 0 || rt->isl - rt->prefix <= 0)
-		return fail(err, errn, "isl (%ld) must be greater than prefix (%ld)", rt->isl, rt->prefix);
-	if (rt->nextn < 0 || rt->nextn > OG_MAX_NEXTN)
-		return fail(err, errn, "nextn must be in [0, %d], got %ld", OG_MAX_NEXTN, rt->nextn);
-	if (rt->stride < 1 || rt->beam < 1)
-		return fail(err, errn, "stride and beam must be at least 1");
-	/* Token counts are multiplied together and by model widths in 64-bit integers, and each
-	 * generation step is a query point: bound both so that nothing wraps or runs away. */
-	if ((double)rt->batch * (double)(rt->isl + rt->osl) * (double)(rt->nextn + 1) * (double)rt->beam > 1099511627776.0)
-		return fail(err, errn, "batch x (isl + osl) x (nextn + 1) x beam is more than 2^40 tokens");
-	if ((rt->osl - 1) / rt->stride > 1048576)
-		return fail(err, errn, "(osl - 1) / stride is more than 2^20 generation steps: raise stride");
-	if (!og_family_supported(m->family))
-		return fail(err, errn, "model family %s (%s) is not supported by opgraph yet", m->family,
-			    m->architecture);
-	if (m->layers < 1 || m->n < 1)
-		return fail(err, errn, "model record: layers and n must be positive");
-	if (m->n % rt->tp)
-		return fail(err, errn, "num_heads %ld is not divisible by tp %ld", m->n, rt->tp);
-	if (resolve_quant(rt, m, cfg, err, errn))
-		return -1;
-	if (family_is_moe(m) && resolve_moe_parallel(cfg, err, errn))
-		return -1;
-	if (rt->nextn > 0) {
-		double e = og_mtp_expectation(rt->nextn, rt->nextn_accept_rates);
-		double layers = (double)m->layers;
-		cfg->mtp_scale_factor = 1.0 / (1 + e) * (double)(rt->nextn + m->layers) / layers;
-	} else {
-		cfg->mtp_scale_factor = 1.0;
-	}
-	if (strncmp(m->family, "QWEN3VL", 7) == 0)
-		cfg->img_ctx_tokens = model_qwen3vl_image_tokens(cfg);
-	return 0;
-}
-
 const char *og_phase_name(og_phase phase)
 {
 	return phase == OG_CONTEXT ? "context" : phase == OG_GENERATION ? "generation" : "encoder";
@@ -323,12 +135,7 @@ og_op *og_push_op(og_graph *g, og_phase ph, const char *name, const char *type, 
 {
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? 2 * g->cap : 32;
-		og_op *ops = realloc(g->ops, cap * sizeof *ops);
-		if (!ops) {
-			fprintf(stderr, "out of memory\n");
-			exit(1);
-		}
-		g->ops = ops;
+		g->ops = xrealloc(g->ops, cap * sizeof *g->ops);
 		g->cap = cap;
 	}
 	og_op *op = &g->ops[g->n++];
@@ -428,19 +235,6 @@ void og_add_p2p(og_graph *g, og_phase ph, const char *name, double sf, long h, l
 	num(op->attrs, "pp_size", (double)pp);
 	num(op->attrs, "bytes_per_element", 2);
 	num(op->attrs, "weights", 0.0);
-}
-
-int og_build(const og_config *cfg, og_graph *g, char *err, size_t errn)
-{
-	memset(g, 0, sizeof *g);
-	family_builder build = builder_of(cfg->model.family);
-	if (!build)
-		return fail(err, errn, "model family %s is not supported by opgraph yet", cfg->model.family);
-	if (build(cfg, g, err, errn)) {
-		og_graph_free(g);
-		return -1;
-	}
-	return 0;
 }
 
 void og_graph_free(og_graph *g)

@@ -3,9 +3,10 @@
  * same names, op classes, attributes and scale factors, and the query points its backend
  * (_run_context_phase, _run_generation_phase) would evaluate them at.
  *
- * One family per lib/model_<family>.c, registered in the family table of opgraph.c, so that
- * MoE and MLA families slot in without touching the rest. The op helpers here (og_add_gemm,
- * og_add_elementwise, ...) fill in the attributes each reference op class carries. */
+ * This is the graph's base layer: the model record, the runtime configuration, the op graph and
+ * the op helpers (og_add_gemm, og_add_elementwise, ...) that fill in the attributes each
+ * reference op class carries. The family builders (lib/model_<family>.c) build on it; choosing
+ * a family's builder and resolving a configuration is lib/opgraph_build's. */
 #ifndef INFERCAST_OPGRAPH_H
 #define INFERCAST_OPGRAPH_H
 
@@ -91,31 +92,6 @@ typedef struct og_graph {
 /* Reads a model record. Returns 0, or -1 with a message in err. */
 int og_model_from_json(const cJSON *rec, og_model *m, char *err, size_t errn);
 
-/* Checks rt and resolves quant modes the reference's way (user override, else the model's
- * declared mode, else bfloat16 / half; then the backend-specific FMHA fallbacks), the MTP scale
- * factor and the MoE parallel sizes. Returns 0, or -1 with a message. */
-int og_resolve(const og_runtime *rt, const og_model *m, og_config *cfg, char *err, size_t errn);
-
-/* A layout fallback of the load fidelity (opgraph without --strict): a MoE model whose
- * attention DP size was not given (rt->dp 1) while moe_tp x moe_ep, both given, is a multiple
- * of tp other than tp itself runs dp = moe_tp x moe_ep / tp attention groups (vLLM and SGLang
- * spread DP attention over the experts' GPUs; the reference refuses tp x dp != moe_tp x moe_ep).
- * Sets rt->dp and says so in note ("fallback: dp ..."); false when the rule does not apply. */
-bool og_infer_dp(og_runtime *rt, const og_model *m, char *note, size_t n);
-
-/* Another layout fallback of the load fidelity: a MoE model given neither moe_tp nor moe_ep
- * (0 both) splits its experts by tensor parallelism over all tp x dp GPUs, moe_ep 1, which is
- * what the engines run when no expert parallelism is asked (the reference refuses: "MoE model:
- * give --moe-tp or --moe-ep"). tp and dp of 0 read as 1 (a disagg side not given them). Sets
- * both and says so in note; false when the rule does not apply. */
-bool og_infer_moe_layout(const og_model *m, long tp, long dp, long *moe_tp, long *moe_ep, char *note, size_t n);
-
-/* Whether opgraph can build this family yet. */
-bool og_family_supported(const char *family);
-
-/* Builds both phases' ops (whatever the mode: memory needs the context ops' weights).
- * Returns 0, or -1 with a message. */
-int og_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 void og_graph_free(og_graph *g);
 
 /* Σ over context ops of get_weights(), in op order, as _get_memory_usage sums them (before
@@ -141,19 +117,6 @@ void og_add_generation_attention(og_graph *g, const char *name, double sf, long 
 				 const quant_mode *kvcache, long window_size, long head_size, bool use_qk_norm);
 void og_add_custom_allreduce(og_graph *g, og_phase ph, const char *name, double sf, long h, long tp);
 void og_add_p2p(og_graph *g, og_phase ph, const char *name, double sf, long h, long pp);
-
-/* Family builders, one per lib/model_<family>.c. */
-int model_llama_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
-int model_nemotron_nas_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
-int model_deepseek_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
-int model_deepseek_v32_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
-int model_nemotron_h_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
-int model_qwen35_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
-int model_hybrid_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
-int model_gemma4_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
-int model_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
-int model_qwen3vl_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
-int model_qwen3vl_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 
 /* The reference's calc_expectation: expected accepted draft tokens for nextn speculative tokens. */
 double og_mtp_expectation(long nextn, const double *rates);

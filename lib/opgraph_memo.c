@@ -1,4 +1,5 @@
 #include "opgraph_memo.h"
+#include "opgraph_build.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,8 +1,9 @@
 #include "opgraph_serving.h"
+#include "diag.h"
+#include "opgraph_build.h"
 #include "opgraph_memo.h"
 #include "opgraph_write.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <math.h>
 #include <string.h>
@@ -10,25 +11,11 @@
 #include "jsonl.h"
 #include "serving_load.h"
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* TRT-LLM's engine defaults the reference sizes agg memory with (trtllm_backend.py). */
 #define TRTLLM_MAX_NUM_TOKENS 8192
 #define TRTLLM_FREE_GPU_MEMORY_FRACTION 0.9
 #define TRTLLM_KV_RESERVED_FRACTION 0.015
 #define TRTLLM_KV_TOLERANCE 0.02
-/* The reference's CLI (cli/api.py, constants in sdk/task.py) scales every prefill op's latency
- * by 1.1 and every decode op's by 1.08 in disagg: its static runs are taken as optimistic. */
-#define DISAGG_PREFILL_LATENCY_CORRECTION 1.1
-#define DISAGG_DECODE_LATENCY_CORRECTION 1.08
 
 bool og_serving_mode(const char *mode)
 {
@@ -77,7 +64,7 @@ static int add_step(og_serving *s, const og_runtime *rt, const og_model *m, cons
 	srt.mode = mode;
 	char e[512];
 	if (og_resolve(&srt, m, &st->cfg, e, sizeof e) || (!share && !(share = og_graph_memo_build(&st->cfg, e, sizeof e))))
-		return fail(err, errn, "%s step: %s", tag, e);
+		return diag_errf(err, errn, "%s step: %s", tag, e);
 	st->g = *share;
 	s->nsteps++;
 	st->step = tag;
@@ -111,7 +98,7 @@ static int agg_main_graph(const og_runtime *rt, const og_model *m, og_serving *s
 	char e[512];
 	const og_graph *g;
 	if (og_resolve(&base, m, &s->main, e, sizeof e) || !(g = og_graph_memo_build(&s->main, e, sizeof e)))
-		return fail(err, errn, "%s", e);
+		return diag_errf(err, errn, "%s", e);
 	s->main_graph = *g;
 	s->main.rt.mode = "agg";
 	return 0;
@@ -137,7 +124,7 @@ static int agg_memory(const og_runtime *rt, const og_serving_request *req, const
 	}
 	if (memory_usage(&s->main, &s->main_graph, sys, rt->batch, 1, rt->isl, rt->osl, num_tokens, rt->prefix,
 			 max_seq_len, &s->mem, e, sizeof e))
-		return fail(err, errn, "%s", e);
+		return diag_errf(err, errn, "%s", e);
 	if (trtllm) {
 		/* What is left after everything but the KV cache, less the allocator's reserve and a
 		 * tolerance, must hold the KV cache. */
@@ -183,7 +170,7 @@ static int resolve_side(const og_runtime *rt, const og_side *in, const char *nam
 {
 	*side = *in;
 	if (side->batch < 1)
-		return fail(err, errn, "disagg: the %s batch is required (--%s-batch)", name, name);
+		return diag_errf(err, errn, "disagg: the %s batch is required (--%s-batch)", name, name);
 	if (!side->tp)
 		side->tp = 1;
 	if (!side->pp)
@@ -210,14 +197,14 @@ static int load_setup(const og_runtime *rt, const og_serving_request *req, const
 	long K = 0;
 	bool chunked = false;
 	if (load_engine_defaults(rt->backend, &K, &chunked))
-		return fail(err, errn, "%s: no engine defaults for backend '%s'", mode, rt->backend);
+		return diag_errf(err, errn, "%s: no engine defaults for backend '%s'", mode, rt->backend);
 	if (req->max_num_tokens > 0)
 		K = req->max_num_tokens;
 	if (rt->osl < 2)
-		return fail(err, errn, "%s: osl must be at least 2 under the load model (TPOT needs a second token)",
+		return diag_errf(err, errn, "%s: osl must be at least 2 under the load model (TPOT needs a second token)",
 			    mode);
 	if (!chunked && rt->isl > K)
-		return fail(err, errn,
+		return diag_errf(err, errn,
 			    "%s: isl %ld exceeds the %ld prompt tokens %s schedules per iteration, and it does not "
 			    "split prompts by default (raise --max-num-tokens to at least %ld)",
 			    mode, rt->isl, K, rt->backend, rt->isl);
@@ -235,6 +222,15 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 	if (resolve_side(rt, &req->prefill, "prefill", &prt, &s->side[0], err, errn) ||
 	    resolve_side(rt, &req->decode, "decode", &drt, &s->side[1], err, errn))
 		return -1;
+	/* decode workers on another system: its layouts' graphs, its memory, its tables */
+	const struct system_spec *side_sys[2] = {sys, sys};
+	if (req->decode_system && strcmp(req->decode_system, rt->system)) {
+		char e[512];
+		if (!(side_sys[1] = system_load(req->decode_system, e, sizeof e)))
+			return diag_errf(err, errn, "--decode-system: %s", e);
+		drt.system = req->decode_system;
+		drt.version = req->decode_version;
+	}
 	if (add_step(s, &prt, m, "prefill", "static_ctx", OG_CONTEXT, NULL, NULL, NULL, err, errn) ||
 	    add_step(s, &drt, m, "decode", "static_gen", OG_GENERATION, NULL, NULL, NULL, err, errn))
 		return -1;
@@ -243,11 +239,14 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 		/* MoE sizes resolved for the side. */
 		s->side[i].moe_tp = s->steps[i].cfg.rt.moe_tp;
 		s->side[i].moe_ep = s->steps[i].cfg.rt.moe_ep;
-		if (memory_for_static(&s->steps[i].cfg, &s->steps[i].g, sys, &s->side_mem[i], e, sizeof e))
-			return fail(err, errn, "%s side: %s", i ? "decode" : "prefill", e);
+		if (memory_for_static(&s->steps[i].cfg, &s->steps[i].g, side_sys[i], &s->side_mem[i], e, sizeof e))
+			return diag_errf(err, errn, "%s side: %s", i ? "decode" : "prefill", e);
 	}
 	s->main = s->steps[1].cfg;
 	s->main.rt.mode = "disagg";
+	/* the configuration is the prefill system's: query prices by it, reports name it */
+	s->main.rt.system = rt->system;
+	s->main.rt.version = rt->version;
 	s->mem = s->side_mem[1];
 	s->mem.oom = s->side_mem[0].oom || s->side_mem[1].oom;
 	if (req->fid != FIDELITY_LOAD)
@@ -353,97 +352,6 @@ int og_serving_prepare(const og_runtime *rt, const og_serving_request *req, cons
 	return rc;
 }
 
-static void add_mem(cJSON *o, const mem_usage *mem)
-{
-	cJSON *mg = cJSON_AddObjectToObject(o, "memory_gib");
-	cJSON_AddNumberToObject(mg, "weights", mem->weights);
-	cJSON_AddNumberToObject(mg, "kvcache", mem->kvcache);
-	cJSON_AddNumberToObject(mg, "activations", mem->activations);
-	cJSON_AddNumberToObject(mg, "nccl", mem->nccl);
-	cJSON_AddNumberToObject(mg, "others", mem->others);
-	cJSON_AddNumberToObject(mg, "total", mem->total);
-	cJSON_AddNumberToObject(o, "mem_capacity_gib", mem->capacity);
-	cJSON_AddBoolToObject(o, "oom", mem->oom);
-}
-
-static void add_num_or_null(cJSON *o, const char *key, long v)
-{
-	if (v > 0)
-		cJSON_AddNumberToObject(o, key, (double)v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
-/* What aggregate's load model reads beside the steps' latencies. */
-static void add_load_keys(const og_serving *s, cJSON *sv)
-{
-	cJSON_AddStringToObject(sv, "model", "load");
-	cJSON_AddNumberToObject(sv, "chunk_tokens", (double)s->chunk_tokens);
-	cJSON_AddNumberToObject(sv, "chunk_prompts", (double)s->chunk_prompts);
-	if (s->agg) {
-		cJSON_AddNumberToObject(sv, "kv_slots", (double)s->kv_slots);
-		cJSON_AddBoolToObject(sv, "kv_admission", s->kv_admission);
-	}
-	if (s->engine_version)
-		cJSON_AddStringToObject(sv, "engine_version", s->engine_version);
-	else
-		cJSON_AddNullToObject(sv, "engine_version");
-}
-
-void og_serving_annotate(const og_serving *s, cJSON *config)
-{
-	cJSON *sv = cJSON_AddObjectToObject(config, "serving");
-	cJSON_AddStringToObject(sv, "mode", s->agg ? "agg" : "disagg");
-	if (s->agg && s->load) {
-		add_load_keys(s, sv);
-		if (s->kv_cache_checked) {
-			cJSON_AddNumberToObject(sv, "max_seq_len", (double)s->max_seq_len);
-			cJSON_AddBoolToObject(sv, "kv_cache_oom", s->kv_cache_oom);
-		}
-		return;
-	}
-	if (s->agg) {
-		const agg_plan *p = &s->plan;
-		cJSON_AddNumberToObject(sv, "ctx_tokens", (double)p->ctx_tokens);
-		cJSON_AddNumberToObject(sv, "balance_score", p->balance_score);
-		cJSON_AddNumberToObject(sv, "steps_to_finish_ctx", p->steps_to_finish_ctx);
-		cJSON_AddNumberToObject(sv, "num_mix_steps", p->num_mix_steps);
-		cJSON_AddNumberToObject(sv, "num_genonly_steps", p->num_genonly_steps);
-		cJSON_AddNumberToObject(sv, "num_mix_steps_for_tpot", p->num_mix_steps_for_tpot);
-		cJSON_AddNumberToObject(sv, "mix_ctx_tokens", p->mix_ctx_tokens);
-		cJSON_AddNumberToObject(sv, "mix_gen_tokens", p->mix_gen_tokens);
-		cJSON_AddNumberToObject(sv, "genonly_tokens", p->genonly_tokens);
-		if (s->kv_cache_checked) {
-			cJSON_AddNumberToObject(sv, "max_num_tokens", (double)s->max_num_tokens);
-			cJSON_AddNumberToObject(sv, "max_seq_len", (double)s->max_seq_len);
-			cJSON_AddNumberToObject(sv, "free_gpu_memory_fraction", s->free_gpu_memory_fraction);
-			cJSON_AddBoolToObject(sv, "kv_cache_oom", s->kv_cache_oom);
-		}
-		return;
-	}
-	static const char *const names[2] = {"prefill", "decode"};
-	long total = 0;
-	for (int i = 0; i < 2; i++) {
-		const og_side *d = &s->side[i];
-		cJSON *o = cJSON_AddObjectToObject(sv, names[i]);
-		cJSON_AddNumberToObject(o, "tp", (double)d->tp);
-		cJSON_AddNumberToObject(o, "pp", (double)d->pp);
-		cJSON_AddNumberToObject(o, "dp", (double)d->dp);
-		add_num_or_null(o, "moe_tp", d->moe_tp);
-		add_num_or_null(o, "moe_ep", d->moe_ep);
-		cJSON_AddNumberToObject(o, "batch", (double)d->batch);
-		cJSON_AddNumberToObject(o, "workers", (double)d->workers);
-		cJSON_AddNumberToObject(o, "num_gpus", (double)(d->tp * d->pp * d->dp));
-		cJSON_AddNumberToObject(o, "latency_correction_scale",
-					i ? DISAGG_DECODE_LATENCY_CORRECTION : DISAGG_PREFILL_LATENCY_CORRECTION);
-		add_mem(o, &s->side_mem[i]);
-		total += d->tp * d->pp * d->dp * d->workers;
-	}
-	cJSON_AddNumberToObject(sv, "num_total_gpus", (double)total);
-	if (s->load)
-		add_load_keys(s, sv);
-}
-
 static bool emits(const og_serving_step *st, const og_op *op)
 {
 	/* Disagg's sides are whole static runs, vision encoder (Qwen3-VL) included. Agg's steps read
@@ -471,7 +379,14 @@ void og_serving_write_ops(FILE *out, const og_serving *s, const char *config_id)
 			if (!emits(st, &st->g.ops[i]))
 				continue;
 			/* numbers as cJSON printed them when these records were built as cJSON trees */
-			og_write_opts o = { true, st->cfg.rt.point_runs, st->step, og_graph_memo_attrs_text(&st->g, i) };
+			og_write_opts o = { true, st->cfg.rt.point_runs, st->step, og_graph_memo_attrs_text(&st->g, i),
+					    NULL, NULL };
+			/* a step on another system than the configuration's (disagg --decode-system)
+			 * names it, so that query prices it with that system's tables */
+			if (strcmp(st->cfg.rt.system, s->main.rt.system)) {
+				o.system = st->cfg.rt.system;
+				o.version = st->cfg.rt.version;
+			}
 			og_op_write_with(out, &st->cfg, &st->g.ops[i], config_id, &o);
 		}
 	}

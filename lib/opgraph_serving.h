@@ -39,6 +39,9 @@ typedef struct og_serving_request {
 	bool kv_admission;       /* load agg: clients beyond the KV-cache slots wait for one */
 	long max_seq_len;        /* TRT-LLM agg: KV blocks per slot (the engine's --max_seq_len); 0: isl + osl */
 	double free_gpu_memory_fraction; /* TRT-LLM agg: the KV cache's share of free memory; 0: 0.9 */
+	/* disagg: the decode workers' system and its data version (NULL: the runtime's system; its
+	 * newest data) */
+	const char *decode_system, *decode_version;
 } og_serving_request;
 
 /* Whether mode is a serving mode (agg, disagg). */
@@ -82,8 +85,6 @@ typedef struct og_serving {
  * -1 with a message (nothing to free then). */
 int og_serving_prepare(const og_runtime *rt, const og_serving_request *req, const og_model *m,
 		       const struct system_spec *sys, og_serving *s, char *err, size_t errn);
-/* Adds mode-specific keys to the config record opgraph made from s->main and s->mem. */
-void og_serving_annotate(const og_serving *s, cJSON *config);
 /* Writes the steps' op records, each with its `step`. */
 void og_serving_write_ops(FILE *out, const og_serving *s, const char *config_id);
 

@@ -1,4 +1,5 @@
 #include "opgraph_summary.h"
+#include "diag.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +30,7 @@ void summary_add(summary *s, const char *name, int phase, double latency_ms, dou
 	}
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 32;
-		summary_op *ops = realloc(s->ops, cap * sizeof *ops);
-		if (!ops) {
-			fprintf(stderr, "out of memory\n");
-			exit(1);
-		}
-		s->ops = ops;
+		s->ops = xrealloc(s->ops, cap * sizeof *s->ops);
 		s->cap = cap;
 	}
 	summary_op *op = &s->ops[s->n++];

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "jsonl.h"
-#include "model_qwen3vl.h"
+#include "families.h"
 
 /* A JSON string literal of s: with cjson, as cJSON's printer escapes it, else as opgraph always
  * wrote its static records (\u escapes for every control character). */
@@ -121,10 +121,11 @@ static void put_points(FILE *out, const og_config *cfg, const og_op *op, const o
 	const og_runtime *rt = &cfg->rt;
 	long isl = rt->isl + cfg->img_ctx_tokens; /* image tokens join the prompt */
 	long ex, eb, es;
+	const family_desc *fam = family_find(cfg->model.family);
 	if (!og_mode_runs(rt->mode, op->phase)) {
 		/* a phase the mode does not run: listed with no points, so it reports 0 as the reference does */
 	} else if (op->phase == OG_ENCODER) {
-		if (model_qwen3vl_encoder_point(cfg, op, &ex, &eb, &es))
+		if (fam && fam->encoder_point && fam->encoder_point(cfg, op, &ex, &eb, &es))
 			put_point(out, o, true, ex, eb, 1, es, 0, 1, "seq_imbalance_correction_scale", 1.0, 1, 0, 1);
 	} else if (op->phase == OG_CONTEXT) {
 		long s = isl - rt->prefix;
@@ -189,6 +190,14 @@ void og_op_write_with(FILE *out, const og_config *cfg, const og_op *op, const ch
 	if (o->step) {
 		fputs(",\"step\":", out);
 		put_string(out, o->step, cj);
+	}
+	if (o->system) {
+		fputs(",\"system\":", out);
+		put_string(out, o->system, cj);
+		if (o->version) {
+			fputs(",\"version\":", out);
+			put_string(out, o->version, cj);
+		}
 	}
 	fputs("}\n", out);
 }

@@ -18,6 +18,9 @@ typedef struct og_write_opts {
 	/* the op's attrs and inner members as already printed (og_graph_memo_attrs_text), or
 	 * NULL to print them */
 	const char *attrs_text;
+	/* the op's own system and data version (NULL: the configuration's), appended as `system`
+	 * and `version`: a disagg decode side on another system */
+	const char *system, *version;
 } og_write_opts;
 
 /* One op record (record "op") and its query points, as one line. */

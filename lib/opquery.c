@@ -1,261 +1,14 @@
 #include "opquery.h"
-#include "opattrs.h"
 #include "opquery_composite.h"
-#include "opquery_dsa.h"
-#include "opquery_dsv4.h"
-#include "opquery_mamba.h"
-#include "opquery_mla.h"
-#include "opquery_moe.h"
 #include "opquery_vit.h"
-#include "opquery_wideep.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-enum { BAD_ATTRS = -2 };
-
-static const char *const known_ops[] = {
-	"GEMM", "ContextAttention", "GenerationAttention", "ElementWise", "Embedding", "CustomAllReduce", "NCCL", "P2P",
-	"MoE", "MoEDispatch",
-};
-
 bool opquery_known(const char *op_type)
 {
-	for (size_t i = 0; i < sizeof known_ops / sizeof known_ops[0]; i++)
-		if (strcmp(op_type, known_ops[i]) == 0)
-			return true;
-	return opquery_mla_known(op_type) || opquery_composite_known(op_type) || opquery_mamba_known(op_type) ||
-	       opquery_dsv4_known(op_type) || opquery_dsa_known(op_type) || opquery_wideep_known(op_type);
-}
-
-/* Python's // on integers (floor). */
-static long long floordiv(long long a, long long b)
-{
-	long long q = a / b;
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
-static perf_result zero_empirical(void)
-{
-	return (perf_result){ 0.0, 0.0, PERF_SRC_EMPIRICAL, PERF_DET_EMPIRICAL };
-}
-
-static perf_result scaled(perf_result r, double f)
-{
-	r.latency *= f;
-	r.energy *= f;
-	return r;
-}
-
-/* The op classes' query bodies. Each fills *r before the scale factor. */
-
-static int q_gemm(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
-{
-	long long n = opattrs_int(a, "n", 0, true), k = opattrs_int(a, "k", 0, true);
-	long long per = opattrs_int(a, "scale_num_tokens", 1, false);
-	bool low_in = opattrs_bool(a, "low_precision_input", false, false);
-	const quant_mode *q = opattrs_quant(a, "quant_mode", QUANT_GEMM, true);
-	if (a->bad)
-		return BAD_ATTRS;
-	if (per == 0) {
-		snprintf(a->err, a->errlen, "GEMM op: scale_num_tokens must not be 0");
-		return BAD_ATTRS;
-	}
-	long long x = floordiv(pt->x, per);
-	int st = perfdb_gemm(db, x, n, k, q, r, a->err, a->errlen);
-	if (st)
-		return st;
-	if (strcmp(q->name, "fp8_static") == 0) {
-		/* static quantization skips the dynamic scale computation the fp8 table includes */
-		perf_result cs, sm;
-		if ((st = perfdb_compute_scale(db, x, k, q, &cs, a->err, a->errlen)))
-			return st;
-		r->latency -= cs.latency;
-		r->energy -= cs.energy;
-		if (cs.source != r->source)
-			r->source = PERF_SRC_MIXED, r->detail = PERF_DET_MIXED;
-		if (low_in) {
-			if ((st = perfdb_scale_matrix(db, x, k, q, &sm, a->err, a->errlen)))
-				return st;
-			r->latency -= sm.latency;
-			r->energy -= sm.energy;
-			if (sm.source != r->source)
-				r->source = PERF_SRC_MIXED, r->detail = PERF_DET_MIXED;
-		}
-	}
-	if (r->latency < 0)
-		r->latency = 0.0;
-	if (r->energy < 0)
-		r->energy = 0.0;
-	return 0;
-}
-
-static perf_result mem(perfdb *db, double bytes)
-{
-	perf_result r;
-	perfdb_mem_op(db, bytes, &r);
-	return r;
-}
-
-static int q_context_attention(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
-{
-	long long n = opattrs_int(a, "n", 0, true), n_kv = opattrs_int(a, "n_kv", 0, true);
-	long long window = opattrs_int(a, "window_size", 0, false), head = opattrs_int(a, "head_size", 128, false);
-	bool qk_norm = opattrs_bool(a, "use_qk_norm", false, false);
-	const quant_mode *kv = opattrs_quant(a, "kvcache_quant_mode", QUANT_KVCACHE, true);
-	const quant_mode *fmha = opattrs_quant(a, "fmha_quant_mode", QUANT_FMHA, true);
-	if (a->bad)
-		return BAD_ATTRS;
-	int st = perfdb_context_attention(db, pt->batch, pt->s, pt->prefix, n, n_kv, kv, fmha, window, head, r, a->err,
-					  a->errlen);
-	if (st)
-		return st;
-	/* memory-bound extras around the kernel: optional QK norm, RoPE, KV-cache write */
-	double q_num = (double)(n * head), k_num = (double)(n_kv * head), v_num = k_num;
-	perf_result rope = scaled(mem(db, q_num * 2 + k_num * 2), 2);
-	perf_result kv_write = perf_add(mem(db, k_num * fmha->memory), mem(db, v_num * fmha->memory));
-	perf_result extra = perf_add(rope, kv_write);
-	if (qk_norm) {
-		perf_result qk = perf_add(scaled(mem(db, q_num * 2), 2), scaled(mem(db, k_num * 2), 2));
-		extra = perf_add(scaled(qk, 2), extra);
-	}
-	*r = perf_add(*r, scaled(extra, 1.1));
-	if (pt->seq_scale != 1.0)
-		*r = scaled(*r, pt->seq_scale);
-	return 0;
-}
-
-static int q_generation_attention(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
-{
-	long long n = opattrs_int(a, "n", 0, true), n_kv = opattrs_int(a, "n_kv", 0, true);
-	long long window = opattrs_int(a, "window_size", 0, false), head = opattrs_int(a, "head_size", 128, false);
-	const quant_mode *kv = opattrs_quant(a, "kv_cache_dtype", QUANT_KVCACHE, true);
-	if (a->bad)
-		return BAD_ATTRS;
-	if (pt->beam != 1) {
-		snprintf(a->err, a->errlen, "GenerationAttention supports beam width 1 only, got %lld", pt->beam);
-		return PERFDB_REFUSED;
-	}
-	int st = perfdb_generation_attention(db, pt->batch, pt->s, n, n_kv, kv, window, head, r, a->err, a->errlen);
-	if (st)
-		return st;
-	double scale = pt->has_gen_seq_scale ? pt->gen_seq_scale : pt->seq_scale;
-	if (scale != 1.0)
-		*r = scaled(*r, scale);
-	return 0;
-}
-
-static int q_elementwise(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
-{
-	long long din = opattrs_int(a, "dim_in", 0, true), dout = opattrs_int(a, "dim_out", 0, true);
-	long long per = opattrs_int(a, "scale_num_tokens", 1, false);
-	if (a->bad)
-		return BAD_ATTRS;
-	if (per <= 0) {
-		snprintf(a->err, a->errlen, "ElementWise op: scale_num_tokens must be > 0, got %lld", per);
-		return BAD_ATTRS;
-	}
-	long long x = floordiv(pt->x, per);
-	/* bfloat16 activations in and out */
-	*r = mem(db, (double)(x * din * 2 + x * dout * 2));
-	return 0;
-}
-
-static int q_embedding(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
-{
-	long long cols = opattrs_int(a, "column_size", 0, true);
-	if (a->bad)
-		return BAD_ATTRS;
-	*r = mem(db, (double)(pt->x * cols * 2));
-	return 0;
-}
-
-static int q_allreduce(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
-{
-	long long h = opattrs_int(a, "h", 0, true), tp = opattrs_int(a, "tp_size", 1, true);
-	if (a->bad)
-		return BAD_ATTRS;
-	if (tp == 1) {
-		*r = zero_empirical();
-		return 0;
-	}
-	return perfdb_custom_allreduce(db, quant_find(QUANT_COMM, "half"), tp, pt->x * h, r, a->err, a->errlen);
-}
-
-static int q_nccl(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
-{
-	const char *op = opattrs_str(a, "nccl_op", true);
-	long long per_token = opattrs_int(a, "num_elements_per_token", 0, true);
-	long long gpus = opattrs_int(a, "num_gpus", 1, true);
-	const quant_mode *q = opattrs_quant(a, "comm_quant_mode", QUANT_COMM, true);
-	if (a->bad)
-		return BAD_ATTRS;
-	return perfdb_nccl(db, q, gpus, op, pt->x * per_token, r, a->err, a->errlen);
-}
-
-static int q_p2p(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
-{
-	long long h = opattrs_int(a, "h", 0, true), pp = opattrs_int(a, "pp_size", 1, true);
-	if (a->bad)
-		return BAD_ATTRS;
-	if (pp == 1) {
-		*r = zero_empirical();
-		return 0;
-	}
-	/* bfloat16 activations */
-	return perfdb_p2p(db, (double)(pt->x * h * 2), r);
-}
-
-int opquery_point(perfdb *db, const char *op_type, const cJSON *attrs, double scale_factor, const opq_point *pt,
-		  perf_result *out, char *err, size_t errlen)
-{
-	opattrs a = { attrs, op_type, err, errlen, false, .says_lack = true,
-		       .unknown_quant = OPATTRS_QUANT_LIST_KNOWN };
-	if (!cJSON_IsObject(attrs)) {
-		snprintf(err, errlen, "%s op: attrs must be an object", op_type);
-		return BAD_ATTRS;
-	}
-	perf_result r;
-	int st;
-	if (!strcmp(op_type, "GEMM"))
-		st = q_gemm(db, &a, pt, &r);
-	else if (!strcmp(op_type, "ContextAttention"))
-		st = q_context_attention(db, &a, pt, &r);
-	else if (!strcmp(op_type, "GenerationAttention"))
-		st = q_generation_attention(db, &a, pt, &r);
-	else if (!strcmp(op_type, "ElementWise"))
-		st = q_elementwise(db, &a, pt, &r);
-	else if (!strcmp(op_type, "Embedding"))
-		st = q_embedding(db, &a, pt, &r);
-	else if (!strcmp(op_type, "CustomAllReduce"))
-		st = q_allreduce(db, &a, pt, &r);
-	else if (!strcmp(op_type, "NCCL"))
-		st = q_nccl(db, &a, pt, &r);
-	else if (!strcmp(op_type, "P2P"))
-		st = q_p2p(db, &a, pt, &r);
-	else if (opquery_mla_known(op_type))
-		st = opquery_mla_point(db, op_type, attrs, pt, &r, err, errlen);
-	else if (opquery_moe_handles(op_type))
-		st = opquery_moe_point(db, op_type, attrs, pt, &r, err, errlen);
-	else if (opquery_mamba_known(op_type))
-		st = opquery_mamba_point(db, op_type, attrs, pt, &r, err, errlen);
-	else if (opquery_dsv4_known(op_type))
-		st = opquery_dsv4_point(db, op_type, attrs, pt, &r, err, errlen);
-	else if (opquery_dsa_known(op_type))
-		st = opquery_dsa_point(db, op_type, attrs, pt, &r, err, errlen);
-	else if (opquery_wideep_known(op_type))
-		st = opquery_wideep_point(db, op_type, attrs, pt, &r, err, errlen);
-	else {
-		snprintf(err, errlen, "op_type '%s' is not supported by query yet", op_type);
-		return BAD_ATTRS;
-	}
-	if (st)
-		return st;
-	*out = scaled(r, scale_factor);
-	return 0;
+	return opquery_op_known(op_type) || opquery_composite_known(op_type);
 }
 
 static bool point_num(const cJSON *p, const char *key, double def, double *out, char *err, size_t errlen)
@@ -318,23 +71,23 @@ int opquery_record(perfdb *db, const cJSON *op, perf_result *out, char *err, siz
 	const cJSON *pts = cJSON_GetObjectItemCaseSensitive(op, "points");
 	if (!cJSON_IsString(type)) {
 		snprintf(err, errlen, "op record lacks a string 'op_type'");
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	if (!opquery_known(type->valuestring)) {
 		snprintf(err, errlen, "op_type '%s' is not supported by query yet", type->valuestring);
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	if (!cJSON_IsObject(attrs)) {
 		snprintf(err, errlen, "%s op: missing object 'attrs'", type->valuestring);
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	if (!cJSON_IsNumber(sf) || !isfinite(sf->valuedouble)) {
 		snprintf(err, errlen, "%s op: missing number 'scale_factor'", type->valuestring);
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	if (!cJSON_IsArray(pts)) {
 		snprintf(err, errlen, "%s op: missing array 'points'", type->valuestring);
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	perf_result total = { 0.0, 0.0, PERF_SRC_SILICON, PERF_DET_MEASURED };
 	bool first = true;
@@ -349,7 +102,7 @@ int opquery_record(perfdb *db, const cJSON *op, perf_result *out, char *err, siz
 		double last_count;
 		if (!cJSON_IsObject(p)) {
 			snprintf(err, errlen, "%s op: points must be objects", type->valuestring);
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		}
 		const cJSON *gen = cJSON_GetObjectItemCaseSensitive(p, "gen_seq_imbalance_correction_scale");
 		pt.has_gen_seq_scale = gen && !cJSON_IsNull(gen);
@@ -365,7 +118,7 @@ int opquery_record(perfdb *db, const cJSON *op, perf_result *out, char *err, siz
 			char why[400];
 			snprintf(why, sizeof why, "%s", err);
 			snprintf(err, errlen, "%s op: %s", type->valuestring, why);
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		}
 		/* a run stands for its points one by one, in order (the sums add up as for the list) */
 		long long s0 = pt.s;

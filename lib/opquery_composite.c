@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BAD_RECORD = -2 };
 
 bool opquery_composite_known(const char *op_type)
 {
@@ -21,11 +20,11 @@ static int inner_point(perfdb *db, const cJSON *inner, const opq_point *pt, perf
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(inner, "name");
 	if (!cJSON_IsString(type) || !cJSON_IsNumber(sf) || !isfinite(sf->valuedouble) || !cJSON_IsObject(attrs)) {
 		snprintf(err, errlen, "an inner op lacks a string op_type, a number scale_factor or object attrs");
-		return BAD_RECORD;
+		return OPQ_BAD_ATTRS;
 	}
 	if (opquery_composite_known(type->valuestring)) {
 		snprintf(err, errlen, "inner op %s: composite ops do not nest", type->valuestring);
-		return BAD_RECORD;
+		return OPQ_BAD_ATTRS;
 	}
 	int st = opquery_point(db, type->valuestring, attrs, sf->valuedouble, pt, out, err, errlen);
 	if (st && cJSON_IsString(name)) {
@@ -42,7 +41,7 @@ static int sum_group(perfdb *db, const cJSON *group, const char *key, const opq_
 {
 	if (!cJSON_IsArray(group)) {
 		snprintf(err, errlen, "composite op lacks the array '%s'", key);
-		return BAD_RECORD;
+		return OPQ_BAD_ATTRS;
 	}
 	perf_result total = { 0.0, 0.0, PERF_SRC_EMPIRICAL, PERF_DET_EMPIRICAL };
 	const cJSON *inner;
@@ -65,7 +64,7 @@ static int fallback_point(perfdb *db, const cJSON *op, opq_composite_state *stat
 		const cJSON *primary = cJSON_GetObjectItemCaseSensitive(op, "primary");
 		if (!cJSON_IsObject(primary)) {
 			snprintf(err, errlen, "FallbackOp lacks the object 'primary'");
-			return BAD_RECORD;
+			return OPQ_BAD_ATTRS;
 		}
 		perf_mode mode = perfdb_mode(db);
 		if (mode == PERF_HYBRID)
@@ -105,5 +104,5 @@ int opquery_composite_point(perfdb *db, const cJSON *op, opq_composite_state *st
 	if (cJSON_IsString(type) && strcmp(type->valuestring, "OverlapOp") == 0)
 		return overlap_point(db, op, pt, out, err, errlen);
 	snprintf(err, errlen, "not a composite op record");
-	return BAD_RECORD;
+	return OPQ_BAD_ATTRS;
 }

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
-#include "opquery.h"
+#include "opquery_op.h"
 #include "perfdb.h"
 
 bool opquery_composite_known(const char *op_type);

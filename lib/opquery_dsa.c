@@ -1,4 +1,5 @@
 #include "opquery_dsa.h"
+#include "perf_mode.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,7 +9,6 @@
 #include "table_dsa.h"
 #include "table_set.h"
 
-enum { BAD_ATTRS = -2 };
 
 /* The empirical formula: speed of light over this factor. */
 static const double empirical_factor = 0.5;
@@ -44,11 +44,6 @@ static long long arch_hash(const char *s)
 
 /* ---- one look-up in the reference's database modes ---- */
 
-static perf_result formula(double latency, perf_source src)
-{
-	return (perf_result){ latency, 0.0, src, src == PERF_SRC_SOL ? PERF_DET_SOL : PERF_DET_EMPIRICAL };
-}
-
 typedef struct dsa_query {
 	bool context;
 	long long b, s, prefix, heads;
@@ -70,11 +65,7 @@ static int lookup(perfdb *db, const dsa_query *q, perf_result *out, char *err, s
 						     (double)q->heads, q->kv, q->fmha, q->gemm)
 				: dsa_generation_sol_ms(sys, d, (double)q->b, (double)q->s, (double)q->heads, q->kv, q->gemm);
 	perf_mode mode = perfdb_mode(db);
-	if (mode == PERF_SOL) {
-		*out = formula(sol, PERF_SRC_SOL);
-	} else if (mode == PERF_EMPIRICAL) {
-		*out = formula(sol / empirical_factor, PERF_SRC_EMPIRICAL);
-	} else {
+	if (!perf_mode_formula(mode, sol, empirical_factor, out)) {
 		const char *file = q->context ? "dsa_context_module_perf.txt" : "dsa_generation_module_perf.txt";
 		table_set *t = perfdb_table(db, file, q->context ? table_dsa_context_load : table_dsa_generation_load, err,
 					    errlen);
@@ -84,17 +75,10 @@ static int lookup(perfdb *db, const dsa_query *q, perf_result *out, char *err, s
 							      q->arch, out, err, errlen)
 				    : table_dsa_generation_query(t, q->b, q->s, q->heads, q->kv, q->gemm, q->arch, out, err,
 								 errlen);
-		if (st == PERFDB_REFUSED && mode == PERF_HYBRID) {
-			*out = formula(sol / empirical_factor, PERF_SRC_EMPIRICAL);
-		} else if (st == PERFDB_REFUSED) {
-			char why[1024];
-			snprintf(why, sizeof why, "%s", err);
-			snprintf(err, errlen, "failed to query %s DSA module data: %s (try --database-mode hybrid)",
-				 q->context ? "context" : "generation", why);
+		const char *what = q->context ? "failed to query context DSA module data"
+					      : "failed to query generation DSA module data";
+		if ((st = perf_mode_settle(mode, st, sol / empirical_factor, out, what, err, errlen)))
 			return st;
-		} else if (st) {
-			return st;
-		}
 	}
 	perfdb_memo_put(db, fn, a, 7, q->kv, q->gemm, out);
 	return 0;
@@ -107,7 +91,7 @@ int opquery_dsa_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		       .unknown_quant = OPATTRS_QUANT_PLAIN };
 	if (!cJSON_IsObject(attrs)) {
 		snprintf(err, errlen, "%s op: attrs must be an object", op_type);
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	dsa_query q = { 0 };
 	q.heads = opattrs_int(&a, "num_heads", 0, true);
@@ -118,14 +102,14 @@ int opquery_dsa_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		q.kv = opattrs_quant(&a, "kvcache_quant_mode", QUANT_KVCACHE, true);
 		q.fmha = opattrs_quant(&a, "fmha_quant_mode", QUANT_FMHA, true);
 		if (a.bad)
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		q.b = pt->batch, q.s = pt->s, q.prefix = pt->prefix;
 		return lookup(db, &q, out, err, errlen);
 	}
 	if (strcmp(op_type, "GenerationDSAModule") == 0) {
 		q.kv = opattrs_quant(&a, "kv_cache_dtype", QUANT_KVCACHE, true);
 		if (a.bad)
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		if (pt->beam != 1) {
 			snprintf(err, errlen, "%s supports beam width 1 only, got %lld", op_type, pt->beam);
 			return PERFDB_REFUSED;
@@ -134,5 +118,5 @@ int opquery_dsa_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		return lookup(db, &q, out, err, errlen);
 	}
 	snprintf(err, errlen, "op_type '%s' is not a DSA op", op_type);
-	return BAD_ATTRS;
+	return OPQ_BAD_ATTRS;
 }

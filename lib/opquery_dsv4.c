@@ -1,4 +1,5 @@
 #include "opquery_dsv4.h"
+#include "perf_mode.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,7 +9,6 @@
 #include "opattrs.h"
 #include "systems.h"
 
-enum { BAD_ATTRS = -2 };
 
 bool opquery_dsv4_known(const char *op_type)
 {
@@ -73,33 +73,22 @@ static long long get_int(opattrs *a, const char *key)
 
 /* ---- database modes ---- */
 
-static perf_result formula(double latency, perf_source src)
-{
-	return (perf_result){ latency, 0.0, src, src == PERF_SRC_SOL ? PERF_DET_SOL : PERF_DET_EMPIRICAL };
-}
-
 /* The modes around one speed-of-light estimate. `tables` names the files the reference would
  * read; `what` describes the look-up for the refusal. */
 static int answer(perfdb *db, double sol, double empirical_factor, const char *tables, const char *what,
 		  perf_result *out, char *err, size_t errlen)
 {
 	perf_mode mode = perfdb_mode(db);
-	if (mode == PERF_SOL) {
-		*out = formula(sol, PERF_SRC_SOL);
+	if (perf_mode_formula(mode, sol, empirical_factor, out))
 		return 0;
-	}
-	if (mode == PERF_EMPIRICAL || mode == PERF_HYBRID) {
-		/* no silicon to try (see the header): hybrid lands on its fallback */
-		*out = formula(sol / empirical_factor, PERF_SRC_EMPIRICAL);
-		return 0;
-	}
+	/* no silicon to try (see the header): the tables refuse, which HYBRID answers empirically */
 	const struct perf_data_path *p = perfdb_paths(db);
 	const char *dir = p && p->dir[0] ? p->dir : NULL;
-	snprintf(err, errlen,
-		 "failed to query %s: no silicon data (the reference reads %s%s%s; infercast has no reader for "
-		 "them) (try --database-mode hybrid)",
-		 what, tables, dir ? " in " : "", dir ? dir : "");
-	return PERFDB_REFUSED;
+	snprintf(err, errlen, "no silicon data (the reference reads %s%s%s; infercast has no reader for them)", tables,
+		 dir ? " in " : "", dir ? dir : "");
+	char lookup[400];
+	snprintf(lookup, sizeof lookup, "failed to query %s", what);
+	return perf_mode_settle(mode, PERFDB_REFUSED, sol / empirical_factor, out, lookup, err, errlen);
 }
 
 static double tc(const perfdb *db, const quant_mode *q)
@@ -117,12 +106,12 @@ static int q_mhc(perfdb *db, opattrs *a, const opq_point *pt, perf_result *out)
 	if (!cJSON_IsString(opv))
 		opattrs_bad(a, "op", opv ? "must be a string" : "is missing");
 	if (a->bad)
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	const char *which = opv->valuestring;
 	bool pre = strcmp(which, "pre") == 0, post = strcmp(which, "post") == 0, both = strcmp(which, "both") == 0;
 	if (!pre && !post && !both) {
 		snprintf(a->err, a->errlen, "DeepSeekV4MHCModule op: unsupported op '%s' (pre, post or both)", which);
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	long long t = pt->x, sites = 2; /* attention and FFN sites of one layer */
 	long long hc_dim = hc * h, mix = (2 + hc) * hc;
@@ -243,7 +232,7 @@ static int q_attention(perfdb *db, opattrs *a, bool context, const opq_point *pt
 		.gemm = opattrs_quant(a, "gemm_quant_mode", QUANT_GEMM, true),
 	};
 	if (a->bad)
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	if (!context && pt->beam != 1) {
 		snprintf(a->err, a->errlen, "%s supports beam width 1 only, got %lld", a->op_type, pt->beam);
 		return PERFDB_REFUSED;
@@ -272,5 +261,5 @@ int opquery_dsv4_point(perfdb *db, const char *op_type, const cJSON *attrs, cons
 	if (strcmp(op_type, "GenerationDeepSeekV4AttentionModule") == 0)
 		return q_attention(db, &a, false, pt, out);
 	snprintf(err, errlen, "op_type '%s' is not a DeepSeek-V4 op", op_type);
-	return BAD_ATTRS;
+	return OPQ_BAD_ATTRS;
 }

@@ -6,7 +6,6 @@
 
 #include "table_mamba.h"
 
-enum { BAD_ATTRS = -2 };
 
 bool opquery_mamba_known(const char *op_type)
 {
@@ -44,7 +43,7 @@ int opquery_mamba_point(perfdb *db, const char *op_type, const cJSON *attrs, con
 	const char *ks = str_attr(op_type, attrs, "kernel_source", err, errlen);
 	const char *phase = ks ? str_attr(op_type, attrs, "phase", err, errlen) : NULL;
 	if (!phase)
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	/* Only context kernels see the sequence length. */
 	long long seq_len = strcmp(phase, "context") == 0 ? pt->s : 0;
 	long long v[7];
@@ -52,14 +51,14 @@ int opquery_mamba_point(perfdb *db, const char *op_type, const cJSON *attrs, con
 		static const char *const keys[] = { "hidden_size", "d_state", "d_conv", "nheads", "head_dim", "n_groups",
 						    "chunk_size" };
 		if (!int_attrs(op_type, attrs, keys, 7, v, err, errlen))
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		mamba2_shape s = { v[0], v[1], v[2], v[3], v[4], v[5], v[6] };
 		return table_mamba2_lookup(db, phase, ks, pt->batch, seq_len, &s, out, err, errlen);
 	}
 	static const char *const keys[] = { "d_model", "num_k_heads", "head_k_dim", "num_v_heads", "head_v_dim",
 					    "d_conv" };
 	if (!int_attrs(op_type, attrs, keys, 6, v, err, errlen))
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	gdn_shape s = { v[0], v[1], v[2], v[3], v[4], v[5] };
 	return table_gdn_lookup(db, phase, ks, pt->batch, seq_len, &s, out, err, errlen);
 }

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
-#include "opquery.h"
+#include "opquery_point.h"
 #include "perfdb.h"
 
 /* True for the op types above. */

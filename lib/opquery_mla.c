@@ -1,4 +1,5 @@
 #include "opquery_mla.h"
+#include "perf_mode.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,7 +9,6 @@
 #include "table_mla.h"
 #include "table_set.h"
 
-enum { BAD_ATTRS = -2 };
 
 bool opquery_mla_known(const char *op_type)
 {
@@ -36,36 +36,22 @@ typedef struct lookup {
 typedef int (*silicon_fn)(const table_set *t, const lookup *l, const void *ctx, perf_result *out, char *err,
 			  size_t errlen);
 
-static perf_result formula(double latency, perf_source src)
-{
-	return (perf_result){ latency, 0.0, src, src == PERF_SRC_SOL ? PERF_DET_SOL : PERF_DET_EMPIRICAL };
-}
-
 static int run(perfdb *db, const lookup *l, silicon_fn silicon, const void *ctx, perf_result *out, char *err,
 	       size_t errlen)
 {
 	if (perfdb_memo_get(db, l->fn, l->a, l->na, l->p0, l->p1, out))
 		return 0;
 	perf_mode mode = perfdb_mode(db);
-	if (mode == PERF_SOL) {
-		*out = formula(l->sol, PERF_SRC_SOL);
-	} else if (mode == PERF_EMPIRICAL) {
-		*out = formula(l->sol / l->empirical_factor, PERF_SRC_EMPIRICAL);
-	} else {
+	if (!perf_mode_formula(mode, l->sol, l->empirical_factor, out)) {
 		const table_set *t = perfdb_table(db, l->file, l->load, err, errlen);
 		if (!t)
 			return PERFDB_FATAL;
 		int st = silicon(t, l, ctx, out, err, errlen);
-		if (st == PERFDB_REFUSED && mode == PERF_HYBRID) {
-			*out = formula(l->sol / l->empirical_factor, PERF_SRC_EMPIRICAL);
-		} else if (st == PERFDB_REFUSED) {
-			char why[1024];
-			snprintf(why, sizeof why, "%s", err);
-			snprintf(err, errlen, "failed to query %s: %s (try --database-mode hybrid)", l->what, why);
+		char what[600] = "";
+		if (st) /* named only for a refusal */
+			snprintf(what, sizeof what, "failed to query %s", l->what);
+		if ((st = perf_mode_settle(mode, st, l->sol / l->empirical_factor, out, what, err, errlen)))
 			return st;
-		} else if (st) {
-			return st;
-		}
 	}
 	perfdb_memo_put(db, l->fn, l->a, l->na, l->p0, l->p1, out);
 	return 0;
@@ -181,7 +167,7 @@ int opquery_mla_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		       .unknown_quant = OPATTRS_QUANT_PLAIN };
 	if (!cJSON_IsObject(attrs)) {
 		snprintf(err, errlen, "%s op: attrs must be an object", op_type);
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	quants q = { 0 };
 	long long heads = opattrs_int(&a, "num_heads", 0, true);
@@ -189,13 +175,13 @@ int opquery_mla_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		q.kv = opattrs_quant(&a, "kvcache_quant_mode", QUANT_KVCACHE, true);
 		q.fmha = opattrs_quant(&a, "fmha_quant_mode", QUANT_FMHA, true);
 		if (a.bad)
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		return context_lookup(db, false, pt->batch, pt->s, pt->prefix, heads, &q, out, err, errlen);
 	}
 	if (strcmp(op_type, "GenerationMLA") == 0) {
 		q.kv = opattrs_quant(&a, "kv_cache_dtype", QUANT_KVCACHE, true);
 		if (a.bad)
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		int st = beam_one(op_type, pt, err, errlen);
 		return st ? st : generation_lookup(db, false, pt->batch, pt->s, heads, &q, out, err, errlen);
 	}
@@ -203,7 +189,7 @@ int opquery_mla_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		q.gemm = opattrs_quant(&a, "quant_mode", QUANT_GEMM, true);
 		q.pre = opattrs_bool(&a, "if_pre", false, true);
 		if (a.bad)
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		int st = beam_one(op_type, pt, err, errlen);
 		return st ? st : bmm_lookup(db, pt->batch, heads, &q, out, err, errlen);
 	}
@@ -213,12 +199,12 @@ int opquery_mla_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 		q.fmha = opattrs_quant(&a, "fmha_quant_mode", QUANT_FMHA, true);
 		q.gemm = opattrs_quant(&a, "gemm_quant_mode", QUANT_GEMM, true);
 		if (a.bad)
-			return BAD_ATTRS;
+			return OPQ_BAD_ATTRS;
 		if (context)
 			return context_lookup(db, true, pt->batch, pt->s, pt->prefix, heads, &q, out, err, errlen);
 		int st = beam_one(op_type, pt, err, errlen);
 		return st ? st : generation_lookup(db, true, pt->batch, pt->s, heads, &q, out, err, errlen);
 	}
 	snprintf(err, errlen, "op_type '%s' is not an MLA op", op_type);
-	return BAD_ATTRS;
+	return OPQ_BAD_ATTRS;
 }

@@ -9,7 +9,6 @@
 #include "table_moe.h"
 #include "table_wideep.h"
 
-enum { BAD_ATTRS = -2 };
 
 bool opquery_moe_handles(const char *op_type)
 {
@@ -36,10 +35,10 @@ static int q_moe(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 	};
 	long long dp = opattrs_int(a, "attention_dp_size", 1, true);
 	if (a->bad)
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	if (q.moe_tp < 1 || q.moe_ep < 1 || dp < 1) {
 		snprintf(a->err, a->errlen, "MoE op: moe_tp_size, moe_ep_size and attention_dp_size must be positive");
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	/* every attention-DP rank sends its tokens to the experts */
 	q.num_tokens = pt->x * dp;
@@ -236,15 +235,15 @@ static int q_dispatch(perfdb *db, opattrs *a, const opq_point *pt, perf_result *
 		.tokens = pt->x,
 	};
 	if (a->bad)
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	if (d.scale_num_tokens < 1) {
 		snprintf(a->err, a->errlen, "MoEDispatch op: scale_num_tokens must be positive");
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	if (d.moe_tp < 1 || d.moe_ep < 1 || d.dp < 1) {
 		snprintf(a->err, a->errlen,
 			 "MoEDispatch op: moe_tp_size, moe_ep_size and attention_dp_size must be positive");
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	/* the op's own derivation: all GPUs of the expert layout, attention TP inside one DP group */
 	d.num_gpus = d.moe_tp * d.moe_ep;
@@ -267,12 +266,12 @@ int opquery_moe_point(perfdb *db, const char *op_type, const cJSON *attrs, const
 	opattrs a = { attrs, op_type, err, errlen, false, .unknown_quant = OPATTRS_QUANT_LIST_KNOWN };
 	if (!cJSON_IsObject(attrs)) {
 		snprintf(err, errlen, "%s op: attrs must be an object", op_type);
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	if (strcmp(op_type, "MoE") == 0)
 		return q_moe(db, &a, pt, out);
 	if (strcmp(op_type, "MoEDispatch") == 0)
 		return q_dispatch(db, &a, pt, out);
 	snprintf(err, errlen, "op_type '%s' is not a MoE op", op_type);
-	return BAD_ATTRS;
+	return OPQ_BAD_ATTRS;
 }

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
-#include "opquery.h"
+#include "opquery_point.h"
 
 /* True for the op types handled here ("MoE", "MoEDispatch"). */
 bool opquery_moe_handles(const char *op_type);

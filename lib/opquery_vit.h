@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
-#include "opquery.h"
+#include "opquery_op.h"
 
 /* True when op is an encoder op marked "zero_image_fallback" and pt one of its zero-token points. */
 bool opquery_vit_zero_image(const cJSON *op, const opq_point *pt);

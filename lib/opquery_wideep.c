@@ -7,7 +7,6 @@
 #include "opattrs.h"
 #include "table_wideep.h"
 
-enum { BAD_ATTRS = -2 };
 
 static const char *const ops[] = { "WideEPContextMLA", "WideEPGenerationMLA", "TrtLLMWideEPMoE",
 				   "TrtLLMWideEPMoEDispatch" };
@@ -29,7 +28,7 @@ static int q_mla(perfdb *db, opattrs *a, bool context, const opq_point *pt, perf
 	if (!a->bad && tp < 1)
 		opattrs_bad(a, "tp_size", "must be positive");
 	if (a->bad)
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	if (context)
 		return perfdb_wideep_context_mla(db, pt->batch, pt->s, pt->prefix, tp, kv, fmha, attn, r, a->err,
 						 a->errlen);
@@ -54,7 +53,7 @@ static int q_compute(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r
 	if (!a->bad && (q.moe_tp < 1 || q.moe_ep < 1 || dp < 1))
 		opattrs_bad(a, "moe_tp_size", "and moe_ep_size, attention_dp_size must be positive");
 	if (a->bad)
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	/* the experts see every attention-DP rank's tokens */
 	q.num_tokens = pt->x * dp;
 	return perfdb_wideep_moe_compute(db, &q, r, a->err, a->errlen);
@@ -71,7 +70,7 @@ static int q_alltoall(perfdb *db, opattrs *a, const opq_point *pt, perf_result *
 	if (!a->bad && ep < 1)
 		opattrs_bad(a, "moe_ep_size", "must be positive");
 	if (a->bad)
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	if (!pre)
 		return perfdb_trtllm_alltoall(db, low ? "alltoall_combine_low_precision" : "alltoall_combine", pt->x,
 					      hidden, topk, experts, ep, q, node_num, "wideep", r, a->err, a->errlen);
@@ -92,7 +91,7 @@ int opquery_wideep_point(perfdb *db, const char *op_type, const cJSON *attrs, co
 	opattrs a = { attrs, op_type, err, errlen, false, .unknown_quant = OPATTRS_QUANT_NAME_KIND };
 	if (!cJSON_IsObject(attrs)) {
 		snprintf(err, errlen, "%s op: attrs must be an object", op_type);
-		return BAD_ATTRS;
+		return OPQ_BAD_ATTRS;
 	}
 	if (strcmp(op_type, "WideEPContextMLA") == 0)
 		return q_mla(db, &a, true, pt, out);
@@ -103,5 +102,5 @@ int opquery_wideep_point(perfdb *db, const char *op_type, const cJSON *attrs, co
 	if (strcmp(op_type, "TrtLLMWideEPMoEDispatch") == 0)
 		return q_alltoall(db, &a, pt, out);
 	snprintf(err, errlen, "op_type '%s' is not a wide-EP op", op_type);
-	return BAD_ATTRS;
+	return OPQ_BAD_ATTRS;
 }

@@ -123,10 +123,8 @@ static void memo_insert(optext_memo *m, optext_memo_entry e)
 	}
 	optext_memo_gen *g = &m->young;
 	if (2 * (g->used + 1) > g->cap) {
-		optext_memo_gen grown = { calloc(g->cap ? 2 * g->cap : 1024, sizeof *g->slots), g->cap ? 2 * g->cap : 1024,
+		optext_memo_gen grown = { xcalloc(g->cap ? 2 * g->cap : 1024, sizeof *g->slots), g->cap ? 2 * g->cap : 1024,
 					  g->used, g->bytes };
-		if (!grown.slots)
-			die(EXIT_DATA, "out of memory");
 		for (size_t i = 0; i < g->cap; i++)
 			if (g->slots[i].rest)
 				*memo_slot(&grown, g->slots[i].hash, NULL, NULL, SIZE_MAX) = g->slots[i];
@@ -143,9 +141,7 @@ static optext_memo_entry memo_entry(unsigned long long hash, const void *db, con
 				    const char *tail)
 {
 	size_t tail_len = strlen(tail);
-	char *copy = malloc(rest_len + tail_len + 1);
-	if (!copy)
-		die(EXIT_DATA, "out of memory");
+	char *copy = xmalloc(rest_len + tail_len + 1);
 	memcpy(copy, rest, rest_len);
 	memcpy(copy + rest_len, tail, tail_len + 1);
 	return (optext_memo_entry){ hash, db, copy, rest_len, copy + rest_len };

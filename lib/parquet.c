@@ -1,5 +1,6 @@
 /* parquet: the perf tables' Parquet profile, read strictly (see parquet.h, docs/parquet.md). */
 #include "parquet.h"
+#include "diag.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -42,16 +43,6 @@ static int fail(pq *q, const char *fmt, ...)
 		}
 	}
 	return -1;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *r = realloc(p, n ? n : 1);
-	if (!r) {
-		fputs("out of memory\n", stderr);
-		exit(1);
-	}
-	return r;
 }
 
 /* ---- the format's enumerations, named for messages ---- */
@@ -1150,11 +1141,7 @@ static int check_column(pq *q, const schema_col *s, const chunk_meta *m, parquet
 			    ENUM_NAME(type_names, m->type, buf), type_names[s->type]);
 	if (m->npath != 1 || strcmp(m->path, s->name) != 0)
 		return fail(q, "column '%s': its column chunk is for '%s'", s->name, m->path);
-	c->name = strdup(s->name);
-	if (!c->name) {
-		fputs("out of memory\n", stderr);
-		exit(1);
-	}
+	c->name = xstrdup(s->name);
 	return 0;
 }
 

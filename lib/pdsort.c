@@ -127,10 +127,8 @@ void pd_sort_order(const double *keys, size_t n, bool ascending, size_t *order)
 {
 	/* pandas' nargsort: numbers first (argsorted, reversed around a descending sort), NaNs last
 	 * in their original order */
-	double *v = calloc(n ? n : 1, sizeof *v);
-	size_t *pos = malloc((n ? n : 1) * sizeof *pos), *idx = malloc((n ? n : 1) * sizeof *idx);
-	if (!v || !pos || !idx)
-		die(EXIT_DATA, "out of memory");
+	double *v = xcalloc(n, sizeof *v);
+	size_t *pos = xmalloc(n * sizeof *pos), *idx = xmalloc(n * sizeof *idx);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
 		if (keys[i] == keys[i])
@@ -158,11 +156,9 @@ void pd_sort_items(void *items, size_t n, size_t size, double (*key)(const void 
 	if (n < 2)
 		return;
 	char *base = items;
-	double *k = calloc(n, sizeof *k);
-	size_t *order = calloc(n, sizeof *order);
-	char *tmp = malloc(n * size);
-	if (!k || !order || !tmp)
-		die(EXIT_DATA, "out of memory");
+	double *k = xcalloc(n, sizeof *k);
+	size_t *order = xcalloc(n, sizeof *order);
+	char *tmp = xmalloc(n * size);
 	for (size_t i = 0; i < n; i++)
 		k[i] = key(base + i * size);
 	pd_sort_order(k, n, ascending, order);

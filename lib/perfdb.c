@@ -1,4 +1,6 @@
 #include "perfdb.h"
+#include "perf_mode.h"
+#include "diag.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -61,60 +63,13 @@ struct perfdb {
 	size_t nextra;
 };
 
-const char *perf_source_name(perf_source s)
-{
-	static const char *const names[] = { "silicon", "empirical", "sol", "mixed" };
-	return names[s];
-}
-
-const char *perf_detail_name(perf_detail d)
-{
-	static const char *const names[] = { "measured", "interpolated", "extrapolated", "sol", "empirical", "mixed" };
-	return names[d];
-}
-
-int perf_mode_parse(const char *name)
-{
-	static const char *const names[] = { "silicon", "hybrid", "empirical", "sol" };
-	for (int i = 0; i < 4; i++)
-		if (strcasecmp(name, names[i]) == 0)
-			return i;
-	return -1;
-}
-
-const char *perf_mode_name(perf_mode m)
-{
-	static const char *const names[] = { "SILICON", "HYBRID", "EMPIRICAL", "SOL" };
-	return names[m];
-}
-
-perf_source perf_source_merge(perf_source a, perf_source b) { return a == b ? a : PERF_SRC_MIXED; }
-perf_detail perf_detail_merge(perf_detail a, perf_detail b) { return a == b ? a : PERF_DET_MIXED; }
-
-perf_result perf_add(perf_result a, perf_result b)
-{
-	perf_result r = { a.latency + b.latency, a.energy + b.energy, a.source, a.detail };
-	if (a.latency == 0.0 && a.energy == 0.0) {
-		r.source = b.source;
-		r.detail = b.detail;
-	} else if (!(b.latency == 0.0 && b.energy == 0.0)) {
-		r.source = perf_source_merge(a.source, b.source);
-		r.detail = perf_detail_merge(a.detail, b.detail);
-	}
-	return r;
-}
-
 /* A database of system's spec with nothing else set; NULL with a message. */
 static perfdb *perfdb_new(const char *system, char *err, size_t errlen)
 {
 	const struct system_spec *sys = system_load(system, err, errlen);
 	if (!sys)
 		return NULL;
-	perfdb *db = calloc(1, sizeof *db);
-	if (!db) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	perfdb *db = xcalloc(1, sizeof *db);
 	db->sys = sys;
 	return db;
 }
@@ -399,12 +354,7 @@ table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, 
 		if (strcmp(db->extra[i].file, file) == 0)
 			e = &db->extra[i];
 	if (!e) {
-		struct extra_table *grown = realloc(db->extra, (db->nextra + 1) * sizeof *grown);
-		if (!grown) {
-			snprintf(err, errlen, "out of memory");
-			return NULL;
-		}
-		db->extra = grown;
+		db->extra = xrealloc(db->extra, (db->nextra + 1) * sizeof *db->extra);
 		e = &db->extra[db->nextra++];
 		memset(e, 0, sizeof *e);
 		snprintf(e->file, sizeof e->file, "%s", file);
@@ -457,28 +407,6 @@ void perfdb_memo_put(perfdb *db, const char *fn, const long long *a, int na, con
 
 /* ---- the reference's mode dispatch ---- */
 
-static perf_result formula(double latency, perf_source src)
-{
-	return (perf_result){ latency, 0.0, src, src == PERF_SRC_SOL ? PERF_DET_SOL : PERF_DET_EMPIRICAL };
-}
-
-/* After a silicon attempt: keep it, fall back to the empirical formula (HYBRID), or refuse. */
-static int silicon_or_hybrid(const perfdb *db, int st, double empirical, perf_result *out, const char *lookup,
-			     char *err, size_t errlen)
-{
-	if (st == 0)
-		return 0;
-	if (db->mode == PERF_HYBRID) {
-		*out = formula(empirical, PERF_SRC_EMPIRICAL);
-		return 0;
-	}
-	/* prefix the lookup to the table's reason */
-	char why[700];
-	snprintf(why, sizeof why, "%s", err);
-	snprintf(err, errlen, "%s: %s (try --database-mode hybrid)", lookup, why);
-	return PERFDB_REFUSED;
-}
-
 int perfdb_gemm(perfdb *db, long long m, long long n, long long k, const quant_mode *q, perf_result *out,
 		char *err, size_t errlen)
 {
@@ -490,11 +418,7 @@ int perfdb_gemm(perfdb *db, long long m, long long n, long long k, const quant_m
 		return 0;
 	}
 	double sol = gemm_sol_ms(db->sys, (double)m, (double)n, (double)k, q);
-	if (db->mode == PERF_SOL) {
-		*out = formula(sol, PERF_SRC_SOL);
-	} else if (db->mode == PERF_EMPIRICAL) {
-		*out = formula(sol / 0.8, PERF_SRC_EMPIRICAL);
-	} else {
+	if (!perf_mode_formula(db->mode, sol, 0.8, out)) {
 		int st = ensure(db, G_GEMM, err, errlen);
 		if (st)
 			return st;
@@ -502,7 +426,7 @@ int perfdb_gemm(perfdb *db, long long m, long long n, long long k, const quant_m
 		char what[160] = "";
 		if (st) /* named only for a refusal: formatting costs on every miss */
 			snprintf(what, sizeof what, "GEMM m=%lld n=%lld k=%lld quant %s", m, n, k, q->name);
-		if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
+		if ((st = perf_mode_settle(db->mode, st, sol / 0.8, out, what, err, errlen)))
 			return st;
 	}
 	memo_put(db, &key, out);
@@ -522,11 +446,7 @@ static int scale_op(perfdb *db, int fn, long long m, long long k, const quant_mo
 	bool cs = fn == FN_CS;
 	double sol = cs ? compute_scale_sol_ms(db->sys, (double)m, (double)k)
 			: scale_matrix_sol_ms(db->sys, (double)m, (double)k);
-	if (db->mode == PERF_SOL) {
-		*out = formula(sol, PERF_SRC_SOL);
-	} else if (db->mode == PERF_EMPIRICAL) {
-		*out = formula(sol / 0.8, PERF_SRC_EMPIRICAL);
-	} else {
+	if (!perf_mode_formula(db->mode, sol, 0.8, out)) {
 		int st = ensure(db, G_GEMM, err, errlen);
 		if (st)
 			return st;
@@ -534,7 +454,7 @@ static int scale_op(perfdb *db, int fn, long long m, long long k, const quant_mo
 		st = table_scale_query(cs ? &db->compute_scale : &db->scale_matrix, what, m, k, q, out, err, errlen);
 		char lookup[160];
 		snprintf(lookup, sizeof lookup, "%s m=%lld k=%lld quant %s", what, m, k, q->name);
-		if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, lookup, err, errlen)))
+		if ((st = perf_mode_settle(db->mode, st, sol / 0.8, out, lookup, err, errlen)))
 			return st;
 	}
 	memo_put(db, &key, out);
@@ -571,11 +491,7 @@ int perfdb_context_attention(perfdb *db, long long b, long long s, long long pre
 	}
 	double sol = context_attention_sol_ms(db->sys, (double)b, (double)s, (double)prefix, (double)n, (double)n_kv,
 					      (double)head_size, (double)window_size, kv, fmha);
-	if (db->mode == PERF_SOL) {
-		*out = formula(sol, PERF_SRC_SOL);
-	} else if (db->mode == PERF_EMPIRICAL) {
-		*out = formula(sol / 0.6, PERF_SRC_EMPIRICAL);
-	} else {
+	if (!perf_mode_formula(db->mode, sol, 0.6, out)) {
 		int st = ensure(db, G_CTX, err, errlen);
 		if (st)
 			return st;
@@ -586,7 +502,7 @@ int perfdb_context_attention(perfdb *db, long long b, long long s, long long pre
 			snprintf(what, sizeof what,
 				 "context attention b=%lld s=%lld prefix=%lld n=%lld n_kv=%lld head_size=%lld window_size=%lld kv %s fmha %s",
 				 b, s, prefix, n, n_kv, head_size, window_size, kv->name, fmha->name);
-		if ((st = silicon_or_hybrid(db, st, sol / 0.6, out, what, err, errlen)))
+		if ((st = perf_mode_settle(db->mode, st, sol / 0.6, out, what, err, errlen)))
 			return st;
 	}
 	memo_put(db, &key, out);
@@ -611,11 +527,7 @@ int perfdb_generation_attention(perfdb *db, long long b, long long s, long long 
 	}
 	double sol = generation_attention_sol_ms(db->sys, (double)b, (double)s, (double)n, (double)n_kv,
 						 (double)head_size, (double)window_size, kv);
-	if (db->mode == PERF_SOL) {
-		*out = formula(sol, PERF_SRC_SOL);
-	} else if (db->mode == PERF_EMPIRICAL) {
-		*out = formula(sol / 0.8, PERF_SRC_EMPIRICAL);
-	} else {
+	if (!perf_mode_formula(db->mode, sol, 0.8, out)) {
 		int st = ensure(db, G_GEN, err, errlen);
 		if (st)
 			return st;
@@ -625,7 +537,7 @@ int perfdb_generation_attention(perfdb *db, long long b, long long s, long long 
 			snprintf(what, sizeof what,
 				 "generation attention b=%lld s=%lld n=%lld n_kv=%lld head_size=%lld window_size=%lld kv %s", b, s, n,
 				 n_kv, head_size, window_size, kv->name);
-		if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
+		if ((st = perf_mode_settle(db->mode, st, sol / 0.8, out, what, err, errlen)))
 			return st;
 	}
 	memo_put(db, &key, out);
@@ -645,16 +557,12 @@ int perfdb_nccl(perfdb *db, const quant_mode *comm, long long num_gpus, const ch
 		return 0;
 	}
 	double sol = nccl_sol_ms(db->sys, comm, (double)num_gpus, operation, (double)message_size);
-	if (db->mode == PERF_SOL) {
-		*out = formula(sol, PERF_SRC_SOL);
-	} else if (db->mode == PERF_EMPIRICAL) {
-		*out = formula(sol / 0.8, PERF_SRC_EMPIRICAL);
-	} else {
+	if (!perf_mode_formula(db->mode, sol, 0.8, out)) {
 		int st = ensure(db, G_NCCL, err, errlen);
 		if (st)
 			return st;
 		if (num_gpus == 1) {
-			*out = formula(0.0, PERF_SRC_EMPIRICAL);
+			*out = perf_formula(0.0, PERF_SRC_EMPIRICAL);
 		} else {
 			/* systems without NCCL tables (XPU) read oneCCL's */
 			const table_set *t = &db->nccl;
@@ -665,7 +573,7 @@ int perfdb_nccl(perfdb *db, const quant_mode *comm, long long num_gpus, const ch
 			if (st) /* named only for a refusal: formatting costs on every miss */
 				snprintf(what, sizeof what, "NCCL %s dtype %s num_gpus=%lld message_size=%lld", operation, comm->name,
 					 num_gpus, message_size);
-			if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
+			if ((st = perf_mode_settle(db->mode, st, sol / 0.8, out, what, err, errlen)))
 				return st;
 		}
 	}
@@ -685,16 +593,12 @@ int perfdb_custom_allreduce(perfdb *db, const quant_mode *comm, long long tp_siz
 		return 0;
 	}
 	double sol = custom_allreduce_sol_ms(db->sys, (double)tp_size, (double)size);
-	if (db->mode == PERF_SOL) {
-		*out = formula(sol, PERF_SRC_SOL);
-	} else if (db->mode == PERF_EMPIRICAL) {
-		*out = formula(sol / 0.8, PERF_SRC_EMPIRICAL);
-	} else {
+	if (!perf_mode_formula(db->mode, sol, 0.8, out)) {
 		int st = ensure(db, G_AR, err, errlen);
 		if (st)
 			return st;
 		if (tp_size == 1) {
-			*out = formula(0.0, PERF_SRC_EMPIRICAL);
+			*out = perf_formula(0.0, PERF_SRC_EMPIRICAL);
 		} else if (db->sys->num_gpus_per_node == 72 && tp_size > 4) {
 			/* NVL72 racks have custom all-reduce data up to 4 GPUs only: NCCL beyond */
 			st = perfdb_nccl(db, comm, tp_size, "all_reduce", size, out, err, errlen);
@@ -703,14 +607,14 @@ int perfdb_custom_allreduce(perfdb *db, const quant_mode *comm, long long tp_siz
 			char what[160] = "";
 			if (st) /* named only for a refusal: formatting costs on every miss */
 				snprintf(what, sizeof what, "custom all-reduce tp_size=%lld size=%lld", tp_size, size);
-			if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
+			if ((st = perf_mode_settle(db->mode, st, sol / 0.8, out, what, err, errlen)))
 				return st;
 		} else {
 			st = table_custom_allreduce_query(&db->allreduce, db->sys, comm, tp_size, size, out, err, errlen);
 			char what[160] = "";
 			if (st) /* named only for a refusal: formatting costs on every miss */
 				snprintf(what, sizeof what, "custom all-reduce %s tp_size=%lld size=%lld", comm->name, tp_size, size);
-			if ((st = silicon_or_hybrid(db, st, sol / 0.8, out, what, err, errlen)))
+			if ((st = perf_mode_settle(db->mode, st, sol / 0.8, out, what, err, errlen)))
 				return st;
 		}
 	}
@@ -722,13 +626,13 @@ int perfdb_mem_op(perfdb *db, double mem_bytes, perf_result *out)
 {
 	const struct system_spec *s = db->sys;
 	if (db->mode == PERF_SOL) {
-		*out = formula(mem_bytes / s->mem_bw_bytes_per_s * 1000, PERF_SRC_SOL);
+		*out = perf_formula(mem_bytes / s->mem_bw_bytes_per_s * 1000, PERF_SRC_SOL);
 		return 0;
 	}
 	/* no table for raw memory traffic: every other mode uses the empirical formula */
 	double t = (mem_bytes / (s->mem_bw_bytes_per_s * s->mem_bw_empirical_scaling_factor) +
 		    s->mem_empirical_constant_latency_s) * 1000;
-	*out = formula(t, PERF_SRC_EMPIRICAL);
+	*out = perf_formula(t, PERF_SRC_EMPIRICAL);
 	return 0;
 }
 
@@ -736,9 +640,9 @@ int perfdb_p2p(perfdb *db, double message_bytes, perf_result *out)
 {
 	const struct system_spec *s = db->sys;
 	if (db->mode == PERF_SOL) {
-		*out = formula(message_bytes / s->inter_node_bw_bytes_per_s * 1000, PERF_SRC_SOL);
+		*out = perf_formula(message_bytes / s->inter_node_bw_bytes_per_s * 1000, PERF_SRC_SOL);
 		return 0;
 	}
-	*out = formula((message_bytes / s->inter_node_bw_bytes_per_s + s->p2p_latency_s) * 1000, PERF_SRC_EMPIRICAL);
+	*out = perf_formula((message_bytes / s->inter_node_bw_bytes_per_s + s->p2p_latency_s) * 1000, PERF_SRC_EMPIRICAL);
 	return 0;
 }

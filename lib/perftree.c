@@ -1,28 +1,16 @@
 /* perftree: the family-first perf-data layout (see perftree.h). */
 #include "perftree.h"
+#include "diag.h"
 #include "fspath.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <yaml.h>
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 
 /* The first-level folders of a system that are not families (the reference's list). */
 static bool backend_dir(const char *name)
@@ -54,14 +42,8 @@ static int list_dirs(const char *dir, bool (*keep)(const char *), struct datadir
 			continue;
 		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path || !fspath_is_dir(path))
 			continue;
-		char **grown = realloc(out->names, (out->n + 1) * sizeof *grown);
-		char *name = strdup(e->d_name);
-		if (!grown || !name) {
-			fputs("out of memory\n", stderr);
-			exit(1);
-		}
-		out->names = grown;
-		out->names[out->n++] = name;
+		out->names = xrealloc(out->names, (out->n + 1) * sizeof *out->names);
+		out->names[out->n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
 	if (out->n)
@@ -126,17 +108,9 @@ static void families(const char *system_dir, struct datadir_list *out)
 	out->names = NULL;
 	if (!fmemo[i].f.n)
 		return;
-	out->names = malloc(fmemo[i].f.n * sizeof *out->names);
-	if (!out->names) {
-		fputs("out of memory\n", stderr);
-		exit(1);
-	}
-	for (size_t j = 0; j < fmemo[i].f.n; j++) {
-		if (!(out->names[j] = strdup(fmemo[i].f.names[j]))) {
-			fputs("out of memory\n", stderr);
-			exit(1);
-		}
-	}
+	out->names = xmalloc(fmemo[i].f.n * sizeof *out->names);
+	for (size_t j = 0; j < fmemo[i].f.n; j++)
+		out->names[j] = xstrdup(fmemo[i].f.names[j]);
 	out->n = fmemo[i].f.n;
 }
 
@@ -170,19 +144,19 @@ static int yaml_read(const char *path, yaml_document_t *doc, char *err, size_t e
 	if (!f) {
 		if (errno == ENOENT)
 			return 1;
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		diag_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p)) {
 		fclose(f);
-		set_err(err, errlen, "%s: cannot start the YAML parser", path);
+		diag_errf(err, errlen, "%s: cannot start the YAML parser", path);
 		return -1;
 	}
 	yaml_parser_set_input_file(&p, f);
 	int ok = yaml_parser_load(&p, doc);
 	if (!ok)
-		set_err(err, errlen, "%s:%zu: YAML: %s", path, p.problem_mark.line + 1,
+		diag_errf(err, errlen, "%s:%zu: YAML: %s", path, p.problem_mark.line + 1,
 			p.problem ? p.problem : "unreadable");
 	yaml_parser_delete(&p);
 	fclose(f);
@@ -226,13 +200,13 @@ static int reuse_of(const char *version_dir, const char *table, char *from, size
 	int rc = 0;
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (root && root->type != YAML_MAPPING_NODE) {
-		set_err(err, errlen, "%s: not a reuse file (a mapping with a 'reuse' list)", path);
+		diag_errf(err, errlen, "%s: not a reuse file (a mapping with a 'reuse' list)", path);
 		rc = -1;
 		goto out;
 	}
 	const char *schema = scalar(map_get(&doc, root, "schema_version"));
 	if (schema && strcmp(schema, "1") != 0) {
-		set_err(err, errlen, "%s: schema_version %s is not supported (1)", path, schema);
+		diag_errf(err, errlen, "%s: schema_version %s is not supported (1)", path, schema);
 		rc = -1;
 		goto out;
 	}
@@ -240,7 +214,7 @@ static int reuse_of(const char *version_dir, const char *table, char *from, size
 	if (!list)
 		goto out;
 	if (list->type != YAML_SEQUENCE_NODE) {
-		set_err(err, errlen, "%s: 'reuse' is not a list", path);
+		diag_errf(err, errlen, "%s: 'reuse' is not a list", path);
 		rc = -1;
 		goto out;
 	}
@@ -250,7 +224,7 @@ static int reuse_of(const char *version_dir, const char *table, char *from, size
 		const char *t = scalar(map_get(&doc, e, "table"));
 		const char *v = scalar(map_get(&doc, e, "from_version"));
 		if (!t || !v) {
-			set_err(err, errlen, "%s:%zu: reuse entry %zu lacks 'table' or 'from_version'", path,
+			diag_errf(err, errlen, "%s:%zu: reuse entry %zu lacks 'table' or 'from_version'", path,
 				e ? e->start_mark.line + 1 : 0, i + 1);
 			rc = -1;
 			goto out;
@@ -258,7 +232,7 @@ static int reuse_of(const char *version_dir, const char *table, char *from, size
 		if (strcmp(t, table) != 0)
 			continue;
 		if (!fspath_plain_name(v)) {
-			set_err(err, errlen, "%s:%zu: from_version '%s' is not a version folder name", path,
+			diag_errf(err, errlen, "%s:%zu: from_version '%s' is not a version folder name", path,
 				e->start_mark.line + 1, v);
 			rc = -1;
 			goto out;
@@ -342,7 +316,7 @@ static int locate(const char *legacy_path, bool own_only, perftree_file *out, ch
 		if (!fspath_is_file(cand) || !usable(vdir))
 			continue;
 		if (rc == 0) {
-			set_err(err, errlen, "%s: also in %s (a table belongs to one family)", cand, out->path);
+			diag_errf(err, errlen, "%s: also in %s (a table belongs to one family)", cand, out->path);
 			rc = -1;
 			goto out;
 		}
@@ -370,7 +344,7 @@ static int locate(const char *legacy_path, bool own_only, perftree_file *out, ch
 		snprintf(donor, sizeof donor, "%.3000s/%s/%s/%s", system_dir, fam.names[i], backend, from);
 		snprintf(cand, sizeof cand, "%.3800s/%s.parquet", donor, table);
 		if (!fspath_is_file(cand)) {
-			set_err(err, errlen, "%s/reuse.yaml: %s comes from version %s, which does not hold it (%s not found)",
+			diag_errf(err, errlen, "%s/reuse.yaml: %s comes from version %s, which does not hold it (%s not found)",
 				vdir, table, from, cand);
 			rc = -1;
 			goto out;
@@ -444,13 +418,13 @@ int perftree_locate(const char *legacy_path, perftree_file *out, char *err, size
 		if (strcmp(memo[i].key, legacy_path) == 0) {
 			*out = memo[i].f;
 			if (memo[i].rc < 0)
-				set_err(err, errlen, "%s", memo[i].err);
+				diag_errf(err, errlen, "%s", memo[i].err);
 			return memo[i].rc;
 		}
 	char e[600] = "";
 	int rc = locate(legacy_path, false, out, e, sizeof e);
 	if (rc < 0)
-		set_err(err, errlen, "%s", e);
+		diag_errf(err, errlen, "%s", e);
 	/* "none" is kept only where the system has family folders (a v0.9 file may appear later) */
 	char system_dir[DATADIR_PATH_MAX], backend[128], version[128], file[256];
 	bool keep = rc != 1 || (split_legacy(legacy_path, system_dir, backend, version, file) &&
@@ -483,13 +457,8 @@ static int push_unique(struct datadir_list *l, const char *name)
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->names[i], name) == 0)
 			return 0;
-	char **grown = realloc(l->names, (l->n + 1) * sizeof *grown);
-	char *dup = strdup(name);
-	if (!grown || !dup) {
-		fputs("out of memory\n", stderr);
-		exit(1);
-	}
-	l->names = grown;
+	l->names = xrealloc(l->names, (l->n + 1) * sizeof *l->names);
+	char *dup = xstrdup(name);
 	l->names[l->n++] = dup;
 	return 0;
 }
@@ -697,16 +666,6 @@ static void manifest_forget(void)
 	memset(&man, 0, sizeof man);
 }
 
-static char *dup_or_die(const char *s)
-{
-	char *d = strdup(s);
-	if (!d) {
-		fputs("out of memory\n", stderr);
-		exit(1);
-	}
-	return d;
-}
-
 static int manifest_read(const char *path)
 {
 	yaml_document_t doc;
@@ -716,16 +675,12 @@ static int manifest_read(const char *path)
 	yaml_node_t *groups = map_get(&doc, yaml_document_get_root_node(&doc), "groups");
 	int rc = 0;
 	if (!groups || groups->type != YAML_SEQUENCE_NODE) {
-		set_err(man.err, sizeof man.err, "%s: not a reuse manifest (a mapping with a 'groups' list)", path);
+		diag_errf(man.err, sizeof man.err, "%s: not a reuse manifest (a mapping with a 'groups' list)", path);
 		rc = -1;
 		goto out;
 	}
 	size_t cap = (size_t)(groups->data.sequence.items.top - groups->data.sequence.items.start);
-	man.g = calloc(cap ? cap : 1, sizeof *man.g);
-	if (!man.g) {
-		fputs("out of memory\n", stderr);
-		exit(1);
-	}
+	man.g = xcalloc(cap, sizeof *man.g);
 	for (yaml_node_item_t *it = groups->data.sequence.items.start; it < groups->data.sequence.items.top; it++) {
 		yaml_node_t *e = yaml_document_get_node(&doc, *it);
 		const char *op = scalar(map_get(&doc, e, "op_file"));
@@ -736,7 +691,7 @@ static int manifest_read(const char *path)
 		if (!op || !*op || !ks || !*ks)
 			continue;
 		if (fws && fws->type != YAML_SEQUENCE_NODE && !(fws->type == YAML_SCALAR_NODE && !*scalar(fws))) {
-			set_err(man.err, sizeof man.err, "%s:%zu: 'frameworks' must be a list", path, e->start_mark.line + 1);
+			diag_errf(man.err, sizeof man.err, "%s:%zu: 'frameworks' must be a list", path, e->start_mark.line + 1);
 			rc = -1;
 			goto out;
 		}
@@ -749,26 +704,22 @@ static int manifest_read(const char *path)
 		else
 			continue;
 		perftree_group *g = &man.g[man.n++];
-		g->table = dup_or_die(table);
-		g->kernel_source = dup_or_die(ks);
-		g->tier = dup_or_die(tier ? tier : "");
+		g->table = xstrdup(table);
+		g->kernel_source = xstrdup(ks);
+		g->tier = xstrdup(tier ? tier : "");
 		size_t nf = fws && fws->type == YAML_SEQUENCE_NODE
 				    ? (size_t)(fws->data.sequence.items.top - fws->data.sequence.items.start)
 				    : 0;
-		g->frameworks = calloc(nf ? nf : 1, sizeof *g->frameworks);
-		if (!g->frameworks) {
-			fputs("out of memory\n", stderr);
-			exit(1);
-		}
+		g->frameworks = xcalloc(nf, sizeof *g->frameworks);
 		for (size_t k = 0; k < nf; k++) {
 			const char *f = scalar(yaml_document_get_node(&doc, fws->data.sequence.items.start[k]));
 			if (!f) {
-				set_err(man.err, sizeof man.err, "%s:%zu: frameworks entries must be strings", path,
+				diag_errf(man.err, sizeof man.err, "%s:%zu: frameworks entries must be strings", path,
 					e->start_mark.line + 1);
 				rc = -1;
 				goto out;
 			}
-			char *low = dup_or_die(f);
+			char *low = xstrdup(f);
 			for (char *c = low; *c; c++)
 				*c = (char)tolower((unsigned char)*c);
 			g->frameworks[g->nframeworks++] = low;
@@ -800,7 +751,7 @@ int perftree_manifest(const char *system_dir, const perftree_group **groups, siz
 		}
 	}
 	if (man.err[0]) {
-		set_err(err, errlen, "%s", man.err);
+		diag_errf(err, errlen, "%s", man.err);
 		return -1;
 	}
 	*groups = man.g;

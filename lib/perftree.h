@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "datadir.h"
+#include "datadir_list.h"
 
 enum perftree_how {
 	PERFTREE_LEGACY, /* the v0.9 file itself */

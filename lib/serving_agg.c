@@ -1,19 +1,9 @@
 #include "serving_agg.h"
+#include "diag.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 double py_floordiv(double a, double b)
 {
@@ -34,11 +24,11 @@ int agg_plan_make(long batch, long isl, long osl, long prefix, long ctx_tokens, 
 {
 	memset(p, 0, sizeof *p);
 	if (batch < 1 || isl < 1 || osl < 1)
-		return fail(err, errn, "agg: batch, isl and osl must be at least 1");
+		return diag_errf(err, errn, "agg: batch, isl and osl must be at least 1");
 	if (ctx_tokens < 1)
-		return fail(err, errn, "agg: ctx_tokens must be at least 1, got %ld", ctx_tokens);
+		return diag_errf(err, errn, "agg: ctx_tokens must be at least 1, got %ld", ctx_tokens);
 	if (prefix < 0 || prefix >= isl)
-		return fail(err, errn, "agg: prefix (%ld) must be less than isl (%ld)", prefix, isl);
+		return diag_errf(err, errn, "agg: prefix (%ld) must be less than isl (%ld)", prefix, isl);
 	p->batch = batch;
 	p->isl = isl;
 	p->osl = osl;
@@ -61,7 +51,7 @@ int agg_plan_make(long batch, long isl, long osl, long prefix, long ctx_tokens, 
 		} else {
 			p->mix_gen_tokens = b - ctx_reqs;
 			if (p->mix_gen_tokens < 1)
-				return fail(err, errn,
+				return diag_errf(err, errn,
 					    "agg: batch %ld is too small for ctx_tokens %ld: a step's prompt budget covers "
 					    "%.0f requests of isl %ld, which leaves no decode request (give a batch of at "
 					    "least %.0f or fewer ctx tokens)",

@@ -8,7 +8,8 @@ double round3(double x)
 	return rint(x * 1000.0) / 1000.0;
 }
 
-void disagg_finish(const disagg_side *p, const disagg_side *d, long osl, disagg_result *r)
+void disagg_finish(const disagg_side *p, const disagg_side *d, long osl, double p_degradation, double d_degradation,
+		   disagg_result *r)
 {
 	memset(r, 0, sizeof *r);
 	/* Each side's row as the reference reads it back: rounded to 3 decimals. */
@@ -18,8 +19,8 @@ void disagg_finish(const disagg_side *p, const disagg_side *d, long osl, disagg_
 	double p_power = round3(p->power_w), d_power = round3(d->power_w);
 
 	/* The deployment serves what the slower side sustains. */
-	double p_rate = p_seq * (double)p->workers * DISAGG_PREFILL_DEGRADATION;
-	double d_rate = d_seq * (double)d->workers * DISAGG_DECODE_DEGRADATION;
+	double p_rate = p_seq * (double)p->workers * p_degradation;
+	double d_rate = d_seq * (double)d->workers * d_degradation;
 	double seq = d_rate < p_rate ? d_rate : p_rate;
 	long gpus = p->pp * p->tp * p->dp * p->workers + d->pp * d->tp * d->dp * d->workers;
 	double seq_gpu = gpus > 0 ? seq / (double)gpus : 0.0;

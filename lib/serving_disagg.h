@@ -29,6 +29,9 @@ typedef struct disagg_result {
 /* numpy's round(x, 3), which pandas' DataFrame.round(3) applies: rint(x × 1000) / 1000. */
 double round3(double x);
 
-void disagg_finish(const disagg_side *prefill, const disagg_side *decode, long osl, disagg_result *out);
+/* p_degradation, d_degradation: the rate matching's factors (the reference's
+ * advanced_tuning_config rate_matching_*_degradation_factor; DISAGG_*_DEGRADATION by default). */
+void disagg_finish(const disagg_side *prefill, const disagg_side *decode, long osl, double p_degradation,
+		   double d_degradation, disagg_result *out);
 
 #endif

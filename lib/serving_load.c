@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define fail diag_errf
 
 /* Past this share of a cycle spent on other clients' prompts, the closed loop is saturated:
  * the engine can no longer keep every client's decode going, and the queue formula would
@@ -69,22 +68,22 @@ int load_eval(const load_inputs *in, const load_params *p, load_result *out, cha
 {
 	memset(out, 0, sizeof *out);
 	if (!(in->batch >= 1.0) || in->batch != floor(in->batch) || in->batch > 1e6)
-		return fail(err, errn, "load model: concurrency (batch) must be a whole number >= 1, not %g", in->batch);
+		return diag_errf(err, errn, "load model: concurrency (batch) must be a whole number >= 1, not %g", in->batch);
 	if (!(in->osl >= 2.0))
-		return fail(err, errn, "load model: osl must be at least 2 (TPOT needs a second token), not %g",
+		return diag_errf(err, errn, "load model: osl must be at least 2 (TPOT needs a second token), not %g",
 			    in->osl);
 	if (!(in->isl >= 1.0) || !(in->chunk_tokens >= 1.0))
-		return fail(err, errn, "load model: isl (%g) and the chunk (%g tokens) must be at least 1", in->isl,
+		return diag_errf(err, errn, "load model: isl (%g) and the chunk (%g tokens) must be at least 1", in->isl,
 			    in->chunk_tokens);
 	if (!positive(in->prefill_ms) || !positive(in->chunk_ms) || !(in->chunk_prompts >= 1.0) ||
 	    !positive(in->decode_ms))
-		return fail(err, errn,
+		return diag_errf(err, errn,
 			    "load model: static latencies must be positive (prefill %g ms, chunk %g ms of %g prompts, "
 			    "decode step %g ms)",
 			    in->prefill_ms, in->chunk_ms, in->chunk_prompts, in->decode_ms);
 
 	if (in->slots != 0.0 && !(in->slots >= 1.0 && in->slots == floor(in->slots)))
-		return fail(err, errn, "load model: KV-cache slots must be a whole number >= 1 (or 0: no limit), not %g",
+		return diag_errf(err, errn, "load model: KV-cache slots must be a whole number >= 1 (or 0: no limit), not %g",
 			    in->slots);
 	if (in->slots >= 1.0 && in->slots < in->batch)
 		return admitted(in, p, out, err, errn);
@@ -160,7 +159,7 @@ int load_eval_disagg(const load_disagg_inputs *in, const load_params *p, load_re
 {
 	memset(out, 0, sizeof *out);
 	if (!(in->clients >= 1.0) || !(in->prefill_ranks >= 1.0) || in->clients > 1e7 || in->prefill_ranks > 1e6)
-		return fail(err, errn, "load model: clients (%g) and prefill ranks (%g) must be at least 1", in->clients,
+		return diag_errf(err, errn, "load model: clients (%g) and prefill ranks (%g) must be at least 1", in->clients,
 			    in->prefill_ranks);
 	/* a prefill rank's first wave: its share of the clients, prompts only */
 	load_inputs rank = {.batch = ceil(in->clients / in->prefill_ranks), .isl = in->isl, .osl = in->osl,

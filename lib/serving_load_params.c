@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define fail diag_errf
 
 int load_engine_defaults(const char *backend, long *chunk_tokens, bool *chunked_prefill)
 {
@@ -45,7 +44,7 @@ static char *slurp(const char *path, char *err, size_t errn)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return fail(err, errn, "%s: %s", path, strerror(errno)), NULL;
+		return diag_errf(err, errn, "%s: %s", path, strerror(errno)), NULL;
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap);
 	size_t got;
@@ -64,7 +63,7 @@ static char *slurp(const char *path, char *err, size_t errn)
 	fclose(f);
 	if (!buf || bad) {
 		free(buf);
-		return fail(err, errn, "%s: read error", path), NULL;
+		return diag_errf(err, errn, "%s: read error", path), NULL;
 	}
 	buf[len] = '\0';
 	return buf;
@@ -89,9 +88,9 @@ static int read_entry(const cJSON *o, size_t i, load_entry *e, const char *path,
 	const char *be = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "backend"));
 	const char *ver = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "versions"));
 	if (!be || strlen(be) >= sizeof e->backend)
-		return fail(err, errn, "%s: backends[%zu]: 'backend' is missing", path, i);
+		return diag_errf(err, errn, "%s: backends[%zu]: 'backend' is missing", path, i);
 	if (!ver || strlen(ver) >= sizeof e->versions || !version_range_ok(ver))
-		return fail(err, errn, "%s: backends[%zu] (%s): 'versions' must be \"*\", \"<V\" or \">=V\"", path, i,
+		return diag_errf(err, errn, "%s: backends[%zu] (%s): 'versions' must be \"*\", \"<V\" or \">=V\"", path, i,
 			    be);
 	snprintf(e->backend, sizeof e->backend, "%s", be);
 	snprintf(e->versions, sizeof e->versions, "%s", ver);
@@ -102,14 +101,14 @@ static int read_entry(const cJSON *o, size_t i, load_entry *e, const char *path,
 	for (size_t j = 0; j < NPARAMS; j++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(pp, param_keys[j]);
 		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0)
-			return fail(err, errn, "%s: backends[%zu] (%s): parameters.%s must be a number >= 0", path, i, be,
+			return diag_errf(err, errn, "%s: backends[%zu] (%s): parameters.%s must be a number >= 0", path, i, be,
 				    param_keys[j]);
 		*slots[j] = v->valuedouble;
 	}
 	if (e->p.wave_share > 1)
-		return fail(err, errn, "%s: backends[%zu] (%s): parameters.wave_share must be at most 1", path, i, be);
+		return diag_errf(err, errn, "%s: backends[%zu] (%s): parameters.wave_share must be at most 1", path, i, be);
 	if (e->p.decode_scale <= 0 || e->p.prefill_scale <= 0)
-		return fail(err, errn, "%s: backends[%zu] (%s): decode_scale and prefill_scale must be > 0", path, i, be);
+		return diag_errf(err, errn, "%s: backends[%zu] (%s): decode_scale and prefill_scale must be > 0", path, i, be);
 	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(o, "rows");
 	e->rows = cJSON_IsNumber(rows) ? (long)rows->valuedouble : 0;
 	return 0;
@@ -135,7 +134,7 @@ static int default_path(char *out, size_t n, char *err, size_t errn)
 	snprintf(out, n, "%.3000s/load_model.json", sharedir_path("params", share, sizeof share));
 	if (fspath_is_file(out))
 		return 0;
-	return fail(err, errn,
+	return diag_errf(err, errn,
 		    "load model parameters not found: tried params/load_model.json beside the programs and %s "
 		    "(set INFERCAST_LOAD_PARAMS, or use --fidelity reference)",
 		    out);
@@ -158,21 +157,17 @@ int load_model_read(const char *path, load_model *m, char *err, size_t errn)
 	cJSON *root = cJSON_Parse(text);
 	free(text);
 	if (!root)
-		return fail(err, errn, "%s: not valid JSON", m->path);
+		return diag_errf(err, errn, "%s: not valid JSON", m->path);
 	int rc = -1;
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "backends");
 	const char *fitted = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "fitted"));
 	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
-		fail(err, errn, "%s: 'backends' must be a non-empty list", m->path);
+		diag_errf(err, errn, "%s: 'backends' must be a non-empty list", m->path);
 		goto done;
 	}
 	snprintf(m->fitted, sizeof m->fitted, "%s", fitted ? fitted : "");
 	m->n = (size_t)cJSON_GetArraySize(list);
-	m->entries = calloc(m->n, sizeof *m->entries);
-	if (!m->entries) {
-		fail(err, errn, "out of memory");
-		goto done;
-	}
+	m->entries = xcalloc(m->n, sizeof *m->entries);
 	size_t i = 0;
 	const cJSON *o;
 	cJSON_ArrayForEach(o, list) {
@@ -275,7 +270,7 @@ const load_entry *load_model_find(const load_model *m, const char *backend, cons
 	if (last && !(version && *version))
 		return last;
 	if (last)
-		return fail(err, errn, "%s: no entry for %s version %s", m->path, backend, version), NULL;
-	return fail(err, errn, "%s: no parameters for backend '%s' (run bench/accuracy --fit, or use --fidelity reference)",
+		return diag_errf(err, errn, "%s: no entry for %s version %s", m->path, backend, version), NULL;
+	return diag_errf(err, errn, "%s: no parameters for backend '%s' (run bench/accuracy --fit, or use --fidelity reference)",
 		    m->path, backend), NULL;
 }

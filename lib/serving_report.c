@@ -1,6 +1,6 @@
 #include "serving_report.h"
+#include "diag.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,16 +12,6 @@ const char *const serving_step_names[SERVING_STEP_COUNT] = {
 	"mix",    "mix_ctx_attention", "mix_gen_attention", "genonly",    "prefill",
 	"decode", "load_prefill",      "load_chunk",        "load_decode"};
 enum { MIX, MIX_CTX_ATTN, MIX_GEN_ATTN, GENONLY, PREFILL, DECODE, LOAD_PREFILL, LOAD_CHUNK, LOAD_DECODE };
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 void serving_ops_init(serving_ops *s)
 {
@@ -49,7 +39,7 @@ int serving_ops_add(serving_ops *s, const char *step, const char *name, int phas
 			return 0;
 		}
 	}
-	return fail(err, errn,
+	return diag_errf(err, errn,
 		    "op '%s': unknown step '%s' (mix, mix_ctx_attention, mix_gen_attention, genonly, prefill, decode, "
 		    "load_prefill, load_chunk, load_decode)",
 		    name, step);
@@ -66,7 +56,7 @@ static int get_long(const cJSON *obj, const char *where, const char *key, long *
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble)
-		return fail(err, errn, "config record: %s'%s' is missing or not an integer", where, key);
+		return diag_errf(err, errn, "config record: %s'%s' is missing or not an integer", where, key);
 	*out = (long)v->valuedouble;
 	return 0;
 }
@@ -134,7 +124,7 @@ static cJSON *report_agg(const cJSON *config, const serving_ops *s, char *err, s
 	 * attention spread over the steps a prompt takes, then the decode requests' attention. */
 	double non_attn_ms, non_attn_wms;
 	if (s->steps[MIX].n == 0)
-		return fail(err, errn, "agg: no ops of step 'mix'"), NULL;
+		return diag_errf(err, errn, "agg: no ops of step 'mix'"), NULL;
 	step_sum(&s->steps[MIX], NULL, &non_attn_ms, &non_attn_wms);
 	/* A family without a top-level attention op of that name contributes 0, as the
 	 * reference's defaultdict does (its attention is inside a composite op of step mix). */
@@ -152,7 +142,7 @@ static cJSON *report_agg(const cJSON *config, const serving_ops *s, char *err, s
 	double genonly_ms = 0.0, genonly_wms = 0.0;
 	if (p.genonly_tokens > 0) {
 		if (s->steps[GENONLY].n == 0)
-			return fail(err, errn, "agg: no ops of step 'genonly'"), NULL;
+			return diag_errf(err, errn, "agg: no ops of step 'genonly'"), NULL;
 		step_sum(&s->steps[GENONLY], NULL, &genonly_ms, &genonly_wms);
 	}
 	agg_result res;
@@ -195,13 +185,13 @@ static int disagg_side_of(const cJSON *sv, const char *name, const summary *ops,
 	char where[32];
 	snprintf(where, sizeof where, "serving.%s.", name);
 	if (!cJSON_IsObject(o))
-		return fail(err, errn, "config record: 'serving.%s' is missing", name);
+		return diag_errf(err, errn, "config record: 'serving.%s' is missing", name);
 	if (get_long(o, where, "tp", &d->tp, err, errn) || get_long(o, where, "pp", &d->pp, err, errn) ||
 	    get_long(o, where, "dp", &d->dp, err, errn) || get_long(o, where, "batch", &d->batch, err, errn) ||
 	    get_long(o, where, "workers", &d->workers, err, errn))
 		return -1;
 	if (ops->n == 0)
-		return fail(err, errn, "disagg: no ops of step '%s'", name);
+		return diag_errf(err, errn, "disagg: no ops of step '%s'", name);
 	/* The side's correction scale applies to each op name's sum before the phase is summed. */
 	double scale = get_num_or(o, "latency_correction_scale", 1.0);
 	summary scaled = *ops;
@@ -256,7 +246,7 @@ static cJSON *report_disagg(const cJSON *config, const serving_ops *s, char *err
 	    disagg_side_of(sv, "decode", &s->steps[DECODE], "static_gen", osl, &d, &dobj, err, errn))
 		return NULL;
 	disagg_result res;
-	disagg_finish(&p, &d, osl, &res);
+	disagg_finish(&p, &d, osl, DISAGG_PREFILL_DEGRADATION, DISAGG_DECODE_DEGRADATION, &res);
 
 	cJSON *r = summary_report_head(config);
 	cJSON_AddNumberToObject(r, "ttft_ms", res.ttft_ms);
@@ -301,7 +291,7 @@ static int step_ms(const serving_ops *s, int k, const char *what, double *ms, ch
 {
 	double wms;
 	if (s->steps[k].n == 0)
-		return fail(err, errn, "agg: no ops of step '%s' (%s)", serving_step_names[k], what);
+		return diag_errf(err, errn, "agg: no ops of step '%s' (%s)", serving_step_names[k], what);
 	step_sum(&s->steps[k], NULL, ms, &wms);
 	return 0;
 }
@@ -312,7 +302,7 @@ static const load_entry *load_entry_for(const char *backend, const char *engine,
 	if (!load_params_read) {
 		char e[1200];
 		if (load_model_read(load_params_path, &load_params_file, e, sizeof e))
-			return fail(err, errn, "%s", e), NULL;
+			return diag_errf(err, errn, "%s", e), NULL;
 		load_params_read = true;
 	}
 	return load_model_find(&load_params_file, backend, engine, err, errn);
@@ -324,7 +314,7 @@ static const load_entry *load_entry_of(const cJSON *config, const cJSON *sv, cha
 	const char *backend = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(config, "backend"));
 	const char *engine = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sv, "engine_version"));
 	if (!backend)
-		return fail(err, errn, "config record: 'backend' is missing"), NULL;
+		return diag_errf(err, errn, "config record: 'backend' is missing"), NULL;
 	return load_entry_for(backend, engine, err, errn);
 }
 
@@ -463,7 +453,7 @@ cJSON *serving_report(const cJSON *config, const serving_ops *s, bool with_ops, 
 	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(config, "mode"));
 	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(config, "serving");
 	if (!cJSON_IsObject(sv))
-		return fail(err, errn, "config record of mode %s has no 'serving' object", mode ? mode : "?"), NULL;
+		return diag_errf(err, errn, "config record of mode %s has no 'serving' object", mode ? mode : "?"), NULL;
 	const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sv, "model"));
 	bool agg = mode && strcmp(mode, "agg") == 0;
 	bool load = model && strcmp(model, "load") == 0;

@@ -29,6 +29,8 @@ void pick_replica_defaults(pick_replica *r)
 	memcpy(r->sizes, default_replica_sizes, sizeof default_replica_sizes);
 	r->max_gpus_per_replica = 128;
 	r->max_prefill_workers = r->max_decode_workers = MAX_WORKERS;
+	r->prefill_degradation = DISAGG_PREFILL_DEGRADATION;
+	r->decode_degradation = DISAGG_DECODE_DEGRADATION;
 }
 
 static pick_replica replica_cfg;
@@ -56,14 +58,6 @@ typedef struct replica_sizes_t {
 	long max_gpus;
 	bool constrained;
 } replica_sizes_t;
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n);
-	if (!q && n)
-		die(EXIT_DATA, "out of memory");
-	return q;
-}
 
 static void push(pick_table *t, const pick_row *r)
 {
@@ -402,8 +396,12 @@ static bool match_workers(double p_seq, long p_gpus, double d_seq, long d_gpus, 
 				break; /* more prefill workers only add GPUs */
 			if (!replica_size_ok(gpus, rs))
 				continue;
-			double pr = p_seq * (double)p * DISAGG_PREFILL_DEGRADATION;
-			double dr = d_seq * (double)d * DISAGG_DECODE_DEGRADATION;
+			/* per-pool budgets (hetero disagg), only when both are set */
+			if (rs->cfg->max_prefill_gpus > 0 && rs->cfg->max_decode_gpus > 0 &&
+			    (p_gpus * p > rs->cfg->max_prefill_gpus || d_gpus * d > rs->cfg->max_decode_gpus))
+				continue;
+			double pr = p_seq * (double)p * rs->cfg->prefill_degradation;
+			double dr = d_seq * (double)d * rs->cfg->decode_degradation;
 			double per_gpu = (pr < dr ? pr : dr) / (double)gpus;
 			if (per_gpu > best) {
 				best = per_gpu;
@@ -422,11 +420,12 @@ static disagg_side side_of(const side_point *s, long workers)
 	return d;
 }
 
-static pick_row disagg_row(const side_point *p, long pw, const side_point *d, long dw, long osl)
+static pick_row disagg_row(const side_point *p, long pw, const side_point *d, long dw, long osl,
+			   const pick_replica *cfg)
 {
 	disagg_side ps = side_of(p, pw), ds = side_of(d, dw);
 	disagg_result res;
-	disagg_finish(&ps, &ds, osl, &res);
+	disagg_finish(&ps, &ds, osl, cfg->prefill_degradation, cfg->decode_degradation, &res);
 	pick_row r;
 	memset(&r, 0, sizeof r);
 	r.disagg = true;
@@ -552,12 +551,12 @@ void pick_disagg_results_under(const side_point *prefill, size_t np, const side_
 							   &dw))
 						continue;
 					/* max(..., key=(tokens/s/gpu, -gpus)) on the unrounded row: first best wins */
-					double pr = p->seq_s * (double)pw * DISAGG_PREFILL_DEGRADATION;
-					double dr = d->seq_s * (double)dw * DISAGG_DECODE_DEGRADATION;
+					double pr = p->seq_s * (double)pw * rs.cfg->prefill_degradation;
+					double dr = d->seq_s * (double)dw * rs.cfg->decode_degradation;
 					long gpus = p->num_total_gpus * pw + d->num_total_gpus * dw;
 					double tpg = (pr < dr ? pr : dr) * (double)osl / (double)gpus;
 					if (!have || tpg > best_tpg || (tpg == best_tpg && gpus < best_gpus)) {
-						best_of[ncat] = disagg_row(p, pw, d, dw, osl);
+						best_of[ncat] = disagg_row(p, pw, d, dw, osl, rs.cfg);
 						best_tpg = tpg;
 						best_gpus = gpus;
 						have = true;

@@ -146,9 +146,16 @@ typedef struct pick_replica {
 	bool any_size;
 	long max_gpus_per_replica;
 	long max_prefill_workers, max_decode_workers;
+	/* each pool's GPUs (replica_config max_prefill_gpus, max_decode_gpus): 0 no bound; as the
+	 * reference, they bound only when both are given */
+	long max_prefill_gpus, max_decode_gpus;
+	/* the rate matching's throughput factors (advanced_tuning_config
+	 * rate_matching_{prefill,decode}_degradation_factor) */
+	double prefill_degradation, decode_degradation;
 } pick_replica;
 
-/* The reference's defaults: sizes 1, 2, 4, 8, 16, 24, ..., 128; cap 128; 32 workers a side. */
+/* The reference's defaults: sizes 1, 2, 4, 8, 16, 24, ..., 128; cap 128; 32 workers a side; no
+ * pool bounds; degradation 0.9 (prefill) and 0.92 (decode). */
 void pick_replica_defaults(pick_replica *r);
 /* Use r for the disagg searches of this process. */
 void pick_set_replica(const pick_replica *r);

@@ -109,9 +109,7 @@ static void mode_table(FILE *o, const sweep_mode_result *m, const pick_common *c
 		    (long)top.n < t->top_n) {
 			if (top.n == top.cap) {
 				top.cap = top.cap ? 2 * top.cap : 8;
-				top.rows = realloc(top.rows, top.cap * sizeof *top.rows);
-				if (!top.rows)
-					die(EXIT_DATA, "out of memory");
+				top.rows = xrealloc(top.rows, top.cap * sizeof *top.rows);
 			}
 			top.rows[top.n++] = m->best.rows[i];
 		}
@@ -135,9 +133,7 @@ static void mode_table(FILE *o, const sweep_mode_result *m, const pick_common *c
 	else
 		set_head(&tb, agg_cols, (int)(sizeof agg_cols / sizeof *agg_cols));
 	tb.nrows = (int)top.n;
-	tb.cells = calloc(top.n, sizeof *tb.cells);
-	if (!tb.cells)
-		die(EXIT_DATA, "out of memory");
+	tb.cells = xcalloc(top.n, sizeof *tb.cells);
 	for (size_t i = 0; i < top.n; i++) {
 		const pick_row *r = &top.rows[i];
 		char(*cell)[CELL] = tb.cells[i];

@@ -1,4 +1,5 @@
 #include "sweep_quant.h"
+#include "opgraph_build.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,22 +1,12 @@
 #include "sweep_report.h"
+#include "diag.h"
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "opgraph_summary.h"
 #include "serving_disagg.h"
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static const char *report_id(const cJSON *r)
 {
@@ -34,7 +24,7 @@ static int num(const cJSON *r, const char *path, double *out, char *err, size_t 
 	for (char *tok = strtok_r(k, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
 		v = cJSON_GetObjectItemCaseSensitive(v, tok);
 	if (!cJSON_IsNumber(v))
-		return fail(err, errn, "report '%s': '%s' is missing or not a number", report_id(r), path);
+		return diag_errf(err, errn, "report '%s': '%s' is missing or not a number", report_id(r), path);
 	*out = v->valuedouble;
 	return 0;
 }
@@ -174,7 +164,7 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 		const cJSON *en = cJSON_GetObjectItemCaseSensitive(op, "energy_wms");
 		if (!name || !phase || !cJSON_IsNumber(lat)) {
 			summary_free(&sum);
-			return fail(err, errn, "report '%s': an op lacks name, phase or latency_ms", report_id(r));
+			return diag_errf(err, errn, "report '%s': an op lacks name, phase or latency_ms", report_id(r));
 		}
 		summary_add(&sum, name, strcmp(phase, "context") ? 1 : 0, lat->valuedouble * correction,
 			    (cJSON_IsNumber(en) ? en->valuedouble : 0.0) * correction, "silicon");

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "families.h"
+
 /* A list of small positive integers, as the reference writes its search lists. */
 typedef struct ilist {
 	int n;
@@ -315,9 +317,6 @@ size_t sweep_tpot_targets(double *out, size_t cap)
 
 long sweep_default_nextn(const char *family)
 {
-	static const char *const mtp[] = {"DEEPSEEK", "DEEPSEEKV32", "DEEPSEEKV4", "KIMIK25", "QWEN35"};
-	for (size_t i = 0; i < sizeof mtp / sizeof mtp[0]; i++)
-		if (family && strcmp(family, mtp[i]) == 0)
-			return 1;
-	return 0;
+	const family_desc *f = family_find(family);
+	return f && f->mtp ? 1 : 0;
 }

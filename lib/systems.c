@@ -1,5 +1,6 @@
 /* systems: load systems/<name>.json into struct system_spec (see systems.h). */
 #include "systems.h"
+#include "diag.h"
 #include "fspath.h"
 #include "sharedir.h"
 #include "suggest.h"
@@ -7,7 +8,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +15,6 @@
 #include <unistd.h>
 
 #define SYS_PATH_MAX 4096
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 bool system_name_ok(const char *name)
 {
@@ -49,7 +38,7 @@ const char *systems_dir(char *err, size_t errlen)
 	const char *env = getenv("INFERCAST_SYSTEMS");
 	if (env && *env) {
 		if (!fspath_is_dir(env)) {
-			set_err(err, errlen, "systems folder not found: %s (from INFERCAST_SYSTEMS)", env);
+			diag_errf(err, errlen, "systems folder not found: %s (from INFERCAST_SYSTEMS)", env);
 			return NULL;
 		}
 		snprintf(found, sizeof found, "%s", env);
@@ -78,7 +67,7 @@ const char *systems_dir(char *err, size_t errlen)
 		snprintf(found, sizeof found, "%s", share);
 		return found;
 	}
-	set_err(err, errlen, "no systems folder: tried %s and %s (set INFERCAST_SYSTEMS)",
+	diag_errf(err, errlen, "no systems folder: tried %s and %s (set INFERCAST_SYSTEMS)",
 		in_tree[0] ? in_tree : "<dir of the executable>/../systems", share);
 	return NULL;
 }
@@ -95,7 +84,7 @@ int systems_known(char *buf, size_t n, char *err, size_t errlen)
 		return -1;
 	DIR *d = opendir(dir);
 	if (!d) {
-		set_err(err, errlen, "%s: %s", dir, strerror(errno));
+		diag_errf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
 	char **names = NULL;
@@ -134,7 +123,7 @@ static char *read_file(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		diag_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	size_t cap = 8192, len = 0;
@@ -157,7 +146,7 @@ static char *read_file(const char *path, char *err, size_t errlen)
 	fclose(f);
 	if (failed) {
 		free(text);
-		set_err(err, errlen, "%s: read error", path);
+		diag_errf(err, errlen, "%s: read error", path);
 		return NULL;
 	}
 	text[len] = '\0';
@@ -177,7 +166,7 @@ static const cJSON *section(struct reader *r, const cJSON *root, const char *key
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, key);
 	if (!cJSON_IsObject(s)) {
 		if (!r->failed)
-			set_err(r->err, r->errlen, "%s: missing object '%s'", r->path, key);
+			diag_errf(r->err, r->errlen, "%s: missing object '%s'", r->path, key);
 		r->failed = true;
 		return NULL;
 	}
@@ -192,14 +181,14 @@ static double num(struct reader *r, const cJSON *sec, const char *secname, const
 		*present = v != NULL;
 	if (!v) {
 		if (required && !r->failed) {
-			set_err(r->err, r->errlen, "%s: missing %s.%s", r->path, secname, key);
+			diag_errf(r->err, r->errlen, "%s: missing %s.%s", r->path, secname, key);
 			r->failed = true;
 		}
 		return 0;
 	}
 	if (!cJSON_IsNumber(v)) {
 		if (!r->failed)
-			set_err(r->err, r->errlen, "%s: %s.%s is not a number", r->path, secname, key);
+			diag_errf(r->err, r->errlen, "%s: %s.%s is not a number", r->path, secname, key);
 		r->failed = true;
 		return 0;
 	}
@@ -210,7 +199,7 @@ static int whole(struct reader *r, double v, const char *secname, const char *ke
 {
 	if (v != floor(v) || v < 0 || v > 1e9) {
 		if (!r->failed)
-			set_err(r->err, r->errlen, "%s: %s.%s is not a count", r->path, secname, key);
+			diag_errf(r->err, r->errlen, "%s: %s.%s is not a count", r->path, secname, key);
 		r->failed = true;
 		return 0;
 	}
@@ -226,7 +215,7 @@ static void str(struct reader *r, const cJSON *sec, const char *secname, const c
 		return;
 	if (!cJSON_IsString(v) || strlen(v->valuestring) >= outlen) {
 		if (!r->failed)
-			set_err(r->err, r->errlen, "%s: %s%s%s missing or not a short string", r->path, secname,
+			diag_errf(r->err, r->errlen, "%s: %s%s%s missing or not a short string", r->path, secname,
 				*secname ? "." : "", key);
 		r->failed = true;
 		return;
@@ -239,7 +228,7 @@ static int fill_spec(struct system_spec *s, const cJSON *root, char *err, size_t
 	struct reader r = { s->path, err, errlen, false };
 	str(&r, root, "", "data_subdir", true, s->data_subdir, sizeof s->data_subdir);
 	if (!r.failed && !system_name_ok(s->data_subdir)) {
-		set_err(err, errlen, "%s: data_subdir '%s' is not a plain folder name", s->path, s->data_subdir);
+		diag_errf(err, errlen, "%s: data_subdir '%s' is not a plain folder name", s->path, s->data_subdir);
 		return -1;
 	}
 
@@ -277,7 +266,7 @@ static int fill_spec(struct system_spec *s, const cJSON *root, char *err, size_t
 	str(&r, misc, "misc", "oneccl_version", false, s->oneccl_version, sizeof s->oneccl_version);
 	const cJSON *nccl = misc ? cJSON_GetObjectItemCaseSensitive(misc, "nccl_mem_bytes") : NULL;
 	if (!r.failed && !cJSON_IsObject(nccl)) {
-		set_err(err, errlen, "%s: missing object misc.nccl_mem_bytes", s->path);
+		diag_errf(err, errlen, "%s: missing object misc.nccl_mem_bytes", s->path);
 		r.failed = true;
 	}
 	const cJSON *e;
@@ -288,7 +277,7 @@ static int fill_spec(struct system_spec *s, const cJSON *root, char *err, size_t
 			long gpus = strtol(e->string, &end, 10);
 			if (*end || end == e->string || gpus < 1 || gpus > 1000000 || !cJSON_IsNumber(e) ||
 			    s->nccl_mem_count == SYSTEM_NCCL_MEM_MAX) {
-				set_err(err, errlen, "%s: misc.nccl_mem_bytes: bad entry '%s'", s->path, e->string);
+				diag_errf(err, errlen, "%s: misc.nccl_mem_bytes: bad entry '%s'", s->path, e->string);
 				r.failed = true;
 				break;
 			}
@@ -322,7 +311,7 @@ static void free_loaded(void)
 const struct system_spec *system_load(const char *name, char *err, size_t errlen)
 {
 	if (!system_name_ok(name)) {
-		set_err(err, errlen, "bad system name '%s': use a name such as h200_sxm", name ? name : "");
+		diag_errf(err, errlen, "bad system name '%s': use a name such as h200_sxm", name ? name : "");
 		return NULL;
 	}
 	for (struct loaded *l = loaded_specs; l; l = l->next)
@@ -341,9 +330,9 @@ const struct system_spec *system_load(const char *name, char *err, size_t errlen
 			snprintf(known, sizeof known, "none");
 		char close[256];
 		if (*suggest_names(name, known, close, sizeof close))
-			set_err(err, errlen, "unknown system '%s': did you mean %s? (known: %s)", name, close, known);
+			diag_errf(err, errlen, "unknown system '%s': did you mean %s? (known: %s)", name, close, known);
 		else
-			set_err(err, errlen, "unknown system '%s' (known: %s)", name, known);
+			diag_errf(err, errlen, "unknown system '%s' (known: %s)", name, known);
 		return NULL;
 	}
 	char *text = read_file(path, err, errlen);
@@ -353,15 +342,10 @@ const struct system_spec *system_load(const char *name, char *err, size_t errlen
 	free(text);
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
-		set_err(err, errlen, "%s: not a JSON object", path);
+		diag_errf(err, errlen, "%s: not a JSON object", path);
 		return NULL;
 	}
-	struct loaded *l = calloc(1, sizeof *l);
-	if (!l) {
-		cJSON_Delete(root);
-		set_err(err, errlen, "out of memory");
-		return NULL;
-	}
+	struct loaded *l = xcalloc(1, sizeof *l);
 	snprintf(l->spec.name, sizeof l->spec.name, "%s", name);
 	snprintf(l->spec.path, sizeof l->spec.path, "%s", path);
 	if (fill_spec(&l->spec, root, err, errlen) != 0) {

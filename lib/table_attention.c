@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "datadir_list.h"
 #include "interp.h"
 #include "table_gemm.h"
 #include "table_targets.h"

@@ -9,7 +9,9 @@
 #ifndef INFERCAST_TABLE_ATTENTION_H
 #define INFERCAST_TABLE_ATTENTION_H
 
-#include "perfdb.h"
+#include "opgraph_quant.h"
+#include "perf_result.h"
+#include "systems.h"
 #include "table_set.h"
 
 int table_context_attention_load(table_set *t, const char *dir, char *err, size_t errlen);

@@ -6,7 +6,9 @@
 #ifndef INFERCAST_TABLE_COMM_H
 #define INFERCAST_TABLE_COMM_H
 
-#include "perfdb.h"
+#include "opgraph_quant.h"
+#include "perf_result.h"
+#include "systems.h"
 #include "table_set.h"
 
 /* Load path (a missing file leaves the table not loaded). 0, or -1 with err. */

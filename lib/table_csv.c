@@ -1,4 +1,5 @@
 #include "table_csv.h"
+#include "diag.h"
 
 #include "perftree.h"
 #include "table_parquet.h"
@@ -9,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q) {
-		fputs("out of memory\n", stderr);
-		exit(1);
-	}
-	return q;
-}
 
 static _Thread_local bool header_only;
 

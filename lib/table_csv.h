@@ -8,24 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct table_csv {
-	char *path;          /* as given, for messages */
-	char *buf;           /* the file, split in place */
-	size_t ncols;
-	char **header;       /* ncols names (point into buf) */
-	size_t nrows;
-	char **cells;        /* nrows * ncols fields, row-major (point into buf) */
-	long *lines;         /* line number of each data row */
-	/* HYBRID shared layer (lib/table_sources): rows merged from further files; their buffers,
-	 * and each row's file when it is not path (NULL: every row is path's) */
-	char **more_bufs;
-	size_t nmore;
-	const char **row_files;
-	char **more_paths;
-} table_csv;
-
-/* Outcome of table_csv_load. */
-enum { TABLE_CSV_OK = 0, TABLE_CSV_MISSING = 1, TABLE_CSV_BAD = -1 };
+#include "table_text.h"
 
 /* Load path. TABLE_CSV_MISSING when the file does not exist (callers treat that as "no
  * data", as the reference does); TABLE_CSV_BAD with "FILE:LINE: what" in err for an

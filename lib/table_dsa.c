@@ -1,4 +1,5 @@
 #include "table_dsa.h"
+#include "diag.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,27 +12,8 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ---- architectures ---- */
-
-static const dsa_dims known_dims[] = {
-	{ "DeepseekV32ForCausalLM", 7168, 1536, 512, 128, 64, 128, 2048, 128, 64 },
-	{ "GlmMoeDsaForCausalLM", 6144, 2048, 512, 192, 64, 256, 2048, 128, 32 },
-};
-
-const dsa_dims *dsa_dims_of(const char *architecture)
-{
-	for (size_t i = 0; architecture && i < COUNT(known_dims); i++)
-		if (strcmp(architecture, known_dims[i].architecture) == 0)
-			return &known_dims[i];
-	return &known_dims[0];
-}
-
+/* rows without an architecture column are DeepSeek-V3.2's */
 static const char *const default_architecture = "DeepseekV32ForCausalLM";
-
-double dsa_indexer_entry_bytes(long index_head_dim)
-{
-	return (double)(index_head_dim + (index_head_dim + 127) / 128 * 4);
-}
 
 /* ---- speed of light ---- */
 
@@ -138,11 +120,7 @@ static int extend_part(table_set *t, table_part *p, const double *y, size_t ny, 
 	size_t nh = grid_node_keys(grid_root(p->g), &heads);
 	if (!nh)
 		return 0;
-	double *x = malloc(nh * sizeof *x);
-	if (!x) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	double *x = xmalloc(nh * sizeof *x);
 	memcpy(x, heads, nh * sizeof *x);
 	interp_err ie;
 	int st = interp_extrapolate_grid(p->g, x, nh, y, ny, z, nz, false, &ie);
@@ -443,15 +421,9 @@ int table_dsa_context_query(table_set *t, long long b, long long s, long long pr
 		return PERFDB_FATAL;
 	if (st == 0) {
 		/* no answer at this prefix: a line through the answers at the two nearest measured prefixes */
-		double *pv = malloc((t->nparts ? t->nparts : 1) * sizeof *pv);
-		answer *av = malloc((t->nparts ? t->nparts : 1) * sizeof *av);
+		double *pv = xmalloc(t->nparts * sizeof *pv);
+		answer *av = xmalloc(t->nparts * sizeof *av);
 		size_t n = 0;
-		if (!pv || !av) {
-			free(pv);
-			free(av);
-			snprintf(err, errlen, "out of memory");
-			return PERFDB_FATAL;
-		}
 		for (size_t i = 0; i < t->nparts; i++) {
 			const table_part *p = &t->parts[i];
 			if (p->k1 != fmha || p->k2 != kv || strcmp(p->name, name) || p->npre != 2 || p->pre[1] != EXTENDED)

@@ -13,21 +13,9 @@
 #ifndef INFERCAST_TABLE_DSA_H
 #define INFERCAST_TABLE_DSA_H
 
+#include "model_dsa_dims.h"
 #include "perfdb.h"
 #include "table_set.h"
-
-/* Widths of one DSA architecture. */
-typedef struct dsa_dims {
-	const char *architecture;
-	double hidden_size, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim;
-	double index_topk, index_head_dim, index_n_heads;
-} dsa_dims;
-
-/* The widths the reference uses for architecture (DeepSeek-V3.2's when it is not listed). */
-const dsa_dims *dsa_dims_of(const char *architecture);
-
-/* Bytes per token of the fp8 indexer cache: the values plus one fp32 scale per 128 of them. */
-double dsa_indexer_entry_bytes(long index_head_dim);
 
 /* Loaders in perfdb_table's shape: 0 (a missing file leaves the table not loaded) or -1 with
  * "FILE:LINE: what". */

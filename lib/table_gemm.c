@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datadir_list.h"
 #include "interp.h"
 
 /* The reference extends every GEMM table to these token counts (m) and to these n and k, so

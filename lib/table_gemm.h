@@ -7,7 +7,9 @@
 #ifndef INFERCAST_TABLE_GEMM_H
 #define INFERCAST_TABLE_GEMM_H
 
-#include "perfdb.h"
+#include "opgraph_quant.h"
+#include "perf_result.h"
+#include "systems.h"
 #include "table_set.h"
 
 /* Load the three tables from dir (missing files leave their table not loaded). 0, or -1 with

@@ -1,4 +1,6 @@
 #include "table_moe.h"
+#include "perf_mode.h"
+#include "diag.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,11 +135,8 @@ static moe_tables *tables_of(perfdb *db, char *err, size_t errlen, int *st)
 		if (strcmp(t->dir, dir) == 0 && t->shared == shared)
 			break;
 	if (!t) {
-		t = calloc(1, sizeof *t);
-		if (!t || !(t->dir = strdup(dir))) {
-			fputs("out of memory\n", stderr);
-			exit(1);
-		}
+		t = xcalloc(1, sizeof *t);
+		t->dir = xstrdup(dir);
 		if (!cache)
 			atexit(free_cache);
 		t->next = cache;
@@ -353,30 +352,16 @@ int perfdb_moe(perfdb *db, const moe_query *q, perf_result *out, char *err, size
 	const struct system_spec *sys = perfdb_system(db);
 	perf_mode mode = perfdb_mode(db);
 	double sol = moe_sol_ms(sys, q, q->num_tokens);
-	if (mode == PERF_SOL) {
-		*out = (perf_result){ sol, 0.0, PERF_SRC_SOL, PERF_DET_SOL };
-		return 0;
-	}
 	/* the MoE empirical formula: 40% of the speed of light */
-	perf_result empirical = { sol / 0.4, 0.0, PERF_SRC_EMPIRICAL, PERF_DET_EMPIRICAL };
-	if (mode == PERF_EMPIRICAL) {
-		*out = empirical;
+	if (perf_mode_formula(mode, sol, 0.4, out))
 		return 0;
-	}
 	int st;
 	moe_tables *t = tables_of(db, err, errlen, &st);
 	if (st)
 		return st;
 	st = silicon(db, t, q, out, err, errlen);
-	if (st == 0 || st == PERFDB_FATAL)
-		return st;
-	if (mode == PERF_HYBRID) {
-		*out = empirical;
-		return 0;
-	}
-	char what[300], why[700];
-	describe(q, q->num_tokens, what, sizeof what);
-	snprintf(why, sizeof why, "%s", err);
-	snprintf(err, errlen, "%s: %s (try --database-mode hybrid)", what, why);
-	return PERFDB_REFUSED;
+	char what[300] = "";
+	if (st) /* named only for a refusal */
+		describe(q, q->num_tokens, what, sizeof what);
+	return perf_mode_settle(mode, st, sol / 0.4, out, what, err, errlen);
 }

@@ -1,4 +1,5 @@
 #include "table_parquet.h"
+#include "diag.h"
 
 #include "parquet.h"
 
@@ -8,16 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q) {
-		fputs("out of memory\n", stderr);
-		exit(1);
-	}
-	return q;
-}
 
 /* Decimal digits of u into buf (no sign, NUL-terminated); returns the length. Two digits per
  * division: the tables' numbers are written once per distinct value, but there are many. */

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "table_csv.h"
+#include "table_text.h"
 
 /* Load the .parquet file at path into t: TABLE_CSV_OK, TABLE_CSV_MISSING when it does not
  * exist, TABLE_CSV_BAD with "PATH: what" in err. header_only: the header and no rows. */

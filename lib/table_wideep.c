@@ -1,4 +1,5 @@
 #include "table_wideep.h"
+#include "perf_mode.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -358,11 +359,6 @@ double wideep_generation_mla_sol_ms(const struct system_spec *sys, long long b_,
 
 /* ---- shared pieces of the queries ---- */
 
-static perf_result formula(double latency, perf_source src)
-{
-	return (perf_result){ latency, 0.0, src, src == PERF_SRC_SOL ? PERF_DET_SOL : PERF_DET_EMPIRICAL };
-}
-
 /* A string as a memo argument. */
 static long long str_hash(const char *s)
 {
@@ -377,22 +373,6 @@ static long long dbl_bits(double d)
 	long long v;
 	memcpy(&v, &d, sizeof v);
 	return v;
-}
-
-/* The reference's _query_silicon_or_hybrid after a silicon attempt (st != 0: it failed). */
-static int or_hybrid(perfdb *db, int st, double empirical, const char *what, perf_result *out, char *err,
-		     size_t errlen)
-{
-	if (st == 0 || st == PERFDB_FATAL)
-		return st;
-	if (perfdb_mode(db) == PERF_HYBRID) {
-		*out = formula(empirical, PERF_SRC_EMPIRICAL);
-		return 0;
-	}
-	char why[700];
-	snprintf(why, sizeof why, "%s", err);
-	snprintf(err, errlen, "%s: %s (try --database-mode hybrid)", what, why);
-	return PERFDB_REFUSED;
 }
 
 /* A refusal that no database mode recovers from (the reference raises outside its fallback). */
@@ -493,8 +473,8 @@ int perfdb_wideep_context_mla(perfdb *db, long long b, long long s, long long pr
 	double sol = wideep_context_mla_sol_ms(perfdb_system(db), b, s, prefix, tp_size, fmha);
 	perf_mode mode = perfdb_mode(db);
 	int st = 0;
-	if (mode == PERF_SOL || mode == PERF_EMPIRICAL) {
-		*out = mode == PERF_SOL ? formula(sol, PERF_SRC_SOL) : formula(sol / 0.6, PERF_SRC_EMPIRICAL);
+	if (perf_mode_formula(mode, sol, 0.6, out)) {
+		/* speed of light or empirical: no table read */
 	} else if (!backend_is(db, "sglang")) {
 		return refuse(what, "the wide-EP MLA tables are SGLang-only", err, errlen);
 	} else {
@@ -507,7 +487,7 @@ int perfdb_wideep_context_mla(perfdb *db, long long b, long long s, long long pr
 		double correction = (full * full - pf * pf) / (full * full);
 		st = mla_silicon(t, attn, fmha, kv, (double)(128 / tp_size), full, (double)b, INTERP_CUBIC, correction,
 				 out, err, errlen);
-		if ((st = or_hybrid(db, st, sol / 0.6, what, out, err, errlen)))
+		if ((st = perf_mode_settle(perfdb_mode(db), st, sol / 0.6, out, what, err, errlen)))
 			return st;
 	}
 	perfdb_memo_put(db, "wideep_ctx_mla", a, 5, kv, fmha, out);
@@ -530,8 +510,8 @@ int perfdb_wideep_generation_mla(perfdb *db, long long b, long long s, long long
 	double sol = wideep_generation_mla_sol_ms(perfdb_system(db), b, s, tp_size, fmha);
 	perf_mode mode = perfdb_mode(db);
 	int st = 0;
-	if (mode == PERF_SOL || mode == PERF_EMPIRICAL) {
-		*out = mode == PERF_SOL ? formula(sol, PERF_SRC_SOL) : formula(sol / 0.7, PERF_SRC_EMPIRICAL);
+	if (perf_mode_formula(mode, sol, 0.7, out)) {
+		/* speed of light or empirical: no table read */
 	} else if (!backend_is(db, "sglang")) {
 		return refuse(what, "the wide-EP MLA tables are SGLang-only", err, errlen);
 	} else {
@@ -541,7 +521,7 @@ int perfdb_wideep_generation_mla(perfdb *db, long long b, long long s, long long
 			return st;
 		st = mla_silicon(t, attn, kv, NULL, (double)(128 / tp_size), (double)b, (double)s, INTERP_BILINEAR, 1.0,
 				 out, err, errlen);
-		if ((st = or_hybrid(db, st, sol / 0.7, what, out, err, errlen)))
+		if ((st = perf_mode_settle(perfdb_mode(db), st, sol / 0.7, out, what, err, errlen)))
 			return st;
 	}
 	perfdb_memo_put(db, "wideep_gen_mla", a, 4, kv, fmha, out);
@@ -716,8 +696,8 @@ int perfdb_wideep_moe_compute(perfdb *db, const wideep_moe_query *q, perf_result
 	const struct system_spec *sys = perfdb_system(db);
 	double sol = compute_sol_ms(sys, q);
 	perf_mode mode = perfdb_mode(db);
-	if (mode == PERF_SOL || mode == PERF_EMPIRICAL) {
-		*out = mode == PERF_SOL ? formula(sol, PERF_SRC_SOL) : formula(sol / 0.4, PERF_SRC_EMPIRICAL);
+	if (perf_mode_formula(mode, sol, 0.4, out)) {
+		/* speed of light or empirical: no table read */
 	} else {
 		int st = 0;
 		const table_set *t = NULL;
@@ -753,7 +733,7 @@ int perfdb_wideep_moe_compute(perfdb *db, const wideep_moe_query *q, perf_result
 		/* the fallback counts three GEMMs and the math only, whatever the gating */
 		big ops = (big)q->num_tokens * q->topk * q->hidden_size * q->inter_size * 3 * 2 / q->moe_ep / q->moe_tp;
 		double empirical = (double)ops / (sys->bfloat16_tc_flops * q->quant->compute) * 1000 / 0.4;
-		if ((st = or_hybrid(db, st, empirical, what, out, err, errlen)))
+		if ((st = perf_mode_settle(perfdb_mode(db), st, empirical, out, what, err, errlen)))
 			return st;
 	}
 	perfdb_memo_put(db, "wideep_moe_compute", a, 8, q->quant, NULL, out);
@@ -826,10 +806,10 @@ int perfdb_trtllm_alltoall(perfdb *db, const char *op_name, long long num_tokens
 	double sol = bytes / bw * 1000;
 	perf_mode mode = perfdb_mode(db);
 	const char *kernel = alltoall_kernel(sys, moe_ep, topk, moe_backend);
-	if (mode == PERF_SOL || mode == PERF_EMPIRICAL) {
-		*out = mode == PERF_SOL ? formula(sol, PERF_SRC_SOL) : formula(sol / 0.5, PERF_SRC_EMPIRICAL);
+	if (perf_mode_formula(mode, sol, 0.5, out)) {
+		/* speed of light or empirical: no table read */
 	} else if (!kernel) {
-		*out = formula(0.0, PERF_SRC_EMPIRICAL); /* no all-to-all on this system/backend */
+		*out = perf_formula(0.0, PERF_SRC_EMPIRICAL); /* no all-to-all on this system/backend */
 	} else {
 		int st = 0;
 		const table_set *t = NULL;
@@ -859,7 +839,7 @@ int perfdb_trtllm_alltoall(perfdb *db, const char *op_name, long long num_tokens
 				st = interp_tokens(node, (double)num_tokens, 1.0, out, err, errlen);
 			}
 		}
-		if ((st = or_hybrid(db, st, sol / 0.5, what, out, err, errlen)))
+		if ((st = perf_mode_settle(perfdb_mode(db), st, sol / 0.5, out, what, err, errlen)))
 			return st;
 	}
 	perfdb_memo_put(db, "trtllm_alltoall", a, 8, quant, NULL, out);

@@ -44,13 +44,31 @@ same_csv() {
 }
 
 @test "default: Qwen3-32B saved fronts and top configurations equal the reference's files" {
-	run qwen --save-dir "$BATS_TEST_TMPDIR/out"
+	# the goldens were made through the reference's API, whose free_gpu_memory_fraction is 0.9
+	run qwen --free-gpu-memory-fraction 0.9 --save-dir "$BATS_TEST_TMPDIR/out"
 	assert_success
 	same_csv "$QWEN_CASE" "$BATS_TEST_TMPDIR/out"
 	assert_output --partial "Best Experiment Chosen: disagg at 1036.80 tokens/s/gpu (disagg 1.10x better)"
 	assert_output --partial "|  1   | trtllm  |   1036.80    |     33.97     |"
 	assert_output --partial "TTFT: 781.28ms"
 	assert_output --partial "TPOT: 29.43ms"
+}
+
+@test "default: --free-gpu-memory-fraction is 1.0 as the reference's command line: TRT-LLM tp2 bs 160 joins the agg front" {
+	run qwen --save-dir "$BATS_TEST_TMPDIR/out"
+	assert_success
+	# the picks are the golden's (made with the API's 0.9); only the KV-cache check lets more in
+	cmp "$QWEN_CASE/agg/best_config_topn.csv" "$BATS_TEST_TMPDIR/out/agg/best_config_topn.csv"
+	cmp "$QWEN_CASE/disagg/pareto.csv" "$BATS_TEST_TMPDIR/out/disagg/pareto.csv"
+	run diff <(cut -d, -f5,7,9,10,15,18 "$QWEN_CASE/agg/pareto.csv") <(cut -d, -f5,7,9,10,15,18 "$BATS_TEST_TMPDIR/out/agg/pareto.csv")
+	assert_output "1a2,3
+> 160,160,968.858,64.542,1228.113,2
+> 160,160,1835.682,64.358,1219.379,2"
+	for f in 1.5 0 x; do
+		run qwen --free-gpu-memory-fraction $f
+		assert_failure 2
+		assert_line --index 0 "default: --free-gpu-memory-fraction: '$f' is not a number in (0, 1]"
+	done
 }
 
 @test "default: Llama-3.1-8B on 8xH100 (vllm) equals the reference's files" {
@@ -290,12 +308,42 @@ same_as_reference() {
 }
 
 @test "default: ties in rounded seq/s are cut as pandas' unstable sort cuts them (Llama-3.1-405B front keeps bs 12 ctx 8000)" {
-	# the reference's cli_default (bench/refdiff) keeps this row on its agg front: at batch 12 the
+	# the reference's cli_default (bench/refdiff; its API's free_gpu_memory_fraction 0.9) keeps this row on its agg front: at batch 12 the
 	# ctx 2000 and ctx 8000 points tie at seq/s 0.574, and numpy's introsort puts ctx 8000 in the top 10
 	"$DEFAULT" --model "$MODELS/meta-llama--Meta-Llama-3.1-405B" --system h200_sxm --backend trtllm --total-gpus 8 \
-		--isl 2000 --osl 500 --ttft 3000 --tpot 60 --save-dir "$BATS_TEST_TMPDIR/s" >/dev/null
+		--isl 2000 --osl 500 --ttft 3000 --tpot 60 --free-gpu-memory-fraction 0.9 --save-dir "$BATS_TEST_TMPDIR/s" >/dev/null
 	f="$BATS_TEST_TMPDIR/s/agg/pareto.csv"
 	assert_equal "$(wc -l <"$f")" 36
 	assert_equal "$(sed -n 32p "$f" | cut -d, -f2-)" \
 		"2000,500,0,12,0.574,12,12,2820.534,36.3,20934.046,0.574,0.072,286.538,35.817,27.548,8,8,1,1,1,1,tp8pp1dp1etp1ep1,bfloat16,bfloat16,bfloat16,bfloat16,half,101.429,0.006,4.0,8.0,8008.0,8000,8.0,trtllm,1.3.0rc10,h200_sxm,0.0,35.817"
+}
+
+@test "default: the rate matching's degradation factors and per-pool GPU budgets (an experiment's tuning and replica settings)" {
+	# rank1 FIELD...: fields of the best disagg row
+	rank1() {
+		local best
+		best=$(printf '%s\n' "$output" | grep '"record":"best","mode":"disagg","rank":1,')
+		for f; do printf '%s' "$best" | jget "row.$f"; done | paste -sd ' '
+	}
+	run qwen --modes disagg --format jsonl --prefill-degradation 0.9 --decode-degradation 0.92
+	assert_success
+	assert_equal "$(rank1 '(p)workers' '(d)tp' '(d)bs' '(d)workers' 'tokens/s/gpu')" "4 4 280 1 1036.8"
+	# decode slots always full: the same throughput at a smaller decode batch
+	run qwen --modes disagg --format jsonl --decode-degradation 1
+	assert_success
+	assert_equal "$(rank1 '(p)workers' '(d)tp' '(d)bs' '(d)workers' 'tokens/s/gpu')" "4 4 216 1 1036.8"
+	run qwen --modes disagg --format jsonl --prefill-degradation 0.5
+	assert_success
+	assert_equal "$(rank1 '(p)workers' '(d)tp' '(d)bs' '(d)workers' 'tokens/s/gpu')" "4 4 84 1 576"
+	# at most 2 prefill and 4 decode GPUs: the 4 x tp1 prefill pool no longer fits
+	run qwen --modes disagg --format jsonl --max-prefill-gpus 2 --max-decode-gpus 4
+	assert_success
+	assert_equal "$(rank1 '(p)workers' '(d)tp' '(d)bs' '(d)workers')" "2 2 128 1"
+	approx "$(rank1 'tokens/s/gpu')" 1001.19
+	run qwen --modes disagg --max-prefill-gpus 2
+	assert_failure 2
+	assert_line --index 0 "default: --max-prefill-gpus and --max-decode-gpus go together"
+	run qwen --modes disagg --decode-degradation 0
+	assert_failure 2
+	assert_line --index 0 "default: --prefill-degradation and --decode-degradation must be positive"
 }

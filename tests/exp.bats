@@ -47,10 +47,10 @@ a	--modes agg --model Qwen/Qwen3-8B --system h200_sxm --backend trtllm --total-g
 	assert_success
 	assert_equal "${#lines[@]}" 2
 	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/e.yaml: skipping experiment 'c': total_gpus not provided"
-	printf '%s\n' 'x: {serving_mode: agg, model_path: Qwen/Qwen3-8B, system_name: h200_sxm, total_gpus: 8, config: {worker_config: {tp_list: [1, 2]}, advanced_tuning_config: {rate_matching_decode_degradation_factor: 0.8}}}' >"$BATS_TEST_TMPDIR/f.yaml"
+	printf '%s\n' 'x: {serving_mode: agg, model_path: Qwen/Qwen3-8B, system_name: h200_sxm, total_gpus: 8, config: {worker_config: {tp_list: [1, 2], enable_eplb: true}}}' >"$BATS_TEST_TMPDIR/f.yaml"
 	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/f.yaml"
 	assert_failure 1
-	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/f.yaml: x: config.advanced_tuning_config.rate_matching_decode_degradation_factor is not applied by infercast yet (remove it to run the experiment)"
+	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/f.yaml: x: config.worker_config.enable_eplb is not applied by infercast yet (remove it to run the experiment)"
 	printf 'a: [1, 2\nb: 3\n' >"$BATS_TEST_TMPDIR/g.yaml"
 	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/g.yaml"
 	assert_failure 1
@@ -98,4 +98,26 @@ saved: $BATS_TEST_TMPDIR/out/<experiment>/best_config_topn.csv and pareto.csv"
 	assert_success
 	assert_output "a	--modes agg --model Qwen/Qwen3-32B-FP8 --system h200_sxm --backend trtllm --total-gpus 16 --isl 4000 --osl 1000 --ttft 1000 --tpot 50 --gemm-quant fp8_static --moe-quant fp8 --kvcache-quant fp8 --fmha-quant fp8 --comm-quant half"
 	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/p.yaml: a: profile 'nope' not found, skipping"
+}
+
+@test "expyaml: the rate matching's degradation factors and the per-pool GPU budgets go to default (pareto)" {
+	printf '%s\n' 'h: {serving_mode: disagg, model_path: Qwen/Qwen3-32B, system_name: h200_sxm, total_gpus: 8,' \
+		'  config: {advanced_tuning_config: {rate_matching_prefill_degradation_factor: 0.5, rate_matching_decode_degradation_factor: null},' \
+		'           replica_config: {max_prefill_gpus: 2, max_decode_gpus: 4}}}' \
+		'n: {serving_mode: disagg, model_path: Qwen/Qwen3-32B, system_name: h200_sxm, total_gpus: 8,' \
+		'  config: {replica_config: {max_prefill_gpus: 2, max_decode_gpus: null}}}' >"$BATS_TEST_TMPDIR/d.yaml"
+	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/d.yaml"
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 --regexp $'^h\t.* --prefill-degradation 0\\.5 --max-prefill-gpus 2 --max-decode-gpus 4$'
+	refute_line --index 0 --partial -- "--decode-degradation"
+	refute_line --index 1 --partial -- "--max-prefill-gpus"
+	refute_line --index 1 --partial -- "--max-decode-gpus"
+	# one budget alone bounds nothing in the reference: said, and left out
+	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/d.yaml: n: config.replica_config.max_prefill_gpus alone bounds nothing (the reference needs both max_prefill_gpus and max_decode_gpus): ignored"
+	printf '%s\n' 'b: {serving_mode: disagg, model_path: Qwen/Qwen3-32B, system_name: h200_sxm, total_gpus: 8,' \
+		'  config: {advanced_tuning_config: {rate_matching_decode_degradation_factor: fast}}}' >"$BATS_TEST_TMPDIR/b.yaml"
+	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/b.yaml"
+	assert_failure 1
+	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/b.yaml: b: rate_matching_decode_degradation_factor: 'fast' is not a number"
 }

@@ -108,7 +108,7 @@ case_opts() {
 		n=$((n + 1))
 		rm -rf "$BATS_TEST_TMPDIR/out"
 		if ! "$ROOT/pipelines/default" --model "$SHARED/$m" --system "$sys" --backend "$be" --version "$(ls "$SHARED/data/$sys/$be")" \
-			"${args[@]}" --save-dir "$BATS_TEST_TMPDIR/out" >/dev/null 2>"$BATS_TEST_TMPDIR/err"; then
+			"${args[@]}" --free-gpu-memory-fraction 0.9 --save-dir "$BATS_TEST_TMPDIR/out" >/dev/null 2>"$BATS_TEST_TMPDIR/err"; then
 			bad=$((bad + 1))
 			echo "$(basename "$c"): $(tail -1 "$BATS_TEST_TMPDIR/err")"
 			continue

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "model_qwen3vl.h"
+#include "opgraph_build.h"
 #include "opgraph.h"
 #include "opgraph_write.h"
 #include "opquery_vit.h"
@@ -35,7 +36,7 @@ static cJSON *written(const og_config *cfg, const og_op *op)
 	FILE *f = open_memstream(&text, &len);
 	if (!f || !op)
 		return NULL;
-	og_write_opts o = { false, cfg->rt.point_runs, NULL, NULL };
+	og_write_opts o = { false, cfg->rt.point_runs, NULL, NULL, NULL, NULL };
 	og_op_write_with(f, cfg, op, "c", &o);
 	fclose(f);
 	cJSON *r = cJSON_Parse(text);

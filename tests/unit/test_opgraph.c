@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "memory.h"
+#include "opgraph_build.h"
 #include "opgraph.h"
 #include "opgraph_quant.h"
 #include "opgraph_summary.h"

@@ -2,6 +2,7 @@
  * with every supported feature, and one broken thing at a time for every refusal. With
  * PARQUET_SEEDS=DIR set, the valid files are also written there (the fuzz harness's seeds). */
 #include "parquet.h"
+#include "table_csv.h"
 #include "table_parquet.h"
 #include "unit.h"
 
