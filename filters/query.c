@@ -85,23 +85,23 @@ typedef struct state {
 	size_t nwarned;
 } state;
 
-static perfdb *get_db(state *st, const jsonl_reader *r, const char *system, const char *backend, const char *version,
-		      int mode)
+/* The database of system/backend/version/mode, opened once; NULL with err when it cannot be. */
+static perfdb *find_db(state *st, const char *system, const char *backend, const char *version, int mode, char *err,
+		       size_t errlen)
 {
 	char key[512];
 	snprintf(key, sizeof key, "%s\n%s\n%s\n%d", system, backend, version ? version : "", mode);
 	for (size_t i = 0; i < st->ndbs; i++)
 		if (strcmp(st->dbs[i].key, key) == 0)
 			return st->dbs[i].db;
-	char err[2048];
-	perfdb *db = perfdb_open(st->o.data_dir, system, backend, version, err, sizeof err);
+	perfdb *db = perfdb_open(st->o.data_dir, system, backend, version, err, errlen);
 	if (!db && (mode == PERF_SOL || mode == PERF_EMPIRICAL)) {
 		/* estimates need the system spec only */
 		char err2[1024];
 		db = perfdb_open_spec_only(system, backend, err2, sizeof err2);
 	}
 	if (!db)
-		jsonl_fail(r, "%s", err);
+		return NULL;
 	perfdb_set_mode(db, (perf_mode)mode);
 	perfdb_set_shared_layer(db, st->o.shared_layer && mode == PERF_HYBRID);
 	st->dbs = realloc(st->dbs, (st->ndbs + 1) * sizeof *st->dbs);
@@ -219,11 +219,10 @@ static void set_string(cJSON *rec, const char *key, const char *v)
 	cJSON_AddStringToObject(rec, key, v);
 }
 
-/* The database an op of configuration id (NULL: none) is priced with. */
-static perfdb *op_db(state *st, const jsonl_reader *r, const char *id)
+/* The database configuration id (NULL: none) is priced with; NULL with err when it cannot be
+ * opened or the configuration does not say which. */
+static perfdb *config_db(state *st, const char *id, char *err, size_t errlen)
 {
-	if (id && st->last_id && strcmp(id, st->last_id) == 0)
-		return st->last_db;
 	const cJSON *cfg = config_of(st, id);
 	const char *system = st->o.system ? st->o.system : config_str(cfg, "system");
 	const char *backend = st->o.backend ? st->o.backend : config_str(cfg, "backend");
@@ -232,17 +231,37 @@ static perfdb *op_db(state *st, const jsonl_reader *r, const char *id)
 	if (mode < 0) {
 		const char *m = config_str(cfg, "database_mode");
 		mode = m ? perf_mode_parse(m) : PERF_SILICON;
-		if (mode < 0)
-			jsonl_fail(r, "configuration '%s' has an unknown database_mode '%s'", id, m);
+		if (mode < 0) {
+			snprintf(err, errlen, "configuration '%s' has an unknown database_mode '%s'", id, m);
+			return NULL;
+		}
 	}
-	if (!system || !backend)
-		jsonl_fail(r, "op record without a system/backend: give --system and --backend or a config record first");
-	perfdb *db = get_db(st, r, system, backend, version, mode);
-	if (id) {
-		free(st->last_id);
-		st->last_id = strdup(id);
-		st->last_db = db;
+	if (!system || !backend) {
+		snprintf(err, errlen, "op record without a system/backend: give --system and --backend or a config record first");
+		return NULL;
 	}
+	return find_db(st, system, backend, version, mode, err, errlen);
+}
+
+static void remember_db(state *st, const char *id, perfdb *db)
+{
+	if (!id)
+		return;
+	free(st->last_id);
+	st->last_id = strdup(id);
+	st->last_db = db;
+}
+
+/* The database an op of configuration id (NULL: none) is priced with. */
+static perfdb *op_db(state *st, const jsonl_reader *r, const char *id)
+{
+	if (id && st->last_id && strcmp(id, st->last_id) == 0)
+		return st->last_db;
+	char err[2048];
+	perfdb *db = config_db(st, id, err, sizeof err);
+	if (!db)
+		jsonl_fail(r, "%s", err);
+	remember_db(st, id, db);
 	return db;
 }
 
@@ -271,6 +290,43 @@ static bool write_remembered(state *st, const jsonl_reader *r)
 	if (!tail || !body)
 		return false;
 	write_spliced(r->text, body, tail);
+	return true;
+}
+
+/* A configuration's record says which tables price it: data_version (the version resolved,
+ * the newest when none was asked for; null without tables) and database_mode, so that every
+ * report names them (a speed-of-light number must not pass for a measured one). Returns true
+ * when it has written the record (else it passes as read). A configuration whose database cannot be opened passes
+ * unchanged: its first op then fails with the line that needs the tables. */
+static bool annotate_config(state *st, const jsonl_reader *r, cJSON *rec)
+{
+	const char *id = jsonl_opt_str(r, rec, "config_id", NULL);
+	char err[2048];
+	perfdb *db = id && !cJSON_HasObjectItem(rec, "error") ? config_db(st, id, err, sizeof err) : NULL;
+	if (!db)
+		return false;
+	remember_db(st, id, db);
+	const char *version = perfdb_paths(db)->version;
+	static const char *const modes[] = { "silicon", "hybrid", "empirical", "sol" }; /* as --database-mode */
+	const char *mode = modes[perfdb_mode(db)];
+	size_t body = optext_body_len(r->text, r->text_len);
+	if (body && !cJSON_HasObjectItem(rec, "data_version") && !cJSON_HasObjectItem(rec, "database_mode")) {
+		/* version names are plain path components (lib/fspath): nothing to escape */
+		char tail[256];
+		if (*version)
+			snprintf(tail, sizeof tail, ",\"data_version\":\"%s\",\"database_mode\":\"%s\"}", version, mode);
+		else
+			snprintf(tail, sizeof tail, ",\"data_version\":null,\"database_mode\":\"%s\"}", mode);
+		write_spliced(r->text, body, tail);
+		return true;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "data_version");
+	if (*version)
+		cJSON_AddStringToObject(rec, "data_version", version);
+	else
+		cJSON_AddNullToObject(rec, "data_version");
+	set_string(rec, "database_mode", mode);
+	jsonl_write(rec);
 	return true;
 }
 
@@ -460,9 +516,10 @@ int main(int argc, char **argv)
 		cJSON *rec = jsonl_parse_text(&r);
 		const char *kind = jsonl_opt_str(&r, rec, "record", NULL);
 		bool written = false;
-		if (kind && strcmp(kind, "config") == 0)
+		if (kind && strcmp(kind, "config") == 0) {
 			remember_config(&st, &r, rec);
-		else if (kind && strcmp(kind, "op") == 0)
+			written = annotate_config(&st, &r, rec);
+		} else if (kind && strcmp(kind, "op") == 0)
 			written = price(&st, &r, rec);
 		size_t body = written ? 0 : optext_body_len(r.text, r.text_len);
 		if (body && !(kind && strcmp(kind, "op") == 0)) /* passed through: as read, no reprint */
