@@ -17,7 +17,7 @@ static const struct column {
 } columns[] = {
 	{"config_id", "config", "", true}, {"model", "model", "", true}, {"system", "system", "", true},
 	{"backend", "backend", "", true}, {"version", "version", "", false},
-	{"database_mode", "database", "", true}, {"mode", "mode", "", false},
+	{"database_mode", "database", "", false}, {"mode", "mode", "", false},
 	{"latency_model", "latency", "", false}, {"tp", "tp", "GPUs", true}, {"pp", "pp", "GPUs", true},
 	{"dp", "dp", "GPUs", true}, {"moe_tp", "moe_tp", "GPUs", false}, {"moe_ep", "moe_ep", "GPUs", false},
 	{"batch", "batch", "req", true}, {"workers", "workers", "workers", false}, {"isl", "isl", "tok", true},
@@ -71,7 +71,8 @@ static bool side_cell(const cJSON *report, const char *key, char *buf, size_t n)
 }
 
 /* Columns the table shows only when they tell the rows apart from a plain static estimate: the
- * mode, the MoE layout and quant of MoE models, the workers of disagg, a pinned data version. */
+ * mode, the MoE layout and quant of MoE models, the workers of disagg, the data version and
+ * database mode (which query writes on every configuration). */
 static bool table_shows(const struct column *col, cJSON *const *reports, size_t n)
 {
 	if (col->in_table)
@@ -90,6 +91,9 @@ static bool table_shows(const struct column *col, cJSON *const *reports, size_t 
 		if (!strcmp(k, "workers") && mode && !strcmp(mode, "disagg"))
 			return true;
 		if (!strcmp(k, "version") && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r, "version")))
+			return true;
+		/* query names it for every configuration: only a hand-made stream lacks it */
+		if (!strcmp(k, "database_mode") && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r, k)))
 			return true;
 	}
 	return false;
