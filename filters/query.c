@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "explain.h"
 #include "fidelity.h"
 #include "jsonl.h"
 #include "opquery.h"
@@ -17,7 +18,7 @@
 static const char usage_text[] =
 	"usage: query [--system S] [--backend B] [--version V] [--database-mode MODE] [--data-dir DIR]\n"
 	"             [--keep-going] [--shared-layer] [--row-reuse] [--fidelity load|reference] [--strict]\n"
-	"             [FILE]\n"
+	"             [--explain] [FILE]\n"
 	"\n"
 	"Reads op records (opgraph) and writes them back with latency_ms, energy_wms, source and\n"
 	"detail, looked up in the perf tables of the system/backend/version as the reference does.\n"
@@ -44,6 +45,10 @@ static const char usage_text[] =
 	"                      saying `fallback: ...` and a warning on stderr; reference: refuse as\n"
 	"                      the reference does\n"
 	"  --strict            refuse as the reference does, whatever the fidelity\n"
+	"  --explain           add `explain` to each op record: per look-up, in order, the table file,\n"
+	"                      the method (row, linear_1d, linear_2d, linear_3d, cubic_2d_then_1d,\n"
+	"                      bilinear_2d_then_1d), the query point (`at`), the grid points used\n"
+	"                      (coordinates, then latency per call) and the latency it gave\n"
 	"See query(1) and docs/records.md.\n";
 
 typedef struct opts {
@@ -282,7 +287,7 @@ static bool write_remembered(state *st, const jsonl_reader *r)
 {
 	const char *id, *rest;
 	size_t id_len;
-	if (!st->memo.used || !st->last_id || !optext_split(r->text, r->text_len, &id, &id_len, &rest))
+	if (explain_on || !st->memo.used || !st->last_id || !optext_split(r->text, r->text_len, &id, &id_len, &rest))
 		return false;
 	if (strlen(st->last_id) != id_len || memcmp(st->last_id, id, id_len) != 0)
 		return false;
@@ -381,6 +386,7 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 		     !cJSON_HasObjectItem(rec, "source") && !cJSON_HasObjectItem(rec, "detail");
 	perf_result res;
 	char err[2048];
+	cJSON_Delete(explain_take()); /* (none unless --explain) */
 	int rc = opquery_record(db, rec, &res, err, sizeof err);
 	char what[512] = "";
 	if (rc == PERFDB_REFUSED && st->o.fallbacks)
@@ -404,7 +410,7 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 	bool no_points = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rec, "points")) == 0;
 	char tail[256];
 	size_t body = optext_body_len(r->text, r->text_len);
-	if (!what[0] && fresh && body && optext_priced_tail(tail, sizeof tail, &res, no_points)) {
+	if (!what[0] && fresh && body && !explain_on && optext_priced_tail(tail, sizeof tail, &res, no_points)) {
 		write_spliced(r->text, body, tail);
 		const char *idt, *rest;
 		size_t id_len;
@@ -423,6 +429,12 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 	}
 	set_string(rec, "source", what[0] ? what : perf_source_name(res.source));
 	set_string(rec, "detail", perf_detail_name(res.detail));
+	if (explain_on) {
+		/* what the tables gave, look-up by look-up; [] for an op priced by formulas alone */
+		cJSON *steps = explain_take();
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "explain");
+		cJSON_AddItemToObject(rec, "explain", steps ? steps : cJSON_CreateArray());
+	}
 	return false;
 }
 
@@ -434,7 +446,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		{ "data-dir", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
 		{ "keep-going", no_argument, NULL, 'k' }, { "shared-layer", no_argument, NULL, 'l' },
 		{ "fidelity", required_argument, NULL, 'f' }, { "strict", no_argument, NULL, 'S' },
-		{ "row-reuse", no_argument, NULL, 'r' }, { NULL, 0, NULL, 0 },
+		{ "row-reuse", no_argument, NULL, 'r' }, { "explain", no_argument, NULL, 'e' }, { NULL, 0, NULL, 0 },
 	};
 	o->mode = -1;
 	opterr = 0;
@@ -450,6 +462,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		case 'f': o->fidelity = optarg; break;
 		case 'S': o->strict = true; break;
 		case 'r': table_sources_set_row_reuse(true); break;
+		case 'e': explain_set(true); break;
 		case 'm':
 			o->mode = perf_mode_parse(optarg);
 			if (o->mode < 0)
