@@ -152,6 +152,22 @@ const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen)
 	return root;
 }
 
+bool datadir_family_tree(const char *data_dir_opt)
+{
+	const char *root = datadir_root(data_dir_opt, NULL, 0);
+	DIR *d = root ? opendir(root) : NULL;
+	bool found = false;
+	struct dirent *e;
+	char path[DATADIR_PATH_MAX];
+	while (d && !found && (e = readdir(d))) {
+		snprintf(path, sizeof path, "%.3800s/%s", root, e->d_name);
+		found = e->d_name[0] != '.' && fspath_is_dir(path) && perftree_has_families(path);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 static int system_dir(const char *root, const struct system_spec *sys, char *out, size_t n, char *err,
 		      size_t errlen)
 {

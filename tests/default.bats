@@ -48,7 +48,7 @@ same_csv() {
 	assert_success
 	same_csv "$QWEN_CASE" "$BATS_TEST_TMPDIR/out"
 	assert_output --partial "Best Experiment Chosen: disagg at 1036.80 tokens/s/gpu (disagg 1.10x better)"
-	assert_output --partial "|  1   | trtllm  |   1036.80    |     33.97     |"
+	assert_output --partial "|  1   | trtllm  | 1.3.0rc10 | silicon  |   1036.80    |     33.97     |"
 	assert_output --partial "TTFT: 781.28ms"
 	assert_output --partial "TPOT: 29.43ms"
 }

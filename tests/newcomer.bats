@@ -458,3 +458,27 @@ edited_config() {
 	assert_success
 	assert_equal "$(head -1 <<<"$output" | jget version) $(head -1 <<<"$output" | jget database_mode)" "1.3.0rc10 silicon"
 }
+
+@test "system specs follow the data layout: the current specs with the family-first tree under load, v0.9 otherwise" {
+	A="$SHARED/aic-systems"
+	RTX=(--model "$MODELS/Qwen--Qwen3-30B-A3B" --system rtx_pro_6000_server --backend vllm --tp 4 --dp 2 --batch 8
+		--isl 1000 --osl 100 --data-dir "$A" --format jsonl --strict)
+	# rtx_pro_6000_server's tables hold NCCL 2.29.2 only, which its current spec names
+	run --separate-stderr "$ROOT/pipelines/estimate" "${RTX[@]}" --fidelity load
+	assert_success
+	assert_equal "$(jget version <<<"$output")" 0.24.0
+	[[ $stderr != *NCCL* ]]
+	# the reference's v0.9 spec (NCCL 2.28.9) refuses, as the reference v0.9 does on this tree
+	run --separate-stderr "$ROOT/pipelines/estimate" "${RTX[@]}" --fidelity reference
+	assert_failure 1
+	[[ $stderr == *"op context_moe_pre_dispatch: NCCL all_gather"*"/nccl/2.28.9/nccl_perf.parquet does not exist"* ]]
+	# b200_sxm: 7.7 TB/s now, 8 TB/s in v0.9: a memory-bound op in sol mode scales by 8/7.7
+	B200=(--model "$MODELS/Qwen--Qwen3-8B" --system b200_sxm --backend trtllm --tp 1 --batch 1 --isl 100 --osl 2
+		--database-mode sol --format jsonl --ops)
+	cur=$("$ROOT/pipelines/estimate" "${B200[@]}" --data-dir "$A" --fidelity load | jget ops.1.latency_ms)
+	old=$("$ROOT/pipelines/estimate" "${B200[@]}" --data-dir "$A" --fidelity reference | jget ops.1.latency_ms)
+	csv=$("$ROOT/pipelines/estimate" "${B200[@]}" --fidelity load | jget ops.1.latency_ms)
+	approx "$old" 0.0147456 1e-12
+	approx "$cur" "$(awk -v o="$old" 'BEGIN { printf "%.17g", o * 8 / 7.7 }')" 1e-12
+	assert_equal "$csv" "$old"
+}
