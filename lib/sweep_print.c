@@ -349,16 +349,17 @@ void sweep_print_jsonl(const sweep_mode_result *m, int n, const pick_common *c)
 	cJSON_AddStringToObject(rec, "record", "chosen");
 	cJSON_AddStringToObject(rec, "mode", ch >= 0 ? m[ch].name : "");
 	cJSON_AddNumberToObject(rec, "tokens_per_s_per_gpu", ch >= 0 ? m[ch].best_throughput : 0.0);
-	cJSON_AddStringToObject(rec, "version", c->version);
-	if (c->database_mode[0])
-		cJSON_AddStringToObject(rec, "database_mode", c->database_mode);
-	else
-		cJSON_AddNullToObject(rec, "database_mode");
 	for (int i = 0; i < n; i++) {
 		char key[64];
 		snprintf(key, sizeof key, "%s_tokens_per_s_per_gpu", m[i].name);
 		cJSON_AddNumberToObject(rec, key, m[i].ran ? m[i].best_throughput : 0.0);
 	}
+	/* which tables priced it (a speed-of-light search must not pass for a measured one) */
+	cJSON_AddStringToObject(rec, "version", c->version);
+	if (c->database_mode[0])
+		cJSON_AddStringToObject(rec, "database_mode", c->database_mode);
+	else
+		cJSON_AddNullToObject(rec, "database_mode");
 	jsonl_write(rec);
 	cJSON_Delete(rec);
 	for (int i = 0; i < n; i++) {

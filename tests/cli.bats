@@ -119,7 +119,7 @@ try 'default --help'"
 	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-32B --system b200_sxm --decode-system h200_sxm --backend trtllm \
 		--total-gpus 8 --isl 4000 --osl 500 --ttft 600 --tpot 50 --save-dir "$BATS_TEST_TMPDIR/het" --format jsonl
 	assert_success
-	assert_line --index 0 '{"record":"chosen","mode":"disagg","tokens_per_s_per_gpu":992.025,"agg_tokens_per_s_per_gpu":485.857,"disagg_tokens_per_s_per_gpu":992.025}'
+	assert_line --index 0 '{"record":"chosen","mode":"disagg","tokens_per_s_per_gpu":992.025,"agg_tokens_per_s_per_gpu":485.857,"disagg_tokens_per_s_per_gpu":992.025,"version":"1.3.0rc10","database_mode":"silicon"}'
 	# the reference's cli default with decode_system (bench/refdiff/default_multi_ref.py), model column aside
 	for f in agg/best_config_topn.csv agg/pareto.csv disagg/best_config_topn.csv disagg/pareto.csv; do
 		diff "$FIXTURES/decode_system/$f" "$BATS_TEST_TMPDIR/het/$f"
