@@ -414,6 +414,15 @@ edited_config() {
 	assert_success
 	assert_equal "$stderr" "estimate: no perf data for h200_sxm/trtllm under $BATS_TEST_TMPDIR/d/b200_sxm: speed-of-light estimates (--database-mode sol)"
 	assert_equal "$(jget database_mode <<<"$output")" sol
+	# a tree whose data check cannot run (no coverage beside the filters) stops, it does not guess
+	mkdir -p "$BATS_TEST_TMPDIR/t/bin" "$BATS_TEST_TMPDIR/t/pipelines"
+	for f in hfparse opgraph query aggregate sweep; do ln -s "$BIN/$f" "$BATS_TEST_TMPDIR/t/bin/$f"; done
+	cp "$ROOT/pipelines/estimate" "$BATS_TEST_TMPDIR/t/pipelines/"
+	run --separate-stderr "$BATS_TEST_TMPDIR/t/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm \
+		--backend trtllm --tp 1 --batch 1 --isl 100 --osl 10
+	assert_failure 127
+	assert_output ''
+	[[ $stderr == *"coverage"*"not found"* ]]
 }
 
 @test "estimate --ops: latencies are said to be totals; per step and per layer beside them" {
