@@ -187,11 +187,13 @@ COMMANDS  := $(FILTERS) $(notdir $(PIPELINES))
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(PREFIX)/share/infercast/systems/kernel_sources \
+		$(DESTDIR)$(PREFIX)/share/infercast/systems/current \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(BINS) $(PIPELINES) $(DESTDIR)$(LIBEXEC)
 	for c in $(COMMANDS); do ln -sf ../lib/infercast/bin/$$c $(DESTDIR)$(PREFIX)/bin/infercast-$$c; done
 	install -m 644 systems/*.json $(DESTDIR)$(PREFIX)/share/infercast/systems
 	install -m 644 systems/kernel_sources/*.json $(DESTDIR)$(PREFIX)/share/infercast/systems/kernel_sources
+	install -m 644 systems/current/*.json $(DESTDIR)$(PREFIX)/share/infercast/systems/current
 	for m in models/*/; do install -d $(DESTDIR)$(PREFIX)/share/infercast/$$m && \
 	  install -m 644 $$m*.json $(DESTDIR)$(PREFIX)/share/infercast/$$m || exit 1; done
 	install -d $(DESTDIR)$(PREFIX)/share/infercast/params

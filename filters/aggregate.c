@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvtab.h"
 #include "diag.h"
 #include "jsonl.h"
 #include "jsonpick.h"
 #include "opgraph_summary.h"
 #include "fidelity.h"
+#include "report_format.h"
 #include "serving_report.h"
 
 static const char usage_text[] =
@@ -38,262 +38,6 @@ static const char usage_text[] =
 	"See aggregate(1) and docs/records.md.\n";
 
 enum format { FMT_JSONL, FMT_CSV, FMT_TABLE };
-
-/* Columns of the csv and table formats: report key (dotted for memory_gib) and table heading. */
-static const struct column {
-	const char *key, *heading;
-	bool in_table;
-} columns[] = {
-	{"config_id", "config", true}, {"model", "model", true}, {"system", "system", true},
-	{"backend", "backend", true}, {"version", "version", false}, {"mode", "mode", false},
-	{"latency_model", "latency", false}, {"tp", "tp", true}, {"pp", "pp", true}, {"dp", "dp", true}, {"moe_tp", "moe_tp", false},
-	{"moe_ep", "moe_ep", false}, {"batch", "batch", true}, {"workers", "workers", false}, {"isl", "isl", true}, {"osl", "osl", true},
-	{"prefix", "prefix", false}, {"nextn", "nextn", false}, {"gemm_quant", "gemm", true},
-	{"kvcache_quant", "kvcache", true}, {"fmha_quant", "fmha", false}, {"moe_quant", "moe", false},
-	{"comm_quant", "comm", false}, {"num_gpus", "gpus", false}, {"ttft_ms", "ttft_ms", true},
-	{"tpot_ms", "tpot_ms", true}, {"encoder_latency_ms", "encoder_ms", false},
-	{"context_latency_ms", "context_ms", false},
-	{"generation_latency_ms", "generation_ms", false}, {"request_latency_ms", "request_ms", true},
-	{"seq_per_s", "seq/s", false}, {"tokens_per_s", "tokens/s", false},
-	{"tokens_per_s_per_gpu", "tokens/s/gpu", true}, {"tokens_per_s_per_user", "tokens/s/user", true},
-	{"memory_gib.weights", "mem_weights_gib", false}, {"memory_gib.kvcache", "mem_kvcache_gib", false},
-	{"memory_gib.activations", "mem_activations_gib", false}, {"memory_gib.nccl", "mem_nccl_gib", false},
-	{"memory_gib.others", "mem_others_gib", false}, {"memory_gib.total", "memory_gib", true},
-	{"oom", "oom", true},
-};
-enum { NCOLS = sizeof columns / sizeof columns[0] };
-
-/* workers is the table's alone (the two sides of a disagg deployment): the csv keeps its columns */
-static bool table_only(const struct column *col)
-{
-	return strcmp(col->key, "workers") == 0 || strcmp(col->key, "latency_model") == 0;
-}
-
-static void cell(const cJSON *report, const char *key, bool human, char *buf, size_t n);
-
-/* The table shows a disaggregated deployment's two sides in one cell: "p1/d4". */
-static bool side_cell(const cJSON *report, const char *key, char *buf, size_t n)
-{
-	static const char *const per_side[] = {"tp", "pp", "dp", "moe_tp", "moe_ep", "batch", "workers",
-					       "memory_gib.total"};
-	const cJSON *serving = cJSON_GetObjectItemCaseSensitive(report, "serving");
-	const cJSON *pre = cJSON_GetObjectItemCaseSensitive(serving, "prefill");
-	const cJSON *dec = cJSON_GetObjectItemCaseSensitive(serving, "decode");
-	if (!cJSON_IsObject(pre) || !cJSON_IsObject(dec))
-		return false;
-	/* decode workers on another system (estimate --decode-system) name it */
-	const char *dsys = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dec, "system"));
-	const char *sys = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "system"));
-	if (strcmp(key, "system") == 0 && dsys && sys) {
-		snprintf(buf, n, "p%s/d%s", sys, dsys);
-		return true;
-	}
-	for (size_t i = 0; i < sizeof per_side / sizeof per_side[0]; i++) {
-		if (strcmp(key, per_side[i]))
-			continue;
-		char p[64], d[64];
-		cell(pre, key, true, p, sizeof p);
-		cell(dec, key, true, d, sizeof d);
-		if (*p || *d)
-			snprintf(buf, n, "p%s/d%s", p, d);
-		else
-			buf[0] = '\0';
-		return true;
-	}
-	return false;
-}
-
-/* Columns the table shows only when they tell the rows apart from a plain static estimate: the
- * mode, the MoE layout and quant of MoE models, the workers of disagg, a pinned data version. */
-static bool table_shows(const struct column *col, cJSON *const *reports, size_t n)
-{
-	if (col->in_table)
-		return true;
-	const char *k = col->key;
-	for (size_t i = 0; i < n; i++) {
-		const cJSON *r = reports[i];
-		const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "mode"));
-		bool moe = !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "moe_tp")) &&
-			   cJSON_GetObjectItemCaseSensitive(r, "moe_tp");
-		if ((!strcmp(k, "mode") || !strcmp(k, "latency_model")) && mode && strcmp(mode, "static") &&
-		    strcmp(mode, "static_ctx") && strcmp(mode, "static_gen"))
-			return true;
-		if ((!strcmp(k, "moe_tp") || !strcmp(k, "moe_ep") || !strcmp(k, "moe_quant")) && moe)
-			return true;
-		if (!strcmp(k, "workers") && mode && !strcmp(mode, "disagg"))
-			return true;
-		if (!strcmp(k, "version") && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r, "version")))
-			return true;
-	}
-	return false;
-}
-
-/* A report field as text: numbers in full precision for csv, rounded for the table. */
-static void cell(const cJSON *report, const char *key, bool human, char *buf, size_t n)
-{
-	if (human && side_cell(report, key, buf, n))
-		return;
-	/* which model produced a serving row's numbers (a static row is the same under both) */
-	if (strcmp(key, "latency_model") == 0) {
-		const char *lm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, key));
-		const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "mode"));
-		bool serving = mode && (strcmp(mode, "agg") == 0 || strcmp(mode, "disagg") == 0);
-		snprintf(buf, n, "%s", lm ? lm : serving ? "reference" : "-");
-		return;
-	}
-	char k[64];
-	snprintf(k, sizeof k, "%s", key);
-	const cJSON *v = report;
-	for (char *tok = strtok(k, "."); tok && v; tok = strtok(NULL, "."))
-		v = cJSON_GetObjectItemCaseSensitive(v, tok);
-	if (!v || cJSON_IsNull(v))
-		snprintf(buf, n, "%s", "");
-	else if (cJSON_IsString(v))
-		snprintf(buf, n, "%s", v->valuestring);
-	else if (cJSON_IsBool(v))
-		snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
-	else if (cJSON_IsNumber(v) && human && !(fabs(v->valuedouble) < 9e18 && v->valuedouble == (double)(long long)v->valuedouble))
-		snprintf(buf, n, "%.3f", v->valuedouble);
-	else if (cJSON_IsNumber(v))
-		json_format_double(buf, n, v->valuedouble);
-	else
-		snprintf(buf, n, "%s", "?");
-}
-
-/* Why a report is oom, for the warning, the refusal and the table's note. */
-static void oom_reason(const cJSON *report, char *buf, size_t n)
-{
-	/* disagg: the side that does not fit, on its own system (decode workers may have another) */
-	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(report, "serving");
-	static const char *const sides[] = {"prefill", "decode"};
-	for (int i = 0; i < 2; i++) {
-		const cJSON *side = cJSON_GetObjectItemCaseSensitive(sv, sides[i]);
-		if (!cJSON_IsObject(side) || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(side, "oom")))
-			continue;
-		const char *sys = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(side, "system"));
-		snprintf(buf, n, "the model '%s' does not fit in GPU memory on system '%s' (%s workers: %.3f GiB per GPU, capacity %.3f GiB)",
-			 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "model")),
-			 sys ? sys : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "system")), sides[i],
-			 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
-				 cJSON_GetObjectItemCaseSensitive(side, "memory_gib"), "total")),
-			 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(side, "mem_capacity_gib")));
-		return;
-	}
-	const cJSON *mem = cJSON_GetObjectItemCaseSensitive(report, "memory_gib");
-	snprintf(buf, n, "the model '%s' does not fit in GPU memory on system '%s' (%.3f GiB per GPU, capacity %.3f GiB)",
-		 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "model")),
-		 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "system")),
-		 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(mem, "total")),
-		 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(report, "mem_capacity_gib")));
-}
-
-static bool is_oom(const cJSON *report)
-{
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "oom"));
-}
-
-static void write_csv(const cJSON *report, bool header)
-{
-	char buf[256];
-	if (header) {
-		for (int c = 0, k = 0; c < NCOLS; c++)
-			if (!table_only(&columns[c]))
-				printf("%s%s", k++ ? "," : "", columns[c].key);
-		putchar('\n');
-	}
-	for (int c = 0, k = 0; c < NCOLS; c++) {
-		if (table_only(&columns[c]))
-			continue;
-		if (k++)
-			putchar(',');
-		cell(report, columns[c].key, false, buf, sizeof buf);
-		csv_write_field(stdout, buf);
-	}
-	putchar('\n');
-	check_stdout();
-}
-
-/* The table needs every row for its widths: reports are kept until the end. */
-static void write_table(cJSON *const *reports, size_t n, bool with_ops)
-{
-	size_t width[NCOLS];
-	char buf[256];
-	for (int c = 0; c < NCOLS; c++) {
-		width[c] = strlen(columns[c].heading);
-		for (size_t i = 0; i < n; i++) {
-			cell(reports[i], columns[c].key, true, buf, sizeof buf);
-			if (strlen(buf) > width[c])
-				width[c] = strlen(buf);
-		}
-	}
-	bool shown[NCOLS];
-	for (int c = 0; c < NCOLS; c++)
-		shown[c] = table_shows(&columns[c], reports, n);
-	int last = 0; /* the last column is not padded: no trailing blanks */
-	for (int c = 0; c < NCOLS; c++)
-		if (shown[c])
-			last = c;
-	bool first = true;
-	for (int c = 0; c < NCOLS; c++)
-		if (shown[c])
-			printf("%s%-*s", first ? "" : "  ", c == last ? 0 : (int)width[c], columns[c].heading), first = false;
-	putchar('\n');
-	for (size_t i = 0; i < n; i++) {
-		first = true;
-		for (int c = 0; c < NCOLS; c++) {
-			if (!shown[c])
-				continue;
-			cell(reports[i], columns[c].key, true, buf, sizeof buf);
-			/* Text left, numbers right. */
-			const char *key = columns[c].key;
-			bool text = !strcmp(key, "config_id") || !strcmp(key, "model") || !strcmp(key, "system") ||
-				    !strcmp(key, "backend") || strstr(key, "quant") || !strcmp(key, "oom") ||
-				    !strcmp(key, "mode") || !strcmp(key, "version");
-			int w = text ? (c == last ? 0 : -(int)width[c]) : (int)width[c];
-			printf("%s%*s", first ? "" : "  ", w, buf);
-			first = false;
-		}
-		putchar('\n');
-	}
-	/* a row that does not fit is no deployment: say so where the eye lands */
-	for (size_t i = 0; i < n; i++) {
-		if (!is_oom(reports[i]))
-			continue;
-		char why[512];
-		oom_reason(reports[i], why, sizeof why);
-		printf("oom: %s: %s\n",
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reports[i], "config_id")), why);
-	}
-	if (!with_ops)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		const cJSON *ops = cJSON_GetObjectItemCaseSensitive(reports[i], "ops"), *op;
-		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reports[i], "config_id"));
-		/* latency_ms is what the reference sums: over the op's layers, and in generation over the
-		 * osl - 1 decode steps TPOT divides by; the other columns undo those sums */
-		double osl = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(reports[i], "osl"));
-		double steps = osl > 1 ? osl - 1 : 1;
-		printf("\nops of %s: latency_ms is the total over the op's layers and, in generation, over the "
-		       "%.0f decode steps (the TPOT ones); per_step_ms: one context pass or one decode step; "
-		       "per_layer_ms: a step of one layer\n", id ? id : "?", steps);
-		printf("%-32s  %-10s  %14s  %12s  %6s  %12s  %s\n", "op", "phase", "latency_ms", "per_step_ms", "layers",
-		       "per_layer_ms", "source");
-		cJSON_ArrayForEach(op, ops) {
-			const char *phase = cJSON_GetStringValue(cJSON_GetObjectItem(op, "phase"));
-			double lat = cJSON_GetNumberValue(cJSON_GetObjectItem(op, "latency_ms"));
-			double per_step = phase && strcmp(phase, "generation") == 0 ? lat / steps : lat;
-			const cJSON *layers = cJSON_GetObjectItem(op, "layers");
-			printf("%-32s  %-10s  %14.3f  %12.4f", cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")), phase, lat,
-			       per_step);
-			if (cJSON_IsNumber(layers) && layers->valuedouble > 0)
-				printf("  %6g  %12.5f", layers->valuedouble, per_step / layers->valuedouble);
-			else
-				printf("  %6s  %12s", "", "");
-			printf("  %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(op, "source")));
-		}
-	}
-	check_stdout();
-}
 
 typedef struct state {
 	cJSON *config;      /* the configuration being summed, or NULL */
@@ -379,9 +123,9 @@ static void finish_config(state *st)
 		cJSON_Delete(st->op_fallbacks);
 		st->op_fallbacks = NULL;
 	}
-	if ((st->refuse_oom || st->warn_oom) && !st->error && is_oom(report)) {
+	if ((st->refuse_oom || st->warn_oom) && !st->error && report_is_oom(report)) {
 		char why[512], msg[1024]; /* the report is freed before exiting: the sanitizer build checks leaks */
-		oom_reason(report, why, sizeof why);
+		report_oom_reason(report, why, sizeof why);
 		snprintf(msg, sizeof msg, "%s:%ld: config '%s': %s%s", st->name, st->config_line,
 			 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_id")),
 			 st->refuse_oom ? "OOM: " : "warning: ", why);
@@ -395,7 +139,7 @@ static void finish_config(state *st)
 		jsonl_write(report);
 		cJSON_Delete(report);
 	} else if (st->fmt == FMT_CSV) {
-		write_csv(report, !st->header_done);
+		report_write_csv(report, !st->header_done);
 		st->header_done = true;
 		cJSON_Delete(report);
 	} else {
@@ -443,6 +187,16 @@ static void take_config(state *st, const jsonl_reader *r, cJSON *rec)
 	if (st->fid == FIDELITY_REFERENCE && lm && strcmp(lm, "load") == 0)
 		jsonl_fail(r, "config record was built for the load model (opgraph --fidelity load), but aggregate "
 			      "runs --fidelity reference: give both the same --fidelity");
+	/* the report names the version the tables came from (query's data_version), not the one
+	 * asked for, which is null when the newest was taken */
+	const cJSON *dv = cJSON_GetObjectItemCaseSensitive(rec, "data_version");
+	if (cJSON_IsString(dv) || cJSON_IsNull(dv)) {
+		cJSON *v = cJSON_DetachItemViaPointer(rec, (cJSON *)dv);
+		if (cJSON_HasObjectItem(rec, "version"))
+			cJSON_ReplaceItemInObjectCaseSensitive(rec, "version", v);
+		else
+			cJSON_AddItemToObject(rec, "version", v);
+	}
 	finish_config(st);
 	st->config = rec; /* taken over from the caller (no copy of a large record) */
 	st->config_line = r->line;
@@ -600,7 +354,7 @@ int main(int argc, char **argv)
 	finish_config(&st);
 	serving_report_cleanup();
 	if (st.fmt == FMT_TABLE) {
-		write_table(st.kept, st.nkept, st.with_ops);
+		report_write_table(st.kept, st.nkept, st.with_ops);
 		for (size_t i = 0; i < st.nkept; i++)
 			cJSON_Delete(st.kept[i]);
 		free(st.kept);

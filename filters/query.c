@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "explain.h"
 #include "fidelity.h"
 #include "jsonl.h"
 #include "opquery.h"
@@ -17,12 +18,13 @@
 static const char usage_text[] =
 	"usage: query [--system S] [--backend B] [--version V] [--database-mode MODE] [--data-dir DIR]\n"
 	"             [--keep-going] [--shared-layer] [--row-reuse] [--fidelity load|reference] [--strict]\n"
-	"             [FILE]\n"
+	"             [--explain] [FILE]\n"
 	"\n"
 	"Reads op records (opgraph) and writes them back with latency_ms, energy_wms, source and\n"
 	"detail, looked up in the perf tables of the system/backend/version as the reference does.\n"
-	"Config records and other records pass through unchanged. An op naming its own `system`\n"
-	"(and `version`; a disagg decode side on another system) is priced with that system's tables.\n"
+	"Config records get data_version (the version whose tables price it) and database_mode;\n"
+	"other records pass through unchanged. An op naming its own `system` (and `version`; a\n"
+	"disagg decode side on another system) is priced with that system's tables.\n"
 	"  --system S          system (default: each configuration's `system`)\n"
 	"  --backend B         backend (default: each configuration's `backend`)\n"
 	"  --version V         perf-data version (default: the configuration's, else the newest)\n"
@@ -44,6 +46,10 @@ static const char usage_text[] =
 	"                      saying `fallback: ...` and a warning on stderr; reference: refuse as\n"
 	"                      the reference does\n"
 	"  --strict            refuse as the reference does, whatever the fidelity\n"
+	"  --explain           add `explain` to each op record: per look-up, in order, the table file,\n"
+	"                      the method (row, linear_1d, linear_2d, linear_3d, cubic_2d_then_1d,\n"
+	"                      bilinear_2d_then_1d), the query point (`at`), the grid points used\n"
+	"                      (coordinates, then latency per call) and the latency it gave\n"
 	"See query(1) and docs/records.md.\n";
 
 typedef struct opts {
@@ -86,23 +92,23 @@ typedef struct state {
 	size_t nwarned;
 } state;
 
-static perfdb *get_db(state *st, const jsonl_reader *r, const char *system, const char *backend, const char *version,
-		      int mode)
+/* The database of system/backend/version/mode, opened once; NULL with err when it cannot be. */
+static perfdb *find_db(state *st, const char *system, const char *backend, const char *version, int mode, char *err,
+		       size_t errlen)
 {
 	char key[512];
 	snprintf(key, sizeof key, "%s\n%s\n%s\n%d", system, backend, version ? version : "", mode);
 	for (size_t i = 0; i < st->ndbs; i++)
 		if (strcmp(st->dbs[i].key, key) == 0)
 			return st->dbs[i].db;
-	char err[2048];
-	perfdb *db = perfdb_open(st->o.data_dir, system, backend, version, err, sizeof err);
+	perfdb *db = perfdb_open(st->o.data_dir, system, backend, version, err, errlen);
 	if (!db && (mode == PERF_SOL || mode == PERF_EMPIRICAL)) {
 		/* estimates need the system spec only */
 		char err2[1024];
 		db = perfdb_open_spec_only(system, backend, err2, sizeof err2);
 	}
 	if (!db)
-		jsonl_fail(r, "%s", err);
+		return NULL;
 	perfdb_set_mode(db, (perf_mode)mode);
 	perfdb_set_shared_layer(db, st->o.shared_layer && mode == PERF_HYBRID);
 	st->dbs = realloc(st->dbs, (st->ndbs + 1) * sizeof *st->dbs);
@@ -220,12 +226,12 @@ static void set_string(cJSON *rec, const char *key, const char *v)
 	cJSON_AddStringToObject(rec, key, v);
 }
 
-/* The database an op of configuration id (NULL: none) is priced with; op_system, when the op
- * names its own (a disagg decode side on another system), with op_version (NULL: its newest). */
-static perfdb *op_db(state *st, const jsonl_reader *r, const char *id, const char *op_system, const char *op_version)
+/* The database configuration id (NULL: none) is priced with, or the one of an op that names its
+ * own system (op_system: a disagg decode side on another system, at op_version, NULL: its
+ * newest); NULL with err when it cannot be opened or the configuration does not say which. */
+static perfdb *config_db(state *st, const char *id, const char *op_system, const char *op_version, char *err,
+			 size_t errlen)
 {
-	if (!op_system && id && st->last_id && strcmp(id, st->last_id) == 0)
-		return st->last_db;
 	const cJSON *cfg = config_of(st, id);
 	const char *system = op_system ? op_system : st->o.system ? st->o.system : config_str(cfg, "system");
 	const char *backend = st->o.backend ? st->o.backend : config_str(cfg, "backend");
@@ -234,19 +240,41 @@ static perfdb *op_db(state *st, const jsonl_reader *r, const char *id, const cha
 	if (mode < 0) {
 		const char *m = config_str(cfg, "database_mode");
 		mode = m ? perf_mode_parse(m) : PERF_SILICON;
-		if (mode < 0)
-			jsonl_fail(r, "configuration '%s' has an unknown database_mode '%s'", id, m);
+		if (mode < 0) {
+			snprintf(err, errlen, "configuration '%s' has an unknown database_mode '%s'", id, m);
+			return NULL;
+		}
 	}
-	if (!system || !backend)
-		jsonl_fail(r, "op record without a system/backend: give --system and --backend or a config record first");
-	perfdb *db = get_db(st, r, system, backend, version, mode);
+	if (!system || !backend) {
+		snprintf(err, errlen, "op record without a system/backend: give --system and --backend or a config record first");
+		return NULL;
+	}
+	return find_db(st, system, backend, version, mode, err, errlen);
+}
+
+static void remember_db(state *st, const char *id, perfdb *db)
+{
+	if (!id)
+		return;
+	free(st->last_id);
+	st->last_id = strdup(id);
+	st->last_db = db;
+}
+
+/* The database an op of configuration id (NULL: none) is priced with; op_system, when the op
+ * names its own (a disagg decode side on another system), with op_version (NULL: its newest). */
+static perfdb *op_db(state *st, const jsonl_reader *r, const char *id, const char *op_system, const char *op_version)
+{
+	if (!op_system && id && st->last_id && strcmp(id, st->last_id) == 0)
+		return st->last_db;
+	char err[2048];
+	perfdb *db = config_db(st, id, op_system, op_version, err, sizeof err);
+	if (!db)
+		jsonl_fail(r, "%s", err);
 	/* the configuration's own database stays the remembered one: the memo of priced records
 	 * (write_remembered) is keyed by it */
-	if (id && !op_system) {
-		free(st->last_id);
-		st->last_id = strdup(id);
-		st->last_db = db;
-	}
+	if (!op_system)
+		remember_db(st, id, db);
 	return db;
 }
 
@@ -266,7 +294,7 @@ static bool write_remembered(state *st, const jsonl_reader *r)
 {
 	const char *id, *rest;
 	size_t id_len;
-	if (!st->memo.used || !st->last_id || !optext_split(r->text, r->text_len, &id, &id_len, &rest))
+	if (explain_on || !st->memo.used || !st->last_id || !optext_split(r->text, r->text_len, &id, &id_len, &rest))
 		return false;
 	if (strlen(st->last_id) != id_len || memcmp(st->last_id, id, id_len) != 0)
 		return false;
@@ -275,6 +303,43 @@ static bool write_remembered(state *st, const jsonl_reader *r)
 	if (!tail || !body)
 		return false;
 	write_spliced(r->text, body, tail);
+	return true;
+}
+
+/* A configuration's record says which tables price it: data_version (the version resolved,
+ * the newest when none was asked for; null without tables) and database_mode, so that every
+ * report names them (a speed-of-light number must not pass for a measured one). Returns true
+ * when it has written the record (else it passes as read). A configuration whose database cannot be opened passes
+ * unchanged: its first op then fails with the line that needs the tables. */
+static bool annotate_config(state *st, const jsonl_reader *r, cJSON *rec)
+{
+	const char *id = jsonl_opt_str(r, rec, "config_id", NULL);
+	char err[2048];
+	perfdb *db = id && !cJSON_HasObjectItem(rec, "error") ? config_db(st, id, NULL, NULL, err, sizeof err) : NULL;
+	if (!db)
+		return false;
+	remember_db(st, id, db);
+	const char *version = perfdb_paths(db)->version;
+	static const char *const modes[] = { "silicon", "hybrid", "empirical", "sol" }; /* as --database-mode */
+	const char *mode = modes[perfdb_mode(db)];
+	size_t body = optext_body_len(r->text, r->text_len);
+	if (body && !cJSON_HasObjectItem(rec, "data_version") && !cJSON_HasObjectItem(rec, "database_mode")) {
+		/* version names are plain path components (lib/fspath): nothing to escape */
+		char tail[256];
+		if (*version)
+			snprintf(tail, sizeof tail, ",\"data_version\":\"%s\",\"database_mode\":\"%s\"}", version, mode);
+		else
+			snprintf(tail, sizeof tail, ",\"data_version\":null,\"database_mode\":\"%s\"}", mode);
+		write_spliced(r->text, body, tail);
+		return true;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "data_version");
+	if (*version)
+		cJSON_AddStringToObject(rec, "data_version", version);
+	else
+		cJSON_AddNullToObject(rec, "data_version");
+	set_string(rec, "database_mode", mode);
+	jsonl_write(rec);
 	return true;
 }
 
@@ -328,6 +393,7 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 		     !cJSON_HasObjectItem(rec, "source") && !cJSON_HasObjectItem(rec, "detail");
 	perf_result res;
 	char err[2048];
+	cJSON_Delete(explain_take()); /* (none unless --explain) */
 	int rc = opquery_record(db, rec, &res, err, sizeof err);
 	char what[512] = "";
 	if (rc == PERFDB_REFUSED && st->o.fallbacks)
@@ -351,7 +417,7 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 	bool no_points = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rec, "points")) == 0;
 	char tail[256];
 	size_t body = optext_body_len(r->text, r->text_len);
-	if (!what[0] && fresh && body && optext_priced_tail(tail, sizeof tail, &res, no_points)) {
+	if (!what[0] && fresh && body && !explain_on && optext_priced_tail(tail, sizeof tail, &res, no_points)) {
 		write_spliced(r->text, body, tail);
 		const char *idt, *rest;
 		size_t id_len;
@@ -370,6 +436,12 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 	}
 	set_string(rec, "source", what[0] ? what : perf_source_name(res.source));
 	set_string(rec, "detail", perf_detail_name(res.detail));
+	if (explain_on) {
+		/* what the tables gave, look-up by look-up; [] for an op priced by formulas alone */
+		cJSON *steps = explain_take();
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "explain");
+		cJSON_AddItemToObject(rec, "explain", steps ? steps : cJSON_CreateArray());
+	}
 	return false;
 }
 
@@ -381,7 +453,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		{ "data-dir", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
 		{ "keep-going", no_argument, NULL, 'k' }, { "shared-layer", no_argument, NULL, 'l' },
 		{ "fidelity", required_argument, NULL, 'f' }, { "strict", no_argument, NULL, 'S' },
-		{ "row-reuse", no_argument, NULL, 'r' }, { NULL, 0, NULL, 0 },
+		{ "row-reuse", no_argument, NULL, 'r' }, { "explain", no_argument, NULL, 'e' }, { NULL, 0, NULL, 0 },
 	};
 	o->mode = -1;
 	opterr = 0;
@@ -397,6 +469,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		case 'f': o->fidelity = optarg; break;
 		case 'S': o->strict = true; break;
 		case 'r': table_sources_set_row_reuse(true); break;
+		case 'e': explain_set(true); break;
 		case 'm':
 			o->mode = perf_mode_parse(optarg);
 			if (o->mode < 0)
@@ -418,6 +491,9 @@ static void parse_options(int argc, char **argv, opts *o)
 	if (fidelity_resolve(o->fidelity, &f, err, sizeof err))
 		usage_error("%s", err);
 	o->fallbacks = f == FIDELITY_LOAD && !o->strict;
+	/* the newest tables were measured on the reference's current specs; its v0.9 numbers (the
+	 * reference fidelity, the goldens) keep the v0.9 specs on either tree */
+	systems_use_current(f == FIDELITY_LOAD && datadir_family_tree(o->data_dir));
 }
 
 /* What main holds, for a caller that runs it again in one process (the fuzz harnesses). */
@@ -464,9 +540,10 @@ int main(int argc, char **argv)
 		cJSON *rec = jsonl_parse_text(&r);
 		const char *kind = jsonl_opt_str(&r, rec, "record", NULL);
 		bool written = false;
-		if (kind && strcmp(kind, "config") == 0)
+		if (kind && strcmp(kind, "config") == 0) {
 			remember_config(&st, &r, rec);
-		else if (kind && strcmp(kind, "op") == 0)
+			written = annotate_config(&st, &r, rec);
+		} else if (kind && strcmp(kind, "op") == 0)
 			written = price(&st, &r, rec);
 		size_t body = written ? 0 : optext_body_len(r.text, r.text_len);
 		if (body && !(kind && strcmp(kind, "op") == 0)) /* passed through: as read, no reprint */

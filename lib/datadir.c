@@ -29,6 +29,56 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The longest leading part of path that is an existing folder ("." for a relative path
+ * with none, "/" for an absolute one). */
+static void nearest_folder(const char *path, char *out, size_t n)
+{
+	snprintf(out, n, "%s", path);
+	for (;;) {
+		char *slash = strrchr(out, '/');
+		while (slash && slash > out && slash[1] == '\0') { /* trailing slashes */
+			*slash = '\0';
+			slash = strrchr(out, '/');
+		}
+		if (!slash) {
+			snprintf(out, n, ".");
+			return;
+		}
+		if (slash == out) {
+			snprintf(out, n, "/");
+			return;
+		}
+		*slash = '\0';
+		if (fspath_is_dir(out))
+			return;
+	}
+}
+
+/* "its sub-folders a/, b/, c/" (sorted, not hidden, at most 12) or "no sub-folders". */
+static void folder_listing(const char *dir, char *buf, size_t n)
+{
+	enum { SHOWN = 12 };
+	struct datadir_list l = { 0 };
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[DATADIR_PATH_MAX];
+	while (d && (e = readdir(d))) {
+		snprintf(path, sizeof path, "%.3800s/%s", dir, e->d_name);
+		if (e->d_name[0] != '.' && fspath_is_dir(path))
+			list_push(&l, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	if (l.n)
+		qsort(l.names, l.n, sizeof *l.names, cmp_str);
+	size_t used = (size_t)snprintf(buf, n, "%s", l.n ? "the folders" : "no folders");
+	for (size_t i = 0; i < l.n && i < SHOWN && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s/", i ? ", " : " ", l.names[i]);
+	if (l.n > SHOWN && used < n)
+		snprintf(buf + used, n - used, " and %zu more", l.n - SHOWN);
+	datadir_list_free(&l);
+}
+
 const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen)
 {
 	static char installed[4096];
@@ -44,7 +94,12 @@ const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen)
 		from = "the installed default; give --data-dir or set INFERCAST_DATA";
 	}
 	if (!fspath_is_dir(root)) {
-		diag_errf(err, errlen, "perf data folder not found: %s (%s)", root, from);
+		/* a typo in a path is the usual cause: show what is there one level up, where the
+		 * user can see the right name */
+		char near[DATADIR_PATH_MAX], listing[1024];
+		nearest_folder(root, near, sizeof near);
+		folder_listing(near, listing, sizeof listing);
+		diag_errf(err, errlen, "perf data folder not found: %s (%s); %s holds %s", root, from, near, listing);
 		return NULL;
 	}
 	/* the reference's systems folder (a checkout's, or a copy): its tables are in data/ */
@@ -55,6 +110,22 @@ const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen)
 	if (fspath_is_file(probe) && fspath_is_dir(inner))
 		return inner;
 	return root;
+}
+
+bool datadir_family_tree(const char *data_dir_opt)
+{
+	const char *root = datadir_root(data_dir_opt, NULL, 0);
+	DIR *d = root ? opendir(root) : NULL;
+	bool found = false;
+	struct dirent *e;
+	char path[DATADIR_PATH_MAX];
+	while (d && !found && (e = readdir(d))) {
+		snprintf(path, sizeof path, "%.3800s/%s", root, e->d_name);
+		found = e->d_name[0] != '.' && fspath_is_dir(path) && perftree_has_families(path);
+	}
+	if (d)
+		closedir(d);
+	return found;
 }
 
 static int system_dir(const char *root, const struct system_spec *sys, char *out, size_t n, char *err,

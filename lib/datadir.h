@@ -24,6 +24,11 @@ extern const size_t datadir_backend_count;
  * result points to data_dir_opt, the environment or a constant. */
 const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen);
 
+/* Whether the data root data_dir_opt chooses (as datadir_root) holds the reference's family-first
+ * tree (some system folder has op-family folders): the tree whose tables go with the current
+ * system specs (systems_use_current). False when the root is missing. */
+bool datadir_family_tree(const char *data_dir_opt);
+
 /* The backends of `datadir_backend_names` that have at least one usable version for the
  * system (the reference's supported-database rule). 0, or -1 with err when the system has no
  * data folder under root. */

@@ -1,4 +1,5 @@
 /* interp: the reference's table interpolation, with scipy's griddata redone (see interp.h). */
+#include "explain.h"
 #include "interp.h"
 
 #include <float.h>
@@ -138,12 +139,15 @@ int interp_1d_leaf(double x0, double x1, const grid_leaf *y0, const grid_leaf *y
 	bool d0 = y0->flags & GRID_LEAF_DICT, d1 = y1->flags & GRID_LEAF_DICT;
 	if (d0 != d1)
 		return fail(err, INTERP_EARG, "cannot interpolate a dict leaf with a bare latency");
-	if (!d0) {
+	if (!d0)
 		*out = grid_leaf_scalar(interp_1d(x0, x1, y0->latency, y1->latency, x));
-		return INTERP_OK;
+	else
+		*out = grid_leaf_dict_lp(interp_1d(x0, x1, y0->latency, y1->latency, x),
+					 interp_1d(x0, x1, y0->power, y1->power, x));
+	if (explain_on) {
+		const double pts[2] = { x0, x1 }, vals[2] = { y0->latency, y1->latency };
+		explain_step("linear_1d", 1, &x, 2, pts, vals, out->latency);
 	}
-	*out = grid_leaf_dict_lp(interp_1d(x0, x1, y0->latency, y1->latency, x),
-				 interp_1d(x0, x1, y0->power, y1->power, x));
 	return INTERP_OK;
 }
 
@@ -798,6 +802,8 @@ int interp_2d_linear(double x, double y, const grid_node *data, bool dict_leaves
 	if ((rc = interp_griddata_2d((const double (*)[2])pts, vals, 4, x, y, false, &out->latency, err))
 	    || (rc = interp_validate(out->latency, err)))
 		return rc;
+	if (explain_on)
+		explain_step("linear_2d", 2, (const double[]){ x, y }, 4, &pts[0][0], vals, out->latency);
 	if (!dict_leaves)
 		return INTERP_OK;
 	if ((rc = surround_2d(x, y, data, GRID_ENERGY, pts, vals, err)))
@@ -839,6 +845,8 @@ int interp_3d_linear(double x, double y, double z, const grid_node *data, grid_m
 	}
 	if ((rc = interp_griddata_3d_linear((const double (*)[3])pts, vals, 8, x, y, z, out, err)))
 		return rc;
+	if (explain_on && metric == GRID_LATENCY && interp_validate(*out, err) == INTERP_OK)
+		explain_step("linear_3d", 3, (const double[]){ x, y, z }, 8, &pts[0][0], vals, *out);
 	return interp_validate(*out, err);
 }
 
@@ -873,6 +881,27 @@ static int plane_value(const corner_walk *w, int i, double y, double z, grid_met
 		return interp_griddata_2d((const double (*)[2])w->pts[i], vals, 4, y, z, true, out, err);
 	const double q[2][2] = { { vals[0], vals[1] }, { vals[2], vals[3] } };
 	return bilinear_cell(q, w->ys[i][0], w->ys[i][1], w->zs[i][0], w->zs[i][1], y, z, out, err);
+}
+
+/* For query --explain: the eight leaves a walk read, at (x of its plane, y, z), the method named
+ * as its two steps (per plane over (y, z), then along x). */
+static void explain_walk(const corner_walk *w, double x, double y, double z, interp_method method, double value)
+{
+	double pts[8][3], vals[8];
+	for (int i = 0, n = 0; i < 2; i++)
+		for (int k = 0; k < 4; k++, n++) {
+			pts[n][0] = w->xs[i];
+			if (method == INTERP_CUBIC) {
+				pts[n][1] = w->pts[i][k][0];
+				pts[n][2] = w->pts[i][k][1];
+			} else { /* the bilinear cell: both rows at the upper row's z pair */
+				pts[n][1] = w->ys[i][k / 2];
+				pts[n][2] = w->zs[i][k % 2];
+			}
+			vals[n] = grid_leaf_get(w->leaf[i][k], GRID_LATENCY);
+		}
+	explain_step(method == INTERP_CUBIC ? "cubic_2d_then_1d" : "bilinear_2d_then_1d", 3, (const double[]){ x, y, z },
+		     8, &pts[0][0], vals, value);
 }
 
 /* interp_2d_1d; w, when given, receives what was found, and when found is true holds it
@@ -926,6 +955,8 @@ static int walk_2d_1d(double x, double y, double z, const grid_node *data, grid_
 			return rc;
 	}
 	*out = interp_1d(w->xs[0], w->xs[1], xv[0], xv[1], x);
+	if (explain_on && metric == GRID_LATENCY)
+		explain_walk(w, x, y, z, method, *out);
 	return interp_validate(*out, err);
 }
 

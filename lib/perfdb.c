@@ -1,3 +1,4 @@
+#include "explain.h"
 #include "perfdb.h"
 #include "perf_mode.h"
 #include "diag.h"
@@ -216,8 +217,11 @@ static int load_group_cached(perfdb *db, int group, char *e, size_t n)
 /* Read a table group on first use. 0, or PERFDB_FATAL with the table's error. */
 static int ensure(perfdb *db, int group, char *err, size_t errlen)
 {
-	if (db->state[group] == 0)
+	if (db->state[group] == 0) {
+		explain_suspend();
 		db->state[group] = load_group_cached(db, group, db->fatal[group], sizeof db->fatal[group]) == 0 ? 1 : -1;
+		explain_resume();
+	}
 	if (db->state[group] < 0) {
 		snprintf(err, errlen, "%s", db->fatal[group]);
 		return PERFDB_FATAL;
@@ -265,6 +269,8 @@ static void memo_put_hashed(perfdb *db, const memo_key *k, uint64_t h, const per
 
 static memo_slot *memo_find(perfdb *db, const memo_key *k)
 {
+	if (explain_on) /* a remembered answer reads no table: query --explain shows every read */
+		return NULL;
 	uint64_t h = hash_key(k);
 	memo_slot *s = memo_find_in(db->memo, db->memo_cap, k, h);
 	if (s || !(s = memo_find_in(db->memo_old, db->memo_old_cap, k, h)))
@@ -368,7 +374,9 @@ table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, 
 		snprintf(key, sizeof key, "perfdb_table|%s/%s%s", db->path.dir, file, tag);
 		table_set *sets[1] = { &e->t };
 		const char *deps[] = { db->sys->path, NULL };
+		explain_suspend();
 		e->state = table_cache_load(sets, 1, key, deps, load_ext_call, &call, e->fatal, sizeof e->fatal) == 0 ? 1 : -1;
+		explain_resume();
 	}
 	if (e->state < 0) {
 		snprintf(err, errlen, "%s", e->fatal);

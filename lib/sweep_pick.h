@@ -34,6 +34,7 @@ enum { PICK_NAME = 64 };
 /* What every row says about the deployment (the reference's shared columns). */
 typedef struct pick_common {
 	char model[128], backend[16], version[48], system[48];
+	char database_mode[16]; /* the reports' (query: silicon, hybrid, empirical, sol); "" when unsaid */
 	char gemm[24], kvcache[24], fmha[24], moe[24], comm[24];
 	long isl, osl, prefix;
 } pick_common;

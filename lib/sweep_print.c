@@ -119,13 +119,16 @@ static void mode_table(FILE *o, const sweep_mode_result *m, const pick_common *c
 		return;
 	}
 	fprintf(o, "\n%s Top Configurations: (Sorted by tokens/s/gpu)\n", m->name);
-	static const char *const agg_cols[] = {"Rank", "backend", "tokens/s/gpu", "tokens/s/user", "req/s", "TTFT ms",
-					       "request_latency ms", "concurrency", "total_gpus (used)", "replicas",
-					       "gpus/replica", "gpus/worker", "parallel", "bs"};
-	static const char *const dis_cols[] = {"Rank", "backend", "tokens/s/gpu", "tokens/s/user", "req/s", "TTFT ms",
-					       "request_latency ms", "concurrency", "total_gpus (used)", "replicas",
-					       "gpus/replica", "(p)workers", "(p)gpus/worker", "(p)parallel", "(p)bs",
-					       "(d)workers", "(d)gpus/worker", "(d)parallel", "(d)bs"};
+	/* the reference's columns, each quantity with its unit, and which tables priced the row */
+	static const char *const agg_cols[] = {"Rank", "backend", "version", "database", "tokens/s/gpu", "tokens/s/user",
+					       "req/s", "TTFT ms", "request_latency ms", "concurrency req",
+					       "total_gpus (used)", "replicas", "gpus/replica", "gpus/worker", "parallel",
+					       "bs req"};
+	static const char *const dis_cols[] = {"Rank", "backend", "version", "database", "tokens/s/gpu", "tokens/s/user",
+					       "req/s", "TTFT ms", "request_latency ms", "concurrency req",
+					       "total_gpus (used)", "replicas", "gpus/replica", "(p)workers",
+					       "(p)gpus/worker", "(p)parallel", "(p)bs req", "(d)workers",
+					       "(d)gpus/worker", "(d)parallel", "(d)bs req"};
 	table tb = {0};
 	bool dis = m->best.n && m->best.rows[0].disagg;
 	if (dis)
@@ -141,6 +144,8 @@ static void mode_table(FILE *o, const sweep_mode_result *m, const pick_common *c
 		int k = 0;
 		snprintf(cell[k++], CELL, "%zu", i + 1);
 		snprintf(cell[k++], CELL, "%s", c->backend);
+		snprintf(cell[k++], CELL, "%s", c->version[0] ? c->version : "-");
+		snprintf(cell[k++], CELL, "%s", c->database_mode[0] ? c->database_mode : "-");
 		snprintf(cell[k++], CELL, "%.2f", r->tokens_s_gpu_cluster);
 		snprintf(cell[k++], CELL, "%.2f", r->tokens_s_user);
 		snprintf(cell[k++], CELL, "%.2f", r->request_rate * (double)replicas);
@@ -207,13 +212,15 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 	fprintf(o, "%s\n  Input Configuration & SLA Target:\n", dash);
 	fprintf(o, "    Model: %s (is_moe: %s)\n", c->model, is_moe ? "True" : "False");
 	fprintf(o, "    Total GPUs: %ld\n", t->total_gpus);
+	/* which tables priced it: a speed-of-light or hybrid search must not pass for a measured one */
+	fprintf(o, "    System: %s, backend %s %s, database mode %s\n", c->system, c->backend, c->version,
+		c->database_mode[0] ? c->database_mode : "-");
 	if (t->request_latency > 0)
-		fprintf(o, "    System: %s, backend %s %s; isl %ld, osl %ld, prefix %ld; request latency <= %g ms\n",
-			c->system, c->backend, c->version, c->isl, c->osl, c->prefix, t->request_latency);
+		fprintf(o, "    Workload: isl %ld, osl %ld, prefix %ld tokens; request latency <= %g ms\n", c->isl, c->osl,
+			c->prefix, t->request_latency);
 	else
-		fprintf(o,
-			"    System: %s, backend %s %s; isl %ld, osl %ld, prefix %ld; TTFT <= %g ms, TPOT <= %g ms\n",
-			c->system, c->backend, c->version, c->isl, c->osl, c->prefix, t->ttft, t->tpot);
+		fprintf(o, "    Workload: isl %ld, osl %ld, prefix %ld tokens; TTFT <= %g ms, TPOT <= %g ms\n", c->isl,
+			c->osl, c->prefix, t->ttft, t->tpot);
 	double agg = 0, dis = 0;
 	for (int i = 0; i < n; i++) {
 		if (!m[i].ran)
@@ -343,6 +350,12 @@ void sweep_print_jsonl(const sweep_mode_result *m, int n, const pick_common *c)
 		snprintf(key, sizeof key, "%s_tokens_per_s_per_gpu", m[i].name);
 		cJSON_AddNumberToObject(rec, key, m[i].ran ? m[i].best_throughput : 0.0);
 	}
+	/* which tables priced it (a speed-of-light search must not pass for a measured one) */
+	cJSON_AddStringToObject(rec, "version", c->version);
+	if (c->database_mode[0])
+		cJSON_AddStringToObject(rec, "database_mode", c->database_mode);
+	else
+		cJSON_AddNullToObject(rec, "database_mode");
 	jsonl_write(rec);
 	cJSON_Delete(rec);
 	for (int i = 0; i < n; i++) {

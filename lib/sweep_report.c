@@ -207,6 +207,7 @@ int sweep_common(const cJSON *r, const char *version, pick_common *c, char *err,
 	copy_str(r, "backend", "", c->backend, sizeof c->backend);
 	copy_str(r, "version", version ? version : "", c->version, sizeof c->version);
 	copy_str(r, "system", "", c->system, sizeof c->system);
+	copy_str(r, "database_mode", "", c->database_mode, sizeof c->database_mode);
 	copy_str(r, "gemm_quant", "", c->gemm, sizeof c->gemm);
 	copy_str(r, "kvcache_quant", "", c->kvcache, sizeof c->kvcache);
 	copy_str(r, "fmha_quant", "", c->fmha, sizeof c->fmha);

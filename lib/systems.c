@@ -293,6 +293,7 @@ static int fill_spec(struct system_spec *s, const cJSON *root, char *err, size_t
  * valgrind and LeakSanitizer see a clean heap. */
 struct loaded {
 	struct loaded *next;
+	bool current;              /* read with systems_use_current on */
 	struct system_spec spec;
 	cJSON *root;
 };
@@ -308,6 +309,11 @@ static void free_loaded(void)
 	}
 }
 
+static bool use_current;
+
+void systems_use_current(bool on) { use_current = on; }
+bool systems_using_current(void) { return use_current; }
+
 const struct system_spec *system_load(const char *name, char *err, size_t errlen)
 {
 	if (!system_name_ok(name)) {
@@ -315,15 +321,17 @@ const struct system_spec *system_load(const char *name, char *err, size_t errlen
 		return NULL;
 	}
 	for (struct loaded *l = loaded_specs; l; l = l->next)
-		if (!strcmp(l->spec.name, name))
+		if (!strcmp(l->spec.name, name) && l->current == use_current)
 			return &l->spec;
 
 	const char *dir = systems_dir(err, errlen);
 	if (!dir)
 		return NULL;
 	char path[SYS_PATH_MAX];
-	snprintf(path, sizeof path, "%.4000s/%s.json", dir, name);
 	struct stat st;
+	snprintf(path, sizeof path, "%.4000s/current/%s.json", dir, name);
+	if (!use_current || stat(path, &st) != 0)
+		snprintf(path, sizeof path, "%.4000s/%s.json", dir, name);
 	if (stat(path, &st) != 0) {
 		char known[2048];
 		if (systems_known(known, sizeof known, NULL, 0) != 0)
@@ -348,6 +356,7 @@ const struct system_spec *system_load(const char *name, char *err, size_t errlen
 	struct loaded *l = xcalloc(1, sizeof *l);
 	snprintf(l->spec.name, sizeof l->spec.name, "%s", name);
 	snprintf(l->spec.path, sizeof l->spec.path, "%s", path);
+	l->current = use_current;
 	if (fill_spec(&l->spec, root, err, errlen) != 0) {
 		cJSON_Delete(root);
 		free(l);

@@ -58,6 +58,15 @@ struct system_spec {
  * the file is malformed or lacks a field the reference requires. */
 const struct system_spec *system_load(const char *name, char *err, size_t errlen);
 
+/* Which specs system_load reads from now on. Off (the start): <systems>/<name>.json, the
+ * reference's v0.9 values, which its goldens and the v0.9 data tree were made with. On:
+ * <systems>/current/<name>.json where there is one (the reference's current specs, those of
+ * its family-first Parquet tree: newer NCCL versions and node sizes the newest tables were
+ * measured with), else the same file as off. query turns it on under the load fidelity when
+ * the data folder holds the family-first tree (docs/data.md). */
+void systems_use_current(bool on);
+bool systems_using_current(void);
+
 /* The systems folder in use (see above), or NULL with a message. */
 const char *systems_dir(char *err, size_t errlen);
 

@@ -1,3 +1,4 @@
+#include "explain.h"
 #include "table_gemm.h"
 
 #include <math.h>
@@ -204,6 +205,8 @@ int table_gemm_query(table_set *gemm, long long m, long long n, long long k, con
 		bool measured = (hit->flags & GRID_LEAF_HAS_ENERGY) != 0;
 		*out = silicon(grid_leaf_get(hit, GRID_LATENCY), grid_leaf_get(hit, GRID_ENERGY),
 			       measured ? PERF_DET_MEASURED : near);
+		if (explain_on) /* a row of the table, or a point its load-time extrapolation made */
+			explain_step(measured ? "row" : "extrapolated_row", 3, keys, 1, keys, &out->latency, out->latency);
 		return 0;
 	}
 	/* the m values holding this exact (n, k): a 1-D line along m when there are two */
@@ -236,7 +239,15 @@ int table_gemm_query(table_set *gemm, long long m, long long n, long long k, con
 			free(mvals);
 		if (st == 0) {
 			double kl[3] = { lo, keys[1], keys[2] }, kh[3] = { hi, keys[1], keys[2] };
+			explain_suspend(); /* said below with all three coordinates */
 			st = interp_1d_leaf(lo, hi, grid_get(p->g, kl), grid_get(p->g, kh), keys[0], &r, &ie);
+			explain_resume();
+			if (st == 0 && explain_on) {
+				const double pts[6] = { lo, keys[1], keys[2], hi, keys[1], keys[2] };
+				const double vals[2] = { grid_leaf_get(grid_get(p->g, kl), GRID_LATENCY),
+							 grid_leaf_get(grid_get(p->g, kh), GRID_LATENCY) };
+				explain_step("linear_1d", 3, keys, 2, pts, vals, grid_leaf_get(&r, GRID_LATENCY));
+			}
 		}
 		if (st == 0) {
 			*out = silicon(grid_leaf_get(&r, GRID_LATENCY), grid_leaf_get(&r, GRID_ENERGY), near);

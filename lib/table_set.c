@@ -1,3 +1,4 @@
+#include "explain.h"
 #include "table_set.h"
 
 #include "perftree.h"
@@ -61,6 +62,8 @@ static bool same_key(const table_part *p, const table_key *k)
 
 table_part *table_set_find(const table_set *t, const table_key *key)
 {
+	if (explain_on) /* every look-up finds its part here: the file query --explain names */
+		explain_table(t->path);
 	/* the last part found is the likeliest next one (loaders see rows grouped) */
 	static _Thread_local const table_set *last_t;
 	static _Thread_local size_t last_i;
@@ -99,7 +102,11 @@ table_part *table_set_part(table_set *t, const table_key *key)
 static int finalize_part(table_set *t, table_part *p, char *err, size_t errlen)
 {
 	if (p->ready == 0) {
-		if (t->finalize && t->finalize(t, p, err, errlen) != 0) {
+		/* load-time work (the reference's extrapolation) is no look-up: query --explain skips it */
+		explain_suspend();
+		int rc = t->finalize ? t->finalize(t, p, err, errlen) : 0;
+		explain_resume();
+		if (rc != 0) {
 			p->ready = -1;
 			return -1;
 		}

@@ -100,15 +100,36 @@ try 'aggregate --help'"
 	run aggregate --format csv < <(priced --config-id a; priced --config-id b)
 	assert_success
 	assert_equal "${#lines[@]}" 3
-	assert_line --index 0 --partial "config_id,model,system,backend,version,mode,tp,pp,dp,"
-	assert_line --index 1 --partial "a,Qwen/Qwen3-32B,h200_sxm,trtllm,,static,2,1,1,,,8,4000,1000,0,0,bfloat16,"
+	assert_line --index 0 --partial "config_id,model,system,backend,version,database_mode,mode,tp,pp,dp,"
+	# (no query in between: neither the data version nor the database mode is known)
+	assert_line --index 1 --partial "a,Qwen/Qwen3-32B,h200_sxm,trtllm,,,static,2,1,1,,,8,4000,1000,0,0,bfloat16,"
 	assert_line --index 2 --partial "b,Qwen/Qwen3-32B,"
 	assert_line --index 1 --partial ",1749.8732658229642,12.656936362841101,"
 }
 
-@test "aggregate --format table: aligned columns, rounded numbers" {
+@test "aggregate --format table: aligned columns, units under the headings, rounded numbers, 120 columns wide" {
 	run aggregate --format table < <(priced)
 	assert_success
-	assert_line --index 0 --regexp "^config +model +system +backend +tp +pp +dp +batch +isl +osl +gemm +kvcache +ttft_ms +tpot_ms +request_ms +tokens/s/gpu +tokens/s/user +memory_gib +oom$"
-	assert_line --index 1 --regexp "^c1 +Qwen/Qwen3-32B +h200_sxm +trtllm +2 +1 +1 +8 +4000 +1000 +bfloat16 +bfloat16 +1749.873 +12.657 +14394.153 +277.891 +79.008 +42.402 +false$"
+	assert_output "$(cat <<'EOF'
+config  model           system    backend    tp    pp    dp  batch   isl   osl  gemm
+                                           GPUs  GPUs  GPUs    req   tok   tok
+c1      Qwen/Qwen3-32B  h200_sxm  trtllm      2     1     1      8  4000  1000  bfloat16
+
+config  kvcache    ttft_ms  tpot_ms  request_ms  tokens/s/gpu  tokens/s/user  memory_gib  oom
+                        ms       ms          ms     tok/s/GPU     tok/s/user         GiB
+c1      bfloat16  1749.873   12.657   14394.153       277.891         79.008      42.402  false
+EOF
+)"
+	# through query, each configuration names its tables: the version used and the database mode
+	run bash -c "opgraph --system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 4000 --osl 1000 <'$QWEN' | query | aggregate --format table"
+	assert_success
+	assert_line --index 0 --regexp '^config +model +system +backend +version +database +tp +pp +dp +batch +isl +osl$'
+	assert_line --index 2 --regexp '^c1 +Qwen/Qwen3-32B +h200_sxm +trtllm +1\.3\.0rc10 +silicon +2 +1 +1 +8 +4000 +1000$'
+	# many configurations: every block repeats the config column, none is wider than 120
+	run bash -c "{ for b in 1 2 3; do opgraph --system h200_sxm --backend trtllm --tp 2 --batch \$b --isl 4000 --osl 1000 --config-id b\$b <'$QWEN'; done; } | query | aggregate --format table"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | awk 'length($0) > 120' | wc -l)" 0
+	blocks=$(printf '%s\n' "$output" | grep -c '^config ')
+	assert_equal "$blocks" 2
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^b2 ')" "$blocks"
 }

@@ -49,7 +49,7 @@ same_csv() {
 	assert_success
 	same_csv "$QWEN_CASE" "$BATS_TEST_TMPDIR/out"
 	assert_output --partial "Best Experiment Chosen: disagg at 1036.80 tokens/s/gpu (disagg 1.10x better)"
-	assert_output --partial "|  1   | trtllm  |   1036.80    |     33.97     |"
+	assert_output --partial "|  1   | trtllm  | 1.3.0rc10 | silicon  |   1036.80    |     33.97     |"
 	assert_output --partial "TTFT: 781.28ms"
 	assert_output --partial "TPOT: 29.43ms"
 }
@@ -243,7 +243,7 @@ same_as_reference() {
 	run qwen --request-latency 30000 --save-dir "$BATS_TEST_TMPDIR/out"
 	assert_success
 	same_as_reference qwen3_32b_rl30000 "$BATS_TEST_TMPDIR/out"
-	assert_output --partial "prefix 0; request latency <= 30000 ms"
+	assert_output --partial "prefix 0 tokens; request latency <= 30000 ms"
 	assert_output --partial "Best Experiment Chosen: disagg at 1036.80 tokens/s/gpu (disagg 1.15x better)"
 	assert_output --partial "TPOT: 28.80ms"
 	assert_output --partial "Request Latency: 29553.48ms"

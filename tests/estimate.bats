@@ -51,12 +51,16 @@ try 'estimate --help'"
 	approx "$(echo "$output" | jget memory_gib.total)" 42.402099609375
 }
 
-@test "estimate: the default format is a table with one row" {
+@test "estimate: the default format is a table with one row, in two blocks of at most 120 columns" {
 	run --separate-stderr "$EST" "${CASE[@]}"
 	assert_success
-	assert_equal "${#lines[@]}" 2
-	assert_line --index 0 --regexp "^config +model +system .* ttft_ms +tpot_ms "
-	assert_line --index 1 --regexp "^c1 +Qwen/Qwen3-32B +h200_sxm +trtllm +2 +1 +1 +8 +4000 +1000 .* 1749\.873 +12\.657 "
+	# (bats leaves the blank line between the blocks out of lines)
+	assert_equal "${#lines[@]}" 6
+	assert_line --index 0 --regexp "^config +model +system +backend +version +database +tp +pp +dp +batch +isl +osl$"
+	assert_line --index 2 --regexp "^c1 +Qwen/Qwen3-32B +h200_sxm +trtllm +1\.3\.0rc10 +silicon +2 +1 +1 +8 +4000 +1000$"
+	assert_line --index 3 --regexp "^config +gemm +kvcache +ttft_ms +tpot_ms +request_ms +tokens/s/gpu +tokens/s/user +memory_gib +oom$"
+	assert_line --index 4 --regexp "^ +ms +ms +ms +tok/s/GPU +tok/s/user +GiB$"
+	assert_line --index 5 --regexp "^c1 +bfloat16 +bfloat16 +1749\.873 +12\.657 +14394\.153 +277\.891 +79\.008 +42\.402 +false$"
 }
 
 @test "estimate: csv and --ops pass through to aggregate" {

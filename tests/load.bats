@@ -152,8 +152,8 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 @test "load: the table says which model produced a serving row" {
 	run --separate-stderr pipelines_estimate ${AGG/--format jsonl/} --backend vllm --fidelity load
 	assert_success
-	assert_line --index 0 --regexp '^config +model +system +backend +mode +latency +tp '
-	assert_line --index 1 --regexp '^c1 +Qwen/Qwen3-32B +h200_sxm +vllm +agg +load +2 '
+	assert_line --index 0 --regexp '^config +model +system +backend +version +database +mode +latency +tp '
+	assert_line --index 2 --regexp '^c1 +Qwen/Qwen3-32B +h200_sxm +vllm +0\.19\.0 +silicon +agg +load +2 '
 }
 
 @test "load: --kv-admission runs the clients whose KV caches fit and queues the others" {

@@ -109,8 +109,8 @@ edited_config() {
 	Q32=(--model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm --tp 1 --batch 512 --isl 4000 --osl 1000)
 	run --separate-stderr "$ROOT/pipelines/estimate" "${Q32[@]}"
 	assert_success
-	assert_line --index 1 --regexp ' true$'
-	assert_line --index 2 "oom: c1: the model 'Qwen/Qwen3-32B' does not fit in GPU memory on system 'h200_sxm' (1033.273 GiB per GPU, capacity 141.000 GiB)"
+	assert_line --index 5 --regexp ' true$'
+	assert_line --index 6 "oom: c1: the model 'Qwen/Qwen3-32B' does not fit in GPU memory on system 'h200_sxm' (1033.273 GiB per GPU, capacity 141.000 GiB)"
 	[[ $stderr == *"warning: the model 'Qwen/Qwen3-32B' does not fit in GPU memory on system 'h200_sxm' (1033.273 GiB per GPU, capacity 141.000 GiB)"* ]]
 	# jsonl keeps its one record; the warning is on stderr
 	run --separate-stderr "$ROOT/pipelines/estimate" "${Q32[@]}" --format jsonl
@@ -339,32 +339,90 @@ edited_config() {
 		--model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm --total-gpus 1
 	assert_failure 1
 	assert_output ''
-	assert_equal "$stderr" "default: perf data folder not found: $BATS_TEST_TMPDIR/nodata (INFERCAST_DATA)"
+	assert_equal "$stderr" "default: perf data folder not found: $BATS_TEST_TMPDIR/nodata (INFERCAST_DATA); $BATS_TEST_TMPDIR holds no folders"
 }
 
 # ---- reports that explain themselves ----
 
-@test "estimate's table shows the mode and latency model, the MoE layout and quant, a pinned version, and both sides of disagg" {
+@test "estimate's table shows the mode and latency model, the MoE layout and quant, the version and database mode, and both sides of disagg" {
 	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-30B-A3B" --system h200_sxm \
 		--backend trtllm --isl 4000 --osl 1000 --tp 2 --moe-tp 1 --moe-ep 2 --batch 8 --mode agg --version 1.3.0rc10
 	assert_success
-	assert_line --index 0 --regexp '^config +model +system +backend +version +mode +latency +tp +pp +dp +moe_tp +moe_ep +batch +isl +osl +gemm +kvcache +moe +ttft_ms'
-	assert_line --index 1 --regexp '^c1 +Qwen/Qwen3-30B-A3B +h200_sxm +trtllm +1\.3\.0rc10 +agg +reference +2 +1 +1 +1 +2 +8 '
+	assert_line --index 0 --regexp '^config +model +system +backend +version +database +mode +latency +tp$'
+	assert_line --index 2 --regexp '^c1 +Qwen/Qwen3-30B-A3B +h200_sxm +trtllm +1\.3\.0rc10 +silicon +agg +reference +2$'
+	assert_line --index 3 --regexp '^config +pp +dp +moe_tp +moe_ep +batch +isl +osl +gemm +kvcache +moe$'
+	assert_line --index 5 --regexp '^c1 +1 +1 +1 +2 +8 +4000 +1000 +bfloat16 +bfloat16 +bfloat16$'
 	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm \
 		--isl 4000 --osl 1000 --mode disagg --prefill-tp 1 --prefill-batch 1 --prefill-workers 4 --decode-tp 4 \
 		--decode-batch 64 --decode-workers 1
 	assert_success
-	assert_line --index 0 --regexp ' mode +latency +tp +pp +dp +batch +workers +isl '
-	assert_line --index 1 --regexp ' disagg +reference +p1/d4 +p1/d1 +p1/d1 +p1/d64 +p4/d1 +4000 '
-	assert_line --index 1 --regexp ' p66\.171/d38\.738 +false$'
-	# a plain dense static estimate keeps its columns; the csv keeps all of its own
+	assert_line --regexp '^config +model +system +backend +version +database +mode +latency$'
+	assert_line --regexp '^c1 +Qwen/Qwen3-32B +h200_sxm +trtllm +1\.3\.0rc10 +silicon +disagg +reference$'
+	assert_line --regexp '^config +tp +pp +dp +batch +workers +isl +osl +gemm +kvcache +ttft_ms$'
+	assert_line --regexp '^c1 +p1/d4 +p1/d1 +p1/d1 +p1/d64 +p4/d1 +4000 +1000 '
+	assert_line --regexp ' p66\.171/d38\.738 +false$'
+	# the version is the one the tables came from, also when none was asked for; csv and jsonl
+	# say it and the database mode too
 	run "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm --tp 1 --batch 1 \
 		--isl 100 --osl 10
-	assert_line --index 0 --regexp '^config +model +system +backend +tp +pp +dp +batch +isl +osl +gemm +kvcache +ttft_ms'
+	assert_line --index 0 --regexp '^config +model +system +backend +version +database +tp +pp +dp +batch +isl +osl$'
+	assert_line --index 2 --regexp '^c1 +Qwen/Qwen3-8B +h200_sxm +trtllm +1\.3\.0rc10 +silicon +1 +1 +1 +1 +100 +10$'
 	run "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm --tp 1 --batch 1 \
 		--isl 100 --osl 10 --format csv
-	assert_line --index 0 --regexp '^config_id,model,system,backend,version,mode,tp,pp,dp,moe_tp,moe_ep,batch,isl,osl,'
+	assert_line --index 0 --regexp '^config_id,model,system,backend,version,database_mode,mode,tp,pp,dp,moe_tp,moe_ep,batch,isl,osl,'
+	assert_line --index 1 --regexp '^c1,Qwen/Qwen3-8B,h200_sxm,trtllm,1\.3\.0rc10,silicon,static,1,1,1,,,1,100,10,'
 	refute_output --partial workers
+	run "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm --tp 1 --batch 1 \
+		--isl 100 --osl 10 --format jsonl
+	assert_equal "$(jget version <<<"$output") $(jget database_mode <<<"$output")" "1.3.0rc10 silicon"
+	# hybrid and speed of light say so in every format
+	run "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm --tp 1 --batch 1 \
+		--isl 100 --osl 10 --database-mode hybrid --format jsonl
+	assert_equal "$(jget database_mode <<<"$output")" hybrid
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system a100_pcie --backend trtllm \
+		--tp 1 --batch 1 --isl 100 --osl 10 --format csv
+	assert_success
+	assert_line --index 1 --regexp '^c1,Qwen/Qwen3-8B,a100_pcie,trtllm,,sol,static,'
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system a100_pcie --backend trtllm \
+		--tp 1 --batch 1 --isl 100 --osl 10
+	assert_line --index 0 --regexp '^config +model +system +backend +database +tp '
+	assert_line --index 2 --regexp '^c1 +Qwen/Qwen3-8B +a100_pcie +trtllm +sol +1 '
+}
+
+@test "a data folder that does not exist is an error naming it and what is there, never speed of light" {
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
+		--tp 1 --batch 1 --isl 100 --osl 10 --data-dir "$SHARED/dta"
+	assert_failure 1
+	assert_output ''
+	[[ $stderr == "estimate: perf data folder not found: $SHARED/dta (--data-dir); $SHARED holds the folders "*"data/"* ]]
+	mkdir -p "$BATS_TEST_TMPDIR/d/h200_sxm" "$BATS_TEST_TMPDIR/d/b200_sxm"
+	run --separate-stderr env INFERCAST_DATA="$BATS_TEST_TMPDIR/d/h200" "$ROOT/pipelines/estimate" \
+		--model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm --tp 1 --batch 1 --isl 100 --osl 10
+	assert_failure 1
+	assert_equal "$stderr" "estimate: perf data folder not found: $BATS_TEST_TMPDIR/d/h200 (INFERCAST_DATA); $BATS_TEST_TMPDIR/d holds the folders b200_sxm/, h200_sxm/"
+	# the filters say the same
+	run --separate-stderr perfload --data-dir "$BATS_TEST_TMPDIR/d/x/y" --system h200_sxm --backend trtllm gemm
+	assert_failure 1
+	assert_equal "$stderr" "perfload: perf data folder not found: $BATS_TEST_TMPDIR/d/x/y (--data-dir); $BATS_TEST_TMPDIR/d holds the folders b200_sxm/, h200_sxm/"
+	# a version that is not there is an error too, listing those that are
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
+		--tp 1 --batch 1 --isl 100 --osl 10 --version 9.9
+	assert_failure 1
+	assert_equal "$stderr" "estimate: unknown version '9.9' for h200_sxm/trtllm (known: 1.3.0rc10)"
+	# an existing folder without data for the system: speed of light, said on stderr and in the report
+	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
+		--tp 1 --batch 1 --isl 100 --osl 10 --data-dir "$BATS_TEST_TMPDIR/d/b200_sxm" --format jsonl
+	assert_success
+	assert_equal "$stderr" "estimate: no perf data for h200_sxm/trtllm under $BATS_TEST_TMPDIR/d/b200_sxm: speed-of-light estimates (--database-mode sol)"
+	assert_equal "$(jget database_mode <<<"$output")" sol
+	# a tree whose data check cannot run (no coverage beside the filters) stops, it does not guess
+	mkdir -p "$BATS_TEST_TMPDIR/t/bin" "$BATS_TEST_TMPDIR/t/pipelines"
+	for f in hfparse opgraph query aggregate sweep; do ln -s "$BIN/$f" "$BATS_TEST_TMPDIR/t/bin/$f"; done
+	cp "$ROOT/pipelines/estimate" "$BATS_TEST_TMPDIR/t/pipelines/"
+	run -127 --separate-stderr "$BATS_TEST_TMPDIR/t/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm \
+		--backend trtllm --tp 1 --batch 1 --isl 100 --osl 10
+	assert_output ''
+	[[ $stderr == *"coverage"*"not found"* ]]
 }
 
 @test "estimate --ops: latencies are said to be totals; per step and per layer beside them" {
@@ -391,13 +449,45 @@ edited_config() {
 	assert_equal "${stderr_lines[0]}" "default: --format: 'xml' is not one of table, jsonl, csv"
 }
 
-@test "default: the summary fits 120 columns; the top-N tables wrap, repeating the rank, with units on the times" {
+@test "default: the summary fits 120 columns; the top-N tables wrap, repeating the rank, with the version, the database mode and a unit on every quantity" {
 	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm \
 		--total-gpus 8
 	assert_success
 	wide=$(printf '%s\n' "$output" | awk 'length($0) > 120' | wc -l)
 	assert_equal "$wide" 0
-	assert_line "| Rank | backend | tokens/s/gpu | tokens/s/user | req/s | TTFT ms | request_latency ms | concurrency  |"
-	assert_line "| Rank | total_gpus (used) | replicas | gpus/replica | gpus/worker | parallel | bs  |"
-	assert_line --regexp '^\| Rank \| \(d\)gpus/worker \| \(d\)parallel \| \(d\)bs \|$'
+	assert_line "    System: h200_sxm, backend trtllm 1.3.0rc10, database mode silicon"
+	assert_line "    Workload: isl 4000, osl 1000, prefix 0 tokens; TTFT <= 2000 ms, TPOT <= 30 ms"
+	assert_line "| Rank | backend |  version  | database | tokens/s/gpu | tokens/s/user | req/s | TTFT ms | request_latency ms |"
+	assert_line "|  1   | trtllm  | 1.3.0rc10 | silicon  |    944.15    |     34.58     | 7.56  | 1058.62 |      29949.20      |"
+	assert_line "| Rank | concurrency req | total_gpus (used) | replicas | gpus/replica | gpus/worker | parallel | bs req |"
+	assert_line --regexp '^\| Rank \| \(p\)bs req \| \(d\)workers \| \(d\)gpus/worker \| \(d\)parallel \| \(d\)bs req \|$'
+	# jsonl's chosen record says them too
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm \
+		--total-gpus 8 --format jsonl
+	assert_success
+	assert_equal "$(head -1 <<<"$output" | jget version) $(head -1 <<<"$output" | jget database_mode)" "1.3.0rc10 silicon"
+}
+
+@test "system specs follow the data layout: the current specs with the family-first tree under load, v0.9 otherwise" {
+	A="$SHARED/aic-systems"
+	RTX=(--model "$MODELS/Qwen--Qwen3-30B-A3B" --system rtx_pro_6000_server --backend vllm --tp 4 --dp 2 --batch 8
+		--isl 1000 --osl 100 --data-dir "$A" --format jsonl --strict)
+	# rtx_pro_6000_server's tables hold NCCL 2.29.2 only, which its current spec names
+	run --separate-stderr "$ROOT/pipelines/estimate" "${RTX[@]}" --fidelity load
+	assert_success
+	assert_equal "$(jget version <<<"$output")" 0.24.0
+	[[ $stderr != *NCCL* ]]
+	# the reference's v0.9 spec (NCCL 2.28.9) refuses, as the reference v0.9 does on this tree
+	run --separate-stderr "$ROOT/pipelines/estimate" "${RTX[@]}" --fidelity reference
+	assert_failure 1
+	[[ $stderr == *"op context_moe_pre_dispatch: NCCL all_gather"*"/nccl/2.28.9/nccl_perf.parquet does not exist"* ]]
+	# b200_sxm: 7.7 TB/s now, 8 TB/s in v0.9: a memory-bound op in sol mode scales by 8/7.7
+	B200=(--model "$MODELS/Qwen--Qwen3-8B" --system b200_sxm --backend trtllm --tp 1 --batch 1 --isl 100 --osl 2
+		--database-mode sol --format jsonl --ops)
+	cur=$("$ROOT/pipelines/estimate" "${B200[@]}" --data-dir "$A" --fidelity load | jget ops.1.latency_ms)
+	old=$("$ROOT/pipelines/estimate" "${B200[@]}" --data-dir "$A" --fidelity reference | jget ops.1.latency_ms)
+	csv=$("$ROOT/pipelines/estimate" "${B200[@]}" --fidelity load | jget ops.1.latency_ms)
+	approx "$old" 0.0147456 1e-12
+	approx "$cur" "$(awk -v o="$old" 'BEGIN { printf "%.17g", o * 8 / 7.7 }')" 1e-12
+	assert_equal "$csv" "$old"
 }

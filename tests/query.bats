@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # query: op records priced from the perf tables (values checked against the reference's goldens).
 load test_helper
+bats_require_minimum_version 1.5.0
 
 CFG='{"record":"config","config_id":"c1","system":"h200_sxm","backend":"trtllm"}'
 # llama31_8b h200_sxm trtllm bs1 isl1024: context_qkv_gemm, golden latency_ms 2.579370657602946
@@ -34,7 +35,7 @@ fake_data() {
 	run bash -c "printf '%s\n%s\n' '$CFG' '$GEMM' | query"
 	assert_success
 	[ "${#lines[@]}" -eq 2 ]
-	assert_line --index 0 "$CFG"
+	assert_line --index 0 "${CFG%\}},\"data_version\":\"1.3.0rc10\",\"database_mode\":\"silicon\"}"
 	run bash -c "printf '%s\n%s\n' '$CFG' '$GEMM' | query | tail -1 | "$TOOLS/jget" latency_ms"
 	approx "$output" 2.579370657602946
 	run bash -c "printf '%s\n%s\n' '$CFG' '$GEMM' | query | tail -1 | "$TOOLS/jget" source"
@@ -198,4 +199,55 @@ bad_table() { # BODY EXPECTED-MESSAGE-AFTER-PATH
 	run bash -c "printf '%s\n%s%s]}\n' '$CFG' '$head' '{\"x\":1,\"batch\":1,\"s\":1025,\"run\":0}' | query"
 	assert_failure 1
 	assert_output --partial "point field 'run' must be 1 to 100000000, got 0"
+}
+
+@test "query names each configuration's tables on its config record: data_version and database_mode" {
+	run query <<<"$CFG"
+	assert_success
+	assert_output '{"record":"config","config_id":"c1","system":"h200_sxm","backend":"trtllm","data_version":"1.3.0rc10","database_mode":"silicon"}'
+	run query --database-mode sol <<<"$CFG"
+	assert_output '{"record":"config","config_id":"c1","system":"h200_sxm","backend":"trtllm","data_version":"1.3.0rc10","database_mode":"sol"}'
+	# no tables at all (a data folder without the system): null, and sol says why
+	run query --database-mode sol --data-dir "$BATS_TEST_TMPDIR" <<<"$CFG"
+	assert_output '{"record":"config","config_id":"c1","system":"h200_sxm","backend":"trtllm","data_version":null,"database_mode":"sol"}'
+	# a mode the record carries is replaced by the one used, once
+	run query <<<'{"record":"config","config_id":"c1","system":"h200_sxm","backend":"trtllm","database_mode":"HYBRID"}'
+	assert_output '{"record":"config","config_id":"c1","system":"h200_sxm","backend":"trtllm","data_version":"1.3.0rc10","database_mode":"hybrid"}'
+	# a version that is not there: the record passes as read, the first op says why, naming its line
+	run --separate-stderr query --version 9.9 <<<"$CFG"$'\n'"$GEMM"
+	assert_failure 1
+	assert_output "$CFG"
+	assert_equal "$stderr" "query: <stdin>:2: unknown version '9.9' for h200_sxm/trtllm (known: 1.3.0rc10)"
+}
+
+@test "query --explain: the table rows and grid points behind each look-up, nothing without it" {
+	T="$SHARED/data/h200_sxm/trtllm/1.3.0rc10/gemm_perf.txt"
+	# a measured row
+	run query --explain <<<"$CFG"$'\n'"$GEMM"
+	assert_success
+	assert_line --index 1 --partial '"latency_ms":2.5793706576029458,"energy_wms":0,"source":"silicon","detail":"measured","explain":[{"table":"'"$T"'","method":"row","at":[1024,6144,4096],"points":[[1024,6144,4096,0.080605333050092057]],"latency_ms":0.080605333050092057}]}'
+	# between rows of the same (n, k): a line along m through its two neighbours; 32 layers of it
+	run query --explain <<<"$CFG"$'\n'"${GEMM/\"x\":1024/\"x\":1000}"
+	assert_line --index 1 --partial '"detail":"interpolated","explain":[{"table":"'"$T"'","method":"linear_1d","at":[1000,6144,4096],"points":[[896,6144,4096,0.067026960518625042],[1024,6144,4096,0.080605333050092057]],"latency_ms":0.078059388200442}]}'
+	approx "$(jget latency_ms <<<"${lines[1]}")" "$(awk 'BEGIN { printf "%.17g", 0.078059388200442 * 32 }')" 1e-12
+	# off the grid: the eight corners of the cubic-then-linear interpolation
+	run query --explain <<<"$CFG"$'\n'"$(sed 's/"n":6144,"k":4096/"n":6000,"k":4000/; s/"x":1024/"x":1000/' <<<"$GEMM")"
+	assert_equal "$(jget explain.0.method <<<"${lines[1]}")" cubic_2d_then_1d
+	assert_equal "$(jget explain.0.at <<<"${lines[1]}")" '[1000,6000,4000]'
+	assert_equal "$(jget explain.0.points <<<"${lines[1]}")" '[[896,5120,3584,0.054605731582329946],[896,5120,4096,0.051658071061364969],[896,6144,3584,0.055225902114039153],[896,6144,4096,0.067026960518625042],[1024,5120,3584,0.0589413344860077],[1024,5120,4096,0.056589335203170776],[1024,6144,3584,0.0625893324613571],[1024,6144,4096,0.080605333050092057]]'
+	# a whole model: one step per look-up of each point; formulas alone give []; the numbers do not change
+	ops=$(hfparse "$MODELS/Qwen--Qwen3-8B" | opgraph --system h200_sxm --backend trtllm --tp 2 --batch 1 --isl 100 --osl 40)
+	plain=$(query <<<"$ops")
+	[[ $plain != *'"explain"'* ]]
+	explained=$(query --explain <<<"$ops")
+	assert_equal "$(jget latency_ms <<<"$explained" | tail -n +2)" "$(jget latency_ms <<<"$plain" | tail -n +2)"
+	run jget explain <<<"$(grep '"name":"context_add_norm_1"' <<<"$explained")"
+	assert_output '[]'
+	# generation: the steps of each evaluated point in order (s = 101 and 133, five look-ups each
+	# over the sequence lengths the point stands for)
+	att=$(grep '"name":"generation_attention"' <<<"$explained")
+	assert_equal "$(jget explain.0.method <<<"$att") $(jget explain.0.at <<<"$att") $(jget explain.9.at <<<"$att")" \
+		"bilinear_2d_then_1d [16,1,90] [16,1,146]"
+	run jget explain.10 <<<"$att"
+	assert_failure
 }

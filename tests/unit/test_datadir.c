@@ -119,7 +119,7 @@ int main(void)
 	const char *root = datadir_root(NULL, err, sizeof err);
 	CHECK_STR(root, getenv("INFERCAST_DATA"));
 	CHECK(datadir_root("/nonexistent/data", err, sizeof err) == NULL);
-	CHECK_STR(err, "perf data folder not found: /nonexistent/data (--data-dir)");
+	CHECK_PREFIX(err, "perf data folder not found: /nonexistent/data (--data-dir); / holds the folders ");
 
 	struct datadir_list l;
 	char joined[1024];
@@ -160,7 +160,7 @@ int main(void)
 	snprintf(want, sizeof want, "no perf data for system a100_pcie: %s/a100_pcie not found", root);
 	CHECK_STR(err, want);
 	CHECK(datadir_resolve("/nonexistent/data", h200, "trtllm", NULL, &p, err, sizeof err) == -1);
-	CHECK_STR(err, "perf data folder not found: /nonexistent/data (--data-dir)");
+	CHECK_PREFIX(err, "perf data folder not found: /nonexistent/data (--data-dir); / holds the folders ");
 
 	/* a made-up tree: hidden, INCOMPLETE and plain-file entries are not versions */
 	CHECK(mkdtemp(tmp) != NULL);
@@ -213,7 +213,7 @@ int main(void)
 	/* $INFERCAST_DATA is used when no --data-dir is given */
 	setenv("INFERCAST_DATA", "/nonexistent/env-data", 1);
 	CHECK(datadir_root(NULL, err, sizeof err) == NULL);
-	CHECK_STR(err, "perf data folder not found: /nonexistent/env-data (INFERCAST_DATA)");
+	CHECK_PREFIX(err, "perf data folder not found: /nonexistent/env-data (INFERCAST_DATA); / holds the folders ");
 	CHECK(datadir_root("", err, sizeof err) == NULL);
 	UNIT_DONE();
 }
