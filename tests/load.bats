@@ -89,7 +89,7 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	assert_output --partial "agg: osl must be at least 2 under the load model"
 	run opgraph --system h200_sxm --backend vllm --batch 4 --isl 100 --osl 10 --fidelity reference --max-num-tokens 100 </dev/null
 	assert_failure 2
-	assert_output --partial "--max-num-tokens and --engine-version belong to the load model"
+	assert_output --partial "--max-num-tokens, --engine-version and --kv-admission belong to the load model"
 	# a configuration built for the load model, summed under the reference's fidelity
 	run sh -c "hfparse '$Q32' | opgraph --system h200_sxm --backend vllm --tp 2 --batch 4 --isl 100 --osl 10 --mode agg --fidelity load | query --system h200_sxm --backend vllm | aggregate --fidelity reference"
 	assert_failure 1
