@@ -229,3 +229,19 @@ tp1pp1dp8etp1ep8"
 	run sh -c "hfparse '$MODELS/Qwen--Qwen3-30B-A3B' | opgraph --system h200_sxm --backend vllm --batch 8 --isl 1024 --osl 128 --tp 8 --moe-ep 8 --wideep | head -1 | grep -o '\"wideep\":true'"
 	assert_output '"wideep":true'
 }
+
+@test "exp: a top-level enable_eplb changes nothing, as in the reference (ignored, said); config.enable_eplb is refused" {
+	root=$(deepep_root)
+	# the reference's cli exp gave the same wideep_disagg files with enable_eplb: true beside enable_wideep
+	sed -e 's/^  enable_wideep: true$/&\n  enable_eplb: true/' -e '/^  - wideep_agg$/d' "$FIXTURES/wideep/exp_dsv3_sglang.yaml" >"$BATS_TEST_TMPDIR/eplb.yaml"
+	run --separate-stderr env INFERCAST_DATA="$root" "$EXP" --yaml-path "$BATS_TEST_TMPDIR/eplb.yaml" --save-dir "$BATS_TEST_TMPDIR/e"
+	assert_success
+	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/eplb.yaml: wideep_disagg: enable_eplb changes nothing: the reference's runs read it only from the config section (config.enable_eplb), so they ignore this one; ignored as there"
+	for f in best_config_topn.csv pareto.csv; do
+		diff "$FIXTURES/wideep/exp_dsv3_sglang/wideep_disagg/$f" "$BATS_TEST_TMPDIR/e/wideep_disagg/$f"
+	done
+	printf '%s\n' 'x: {serving_mode: disagg, model_path: deepseek-ai/DeepSeek-V3, system_name: h200_sxm, total_gpus: 16, enable_wideep: true, config: {enable_eplb: true}}' >"$BATS_TEST_TMPDIR/c.yaml"
+	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/c.yaml"
+	assert_failure 1
+	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/c.yaml: x: config.enable_eplb is not applied by infercast yet (remove it to run the experiment)"
+}
