@@ -23,7 +23,7 @@ static const char usage_text[] =
 	"usage: deploygen --out DIR --model DIR --system S --backend B --total-gpus N --isl N --osl N\n"
 	"                 --ttft MS --tpot MS [--request-latency MS] [--prefix N] [--nextn N] [--top-n N]\n"
 	"                 [--deployment-target k8s,slurm,local] [--generator-set KEY=VALUE]...\n"
-	"                 [--sources FILE] [--help-keys] [best_config_topn.csv]\n"
+	"                 [--enable-wideep] [--sources FILE] [--help-keys] [best_config_topn.csv]\n"
 	"\n"
 	"Reads the picks of a `default` run (agg/ or disagg/ best_config_topn.csv, or stdin) and\n"
 	"writes, for each of the first --top-n rows (all by default), DIR/topN/ with the files that\n"
@@ -37,11 +37,13 @@ static const char usage_text[] =
 	"options are the `default` run's; --model is the folder it read. --generator-set KEY=VALUE\n"
 	"(repeatable) changes a setting (--help-keys lists them: image, namespace, model path, ...).\n"
 	"--sources FILE: one `aggregate --ops` report per pick, in rank order, for per_ops_source.json.\n"
+	"--enable-wideep: the run searched wide expert parallelism; exp_config.yaml says so (and keeps\n"
+	"its disagg replica sizes open up to 512 GPUs, as the reference's wide-EP search).\n"
 	"Prints one `deployment` record per pick (JSON Lines). See deploygen(1) and docs/deploy.md.\n";
 
 enum {
 	OPT_OUT = 256, OPT_MODEL, OPT_SYSTEM, OPT_BACKEND, OPT_TOTAL_GPUS, OPT_ISL, OPT_OSL, OPT_TTFT, OPT_TPOT,
-	OPT_REQUEST_LATENCY, OPT_PREFIX, OPT_NEXTN, OPT_TOP_N, OPT_TARGET, OPT_SET, OPT_SOURCES, OPT_HELP_KEYS, OPT_HELP
+	OPT_REQUEST_LATENCY, OPT_PREFIX, OPT_NEXTN, OPT_TOP_N, OPT_TARGET, OPT_SET, OPT_SOURCES, OPT_HELP_KEYS, OPT_WIDEEP, OPT_HELP
 };
 
 static int parse_targets(const char *list)
@@ -145,7 +147,8 @@ int main(int argc, char **argv)
 		{"prefix", required_argument, 0, OPT_PREFIX}, {"nextn", required_argument, 0, OPT_NEXTN},
 		{"top-n", required_argument, 0, OPT_TOP_N}, {"deployment-target", required_argument, 0, OPT_TARGET},
 		{"generator-set", required_argument, 0, OPT_SET}, {"sources", required_argument, 0, OPT_SOURCES},
-		{"help-keys", no_argument, 0, OPT_HELP_KEYS}, {"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
+		{"help-keys", no_argument, 0, OPT_HELP_KEYS}, {"enable-wideep", no_argument, 0, OPT_WIDEEP},
+		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	deploy_ctx c = {.targets = TARGET_K8S | TARGET_SLURM | TARGET_LOCAL, .nextn = -1, .overrides = yn_map()};
 	const char *out = NULL, *backend = NULL, *sources_path = NULL;
@@ -179,6 +182,7 @@ int main(int argc, char **argv)
 				usage_error("%s", err);
 			break;
 		case OPT_SOURCES: sources_path = optarg; break;
+		case OPT_WIDEEP: c.enable_wideep = true; break;
 		case OPT_HELP_KEYS: deploy_keys_print(stdout); yn_free(c.overrides); return finish_stdout();
 		case OPT_HELP: usage_print(usage_text); yn_free(c.overrides); return finish_stdout();
 		default:

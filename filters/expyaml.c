@@ -27,8 +27,9 @@ static const char usage_text[] =
 	"--format jsonl writes `experiment` records instead. An experiment without serving_mode,\n"
 	"model_path, system_name or total_gpus is skipped with a warning, as the reference skips it;\n"
 	"a backend_version without perf data ends the run (exit 1), as the reference's does. Keys\n"
-	"infercast does not apply (enable_eplb, worker settings other than the lists and quant modes)\n"
-	"are refused with their name (exit 1). See expyaml(1) and pipelines/exp.\n";
+	"infercast does not apply (config.enable_eplb, worker settings other than the lists and quant\n"
+	"modes) are refused with their name (exit 1); a top-level enable_eplb, which the reference's\n"
+	"runs never read, is ignored with a warning. See expyaml(1) and pipelines/exp.\n";
 
 enum { OPT_DATA_DIR = 1, OPT_FORMAT, OPT_HELP };
 
@@ -453,8 +454,12 @@ static bool experiment(yaml_document_t *d, yaml_node_t *e, const char *name, con
 		if (b)
 			add(a, name, flags[i].opt, NULL);
 	}
+	/* The reference's task keeps an experiment's top-level enable_eplb on the task object, but its
+	 * runs read enable_eplb from the config section (False unless config.enable_eplb sets it):
+	 * the key changes none of its numbers. Ignored here too, and said. */
 	if (as_bool(get(d, e, "enable_eplb")) == 1)
-		die(EXIT_DATA, "%s: %s: enable_eplb is not applied by infercast's default sweep yet", file_name, name);
+		warnx_("%s: %s: enable_eplb changes nothing: the reference's runs read it only from the config "
+		       "section (config.enable_eplb), so they ignore this one; ignored as there", file_name, name);
 	/* profiles: the reference's quant presets, on every worker, before the config section */
 	yaml_node_t *profiles = get(d, e, "profiles");
 	if (profiles && profiles->type == YAML_SEQUENCE_NODE) {

@@ -44,7 +44,8 @@ static const char usage_text[] =
 	"newest) price their ops, which name that `system` and `version`.\n"
 	"Vision models (Qwen3-VL) also get their encoder's ops (phase encoder), for --num-images\n"
 	"images (default 1) of --image-height x --image-width pixels (default 0 x 0: no image tokens,\n"
-	"as the reference's default); static modes only.\n"
+	"as the reference's default). disagg prices them in each side's static run; agg leaves them\n"
+	"out as the reference's run_agg does (said on stderr); --fidelity load refuses them.\n"
 	"--wideep selects DeepSeek-V3's wide expert-parallel variants (TRT-LLM wide-EP, SGLang\n"
 	"DeepEP): --enable-eplb balances experts, --wideep-num-slots N (TRT-LLM) adds slots.\n"
 	"--point-runs writes each generation op's points as one run object (smaller records; query\n"
@@ -264,6 +265,32 @@ static void warn_context(const jsonl_reader *r, const cJSON *rec, const og_runti
 	       context->valuedouble);
 }
 
+/* Whether the runtime asks for images (anything but the default 0 x 0 pixels, 1 image). */
+static bool has_images(const og_runtime *rt)
+{
+	return rt->image_height || rt->image_width || rt->num_images != 1;
+}
+
+/* Images in a serving mode: disagg prices them in each side's static run, as the reference's
+ * disagg workers do; agg leaves them out, as the reference's run_agg does (its static passes carry
+ * none), and says so once; the load model does not price them yet. */
+static int check_serving_images(const og_runtime *rt, fidelity fid, char *err, size_t errn)
+{
+	static bool warned;
+	if (fid == FIDELITY_LOAD) {
+		snprintf(err, errn, "images: the load model does not price the vision encoder yet; use --fidelity "
+				    "reference (disagg prices the images in each worker's static run, agg leaves "
+				    "them out as the reference's run_agg does)");
+		return -1;
+	}
+	if (strcmp(rt->mode, "agg") == 0 && !warned) {
+		warned = true;
+		warnx_("warning: agg: images are not priced: the reference's run_agg leaves the vision encoder and "
+		       "the image tokens out (disagg prices them)");
+	}
+	return 0;
+}
+
 /* One model record: resolve, build, write the config record then each phase's ops in order. */
 /* Whether a static mode lists the ops of a phase. static_gen still lists the context ops (with
  * no points: 0 ms), as the reference's breakdown does; static_ctx lists no generation ops, as the
@@ -287,9 +314,9 @@ static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base
 	if (rt.image_height < 0 || rt.image_height > 1L << 20 || rt.image_width < 0 || rt.image_width > 1L << 20 ||
 	    rt.num_images < 0 || rt.num_images > 1024)
 		jsonl_fail(r, "runtime: image_height and image_width must be in [0, 1048576], num_images in [0, 1024]");
-	if (og_serving_mode(rt.mode) && (rt.image_height || rt.image_width || rt.num_images != 1))
-		jsonl_fail(r, "runtime: images apply to the static modes only");
 	char err[512], id[256];
+	if (og_serving_mode(rt.mode) && has_images(&rt) && check_serving_images(&rt, srv.fid, err, sizeof err))
+		jsonl_fail(r, "runtime: %s", err);
 	const char *rec_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "config_id"));
 	if (rec_id)
 		snprintf(id, sizeof id, "%s", rec_id);
@@ -500,8 +527,6 @@ int main(int argc, char **argv)
 		usage_error("--mode: '%s' is not one of static, static_ctx, static_gen, agg, disagg", rt.mode);
 	if (strcmp(rt.backend, "trtllm") && strcmp(rt.backend, "vllm") && strcmp(rt.backend, "sglang"))
 		usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", rt.backend);
-	if (og_serving_mode(rt.mode) && (rt.image_height || rt.image_width || rt.num_images != 1))
-		usage_error("--image-height, --image-width and --num-images apply to the static modes only");
 	if ((srv.decode_system || srv.decode_version) && !disagg)
 		usage_error("--decode-system and --decode-version apply to --mode disagg");
 	if (srv.decode_version && !srv.decode_system)
@@ -520,6 +545,8 @@ int main(int argc, char **argv)
 	}
 	char err[1024];
 	if (fidelity_resolve(fidelity_opt, &srv.fid, err, sizeof err))
+		usage_error("%s", err);
+	if (og_serving_mode(rt.mode) && has_images(&rt) && check_serving_images(&rt, srv.fid, err, sizeof err))
 		usage_error("%s", err);
 	if (srv.fid == FIDELITY_REFERENCE && (srv.max_num_tokens || srv.engine_version || srv.kv_admission))
 		usage_error("--max-num-tokens, --engine-version and --kv-admission belong to the load model, not "

@@ -369,9 +369,11 @@ int main(int argc, char **argv)
 
 	points pt = {0};
 	read_reports(&pt, kv_fraction, expect);
-	/* SGLang's disagg without wide EP pairs only workers of equal TP (dynamo issue 5870). */
+	/* SGLang's disagg without wide EP pairs only workers of equal TP (dynamo issue 5870); the
+	 * reports of a wide-EP sweep (opgraph --wideep) say "wideep": true. */
 	const char *backend = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pt.first, "backend"));
-	pt.require_same_tp = backend && strcmp(backend, "sglang") == 0;
+	pt.require_same_tp = backend && strcmp(backend, "sglang") == 0 &&
+			     !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pt.first, "wideep"));
 	char vbuf[128], err[512];
 	pick_common common;
 	if (sweep_common(pt.first, resolve_version(pt.first, data_dir, vbuf, sizeof vbuf), &common, err, sizeof err))

@@ -35,6 +35,7 @@ typedef struct deploy_ctx {
 	char model_id[512];         /* the model's id (Qwen/Qwen3-32B), from the model folder */
 	bool is_moe;
 	long nextn;                 /* MTP draft tokens: 0 for none */
+	bool enable_wideep;         /* the search was the reference's wide-EP one (default --enable-wideep) */
 	const char *system;
 	long gpus_per_node;
 	long total_gpus, isl, osl, prefix;

@@ -1397,7 +1397,7 @@ int deploy_write_exp(const deploy_ctx *c, const char *version, const char *path,
 	yn_set(e, "tpot", yn_num(c->tpot));
 	if (c->request_latency > 0)
 		yn_set(e, "request_latency", yn_num(c->request_latency));
-	yn_set(e, "enable_wideep", yn_bool(false));
+	yn_set(e, "enable_wideep", yn_bool(c->enable_wideep));
 	yn_set(e, "profiles", yn_flow_seq());
 	ynode *cf = yn_set(e, "config", yn_map());
 	yn_set(cf, "nextn", yn_int(c->nextn));
@@ -1408,11 +1408,14 @@ int deploy_write_exp(const deploy_ctx *c, const char *version, const char *path,
 		yn_set(adv, "prefill_max_batch_size", yn_int(1));
 		yn_set(adv, "decode_max_batch_size", yn_int(512));
 		ynode *rep = yn_set(cf, "replica_config", yn_map());
-		yn_set(rep, "max_gpu_per_replica", yn_int(c->total_gpus < 128 ? c->total_gpus : 128));
+		/* the reference's wide-EP search takes any replica size up to 512 GPUs */
+		long cap = c->enable_wideep ? 512 : 128;
+		yn_set(rep, "max_gpu_per_replica", yn_int(c->total_gpus < cap ? c->total_gpus : cap));
 		yn_set(rep, "max_prefill_worker", yn_int(32));
 		yn_set(rep, "max_decode_worker", yn_int(32));
 		static const long sizes[] = {1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128};
-		yn_set(rep, "num_gpu_per_replica", flow_list(sizes, sizeof sizes / sizeof *sizes));
+		yn_set(rep, "num_gpu_per_replica",
+		       c->enable_wideep ? yn_null() : flow_list(sizes, sizeof sizes / sizeof *sizes));
 	}
 	char head[512];
 	snprintf(head, sizeof head,

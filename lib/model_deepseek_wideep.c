@@ -25,6 +25,18 @@ bool model_deepseek_wideep_selected(const og_config *cfg)
 	       (strcmp(rt->backend, "trtllm") == 0 || strcmp(rt->backend, "sglang") == 0);
 }
 
+const char *model_wideep_unmodelled(const char *family, const char *backend)
+{
+	bool trtllm = strcmp(backend, "trtllm") == 0, sglang = strcmp(backend, "sglang") == 0;
+	if (strcmp(family, "DEEPSEEKV32") == 0 && trtllm)
+		return "TrtllmWideEPDeepSeekV32Model";
+	if (strcmp(family, "DEEPSEEKV32") == 0 && sglang)
+		return "WideEPDeepSeekV32Model";
+	if (strcmp(family, "MOE") == 0 && sglang)
+		return "SGLangEPMOEModel";
+	return NULL;
+}
+
 /* Python's float floor division. */
 static double py_floordiv(double a, double b)
 {

@@ -26,6 +26,12 @@
 /* Whether cfg selects a wide-EP variant (DEEPSEEK family, --wideep, TRT-LLM or SGLang). */
 bool model_deepseek_wideep_selected(const og_config *cfg);
 
+/* The reference's wide-EP (or SGLang DeepEP) model class that family and backend would need
+ * under --wideep and that infercast does not model (DEEPSEEKV32: its WideEPDeepSeekV32Model and
+ * TrtllmWideEPDeepSeekV32Model; MOE on SGLang: SGLangEPMOEModel), else NULL: the family builds
+ * the DeepSeek-V3 variant above, or its regular model as the reference's create() does. */
+const char *model_wideep_unmodelled(const char *family, const char *backend);
+
 /* Builds the selected variant's ops. 0, or -1 with the reference's construction error. */
 int model_deepseek_wideep_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 

@@ -183,6 +183,9 @@ cJSON *og_refused_config(const og_runtime *rt, const og_serving_request *srv, co
 		cJSON_AddStringToObject(sv, "mode", "agg");
 		add_long(sv, "ctx_tokens", srv->ctx_tokens ? srv->ctx_tokens : rt->isl);
 	}
+	/* pareto reads it from whichever report comes first, refused or not */
+	if (rt->wideep)
+		cJSON_AddBoolToObject(c, "wideep", true);
 	cJSON_AddObjectToObject(c, "memory_gib");
 	cJSON_AddStringToObject(c, "error", error);
 	return c;

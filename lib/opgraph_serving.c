@@ -77,10 +77,19 @@ static int add_step(og_serving *s, const og_runtime *rt, const og_model *m, cons
 	return 0;
 }
 
+/* The reference's run_agg builds its static passes' runtime from isl, osl, batch and prefix
+ * only: no images (a vision model's encoder is looked up at zero image tokens). */
+static void without_images(og_runtime *rt)
+{
+	rt->image_height = rt->image_width = 0;
+	rt->num_images = 1;
+}
+
 static int step_run(og_serving *s, const og_runtime *rt, const og_model *m, const char *tag, const char *mode,
 		    og_phase phase, agg_run run, const char *only, const char *skip, char *err, size_t errn)
 {
 	og_runtime srt = *rt;
+	without_images(&srt);
 	srt.batch = run.batch;
 	srt.isl = run.isl;
 	srt.osl = run.osl;
@@ -95,6 +104,7 @@ static int agg_main_graph(const og_runtime *rt, const og_model *m, og_serving *s
 	og_runtime base = *rt;
 	base.mode = "static";
 	base.beam = 1;
+	without_images(&base);
 	char e[512];
 	const og_graph *g;
 	if (og_resolve(&base, m, &s->main, e, sizeof e) || !(g = og_graph_memo_build(&s->main, e, sizeof e)))

@@ -156,6 +156,10 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 			return -1;
 		summary_add(&sum, "context", 0, ctx * correction, 0.0, "silicon");
 		summary_add(&sum, "generation", 1, gen * correction, 0.0, "silicon");
+		/* a vision model's encoder runs in each side's static run (its TTFT, its requests) */
+		const cJSON *enc = cJSON_GetObjectItemCaseSensitive(r, "encoder_latency_ms");
+		if (cJSON_IsNumber(enc) && enc->valuedouble > 0)
+			summary_add(&sum, "encoder", 2, enc->valuedouble * correction, 0.0, "silicon");
 	}
 	cJSON_ArrayForEach(op, ops) {
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "name"));
@@ -166,7 +170,8 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 			summary_free(&sum);
 			return diag_errf(err, errn, "report '%s': an op lacks name, phase or latency_ms", report_id(r));
 		}
-		summary_add(&sum, name, strcmp(phase, "context") ? 1 : 0, lat->valuedouble * correction,
+		int ph = !strcmp(phase, "context") ? 0 : !strcmp(phase, "encoder") ? 2 : 1;
+		summary_add(&sum, name, ph, lat->valuedouble * correction,
 			    (cJSON_IsNumber(en) ? en->valuedouble : 0.0) * correction, "silicon");
 	}
 	static_result sr;

@@ -112,9 +112,13 @@ DENSE_OPTS="--system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 1024 --osl
 	assert_failure 1
 	assert_equal "$stderr" "opgraph: <stdin>:1: ViT num_heads (16) must be divisible by tp_size (32)"
 	assert_output ""
-	run --separate-stderr bash -c "hfparse '$VL_8B' | opgraph $DENSE_OPTS --mode agg --image-height 448"
+	# the load model does not price images: refused in the serving modes, named
+	run --separate-stderr bash -c "hfparse '$VL_8B' | opgraph $DENSE_OPTS --mode agg --image-height 448 --fidelity load"
 	assert_failure 2
-	assert_equal "$(echo "$stderr" | head -1)" "opgraph: --image-height, --image-width and --num-images apply to the static modes only"
+	assert_equal "$(echo "$stderr" | head -1)" "opgraph: images: the load model does not price the vision encoder yet; use --fidelity reference (disagg prices the images in each worker's static run, agg leaves them out as the reference's run_agg does)"
+	run --separate-stderr bash -c "hfparse '$VL_8B' | sed 's/^{/{\"runtime\":{\"mode\":\"agg\",\"image_height\":448},/' | opgraph $DENSE_OPTS --fidelity load"
+	assert_failure 1
+	assert_equal "$stderr" "opgraph: <stdin>:1: runtime: images: the load model does not price the vision encoder yet; use --fidelity reference (disagg prices the images in each worker's static run, agg leaves them out as the reference's run_agg does)"
 	run --separate-stderr bash -c "hfparse '$VL_8B' | opgraph $DENSE_OPTS --num-images 2000"
 	assert_failure 2
 	run --separate-stderr bash -c "hfparse '$VL_8B' | sed 's/^{/{\"runtime\":{\"image_width\":-3},/' | opgraph $DENSE_OPTS"
@@ -154,4 +158,62 @@ DENSE_OPTS="--system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 1024 --osl
 	run --separate-stderr pipelines/estimate --model "$VL_8B" --system h200_sxm --backend trtllm --isl 1024 --osl 128 \
 		--mode agg --tp 2 --batch 8 --format jsonl
 	assert_success
+}
+
+# ---- images in the serving modes ----
+
+IMG="--image-height 448 --image-width 448 --num-images 2"
+
+@test "qwen3vl images: default on 8xH200 prices them as the reference's cli default (its four files)" {
+	run --separate-stderr pipelines/default --model Qwen/Qwen3-VL-8B-Instruct --system h200_sxm --backend trtllm \
+		--total-gpus 8 --isl 1024 --osl 256 --ttft 2000 --tpot 30 --database-mode hybrid \
+		--free-gpu-memory-fraction 0.9 $IMG --save-dir "$BATS_TEST_TMPDIR/v" --format jsonl
+	assert_success
+	assert_line --index 0 '{"record":"chosen","mode":"agg","tokens_per_s_per_gpu":6795.369,"agg_tokens_per_s_per_gpu":6795.369,"disagg_tokens_per_s_per_gpu":3643.056,"version":"1.3.0rc10","database_mode":"hybrid"}'
+	assert_equal "$stderr" "default: warning: agg: images are not priced: the reference's run_agg leaves the vision encoder and the image tokens out (disagg prices them)"
+	# the reference's build_default_task_configs(image_height=448, image_width=448, num_images=2), model column aside
+	for f in agg/best_config_topn.csv agg/pareto.csv disagg/best_config_topn.csv disagg/pareto.csv; do
+		diff "$FIXTURES/images/vl8_default/$f" "$BATS_TEST_TMPDIR/v/$f"
+	done
+	# without images the disagg rows still count the zero-token encoder pass of each side, as the
+	# reference's static runs do (its disagg picks)
+	run --separate-stderr pipelines/default --model Qwen/Qwen3-VL-8B-Instruct --system h200_sxm --backend trtllm \
+		--total-gpus 8 --isl 1024 --osl 256 --ttft 2000 --tpot 30 --database-mode hybrid \
+		--free-gpu-memory-fraction 0.9 --save-dir "$BATS_TEST_TMPDIR/n" --format jsonl
+	assert_success
+	diff "$FIXTURES/images/vl8_default_noimg/disagg/best_config_topn.csv" "$BATS_TEST_TMPDIR/n/disagg/best_config_topn.csv"
+}
+
+@test "qwen3vl images: estimate disagg gives the reference's disagg row; each side's static run has the images" {
+	run --separate-stderr pipelines/estimate --model Qwen/Qwen3-VL-8B-Instruct --system h200_sxm --backend trtllm \
+		--isl 1024 --osl 256 --mode disagg --p-bs 1 --p-workers 5 --d-tp 1 --d-bs 208 --d-workers 3 \
+		--fidelity reference --database-mode hybrid $IMG --format jsonl
+	assert_success
+	# the first row of the reference's disagg pareto.csv above (tests/fixtures/images/vl8_default)
+	approx "$(echo "$output" | jget ttft_ms)" 71.149 1e-12
+	approx "$(echo "$output" | jget tpot_ms)" 17.517 1e-12
+	approx "$(echo "$output" | jget seq_per_s)" 113.846 1e-12
+	approx "$(echo "$output" | jget tokens_per_s_per_gpu)" 3643.056 1e-12
+	# prefill: the encoder (2 x 784 patches) then the prompt with 2 x 196 image tokens
+	run bash -c "hfparse '$VL_8B' | opgraph --system h200_sxm --backend trtllm --isl 1024 --osl 256 --mode disagg --prefill-batch 1 --decode-batch 8 $IMG --fidelity reference"
+	assert_success
+	assert_equal "$(echo "$output" | grep '"step":"prefill"' | grep '"name":"encoder_qkv_gemm"' | jget points.0.x)" 1568
+	assert_equal "$(echo "$output" | grep '"step":"prefill"' | grep '"name":"context_qkv_gemm"' | jget points.0.s)" 1416
+	assert_equal "$(echo "$output" | grep '"step":"decode"' | grep '"name":"encoder_qkv_gemm"' | jget points.0.x)" 12544
+}
+
+@test "qwen3vl images: agg leaves them out as the reference's run_agg does, and says so" {
+	base="pipelines/estimate --model Qwen/Qwen3-VL-8B-Instruct --system h200_sxm --backend trtllm --isl 1024 --osl 256 --mode agg --tp 1 --batch 16 --fidelity reference --database-mode hybrid --format jsonl"
+	run --separate-stderr $base
+	assert_success
+	without=$output
+	run --separate-stderr $base $IMG
+	assert_success
+	assert_equal "$output" "$without"
+	assert_equal "$stderr" "estimate: warning: agg: images are not priced: the reference's run_agg leaves the vision encoder and the image tokens out (disagg prices them)"
+	# the load model (estimate's default) refuses them
+	run --separate-stderr pipelines/estimate --model Qwen/Qwen3-VL-8B-Instruct --system h200_sxm --backend trtllm \
+		--isl 1024 --osl 256 --mode agg --tp 1 --batch 16 --database-mode hybrid $IMG --fidelity load
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "estimate: images: the load model does not price the vision encoder yet; use --fidelity reference (disagg prices the images in each worker's static run, agg leaves them out as the reference's run_agg does)"
 }

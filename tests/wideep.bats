@@ -2,6 +2,7 @@
 # Wide-EP kernels through query (lib/table_wideep: SGLang DeepEP MoE tables, DeepEP dispatch,
 # TRT-LLM all-to-all) and the HYBRID shared layer (query --shared-layer, lib/table_sources).
 load test_helper
+bats_require_minimum_version 1.5.0
 
 # moe_op BACKEND_ATTRS TOKENS: one MoE op record of DeepSeek-V3's expert shape.
 moe_op() {
@@ -154,4 +155,93 @@ deepep_root() {
 	approx "$(echo "$output" | jget tpot_ms)" 48.93754739085323
 	approx "$(echo "$output" | jget tokens_per_s_per_gpu)" 129.43254409820776
 	approx "$(echo "$output" | jget memory)" 106.5625
+}
+
+# ---- default --enable-wideep: the reference's wide-EP search ----
+
+DEFAULT="$ROOT/pipelines/default"
+EXP="$ROOT/pipelines/exp"
+
+# same_csvs FIXTURE DIR: the four files of a default run equal the reference's
+same_csvs() {
+	local f
+	for f in agg/best_config_topn.csv agg/pareto.csv disagg/best_config_topn.csv disagg/pareto.csv; do
+		diff "$FIXTURES/wideep/$1/$f" "$2/$f"
+	done
+}
+
+@test "default --enable-wideep: DeepSeek-V3 on 16xH200, TRT-LLM wide-EP (HYBRID), the reference's four files" {
+	run --separate-stderr "$DEFAULT" --model deepseek-ai/DeepSeek-V3 --system h200_sxm --backend trtllm \
+		--total-gpus 16 --isl 1024 --osl 256 --ttft 5000 --tpot 100 --database-mode hybrid \
+		--free-gpu-memory-fraction 0.9 --enable-wideep --save-dir "$BATS_TEST_TMPDIR/w" --format jsonl
+	assert_success
+	assert_line --index 0 '{"record":"chosen","mode":"agg","tokens_per_s_per_gpu":351.848,"agg_tokens_per_s_per_gpu":351.848,"disagg_tokens_per_s_per_gpu":181.325,"version":"1.3.0rc10","database_mode":"hybrid"}'
+	# the reference's build_default_task_configs(enable_wideep=True), model column aside
+	same_csvs default_dsv3_trtllm_16 "$BATS_TEST_TMPDIR/w"
+	# the picks are wide-EP layouts: attention DP, the experts over all of a worker's GPUs
+	run cut -d, -f23 "$BATS_TEST_TMPDIR/w/agg/best_config_topn.csv"
+	assert_output "parallel
+tp1pp1dp16etp1ep16
+tp1pp1dp8etp1ep8"
+	# the exp_config.yaml of the picks says it was a wide-EP search
+	grep -qx '  enable_wideep: true' "$BATS_TEST_TMPDIR/w/agg/exp_config.yaml"
+	grep -qx '      num_gpu_per_replica: null' "$BATS_TEST_TMPDIR/w/disagg/exp_config.yaml"
+	grep -qx '      max_gpu_per_replica: 16' "$BATS_TEST_TMPDIR/w/disagg/exp_config.yaml"
+}
+
+@test "default --enable-wideep: Qwen3-30B-A3B on TRT-LLM keeps its regular MoE model over the wide-EP layouts (the reference's files)" {
+	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-30B-A3B --system h200_sxm --backend trtllm --total-gpus 8 \
+		--isl 2000 --osl 500 --ttft 1000 --tpot 20 --free-gpu-memory-fraction 0.9 --enable-wideep \
+		--save-dir "$BATS_TEST_TMPDIR/q" --format jsonl
+	assert_success
+	assert_line --index 0 '{"record":"chosen","mode":"agg","tokens_per_s_per_gpu":4067.988,"agg_tokens_per_s_per_gpu":4067.988,"disagg_tokens_per_s_per_gpu":3898.385,"version":"1.3.0rc10","database_mode":"silicon"}'
+	same_csvs default_qwen3_30b_trtllm_8 "$BATS_TEST_TMPDIR/q"
+}
+
+@test "exp enable_wideep: SGLang DeepEP DeepSeek-V3 disagg pairs workers of different TP (the reference's files)" {
+	root=$(deepep_root)
+	run --separate-stderr env INFERCAST_DATA="$root" "$EXP" --yaml-path "$FIXTURES/wideep/exp_dsv3_sglang.yaml" \
+		--save-dir "$BATS_TEST_TMPDIR/e"
+	assert_success
+	# the reference's cli exp on the same yaml and tables: its wideep_agg fails on every layout
+	# (docs/differences.md), its wideep_disagg gives these files
+	for f in best_config_topn.csv pareto.csv; do
+		diff "$FIXTURES/wideep/exp_dsv3_sglang/wideep_disagg/$f" "$BATS_TEST_TMPDIR/e/wideep_disagg/$f"
+	done
+	assert_line "wideep_disagg            disagg  657.72"
+	# without wide EP SGLang pairs only equal TP: here a tp1 prefill with a tp2 decode
+	run cut -d, -f24,39 "$BATS_TEST_TMPDIR/e/wideep_disagg/best_config_topn.csv"
+	assert_line --index 2 "1,2"
+}
+
+@test "default --enable-wideep: a family without a wide-EP model is refused before the sweep, naming the model class" {
+	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-30B-A3B --system h200_sxm --backend sglang --total-gpus 8 --enable-wideep
+	assert_failure 1
+	assert_equal "$stderr" "default: wide-EP for the MOE family on sglang (the reference's SGLangEPMOEModel) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
+	run --separate-stderr "$DEFAULT" --model zai-org/GLM-5 --system h200_sxm --backend trtllm --total-gpus 8 --enable-wideep
+	assert_failure 1
+	assert_equal "$stderr" "default: wide-EP for the DEEPSEEKV32 family on trtllm (the reference's TrtllmWideEPDeepSeekV32Model) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
+	# the filter refuses it too, and names it in a sweep's config record
+	run sh -c "hfparse '$MODELS/Qwen--Qwen3-30B-A3B' | opgraph --system h200_sxm --backend sglang --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --wideep --keep-going | grep -o '\"error\":\"[^\"]*'"
+	assert_success
+	assert_output "\"error\":\"wide-EP for the MOE family on sglang (the reference's SGLangEPMOEModel) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
+	# vLLM has no wide-EP model: the reference builds the regular one, and so does opgraph
+	run sh -c "hfparse '$MODELS/Qwen--Qwen3-30B-A3B' | opgraph --system h200_sxm --backend vllm --batch 8 --isl 1024 --osl 128 --tp 8 --moe-ep 8 --wideep | head -1 | grep -o '\"wideep\":true'"
+	assert_output '"wideep":true'
+}
+
+@test "exp: a top-level enable_eplb changes nothing, as in the reference (ignored, said); config.enable_eplb is refused" {
+	root=$(deepep_root)
+	# the reference's cli exp gave the same wideep_disagg files with enable_eplb: true beside enable_wideep
+	sed -e 's/^  enable_wideep: true$/&\n  enable_eplb: true/' -e '/^  - wideep_agg$/d' "$FIXTURES/wideep/exp_dsv3_sglang.yaml" >"$BATS_TEST_TMPDIR/eplb.yaml"
+	run --separate-stderr env INFERCAST_DATA="$root" "$EXP" --yaml-path "$BATS_TEST_TMPDIR/eplb.yaml" --save-dir "$BATS_TEST_TMPDIR/e"
+	assert_success
+	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/eplb.yaml: wideep_disagg: enable_eplb changes nothing: the reference's runs read it only from the config section (config.enable_eplb), so they ignore this one; ignored as there"
+	for f in best_config_topn.csv pareto.csv; do
+		diff "$FIXTURES/wideep/exp_dsv3_sglang/wideep_disagg/$f" "$BATS_TEST_TMPDIR/e/wideep_disagg/$f"
+	done
+	printf '%s\n' 'x: {serving_mode: disagg, model_path: deepseek-ai/DeepSeek-V3, system_name: h200_sxm, total_gpus: 16, enable_wideep: true, config: {enable_eplb: true}}' >"$BATS_TEST_TMPDIR/c.yaml"
+	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/c.yaml"
+	assert_failure 1
+	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/c.yaml: x: config.enable_eplb is not applied by infercast yet (remove it to run the experiment)"
 }
