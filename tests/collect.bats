@@ -207,7 +207,7 @@ jfield() {
 	[ ! -L data/h200_sxm/trtllm/v1/gemm_perf.txt ]
 	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 4000 --osl 1000 --data-dir data --version v1 --format csv
 	assert_success
-	assert_line --index 1 --partial "c1,Qwen/Qwen3-32B,h200_sxm,trtllm,v1,static,2,"
+	assert_line --index 1 --partial "c1,Qwen/Qwen3-32B,h200_sxm,trtllm,v1,silicon,static,2,"
 }
 
 @test "collect --system-spec drafts a spec and names what it could not fill (fake GPU)" {
