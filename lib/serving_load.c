@@ -186,6 +186,16 @@ int load_eval_disagg(const load_disagg_inputs *in, const load_params *p, load_re
 		if (dt <= 1e-13 * ttft)
 			break;
 	}
+	/* The prefill ranks' capacity bounds the closed loop: each does at most a full chunk of q
+	 * prompts per Pq, so a client's cycle is at least clients / (ranks x q / Pq). A deployment whose
+	 * prefill cannot keep up queues its prompts until the clients slow to that rate (the M/D/1
+	 * queue above is capped short of it). */
+	double cycle_min = in->clients * pq / (in->prefill_ranks * fmax(in->chunk_prompts, 1.0));
+	double cycle = p->overhead_ms + ttft + (in->osl - 1.0) * tpot;
+	if (cycle_min > cycle) {
+		out->queue_ms = cycle_min - cycle;
+		ttft += out->queue_ms;
+	}
 	finish(p->overhead_ms, in->osl, ttft, tpot, steady, busy, out);
 	return 0;
 }

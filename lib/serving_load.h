@@ -63,7 +63,8 @@ typedef struct load_result {
 	double wave_ms, steady_ms;   /* the two TTFT regimes, before overhead and share */
 	double prefill_busy;         /* f: the others' prefills' share of a client's cycle */
 	double cycle_ms;             /* a client's cycle: overhead + TTFT + (osl - 1) × TPOT */
-	double queue_ms;             /* the wait for a KV-cache slot, in TTFT (0 without a limit) */
+	double queue_ms;             /* agg: the wait for a KV-cache slot; disagg: for the prefill ranks'
+				      * capacity; in TTFT (0 without a limit) */
 } load_result;
 
 /* Checks in (batch >= 1, osl >= 2, chunk_tokens >= 1, latencies finite and > 0) and runs the

@@ -116,9 +116,18 @@ int main(void)
 	CHECK(load_eval_disagg(&di, &p, &r, err, sizeof err) == 0);
 	CHECK_NEAR(r.wave_ms, 125, 1e-12);
 	CHECK_NEAR(r.ttft_ms, 145, 1e-12);
+	CHECK(r.queue_ms == 0);
+	/* 400 clients on 2 ranks of one 50 ms prompt at a time: at most 40 prompts a second, so a
+	 * client's cycle is at least 10 s; decode takes 99 x 11 ms, the rest is waiting for a prompt */
+	p.wave_share = 0;
+	di.clients = 400;
+	CHECK(load_eval_disagg(&di, &p, &r, err, sizeof err) == 0);
+	CHECK_NEAR(r.cycle_ms, 10000, 1e-9);
+	CHECK_NEAR(r.ttft_ms, 10000 - 20 - 99 * 11, 1e-9);
+	CHECK(r.queue_ms > 0);
 	di.prefill_ranks = 0;
 	CHECK(load_eval_disagg(&di, &p, &r, err, sizeof err) == -1);
-	CHECK_STR(err, "load model: clients (8) and prefill ranks (0) must be at least 1");
+	CHECK_STR(err, "load model: clients (400) and prefill ranks (0) must be at least 1");
 
 	/* Engine versions in the engines' order. */
 	CHECK(load_version_cmp("0.5.1.post1", "0.5.6") < 0);
