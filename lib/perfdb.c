@@ -57,7 +57,8 @@ struct perfdb {
 		int state; /* 1 read, -1 bad table (fatal says why) */
 		char fatal[600];
 		table_set t;
-	} *extra;      /* other families' tables (perfdb_table) */
+	} **extra;     /* other families' tables (perfdb_table), each where it stays: the table
+			* cache may read a damaged part again into it long after */
 	size_t nextra;
 };
 
@@ -154,8 +155,10 @@ void perfdb_close(perfdb *db)
 			     &db->allreduce, &db->nccl, &db->oneccl };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		table_set_free(all[i]);
-	for (size_t i = 0; i < db->nextra; i++)
-		table_set_free(&db->extra[i].t);
+	for (size_t i = 0; i < db->nextra; i++) {
+		table_set_free(&db->extra[i]->t);
+		free(db->extra[i]);
+	}
 	free(db->extra);
 	free(db->memo);
 	free(db->memo_old);
@@ -255,7 +258,7 @@ static int load_group_cached(perfdb *db, int group, char *e, size_t n)
 		 group == G_NCCL ? db->path.nccl_dir : db->path.dir, files[group], tag);
 	group_call call = { db, group };
 	const char *deps[] = { db->sys->path, NULL }; /* preparing GEMM and attention reads the spec */
-	return table_cache_load(sets, nsets, key, deps, load_group_call, &call, e, n);
+	return table_cache_load(sets, nsets, key, deps, load_group_call, &call, sizeof call, e, n);
 }
 
 /* Read a table group on first use. 0, or PERFDB_FATAL with the table's error. */
@@ -396,17 +399,18 @@ table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, 
 {
 	struct extra_table *e = NULL;
 	for (size_t i = 0; i < db->nextra && !e; i++)
-		if (strcmp(db->extra[i].file, file) == 0)
-			e = &db->extra[i];
+		if (strcmp(db->extra[i]->file, file) == 0)
+			e = db->extra[i];
 	if (!e) {
-		struct extra_table *grown = realloc(db->extra, (db->nextra + 1) * sizeof *grown);
-		if (!grown) {
+		struct extra_table **grown = realloc(db->extra, (db->nextra + 1) * sizeof *grown);
+		if (!grown || !(e = calloc(1, sizeof *e))) {
+			if (grown)
+				db->extra = grown;
 			snprintf(err, errlen, "out of memory");
 			return NULL;
 		}
 		db->extra = grown;
-		e = &db->extra[db->nextra++];
-		memset(e, 0, sizeof *e);
+		db->extra[db->nextra++] = e;
 		snprintf(e->file, sizeof e->file, "%s", file);
 		ext_call call = { db, &e->t, load };
 		const char *files[] = { file, NULL };
@@ -418,7 +422,7 @@ table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, 
 		snprintf(key, sizeof key, "perfdb_table|%s/%s%s", db->path.dir, file, tag);
 		table_set *sets[1] = { &e->t };
 		const char *deps[] = { db->sys->path, NULL };
-		e->state = table_cache_load(sets, 1, key, deps, load_ext_call, &call, e->fatal, sizeof e->fatal) == 0 ? 1 : -1;
+		e->state = table_cache_load(sets, 1, key, deps, load_ext_call, &call, sizeof call, e->fatal, sizeof e->fatal) == 0 ? 1 : -1;
 	}
 	if (e->state < 0) {
 		snprintf(err, errlen, "%s", e->fatal);
