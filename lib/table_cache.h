@@ -55,6 +55,12 @@ void table_cache_set_dir(const char *dir);
 /* The directory in use, or NULL when caching is off. */
 const char *table_cache_dir(void);
 
+/* Make the len bytes at data (8-byte aligned) a file whose checksums, length field and end
+ * mark agree with its content, whatever else it holds: the fuzz harness mutates cache files
+ * and reseals them so that they reach the parser behind the checksums. 0, or -1 when its
+ * index cannot be followed (left partly resealed). */
+int table_cache_reseal(void *data, size_t len);
+
 /* Counters of this process, for tests and benchmarks. */
 typedef struct table_cache_stats {
 	unsigned hits, misses, writes, skipped;
