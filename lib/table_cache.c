@@ -908,11 +908,18 @@ static void reload_part(struct table_cache_map *m, table_set *t, table_part *p)
 	table_part *fp = table_set_ready(&m->fresh[j], &key, &failed, err, sizeof err);
 	if (!fp && !failed)
 		die(EXIT_DATA, "%s: the table no longer has a part its cache file had; run again", t->path);
+	/* p's own read-only copy of the fresh grid (an image, freed by no one): the fresh part
+	 * keeps its grid, and a forged index that names one key twice gives each its own */
+	size_t len = 0;
+	void *img = fp ? grid_image(fp->g, &len) : NULL;
+	grid *g = img ? grid_image_open(img, len) : NULL;
+	if (fp && !g)
+		die(EXIT_DATA, "out of memory");
 	if (!fp) { /* as a part that could not be prepared: its error shows on use */
 		p->g = grid_new(t->depth);
 		p->ready = -1;
 	} else {
-		p->g = fp->g;
+		p->g = g;
 		p->ready = fp->ready;
 		p->boxed = fp->boxed;
 		memcpy(p->lo, fp->lo, sizeof p->lo);

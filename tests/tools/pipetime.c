@@ -7,7 +7,9 @@
  * Runs the stages connected by pipes, as a shell would (stdin from INPUT, default /dev/null;
  * stdout to OUTPUT, default /dev/null), RUNS times (default 20) after WARMUP unmeasured runs
  * (default 1), and prints one line:
- *   runs N  min X ms  median Y ms  max Z ms  rss NAME:A,NAME:B,... MiB (peak of each stage)
+ *   runs N  min X ms  median Y ms  max Z ms  rss NAME:A,... MiB  cpu NAME:B,... ms
+ * rss: the peak resident set of each stage over the runs; cpu: each stage's least user+system
+ * time over the runs (on a loaded machine the wall times vary, the CPU times much less).
  * Exit 1 when a stage fails (its status named), 2 on bad usage. */
 #define _DEFAULT_SOURCE /* wait4: the rusage of one child */
 #include <errno.h>
@@ -43,7 +45,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* One run of the pipeline: its wall time; each stage's peak RSS (KiB) into rss. */
-static double run_once(char **stage[], int n, const char *in, const char *out, long rss[])
+static double run_once(char **stage[], int n, const char *in, const char *out, long rss[], double cpu[])
 {
 	double t0 = now_ms();
 	pid_t pids[MAX_STAGES];
@@ -98,6 +100,10 @@ static double run_once(char **stage[], int n, const char *in, const char *out, l
 		}
 		if (ru.ru_maxrss > rss[i])
 			rss[i] = ru.ru_maxrss;
+		double ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+			    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+		if (cpu[i] < 0 || ms < cpu[i])
+			cpu[i] = ms;
 	}
 	return now_ms() - t0;
 }
@@ -128,14 +134,19 @@ int main(int argc, char **argv)
 			stage[n++] = &argv[i + 1];
 		}
 	long rss[MAX_STAGES] = { 0 };
+	double cpu[MAX_STAGES];
+	for (int i = 0; i < MAX_STAGES; i++)
+		cpu[i] = -1;
 	for (int i = 0; i < warm; i++)
-		run_once(stage, n, in, out, rss);
+		run_once(stage, n, in, out, rss, cpu);
 	memset(rss, 0, sizeof rss);
+	for (int i = 0; i < MAX_STAGES; i++)
+		cpu[i] = -1;
 	double *ms = malloc((size_t)runs * sizeof *ms);
 	if (!ms)
 		return 1;
 	for (int i = 0; i < runs; i++)
-		ms[i] = run_once(stage, n, in, out, rss);
+		ms[i] = run_once(stage, n, in, out, rss, cpu);
 	qsort(ms, (size_t)runs, sizeof *ms, cmp_double);
 	double median = runs % 2 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
 	printf("runs %d  min %.2f ms  median %.2f ms  max %.2f ms  rss ", runs, ms[0], median, ms[runs - 1]);
@@ -143,7 +154,12 @@ int main(int argc, char **argv)
 		const char *name = strrchr(stage[i][0], '/') ? strrchr(stage[i][0], '/') + 1 : stage[i][0];
 		printf("%s%s:%.1f", i ? "," : "", name, (double)rss[i] / 1024);
 	}
-	printf(" MiB\n");
+	printf(" MiB  cpu ");
+	for (int i = 0; i < n; i++) {
+		const char *name = strrchr(stage[i][0], '/') ? strrchr(stage[i][0], '/') + 1 : stage[i][0];
+		printf("%s%s:%.1f", i ? "," : "", name, cpu[i]);
+	}
+	printf(" ms\n");
 	free(ms);
 	return 0;
 }
