@@ -291,9 +291,11 @@ static uint64_t hash_key(const memo_key *k)
 	return h ^ (h >> 29);
 }
 
-/* Answers one generation keeps (~2.5 MB of slots at half load): a Qwen3-32B stream of
- * 10,000 configurations asks ~12,000 distinct look-ups. */
-enum { MEMO_GEN_MAX = 16384 };
+/* Answers one generation keeps (~1.3 MB of slots at half load): a Qwen3-32B stream of
+ * 10,000 configurations asks ~12,000 distinct look-ups, most of them soon again or not at
+ * all (query's text memo answers the repeats first), so 8,192 cost no CPU there and keep
+ * query under 50 MB at 100,000 configurations (16,384: 53 MB). */
+enum { MEMO_GEN_MAX = 8192 };
 
 static memo_slot *memo_find_in(memo_slot *slots, size_t cap, const memo_key *k, uint64_t h)
 {
