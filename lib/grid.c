@@ -295,13 +295,16 @@ typedef struct image_buf {
 	char *p;
 	size_t n, cap;
 	bool bad;
+	bool fixed; /* p is the caller's, cap bytes: never grown */
 } image_buf;
 
 /* Room for n more bytes (zeroed) at the end; their offset, or SIZE_MAX on no memory. */
 static size_t image_grow(image_buf *b, size_t n)
 {
-	if (b->bad)
+	if (b->bad || (b->fixed && b->n + n > b->cap)) {
+		b->bad = true;
 		return SIZE_MAX;
+	}
 	if (b->n + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap < b->n + n)
@@ -354,12 +357,55 @@ static void image_node(image_buf *b, size_t at, const grid_node *node)
 		memcpy(b->p + at, &img, sizeof img);
 }
 
+static size_t node_image_size(const grid_node *node)
+{
+	if (!node->n)
+		return 0;
+	size_t size = node->n * sizeof(double);
+	if (node->levels == 1)
+		return size + node->n * sizeof(grid_leaf);
+	size += node->n * sizeof(grid_node);
+	const grid_node *kids = node_kids(node);
+	for (size_t i = 0; i < node->n; i++)
+		size += node_image_size(&kids[i]);
+	return size;
+}
+
+size_t grid_image_size(const grid *g)
+{
+	return sizeof(grid) + node_image_size(&g->root);
+}
+
+static bool image_into(const grid *g, image_buf *b);
+
+bool grid_image_write(const grid *g, void *dst, size_t len)
+{
+	image_buf b = { dst, 0, len, false, true };
+	return image_into(g, &b) && b.n == len;
+}
+
 void *grid_image(const grid *g, size_t *len)
 {
 	image_buf b = { 0 };
+	if (!image_into(g, &b)) {
+		free(b.p);
+		return NULL;
+	}
+	*len = b.n;
+	return b.p;
+}
+
+/* The image of g after what b holds (b empty: at its start). */
+static bool image_into(const grid *g, image_buf *b_)
+{
+	image_buf b = *b_;
 	size_t at = image_grow(&b, sizeof(grid));
 	if (at != SIZE_MAX)
 		image_node(&b, at + offsetof(grid, root), &g->root);
+	if (b.bad) {
+		*b_ = b;
+		return false;
+	}
 	grid hdr;
 	memset(&hdr, 0, sizeof hdr);
 	hdr.size = g->size;
@@ -368,14 +414,11 @@ void *grid_image(const grid *g, size_t *len)
 		hdr.sample.latency = g->sample.latency, hdr.sample.power = g->sample.power;
 		hdr.sample.energy = g->sample.energy, hdr.sample.flags = g->sample.flags;
 	}
-	if (b.bad) {
-		free(b.p);
-		return NULL;
-	}
-	/* everything but the root node, which image_node wrote */
-	memcpy(b.p + offsetof(grid, size), (const char *)&hdr + offsetof(grid, size), sizeof hdr - offsetof(grid, size));
-	*len = b.n;
-	return b.p;
+	if (!b.bad) /* everything but the root node, which image_node wrote */
+		memcpy(b.p + at + offsetof(grid, size), (const char *)&hdr + offsetof(grid, size),
+		       sizeof hdr - offsetof(grid, size));
+	*b_ = b;
+	return !b.bad;
 }
 
 typedef struct image_check {

@@ -106,6 +106,10 @@ const grid_leaf *grid_node_leaf_at(const grid_node *node, size_t i);
  * never the leaves, so a forged image cannot make it loop. The grid is read-only: inserts
  * into it fail, grid_free leaves it alone. */
 void *grid_image(const grid *g, size_t *len);
+/* The same into the caller's len bytes at dst (8-byte aligned), len being grid_image_size(g):
+ * a file writer lays its grids out without a copy. False when len does not fit. */
+size_t grid_image_size(const grid *g);
+bool grid_image_write(const grid *g, void *dst, size_t len);
 grid *grid_image_open(const void *img, size_t len);
 
 #endif
