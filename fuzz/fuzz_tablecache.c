@@ -68,6 +68,18 @@ static void run_query(void)
 	clearerr(stdout);
 }
 
+/* A whole file under a new name, then renamed over path, as the cache writes its files: a
+ * file changed in place would change the pages of the mappings that the run before left
+ * (freed at the start of the next run), which no writer of ours does. */
+static void put_file(const char *path, const void *bytes, size_t len)
+{
+	char tmp[700];
+	snprintf(tmp, sizeof tmp, "%s.new", path);
+	FILE *f = fopen(tmp, "wb");
+	if (!f || (len && fwrite(bytes, 1, len, f) != len) || fclose(f) != 0 || rename(tmp, path) != 0)
+		abort();
+}
+
 static int by_path(const void *a, const void *b)
 {
 	return strcmp(((const struct image *)a)->path, ((const struct image *)b)->path);
@@ -138,16 +150,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (reseal && len >= 64)
 		table_cache_reseal(buf, len / 8 * 8);
-	FILE *f = fopen(im->path, "wb");
-	if (!f || (len && fwrite(buf, 1, len, f) != len) || fclose(f) != 0)
-		abort();
+	put_file(im->path, buf, len);
 	free(buf);
 	run_query();
 	/* the next input finds every file as written (a forged file of this input, resealed, may
 	 * have been trusted and left in place) */
-	f = fopen(im->path, "wb");
-	if (!f || fwrite(im->bytes, 1, im->len, f) != im->len || fclose(f) != 0)
-		abort();
+	put_file(im->path, im->bytes, im->len);
 	if (!reseal) {
 		size_t n;
 		unsigned char *out = slurp(out_path, &n);

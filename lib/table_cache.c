@@ -810,7 +810,8 @@ static bool restore_set(rbuf *r, const index_view *iv, const char *base, table_s
 	if (r->bad || depth != t->depth || nparts > r->n / 64)
 		return false;
 	for (size_t i = 0; i < t->nparts; i++)
-		grid_free(t->parts[i].g);
+		if (!t->parts[i].borrowed)
+			grid_free(t->parts[i].g);
 	free(t->parts);
 	t->parts = NULL;
 	t->nparts = 0;
@@ -938,6 +939,7 @@ static void reload_part(struct table_cache_map *m, table_set *t, table_part *p)
 		p->ready = -1;
 	} else {
 		p->g = g;
+		p->borrowed = true; /* an image nobody frees */
 		p->ready = fp->ready;
 		p->boxed = fp->boxed;
 		memcpy(p->lo, fp->lo, sizeof p->lo);
@@ -952,6 +954,7 @@ static void map_check(table_backing *src, table_set *t, table_part *p)
 	grid *g = sum_words(rec->image, rec->len) == rec->sum ? grid_image_open(rec->image, rec->len) : NULL;
 	if (g) {
 		p->g = g;
+		p->borrowed = true;
 		p->pending = NULL;
 		return;
 	}

@@ -41,7 +41,8 @@ int table_set_open(table_set *t, table_csv *c, const char *path, int depth, char
 void table_set_free(table_set *t)
 {
 	for (size_t i = 0; i < t->nparts; i++)
-		grid_free(t->parts[i].g);
+		if (!t->parts[i].borrowed)
+			grid_free(t->parts[i].g);
 	free(t->parts);
 	free(t->path);
 	if (t->backing)

@@ -29,6 +29,8 @@ typedef struct table_part {
 	bool boxed;             /* lo/hi hold the measured key range of the grid's first 3 levels */
 	double lo[3], hi[3];
 	const void *pending;    /* restored by a table_backing and not checked yet (g NULL): its record */
+	bool borrowed;          /* g is the backing's (read in place, a mapped file's): never freed here,
+				 * nor read when freeing (the file may have changed under the mapping) */
 } table_part;
 
 /* The key of a part, for find/make. */
