@@ -33,7 +33,7 @@ struct grid {
 
 static inline const double *node_keys(const grid_node *node)
 {
-	return node->image ? (const double *)((const char *)node + node->keys.rel) : node->keys.p;
+	return node->image ? (const double *)(const void *)((const char *)node + node->keys.rel) : node->keys.p;
 }
 
 static inline const grid_node *node_kids(const grid_node *node)
@@ -441,7 +441,7 @@ static bool check_node(image_check *c, size_t at, int levels)
 		return false;
 	if (node.keys.rel != (int64_t)c->cursor - (int64_t)at)
 		return false;
-	const double *keys = (const double *)(c->base + c->cursor);
+	const double *keys = (const double *)(const void *)(c->base + c->cursor);
 	for (size_t i = 0; i < node.n; i++)
 		if (!(isfinite(keys[i]) && (i == 0 || keys[i - 1] < keys[i])))
 			return false; /* look-ups bisect: strictly ascending, no NaN */
