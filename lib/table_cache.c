@@ -867,6 +867,8 @@ struct table_cache_map {
 	table_set **sets;
 	int nsets;
 	table_set *fresh; /* the sets read again from the tables, once a part was found damaged */
+	void **copies;    /* the images of fresh grids given to damaged parts (theirs, freed with the map) */
+	size_t ncopies;
 	char *key;
 	char file[];
 };
@@ -876,6 +878,12 @@ static void map_release(table_backing *src)
 	struct table_cache_map *m = (struct table_cache_map *)src;
 	if (m && --m->refs == 0) {
 		munmap(m->addr, m->len);
+		for (int i = 0; m->fresh && i < m->nsets; i++)
+			table_set_free(&m->fresh[i]);
+		free(m->fresh);
+		for (size_t i = 0; i < m->ncopies; i++)
+			free(m->copies[i]);
+		free(m->copies);
 		free(m->arg);
 		free(m->sets);
 		free(m->key);
@@ -927,19 +935,24 @@ static void reload_part(struct table_cache_map *m, table_set *t, table_part *p)
 	table_part *fp = table_set_ready(&m->fresh[j], &key, &failed, err, sizeof err);
 	if (!fp && !failed)
 		die(EXIT_DATA, "%s: the table no longer has a part its cache file had; run again", t->path);
-	/* p's own read-only copy of the fresh grid (an image, freed by no one): the fresh part
-	 * keeps its grid, and a forged index that names one key twice gives each its own */
+	/* p's own read-only copy of the fresh grid (an image the map owns): the fresh part keeps
+	 * its grid, and a forged index that names one key twice gives each its own */
 	size_t len = 0;
 	void *img = fp ? grid_image(fp->g, &len) : NULL;
 	grid *g = img ? grid_image_open(img, len) : NULL;
-	if (fp && !g)
+	void **copies = g ? realloc(m->copies, (m->ncopies + 1) * sizeof *copies) : NULL;
+	if (fp && !copies)
 		die(EXIT_DATA, "out of memory");
+	if (copies) { /* the map frees it when the last set restored from it goes */
+		m->copies = copies;
+		m->copies[m->ncopies++] = img;
+	}
 	if (!fp) { /* as a part that could not be prepared: its error shows on use */
 		p->g = grid_new(t->depth);
 		p->ready = -1;
 	} else {
 		p->g = g;
-		p->borrowed = true; /* an image nobody frees */
+		p->borrowed = true; /* an image the map owns */
 		p->ready = fp->ready;
 		p->boxed = fp->boxed;
 		memcpy(p->lo, fp->lo, sizeof p->lo);
