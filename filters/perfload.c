@@ -18,23 +18,26 @@
 static const char usage_text[] =
 	"usage: perfload --system S --backend B [--version V] [--data-dir DIR] [--format jsonl|csv] TABLE\n"
 	"       perfload --system S --backend B [--version V] [--data-dir DIR] --list\n"
+	"       perfload --system S --backend B [--version V] [--data-dir DIR] --check\n"
 	"\n"
 	"Shows one perf table of a system/backend/version: TABLE is its file name (gemm_perf.txt) or\n"
 	"short name (gemm, context_attention, nccl ...). Each row is written with numbers as numbers\n"
 	"and its source line (`line`; its row number in a Parquet table). --list writes one record per\n"
 	"table: file, where it came from and why, rows, and for each column its numeric range\n"
-	"[min, max] or its distinct values.\n"
+	"[min, max] or its distinct values. --check finds the database and its tables as --list does\n"
+	"(the same errors) but reads none of them and writes nothing: the check before a sweep.\n"
 	"  --system S       system (h200_sxm ...)\n"
 	"  --backend B      backend (trtllm, sglang, vllm)\n"
 	"  --version V      perf-data version (default: the newest)\n"
 	"  --data-dir DIR   perf data root (default: $INFERCAST_DATA, else the installed data)\n"
 	"  --format F       jsonl (default) or csv\n"
 	"  --list           list the tables instead of showing one\n"
+	"  --check          only check that the database and its tables are there\n"
 	"See perfload(1).\n";
 
 typedef struct opts {
 	const char *system, *backend, *version, *data_dir, *table;
-	bool csv, list;
+	bool csv, list, check;
 } opts;
 
 static void parse_options(int argc, char **argv, opts *o)
@@ -43,7 +46,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		{ "system", required_argument, NULL, 's' }, { "backend", required_argument, NULL, 'b' },
 		{ "version", required_argument, NULL, 'v' }, { "data-dir", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' }, { "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "check", no_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	opterr = 0;
 	int c;
@@ -54,6 +57,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		case 'v': o->version = optarg; break;
 		case 'd': o->data_dir = optarg; break;
 		case 'l': o->list = true; break;
+		case 'c': o->check = true; break;
 		case 'f':
 			if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl"))
 				usage_error("--format must be jsonl or csv, not '%s'", optarg);
@@ -68,9 +72,13 @@ static void parse_options(int argc, char **argv, opts *o)
 	}
 	if (!o->system || !o->backend)
 		usage_error("--system and --backend are required");
-	if (o->list ? optind != argc : optind != argc - 1)
+	if (o->list && o->check)
+		usage_error("--list and --check exclude each other");
+	if (o->check && optind != argc)
+		usage_error("--check takes no table");
+	if (o->list ? optind != argc : !o->check && optind != argc - 1)
 		usage_error(o->list ? "--list takes no table" : "name one table");
-	if (!o->list)
+	if (!o->list && !o->check)
 		o->table = argv[optind];
 }
 
@@ -248,22 +256,31 @@ int main(int argc, char **argv)
 	char path[2 * DATADIR_PATH_MAX];
 	table_csv t;
 	perftree_file where;
-	if (o.list) {
+	if (o.list || o.check) {
+		/* --check: where each table is, as --list finds it, none read (a sweep's query reads
+		 * those it needs, and says FILE:LINE of a bad one) */
 		names l = { NULL, 0 };
 		list_tables(&p, &l);
 		for (size_t i = 0; i < l.n; i++) {
 			snprintf(path, sizeof path, "%s/%s", p.dir, l.v[i]);
-			load_or_die(&t, path, &where);
-			describe(l.v[i], &t, &where);
-			table_csv_free(&t);
+			if (o.check) {
+				if (perftree_locate(path, &where, err, sizeof err) < 0)
+					die(EXIT_DATA, "%s", err);
+			} else {
+				load_or_die(&t, path, &where);
+				describe(l.v[i], &t, &where);
+				table_csv_free(&t);
+			}
 			free(l.v[i]);
 		}
 		free(l.v);
 		snprintf(path, sizeof path, "%s/nccl_perf.txt", p.nccl_dir);
-		if (p.nccl_present) {
+		if (p.nccl_present && !o.check) {
 			load_or_die(&t, path, &where);
 			describe("nccl_perf.txt", &t, &where);
 			table_csv_free(&t);
+		} else if (p.nccl_present && perftree_locate(path, &where, err, sizeof err) < 0) {
+			die(EXIT_DATA, "%s", err);
 		}
 		return finish_stdout();
 	}

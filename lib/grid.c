@@ -1,17 +1,26 @@
 /* grid: nested perf tables with sorted numeric keys at each level (see grid.h). */
 #include "grid.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A node either owns its arrays (pointers) or is part of an image (grid_image): then the two
+ * array fields hold offsets from the node itself, so that an image works wherever it is
+ * mapped, read-only, without a pointer to fix. */
 struct grid_node {
 	int levels;          /* levels of keys from here down; 1: keys map to leaves */
-	unsigned char borrowed; /* BORROW_*: arrays owned by someone else (a cache mapping) */
+	unsigned char image; /* 1: part of an image (offsets, never written) */
 	size_t n, cap;
-	double *keys;        /* ascending */
+	union {
+		double *p;   /* ascending */
+		int64_t rel; /* image: from the node to its keys */
+	} keys;
 	union {
 		grid_node *kids; /* levels > 1: one child dict per key, stored inline */
 		grid_leaf *leaves;
+		int64_t rel;     /* image: from the node to its kids or leaves */
 	} u;
 };
 
@@ -21,6 +30,21 @@ struct grid {
 	bool have_sample;
 	grid_leaf sample;
 };
+
+static inline const double *node_keys(const grid_node *node)
+{
+	return node->image ? (const double *)(const void *)((const char *)node + node->keys.rel) : node->keys.p;
+}
+
+static inline const grid_node *node_kids(const grid_node *node)
+{
+	return node->image ? (const grid_node *)((const char *)node + node->u.rel) : node->u.kids;
+}
+
+static inline const grid_leaf *node_leaves(const grid_node *node)
+{
+	return node->image ? (const grid_leaf *)((const char *)node + node->u.rel) : node->u.leaves;
+}
 
 grid_leaf grid_leaf_scalar(double latency)
 {
@@ -56,20 +80,15 @@ static void node_init(grid_node *node, int levels)
 	node->levels = levels;
 }
 
-enum { BORROW_KEYS = 1, BORROW_VALS = 2 };
-
 static void node_release(grid_node *node)
 {
 	if (node->levels > 1)
 		for (size_t i = 0; i < node->n; i++)
 			node_release(&node->u.kids[i]);
-	if (!(node->borrowed & BORROW_VALS))
-		free(node->u.kids); /* or the leaves: same pointer */
-	if (!(node->borrowed & BORROW_KEYS))
-		free(node->keys);
-	node->borrowed = 0;
+	free(node->u.kids); /* or the leaves: same pointer */
+	free(node->keys.p);
 	node->n = node->cap = 0;
-	node->keys = NULL;
+	node->keys.p = NULL;
 	node->u.kids = NULL;
 }
 
@@ -86,7 +105,7 @@ grid *grid_new(int depth)
 
 void grid_free(grid *g)
 {
-	if (!g)
+	if (!g || g->root.image) /* an image belongs to whoever mapped it */
 		return;
 	node_release(&g->root);
 	free(g);
@@ -106,20 +125,21 @@ const grid_leaf *grid_sample_leaf(const grid *g)
 
 size_t grid_node_keys(const grid_node *node, const double **keys)
 {
-	*keys = node->n ? node->keys : NULL;
+	*keys = node->n ? node_keys(node) : NULL;
 	return node->n;
 }
 
 /* Index of the first key >= key. */
 static size_t lower_bound(const grid_node *node, double key)
 {
+	const double *keys = node_keys(node);
 	size_t lo = 0, hi = node->n;
 	/* Tables are mostly built in ascending order: check the end first. */
-	if (hi && node->keys[hi - 1] < key)
+	if (hi && keys[hi - 1] < key)
 		return hi;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (node->keys[mid] < key)
+		if (keys[mid] < key)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -131,7 +151,7 @@ static bool find_index(const grid_node *node, double key, size_t *at)
 {
 	size_t i = lower_bound(node, key);
 	*at = i;
-	return i < node->n && node->keys[i] == key;
+	return i < node->n && node_keys(node)[i] == key;
 }
 
 bool grid_node_has(const grid_node *node, double key)
@@ -145,7 +165,7 @@ const grid_node *grid_node_child(const grid_node *node, double key)
 	size_t i;
 	if (node->levels <= 1 || !find_index(node, key, &i))
 		return NULL;
-	return &node->u.kids[i];
+	return &node_kids(node)[i];
 }
 
 grid_node *grid_node_child_mut(grid_node *node, double key)
@@ -158,39 +178,19 @@ const grid_leaf *grid_node_leaf(const grid_node *node, double key)
 	size_t i;
 	if (node->levels != 1 || !find_index(node, key, &i))
 		return NULL;
-	return &node->u.leaves[i];
+	return &node_leaves(node)[i];
 }
 
 /* Open a slot at index i (keys above shift up); false on no memory. */
 static bool open_slot(grid_node *node, size_t i, double key)
 {
 	size_t elem = node->levels > 1 ? sizeof(grid_node) : sizeof(grid_leaf);
-	if (node->borrowed) { /* first insert into borrowed arrays: take private copies */
-		size_t cap = node->n < 4 ? 8 : 2 * node->n;
-		double *keys = malloc(cap * sizeof *keys);
-		void *vals = (node->borrowed & BORROW_VALS) ? malloc(cap * elem) : realloc(node->u.kids, cap * elem);
-		if (!keys || !vals) {
-			free(keys);
-			if (vals && (node->borrowed & BORROW_VALS))
-				free(vals);
-			else if (vals)
-				node->u.kids = vals;
-			return false;
-		}
-		memcpy(keys, node->keys, node->n * sizeof *keys);
-		if (node->borrowed & BORROW_VALS)
-			memcpy(vals, node->u.kids, node->n * elem);
-		node->keys = keys;
-		node->u.kids = vals;
-		node->cap = cap;
-		node->borrowed = 0;
-	}
 	if (node->n == node->cap) {
 		size_t cap = node->cap ? node->cap * 2 : 8;
-		double *keys = realloc(node->keys, cap * sizeof *keys);
+		double *keys = realloc(node->keys.p, cap * sizeof *keys);
 		if (!keys)
 			return false;
-		node->keys = keys;
+		node->keys.p = keys;
 		void *vals = realloc(node->u.kids, cap * elem);
 		if (!vals)
 			return false;
@@ -198,9 +198,9 @@ static bool open_slot(grid_node *node, size_t i, double key)
 		node->cap = cap;
 	}
 	char *vals = (char *)node->u.kids;
-	memmove(node->keys + i + 1, node->keys + i, (node->n - i) * sizeof(double));
+	memmove(node->keys.p + i + 1, node->keys.p + i, (node->n - i) * sizeof(double));
 	memmove(vals + (i + 1) * elem, vals + i * elem, (node->n - i) * elem);
-	node->keys[i] = key;
+	node->keys.p[i] = key;
 	node->n++;
 	return true;
 }
@@ -209,7 +209,7 @@ grid_node *grid_node_child_make(grid *g, grid_node *node, double key)
 {
 	(void)g;
 	size_t i;
-	if (node->levels <= 1)
+	if (node->levels <= 1 || node->image)
 		return NULL;
 	if (find_index(node, key, &i))
 		return &node->u.kids[i];
@@ -222,7 +222,7 @@ grid_node *grid_node_child_make(grid *g, grid_node *node, double key)
 int grid_node_put_leaf(grid *g, grid_node *node, double key, const grid_leaf *leaf, grid_insert_mode mode)
 {
 	size_t i;
-	if (node->levels != 1)
+	if (node->levels != 1 || node->image)
 		return -1;
 	if (find_index(node, key, &i)) {
 		if (mode == GRID_OVERWRITE)
@@ -271,58 +271,210 @@ grid_leaf *grid_get_mut(grid *g, const double *keys)
 	return (grid_leaf *)grid_get(g, keys);
 }
 
-int grid_node_fill(grid *g, grid_node *node, const double *keys, size_t n, const grid_leaf *leaves, bool borrow)
-{
-	if (node->n || n == 0)
-		return node->n ? -1 : 0;
-	size_t elem = node->levels > 1 ? sizeof(grid_node) : sizeof(grid_leaf);
-	bool leaf_level = node->levels == 1;
-	double *k = borrow ? (double *)keys : malloc(n * sizeof *k);
-	void *vals = borrow && leaf_level ? (void *)leaves : malloc(n * elem);
-	if (!k || !vals) {
-		if (!borrow)
-			free(k);
-		if (!(borrow && leaf_level))
-			free(vals);
-		return -1;
-	}
-	if (!borrow)
-		memcpy(k, keys, n * sizeof *k);
-	free(node->keys);
-	free(node->u.kids);
-	node->keys = k;
-	node->u.kids = vals;
-	node->n = node->cap = n;
-	node->borrowed = borrow ? (unsigned char)(BORROW_KEYS | (leaf_level ? BORROW_VALS : 0)) : 0;
-	if (!leaf_level) {
-		for (size_t i = 0; i < n; i++)
-			node_init(&node->u.kids[i], node->levels - 1);
-	} else {
-		if (!borrow)
-			memcpy(node->u.leaves, leaves, n * sizeof *leaves);
-		g->size += n;
-	}
-	return 0;
-}
-
-grid_node *grid_node_kid_at(grid_node *node, size_t i)
-{
-	return node->levels > 1 && i < node->n ? &node->u.kids[i] : NULL;
-}
-
 const grid_node *grid_node_child_at(const grid_node *node, size_t i)
 {
-	return node->levels > 1 && i < node->n ? &node->u.kids[i] : NULL;
+	return node->levels > 1 && i < node->n ? &node_kids(node)[i] : NULL;
 }
 
 const grid_leaf *grid_node_leaf_at(const grid_node *node, size_t i)
 {
-	return node->levels == 1 && i < node->n ? &node->u.leaves[i] : NULL;
+	return node->levels == 1 && i < node->n ? &node_leaves(node)[i] : NULL;
 }
 
-void grid_set_sample(grid *g, const grid_leaf *leaf)
+/* ---- images ----
+ *
+ * The grid struct at offset 0, then every node's arrays depth first: its keys, then its
+ * leaves or its kids (node structs), then each kid's arrays in key order. grid_image_open
+ * insists on exactly that order, so that a check of the image is one pass (no array read
+ * twice, however the offsets were forged). */
+
+_Static_assert(sizeof(grid) % 8 == 0 && sizeof(grid_node) % 8 == 0 && sizeof(grid_leaf) % 8 == 0,
+	       "image records keep 8-byte alignment");
+
+typedef struct image_buf {
+	char *p;
+	size_t n, cap;
+	bool bad;
+	bool fixed; /* p is the caller's, cap bytes: never grown */
+} image_buf;
+
+/* Room for n more bytes (zeroed) at the end; their offset, or SIZE_MAX on no memory. */
+static size_t image_grow(image_buf *b, size_t n)
 {
-	g->have_sample = leaf != NULL;
-	if (leaf)
-		g->sample = *leaf;
+	if (b->bad || (b->fixed && b->n + n > b->cap)) {
+		b->bad = true;
+		return SIZE_MAX;
+	}
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->n + n)
+			cap *= 2;
+		char *q = realloc(b->p, cap);
+		if (!q) {
+			b->bad = true;
+			return SIZE_MAX;
+		}
+		b->p = q;
+		b->cap = cap;
+	}
+	size_t at = b->n;
+	memset(b->p + at, 0, n);
+	b->n += n;
+	return at;
+}
+
+/* Write node's arrays after the image so far; its image struct is at `at`. */
+static void image_node(image_buf *b, size_t at, const grid_node *node)
+{
+	size_t n = node->n;
+	grid_node img;
+	memset(&img, 0, sizeof img);
+	img.levels = node->levels;
+	img.image = 1;
+	img.n = img.cap = n;
+	if (n) {
+		size_t k = image_grow(b, n * sizeof(double));
+		size_t v = image_grow(b, n * (node->levels > 1 ? sizeof(grid_node) : sizeof(grid_leaf)));
+		if (b->bad)
+			return;
+		memcpy(b->p + k, node_keys(node), n * sizeof(double));
+		img.keys.rel = (int64_t)k - (int64_t)at;
+		img.u.rel = (int64_t)v - (int64_t)at;
+		if (node->levels == 1) {
+			const grid_leaf *lv = node_leaves(node);
+			for (size_t i = 0; i < n; i++) { /* field by field: no padding bytes of ours in the file */
+				grid_leaf c;
+				memset(&c, 0, sizeof c);
+				c.latency = lv[i].latency, c.power = lv[i].power, c.energy = lv[i].energy, c.flags = lv[i].flags;
+				memcpy(b->p + v + i * sizeof c, &c, sizeof c);
+			}
+		} else {
+			for (size_t i = 0; i < n && !b->bad; i++)
+				image_node(b, v + i * sizeof(grid_node), &node_kids(node)[i]);
+		}
+	}
+	if (!b->bad)
+		memcpy(b->p + at, &img, sizeof img);
+}
+
+static size_t node_image_size(const grid_node *node)
+{
+	if (!node->n)
+		return 0;
+	size_t size = node->n * sizeof(double);
+	if (node->levels == 1)
+		return size + node->n * sizeof(grid_leaf);
+	size += node->n * sizeof(grid_node);
+	const grid_node *kids = node_kids(node);
+	for (size_t i = 0; i < node->n; i++)
+		size += node_image_size(&kids[i]);
+	return size;
+}
+
+size_t grid_image_size(const grid *g)
+{
+	return sizeof(grid) + node_image_size(&g->root);
+}
+
+static bool image_into(const grid *g, image_buf *b);
+
+bool grid_image_write(const grid *g, void *dst, size_t len)
+{
+	image_buf b = { dst, 0, len, false, true };
+	return image_into(g, &b) && b.n == len;
+}
+
+void *grid_image(const grid *g, size_t *len)
+{
+	image_buf b = { 0 };
+	if (!image_into(g, &b)) {
+		free(b.p);
+		return NULL;
+	}
+	*len = b.n;
+	return b.p;
+}
+
+/* The image of g after what b holds (b empty: at its start). */
+static bool image_into(const grid *g, image_buf *b_)
+{
+	image_buf b = *b_;
+	size_t at = image_grow(&b, sizeof(grid));
+	if (at != SIZE_MAX)
+		image_node(&b, at + offsetof(grid, root), &g->root);
+	if (b.bad) {
+		*b_ = b;
+		return false;
+	}
+	grid hdr;
+	memset(&hdr, 0, sizeof hdr);
+	hdr.size = g->size;
+	hdr.have_sample = g->have_sample;
+	if (g->have_sample) {
+		hdr.sample.latency = g->sample.latency, hdr.sample.power = g->sample.power;
+		hdr.sample.energy = g->sample.energy, hdr.sample.flags = g->sample.flags;
+	}
+	if (!b.bad) /* everything but the root node, which image_node wrote */
+		memcpy(b.p + at + offsetof(grid, size), (const char *)&hdr + offsetof(grid, size),
+		       sizeof hdr - offsetof(grid, size));
+	*b_ = b;
+	return !b.bad;
+}
+
+typedef struct image_check {
+	const char *base;
+	size_t len, cursor, leaves;
+} image_check;
+
+/* The node at `at` (already inside the image) and everything under it, in writing order. */
+static bool check_node(image_check *c, size_t at, int levels)
+{
+	grid_node node;
+	memcpy(&node, c->base + at, sizeof node);
+	if (node.levels != levels || node.image != 1 || node.n != node.cap)
+		return false;
+	if (node.n == 0)
+		return true;
+	size_t elem = levels > 1 ? sizeof(grid_node) : sizeof(grid_leaf);
+	size_t room = c->len - c->cursor;
+	if (node.n > room / (sizeof(double) + elem))
+		return false;
+	if (node.keys.rel != (int64_t)c->cursor - (int64_t)at)
+		return false;
+	const double *keys = (const double *)(const void *)(c->base + c->cursor);
+	for (size_t i = 0; i < node.n; i++)
+		if (!(isfinite(keys[i]) && (i == 0 || keys[i - 1] < keys[i])))
+			return false; /* look-ups bisect: strictly ascending, no NaN */
+	c->cursor += node.n * sizeof(double);
+	if (node.u.rel != (int64_t)c->cursor - (int64_t)at)
+		return false;
+	size_t vals = c->cursor;
+	c->cursor += node.n * elem;
+	if (levels == 1) {
+		c->leaves += node.n;
+		return true;
+	}
+	for (size_t i = 0; i < node.n; i++)
+		if (!check_node(c, vals + i * elem, levels - 1))
+			return false;
+	return true;
+}
+
+grid *grid_image_open(const void *img, size_t len)
+{
+	if (!img || len < sizeof(grid) || (uintptr_t)img % 8 != 0)
+		return NULL;
+	const char *base = img;
+	int levels;
+	unsigned char have_sample;
+	size_t size;
+	memcpy(&levels, base + offsetof(grid, root) + offsetof(grid_node, levels), sizeof levels);
+	memcpy(&have_sample, base + offsetof(grid, have_sample), 1); /* a bool read only once it is 0 or 1 */
+	memcpy(&size, base + offsetof(grid, size), sizeof size);
+	if (levels < 1 || levels > GRID_MAX_DEPTH || have_sample > 1)
+		return NULL;
+	image_check c = { base, len, sizeof(grid), 0 };
+	if (!check_node(&c, offsetof(grid, root), levels) || c.cursor != len || c.leaves != size)
+		return NULL;
+	return (grid *)img;
 }

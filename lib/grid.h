@@ -92,19 +92,24 @@ grid_node *grid_node_child_make(grid *g, grid_node *node, double key);
 /* Set a leaf under key (levels == 1). Same return as grid_insert. */
 int grid_node_put_leaf(grid *g, grid_node *node, double key, const grid_leaf *leaf, grid_insert_mode mode);
 
-/* Bulk restore (lib/table_cache): fill an empty node with n ascending keys at once. For
- * levels > 1 each key gets an empty child (grid_node_kid_at), for levels == 1 the leaves are
- * copied (and counted). borrow: keys and leaves are used in place, not copied; they must
- * stay valid and writable (a private mapping) until the grid is freed, and are copied on the
- * node's first insert. -1 on no memory or a node that is not empty. */
-int grid_node_fill(grid *g, grid_node *node, const double *keys, size_t n, const grid_leaf *leaves, bool borrow);
-/* The i-th child of a node with levels > 1 (i < count). */
-grid_node *grid_node_kid_at(grid_node *node, size_t i);
 /* The i-th child (levels > 1) or leaf (levels == 1) of a node in key order, NULL otherwise:
  * for walks that found i by bracketing the sorted keys (no second search by key). */
 const grid_node *grid_node_child_at(const grid_node *node, size_t i);
 const grid_leaf *grid_node_leaf_at(const grid_node *node, size_t i);
-/* Set the sample leaf (grid_sample_leaf) as it was when the grid was saved. */
-void grid_set_sample(grid *g, const grid_leaf *leaf);
+/* Images (lib/table_cache): a grid as one block of bytes, with offsets where a built grid has
+ * pointers, that is read in place wherever it lies (a read-only mapping of a cache file): no
+ * rebuild, nothing to free, pages touched only where a look-up goes.
+ * grid_image: an image of g, malloc'd, *len bytes (a multiple of 8); NULL on no memory.
+ * grid_image_open: the grid of the len bytes at img (8-byte aligned) when they are a
+ * well-formed image (every array inside it and in writing order, keys ascending and finite,
+ * levels and leaf count consistent), else NULL. One pass over the keys and node records,
+ * never the leaves, so a forged image cannot make it loop. The grid is read-only: inserts
+ * into it fail, grid_free leaves it alone. */
+void *grid_image(const grid *g, size_t *len);
+/* The same into the caller's len bytes at dst (8-byte aligned), len being grid_image_size(g):
+ * a file writer lays its grids out without a copy. False when len does not fit. */
+size_t grid_image_size(const grid *g);
+bool grid_image_write(const grid *g, void *dst, size_t len);
+grid *grid_image_open(const void *img, size_t len);
 
 #endif

@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS (POSIX 2024, not 2008): the memo's text blocks */
 #include "optext.h"
 
 #include <float.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "diag.h"
 #include "jsonl.h"
@@ -92,10 +94,39 @@ static optext_memo_entry *gen_find(const optext_memo_gen *g, unsigned long long 
 	return e->rest ? e : NULL;
 }
 
+struct optext_block {
+	optext_block *next;
+	size_t size, used; /* bytes of the mapping, bytes taken (this header included) */
+};
+
+enum { OPTEXT_BLOCK = 1 << 20 };
+
+/* n bytes of text in g's blocks. */
+static char *gen_alloc(optext_memo_gen *g, size_t n)
+{
+	optext_block *b = g->blocks;
+	if (!b || b->size - b->used < n) {
+		size_t size = n + sizeof *b > OPTEXT_BLOCK ? n + sizeof *b : OPTEXT_BLOCK;
+		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			die(EXIT_DATA, "out of memory");
+		b = p;
+		b->next = g->blocks;
+		b->size = size;
+		b->used = sizeof *b;
+		g->blocks = b;
+	}
+	char *at = (char *)b + b->used;
+	b->used += n;
+	return at;
+}
+
 static void gen_free(optext_memo_gen *g)
 {
-	for (size_t i = 0; i < g->cap; i++)
-		free(g->slots[i].rest);
+	for (optext_block *b = g->blocks, *next; b; b = next) {
+		next = b->next;
+		munmap(b, b->size);
+	}
 	free(g->slots);
 	*g = (optext_memo_gen){ 0 };
 }
@@ -105,16 +136,15 @@ static size_t memo_budget(const optext_memo *m)
 	return m->budget ? m->budget : OPTEXT_MEMO_BUDGET;
 }
 
-/* Adds e (its allocation now the memo's) to the young generation, first turning the young one
- * old if e would take it past its half of the budget. An entry larger than that half is not
- * kept. */
-static void memo_insert(optext_memo *m, optext_memo_entry e)
+/* Adds (db, rest) -> tail to the young generation, first turning the young one old if it would
+ * take it past its half of the budget. Text larger than that half is not kept. rest and tail
+ * must not lie in the old generation (its blocks go in the turn). */
+static void memo_insert(optext_memo *m, unsigned long long hash, const void *db, const char *rest, size_t rest_len,
+			const char *tail)
 {
-	size_t size = e.rest_len + strlen(e.tail), half = memo_budget(m) / 2;
-	if (size > half) {
-		free(e.rest);
+	size_t tail_len = strlen(tail), size = rest_len + tail_len, half = memo_budget(m) / 2;
+	if (size > half)
 		return;
-	}
 	if (m->young.bytes + size > half) {
 		m->used -= m->old.used;
 		gen_free(&m->old);
@@ -124,27 +154,20 @@ static void memo_insert(optext_memo *m, optext_memo_entry e)
 	optext_memo_gen *g = &m->young;
 	if (2 * (g->used + 1) > g->cap) {
 		optext_memo_gen grown = { xcalloc(g->cap ? 2 * g->cap : 1024, sizeof *g->slots), g->cap ? 2 * g->cap : 1024,
-					  g->used, g->bytes };
+					  g->used, g->bytes, g->blocks };
 		for (size_t i = 0; i < g->cap; i++)
 			if (g->slots[i].rest)
 				*memo_slot(&grown, g->slots[i].hash, NULL, NULL, SIZE_MAX) = g->slots[i];
 		free(g->slots);
 		*g = grown;
 	}
-	*memo_slot(g, e.hash, e.db, e.rest, e.rest_len) = e;
+	char *copy = gen_alloc(g, size + 1);
+	memcpy(copy, rest, rest_len);
+	memcpy(copy + rest_len, tail, tail_len + 1);
+	*memo_slot(g, hash, db, rest, rest_len) = (optext_memo_entry){ hash, db, copy, rest_len, copy + rest_len };
 	g->used++;
 	g->bytes += size;
 	m->used++;
-}
-
-static optext_memo_entry memo_entry(unsigned long long hash, const void *db, const char *rest, size_t rest_len,
-				    const char *tail)
-{
-	size_t tail_len = strlen(tail);
-	char *copy = xmalloc(rest_len + tail_len + 1);
-	memcpy(copy, rest, rest_len);
-	memcpy(copy + rest_len, tail, tail_len + 1);
-	return (optext_memo_entry){ hash, db, copy, rest_len, copy + rest_len };
 }
 
 const char *optext_memo_find(optext_memo *m, const void *db, const char *rest, size_t rest_len)
@@ -158,10 +181,16 @@ const char *optext_memo_find(optext_memo *m, const void *db, const char *rest, s
 	e = gen_find(&m->old, hash, db, rest, rest_len);
 	if (!e)
 		return NULL;
-	/* still asked for: into the young generation, copied first since the insert may drop
+	/* still asked for: into the young generation, copied out first since the insert may drop
 	 * the old one */
-	optext_memo_entry young = memo_entry(hash, db, e->rest, e->rest_len, e->tail);
-	memo_insert(m, young);
+	size_t tail_len = strlen(e->tail);
+	char *copy = malloc(e->rest_len + tail_len + 1);
+	if (!copy)
+		die(EXIT_DATA, "out of memory");
+	memcpy(copy, e->rest, e->rest_len);
+	memcpy(copy + e->rest_len, e->tail, tail_len + 1);
+	memo_insert(m, hash, db, copy, e->rest_len, copy + e->rest_len);
+	free(copy);
 	e = gen_find(&m->young, hash, db, rest, rest_len);
 	return e ? e->tail : NULL;
 }
@@ -171,7 +200,7 @@ void optext_memo_put(optext_memo *m, const void *db, const char *rest, size_t re
 	unsigned long long hash = memo_hash(db, rest, rest_len);
 	if (gen_find(&m->young, hash, db, rest, rest_len) || gen_find(&m->old, hash, db, rest, rest_len))
 		return; /* the first tail stays */
-	memo_insert(m, memo_entry(hash, db, rest, rest_len, tail));
+	memo_insert(m, hash, db, rest, rest_len, tail);
 }
 
 void optext_memo_free(optext_memo *m)

@@ -60,7 +60,8 @@ struct perfdb {
 		int state; /* 1 read, -1 bad table (fatal says why) */
 		char fatal[600];
 		table_set t;
-	} *extra;      /* other families' tables (perfdb_table) */
+	} **extra;     /* other families' tables (perfdb_table), each where it stays: the table
+			* cache may read a damaged part again into it long after */
 	size_t nextra;
 };
 
@@ -110,8 +111,10 @@ void perfdb_close(perfdb *db)
 			     &db->allreduce, &db->nccl, &db->oneccl };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		table_set_free(all[i]);
-	for (size_t i = 0; i < db->nextra; i++)
-		table_set_free(&db->extra[i].t);
+	for (size_t i = 0; i < db->nextra; i++) {
+		table_set_free(&db->extra[i]->t);
+		free(db->extra[i]);
+	}
 	free(db->extra);
 	free(db->memo);
 	free(db->memo_old);
@@ -211,7 +214,7 @@ static int load_group_cached(perfdb *db, int group, char *e, size_t n)
 		 group == G_NCCL ? db->path.nccl_dir : db->path.dir, files[group], tag);
 	group_call call = { db, group };
 	const char *deps[] = { db->sys->path, NULL }; /* preparing GEMM and attention reads the spec */
-	return table_cache_load(sets, nsets, key, deps, load_group_call, &call, e, n);
+	return table_cache_load(sets, nsets, key, deps, load_group_call, &call, sizeof call, e, n);
 }
 
 /* Read a table group on first use. 0, or PERFDB_FATAL with the table's error. */
@@ -247,9 +250,11 @@ static uint64_t hash_key(const memo_key *k)
 	return h ^ (h >> 29);
 }
 
-/* Answers one generation keeps (~2.5 MB of slots at half load): a Qwen3-32B stream of
- * 10,000 configurations asks ~12,000 distinct look-ups. */
-enum { MEMO_GEN_MAX = 16384 };
+/* Answers one generation keeps (~1.3 MB of slots at half load): a Qwen3-32B stream of
+ * 10,000 configurations asks ~12,000 distinct look-ups, most of them soon again or not at
+ * all (query's text memo answers the repeats first), so 8,192 cost no CPU there and keep
+ * query under 50 MB at 100,000 configurations (16,384: 53 MB). */
+enum { MEMO_GEN_MAX = 8192 };
 
 static memo_slot *memo_find_in(memo_slot *slots, size_t cap, const memo_key *k, uint64_t h)
 {
@@ -357,12 +362,12 @@ table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, 
 {
 	struct extra_table *e = NULL;
 	for (size_t i = 0; i < db->nextra && !e; i++)
-		if (strcmp(db->extra[i].file, file) == 0)
-			e = &db->extra[i];
+		if (strcmp(db->extra[i]->file, file) == 0)
+			e = db->extra[i];
 	if (!e) {
 		db->extra = xrealloc(db->extra, (db->nextra + 1) * sizeof *db->extra);
-		e = &db->extra[db->nextra++];
-		memset(e, 0, sizeof *e);
+		e = xcalloc(1, sizeof *e);
+		db->extra[db->nextra++] = e;
 		snprintf(e->file, sizeof e->file, "%s", file);
 		ext_call call = { db, &e->t, load };
 		const char *files[] = { file, NULL };
@@ -375,7 +380,7 @@ table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, 
 		table_set *sets[1] = { &e->t };
 		const char *deps[] = { db->sys->path, NULL };
 		explain_suspend();
-		e->state = table_cache_load(sets, 1, key, deps, load_ext_call, &call, e->fatal, sizeof e->fatal) == 0 ? 1 : -1;
+		e->state = table_cache_load(sets, 1, key, deps, load_ext_call, &call, sizeof call, e->fatal, sizeof e->fatal) == 0 ? 1 : -1;
 		explain_resume();
 	}
 	if (e->state < 0) {

@@ -14,11 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "opgraph_quant.h"
 
 /* Bumped whenever the file layout or what a part holds changes. 2: sources identified by
- * their content, not their mtime. */
-enum { CACHE_FORMAT = 2 };
+ * their content, not their mtime. 3: grids as images read in place, checksums. */
+enum { CACHE_FORMAT = 3 };
 static const char MAGIC[8] = { 'I', 'F', 'C', 'T', 'A', 'B', 'L', '1' };
 static const char END_MARK[8] = { 'I', 'F', 'C', 'T', '-', 'E', 'N', 'D' };
 
@@ -160,6 +161,20 @@ static void put(wbuf *w, const void *src, size_t n)
 		w->p[w->n++] = 0;
 }
 
+/* Room for a buffer of total bytes in all, at once (no regrowth after). */
+static void reserve(wbuf *w, size_t total)
+{
+	if (w->bad || total + 8 <= w->cap)
+		return;
+	char *q = realloc(w->p, total + 8);
+	if (!q) {
+		w->bad = true;
+		return;
+	}
+	w->p = q;
+	w->cap = total + 8;
+}
+
 static void put_u64(wbuf *w, uint64_t v) { put(w, &v, sizeof v); }
 static void put_i64(wbuf *w, int64_t v) { put(w, &v, sizeof v); }
 static void put_str(wbuf *w, const char *s)
@@ -167,28 +182,6 @@ static void put_str(wbuf *w, const char *s)
 	size_t n = strlen(s) + 1;
 	put_u64(w, n);
 	put(w, s, n);
-}
-
-static void put_node(wbuf *w, const grid_node *node)
-{
-	const double *keys;
-	size_t n = grid_node_keys(node, &keys);
-	put_u64(w, n);
-	if (!n)
-		return;
-	put(w, keys, n * sizeof *keys);
-	if (grid_node_levels(node) == 1) {
-		for (size_t i = 0; i < n; i++) {
-			const grid_leaf *l = grid_node_leaf(node, keys[i]);
-			grid_leaf c;
-			memset(&c, 0, sizeof c); /* no uninitialised padding in the file */
-			c.latency = l->latency, c.power = l->power, c.energy = l->energy, c.flags = l->flags;
-			put(w, &c, sizeof c);
-		}
-	} else {
-		for (size_t i = 0; i < n; i++)
-			put_node(w, grid_node_child(node, keys[i]));
-	}
 }
 
 /* ---- sources by content ----
@@ -317,7 +310,62 @@ static void file_id(const char *path, int64_t id[3])
 	}
 }
 
-static bool put_set(wbuf *w, const table_set *t)
+/* ---- the file ----
+ *
+ * Format 3, every field 8-byte aligned (strings: a u64 length with the NUL, then the bytes):
+ *   MAGIC, format, nsets, file length, library id, key, index end (E)
+ *   per set: path, source id[3], flags, depth, rows, nparts
+ *     per part: its keys (k1 kind and name, k2 kind and name, name, pre[8], npre), ready,
+ *               boxed, lo[3], hi[3], and where its grid lies: offset, length, checksum
+ *   at E: the checksum of bytes [0, E), the index
+ *   the parts' grids, each an image (lib/grid) read in place from the read-only mapping
+ *   END_MARK
+ * A hit checks the length, the end mark and the index's checksum (a few KB) at once, and a
+ * part's grid against its own checksum when the part is first used (table_backing.check):
+ * a run reads only the grids it looks up, and never one whose bytes changed. */
+
+/* Checksum of n bytes (a multiple of 8, 8-byte aligned): four lanes of a multiply-xorshift
+ * mix, each step a bijection of the lane, so that a change of any one word always changes
+ * the sum; four independent lanes keep it at memory speed (a 3 MB grid in ~0.2 ms). */
+static uint64_t sum_words(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t h[4] = { 0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full, 0x165667B19E3779F9ull, 0x27D4EB2F165667C5ull };
+	size_t i = 0;
+	for (; i + 32 <= n; i += 32)
+		for (int l = 0; l < 4; l++) {
+			uint64_t w;
+			memcpy(&w, p + i + 8 * (size_t)l, sizeof w);
+			h[l] = (h[l] ^ w) * 0xFF51AFD7ED558CCDull;
+			h[l] ^= h[l] >> 32;
+		}
+	for (int l = 0; i + 8 <= n; i += 8, l++) {
+		uint64_t w;
+		memcpy(&w, p + i, sizeof w);
+		h[l] = (h[l] ^ w) * 0xFF51AFD7ED558CCDull;
+		h[l] ^= h[l] >> 32;
+	}
+	uint64_t s = n;
+	for (int l = 0; l < 4; l++) {
+		s = (s ^ h[l]) * 0xC4CEB9FE1A85EC53ull;
+		s ^= s >> 29;
+	}
+	return s;
+}
+
+/* Where a part's grid will be written: the index slots to fill in once the grids are laid out. */
+typedef struct grid_slot {
+	size_t at;        /* offset of the part's (offset, length, checksum) in the index */
+	const grid *g;    /* the part's grid, written as a lib/grid image */
+	size_t len;       /* its image's size */
+} grid_slot;
+
+typedef struct slots {
+	grid_slot *v;
+	size_t n, cap;
+} slots;
+
+static bool put_set(wbuf *w, const table_set *t, slots *gs)
 {
 	int64_t id[3];
 	file_id(t->path, id);
@@ -332,7 +380,7 @@ static bool put_set(wbuf *w, const table_set *t)
 		const table_part *p = &t->parts[i];
 		const char *n1 = "", *n2 = "";
 		int k1 = key_kind(p->k1, &n1), k2 = key_kind(p->k2, &n2);
-		if (k1 < -1 || k2 < -1)
+		if (k1 < -1 || k2 < -1 || p->ready != 1 || p->pending)
 			return false;
 		put_i64(w, k1);
 		put_str(w, n1);
@@ -345,15 +393,19 @@ static bool put_set(wbuf *w, const table_set *t)
 		put_i64(w, p->boxed);
 		put(w, p->lo, sizeof p->lo);
 		put(w, p->hi, sizeof p->hi);
-		put_i64(w, grid_depth(p->g));
-		const grid_leaf *s = grid_sample_leaf(p->g);
-		grid_leaf c;
-		memset(&c, 0, sizeof c);
-		if (s)
-			c.latency = s->latency, c.power = s->power, c.energy = s->energy, c.flags = s->flags;
-		put_i64(w, s != NULL);
-		put(w, &c, sizeof c);
-		put_node(w, grid_root(p->g));
+		if (gs->n == gs->cap) {
+			grid_slot *v = realloc(gs->v, (gs->cap = gs->cap ? 2 * gs->cap : 64) * sizeof *v);
+			if (!v)
+				return false;
+			gs->v = v;
+		}
+		grid_slot *s = &gs->v[gs->n++];
+		s->g = p->g;
+		s->len = grid_image_size(p->g);
+		s->at = w->n;
+		put_u64(w, 0);
+		put_u64(w, 0);
+		put_u64(w, 0);
 	}
 	return true;
 }
@@ -377,23 +429,45 @@ static void evict_lru(const char *keep);
 static void write_cache(const char *file, const char *key, table_set *const *sets, int nsets)
 {
 	wbuf w = { 0 };
+	slots gs = { 0 };
 	put(&w, MAGIC, sizeof MAGIC);
 	put_u64(&w, CACHE_FORMAT);
 	put_u64(&w, (uint64_t)nsets);
-	put_u64(&w, 0); /* total length, filled in below */
+	put_u64(&w, 0); /* file length, filled in below */
 	put_str(&w, INFERCAST_LIB_ID);
 	put_str(&w, key);
+	size_t index_end_at = w.n;
+	put_u64(&w, 0); /* index end, filled in below */
 	bool ok = true;
 	for (int i = 0; i < nsets && ok; i++)
-		ok = put_set(&w, sets[i]);
+		ok = put_set(&w, sets[i], &gs);
+	size_t index_end = w.n;
+	put_u64(&w, 0); /* the index's checksum */
+	/* the grids written straight into the file's buffer, sized once (the images are the
+	 * bulk: ~40 MB for a dense group; no copy, no regrowth) */
+	size_t room = w.n + sizeof END_MARK;
+	for (size_t i = 0; i < gs.n; i++)
+		room += gs.v[i].len;
+	reserve(&w, room);
+	for (size_t i = 0; ok && !w.bad && i < gs.n; i++) {
+		size_t off = w.n;
+		w.n += gs.v[i].len;
+		ok = grid_image_write(gs.v[i].g, w.p + off, gs.v[i].len);
+		uint64_t where[3] = { off, gs.v[i].len, ok ? sum_words(w.p + off, gs.v[i].len) : 0 };
+		memcpy(w.p + gs.v[i].at, where, sizeof where);
+	}
 	put(&w, END_MARK, sizeof END_MARK);
+	free(gs.v);
 	if (!ok || w.bad) {
 		stats.skipped++;
 		free(w.p);
 		return;
 	}
-	uint64_t total = w.n;
+	uint64_t total = w.n, end = index_end;
 	memcpy(w.p + 24, &total, sizeof total);
+	memcpy(w.p + index_end_at, &end, sizeof end);
+	uint64_t sum = sum_words(w.p, index_end);
+	memcpy(w.p + index_end, &sum, sizeof sum);
 	char tmp[sizeof dir_buf + 300];
 	snprintf(tmp, sizeof tmp, "%s.XXXXXX", file);
 	int fd = mkstemp(tmp);
@@ -608,36 +682,95 @@ static const void *decode_key(rbuf *r)
 	return q;
 }
 
-static void get_node(rbuf *r, grid *g, grid_node *node)
-{
-	uint64_t n = get_u64(r);
-	if (r->bad || n > r->n / 8) {
-		r->bad = true;
-		return;
-	}
-	if (!n)
-		return;
-	const double *keys = take(r, (size_t)n * sizeof *keys);
-	bool leaves = grid_node_levels(node) == 1;
-	const grid_leaf *lv = leaves ? take(r, (size_t)n * sizeof *lv) : NULL;
-	if (r->bad || grid_node_fill(g, node, keys, (size_t)n, lv, true) != 0) {
-		r->bad = true;
-		return;
-	}
-	for (size_t i = 0; !leaves && i < n && !r->bad; i++)
-		get_node(r, g, grid_node_kid_at(node, i));
-}
+/* The index of a mapped file: bytes [0, end) checked against their checksum. */
+typedef struct index_view {
+	size_t end;        /* index end (its checksum lies there) */
+	size_t total;      /* the file's length */
+} index_view;
 
-/* Check the header and that every source file is as it was; r is left after the header. */
-static bool header_ok(rbuf *r, const char *key, int nsets)
+/* Check the header, the end mark and the index's checksum; r is left after the header, its
+ * length cut to the index (what the set records may use). */
+static bool header_ok(rbuf *r, const char *key, int nsets, index_view *iv)
 {
 	const void *m = take(r, sizeof MAGIC);
 	if (!m || memcmp(m, MAGIC, sizeof MAGIC) != 0 || get_u64(r) != CACHE_FORMAT || get_u64(r) != (uint64_t)nsets ||
-	    get_u64(r) != r->n || strcmp(get_str(r), INFERCAST_LIB_ID) != 0 || strcmp(get_str(r), key) != 0 || r->bad)
+	    get_u64(r) != r->n || strcmp(get_str(r), INFERCAST_LIB_ID) != 0 || strcmp(get_str(r), key ? key : "") != 0)
 		return false;
-	if (r->n < sizeof END_MARK || memcmp(r->p + r->n - sizeof END_MARK, END_MARK, sizeof END_MARK) != 0)
+	uint64_t end = get_u64(r);
+	if (r->bad || r->n < r->off + 2 * sizeof END_MARK || end < r->off || end % 8 || end > r->n - 2 * sizeof END_MARK ||
+	    memcmp(r->p + r->n - sizeof END_MARK, END_MARK, sizeof END_MARK) != 0)
 		return false;
+	uint64_t sum;
+	memcpy(&sum, r->p + end, sizeof sum);
+	if (sum != sum_words(r->p, (size_t)end))
+		return false;
+	iv->end = (size_t)end;
+	iv->total = r->n;
+	r->n = (size_t)end;
 	return true;
+}
+
+/* ---- resealing (fuzzing) ---- */
+
+/* Skip one set's records, recomputing each part's grid checksum where its range is inside the
+ * file. False when the records cannot be followed. */
+static bool reseal_set(rbuf *r, char *file, size_t total)
+{
+	get_str(r);
+	for (int j = 0; j < 3; j++)
+		get_i64(r);
+	get_u64(r);
+	get_i64(r);
+	get_u64(r);
+	uint64_t nparts = get_u64(r);
+	if (r->bad || nparts > r->n / 64)
+		return false;
+	for (uint64_t i = 0; i < nparts && !r->bad; i++) {
+		get_i64(r);
+		get_str(r);
+		get_i64(r);
+		get_str(r);
+		get_str(r);
+		take(r, TABLE_MAX_PREFIX * sizeof(double));
+		for (int j = 0; j < 3; j++)
+			get_i64(r);
+		take(r, 6 * sizeof(double));
+		uint64_t off = get_u64(r), len = get_u64(r);
+		size_t sum_at = r->off;
+		take(r, 8);
+		if (!r->bad && off % 8 == 0 && len % 8 == 0 && off <= total && len <= total - off) {
+			uint64_t v = sum_words(file + off, (size_t)len);
+			memcpy(file + sum_at, &v, sizeof v);
+		}
+	}
+	return !r->bad;
+}
+
+int table_cache_reseal(void *data, size_t len)
+{
+	char *file = data;
+	if (len < 64 || len % 8 || (uintptr_t)data % 8)
+		return -1;
+	uint64_t total = len;
+	memcpy(file + 24, &total, sizeof total);
+	memcpy(file + len - sizeof END_MARK, END_MARK, sizeof END_MARK);
+	rbuf r = { file, len, 0, false };
+	take(&r, sizeof MAGIC);
+	get_u64(&r);
+	uint64_t nsets = get_u64(&r);
+	get_u64(&r);
+	get_str(&r);
+	get_str(&r);
+	uint64_t end = get_u64(&r);
+	if (r.bad || end % 8 || end < r.off || end > len - 2 * sizeof END_MARK || nsets > 64)
+		return -1;
+	r.n = (size_t)end;
+	for (uint64_t i = 0; i < nsets; i++)
+		if (!reseal_set(&r, file, len - sizeof END_MARK))
+			return -1;
+	uint64_t sum = sum_words(file, (size_t)end);
+	memcpy(file + end, &sum, sizeof sum);
+	return 0;
 }
 
 /* Before running the loader: is the first set's source file as it was? (The others are
@@ -654,7 +787,15 @@ static bool sources_ok(rbuf r)
 	return memcmp(id, now, sizeof id) == 0;
 }
 
-static bool restore_set(rbuf *r, table_set *t)
+/* Where a restored part's grid lies in the mapping (table_part.pending points here until the
+ * part is first used). */
+typedef struct part_record {
+	const void *image;
+	size_t len;
+	uint64_t sum;
+} part_record;
+
+static bool restore_set(rbuf *r, const index_view *iv, const char *base, table_set *t)
 {
 	const char *path = get_str(r);
 	int64_t id[3], now[3];
@@ -669,7 +810,8 @@ static bool restore_set(rbuf *r, table_set *t)
 	if (r->bad || depth != t->depth || nparts > r->n / 64)
 		return false;
 	for (size_t i = 0; i < t->nparts; i++)
-		grid_free(t->parts[i].g);
+		if (!t->parts[i].borrowed)
+			grid_free(t->parts[i].g);
 	free(t->parts);
 	t->parts = NULL;
 	t->nparts = 0;
@@ -678,9 +820,12 @@ static bool restore_set(rbuf *r, table_set *t)
 	t->rows = (size_t)rows;
 	if (!nparts)
 		return true;
-	t->parts = calloc((size_t)nparts, sizeof *t->parts);
-	if (!t->parts)
+	/* the parts and their records in one block, kept until the set is freed with its parts */
+	table_part *parts = calloc(1, (size_t)nparts * (sizeof *parts + sizeof(part_record)));
+	if (!parts)
 		return false;
+	part_record *recs = (part_record *)(parts + nparts);
+	t->parts = parts;
 	for (size_t i = 0; i < nparts; i++) {
 		table_part *p = &t->parts[i];
 		p->k1 = decode_key(r);
@@ -691,37 +836,143 @@ static bool restore_set(rbuf *r, table_set *t)
 		else
 			memcpy(p->name, name, strlen(name) + 1);
 		get_doubles(r, p->pre, TABLE_MAX_PREFIX);
-		p->npre = (int)get_i64(r);
-		p->ready = (int)get_i64(r);
-		p->boxed = get_i64(r) != 0;
+		int64_t npre = get_i64(r), ready = get_i64(r), boxed = get_i64(r);
 		get_doubles(r, p->lo, 3);
 		get_doubles(r, p->hi, 3);
-		int64_t gdepth = get_i64(r);
-		bool has_sample = get_i64(r) != 0;
-		const grid_leaf *sample = take(r, sizeof(grid_leaf));
-		if (r->bad || gdepth < 1 || gdepth > GRID_MAX_DEPTH || !(p->g = grid_new((int)gdepth)))
+		uint64_t off = get_u64(r), len = get_u64(r), sum = get_u64(r);
+		/* a grid lies between the index and the end mark, whole and aligned */
+		if (r->bad || npre < 0 || npre > TABLE_MAX_PREFIX || ready != 1 || (boxed != 0 && boxed != 1) || off % 8 ||
+		    len % 8 || off < iv->end + 8 || off > iv->total - sizeof END_MARK || len > iv->total - sizeof END_MARK - off)
 			return false;
+		p->npre = (int)npre;
+		p->ready = 1;
+		p->boxed = boxed == 1;
+		recs[i] = (part_record){ base + off, (size_t)len, sum };
+		p->pending = &recs[i];
 		t->nparts = i + 1; /* from here on table_set_free releases it */
-		grid_set_sample(p->g, has_sample ? sample : NULL);
-		get_node(r, p->g, grid_root_mut(p->g));
-		if (r->bad)
-			return false;
 	}
 	return true;
 }
 
+/* A mapped cache file: the sets restored from it hold it (table_backing.release) and open
+ * their parts' grids in it. It also keeps what it takes to read a damaged part again: the
+ * loader and a copy of its argument, the sets it filled, the key. */
 struct table_cache_map {
+	table_backing src; /* first: the handle the sets call */
 	void *addr;
 	size_t len;
 	int refs;
+	table_cache_loader load;
+	void *arg;
+	table_set **sets;
+	int nsets;
+	table_set *fresh; /* the sets read again from the tables, once a part was found damaged */
+	void **copies;    /* the images of fresh grids given to damaged parts (theirs, freed with the map) */
+	size_t ncopies;
+	char *key;
+	char file[];
 };
 
-void table_cache_unref(struct table_cache_map *m)
+static void map_release(table_backing *src)
 {
+	struct table_cache_map *m = (struct table_cache_map *)src;
 	if (m && --m->refs == 0) {
 		munmap(m->addr, m->len);
+		for (int i = 0; m->fresh && i < m->nsets; i++)
+			table_set_free(&m->fresh[i]);
+		free(m->fresh);
+		for (size_t i = 0; i < m->ncopies; i++)
+			free(m->copies[i]);
+		free(m->copies);
+		free(m->arg);
+		free(m->sets);
+		free(m->key);
 		free(m);
 	}
+}
+
+static bool finalize_sets(table_set *const *sets, int nsets);
+
+/* A part whose grid does not match its checksum (the file changed on disk after the index
+ * was checked, or was written wrong): never read. The file is removed, the tables are read
+ * again with the loader (once per file, into sets of our own: the caller's sets keep their
+ * other parts), written to the cache again, and the part takes the fresh part's grid. */
+static void reload_part(struct table_cache_map *m, table_set *t, table_part *p)
+{
+	int j = 0;
+	while (j < m->nsets && m->sets[j] != t)
+		j++;
+	if (j == m->nsets)
+		die(EXIT_DATA, "%s: a damaged table cache part of another table set", t->path);
+	if (!m->fresh) {
+		unlink(m->file);
+		table_set *saved = calloc((size_t)m->nsets, sizeof *saved);
+		table_set **fresh_ptrs = calloc((size_t)m->nsets, sizeof *fresh_ptrs);
+		if (!saved || !fresh_ptrs || !(m->fresh = calloc((size_t)m->nsets, sizeof *m->fresh)))
+			die(EXIT_DATA, "out of memory");
+		/* the loader fills the sets its argument names: run it on them, then swap */
+		for (int i = 0; i < m->nsets; i++)
+			saved[i] = *m->sets[i];
+		char err[1024] = "";
+		int st = m->load(m->arg, err, sizeof err);
+		for (int i = 0; i < m->nsets; i++) {
+			m->fresh[i] = *m->sets[i];
+			*m->sets[i] = saved[i];
+			m->fresh[i].backing = NULL;
+			fresh_ptrs[i] = &m->fresh[i];
+		}
+		free(saved);
+		if (st != 0)
+			die(EXIT_DATA, "%s", err);
+		if (finalize_sets(fresh_ptrs, m->nsets))
+			write_cache(m->file, m->key, fresh_ptrs, m->nsets);
+		free(fresh_ptrs);
+	}
+	table_key key = { p->k1, p->k2, p->name, { 0 }, p->npre };
+	memcpy(key.pre, p->pre, sizeof key.pre);
+	bool failed;
+	char err[1024] = "";
+	table_part *fp = table_set_ready(&m->fresh[j], &key, &failed, err, sizeof err);
+	if (!fp && !failed)
+		die(EXIT_DATA, "%s: the table no longer has a part its cache file had; run again", t->path);
+	/* p's own read-only copy of the fresh grid (an image the map owns): the fresh part keeps
+	 * its grid, and a forged index that names one key twice gives each its own */
+	size_t len = 0;
+	void *img = fp ? grid_image(fp->g, &len) : NULL;
+	grid *g = img ? grid_image_open(img, len) : NULL;
+	void **copies = g ? realloc(m->copies, (m->ncopies + 1) * sizeof *copies) : NULL;
+	if (fp && !copies)
+		die(EXIT_DATA, "out of memory");
+	if (copies) { /* the map frees it when the last set restored from it goes */
+		m->copies = copies;
+		m->copies[m->ncopies++] = img;
+	}
+	if (!fp) { /* as a part that could not be prepared: its error shows on use */
+		p->g = grid_new(t->depth);
+		p->ready = -1;
+	} else {
+		p->g = g;
+		p->borrowed = true; /* an image the map owns */
+		p->ready = fp->ready;
+		p->boxed = fp->boxed;
+		memcpy(p->lo, fp->lo, sizeof p->lo);
+		memcpy(p->hi, fp->hi, sizeof p->hi);
+	}
+	p->pending = NULL;
+}
+
+static void map_check(table_backing *src, table_set *t, table_part *p)
+{
+	const part_record *rec = p->pending;
+	grid *g = sum_words(rec->image, rec->len) == rec->sum ? grid_image_open(rec->image, rec->len) : NULL;
+	if (g) {
+		p->g = g;
+		p->borrowed = true;
+		p->pending = NULL;
+		return;
+	}
+	stats.damaged++;
+	reload_part((struct table_cache_map *)src, t, p);
 }
 
 static struct table_cache_map *map_file(const char *file)
@@ -731,16 +982,20 @@ static struct table_cache_map *map_file(const char *file)
 		return NULL;
 	struct stat st;
 	struct table_cache_map *m = NULL;
-	if (fstat(fd, &st) == 0 && st.st_size > 64 && (m = calloc(1, sizeof *m))) {
+	size_t flen = strlen(file) + 1;
+	if (fstat(fd, &st) == 0 && st.st_size > 64 && (m = calloc(1, sizeof *m + flen))) {
 		m->len = (size_t)st.st_size;
-		/* private and writable: grids borrow it, and a write (never done to a ready part)
-		 * would stay in this process */
-		m->addr = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		/* read-only: grids are read in place and never written */
+		m->addr = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (m->addr == MAP_FAILED) {
 			free(m);
 			m = NULL;
-		} else
+		} else {
 			m->refs = 1;
+			m->src.check = map_check;
+			m->src.release = map_release;
+			memcpy(m->file, file, flen);
+		}
 	}
 	close(fd);
 	return m;
@@ -770,7 +1025,7 @@ static void full_key(const char *key, const char *const *deps, char *out, size_t
 }
 
 int table_cache_load(table_set *const *sets, int nsets, const char *key_in, const char *const *deps,
-		     table_cache_loader load, void *arg, char *err, size_t errlen)
+		     table_cache_loader load, void *arg, size_t argsize, char *err, size_t errlen)
 {
 	char key[4096], file[sizeof dir_buf + 128];
 	full_key(key_in, deps, key, sizeof key);
@@ -779,24 +1034,39 @@ int table_cache_load(table_set *const *sets, int nsets, const char *key_in, cons
 	struct table_cache_map *m = map_file(file);
 	if (m) {
 		rbuf r = { m->addr, m->len, 0, false };
-		bool hit = header_ok(&r, key, nsets) && sources_ok(r);
+		index_view iv;
+		bool hit = header_ok(&r, key, nsets, &iv) && sources_ok(r);
+		if (hit) {
+			/* what a damaged part needs later: the loader's argument (a copy: the caller's is
+			 * gone by then), the sets, the key */
+			m->load = load;
+			m->nsets = nsets;
+			m->arg = malloc(argsize ? argsize : 1);
+			m->sets = malloc((size_t)nsets * sizeof *m->sets);
+			m->key = strdup(key);
+			hit = m->arg && m->sets && m->key;
+			if (hit) {
+				memcpy(m->arg, arg, argsize);
+				memcpy(m->sets, sets, (size_t)nsets * sizeof *sets);
+			}
+		}
 		if (hit) {
 			table_csv_set_header_only(true);
 			int st = load(arg, err, errlen);
 			table_csv_set_header_only(false);
 			for (int i = 0; st == 0 && hit && i < nsets; i++) {
-				hit = restore_set(&r, sets[i]);
+				hit = restore_set(&r, &iv, m->addr, sets[i]);
 				if (hit) {
-					sets[i]->cache_map = m;
+					sets[i]->backing = &m->src;
 					m->refs++;
 				}
 			}
-			hit = hit && st == 0 && !r.bad;
+			hit = hit && st == 0 && !r.bad && r.off == iv.end;
 			if (!hit)
 				for (int i = 0; i < nsets; i++)
 					table_set_free(sets[i]);
 		}
-		table_cache_unref(m);
+		map_release(&m->src);
 		if (hit) {
 			mark_used(file);
 			stats.hits++;

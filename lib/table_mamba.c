@@ -132,12 +132,12 @@ static const table_part *find_shape(const table_set *t, const char *ks, const ch
 		if (p->pre[nshape] != key.pre[nshape] || strcmp(p->name, ks) != 0 || p->pre[0] != shape[0])
 			continue;
 		if (!closest_heads)
-			return p;
+			return table_set_use(t, p);
 		double gap = p->pre[3] > shape[3] ? p->pre[3] - shape[3] : shape[3] - p->pre[3];
 		if (!best || gap < best_gap)
 			best = p, best_gap = gap;
 	}
-	return best;
+	return table_set_use(t, best);
 }
 
 /* The table part's answer, or 1 when the reference falls back to the speed of light. */

@@ -110,7 +110,7 @@ static int load(moe_tables *t, const char *path, char *err, size_t errlen)
  * rows when the database has it on. */
 typedef struct moe_call {
 	moe_tables *t;
-	const char *path;
+	char path[DATADIR_PATH_MAX + 32]; /* in the call (the cache keeps a copy of it) */
 	const struct perf_data_path *pp;
 } moe_call;
 
@@ -154,8 +154,9 @@ static moe_tables *tables_of(perfdb *db, char *err, size_t errlen, int *st)
 		table_sources_end();
 		snprintf(key, sizeof key, "table_moe|%s%s", path, tag);
 		table_set *sets[] = { &t->regular, &t->low_latency };
-		moe_call call = { t, path, pp };
-		t->state = table_cache_load(sets, 2, key, NULL, load_call, &call, t->fatal, sizeof t->fatal) == 0 ? 1 : -1;
+		moe_call call = { .t = t, .pp = pp };
+		snprintf(call.path, sizeof call.path, "%s", path);
+		t->state = table_cache_load(sets, 2, key, NULL, load_call, &call, sizeof call, t->fatal, sizeof t->fatal) == 0 ? 1 : -1;
 	}
 	*st = 0;
 	if (t->state < 0) {

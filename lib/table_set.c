@@ -2,7 +2,6 @@
 #include "table_set.h"
 
 #include "perftree.h"
-#include "table_cache.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -43,10 +42,12 @@ int table_set_open(table_set *t, table_csv *c, const char *path, int depth, char
 void table_set_free(table_set *t)
 {
 	for (size_t i = 0; i < t->nparts; i++)
-		grid_free(t->parts[i].g);
+		if (!t->parts[i].borrowed)
+			grid_free(t->parts[i].g);
 	free(t->parts);
 	free(t->path);
-	table_cache_unref(t->cache_map);
+	if (t->backing)
+		t->backing->release(t->backing);
 	memset(t, 0, sizeof *t);
 }
 
@@ -60,6 +61,15 @@ static bool same_key(const table_part *p, const table_key *k)
 	return strcmp(p->name, k->name ? k->name : "") == 0;
 }
 
+const table_part *table_set_use(const table_set *t, const table_part *p)
+{
+	/* the check changes no answer (it only opens or re-reads the part's own grid): a look-up
+	 * through a const set may make it */
+	if (p && p->pending)
+		t->backing->check(t->backing, (table_set *)t, (table_part *)p);
+	return p;
+}
+
 table_part *table_set_find(const table_set *t, const table_key *key)
 {
 	if (explain_on) /* every look-up finds its part here: the file query --explain names */
@@ -68,12 +78,12 @@ table_part *table_set_find(const table_set *t, const table_key *key)
 	static _Thread_local const table_set *last_t;
 	static _Thread_local size_t last_i;
 	if (last_t == t && last_i < t->nparts && same_key(&t->parts[last_i], key))
-		return &t->parts[last_i];
+		return (table_part *)table_set_use(t, &t->parts[last_i]);
 	for (size_t i = 0; i < t->nparts; i++)
 		if (same_key(&t->parts[i], key)) {
 			last_t = t;
 			last_i = i;
-			return &t->parts[i];
+			return (table_part *)table_set_use(t, &t->parts[i]);
 		}
 	return NULL;
 }
@@ -133,7 +143,7 @@ table_part *table_set_ready(table_set *t, const table_key *key, bool *failed, ch
 int table_set_finalize_all(table_set *t, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < t->nparts; i++)
-		if (finalize_part(t, &t->parts[i], err, errlen) != 0)
+		if (!table_set_use(t, &t->parts[i]) || finalize_part(t, &t->parts[i], err, errlen) != 0)
 			return -1;
 	return 0;
 }
@@ -142,7 +152,7 @@ size_t table_set_leaves(const table_set *t)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < t->nparts; i++)
-		n += grid_size(t->parts[i].g);
+		n += grid_size(table_set_use(t, &t->parts[i])->g);
 	return n;
 }
 

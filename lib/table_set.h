@@ -28,6 +28,9 @@ typedef struct table_part {
 	int ready;              /* 0: rows as read; 1: finalized (clamped, extrapolated); -1: that failed */
 	bool boxed;             /* lo/hi hold the measured key range of the grid's first 3 levels */
 	double lo[3], hi[3];
+	const void *pending;    /* restored by a table_backing and not checked yet (g NULL): its record */
+	bool borrowed;          /* g is the backing's (read in place, a mapped file's): never freed here,
+				 * nor read when freeing (the file may have changed under the mapping) */
 } table_part;
 
 /* The key of a part, for find/make. */
@@ -39,6 +42,19 @@ typedef struct table_key {
 } table_key;
 
 typedef struct table_set table_set;
+
+/* Where the parts of a restored set live (lib/table_cache's mapped file): a handle of two calls,
+ * so that this module never calls its owner. check makes a pending part usable on its first
+ * use (its grid verified against the file's checksum and opened in place; a damaged one is
+ * read again from the tables, never trusted) and clears p->pending; it does not return
+ * otherwise (a table that cannot be read again ends the program with its error). release drops
+ * the set's hold on the backing (table_set_free). */
+typedef struct table_backing table_backing;
+struct table_backing {
+	void (*check)(table_backing *src, table_set *t, table_part *p);
+	void (*release)(table_backing *src);
+};
+
 /* Load-time work the reference does on a whole table (speed-of-light clamp, extrapolation),
  * done here per part on its first look-up: a run touches few parts of a table. */
 typedef int (*table_finalize_fn)(table_set *t, table_part *p, char *err, size_t errlen);
@@ -53,7 +69,7 @@ struct table_set {
 	table_part *parts;
 	table_finalize_fn finalize; /* NULL: parts are ready as read */
 	const void *ctx;            /* for finalize (the system spec) */
-	struct table_cache_map *cache_map; /* lib/table_cache: the mapping the grids borrow from */
+	table_backing *backing;      /* where restored parts live, NULL when read from the tables */
 };
 
 void table_set_init(table_set *t, const char *path, int depth);
@@ -61,8 +77,11 @@ void table_set_init(table_set *t, const char *path, int depth);
  * when done); TABLE_CSV_MISSING: t stays not loaded; else an error, err says what. */
 int table_set_open(table_set *t, table_csv *c, const char *path, int depth, char *err, size_t errlen);
 void table_set_free(table_set *t);
-/* The part for key, or NULL. */
+/* The part for key, or NULL. Parts found here, through table_set_ready or table_set_use are
+ * ready to read (p->g set); a loop over t->parts may read their keys only. */
 table_part *table_set_find(const table_set *t, const table_key *key);
+/* p (one of t->parts, picked by a loop over its keys), ready to read. */
+const table_part *table_set_use(const table_set *t, const table_part *p);
 /* The part for key, created empty when absent. */
 table_part *table_set_part(table_set *t, const table_key *key);
 /* The part for key, finalized on first use. NULL when absent (*failed false) or when

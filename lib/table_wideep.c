@@ -663,8 +663,7 @@ static int compute_silicon(const table_set *t, const char *kernel, const wideep_
 		if (strcmp(c->name, want) == 0)
 			p = c;
 	}
-	if (!p)
-		p = first;
+	p = table_set_use(t, p ? p : first);
 	if (!p) {
 		snprintf(err, errlen, "%s has no %s rows for kernel %s", t->path, q->quant->name, kernel);
 		return PERFDB_REFUSED;

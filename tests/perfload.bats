@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # perfload: one perf table as JSON Lines / CSV, or the list of a database's tables.
 load test_helper
+bats_require_minimum_version 1.5.0
 
 @test "perfload --help prints usage and exits 0" {
 	run perfload --help
@@ -57,6 +58,39 @@ load test_helper
 	run perfload --system h200_sxm --backend trtllm frob
 	assert_failure 1
 	assert_output "perfload: $INFERCAST_DATA/h200_sxm/trtllm/1.3.0rc10/frob_perf.txt: no such table"
+}
+
+@test "perfload --check finds the database as --list does, with its errors, and reads no table" {
+	run --separate-stderr perfload --system h200_sxm --backend trtllm --check
+	assert_success
+	assert_output ""
+	[ -z "$stderr" ]
+	run --separate-stderr perfload --data-dir "$SHARED/aic-systems" --system b300_sxm --backend vllm --check
+	assert_success
+	assert_output ""
+	for opts in "--system nope --backend trtllm" "--system h200_sxm --backend nope" "--system h200_sxm --backend trtllm --version 0.1"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr perfload $opts --list
+		list="$status $stderr"
+		# shellcheck disable=SC2086
+		run --separate-stderr perfload $opts --check
+		assert_equal "$status $stderr" "$list"
+		assert_failure 1
+	done
+	# a table that does not parse is not read: the check passes (the sweep's query names its line)
+	dir="$BATS_TEST_TMPDIR/data/h200_sxm/trtllm/1.3.0rc10"
+	mkdir -p "$dir"
+	printf 'a,b,latency\n1,2,3\n1,2\n' >"$dir/gemm_perf.txt"
+	run --separate-stderr perfload --system h200_sxm --backend trtllm --data-dir "$BATS_TEST_TMPDIR/data" --check
+	assert_success
+	run --separate-stderr perfload --system h200_sxm --backend trtllm --check gemm
+	assert_failure 2
+	assert_equal "$stderr" "perfload: --check takes no table
+try 'perfload --help'"
+	run --separate-stderr perfload --system h200_sxm --backend trtllm --check --list
+	assert_failure 2
+	assert_equal "$stderr" "perfload: --list and --check exclude each other
+try 'perfload --help'"
 }
 
 @test "perfload names the line of a bad table" {

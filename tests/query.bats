@@ -251,3 +251,40 @@ bad_table() { # BODY EXPECTED-MESSAGE-AFTER-PATH
 	run jget explain.10 <<<"$att"
 	assert_failure
 }
+
+@test "query: a configuration is forgotten after its op_records records (bounded memory), interleaved streams price the same" {
+	# 60 configurations of three models' shapes, all config records first, then their op
+	# records round-robin: each configuration's slot is dropped after its last record, in
+	# any order of the hash table's runs, and the answers equal those of a stream without
+	# op_records (kept to the end)
+	g="$BATS_TEST_TMPDIR/grid.jsonl"
+	for tp in 1 2 4; do
+		for b in 1 2 4 8 16 32 64 128 256 512; do
+			for isl in 512 4096; do
+				hfparse "$MODELS/Qwen--Qwen3-32B" |
+					sed "s/^{/{\"config_id\":\"t${tp}b${b}i${isl}\",\"runtime\":{\"tp\":$tp,\"batch\":$b,\"isl\":$isl},/"
+			done
+		done
+	done >"$g"
+	opgraph --system h200_sxm --backend trtllm --batch 1 --isl 1 --osl 64 <"$g" >"$BATS_TEST_TMPDIR/ops"
+	{
+		grep '"record":"config"' "$BATS_TEST_TMPDIR/ops"
+		grep '"record":"op"' "$BATS_TEST_TMPDIR/ops" | awk -F'"config_id":"' '{ split($2, a, "\""); n[a[1]]++; print n[a[1]] "\t" NR "\t" $0 }' |
+			sort -n -k1,1 -k2,2 | cut -f3-
+	} >"$BATS_TEST_TMPDIR/rr"
+	[ "$(grep -c '"op_records":' "$BATS_TEST_TMPDIR/rr")" -eq 60 ]
+	run --separate-stderr query "$BATS_TEST_TMPDIR/rr"
+	assert_success
+	with=$output
+	run --separate-stderr query < <(sed 's/,"op_records":[0-9]*//' "$BATS_TEST_TMPDIR/rr")
+	assert_success
+	[ "$(echo "$output" | grep -c '"latency_ms"')" -eq "$(grep -c '"record":"op"' "$BATS_TEST_TMPDIR/rr")" ]
+	assert_equal "$(echo "$with" | grep '"record":"op"')" "$(echo "$output" | grep '"record":"op"')"
+	# an op record beyond its configuration's count finds no configuration (the stream lied)
+	cfg='{"record":"config","config_id":"k","system":"h200_sxm","backend":"trtllm","op_records":1}'
+	op=$(grep -m1 '"name":"context_qkv_gemm"' "$BATS_TEST_TMPDIR/ops" | sed 's/"config_id":"[^"]*"/"config_id":"k"/')
+	other='{"record":"config","config_id":"j","system":"h200_sxm","backend":"trtllm"}'
+	run --separate-stderr bash -c "printf '%s\n' '$cfg' '$op' '$other' '$op' | query"
+	assert_failure 1
+	assert_equal "$stderr" "query: <stdin>:4: op record without a system/backend: give --system and --backend or a config record first"
+}

@@ -1,6 +1,103 @@
-/* Unit tests of lib/grid: sorted levels, first-wins and overwrite inserts, leaf metrics. */
+/* Unit tests of lib/grid: sorted levels, first-wins and overwrite inserts, leaf metrics,
+ * images (read in place; every malformed image refused). */
 #include "grid.h"
 #include "unit.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+/* A copy of an image in 8-byte aligned memory (as a mapping gives it). */
+static void *aligned_copy(const void *img, size_t len)
+{
+	uint64_t *p = malloc(len + 8);
+	memcpy(p, img, len);
+	return p;
+}
+
+static void check_images(void)
+{
+	grid *g = grid_new(3);
+	double rows[][3] = { { 8, 2, 5 }, { 1, 2, 3 }, { 4, 2, 3 }, { 1, 1, 9 }, { 1, 2, 1 }, { 8, 2, 4 } };
+	for (int i = 0; i < 6; i++) {
+		grid_leaf leaf = i % 2 ? grid_leaf_scalar(i + 0.5) : grid_leaf_dict(i + 1.0, 10.0 * i, 100.0 * i);
+		CHECK(grid_insert(g, rows[i], &leaf, GRID_KEEP_FIRST) == 1);
+	}
+	size_t len = 0;
+	void *img = grid_image(g, &len);
+	CHECK(img && len % 8 == 0);
+	void *copy = aligned_copy(img, len);
+	grid *m = grid_image_open(copy, len);
+	CHECK(m != NULL);
+	if (m) {
+		/* the same answers, read in place */
+		CHECK(grid_depth(m) == 3 && grid_size(m) == 6);
+		for (int i = 0; i < 6; i++) {
+			const grid_leaf *a = grid_get(g, rows[i]), *b = grid_get(m, rows[i]);
+			CHECK(a && b && memcmp(&a->latency, &b->latency, 3 * sizeof(double)) == 0 && a->flags == b->flags);
+		}
+		CHECK(grid_get(m, (double[]){ 8, 2, 6 }) == NULL);
+		CHECK(grid_sample_leaf(m) && grid_sample_leaf(m)->latency == 1.0);
+		const double *keys;
+		CHECK(grid_node_keys(grid_root(m), &keys) == 3 && keys[0] == 1 && keys[2] == 8);
+		const grid_node *one = grid_node_child_at(grid_root(m), 0);
+		CHECK(one && grid_node_levels(one) == 2 && grid_node_count(one) == 2);
+		CHECK(grid_node_leaf_at(grid_node_child_at(one, 1), 1)->latency == 1.5); /* {1, 2, 3}: the second row */
+		/* read-only: inserts fail, freeing leaves it to its owner */
+		grid_leaf other = grid_leaf_scalar(77);
+		CHECK(grid_insert(m, rows[0], &other, GRID_OVERWRITE) < 0);
+		CHECK(grid_insert(m, (double[]){ 2, 2, 2 }, &other, GRID_KEEP_FIRST) < 0);
+		grid_free(m);
+		/* an image of an image is the same bytes */
+		size_t len2 = 0;
+		void *img2 = grid_image(m, &len2);
+		CHECK(img2 && len2 == len && memcmp(img2, img, len) == 0);
+		free(img2);
+	}
+	/* refused: short, misaligned, any byte of the node records or keys changed in a way that
+	 * breaks the layout; the leaves' bytes are data (the file's checksum guards them) */
+	CHECK(grid_image_open(copy, len - 8) == NULL);
+	CHECK(grid_image_open(copy, 16) == NULL);
+	CHECK(grid_image_open((char *)copy + 4, len - 8) == NULL);
+	CHECK(grid_image_open(NULL, len) == NULL);
+	size_t refused = 0, tried = 0;
+	for (size_t at = 0; at < len; at++) {
+		unsigned char *b = copy;
+		unsigned char was = b[at];
+		b[at] = (unsigned char)(was ^ 0x40);
+		tried++;
+		refused += grid_image_open(copy, len) == NULL;
+		b[at] = was;
+	}
+	CHECK(refused > tried / 4);
+	CHECK(grid_image_open(copy, len) == m);
+	/* keys out of order are refused: swap the root's first two keys */
+	double k0, k1;
+	size_t keys_at = 0;
+	for (size_t at = 0; at + 16 <= len; at += 8) {
+		memcpy(&k0, (char *)copy + at, 8);
+		memcpy(&k1, (char *)copy + at + 8, 8);
+		if (k0 == 1 && k1 == 4) {
+			keys_at = at;
+			break;
+		}
+	}
+	CHECK(keys_at > 0);
+	memcpy((char *)copy + keys_at, &k1, 8);
+	memcpy((char *)copy + keys_at + 8, &k0, 8);
+	CHECK(grid_image_open(copy, len) == NULL);
+	free(copy);
+	free(img);
+	grid_free(g);
+	/* an empty grid has an image too */
+	grid *e = grid_new(2);
+	img = grid_image(e, &len);
+	copy = aligned_copy(img, len);
+	m = grid_image_open(copy, len);
+	CHECK(m && grid_size(m) == 0 && grid_sample_leaf(m) == NULL && grid_node_count(grid_root(m)) == 0);
+	free(copy);
+	free(img);
+	grid_free(e);
+}
 
 int main(void)
 {
@@ -60,5 +157,6 @@ int main(void)
 	for (size_t i = 1; i < n; i++)
 		CHECK(keys[i - 1] < keys[i]);
 	grid_free(big);
+	check_images();
 	UNIT_DONE();
 }

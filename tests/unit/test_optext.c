@@ -132,5 +132,32 @@ int main(void)
 	CHECK(optext_memo_find(&b, &db1, "a long key", 10) == NULL);
 	CHECK(b.young.bytes <= 20 && b.old.bytes <= 20);
 	optext_memo_free(&b);
+
+	/* texts lie in blocks of 1 MB: one larger than a block gets its own, and texts that
+	 * straddle block ends read back whole */
+	optext_memo big = { .budget = 16 << 20 };
+	size_t big_len = 1500000;
+	char *huge = malloc(big_len);
+	CHECK(huge != NULL);
+	if (huge) {
+		for (size_t i = 0; i < big_len; i++)
+			huge[i] = (char)('a' + i % 26);
+		for (int i = 0; i < 3; i++) {
+			huge[0] = (char)('0' + i);
+			optext_memo_put(&big, &db1, huge, big_len, i ? "t-later" : "t-first");
+		}
+		huge[0] = '0';
+		CHECK_STR(optext_memo_find(&big, &db1, huge, big_len), "t-first");
+		huge[0] = '2';
+		CHECK_STR(optext_memo_find(&big, &db1, huge, big_len), "t-later");
+		for (int i = 0; i < 20000; i++) { /* 20,000 small texts over block ends */
+			snprintf(key, sizeof key, "key-%d-%0*d", i, i % 90, 0);
+			optext_memo_put(&big, &db1, key, strlen(key), "t");
+		}
+		snprintf(key, sizeof key, "key-%d-%0*d", 12345, 12345 % 90, 0);
+		CHECK_STR(optext_memo_find(&big, &db1, key, strlen(key)), "t");
+		free(huge);
+	}
+	optext_memo_free(&big);
 	UNIT_DONE();
 }
