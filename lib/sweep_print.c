@@ -228,10 +228,13 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 		fprintf(o, "    Workload: isl %ld, osl %ld, prefix %ld tokens; TTFT <= %g ms, TPOT <= %g ms\n", c->isl,
 			c->osl, c->prefix, t->ttft, t->tpot);
 	/* two kinds of number side by side must say so: agg's are the load model's */
+	bool disagg_ran = false;
+	for (int i = 0; i < n; i++)
+		disagg_ran |= m[i].ran && strcmp(m[i].name, "disagg") == 0;
 	for (int i = 0; i < n; i++)
 		if (load_priced(&m[i]))
 			fprintf(o, "    Latency model: %s by infercast's load model (--fidelity load, docs/accuracy.md)%s\n",
-				m[i].name, n > 1 ? "; disagg by the reference's static workers" : "");
+				m[i].name, disagg_ran ? "; disagg by the reference's static workers" : "");
 	double agg = 0, dis = 0;
 	for (int i = 0; i < n; i++) {
 		if (!m[i].ran)

@@ -123,3 +123,10 @@ qwen() {
 	assert_output "default: --max-num-tokens belongs to the load model: use --fidelity load
 try 'default --help'"
 }
+
+@test "default_load: with agg alone the summary names only agg's model" {
+	run qwen --fidelity load --modes agg
+	assert_success
+	assert_line "    Latency model: agg by infercast's load model (--fidelity load, docs/accuracy.md)"
+	assert_line "    Best Experiment Chosen: agg at 1414.13 tokens/s/gpu (the only mode searched)"
+}
