@@ -130,3 +130,18 @@ try 'default --help'"
 	assert_line "    Latency model: agg by infercast's load model (--fidelity load, docs/accuracy.md)"
 	assert_line "    Best Experiment Chosen: agg at 1414.13 tokens/s/gpu (the only mode searched)"
 }
+
+@test "default_load: a backend list under load merges load rows and says so (pmerge)" {
+	run qwen --fidelity load --backend trtllm,vllm --format jsonl
+	assert_success
+	assert_line --index 0 '{"record":"chosen","mode":"agg","tokens_per_s_per_gpu":1414.128,"agg_tokens_per_s_per_gpu":1414.128,"disagg_tokens_per_s_per_gpu":1036.8,"agg_latency_model":"load"}'
+	assert_line --index 1 --partial '{"record":"best","mode":"agg","rank":1,"latency_model":"load","row":{"model":"Qwen/Qwen3-32B",'
+	printf '%s\n' "$output" | sed -n 2p | grep -q '"balance_score":null,"num_ctx_reqs":2,"num_gen_reqs":80,'
+	[ "$(printf '%s\n' "$output" | grep -c '"mode":"disagg".*"latency_model"')" = 0 ]
+	run qwen --fidelity load --backend trtllm,vllm
+	assert_success
+	assert_line --index 1 "latency model: agg by infercast's load model (--fidelity load, docs/accuracy.md)"
+	run qwen --fidelity reference --backend trtllm,vllm
+	assert_success
+	refute_output --partial "latency model"
+}
