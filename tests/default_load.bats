@@ -145,3 +145,13 @@ try 'default --help'"
 	assert_success
 	refute_output --partial "latency model"
 }
+
+@test "default_load: images need --fidelity reference (the load model has no vision encoder)" {
+	run "$DEFAULT" --model Qwen/Qwen3-VL-8B-Instruct --system h200_sxm --backend trtllm --total-gpus 8 --num-images 2 --fidelity load
+	assert_failure 2
+	assert_output "default: --image-height, --image-width, --num-images: the load model does not price the vision encoder yet: use --fidelity reference
+try 'default --help'"
+	INFERCAST_FIDELITY=load run "$DEFAULT" --model Qwen/Qwen3-VL-8B-Instruct --system h200_sxm --backend trtllm --total-gpus 8 --image-height 448
+	assert_failure 2
+	assert_line --index 0 --partial "the load model does not price the vision encoder yet"
+}
