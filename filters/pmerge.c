@@ -31,7 +31,8 @@ static const char usage_text[] =
 	"front records, as pareto's) or a table; --save-dir writes the merged CSV files. One RUN is\n"
 	"copied as it is (nothing to merge). --inclusive-tpot writes TPOT as (ttft + tpot x\n"
 	"(osl - 1)) / osl, as the reference's --inclusive-tpot shows it. Exit 1 when no run has a\n"
-	"result.\n"
+	"result. Agg rows of infercast's load model (default --fidelity load: balance_score empty)\n"
+	"are said so (a latency model line; agg_latency_model and latency_model \"load\" in JSON).\n"
 	"  --top-n N            configurations per mode (default 5)\n"
 	"  --request-latency    the runs drew their fronts against request_latency\n"
 	"  --inclusive-tpot     TPOT with the first token's time spread over the output tokens\n"
@@ -234,13 +235,23 @@ static void write_csv(const merged *m, const char *dir, const char *mode, const 
 		die(EXIT_DATA, "%s: write error", path);
 }
 
-static cJSON *row_json(const merged *m, char **row)
+/* An agg row of infercast's load model (default --fidelity load): the reference's run_agg
+ * always fills balance_score, the load model leaves it empty (docs/sweep.md). */
+static bool load_row(const merged *m, char **row)
+{
+	int c = col_of(m, "balance_score");
+	return c >= 0 && !*row[c];
+}
+
+static cJSON *row_json(const merged *m, char **row, bool load)
 {
 	cJSON *o = cJSON_CreateObject();
 	for (size_t i = 0; i < m->ncols; i++) {
 		double v = num(row[i]);
 		if (*row[i] && isfinite(v))
 			cJSON_AddNumberToObject(o, m->header[i], v);
+		else if (load && !*row[i])
+			cJSON_AddNullToObject(o, m->header[i]);
 		else
 			cJSON_AddStringToObject(o, m->header[i], row[i]);
 	}
@@ -250,12 +261,15 @@ static cJSON *row_json(const merged *m, char **row)
 static void emit_rows(const char *mode, const char *kind, const merged *m)
 {
 	for (size_t r = 0; r < m->n; r++) {
+		bool load = load_row(m, m->rows[r]);
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "record", kind);
 		cJSON_AddStringToObject(o, "mode", mode);
 		if (!strcmp(kind, "best"))
 			cJSON_AddNumberToObject(o, "rank", (double)(r + 1));
-		cJSON_AddItemToObject(o, "row", row_json(m, m->rows[r]));
+		if (load) /* as pareto's records say it */
+			cJSON_AddStringToObject(o, "latency_model", "load");
+		cJSON_AddItemToObject(o, "row", row_json(m, m->rows[r], load));
 		jsonl_write(o);
 		cJSON_Delete(o);
 	}
@@ -394,6 +408,9 @@ int main(int argc, char **argv)
 	if (!best[0].n && !best[1].n && !front[0].n && !front[1].n)
 		die(EXIT_DATA, "no run has a result to merge");
 	int chosen = throughput[1] > throughput[0] ? 1 : 0;
+	/* the runs' agg priced by the load model (default --fidelity load) */
+	bool agg_load = (best[0].n && load_row(&best[0], best[0].rows[0])) ||
+			(front[0].n && load_row(&front[0], front[0].rows[0]));
 	if (save) {
 		if (mkdir(save, 0777) && errno != EEXIST)
 			die(EXIT_DATA, "%s: %s", save, strerror(errno));
@@ -409,6 +426,8 @@ int main(int argc, char **argv)
 		       best[chosen].n ? cell(&best[chosen], best[chosen].rows[0], "tokens/s/gpu_cluster") : "0",
 		       best[0].n ? cell(&best[0], best[0].rows[0], "tokens/s/gpu_cluster") : "-",
 		       best[1].n ? cell(&best[1], best[1].rows[0], "tokens/s/gpu_cluster") : "-");
+		if (agg_load)
+			printf("latency model: agg by infercast's load model (--fidelity load, docs/accuracy.md)\n");
 		for (int m = 0; m < 2; m++)
 			if (best[m].n)
 				print_table(modes[m], &best[m]);
@@ -419,6 +438,8 @@ int main(int argc, char **argv)
 		cJSON_AddNumberToObject(o, "tokens_per_s_per_gpu", throughput[chosen]);
 		cJSON_AddNumberToObject(o, "agg_tokens_per_s_per_gpu", throughput[0]);
 		cJSON_AddNumberToObject(o, "disagg_tokens_per_s_per_gpu", throughput[1]);
+		if (agg_load)
+			cJSON_AddStringToObject(o, "agg_latency_model", "load");
 		jsonl_write(o);
 		cJSON_Delete(o);
 		for (int m = 0; m < 2; m++) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "fidelity.h"
 #include "systems.h"
 #include "jsonl.h"
 #include "opgraph_quant.h"
@@ -19,13 +20,16 @@ static const char usage_text[] =
 	"             [--enable-wideep] [--moe-backend deepep_moe] [--data-dir DIR] [--version V]\n"
 	"             [--decode-system S [--decode-version V]] [--nextn-accept-rates R,R,...]\n"
 	"             [--{,prefill-,decode-}{gemm,moe,fmha,kvcache,comm}-quant Q]\n"
-	"             [--agg-lists L] [--prefill-lists L] [--decode-lists L] [--count] < models.jsonl\n"
+	"             [--agg-lists L] [--prefill-lists L] [--decode-lists L]\n"
+	"             [--fidelity load|reference] [--count] < models.jsonl\n"
 	"\n"
 	"Enumerates, for each model record (hfparse), the configurations the reference's\n"
 	"`aiconfigurator cli default` evaluates on --total-gpus GPUs, and writes each as the model\n"
 	"record with a `config_id` and a `runtime` object for opgraph:\n"
 	"  agg      every worker layout that fits, batch sizes 1..512, context-token budgets\n"
-	"           (mode agg, ctx_tokens); id agg/LAYOUT/bB/ctxC\n"
+	"           (mode agg, ctx_tokens); id agg/LAYOUT/bB/ctxC. --fidelity load (default:\n"
+	"           $INFERCAST_FIDELITY, else load): one per layout and batch (id agg/LAYOUT/bB, no\n"
+	"           ctx_tokens), for opgraph's load model, whose engine chunks prompts itself\n"
 	"  disagg   prefill workers (mode static_ctx; id prefill/LAYOUT/bB) and decode workers\n"
 	"           (mode static_gen; id decode/LAYOUT/bB), matched later by pareto\n"
 	"Points the reference cuts off by their results (out of memory, repeated balance) are all\n"
@@ -45,7 +49,7 @@ enum {
 	OPT_SYSTEM = 256, OPT_BACKEND, OPT_TOTAL_GPUS, OPT_ISL, OPT_OSL, OPT_PREFIX, OPT_MODES, OPT_NEXTN,
 	OPT_CHUNKED, OPT_MAX_BATCH, OPT_PREFILL_MAX_BATCH, OPT_DECODE_MAX_BATCH, OPT_WIDEEP, OPT_MOE_BACKEND,
 	OPT_DATA_DIR, OPT_VERSION, OPT_COUNT, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_ACCEPT_RATES,
-	OPT_AGG_LISTS, OPT_PREFILL_LISTS, OPT_DECODE_LISTS,
+	OPT_AGG_LISTS, OPT_PREFILL_LISTS, OPT_DECODE_LISTS, OPT_FIDELITY,
 	/* --{,prefill-,decode-}{gemm,moe,fmha,kvcache,comm}-quant, in quant_kind order */
 	OPT_QUANT0, OPT_HELP = OPT_QUANT0 + 3 * QUANT_KIND_COUNT
 };
@@ -56,6 +60,7 @@ typedef struct options {
 	sweep_spec spec;
 	long isl, osl, prefix, nextn; /* nextn < 0: the family's default */
 	bool agg, disagg, chunked, count_only;
+	bool load_agg;                              /* --fidelity load: agg points without ctx_tokens */
 	long max_batch, prefill_max_batch, decode_max_batch;
 	const char *data_dir, *version;
 	const char *decode_system, *decode_version; /* disagg decode workers on another system */
@@ -167,7 +172,13 @@ static long emit_model(const jsonl_reader *r, const cJSON *model, const options 
 		size_t nc = sweep_ctx_tokens(o->isl, o->chunked, ctx, SWEEP_MAX_LIST);
 		for (size_t i = 0; i < nl; i++) {
 			sweep_layout_name(&lay[i], name, sizeof name);
-			for (size_t b = 0; b < nb; b++)
+			/* The load model's engine splits prompts into its own chunks (opgraph): the
+			 * context-token budgets of run_agg are not a choice there. */
+			for (size_t b = 0; o->load_agg && b < nb; b++) {
+				snprintf(id, sizeof id, "agg/%s/b%ld", name, batches[b]);
+				put(model, id, "agg", &lay[i], spec.is_moe, batches[b], 0, o, nextn, ctx_fmha[0], &count);
+			}
+			for (size_t b = 0; !o->load_agg && b < nb; b++)
 				for (size_t c = 0; c < nc && sweep_agg_point_reached(batches[b], ctx[c], o->isl); c++) {
 					snprintf(id, sizeof id, "agg/%s/b%ld/ctx%ld", name, batches[b], ctx[c]);
 					put(model, id, "agg", &lay[i], spec.is_moe, batches[b], ctx[c], o, nextn, ctx_fmha[0],
@@ -239,6 +250,7 @@ int main(int argc, char **argv)
 		{"agg-lists", required_argument, 0, OPT_AGG_LISTS},
 		{"prefill-lists", required_argument, 0, OPT_PREFILL_LISTS},
 		{"decode-lists", required_argument, 0, OPT_DECODE_LISTS},
+		{"fidelity", required_argument, 0, OPT_FIDELITY},
 		{"gemm-quant", required_argument, 0, OPT_QUANT0 + 0}, {"moe-quant", required_argument, 0, OPT_QUANT0 + 1},
 		{"fmha-quant", required_argument, 0, OPT_QUANT0 + 2},
 		{"kvcache-quant", required_argument, 0, OPT_QUANT0 + 3},
@@ -258,6 +270,7 @@ int main(int argc, char **argv)
 	options o = {.isl = 0, .osl = 0, .nextn = -1, .agg = true, .disagg = true,
 		     .max_batch = 512, .prefill_max_batch = 1, .decode_max_batch = 512};
 	const long big = 1L << 40;
+	const char *fidelity_opt = NULL;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -296,6 +309,7 @@ int main(int argc, char **argv)
 			o.decode_system = optarg;
 			break;
 		case OPT_DECODE_VERSION: o.decode_version = optarg; break;
+		case OPT_FIDELITY: fidelity_opt = optarg; break;
 		case OPT_AGG_LISTS:
 		case OPT_PREFILL_LISTS:
 		case OPT_DECODE_LISTS: {
@@ -348,6 +362,11 @@ int main(int argc, char **argv)
 		usage_error("--system: bad system name '%s': use a name such as h200_sxm", o.spec.system);
 	if (strcmp(o.spec.backend, "trtllm") && strcmp(o.spec.backend, "vllm") && strcmp(o.spec.backend, "sglang"))
 		usage_error("--backend: '%s' is not one of trtllm, vllm, sglang", o.spec.backend);
+	char ferr[256];
+	fidelity fid;
+	if (fidelity_resolve(fidelity_opt, &fid, ferr, sizeof ferr))
+		usage_error("%s", ferr);
+	o.load_agg = fid == FIDELITY_LOAD;
 	if (o.prefix >= o.isl)
 		usage_error("--prefix (%ld) must be less than --isl (%ld)", o.prefix, o.isl);
 	/* an unknown system is the user's to fix now, not after the sweep's stages ran on it */

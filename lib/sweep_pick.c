@@ -199,7 +199,7 @@ static size_t agg_evaluated(const agg_point *pts, size_t n, long isl, long osl, 
 		const agg_point *p = &pts[i];
 		if (p->batch == broken_batch)
 			continue;
-		double balance = (double)isl * (double)p->batch / (double)p->ctx_tokens / (double)osl;
+		double balance = p->load ? 0 : (double)isl * (double)p->batch / (double)p->ctx_tokens / (double)osl;
 		if (balance > 1) {
 			double gen = py_floordiv((double)p->batch, balance);
 			bool seen = false;
@@ -737,6 +737,14 @@ static void put_float(FILE *o, double v)
 	fprintf(o, "%s,", b);
 }
 
+static void put_float_or_empty(FILE *o, double v, bool empty)
+{
+	if (empty)
+		fputc(',', o);
+	else
+		put_float(o, v);
+}
+
 static void put_layout(FILE *o, const sweep_layout *l)
 {
 	char name[PICK_NAME];
@@ -792,16 +800,18 @@ static void agg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
 	put_layout(o, &a->layout);
 	put_quant(o, c, NULL);
 	put_float(o, a->memory);
-	put_float(o, a->balance_score);
+	/* the load model computes no balance, step tokens or power: empty cells, as pandas writes
+	 * a missing number, never a made-up one */
+	put_float_or_empty(o, a->balance_score, a->load);
 	put_float(o, a->num_ctx_reqs);
 	put_float(o, a->num_gen_reqs);
-	put_float(o, a->num_tokens);
+	put_float_or_empty(o, a->num_tokens, a->load);
 	put_long(o, a->ctx_tokens);
-	put_float(o, a->gen_tokens);
+	put_float_or_empty(o, a->gen_tokens, a->load);
 	put_str(o, c->backend, false);
 	put_str(o, c->version, false);
 	put_str(o, c->system, false);
-	put_float(o, a->power_w);
+	put_float_or_empty(o, a->power_w, a->load);
 	char b[40];
 	py_float_repr(r->tokens_s_gpu_cluster, b, sizeof b);
 	put_str(o, b, true);

@@ -47,6 +47,11 @@ typedef struct agg_point {
 		tokens_s_user;
 	double memory, balance_score, num_ctx_reqs, num_gen_reqs, num_tokens, gen_tokens, power_w;
 	bool oom, kv_cache_oom;
+	/* priced by infercast's load model (aggregate's latency_model "load"), not run_agg: one
+	 * point per layout and batch, no balance skip; ctx_tokens holds the engine's chunk tokens,
+	 * num_ctx_reqs the prompts per chunk, num_gen_reqs the decode batch, and balance_score,
+	 * num_tokens, gen_tokens and power_w are not computed (empty in the CSV files) */
+	bool load;
 	const char *error;   /* not NULL: the point could not be priced (why; not owned), no numbers */
 } agg_point;
 

@@ -7,6 +7,12 @@
 #include "diag.h"
 #include "jsonl.h"
 
+/* Whether a mode's rows were priced by the load model (agg under --fidelity load). */
+static bool load_priced(const sweep_mode_result *m)
+{
+	return m->ran && m->results.n && !m->results.rows[0].disagg && m->results.rows[0].a.load;
+}
+
 int sweep_chosen(const sweep_mode_result *m, int n)
 {
 	int best = -1;
@@ -221,6 +227,14 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 	else
 		fprintf(o, "    Workload: isl %ld, osl %ld, prefix %ld tokens; TTFT <= %g ms, TPOT <= %g ms\n", c->isl,
 			c->osl, c->prefix, t->ttft, t->tpot);
+	/* two kinds of number side by side must say so: agg's are the load model's */
+	bool disagg_ran = false;
+	for (int i = 0; i < n; i++)
+		disagg_ran |= m[i].ran && strcmp(m[i].name, "disagg") == 0;
+	for (int i = 0; i < n; i++)
+		if (load_priced(&m[i]))
+			fprintf(o, "    Latency model: %s by infercast's load model (--fidelity load, docs/accuracy.md)%s\n",
+				m[i].name, disagg_ran ? "; disagg by the reference's static workers" : "");
 	double agg = 0, dis = 0;
 	for (int i = 0; i < n; i++) {
 		if (!m[i].ran)
@@ -309,12 +323,17 @@ static void rows_as_json(const char *mode, const char *kind, const pick_table *t
 	for (char *h = strtok_r(header, ",", &hs); h && nn < 96; h = strtok_r(NULL, ",", &hs))
 		names[nn++] = h;
 	long rank = 0;
-	for (char *line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	size_t k = 0;
+	for (char *line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save), k++) {
+		/* a load-model row: its columns without a number are null, and it says which model */
+		bool load = k < t->n && !t->rows[k].disagg && t->rows[k].a.load;
 		cJSON *rec = cJSON_CreateObject();
 		cJSON_AddStringToObject(rec, "record", kind);
 		cJSON_AddStringToObject(rec, "mode", mode);
 		if (strcmp(kind, "best") == 0)
 			cJSON_AddNumberToObject(rec, "rank", (double)++rank);
+		if (load)
+			cJSON_AddStringToObject(rec, "latency_model", "load");
 		cJSON *row = cJSON_AddObjectToObject(rec, "row");
 		/* fields are plain (no quoted commas: model names and numbers) */
 		char *p = line;
@@ -326,6 +345,8 @@ static void rows_as_json(const char *mode, const char *kind, const pick_table *t
 			double v = strtod(p, &num_end);
 			if (*p && *num_end == 0 && strcmp(p, "nan") && strcmp(p, "inf"))
 				cJSON_AddNumberToObject(row, names[i], v);
+			else if (load && !*p)
+				cJSON_AddNullToObject(row, names[i]);
 			else
 				cJSON_AddStringToObject(row, names[i], p);
 			if (!end)
@@ -350,6 +371,13 @@ void sweep_print_jsonl(const sweep_mode_result *m, int n, const pick_common *c)
 		snprintf(key, sizeof key, "%s_tokens_per_s_per_gpu", m[i].name);
 		cJSON_AddNumberToObject(rec, key, m[i].ran ? m[i].best_throughput : 0.0);
 	}
+	/* which model priced agg, where it is not the reference's run_agg */
+	for (int i = 0; i < n; i++)
+		if (load_priced(&m[i])) {
+			char key[64];
+			snprintf(key, sizeof key, "%s_latency_model", m[i].name);
+			cJSON_AddStringToObject(rec, key, "load");
+		}
 	/* which tables priced it (a speed-of-light search must not pass for a measured one) */
 	cJSON_AddStringToObject(rec, "version", c->version);
 	if (c->database_mode[0])

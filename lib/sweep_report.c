@@ -62,10 +62,74 @@ sweep_report_kind sweep_report_kind_of(const cJSON *r)
 	return SWEEP_REPORT_OTHER;
 }
 
+/* TRT-LLM's KV-cache budget check of an agg report, re-run at kv_fraction (> 0) of free memory
+ * when the report says the check applies: what is left beside everything but the KV cache, as
+ * much of it as the engine takes, less its reserve and a tolerance, must hold the KV cache. */
+static int kv_cache_check(const cJSON *r, double kv_fraction, agg_point *p, char *err, size_t errn)
+{
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(r, "serving");
+	p->kv_cache_oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sv, "kv_cache_oom"));
+	if (kv_fraction > 0 && cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(sv, "kv_cache_oom"))) {
+		double total, kv, cap;
+		if (num(r, "memory_gib.total", &total, err, errn) || num(r, "memory_gib.kvcache", &kv, err, errn) ||
+		    num(r, "mem_capacity_gib", &cap, err, errn))
+			return -1;
+		p->kv_cache_oom = !p->oom && kv > (cap - (total - kv)) * kv_fraction *
+							   (1 - SWEEP_KV_RESERVED_FRACTION) * (1 - SWEEP_KV_TOLERANCE);
+	}
+	return 0;
+}
+
+/* An agg report of the load model (aggregate's latency_model "load"; opgraph's serving.model
+ * "load" on a report with `error`). */
+static bool load_report(const cJSON *r)
+{
+	const char *lm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "latency_model"));
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(r, "serving");
+	const char *sm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sv, "model"));
+	return (lm && !strcmp(lm, "load")) || (sm && !strcmp(sm, "load"));
+}
+
+/* A load-model agg report: the reference's run_agg columns it has no counterpart for hold what
+ * is documented in sweep_pick.h (agg_point.load). */
+static int load_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char *err, size_t errn)
+{
+	double batch, chunk, prompts, conc, gpus;
+	p->load = true;
+	if (layout_of(r, &p->layout, err, errn) || num(r, "batch", &batch, err, errn))
+		return -1;
+	p->batch = (long)batch;
+	p->error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "error"));
+	if (p->error) /* not priced: where it sits in the sweep is all there is */
+		return 0;
+	if (num(r, "load.chunk_tokens", &chunk, err, errn) || num(r, "load.chunk_prompts", &prompts, err, errn) ||
+	    num(r, "concurrency", &conc, err, errn) || num(r, "num_total_gpus", &gpus, err, errn) ||
+	    num(r, "ttft_ms", &p->ttft, err, errn) || num(r, "tpot_ms", &p->tpot, err, errn) ||
+	    num(r, "request_latency_ms", &p->request_latency, err, errn) ||
+	    num(r, "seq_per_s", &p->seq_s, err, errn) || num(r, "seq_per_s_per_gpu", &p->seq_s_gpu, err, errn) ||
+	    num(r, "tokens_per_s", &p->tokens_s, err, errn) ||
+	    num(r, "tokens_per_s_per_gpu", &p->tokens_s_gpu, err, errn) ||
+	    num(r, "tokens_per_s_per_user", &p->tokens_s_user, err, errn) || num(r, "memory", &p->memory, err, errn))
+		return -1;
+	p->ctx_tokens = (long)chunk;
+	p->num_ctx_reqs = prompts;
+	p->num_gen_reqs = batch;
+	p->global_batch = p->batch * p->layout.dp;
+	p->concurrency = (long)conc;
+	p->num_total_gpus = (long)gpus;
+	p->request_rate = p->seq_s;
+	/* whether the clients' requests fit: opgraph's memory model (a step holding a full chunk
+	 * and the decode batch) and TRT-LLM's KV-cache budget, as for the reference's points */
+	p->oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "oom"));
+	return kv_cache_check(r, kv_fraction, p, err, errn);
+}
+
 int sweep_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char *err, size_t errn)
 {
 	memset(p, 0, sizeof *p);
 	double batch, ctx, gbs, conc, gpus;
+	if (load_report(r))
+		return load_agg_point(r, kv_fraction, p, err, errn);
 	const char *error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "error"));
 	if (error) { /* not priced: where it sits in the sweep is all there is */
 		if (layout_of(r, &p->layout, err, errn) || num(r, "batch", &batch, err, errn) ||
@@ -97,19 +161,7 @@ int sweep_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char *err,
 	p->num_total_gpus = (long)gpus;
 	p->request_rate = p->seq_s;
 	p->oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "oom"));
-	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(r, "serving");
-	p->kv_cache_oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sv, "kv_cache_oom"));
-	if (kv_fraction > 0 && cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(sv, "kv_cache_oom"))) {
-		/* What is left beside everything but the KV cache, as much of it as the engine takes,
-		 * less its reserve and a tolerance, must hold the KV cache. */
-		double total, kv, cap;
-		if (num(r, "memory_gib.total", &total, err, errn) || num(r, "memory_gib.kvcache", &kv, err, errn) ||
-		    num(r, "mem_capacity_gib", &cap, err, errn))
-			return -1;
-		p->kv_cache_oom = !p->oom && kv > (cap - (total - kv)) * kv_fraction *
-							   (1 - SWEEP_KV_RESERVED_FRACTION) * (1 - SWEEP_KV_TOLERANCE);
-	}
-	return 0;
+	return kv_cache_check(r, kv_fraction, p, err, errn);
 }
 
 int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err, size_t errn)

@@ -94,9 +94,15 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	run sh -c "hfparse '$Q32' | opgraph --system h200_sxm --backend vllm --tp 2 --batch 4 --isl 100 --osl 10 --mode agg --fidelity load | query --system h200_sxm --backend vllm | aggregate --fidelity reference"
 	assert_failure 1
 	assert_output --partial "config record was built for the load model (opgraph --fidelity load), but aggregate runs --fidelity reference"
-	run "$ROOT/pipelines/default" --model "$Q32" --system h200_sxm --backend vllm --total-gpus 8 --fidelity load
+	run "$ROOT/pipelines/default" --model "$Q32" --system h200_sxm --backend vllm --total-gpus 8 --fidelity best
 	assert_failure 2
-	assert_line --index 0 --partial "default: --fidelity: the search prices with the reference's model only"
+	assert_line --index 0 "default: --fidelity: 'best' is not one of load, reference"
+	INFERCAST_FIDELITY=best run "$ROOT/pipelines/default" --model "$Q32" --system h200_sxm --backend vllm --total-gpus 8
+	assert_failure 2
+	assert_line --index 0 "default: INFERCAST_FIDELITY: 'best' is not one of load, reference (unset it for load)"
+	INFERCAST_FIDELITY=best run sweep --system h200_sxm --backend vllm --total-gpus 8 --isl 10 --osl 10 </dev/null
+	assert_failure 2
+	assert_line --index 0 "sweep: INFERCAST_FIDELITY must be load or reference, not 'best' (unset it for load)"
 }
 
 @test "load: a missing or broken parameter file is an error, not a silent default" {

@@ -11,7 +11,7 @@ bats_require_minimum_version 1.5.0
 	run --separate-stderr make -s -f "$ROOT/pipelines/Makefile" OUT="$out" MODELDIR="$MODELS" \
 		MODELS=meta-llama--Meta-Llama-3.1-8B SYSTEMS=h200_sxm BACKENDS=trtllm GPUS=2
 	assert_success
-	dir="$out/meta-llama--Meta-Llama-3.1-8B__h200_sxm__trtllm__2gpu_isl4000_osl1000_ttft2000_tpot30"
+	dir="$out/meta-llama--Meta-Llama-3.1-8B__h200_sxm__trtllm__2gpu_isl4000_osl1000_ttft2000_tpot30_reference"
 	[ -s "$dir/summary.txt" ]
 	[ -s "$dir/agg/pareto.csv" ]
 	[ ! -e "$dir/summary.err" ]
@@ -22,7 +22,13 @@ bats_require_minimum_version 1.5.0
 	run --separate-stderr make -s -f "$ROOT/pipelines/Makefile" OUT="$out" MODELDIR="$MODELS" \
 		MODELS=meta-llama--Meta-Llama-3.1-8B SYSTEMS=h200_sxm BACKENDS=trtllm GPUS=2 ISL=2000
 	assert_success
-	[ -s "$out/meta-llama--Meta-Llama-3.1-8B__h200_sxm__trtllm__2gpu_isl2000_osl1000_ttft2000_tpot30/summary.txt" ]
+	[ -s "$out/meta-llama--Meta-Llama-3.1-8B__h200_sxm__trtllm__2gpu_isl2000_osl1000_ttft2000_tpot30_reference/summary.txt" ]
+	# another fidelity too: the load model's agg (the tests pin reference; default's own is load)
+	run --separate-stderr make -s -f "$ROOT/pipelines/Makefile" OUT="$out" MODELDIR="$MODELS" \
+		MODELS=meta-llama--Meta-Llama-3.1-8B SYSTEMS=h200_sxm BACKENDS=trtllm GPUS=2 FIDELITY=load
+	assert_success
+	grep -q "Latency model: agg by infercast's load model" "$out/meta-llama--Meta-Llama-3.1-8B__h200_sxm__trtllm__2gpu_isl4000_osl1000_ttft2000_tpot30_load/summary.txt"
+	! grep -q "Latency model" "$dir/summary.txt"
 }
 
 @test "make sweeps: a failed sweep keeps its messages in summary.err, says so, and leaves no summary.txt" {
@@ -30,7 +36,7 @@ bats_require_minimum_version 1.5.0
 	run --separate-stderr make -s -f "$ROOT/pipelines/Makefile" OUT="$out" MODELDIR="$MODELS" \
 		MODELS=meta-llama--Meta-Llama-3.1-8B SYSTEMS=h200_sxm BACKENDS=trtllm GPUS=2 TTFT=1 TPOT=1
 	assert_failure
-	dir="$out/meta-llama--Meta-Llama-3.1-8B__h200_sxm__trtllm__2gpu_isl4000_osl1000_ttft1_tpot1"
+	dir="$out/meta-llama--Meta-Llama-3.1-8B__h200_sxm__trtllm__2gpu_isl4000_osl1000_ttft1_tpot1_reference"
 	[ ! -e "$dir/summary.txt" ]
 	[ -s "$dir/summary.err" ]
 	[[ $stderr == *"$dir/summary.err: the sweep failed"* ]]

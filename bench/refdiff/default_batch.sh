@@ -16,7 +16,8 @@ while read -r m s b g isl osl ttft tpot; do
 	rm -rf "$ours"
 	rc=0
 	INFERCAST_DATA=$shared/data timeout 600 "$root/pipelines/default" --model "$shared/$m" --system "$s" --backend "$b" \
-		--total-gpus "$g" --isl "$isl" --osl "$osl" --ttft "$ttft" --tpot "$tpot" --save-dir "$ours" >"$ours.log" 2>&1 || rc=$?
+		--total-gpus "$g" --isl "$isl" --osl "$osl" --ttft "$ttft" --tpot "$tpot" --fidelity reference \
+		--save-dir "$ours" >"$ours.log" 2>&1 || rc=$?
 	rd=$(ls -d "$ref"/*/ 2>/dev/null | head -1)
 	if [ -z "$rd" ]; then
 		why=$(grep -v '^ ' "$ref.log" | tail -n 1)

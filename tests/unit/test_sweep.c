@@ -6,6 +6,7 @@
 #include "pyfloat.h"
 #include "side_fixture.h"
 #include "sweep_pick.h"
+#include "sweep_report.h"
 #include "sweep_space.h"
 #include "unit.h"
 
@@ -182,6 +183,53 @@ static void test_request_latency(void)
 	pick_table_free(&best);
 }
 
+/* Load-model agg points: read from a load report, and searched without run_agg's balance skip. */
+static void test_load_points(void)
+{
+	const char *json =
+		"{\"record\":\"report\",\"config_id\":\"agg/tp2pp1dp2etp1ep1/b21\",\"mode\":\"agg\",\"tp\":2,\"pp\":1,"
+		"\"dp\":2,\"moe_tp\":null,\"moe_ep\":null,\"batch\":21,\"oom\":false,\"serving\":{\"mode\":\"agg\","
+		"\"model\":\"load\",\"chunk_tokens\":8192,\"chunk_prompts\":2},\"latency_model\":\"load\","
+		"\"ttft_ms\":900,\"tpot_ms\":20,\"request_latency_ms\":900,\"seq_per_s\":4,\"seq_per_s_per_gpu\":1,"
+		"\"tokens_per_s\":40,\"tokens_per_s_per_gpu\":10,\"tokens_per_s_per_user\":50,\"concurrency\":42,"
+		"\"num_total_gpus\":4,\"memory\":70,\"load\":{\"chunk_tokens\":8192,\"chunk_prompts\":2}}";
+	cJSON *r = cJSON_Parse(json);
+	agg_point p;
+	char err[256];
+	CHECK(sweep_agg_point(r, 0.9, &p, err, sizeof err) == 0);
+	CHECK(p.load && !p.error && !p.oom && !p.kv_cache_oom);
+	CHECK(p.batch == 21 && p.global_batch == 42 && p.concurrency == 42 && p.ctx_tokens == 8192);
+	CHECK(p.num_ctx_reqs == 2 && p.num_gen_reqs == 21 && p.ttft == 900 && p.tpot == 20);
+	/* a load report without its load object is an error naming the key, not a zero */
+	cJSON_DeleteItemFromObject(r, "load");
+	CHECK(sweep_agg_point(r, 0.9, &p, err, sizeof err) == -1);
+	CHECK(strstr(err, "'load.chunk_tokens' is missing") != NULL);
+	cJSON_Delete(r);
+
+	/* isl 4000, osl 10, ctx 4000: batch 20 and 30 both have decode share 10; the reference's
+	 * loop skips the second, the load model has no balance and keeps both */
+	agg_point pts[2];
+	for (int i = 0; i < 2; i++) {
+		memset(&pts[i], 0, sizeof pts[i]);
+		pts[i].layout = (sweep_layout){1, 1, 1, 1, 1};
+		pts[i].batch = 20 + 10 * i;
+		pts[i].ctx_tokens = 4000;
+		pts[i].ttft = 100;
+		pts[i].tpot = 10;
+		pts[i].seq_s = 1 + i;
+		pts[i].tokens_s_gpu = 10 + i;
+		pts[i].num_total_gpus = 1;
+	}
+	pick_table t = {0};
+	pick_agg_results(pts, 2, 4000, 10, 1000, &t);
+	CHECK(t.n == 1);
+	pick_table_free(&t);
+	pts[0].load = pts[1].load = true;
+	pick_agg_results(pts, 2, 4000, 10, 1000, &t);
+	CHECK(t.n == 2);
+	pick_table_free(&t);
+}
+
 int main(void)
 {
 	test_pyfloat();
@@ -190,5 +238,6 @@ int main(void)
 	test_pick();
 	test_disagg();
 	test_request_latency();
+	test_load_points();
 	UNIT_DONE();
 }
