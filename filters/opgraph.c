@@ -5,14 +5,12 @@
 #include <string.h>
 
 #include "diag.h"
-#include "opgraph_build.h"
 #include "fidelity.h"
 #include "jsonl.h"
-#include "memory.h"
 #include "opgraph.h"
+#include "opgraph_emit.h"
 #include "opgraph_memo.h"
-#include "opgraph_write.h"
-#include "opgraph_config.h"
+#include "opgraph_runtime.h"
 #include "opgraph_serving.h"
 #include "systems.h"
 
@@ -78,317 +76,6 @@ enum {
 	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_KV_ADMISSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN,
 	OPT_FREE_FRACTION, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_HELP
 };
-
-/* Runtime keys a model record may override, with where they go in og_runtime. */
-static long *runtime_long(og_runtime *rt, const char *key)
-{
-	struct {
-		const char *key;
-		long *dst;
-	} keys[] = {
-		{"tp", &rt->tp}, {"pp", &rt->pp}, {"dp", &rt->dp}, {"moe_tp", &rt->moe_tp}, {"moe_ep", &rt->moe_ep},
-		{"batch", &rt->batch}, {"isl", &rt->isl}, {"osl", &rt->osl}, {"prefix", &rt->prefix},
-		{"nextn", &rt->nextn}, {"stride", &rt->stride}, {"beam", &rt->beam},
-		{"image_height", &rt->image_height}, {"image_width", &rt->image_width}, {"num_images", &rt->num_images},
-	};
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (strcmp(keys[i].key, key) == 0)
-			return keys[i].dst;
-	return NULL;
-}
-
-static const char **runtime_string(og_runtime *rt, const char *key)
-{
-	static const char *const quant_keys[QUANT_KIND_COUNT] = {"gemm_quant", "moe_quant", "fmha_quant",
-								  "kvcache_quant", "comm_quant"};
-	for (int k = 0; k < QUANT_KIND_COUNT; k++)
-		if (strcmp(key, quant_keys[k]) == 0)
-			return &rt->quant[k];
-	if (strcmp(key, "mode") == 0)
-		return &rt->mode;
-	/* a sweep's decode workers may run on another system (and its data version) */
-	if (strcmp(key, "system") == 0)
-		return &rt->system;
-	if (strcmp(key, "version") == 0)
-		return &rt->version;
-	return NULL;
-}
-
-/* "0.85,0.3,0,0,0": the MTP acceptance rate of each draft token; missing ones are 0. */
-static int parse_accept_rates(const char *list, double *rates)
-{
-	double v[OG_MAX_NEXTN] = { 0 };
-	int n = 0;
-	const char *p = list;
-	while (*p) {
-		char *end;
-		double x = strtod(p, &end);
-		if (end == p || n == OG_MAX_NEXTN || !(x >= 0 && x <= 1) || (*end && *end != ','))
-			return -1;
-		v[n++] = x;
-		p = *end ? end + 1 : end;
-	}
-	if (!n)
-		return -1;
-	memcpy(rates, v, sizeof v);
-	return 0;
-}
-
-static void apply_runtime(const jsonl_reader *r, const cJSON *runtime, og_runtime *rt, og_serving_request *srv)
-{
-	if (!runtime)
-		return;
-	if (!cJSON_IsObject(runtime))
-		jsonl_fail(r, "'runtime' is not an object");
-	const cJSON *item;
-	cJSON_ArrayForEach(item, runtime) {
-		long *l = runtime_long(rt, item->string);
-		if (!l)
-			l = og_serving_key(srv, item->string);
-		const char **s = runtime_string(rt, item->string);
-		if (l) {
-			if (!cJSON_IsNumber(item) || !(item->valuedouble > -9e15 && item->valuedouble < 9e15) ||
-			    item->valuedouble != (double)(long)item->valuedouble)
-				jsonl_fail(r, "runtime.%s is not an integer", item->string);
-			*l = (long)item->valuedouble;
-		} else if (s) {
-			if (!cJSON_IsString(item))
-				jsonl_fail(r, "runtime.%s is not a string", item->string);
-			*s = item->valuestring;
-		} else if (strcmp(item->string, "nextn_accept_rates") == 0) {
-			double v[OG_MAX_NEXTN] = { 0 };
-			int n = 0;
-			const cJSON *x;
-			cJSON_ArrayForEach(x, item) {
-				if (n == OG_MAX_NEXTN || !cJSON_IsNumber(x) || !(x->valuedouble >= 0 && x->valuedouble <= 1))
-					jsonl_fail(r, "runtime.nextn_accept_rates is not a list of at most %d rates in [0, 1]",
-						   OG_MAX_NEXTN);
-				v[n++] = x->valuedouble;
-			}
-			if (!cJSON_IsArray(item))
-				jsonl_fail(r, "runtime.nextn_accept_rates is not a list");
-			memcpy(rt->nextn_accept_rates, v, sizeof v);
-		} else {
-			jsonl_fail(r, "runtime.%s is not a runtime key", item->string);
-		}
-	}
-}
-
-/* A layout fallback the configuration took, in its config record's `fallbacks`. */
-/* The layout fallbacks a configuration took (og_infer_dp, og_infer_moe_layout). */
-typedef struct layout_notes {
-	char text[3][200];
-	int n;
-} layout_notes;
-
-/* The layout fallbacks, in the config record's `fallbacks`. */
-static void add_fallback(cJSON *c, const layout_notes *notes)
-{
-	if (!notes->n)
-		return;
-	cJSON *a = cJSON_AddArrayToObject(c, "fallbacks");
-	for (int i = 0; i < notes->n; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(notes->text[i]));
-}
-
-static bool keep_going; /* --keep-going */
-static bool fallbacks;  /* load fidelity, not --strict: layout fallbacks (og_infer_dp) */
-static bool dp_option;  /* --dp was given */
-
-/* Says once per distinct note, on stderr, which layout fallback a configuration took. */
-static void warn_layout(const jsonl_reader *r, const char *note)
-{
-	static char seen[8][160];
-	static size_t nseen;
-	for (size_t i = 0; i < nseen; i++)
-		if (strcmp(seen[i], note) == 0)
-			return;
-	if (nseen < sizeof seen / sizeof seen[0])
-		snprintf(seen[nseen++], sizeof seen[0], "%s", note);
-	warnx_("warning: %s:%ld: %s (--strict or --fidelity reference refuses the layout)", r->name, r->line, note);
-}
-
-/* A configuration that cannot be built: the end of the stream, or with --keep-going its config
- * record with `error` (lib/opgraph_config). */
-static void refuse(const jsonl_reader *r, const og_runtime *rt, const og_serving_request *srv, const cJSON *rec,
-		   const char *id, const char *err)
-{
-	if (!keep_going)
-		jsonl_fail(r, "%s", err);
-	cJSON *c = og_refused_config(rt, srv, rec, id, err);
-	jsonl_write(c);
-	cJSON_Delete(c);
-	check_stdout();
-}
-
-/* The layout fallbacks of the load fidelity, on rt (static, agg) or on the disagg sides, each
- * said on stderr and kept in notes. */
-static void infer_layout(const jsonl_reader *r, const cJSON *runtime, const og_model *m, og_runtime *rt,
-			 og_serving_request *srv, layout_notes *notes)
-{
-	char *note = notes->text[notes->n];
-	size_t n = sizeof notes->text[0];
-	if (strcmp(rt->mode, "disagg") == 0) {
-		og_side *sides[] = { &srv->prefill, &srv->decode };
-		const char *names[] = { "prefill", "decode" };
-		for (int i = 0; i < 2; i++) {
-			char one[160];
-			if (og_infer_moe_layout(m, sides[i]->tp, sides[i]->dp, &sides[i]->moe_tp, &sides[i]->moe_ep, one,
-						sizeof one)) {
-				note = notes->text[notes->n++];
-				snprintf(note, n, "fallback: %s side: %s", names[i], one + strlen("fallback: "));
-				warn_layout(r, note);
-			}
-		}
-		return;
-	}
-	bool dp_given = dp_option || cJSON_HasObjectItem(runtime, "dp");
-	if ((!dp_given && og_infer_dp(rt, m, note, n)) ||
-	    og_infer_moe_layout(m, rt->tp, rt->dp, &rt->moe_tp, &rt->moe_ep, note, n)) {
-		notes->n++;
-		warn_layout(r, note);
-	}
-}
-
-/* A request longer than the model's context is priced all the same (the reference does), but
- * the numbers are for a length the model does not serve: say so, once per run (sweeps repeat it). */
-static void warn_context(const jsonl_reader *r, const cJSON *rec, const og_runtime *rt)
-{
-	static bool warned;
-	const cJSON *context = cJSON_GetObjectItemCaseSensitive(rec, "context");
-	if (warned || !cJSON_IsNumber(context) || context->valuedouble <= 0 ||
-	    (double)rt->isl + (double)rt->osl <= context->valuedouble)
-		return;
-	warned = true;
-	warnx_("%s:%ld: warning: isl + osl = %ld tokens is beyond the model's max_position_embeddings (%.0f): "
-	       "the estimate is for requests longer than the model serves", r->name, r->line, rt->isl + rt->osl,
-	       context->valuedouble);
-}
-
-/* Whether the runtime asks for images (anything but the default 0 x 0 pixels, 1 image). */
-static bool has_images(const og_runtime *rt)
-{
-	return rt->image_height || rt->image_width || rt->num_images != 1;
-}
-
-/* Images in a serving mode: disagg prices them in each side's static run, as the reference's
- * disagg workers do; agg leaves them out, as the reference's run_agg does (its static passes carry
- * none), and says so once; the load model does not price them yet. */
-static int check_serving_images(const og_runtime *rt, fidelity fid, char *err, size_t errn)
-{
-	static bool warned;
-	if (fid == FIDELITY_LOAD) {
-		snprintf(err, errn, "images: the load model does not price the vision encoder yet; use --fidelity "
-				    "reference (disagg prices the images in each worker's static run, agg leaves "
-				    "them out as the reference's run_agg does)");
-		return -1;
-	}
-	if (strcmp(rt->mode, "agg") == 0 && !warned) {
-		warned = true;
-		warnx_("warning: agg: images are not priced: the reference's run_agg leaves the vision encoder and "
-		       "the image tokens out (disagg prices them)");
-	}
-	return 0;
-}
-
-/* One model record: resolve, build, write the config record then each phase's ops in order. */
-/* Whether a static mode lists the ops of a phase. static_gen still lists the context ops (with
- * no points: 0 ms), as the reference's breakdown does; static_ctx lists no generation ops, as the
- * reference's does not. */
-static bool static_emits(const char *mode, og_phase ph)
-{
-	return og_mode_runs(mode, ph) || (ph == OG_CONTEXT && !strcmp(mode, "static_gen"));
-}
-
-static void emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base,
-		 const og_serving_request *srv_base, const struct system_spec *sys, const char *id_opt, long ordinal)
-{
-	og_runtime rt = *base;
-	og_serving_request srv = *srv_base;
-	apply_runtime(r, cJSON_GetObjectItemCaseSensitive(rec, "runtime"), &rt, &srv);
-	if (strcmp(rt.system, base->system)) {
-		char serr[1024];
-		if (!(sys = system_load(rt.system, serr, sizeof serr)))
-			jsonl_fail(r, "runtime.system: %s", serr);
-	}
-	if (rt.image_height < 0 || rt.image_height > 1L << 20 || rt.image_width < 0 || rt.image_width > 1L << 20 ||
-	    rt.num_images < 0 || rt.num_images > 1024)
-		jsonl_fail(r, "runtime: image_height and image_width must be in [0, 1048576], num_images in [0, 1024]");
-	char err[512], id[256];
-	if (og_serving_mode(rt.mode) && has_images(&rt) && check_serving_images(&rt, srv.fid, err, sizeof err))
-		jsonl_fail(r, "runtime: %s", err);
-	const char *rec_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "config_id"));
-	if (rec_id)
-		snprintf(id, sizeof id, "%s", rec_id);
-	else if (id_opt)
-		snprintf(id, sizeof id, ordinal == 1 ? "%s" : "%s#%ld", id_opt, ordinal);
-	else
-		snprintf(id, sizeof id, "c%ld", ordinal);
-
-	og_model model;
-	og_config cfg;
-	og_graph g;
-	mem_usage mem;
-	bool bad_model = og_model_from_json(rec, &model, err, sizeof err) != 0;
-	layout_notes notes = { .n = 0 };
-	if (!bad_model && fallbacks)
-		infer_layout(r, cJSON_GetObjectItemCaseSensitive(rec, "runtime"), &model, &rt, &srv, &notes);
-	if (og_serving_mode(rt.mode)) {
-		/* Serving: the static runs its steps need, under one config record (lib/opgraph_serving). */
-		og_serving sv;
-		if (bad_model || og_serving_prepare(&rt, &srv, &model, sys, &sv, err, sizeof err)) {
-			refuse(r, &rt, &srv, rec, id, err);
-			return;
-		}
-		warn_context(r, rec, &rt);
-		cJSON *c = og_config_record(&sv.main, rec, id, &sv.mem);
-		add_fallback(c, &notes);
-		og_serving_annotate(&sv, c);
-		cJSON_AddNumberToObject(c, "op_records", (double)og_serving_count_ops(&sv));
-		jsonl_write(c);
-		cJSON_Delete(c);
-		og_serving_write_ops(stdout, &sv, id);
-		og_serving_free(&sv);
-		check_stdout();
-		return;
-	}
-	const og_graph *built; /* lib/opgraph_memo's: a sweep repeats layouts */
-	if (bad_model || og_resolve(&rt, &model, &cfg, err, sizeof err) ||
-	    !(built = og_graph_memo_build(&cfg, err, sizeof err))) {
-		refuse(r, &rt, &srv, rec, id, err);
-		return;
-	}
-	g = *built;
-	if (memory_for_static(&cfg, &g, sys, &mem, err, sizeof err)) {
-		refuse(r, &rt, &srv, rec, id, err);
-		return;
-	}
-	warn_context(r, rec, &rt);
-	cJSON *c = og_config_record(&cfg, rec, id, &mem);
-	add_fallback(c, &notes);
-	size_t nops = 0;
-	for (size_t i = 0; i < g.n; i++)
-		nops += static_emits(rt.mode, g.ops[i].phase);
-	/* aggregate checks that all of them arrived: a stage that stopped halfway gives no report */
-	cJSON_AddNumberToObject(c, "op_records", (double)nops);
-	jsonl_write(c);
-	cJSON_Delete(c);
-	/* A vision encoder (Qwen3-VL) runs before the context phase. */
-	static const og_phase order[] = {OG_ENCODER, OG_CONTEXT, OG_GENERATION};
-	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
-		og_phase ph = order[k];
-		if (!static_emits(rt.mode, ph))
-			continue;
-		for (size_t i = 0; i < g.n; i++) {
-			if (g.ops[i].phase != ph)
-				continue;
-			og_write_opts o = { false, cfg.rt.point_runs, NULL, og_graph_memo_attrs_text(&g, i), NULL, NULL };
-			og_op_write_with(stdout, &cfg, &g.ops[i], id, &o);
-		}
-	}
-	check_stdout();
-}
-
 /* A serving option (--ctx-tokens, --prefill-tp, ...): its runtime key is its name with '_'. */
 static void serving_option(og_serving_request *srv, const char *name, const char *val)
 {
@@ -452,6 +139,7 @@ int main(int argc, char **argv)
 	og_serving_request srv = {0};
 	const char *id_opt = NULL, *fidelity_opt = NULL;
 	bool have_batch = false, have_isl = false, have_osl = false, strict = false;
+	og_emit_opts opts = {0};
 	const long big = 1L << 40;
 	int c;
 	opterr = 0;
@@ -465,7 +153,7 @@ int main(int argc, char **argv)
 		case OPT_BACKEND: rt.backend = optarg; break;
 		case OPT_TP: rt.tp = opt_long("--tp", optarg, 1, 1 << 20); break;
 		case OPT_PP: rt.pp = opt_long("--pp", optarg, 1, 1 << 20); break;
-		case OPT_DP: rt.dp = opt_long("--dp", optarg, 1, 1 << 20); dp_option = true; break;
+		case OPT_DP: rt.dp = opt_long("--dp", optarg, 1, 1 << 20); opts.dp_option = true; break;
 		case OPT_MOE_TP: rt.moe_tp = opt_long("--moe-tp", optarg, 1, 1 << 20); break;
 		case OPT_MOE_EP: rt.moe_ep = opt_long("--moe-ep", optarg, 1, 1 << 20); break;
 		case OPT_BATCH: rt.batch = opt_long("--batch", optarg, 1, big); have_batch = true; break;
@@ -486,7 +174,7 @@ int main(int argc, char **argv)
 				usage_error("--free-gpu-memory-fraction: '%s' is not in (0, 1]", optarg);
 			break;
 		case OPT_ACCEPT_RATES:
-			if (parse_accept_rates(optarg, rt.nextn_accept_rates))
+			if (og_parse_accept_rates(optarg, rt.nextn_accept_rates))
 				usage_error("--nextn-accept-rates: '%s' is not a list of at most %d rates in [0, 1]", optarg,
 					    OG_MAX_NEXTN);
 			break;
@@ -500,7 +188,7 @@ int main(int argc, char **argv)
 		case OPT_WIDEEP: rt.wideep = true; break;
 		case OPT_EPLB: rt.enable_eplb = true; break;
 		case OPT_NUM_SLOTS: rt.wideep_num_slots = opt_long("--wideep-num-slots", optarg, 1, 1 << 20); break;
-		case OPT_KEEP_GOING: keep_going = true; break;
+		case OPT_KEEP_GOING: opts.keep_going = true; break;
 		case OPT_FIDELITY: fidelity_opt = optarg; break;
 		case OPT_STRICT: strict = true; break;
 		case OPT_MAX_NUM_TOKENS: srv.max_num_tokens = opt_long("--max-num-tokens", optarg, 1, big); break;
@@ -546,12 +234,12 @@ int main(int argc, char **argv)
 	char err[1024];
 	if (fidelity_resolve(fidelity_opt, &srv.fid, err, sizeof err))
 		usage_error("%s", err);
-	if (og_serving_mode(rt.mode) && has_images(&rt) && check_serving_images(&rt, srv.fid, err, sizeof err))
+	if (og_serving_mode(rt.mode) && og_has_images(&rt) && og_check_serving_images(&rt, srv.fid, err, sizeof err))
 		usage_error("%s", err);
 	if (srv.fid == FIDELITY_REFERENCE && (srv.max_num_tokens || srv.engine_version || srv.kv_admission))
 		usage_error("--max-num-tokens, --engine-version and --kv-admission belong to the load model, not "
 			    "--fidelity reference");
-	fallbacks = srv.fid == FIDELITY_LOAD && !strict;
+	opts.fallbacks = srv.fid == FIDELITY_LOAD && !strict;
 	const struct system_spec *sys = system_load(rt.system, err, sizeof err);
 	if (!sys)
 		usage_error("--system: %s", err);
@@ -565,7 +253,7 @@ int main(int argc, char **argv)
 		if (kind && strcmp(kind, "model")) {
 			jsonl_write(rec); /* not ours: pass it on */
 		} else {
-			emit(&r, rec, &rt, &srv, sys, id_opt, ++ordinal);
+			og_emit(&r, rec, &rt, &srv, sys, id_opt, ++ordinal, &opts);
 		}
 		cJSON_Delete(rec);
 	}

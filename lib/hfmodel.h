@@ -1,6 +1,8 @@
 /* hfmodel: turn a HuggingFace config.json (plus an optional hf_quant_config.json) into the model
  * record of docs/records.md, the way the reference's get_model_config_from_model_path and its
- * checkpoint quantization inference do. Every failure comes back as a message, never an exit. */
+ * checkpoint quantization inference do. Every failure comes back as a message, never an exit.
+ * lib/hfmodel.c builds the record (its parts in hf_extra, hf_quant, hf_checks); lib/hfmodel_load.c
+ * reads the files. */
 #ifndef INFERCAST_HFMODEL_H
 #define INFERCAST_HFMODEL_H
 

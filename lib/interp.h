@@ -11,7 +11,10 @@
  *
  * Every function that the reference lets raise returns an INTERP_* code and fills
  * an interp_err; none aborts. "metric" arguments say which number of a leaf the
- * interpolation runs on, as the reference's get_value(leaf, metric) reads it. */
+ * interpolation runs on, as the reference's get_value(leaf, metric) reads it.
+ *
+ * lib/interp.c walks the tables (1-D, bilinear, 2-D/3-D, top-k regimes); lib/interp_griddata.c
+ * is scipy's griddata; lib/interp_extrap.c the load-time extrapolation. */
 #ifndef INFERCAST_INTERP_H
 #define INFERCAST_INTERP_H
 
@@ -113,5 +116,8 @@ int interp_extrapolate_grid(grid *g, const double *target_x, size_t nx, const do
 bool interp_dict_leaves(const grid *g);
 
 const char *interp_code_name(int code);
+
+/* For lib/interp*.c: fill err (when not NULL) with code and the message; returns code. */
+int interp_fail(interp_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
