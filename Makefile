@@ -7,9 +7,9 @@ SANITIZE ?=
 PKGS     := libcjson
 CJSON_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CJSON_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson)
-# The Parquet tables (lib/parquet: ZSTD and SNAPPY pages) and the YAML beside them (lib/perftree);
-# libyaml also writes the deployment files (lib/deploy_yaml).
-# libsnappy (C++, so libstdc++ with it) is opened by lib/parquet on the first SNAPPY page rather
+# The Parquet tables (lib/perf/parquet: ZSTD and SNAPPY pages) and the YAML beside them (lib/perf/perftree);
+# libyaml also writes the deployment files (lib/deploy/deploy_yaml).
+# libsnappy (C++, so libstdc++ with it) is opened by lib/perf/parquet on the first SNAPPY page rather
 # than linked into every tool; the tests and fuzz harnesses that write SNAPPY pages link it.
 DATA_PKGS    := libzstd snappy yaml-0.1
 DATA_CFLAGS  := $(shell pkg-config --cflags $(DATA_PKGS) 2>/dev/null)
@@ -17,12 +17,15 @@ DATA_LIBS    := $(shell pkg-config --libs libzstd yaml-0.1 2>/dev/null || echo -
 SNAPPY_LIBS  := $(shell pkg-config --libs snappy 2>/dev/null || echo -lsnappy)
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) $(DATA_CFLAGS) -MMD -MP
+# lib/ is grouped by pipeline stage (docs/architecture.md); every stage's headers are on the path
+LIB_DIRS := $(sort $(dir $(wildcard lib/*/*.c)))
+LIB_INC  := $(patsubst %/,-I%,$(LIB_DIRS))
+CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $(LIB_INC) $(CJSON_CFLAGS) $(DATA_CFLAGS) -MMD -MP
 LDLIBS   += $(CJSON_LIBS) $(DATA_LIBS) -lcsv -lm
 # libyaml (in DATA_LIBS for every tool): expyaml reads the reference's experiments files with it
 YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
-# Where `make install` puts systems/ and data/: the last place lib/systems and lib/datadir look.
+# Where `make install` puts systems/ and data/: the last place lib/perf/systems and lib/perf/datadir look.
 CFLAGS   += -DINFERCAST_SHARE_DIR='"$(PREFIX)/share/infercast"'
 ifneq ($(SANITIZE),)
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -36,7 +39,7 @@ endif
 
 FILTERS  := $(patsubst filters/%.c,%,$(wildcard filters/*.c))
 BINS     := $(addprefix bin/,$(FILTERS))
-LIB_SRC  := $(wildcard lib/*.c)
+LIB_SRC  := $(wildcard lib/*/*.c)
 LIB_OBJ  := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
@@ -69,11 +72,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# lib/table_cache stamps its files with a checksum of the library's sources, so that tables
+# lib/perf/table_cache stamps its files with a checksum of the library's sources, so that tables
 # cached by other loaders are never read back; the object is rebuilt whenever lib/ changes.
-LIB_ID := $(shell cat $(sort $(wildcard lib/*.c lib/*.h)) | cksum | cut -d' ' -f1)
-$(BUILD)/lib/table_cache.o: CFLAGS += -DINFERCAST_LIB_ID='"$(LIB_ID)"'
-$(BUILD)/lib/table_cache.o: $(wildcard lib/*.c lib/*.h)
+LIB_ID := $(shell cat $(sort $(wildcard lib/*/*.c lib/*/*.h)) | cksum | cut -d' ' -f1)
+$(BUILD)/lib/perf/table_cache.o: CFLAGS += -DINFERCAST_LIB_ID='"$(LIB_ID)"'
+$(BUILD)/lib/perf/table_cache.o: $(wildcard lib/*/*.c lib/*/*.h)
 
 $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libinfercast.a
 	@mkdir -p $(dir $@)
@@ -85,7 +88,7 @@ bin:
 # Test helpers (never installed): always a plain build, whatever SANITIZE says.
 build/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib $(CJSON_CFLAGS) -o $@ $< $(CJSON_LIBS)
+	$(CC) -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $(LIB_INC) $(CJSON_CFLAGS) -o $@ $< $(CJSON_LIBS)
 
 # Tests: unit tests of lib/, then BATS for filters and pipelines, then parity over the goldens.
 test: all $(UNITS) $(TOOLS) $(COLLECT_NOGPU)
@@ -103,9 +106,9 @@ CUDA_HOME   ?= $(patsubst %/bin/,%,$(dir $(NVCC)))
 NVCC_ARCH   ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_89,code=sm_89 \
 	       -gencode arch=compute_90,code=sm_90 -gencode arch=compute_100,code=sm_100 \
 	       -gencode arch=compute_120,code=compute_120
-COLLECT_C   := collect/collect.c collect/collect_plan.c collect/collect_out.c lib/diag.c
-COLLECT_H   := $(wildcard collect/*.h) lib/diag.h
-COLLECT_CFLAGS := -O2 -g -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib -Icollect
+COLLECT_C   := collect/collect.c collect/collect_plan.c collect/collect_out.c lib/util/diag.c
+COLLECT_H   := $(wildcard collect/*.h) lib/util/diag.h
+COLLECT_CFLAGS := -O2 -g -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ilib/util -Icollect
 COLLECT_NOGPU  := build/collect/nogpu/collect
 COLLECT_OBJ := $(patsubst %.c,build/collect/%.o,$(COLLECT_C))
 
@@ -142,7 +145,7 @@ bench: all
 # Static analysis: cppcheck on filters/ and lib/ must report nothing. tests/cppcheck/ holds what
 # cppcheck cannot see (noreturn functions, cJSON's macro) and the findings we checked and keep.
 CPPCHECK_FLAGS := --quiet --std=c11 '-D_Noreturn=__attribute__((noreturn))' --enable=warning,portability,performance \
-		  --inline-suppr -Ilib --library=tests/cppcheck/infercast.cfg --suppress=missingIncludeSystem \
+		  --inline-suppr $(LIB_INC) --library=tests/cppcheck/infercast.cfg --suppress=missingIncludeSystem \
 		  --suppressions-list=tests/cppcheck/suppressions.txt --error-exitcode=1
 cppcheck:
 	cppcheck $(CPPCHECK_FLAGS) filters lib
@@ -156,7 +159,7 @@ check-valgrind: all $(TOOLS)
 # Fuzzing (make fuzz; needs clang and libclang-rt-*-dev, only for this target): one libFuzzer
 # harness per fuzz/fuzz_*.c, with ASan and UBSan, into build/fuzz/. bench/fuzz runs them.
 FUZZ_CC      ?= clang
-FUZZ_CFLAGS  := -g -O1 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(CJSON_CFLAGS) $(DATA_CFLAGS) \
+FUZZ_CFLAGS  := -g -O1 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra $(LIB_INC) $(CJSON_CFLAGS) $(DATA_CFLAGS) \
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 		-DFUZZ_ROOT='"$(CURDIR)"' -DINFERCAST_SHARE_DIR='"$(PREFIX)/share/infercast"'
 FUZZ_LIB_OBJ := $(patsubst lib/%.c,build/fuzz/lib/%.o,$(LIB_SRC))
@@ -164,7 +167,7 @@ FUZZ_BINS    := $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
 
 fuzz: $(FUZZ_BINS)
 
-build/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
+build/fuzz/lib/%.o: lib/%.c $(wildcard lib/*/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
@@ -176,7 +179,7 @@ build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h build/fuzz/libinfercast.a $(
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Wl,--wrap=exit,--wrap=finish_stdout -o $@ $< \
 		build/fuzz/libinfercast.a $(LDLIBS) $(SNAPPY_LIBS)
 
-# Installed layout (lib/sharedir finds share/ from the executable, so any PREFIX works, staged
+# Installed layout (lib/util/sharedir finds share/ from the executable, so any PREFIX works, staged
 # under DESTDIR or moved, without a rebuild): the filters and pipelines under their own names in
 # $(PREFIX)/lib/infercast/bin (put it on PATH to use `hfparse | opgraph | query | aggregate`),
 # `infercast-NAME` links to them in $(PREFIX)/bin (no clash with other `query` or `sweep`

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""fit_load.py: fit infercast's load model (lib/serving_load) on the measured agg deployments.
+"""fit_load.py: fit infercast's load model (lib/serve/serving_load) on the measured agg deployments.
 
 Run by `bench/accuracy --fit`, which first prices every measured row with pipelines/estimate
 --fidelity load and hands over each row's report. The model's inputs (one prompt's prefill, a
 full chunk's prefill, one decode step) come from those reports and do not depend on the fitted
-parameters, so the fit evaluates the model itself, lib/serving_load.c's load_eval_many, through
+parameters, so the fit evaluates the model itself, lib/serve/serving_load.c's load_eval_many, through
 ctypes: the numbers fitted here are the numbers the tools print.
 
 Only rows of ../shared/reference are used (the project's rule for measured data). Rows are
@@ -68,10 +68,12 @@ class Result(ctypes.Structure):
 
 
 def load_library():
-    """lib/serving_load.c (and lib/diag.c for its messages) as a shared object."""
+    """lib/serve/serving_load.c (and lib/util/diag.c for its messages) as a shared object."""
     out = os.path.join(tempfile.mkdtemp(prefix="fit_load."), "libserving_load.so")
-    subprocess.run(["cc", "-O2", "-std=c17", "-D_POSIX_C_SOURCE=200809L", "-shared", "-fPIC", "-I" + os.path.join(ROOT, "lib"), "-o", out,
-                    os.path.join(ROOT, "lib", "serving_load.c"), os.path.join(ROOT, "lib", "diag.c"), "-lm"], check=True)
+    subprocess.run(["cc", "-O2", "-std=c17", "-D_POSIX_C_SOURCE=200809L", "-shared", "-fPIC", "-I" + os.path.join(ROOT, "lib", "serve"),
+                    "-I" + os.path.join(ROOT, "lib", "util"), "-o", out,
+                    os.path.join(ROOT, "lib", "serve", "serving_load.c"), os.path.join(ROOT, "lib", "util", "diag.c"),
+                    "-lm"], check=True)
     lib = ctypes.CDLL(out)
     lib.load_eval_many.argtypes = [ctypes.c_size_t, ctypes.POINTER(Inputs), ctypes.POINTER(Params),
                                    ctypes.POINTER(Result)]

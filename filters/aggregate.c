@@ -31,7 +31,7 @@ static const char usage_text[] =
 	"  --format FORMAT  jsonl (default), csv (one row per configuration) or table (aligned, human)\n"
 	"  --fidelity F     load (default: $INFERCAST_FIDELITY, else load) or reference; an agg\n"
 	"                   configuration opgraph built for the load model is priced by it\n"
-	"                   (lib/serving_load; the report says latency_model load), and is an error\n"
+	"                   (lib/serve/serving_load; the report says latency_model load), and is an error\n"
 	"                   under reference\n"
 	"  --load-params FILE  the load model's fitted parameters (default: $INFERCAST_LOAD_PARAMS,\n"
 	"                   else params/load_model.json beside the programs or in the share folder)\n"
@@ -324,7 +324,7 @@ int main(int argc, char **argv)
 
 	jsonl_reader r;
 	jsonl_open(&r, NULL);
-	/* what take_op reads of an op record: the rest (attrs, points) is only checked (lib/jsonpick) */
+	/* what take_op reads of an op record: the rest (attrs, points) is only checked (lib/util/jsonpick) */
 	static const char *const op_keys[] = { "record", "config_id", "name", "phase", "error", "latency_ms",
 					       "energy_wms", "source", "step", "scale_factor", NULL };
 	long records = 0, configs = 0;

@@ -210,7 +210,7 @@ static int add_tree_table(void *arg, const char *legacy_file, const perftree_fil
 }
 
 /* The tables of a database, sorted: the *_perf.txt files of its folder (the v0.9 layout) and
- * those of the family-first layout (lib/perftree). */
+ * those of the family-first layout (lib/perf/perftree). */
 static void list_tables(const struct perf_data_path *p, names *out)
 {
 	DIR *d = opendir(p->dir);

@@ -2,7 +2,7 @@
  * one agg and one disagg result, as the reference's `cli default --backend auto` merges its
  * per-backend experiments (cli/utils.py merge_experiment_results_by_mode): each mode's best
  * configurations concatenated in run order, ranked by tokens/s/gpu_cluster (pandas' unstable
- * sort, lib/pdsort) and cut to the top N; the fronts concatenated and their Pareto front taken
+ * sort, lib/util/pdsort) and cut to the top N; the fronts concatenated and their Pareto front taken
  * again. A disagg table gains the `backend` column the reference adds. */
 #include <errno.h>
 #include <getopt.h>

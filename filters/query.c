@@ -57,10 +57,10 @@ typedef struct opts {
 	const char *system, *backend, *version, *data_dir;
 	int mode;          /* -1: from the configuration, else silicon */
 	bool keep_going;   /* a refused op gets `error` instead of ending the stream */
-	bool shared_layer; /* HYBRID databases read sibling rows (lib/table_sources) */
+	bool shared_layer; /* HYBRID databases read sibling rows (lib/perf/table_sources) */
 	const char *fidelity; /* --fidelity, NULL: $INFERCAST_FIDELITY or load */
 	bool strict;       /* --strict: no fallbacks */
-	bool fallbacks;    /* load fidelity and not --strict (lib/opquery_fallback) */
+	bool fallbacks;    /* load fidelity and not --strict (lib/query/opquery_fallback) */
 } opts;
 
 /* Databases in use, by system/backend/version/mode. */
@@ -89,7 +89,7 @@ typedef struct state {
 	/* ops come grouped by configuration: the last one's database saves a search per op */
 	char *last_id;
 	perfdb *last_db;
-	optext_memo memo;  /* priced tails of records seen before (lib/optext) */
+	optext_memo memo;  /* priced tails of records seen before (lib/query/optext) */
 	char **warned;     /* the fallbacks already announced on stderr, once each */
 	size_t nwarned;
 } state;
@@ -366,7 +366,7 @@ static bool annotate_config(state *st, const jsonl_reader *r, cJSON *rec)
 	const char *mode = modes[perfdb_mode(db)];
 	size_t body = optext_body_len(r->text, r->text_len);
 	if (body && !cJSON_HasObjectItem(rec, "data_version") && !cJSON_HasObjectItem(rec, "database_mode")) {
-		/* version names are plain path components (lib/fspath): nothing to escape */
+		/* version names are plain path components (lib/util/fspath): nothing to escape */
 		char tail[256];
 		if (*version)
 			snprintf(tail, sizeof tail, ",\"data_version\":\"%s\",\"database_mode\":\"%s\"}", version, mode);
@@ -401,7 +401,7 @@ static void warn_fallback(state *st, const jsonl_reader *r, const char *name, co
 }
 
 /* An op the tables refuse, under the load fidelity: what the engine runs instead
- * (lib/opquery_fallback). 0 with *res and what, else the refusal, err extended. */
+ * (lib/query/opquery_fallback). 0 with *res and what, else the refusal, err extended. */
 static int price_fallback(state *st, const jsonl_reader *r, perfdb *db, const cJSON *rec, const char *id,
 			  perf_result *res, char *what, size_t whatlen, char *err, size_t errlen)
 {

@@ -111,7 +111,7 @@ static void put(const cJSON *model, const char *id, const char *mode, const swee
 		if (q && !(k == QUANT_FMHA && strcmp(mode, "static_gen")))
 			cJSON_AddStringToObject(rt, quant_keys[k], q);
 	}
-	/* agg and prefill workers: the FMHA mode after the task's check (lib/sweep_quant) */
+	/* agg and prefill workers: the FMHA mode after the task's check (lib/sweep/sweep_quant) */
 	if (context_fmha && strcmp(mode, "static_gen"))
 		cJSON_AddStringToObject(rt, "fmha_quant", context_fmha);
 	if (o->decode_system && !strcmp(mode, "static_gen")) {

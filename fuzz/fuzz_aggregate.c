@@ -1,4 +1,4 @@
-/* Fuzz aggregate (filters/aggregate.c, lib/opgraph_summary, lib/serving_*): random config and
+/* Fuzz aggregate (filters/aggregate.c, lib/serve/opgraph_summary, lib/serving_*): random config and
  * priced op records. The first input byte picks the output format and --ops. */
 #include "fuzz_common.h"
 #define main aggregate_main

@@ -1,4 +1,4 @@
-/* Fuzz the CSV perf-table loader (lib/csvtab): any bytes as a table file. It must load or
+/* Fuzz the CSV perf-table loader (lib/util/csvtab): any bytes as a table file. It must load or
  * return an error naming the file (and line), never crash or leak. */
 #include "fuzz_common.h"
 #include "csvtab.h"

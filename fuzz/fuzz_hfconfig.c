@@ -1,4 +1,4 @@
-/* Fuzz hfparse's config reader (lib/hfmodel): the input is a config.json, optionally followed
+/* Fuzz hfparse's config reader (lib/model/hfmodel): the input is a config.json, optionally followed
  * by a line "--hf_quant_config--" and an hf_quant_config.json. Every failure must come back
  * as a message (hfmodel never exits); the record, when built, is written out. */
 #include "fuzz_common.h"

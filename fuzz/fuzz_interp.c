@@ -1,4 +1,4 @@
-/* Fuzz interp (filters/interp.c and lib/interp, lib/grid): random tables and query points.
+/* Fuzz interp (filters/interp.c and lib/perf/interp, lib/perf/grid): random tables and query points.
  * The first input byte picks the method and flags; the rest is the record stream. */
 #include "fuzz_common.h"
 #define main interp_main

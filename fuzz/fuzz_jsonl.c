@@ -1,4 +1,4 @@
-/* Fuzz the JSON Lines reader (lib/jsonl): any bytes as a record stream, every record read
+/* Fuzz the JSON Lines reader (lib/util/jsonl): any bytes as a record stream, every record read
  * through the typed getters and written back. A bad line must end in jsonl_fail (exit 1). */
 #include "fuzz_common.h"
 #include "diag.h"

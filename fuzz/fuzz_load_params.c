@@ -1,4 +1,4 @@
-/* Fuzz the load model (lib/serving_load): its parameter file reader on any bytes, then the
+/* Fuzz the load model (lib/serve/serving_load): its parameter file reader on any bytes, then the
  * model itself on the parameters read and on inputs taken from the bytes (any doubles: NaN,
  * infinities, huge batches). It must accept or explain, never crash, leak or loop. */
 #include "fuzz_common.h"

@@ -1,4 +1,4 @@
-/* Fuzz opgraph (filters/opgraph.c, lib/opgraph*, lib/model_*, lib/memory): random model
+/* Fuzz opgraph (filters/opgraph.c, lib/graph/opgraph*, lib/model_*, lib/graph/memory): random model
  * records (with per-record runtime objects) on a fixed command line. */
 #include "fuzz_common.h"
 #define main opgraph_main

@@ -1,4 +1,4 @@
-/* Fuzz the Parquet reader (lib/parquet) and the number text of lib/table_parquet: any bytes as a
+/* Fuzz the Parquet reader (lib/perf/parquet) and the number text of lib/perf/table_parquet: any bytes as a
  * .parquet file. It must read them or return an error naming the file, never crash or leak; what
  * it reads must be consistent (every row's value slot inside its column, strings inside their
  * buffer) and every DOUBLE's text must read back to the same value. */

@@ -1,4 +1,4 @@
-/* Fuzz the perf-table loaders (lib/table_csv, lib/table_set, lib/table_*, lib/perfdb): the
+/* Fuzz the perf-table loaders (lib/perf/table_csv, lib/perf/table_set, lib/table_*, lib/perf/perfdb): the
  * input is one table file, priced against by query over real op records (build/fuzz/ops.jsonl,
  * made by bench/fuzz). A first line "#file: NAME_perf.txt" says which table it stands for
  * (default gemm_perf.txt); the table is the only file of its data folder. */

@@ -1,4 +1,4 @@
-/* Fuzz query (filters/query.c, lib/perfdb, lib/table_*, lib/opquery*): random config and op
+/* Fuzz query (filters/query.c, lib/perf/perfdb, lib/table_*, lib/query/opquery*): random config and op
  * records priced from the fuzz data folder (heads of the real tables, build/fuzz/data). */
 #include "fuzz_common.h"
 #define main query_main

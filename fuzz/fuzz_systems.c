@@ -1,8 +1,8 @@
-/* Fuzz the system-spec reader (lib/systems): any bytes as systems/<name>.json. The reader's
+/* Fuzz the system-spec reader (lib/perf/systems): any bytes as systems/<name>.json. The reader's
  * own source is included so that its parser (fill_spec) runs on the text directly, without the
  * per-name cache of system_load. It must accept or explain, never crash or leak. */
 #include "fuzz_common.h"
-#include "../lib/systems.c"
+#include "../lib/perf/systems.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,4 +1,4 @@
-/* Fuzz the table cache's file format (lib/table_cache, lib/grid's images): query prices real
+/* Fuzz the table cache's file format (lib/perf/table_cache, lib/perf/grid's images): query prices real
  * op records (build/fuzz/ops.jsonl) over the small perf tables of build/fuzz/data through a
  * cache directory of its own, whose files are replaced by mutated ones.
  *

@@ -32,6 +32,14 @@ CYCLES="$ROOT/tests/tools/include-cycles"
 
 @test "graph code builds ops and reads no perf tables or pricing" {
 	cd "$ROOT/lib"
-	run -1 grep -l '#include "\(table_\|perfdb\|perf_\|opquery\|interp\|grid\)' model_*.[ch] opgraph*.[ch] families.[ch] memory.[ch]
+	run -1 grep -l '#include "\(table_\|perfdb\|perf_\|opquery\|interp\|grid\)' graph/*.[ch] model/*.[ch]
 	assert_output ''
+}
+
+@test "lib/ is grouped by stage: every module sits in one stage folder, none at the top" {
+	cd "$ROOT/lib"
+	run find . -maxdepth 1 -type f
+	assert_output ''
+	run ls
+	assert_output "$(printf '%s\n' deploy graph model perf query serve support sweep util)"
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The load model of agg serving (--fidelity load, lib/serving_load) and the fidelity switch.
+# The load model of agg serving (--fidelity load, lib/serve/serving_load) and the fidelity switch.
 load test_helper
 bats_require_minimum_version 1.5.0
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# sweep's context FMHA fallback for DeepSeek-V3 and Kimi-K2.5 (lib/sweep_quant): the reference's
+# sweep's context FMHA fallback for DeepSeek-V3 and Kimi-K2.5 (lib/sweep/sweep_quant): the reference's
 # default task prices their agg and prefill workers' context attention in bfloat16 when the
 # context MLA tables have no fp8 rows; decode workers keep fp8.
 load test_helper

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The parsed-table cache (lib/table_cache): answers are byte-identical cold, warm, off and
+# The parsed-table cache (lib/perf/table_cache): answers are byte-identical cold, warm, off and
 # after damage; files go only where INFERCAST_CACHE says.
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -176,7 +176,7 @@ setup() {
 	[ "$(ls "$CACHE"/*.tc | wc -l)" -eq "$(echo "$before" | wc -l)" ]
 }
 
-@test "cache: the MoE table (lib/table_moe) is cached; cold, warm and off give the same bytes, with and without the shared layer" {
+@test "cache: the MoE table (lib/perf/table_moe) is cached; cold, warm and off give the same bytes, with and without the shared layer" {
 	MOE="$BATS_TEST_TMPDIR/moe.jsonl"
 	hfparse "$MODELS/Qwen--Qwen3-30B-A3B" |
 		opgraph --system h200_sxm --backend trtllm --tp 2 --moe-tp 1 --moe-ep 2 --batch 16 --isl 4000 --osl 1000 >"$MOE"
@@ -201,7 +201,7 @@ setup() {
 	[ "$(ls "$CACHE" | grep -c 'moe_perf\.txt.*\.tc$')" -eq 2 ]
 }
 
-@test "cache: the Mamba2 and GDN tables (lib/table_mamba) are cached; cold, warm and off give the same bytes" {
+@test "cache: the Mamba2 and GDN tables (lib/perf/table_mamba) are cached; cold, warm and off give the same bytes" {
 	SSM="$BATS_TEST_TMPDIR/ssm.jsonl"
 	{
 		hfparse "$MODELS/nvidia--Nemotron-H-56B-Base-8K" |

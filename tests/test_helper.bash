@@ -26,7 +26,7 @@ approx() {
 		printf "%.17g != %.17g (rel %g)\n", a, b, (m > 0 ? d / m : d); exit 1 }'
 }
 
-# The parsed-table cache (lib/table_cache): one per test file in its temporary directory,
+# The parsed-table cache (lib/perf/table_cache): one per test file in its temporary directory,
 # never the user's. INFERCAST_CACHE=off runs the tests without it.
 [ "${INFERCAST_CACHE:-}" = off ] || export INFERCAST_CACHE="$BATS_FILE_TMPDIR/cache"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# Wide-EP kernels through query (lib/table_wideep: SGLang DeepEP MoE tables, DeepEP dispatch,
-# TRT-LLM all-to-all) and the HYBRID shared layer (query --shared-layer, lib/table_sources).
+# Wide-EP kernels through query (lib/perf/table_wideep: SGLang DeepEP MoE tables, DeepEP dispatch,
+# TRT-LLM all-to-all) and the HYBRID shared layer (query --shared-layer, lib/perf/table_sources).
 load test_helper
 bats_require_minimum_version 1.5.0
 

@@ -1,5 +1,5 @@
-/* parquet_writer: builds small Parquet files byte by byte for the tests of lib/parquet and
- * lib/perftree (and the fuzz seeds): a Thrift compact writer, a PLAIN dictionary page and v1
+/* parquet_writer: builds small Parquet files byte by byte for the tests of lib/perf/parquet and
+ * lib/perf/perftree (and the fuzz seeds): a Thrift compact writer, a PLAIN dictionary page and v1
  * data pages (RLE_DICTIONARY or PLAIN) per column, ZSTD/SNAPPY/no compression, and knobs that
  * break one thing at a time (pw_fault). Values are given as text, NULL for a null cell. */
 #ifndef INFERCAST_PARQUET_WRITER_H

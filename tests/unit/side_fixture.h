@@ -1,4 +1,4 @@
-/* side_fixture: a priced disaggregated worker (lib/sweep_pick's side_point) for the sweep unit
+/* side_fixture: a priced disaggregated worker (lib/sweep/sweep_pick's side_point) for the sweep unit
  * tests: a tpN layout, its batch, TTFT, TPOT and seq/s, the per-GPU and per-user figures derived
  * as the reports give them. */
 #ifndef INFERCAST_SIDE_FIXTURE_H

@@ -1,4 +1,4 @@
-/* Unit tests of lib/coverage_issue: report errors grouped into support issues, and the level. */
+/* Unit tests of lib/support/coverage_issue: report errors grouped into support issues, and the level. */
 #include "coverage_issue.h"
 #include "unit.h"
 

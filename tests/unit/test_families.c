@@ -1,4 +1,4 @@
-/* lib/families: the family descriptor every stage asks (builder, MoE rule, KV cache, memory class,
+/* lib/model/families: the family descriptor every stage asks (builder, MoE rule, KV cache, memory class,
  * MTP, vision hooks). Each family's answers are pinned, so that a row edited or lost shows here
  * before it shows as a wrong memory figure or a sweep without MTP. */
 #include "families.h"

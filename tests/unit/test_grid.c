@@ -1,4 +1,4 @@
-/* Unit tests of lib/grid: sorted levels, first-wins and overwrite inserts, leaf metrics,
+/* Unit tests of lib/perf/grid: sorted levels, first-wins and overwrite inserts, leaf metrics,
  * images (read in place; every malformed image refused). */
 #include "grid.h"
 #include "unit.h"

@@ -1,4 +1,4 @@
-/* Unit tests of lib/hfmodel and lib/families: the Python-semantics corners of the reference's
+/* Unit tests of lib/model/hfmodel and lib/model/families: the Python-semantics corners of the reference's
  * config parsing that the shared models do not exercise. */
 #include "families.h"
 #include "hfmodel.h"

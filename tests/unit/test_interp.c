@@ -1,4 +1,4 @@
-/* Unit tests of lib/interp against values pinned from scipy and from the reference's
+/* Unit tests of lib/perf/interp against values pinned from scipy and from the reference's
  * interpolation.py: bracketing, the 1-D guard, griddata linear/cubic (rectangles,
  * trapezoids, repeated points, grid lines, vertices, outside the hull), 3-D boxes,
  * interp_3d / interp_2d_linear on tables, grid extrapolation and top-k regimes. */

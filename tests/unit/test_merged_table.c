@@ -1,4 +1,4 @@
-/* Unit tests of lib/merged_table: runs' tables merged, ranked, cut to their Pareto front and given
+/* Unit tests of lib/sweep/merged_table: runs' tables merged, ranked, cut to their Pareto front and given
  * the inclusive TPOT, as pmerge does it. */
 #include "merged_table.h"
 #include "unit.h"

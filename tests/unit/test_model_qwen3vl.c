@@ -1,4 +1,4 @@
-/* Unit tests of lib/model_qwen3vl (the ViT encoder ops and their points) and lib/opquery_vit. */
+/* Unit tests of lib/graph/model_qwen3vl (the ViT encoder ops and their points) and lib/query/opquery_vit. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* Unit tests for lib/opattrs (the shared op attrs reader) and lib/table_targets' lists. */
+/* Unit tests for lib/query/opattrs (the shared op attrs reader) and lib/perf/table_targets' lists. */
 #include "opattrs.h"
 #include "table_targets.h"
 #include "unit.h"

@@ -1,4 +1,4 @@
-/* Unit tests of lib/opgraph, lib/opgraph_quant, lib/memory and lib/opgraph_summary. */
+/* Unit tests of lib/graph/opgraph, lib/graph/opgraph_quant, lib/graph/memory and lib/serve/opgraph_summary. */
 #include <stdlib.h>
 
 #include "memory.h"

@@ -1,4 +1,4 @@
-/* Unit tests of lib/opgraph_runtime: --nextn-accept-rates lists and a model record's runtime laid
+/* Unit tests of lib/graph/opgraph_runtime: --nextn-accept-rates lists and a model record's runtime laid
  * over the options (its refusals end the run and are tested through opgraph in tests/opgraph.bats). */
 #include "opgraph_runtime.h"
 #include "unit.h"

@@ -1,4 +1,4 @@
-/* DeepSeek-V4 ops (lib/opquery_dsv4): the pair counts and the per-call latencies of the mHC
+/* DeepSeek-V4 ops (lib/query/opquery_dsv4): the pair counts and the per-call latencies of the mHC
  * and compressed-attention modules against values the reference's PerfDatabase gave for the
  * same arguments on h200_sxm / trtllm (speed of light, and the HYBRID fallback, as no system has
  * DeepSeek-V4 tables), and the SILICON refusal. */

@@ -1,4 +1,4 @@
-/* Unit tests of lib/parquet and lib/table_parquet: files built byte by byte (parquet_writer.h)
+/* Unit tests of lib/perf/parquet and lib/perf/table_parquet: files built byte by byte (parquet_writer.h)
  * with every supported feature, and one broken thing at a time for every refusal. With
  * PARQUET_SEEDS=DIR set, the valid files are also written there (the fuzz harness's seeds). */
 #include "parquet.h"

@@ -1,4 +1,4 @@
-/* Unit tests of lib/perftree and what lib/datadir and lib/table_csv do with it: a made-up
+/* Unit tests of lib/perf/perftree and what lib/perf/datadir and lib/perf/table_csv do with it: a made-up
  * family-first tree (tables as Parquet files in family folders, reuse.yaml, collection_meta.yaml,
  * the INCOMPLETE veto), both layouts under one root, and the refusals. */
 #include "datadir.h"

@@ -1,4 +1,4 @@
-/* Unit tests of lib/serving_load: the load model on hand-made cases, its bad input, engine
+/* Unit tests of lib/serve/serving_load: the load model on hand-made cases, its bad input, engine
  * version order and the parameter file. */
 #include <stdlib.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-/* Unit tests of lib/sweep_space, lib/sweep_pick and lib/pyfloat: the reference's search lists,
+/* Unit tests of lib/sweep/sweep_space, lib/sweep/sweep_pick and lib/util/pyfloat: the reference's search lists,
  * its Pareto front and per-layout pick, and pandas' number format. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Unit tests of lib/sweep_pick on points that could not be priced (query --keep-going): the
+/* Unit tests of lib/sweep/sweep_pick on points that could not be priced (query --keep-going): the
  * reference drops an agg layout whose evaluated point raises, and stops a disagg layout's batch
  * loop at the raising batch. */
 #include <string.h>

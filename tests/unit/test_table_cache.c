@@ -1,4 +1,4 @@
-/* Unit tests of lib/table_cache through perfdb: a hit gives the miss's answer bit for bit; a
+/* Unit tests of lib/perf/table_cache through perfdb: a hit gives the miss's answer bit for bit; a
  * file changed in place under a live mapping is not read when the sets are freed; a file
  * whose header or a grid was damaged is never trusted (read again, rewritten, same answer). */
 #include "opgraph_quant.h"

@@ -1,4 +1,4 @@
-/* The HYBRID shared layer (lib/table_sources, lib/table_csv): which sibling files a table
+/* The HYBRID shared layer (lib/perf/table_sources, lib/perf/table_csv): which sibling files a table
  * inherits from and in which order (on a made-up data tree and manifest), how their rows are
  * merged (kernel_source filter, union header, first source first), that a keep-first loader
  * keeps the active backend's row of a shape, the PEP 440 order of versions, and that the

@@ -1,4 +1,4 @@
-/* The wide-EP tables (lib/table_wideep): look-ups on the shared tables (exact rows, values
+/* The wide-EP tables (lib/perf/table_wideep): look-ups on the shared tables (exact rows, values
  * interpolated by hand from neighbouring rows, a few cubic/SOL values probed from the
  * reference), the DeepEP and all-to-all tables on a made-up data tree, the modes and the
  * refusals. */

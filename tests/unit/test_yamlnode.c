@@ -1,4 +1,4 @@
-/* Unit tests of lib/yamlnode: YAML 1.1 nulls, booleans and numbers as the reference's experiments
+/* Unit tests of lib/util/yamlnode: YAML 1.1 nulls, booleans and numbers as the reference's experiments
  * files are read (plain scalars only: a quoted "null" or "3" is text). */
 #include "yamlnode.h"
 #include "unit.h"

@@ -1,0 +1,879 @@
+#include "sweep_pick.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvtab.h"
+#include "diag.h"
+#include "pdsort.h"
+#include "pyfloat.h"
+#include "serving_agg.h"
+#include "serving_disagg.h"
+
+/* The reference's constants of the search (pareto_analysis.py, inference_session.py, task.py). */
+enum {
+	AGG_TOP_PER_TPOT = 10,           /* find_best_agg_result_under_constraints(top_k=10) */
+	DISAGG_TOP_PER_TPOT = 5,         /* _find_best_result_under_constraints(return_top_k=5) */
+	MAX_PREFILL_CANDIDATES = 32,     /* MAX_PREFILL_WORKERS */
+	MAX_DECODE_PER_LAYOUT = 16,      /* MAX_DECODE_WORKERS_PER_CATEGORY */
+	MAX_WORKERS = 32,                /* replica_config max_prefill_worker / max_decode_worker */
+};
+/* Replica sizes a disagg deployment may have (replica_config.num_gpu_per_replica). */
+static const long default_replica_sizes[] = {1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128};
+
+void pick_replica_defaults(pick_replica *r)
+{
+	memset(r, 0, sizeof *r);
+	r->nsizes = sizeof default_replica_sizes / sizeof default_replica_sizes[0];
+	memcpy(r->sizes, default_replica_sizes, sizeof default_replica_sizes);
+	r->max_gpus_per_replica = 128;
+	r->max_prefill_workers = r->max_decode_workers = MAX_WORKERS;
+	r->prefill_degradation = DISAGG_PREFILL_DEGRADATION;
+	r->decode_degradation = DISAGG_DECODE_DEGRADATION;
+}
+
+static pick_replica replica_cfg;
+static bool replica_set;
+
+void pick_set_replica(const pick_replica *r)
+{
+	replica_cfg = *r;
+	replica_set = true;
+}
+
+static const pick_replica *replica(void)
+{
+	if (!replica_set) {
+		pick_replica_defaults(&replica_cfg);
+		replica_set = true;
+	}
+	return &replica_cfg;
+}
+
+/* The replica sizes of this search: the configured ones up to max_gpus (every count up to it
+ * when any size goes); none (no constraint at all, the reference's empty set) when none is left. */
+typedef struct replica_sizes_t {
+	const pick_replica *cfg;
+	long max_gpus;
+	bool constrained;
+} replica_sizes_t;
+
+static void push(pick_table *t, const pick_row *r)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->rows = xrealloc(t->rows, t->cap * sizeof *t->rows);
+	}
+	t->rows[t->n++] = *r;
+}
+
+void pick_table_free(pick_table *t)
+{
+	free(t->rows);
+	memset(t, 0, sizeof *t);
+}
+
+static bool same_layout(const sweep_layout *a, const sweep_layout *b)
+{
+	return a->tp == b->tp && a->pp == b->pp && a->dp == b->dp && a->moe_tp == b->moe_tp && a->moe_ep == b->moe_ep;
+}
+
+/* Stable merge sort of an index array by a comparison on rows (pandas' order on ties: input
+ * order; see docs/sweep.md on the reference's unstable sorts). */
+typedef int (*row_cmp)(const pick_row *a, const pick_row *b);
+
+static void sort_rows(pick_row *rows, size_t n, row_cmp cmp)
+{
+	if (n < 2)
+		return;
+	pick_row *tmp = xrealloc(NULL, n * sizeof *tmp);
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				tmp[k++] = cmp(&rows[j], &rows[i]) < 0 ? rows[j++] : rows[i++];
+			while (i < mid)
+				tmp[k++] = rows[i++];
+			while (j < hi)
+				tmp[k++] = rows[j++];
+		}
+		memcpy(rows, tmp, n * sizeof *rows);
+	}
+	free(tmp);
+}
+
+/* pandas' sort_values on one column (lib/util/pdsort): the reference ranks with it, and its order
+ * among equal keys (not the input order) decides which rows a top-k cut keeps. */
+typedef double (*row_key)(const void *row);
+
+static void pd_sort_rows(pick_row *rows, size_t n, row_key key, bool ascending)
+{
+	pd_sort_items(rows, n, sizeof *rows, key, ascending);
+}
+
+static double key_seq_s(const void *r)
+{
+	return ((const pick_row *)r)->seq_s;
+}
+
+static double key_tokens_gpu(const void *r)
+{
+	return ((const pick_row *)r)->tokens_s_gpu;
+}
+
+static double key_user(const void *r)
+{
+	return ((const pick_row *)r)->tokens_s_user;
+}
+
+static double key_latency(const void *r)
+{
+	return ((const pick_row *)r)->request_latency;
+}
+
+static double key_tpot(const void *r)
+{
+	return ((const pick_row *)r)->tpot;
+}
+
+static int desc(double a, double b)
+{
+	return a > b ? -1 : a < b ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------- aggregated */
+
+static pick_row agg_row(const agg_point *p)
+{
+	pick_row r;
+	memset(&r, 0, sizeof r);
+	r.a = *p;
+	agg_point *a = &r.a;
+	/* DataFrame.round(3) on the float columns. */
+	a->ttft = round3(a->ttft);
+	a->tpot = round3(a->tpot);
+	a->request_latency = round3(a->request_latency);
+	a->request_rate = round3(a->request_rate);
+	a->seq_s = round3(a->seq_s);
+	a->seq_s_gpu = round3(a->seq_s_gpu);
+	a->tokens_s = round3(a->tokens_s);
+	a->tokens_s_gpu = round3(a->tokens_s_gpu);
+	a->tokens_s_user = round3(a->tokens_s_user);
+	a->memory = round3(a->memory);
+	a->balance_score = round3(a->balance_score);
+	a->num_ctx_reqs = round3(a->num_ctx_reqs);
+	a->num_gen_reqs = round3(a->num_gen_reqs);
+	a->num_tokens = round3(a->num_tokens);
+	a->gen_tokens = round3(a->gen_tokens);
+	a->power_w = round3(a->power_w);
+	r.ttft = a->ttft;
+	r.tpot = a->tpot;
+	r.request_latency = a->request_latency;
+	r.request_rate = a->request_rate;
+	r.seq_s = a->seq_s;
+	r.seq_s_gpu = a->seq_s_gpu;
+	r.tokens_s = a->tokens_s;
+	r.tokens_s_gpu = a->tokens_s_gpu;
+	r.tokens_s_user = a->tokens_s_user;
+	r.concurrency = (double)a->concurrency;
+	r.power_w = a->power_w;
+	r.num_total_gpus = a->num_total_gpus;
+	sweep_layout_name(&a->layout, r.group, sizeof r.group);
+	return r;
+}
+
+/* The points of one layout the reference's loop evaluates, in order: it skips a point whose
+ * decode share repeats an earlier one (balance score above 1) and leaves a batch size at its
+ * first out-of-memory point. A point that could not be priced ends the layout (the reference's
+ * run raises before its memory check): the count is 0 and *error says why. */
+static size_t agg_evaluated(const agg_point *pts, size_t n, long isl, long osl, const agg_point **out,
+			    const char **error)
+{
+	double *capped = xrealloc(NULL, (n + 1) * sizeof *capped);
+	size_t ncapped = 0, k = 0;
+	long broken_batch = -1;
+	*error = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const agg_point *p = &pts[i];
+		if (p->batch == broken_batch)
+			continue;
+		double balance = p->load ? 0 : (double)isl * (double)p->batch / (double)p->ctx_tokens / (double)osl;
+		if (balance > 1) {
+			double gen = py_floordiv((double)p->batch, balance);
+			bool seen = false;
+			for (size_t j = 0; j < ncapped && !seen; j++)
+				seen = capped[j] == gen;
+			if (gen > 1 && seen)
+				continue;
+			capped[ncapped++] = gen;
+		}
+		if (p->error) {
+			*error = p->error;
+			k = 0;
+			break;
+		}
+		if (p->oom || p->kv_cache_oom) {
+			broken_batch = p->batch;
+			continue;
+		}
+		out[k++] = p;
+	}
+	free(capped);
+	return k;
+}
+
+static size_t layout_end(const agg_point *pts, size_t lo, size_t n)
+{
+	size_t hi = lo;
+	while (hi < n && same_layout(&pts[hi].layout, &pts[lo].layout))
+		hi++;
+	return hi;
+}
+
+void pick_agg_status(const agg_point *pts, size_t n, long isl, long osl, pick_status *st)
+{
+	memset(st, 0, sizeof *st);
+	const agg_point **eval = xrealloc(NULL, (n + 1) * sizeof *eval);
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		hi = layout_end(pts, lo, n);
+		const char *error;
+		st->usable += agg_evaluated(pts + lo, hi - lo, isl, osl, eval, &error);
+		if (error) {
+			st->failed_layouts++;
+			st->last_error = error;
+		}
+	}
+	free(eval);
+}
+
+/* ---------------------------------------------------------------- target pairs */
+
+/* TTFTs (ms) people commonly ask for: the candidates of a request latency split. */
+static const double typical_ttfts[] = {300, 400, 500, 600, 800, 1000, 1200, 1400, 1600, 2000, 3000, 5000, 8000};
+/* Shares of the request latency tried as TTFT when they fall outside the typical range. */
+static const double latency_shares[] = {0.1, 0.2, 0.3, 0.5, 0.7};
+
+size_t pick_sla_pairs(const pick_targets *t, long osl, pick_sla *out, size_t cap)
+{
+	size_t k = 0;
+	if (t->request_latency <= 0) {
+		double tpots[SWEEP_MAX_LIST];
+		size_t nt = sweep_tpot_targets(tpots, SWEEP_MAX_LIST);
+		for (size_t i = 0; i < nt && k < cap; i++)
+			out[k++] = (pick_sla){.ttft = t->ttft, .tpot = tpots[i]};
+		return k;
+	}
+	enum { NTYPICAL = sizeof typical_ttfts / sizeof *typical_ttfts, NSHARES = sizeof latency_shares / sizeof *latency_shares };
+	double rl = t->request_latency, cand[NTYPICAL + NSHARES + 1];
+	size_t nc = 0;
+	for (size_t i = 0; i < NTYPICAL; i++)
+		cand[nc++] = typical_ttfts[i];
+	for (size_t i = 0; i < NSHARES; i++) {
+		double v = rl * latency_shares[i];
+		if (v < typical_ttfts[0] || v > typical_ttfts[NTYPICAL - 1])
+			cand[nc++] = v;
+	}
+	cand[nc++] = t->ttft;
+	/* a set of TTFTs below the target, ascending */
+	for (size_t i = 1; i < nc; i++)
+		for (size_t j = i; j > 0 && cand[j - 1] > cand[j]; j--) {
+			double x = cand[j];
+			cand[j] = cand[j - 1];
+			cand[j - 1] = x;
+		}
+	for (size_t i = 0; i < nc && k < cap; i++) {
+		if (!(cand[i] < rl) || (i > 0 && cand[i] == cand[i - 1]))
+			continue;
+		out[k++] = (pick_sla){.ttft = cand[i], .tpot = (rl - cand[i]) / (double)(osl - 1)};
+	}
+	return k;
+}
+
+void pick_agg_results(const agg_point *pts, size_t n, long isl, long osl, double ttft_target, pick_table *out)
+{
+	pick_targets t = {.ttft = ttft_target};
+	pick_sla sla[PICK_MAX_SLA];
+	size_t nsla = pick_sla_pairs(&t, osl, sla, PICK_MAX_SLA);
+	pick_agg_results_under(pts, n, isl, osl, sla, nsla, out);
+}
+
+void pick_agg_results_under(const agg_point *pts, size_t n, long isl, long osl, const pick_sla *sla, size_t nt,
+			    pick_table *out)
+{
+	const agg_point **eval = xrealloc(NULL, (n + 1) * sizeof *eval);
+	pick_row *cand = xrealloc(NULL, (n + 1) * sizeof *cand);
+	for (size_t lo = 0; lo < n;) {
+		size_t hi = layout_end(pts, lo, n);
+		size_t first = out->n; /* this layout's rows start here */
+		const char *error;
+		size_t ne = agg_evaluated(pts + lo, hi - lo, isl, osl, eval, &error);
+		for (size_t t = 0; t < nt; t++) {
+			size_t nc = 0;
+			for (size_t i = 0; i < ne; i++)
+				if (eval[i]->tpot <= sla[t].tpot && eval[i]->ttft <= sla[t].ttft)
+					cand[nc++] = agg_row(eval[i]);
+			pd_sort_rows(cand, nc, key_seq_s, false);
+			for (size_t i = 0; i < nc && i < AGG_TOP_PER_TPOT; i++) {
+				/* drop_duplicates: a point met again under a looser target is the same row */
+				bool dup = false;
+				for (size_t j = first; j < out->n && !dup; j++)
+					dup = out->rows[j].a.batch == cand[i].a.batch &&
+					      out->rows[j].a.ctx_tokens == cand[i].a.ctx_tokens;
+				if (!dup)
+					push(out, &cand[i]);
+			}
+		}
+		lo = hi;
+	}
+	free(eval);
+	free(cand);
+	pd_sort_rows(out->rows, out->n, key_tokens_gpu, false);
+}
+
+/* ---------------------------------------------------------------- disaggregated */
+
+/* A layout's workers up to its first batch that does not fit (larger batches would not fit
+ * either) or could not be priced (the reference's batch loop raises there). */
+static size_t fitting_workers(const side_point *w, size_t n, const side_point **out, pick_status *st)
+{
+	size_t k = 0;
+	for (size_t lo = 0; lo < n;) {
+		size_t hi = lo;
+		while (hi < n && same_layout(&w[hi].layout, &w[lo].layout))
+			hi++;
+		for (size_t i = lo; i < hi && !w[i].oom; i++) {
+			if (w[i].error) {
+				if (st) {
+					st->failed_layouts++;
+					st->last_error = w[i].error;
+				}
+				break;
+			}
+			out[k++] = &w[i];
+		}
+		lo = hi;
+	}
+	if (st)
+		st->usable = k;
+	return k;
+}
+
+void pick_side_status(const side_point *workers, size_t n, pick_status *st)
+{
+	memset(st, 0, sizeof *st);
+	const side_point **tmp = xrealloc(NULL, (n + 1) * sizeof *tmp);
+	fitting_workers(workers, n, tmp, st);
+	free(tmp);
+}
+
+/* Worker counts for one prefill/decode pair: the replica of an allowed size with the most
+ * matched throughput per GPU (decode count outer, prefill inner, first best kept). */
+static bool replica_size_ok(long gpus, const replica_sizes_t *rs)
+{
+	if (!rs->constrained)
+		return true;
+	if (gpus > rs->max_gpus)
+		return false;
+	if (rs->cfg->any_size)
+		return gpus >= 1;
+	for (size_t i = 0; i < rs->cfg->nsizes; i++)
+		if (rs->cfg->sizes[i] == gpus)
+			return true;
+	return false;
+}
+
+static bool match_workers(double p_seq, long p_gpus, double d_seq, long d_gpus, const replica_sizes_t *rs, long *pw,
+			  long *dw)
+{
+	double best = 0;
+	*pw = *dw = -1;
+	for (long d = 1; d <= rs->cfg->max_decode_workers; d++)
+		for (long p = 1; p <= rs->cfg->max_prefill_workers; p++) {
+			long gpus = p_gpus * p + d_gpus * d;
+			if (rs->constrained && gpus > rs->max_gpus)
+				break; /* more prefill workers only add GPUs */
+			if (!replica_size_ok(gpus, rs))
+				continue;
+			/* per-pool budgets (hetero disagg), only when both are set */
+			if (rs->cfg->max_prefill_gpus > 0 && rs->cfg->max_decode_gpus > 0 &&
+			    (p_gpus * p > rs->cfg->max_prefill_gpus || d_gpus * d > rs->cfg->max_decode_gpus))
+				continue;
+			double pr = p_seq * (double)p * rs->cfg->prefill_degradation;
+			double dr = d_seq * (double)d * rs->cfg->decode_degradation;
+			double per_gpu = (pr < dr ? pr : dr) / (double)gpus;
+			if (per_gpu > best) {
+				best = per_gpu;
+				*pw = p;
+				*dw = d;
+			}
+		}
+	return *pw > 0;
+}
+
+static disagg_side side_of(const side_point *s, long workers)
+{
+	disagg_side d = {.tp = s->layout.tp, .pp = s->layout.pp, .dp = s->layout.dp, .batch = s->batch,
+			 .workers = workers, .ttft_ms = s->ttft, .tpot_ms = s->tpot, .seq_per_s = s->seq_s,
+			 .tokens_per_s_per_user = s->tokens_s_user, .memory_gib = s->memory, .power_w = s->power_w};
+	return d;
+}
+
+static pick_row disagg_row(const side_point *p, long pw, const side_point *d, long dw, long osl,
+			   const pick_replica *cfg)
+{
+	disagg_side ps = side_of(p, pw), ds = side_of(d, dw);
+	disagg_result res;
+	disagg_finish(&ps, &ds, osl, cfg->prefill_degradation, cfg->decode_degradation, &res);
+	pick_row r;
+	memset(&r, 0, sizeof r);
+	r.disagg = true;
+	r.p = *p;
+	r.d = *d;
+	r.p_workers = pw;
+	r.d_workers = dw;
+	r.ttft = res.ttft_ms;
+	r.tpot = res.tpot_ms;
+	r.request_latency = res.request_latency_ms;
+	r.request_rate = res.seq_per_s;
+	r.seq_s = res.seq_per_s;
+	r.seq_s_gpu = res.seq_per_s_per_gpu;
+	r.tokens_s = res.tokens_per_s;
+	r.tokens_s_gpu = res.tokens_per_s_per_gpu;
+	r.tokens_s_user = res.tokens_per_s_per_user;
+	r.concurrency = res.concurrency;
+	r.power_w = res.power_w;
+	r.p_memory = res.prefill_memory_gib;
+	r.d_memory = res.decode_memory_gib;
+	r.p_seq_s_worker = res.prefill_seq_per_s_per_worker;
+	r.d_seq_s_worker = res.decode_seq_per_s_per_worker;
+	r.num_total_gpus = res.num_total_gpus;
+	sweep_layout_name(&d->layout, r.group, sizeof r.group);
+	return r;
+}
+
+static int prefill_order(const void *a, const void *b)
+{
+	const side_point *x = *(const side_point *const *)a, *y = *(const side_point *const *)b;
+	if (x->seq_s_gpu != y->seq_s_gpu)
+		return x->seq_s_gpu > y->seq_s_gpu ? -1 : 1;
+	if (x->global_batch != y->global_batch)
+		return x->global_batch < y->global_batch ? -1 : 1;
+	return x < y ? -1 : x > y; /* input order on ties */
+}
+
+/* groupby("parallel") visits layouts in key order, each group's rows in input order */
+static int decode_group_order(const void *a, const void *b)
+{
+	const side_point *x = *(const side_point *const *)a, *y = *(const side_point *const *)b;
+	int c = strcmp(x->parallel, y->parallel);
+	return c ? c : x < y ? -1 : x > y;
+}
+
+static double key_worker_seq_s_gpu(const void *p)
+{
+	return (*(const side_point *const *)p)->seq_s_gpu;
+}
+
+/* Decode candidates by layout group, each group ranked by seq/s/gpu as pandas ranks it. */
+static void decode_order(const side_point **dc, size_t n)
+{
+	qsort(dc, n, sizeof *dc, decode_group_order);
+	for (size_t lo = 0; lo < n;) {
+		size_t hi = lo;
+		while (hi < n && strcmp(dc[hi]->parallel, dc[lo]->parallel) == 0)
+			hi++;
+		pd_sort_items(dc + lo, hi - lo, sizeof *dc, key_worker_seq_s_gpu, false);
+		lo = hi;
+	}
+}
+
+void pick_disagg_results(const side_point *prefill, size_t np, const side_point *decode, size_t nd, long osl,
+			 double ttft_target, long max_gpus, bool require_same_tp, pick_table *out)
+{
+	pick_targets t = {.ttft = ttft_target};
+	pick_sla sla[PICK_MAX_SLA];
+	size_t nsla = pick_sla_pairs(&t, osl, sla, PICK_MAX_SLA);
+	pick_disagg_results_under(prefill, np, decode, nd, osl, sla, nsla, max_gpus, require_same_tp, out);
+}
+
+void pick_disagg_results_under(const side_point *prefill, size_t np, const side_point *decode, size_t nd, long osl,
+			       const pick_sla *sla, size_t nt, long max_gpus, bool require_same_tp, pick_table *out)
+{
+	const side_point **pf = xrealloc(NULL, (np + 1) * sizeof *pf), **df = xrealloc(NULL, (nd + 1) * sizeof *df);
+	const side_point **pc = xrealloc(NULL, (np + 1) * sizeof *pc), **dc = xrealloc(NULL, (nd + 1) * sizeof *dc);
+	size_t npf = fitting_workers(prefill, np, pf, NULL), ndf = fitting_workers(decode, nd, df, NULL);
+	/* replica_config: the cap is the smaller of the search's GPUs and max_gpu_per_replica; the
+	 * sizes are those up to it, and with none left nothing constrains a replica */
+	replica_sizes_t rs = {.cfg = replica(), .max_gpus = max_gpus};
+	if (rs.cfg->max_gpus_per_replica < rs.max_gpus)
+		rs.max_gpus = rs.cfg->max_gpus_per_replica;
+	rs.constrained = rs.cfg->any_size && rs.max_gpus >= 1;
+	for (size_t i = 0; !rs.constrained && i < rs.cfg->nsizes; i++)
+		rs.constrained = rs.cfg->sizes[i] <= rs.max_gpus;
+	pick_table seen = {0};
+	pick_row best_of[SWEEP_MAX_LAYOUTS];
+
+	for (size_t t = 0; t < nt; t++) {
+		/* Prefill workers under the TTFT target once queueing is counted, best per GPU first. */
+		size_t npc = 0;
+		for (size_t i = 0; i < npf; i++)
+			if (pf[i]->ttft * DISAGG_TTFT_CORRECTION < sla[t].ttft)
+				pc[npc++] = pf[i];
+		qsort(pc, npc, sizeof *pc, prefill_order);
+		if (npc > MAX_PREFILL_CANDIDATES)
+			npc = MAX_PREFILL_CANDIDATES;
+		size_t ndc = 0;
+		for (size_t i = 0; i < ndf; i++)
+			if (df[i]->tpot < sla[t].tpot && df[i]->tpot > 0)
+				dc[ndc++] = df[i];
+		if (!npc || !ndc)
+			continue;
+		decode_order(dc, ndc);
+
+		size_t ncat = 0;
+		for (size_t lo = 0; lo < ndc;) {
+			size_t hi = lo;
+			while (hi < ndc && same_layout(&dc[hi]->layout, &dc[lo]->layout))
+				hi++;
+			size_t top = hi - lo < MAX_DECODE_PER_LAYOUT ? hi : lo + MAX_DECODE_PER_LAYOUT;
+			bool have = false;
+			double best_tpg = 0;
+			long best_gpus = 0;
+			for (size_t i = lo; i < top; i++)
+				for (size_t j = 0; j < npc; j++) {
+					const side_point *d = dc[i], *p = pc[j];
+					if (require_same_tp && p->layout.tp != d->layout.tp)
+						continue;
+					long pw, dw;
+					if (!match_workers(p->seq_s, p->num_total_gpus, d->seq_s, d->num_total_gpus, &rs, &pw,
+							   &dw))
+						continue;
+					/* max(..., key=(tokens/s/gpu, -gpus)) on the unrounded row: first best wins */
+					double pr = p->seq_s * (double)pw * rs.cfg->prefill_degradation;
+					double dr = d->seq_s * (double)dw * rs.cfg->decode_degradation;
+					long gpus = p->num_total_gpus * pw + d->num_total_gpus * dw;
+					double tpg = (pr < dr ? pr : dr) * (double)osl / (double)gpus;
+					if (!have || tpg > best_tpg || (tpg == best_tpg && gpus < best_gpus)) {
+						best_of[ncat] = disagg_row(p, pw, d, dw, osl, rs.cfg);
+						best_tpg = tpg;
+						best_gpus = gpus;
+						have = true;
+					}
+				}
+			if (have && ncat + 1 < SWEEP_MAX_LAYOUTS)
+				ncat++;
+			lo = hi;
+		}
+		pd_sort_rows(best_of, ncat, key_tokens_gpu, false);
+		for (size_t i = 0; i < ncat && i < DISAGG_TOP_PER_TPOT; i++) {
+			bool dup = false;
+			for (size_t j = 0; j < seen.n && !dup; j++) {
+				const pick_row *s = &seen.rows[j];
+				dup = s->p_workers == best_of[i].p_workers && s->d_workers == best_of[i].d_workers &&
+				      same_layout(&s->p.layout, &best_of[i].p.layout) && s->p.batch == best_of[i].p.batch &&
+				      same_layout(&s->d.layout, &best_of[i].d.layout) && s->d.batch == best_of[i].d.batch;
+			}
+			if (dup)
+				continue;
+			push(&seen, &best_of[i]);
+			push(out, &best_of[i]);
+		}
+	}
+	pick_table_free(&seen);
+	free(pf);
+	free(df);
+	free(pc);
+	free(dc);
+}
+
+/* ---------------------------------------------------------------- picking */
+
+static int by_latency_asc(const pick_row *a, const pick_row *b)
+{
+	return a->request_latency < b->request_latency ? -1 : a->request_latency > b->request_latency;
+}
+
+static int by_cluster_then_user(const pick_row *a, const pick_row *b)
+{
+	int c = desc(a->tokens_s_gpu_cluster, b->tokens_s_gpu_cluster);
+	return c ? c : desc(a->tokens_s_user, b->tokens_s_user);
+}
+
+static int by_cluster_then_latency(const pick_row *a, const pick_row *b)
+{
+	int c = desc(a->tokens_s_gpu_cluster, b->tokens_s_gpu_cluster);
+	return c ? c : by_latency_asc(a, b);
+}
+
+/* The front's x axis: tokens/s/user (higher better), or request_latency (lower better) under a
+ * request latency target. The y axis is tokens/s/gpu_cluster, higher better. */
+static double front_x(const pick_row *r, bool by_latency)
+{
+	return by_latency ? r->request_latency : r->tokens_s_user;
+}
+
+/* get_pareto_front(df, x, tokens/s/gpu_cluster): rows in ascending x, each kept point removing
+ * the points that beat it on neither axis. */
+static void pareto_front(const pick_table *in, bool by_latency, pick_table *front)
+{
+	pick_table s = {0};
+	for (size_t i = 0; i < in->n; i++)
+		if (isfinite(front_x(&in->rows[i], by_latency)) && isfinite(in->rows[i].tokens_s_gpu_cluster))
+			push(&s, &in->rows[i]);
+	row_key x = by_latency ? key_latency : key_user;
+	pd_sort_rows(s.rows, s.n, x, true);
+	double sign = by_latency ? -1.0 : 1.0; /* larger is better after the sign */
+	bool *keep = xrealloc(NULL, (s.n + 1) * sizeof *keep);
+	for (size_t i = 0; i < s.n; i++)
+		keep[i] = true;
+	/* A point survives a kept point c when it beats c on at least one axis. */
+	for (size_t i = 0; i < s.n; i++) {
+		if (!keep[i])
+			continue;
+		double cx = sign * front_x(&s.rows[i], by_latency), cy = s.rows[i].tokens_s_gpu_cluster;
+		for (size_t j = 0; j < s.n; j++)
+			if (keep[j])
+				keep[j] = sign * front_x(&s.rows[j], by_latency) > cx || s.rows[j].tokens_s_gpu_cluster > cy;
+		keep[i] = true;
+	}
+	for (size_t i = 0; i < s.n; i++)
+		if (keep[i])
+			push(front, &s.rows[i]);
+	free(keep);
+	pick_table_free(&s);
+	pd_sort_rows(front->rows, front->n, x, true);
+}
+
+/* The column the pick constrains: tpot, or request_latency under a request latency target. */
+static double constrained(const pick_row *r, const pick_targets *t)
+{
+	return t->request_latency > 0 ? r->request_latency : r->tpot;
+}
+
+static double constraint_target(const pick_targets *t)
+{
+	return t->request_latency > 0 ? t->request_latency : t->tpot;
+}
+
+void pick_default(pick_table *results, const pick_targets *t, pick_table *front, pick_table *best, bool *met)
+{
+	bool by_latency = t->request_latency > 0;
+	double target = constraint_target(t);
+	if (t->strict_sla) {
+		size_t k = 0;
+		for (size_t i = 0; i < results->n; i++)
+			if (constrained(&results->rows[i], t) <= target)
+				results->rows[k++] = results->rows[i];
+		results->n = k;
+	}
+	for (size_t i = 0; i < results->n; i++) {
+		pick_row *r = &results->rows[i];
+		double gpus = (double)r->num_total_gpus;
+		r->tokens_s_gpu_cluster = t->total_gpus > 0 ? r->tokens_s_gpu * (double)(t->total_gpus / r->num_total_gpus) *
+								      gpus / (double)t->total_gpus
+							    : r->tokens_s_gpu;
+	}
+	pareto_front(results, by_latency, front);
+
+	/* Best per layout group under the target; all of them when nobody meets it. */
+	pick_table cand = {0};
+	for (size_t i = 0; i < results->n; i++)
+		if (constrained(&results->rows[i], t) <= target)
+			push(&cand, &results->rows[i]);
+	*met = cand.n > 0;
+	if (!*met)
+		for (size_t i = 0; i < results->n; i++)
+			push(&cand, &results->rows[i]);
+	pick_table groups = {0};
+	for (size_t i = 0; i < cand.n; i++) {
+		const pick_row *r = &cand.rows[i];
+		if (!isfinite(constrained(r, t)) || !isfinite(r->tokens_s_gpu_cluster))
+			continue;
+		size_t g = 0;
+		while (g < groups.n && strcmp(groups.rows[g].group, r->group))
+			g++;
+		if (g == groups.n)
+			push(&groups, r);
+		else if (r->tokens_s_gpu_cluster > groups.rows[g].tokens_s_gpu_cluster)
+			groups.rows[g] = *r; /* idxmax: the first maximum */
+	}
+	/* groupby hands the groups back in key order before the final sort */
+	for (size_t i = 1; i < groups.n; i++)
+		for (size_t j = i; j > 0 && strcmp(groups.rows[j - 1].group, groups.rows[j].group) > 0; j--) {
+			pick_row tmp = groups.rows[j];
+			groups.rows[j] = groups.rows[j - 1];
+			groups.rows[j - 1] = tmp;
+		}
+	/* met: two columns, a stable sort in pandas; not met: the constrained column alone */
+	if (*met)
+		sort_rows(groups.rows, groups.n, by_latency ? by_cluster_then_latency : by_cluster_then_user);
+	else
+		pd_sort_rows(groups.rows, groups.n, by_latency ? key_latency : key_tpot, true);
+	for (size_t i = 0; i < groups.n && (long)i < t->top_n; i++)
+		push(best, &groups.rows[i]);
+	pick_table_free(&groups);
+	pick_table_free(&cand);
+}
+
+/* ---------------------------------------------------------------- CSV */
+
+static void put_str(FILE *o, const char *s, bool last)
+{
+	csv_write_field(o, s);
+	fputc(last ? '\n' : ',', o);
+}
+
+static void put_long(FILE *o, long v)
+{
+	fprintf(o, "%ld,", v);
+}
+
+static void put_float(FILE *o, double v)
+{
+	char b[40];
+	py_float_repr(v, b, sizeof b);
+	fprintf(o, "%s,", b);
+}
+
+static void put_float_or_empty(FILE *o, double v, bool empty)
+{
+	if (empty)
+		fputc(',', o);
+	else
+		put_float(o, v);
+}
+
+static void put_layout(FILE *o, const sweep_layout *l)
+{
+	char name[PICK_NAME];
+	sweep_layout_name(l, name, sizeof name);
+	fprintf(o, "%d,%d,%d,%d,%d,", l->tp, l->pp, l->dp, l->moe_tp, l->moe_ep);
+	put_str(o, name, false);
+}
+
+/* fmha: the row's own FMHA mode, or NULL / "" for the deployment's */
+static void put_quant(FILE *o, const pick_common *c, const char *fmha)
+{
+	put_str(o, c->gemm, false);
+	put_str(o, c->kvcache, false);
+	put_str(o, fmha && *fmha ? fmha : c->fmha, false);
+	put_str(o, c->moe, false);
+	put_str(o, c->comm, false);
+}
+
+static const char agg_header[] =
+	"model,isl,osl,prefix,concurrency,request_rate,bs,global_bs,ttft,tpot,request_latency,seq/s,seq/s/gpu,"
+	"tokens/s,tokens/s/gpu,tokens/s/user,num_total_gpus,tp,pp,dp,moe_tp,moe_ep,parallel,gemm,kvcache,fmha,moe,"
+	"comm,memory,balance_score,num_ctx_reqs,num_gen_reqs,num_tokens,ctx_tokens,gen_tokens,backend,version,"
+	"system,power_w,tokens/s/gpu_cluster\n";
+
+static const char disagg_header[] =
+	"model,isl,osl,prefix,concurrency,request_rate,(p)bs,(p)global_bs,(p)workers,(d)bs,(d)global_bs,"
+	"(d)workers,ttft,tpot,request_latency,seq/s,seq/s/gpu,tokens/s,tokens/s/gpu,tokens/s/user,"
+	"(p)seq/s/worker,(d)seq/s/worker,num_total_gpus,(p)tp,(p)pp,(p)dp,(p)moe_tp,(p)moe_ep,(p)parallel,"
+	"(p)gemm,(p)kvcache,(p)fmha,(p)moe,(p)comm,(p)memory,(p)backend,(p)version,(p)system,(d)tp,(d)pp,(d)dp,"
+	"(d)moe_tp,(d)moe_ep,(d)parallel,(d)gemm,(d)kvcache,(d)fmha,(d)moe,(d)comm,(d)memory,(d)backend,"
+	"(d)version,(d)system,(e)workers,(e)tp,(e)pp,(e)parallel,(e)memory,power_w,tokens/s/gpu_cluster\n";
+
+static void agg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
+{
+	const agg_point *a = &r->a;
+	put_str(o, c->model, false);
+	put_long(o, c->isl);
+	put_long(o, c->osl);
+	put_long(o, c->prefix);
+	put_long(o, a->concurrency);
+	put_float(o, a->request_rate);
+	put_long(o, a->batch);
+	put_long(o, a->global_batch);
+	put_float(o, a->ttft);
+	put_float(o, a->tpot);
+	put_float(o, a->request_latency);
+	put_float(o, a->seq_s);
+	put_float(o, a->seq_s_gpu);
+	put_float(o, a->tokens_s);
+	put_float(o, a->tokens_s_gpu);
+	put_float(o, a->tokens_s_user);
+	put_long(o, a->num_total_gpus);
+	put_layout(o, &a->layout);
+	put_quant(o, c, NULL);
+	put_float(o, a->memory);
+	/* the load model computes no balance, step tokens or power: empty cells, as pandas writes
+	 * a missing number, never a made-up one */
+	put_float_or_empty(o, a->balance_score, a->load);
+	put_float(o, a->num_ctx_reqs);
+	put_float(o, a->num_gen_reqs);
+	put_float_or_empty(o, a->num_tokens, a->load);
+	put_long(o, a->ctx_tokens);
+	put_float_or_empty(o, a->gen_tokens, a->load);
+	put_str(o, c->backend, false);
+	put_str(o, c->version, false);
+	put_str(o, c->system, false);
+	put_float_or_empty(o, a->power_w, a->load);
+	char b[40];
+	py_float_repr(r->tokens_s_gpu_cluster, b, sizeof b);
+	put_str(o, b, true);
+}
+
+/* A side's own value where it has one, else the shared column's. */
+static const char *own(const char *side, const char *shared)
+{
+	return side && *side ? side : shared;
+}
+
+static void side_csv(FILE *o, const side_point *s, double memory, const pick_common *c)
+{
+	put_layout(o, &s->layout);
+	put_str(o, own(s->gemm, c->gemm), false);
+	put_str(o, own(s->kvcache, c->kvcache), false);
+	put_str(o, own(s->fmha, c->fmha), false);
+	put_str(o, own(s->moe, c->moe), false);
+	put_str(o, own(s->comm, c->comm), false);
+	put_float(o, memory);
+	put_str(o, c->backend, false);
+	put_str(o, own(s->version, c->version), false);
+	put_str(o, own(s->system, c->system), false);
+}
+
+static void disagg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
+{
+	put_str(o, c->model, false);
+	put_long(o, c->isl);
+	put_long(o, c->osl);
+	put_long(o, c->prefix);
+	put_long(o, (long)r->concurrency);
+	put_float(o, r->request_rate);
+	put_long(o, r->p.batch);
+	put_long(o, r->p.global_batch);
+	put_long(o, r->p_workers);
+	put_long(o, r->d.batch);
+	put_long(o, r->d.global_batch);
+	put_long(o, r->d_workers);
+	put_float(o, r->ttft);
+	put_float(o, r->tpot);
+	put_float(o, r->request_latency);
+	put_float(o, r->seq_s);
+	put_float(o, r->seq_s_gpu);
+	put_float(o, r->tokens_s);
+	put_float(o, r->tokens_s_gpu);
+	put_float(o, r->tokens_s_user);
+	put_float(o, r->p_seq_s_worker);
+	put_float(o, r->d_seq_s_worker);
+	put_long(o, r->num_total_gpus);
+	side_csv(o, &r->p, r->p_memory, c);
+	side_csv(o, &r->d, r->d_memory, c);
+	fputs("0,0,0,,0.0,", o); /* no encoder workers */
+	put_float(o, r->power_w);
+	char b[40];
+	py_float_repr(r->tokens_s_gpu_cluster, b, sizeof b);
+	put_str(o, b, true);
+}
+
+void pick_write_csv(FILE *out, const pick_table *t, bool disagg, const pick_common *c)
+{
+	fputs(disagg ? disagg_header : agg_header, out);
+	for (size_t i = 0; i < t->n; i++)
+		(disagg ? disagg_csv_row : agg_csv_row)(out, &t->rows[i], c);
+}
