@@ -1,14 +1,13 @@
 /* aggregate: config records and priced op records in, one report record per configuration out. */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_report.h"
 #include "diag.h"
 #include "jsonl.h"
 #include "jsonpick.h"
-#include "opgraph_summary.h"
 #include "fidelity.h"
 #include "report_format.h"
 #include "serving_report.h"
@@ -37,252 +36,6 @@ static const char usage_text[] =
 	"                   else params/load_model.json beside the programs or in the share folder)\n"
 	"See aggregate(1) and docs/records.md.\n";
 
-enum format { FMT_JSONL, FMT_CSV, FMT_TABLE };
-
-typedef struct state {
-	cJSON *config;      /* the configuration being summed, or NULL */
-	long config_line;
-	summary ops;
-	serving_ops steps;  /* ops tagged with a serving `step` */
-	const char *name;   /* input name, for messages */
-	enum format fmt;
-	bool with_ops, header_done, refuse_oom, warn_oom;
-	fidelity fid;       /* --fidelity: which kind of configuration it accepts */
-	char *error;        /* the first unpriced op of the configuration, or NULL */
-	cJSON *op_fallbacks; /* the distinct "fallback: ..." sources of its ops (query, load fidelity) */
-	long ops_expected;  /* the config record's op_records, or -1 when it has none */
-	long ops_seen;
-	cJSON **kept;       /* table format: finished reports */
-	size_t nkept, capkept;
-	cJSON *scales;      /* table format with --ops: "phase/name" -> the op's scale_factor (layers) */
-} state;
-
-/* The report of a configuration that could not be priced: its keys (the model by its path),
- * then the reason; no numbers, so that nobody ranks it. */
-static cJSON *error_report(const cJSON *config, const char *error)
-{
-	cJSON *r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "record", "report");
-	const cJSON *item;
-	cJSON_ArrayForEach(item, config) {
-		if (strcmp(item->string, "record") == 0)
-			continue;
-		if (strcmp(item->string, "model") == 0) {
-			const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "model_path"));
-			cJSON_AddItemToObject(r, "model", path ? cJSON_CreateString(path) : cJSON_CreateNull());
-			continue;
-		}
-		cJSON_AddItemToObject(r, item->string, cJSON_Duplicate(item, 1));
-	}
-	cJSON_AddStringToObject(r, "error", error);
-	return r;
-}
-
-static void finish_config(state *st)
-{
-	if (!st->config)
-		return;
-	const cJSON *c = st->config;
-	/* A stage that stopped halfway (its error is on stderr) must not leave a plausible report. */
-	if (st->ops_expected >= 0 && st->ops_seen != st->ops_expected)
-		die(EXIT_DATA, "%s:%ld: config '%s': %ld of its %ld op records arrived (did an earlier stage stop?)",
-		    st->name, st->config_line, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_id")),
-		    st->ops_seen, st->ops_expected);
-	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "mode"));
-	cJSON *report;
-	if (st->error) {
-		report = error_report(c, st->error);
-	} else if (serving_config(c)) {
-		char err[512];
-		report = serving_report(c, &st->steps, st->with_ops, err, sizeof err);
-		if (!report)
-			die(EXIT_DATA, "%s:%ld: config '%s': %s", st->name, st->config_line,
-			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_id")), err);
-	} else {
-		static_result res;
-		summary_static(&st->ops, mode ? mode : "static",
-			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "batch")),
-			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "osl")),
-			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "tp")),
-			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "pp")),
-			       (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "dp")), &res);
-		report = summary_report(c, &st->ops, &res, st->with_ops);
-	}
-	if (st->op_fallbacks) {
-		/* what priced an op in place of the tables is part of the result, not only of --ops */
-		if (!st->error) {
-			cJSON *fb = cJSON_GetObjectItemCaseSensitive(report, "fallbacks");
-			if (!cJSON_IsArray(fb)) {
-				cJSON_DeleteItemFromObjectCaseSensitive(report, "fallbacks");
-				fb = cJSON_AddArrayToObject(report, "fallbacks");
-			}
-			const cJSON *f;
-			cJSON_ArrayForEach(f, st->op_fallbacks)
-				cJSON_AddItemToArray(fb, cJSON_Duplicate(f, 1));
-		}
-		cJSON_Delete(st->op_fallbacks);
-		st->op_fallbacks = NULL;
-	}
-	if ((st->refuse_oom || st->warn_oom) && !st->error && report_is_oom(report)) {
-		char why[512], msg[1024]; /* the report is freed before exiting: the sanitizer build checks leaks */
-		report_oom_reason(report, why, sizeof why);
-		snprintf(msg, sizeof msg, "%s:%ld: config '%s': %s%s", st->name, st->config_line,
-			 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_id")),
-			 st->refuse_oom ? "OOM: " : "warning: ", why);
-		if (st->refuse_oom) {
-			cJSON_Delete(report);
-			die(EXIT_DATA, "%s", msg);
-		}
-		warnx_("%s", msg);
-	}
-	if (st->fmt == FMT_JSONL) {
-		jsonl_write(report);
-		cJSON_Delete(report);
-	} else if (st->fmt == FMT_CSV) {
-		report_write_csv(report, !st->header_done);
-		st->header_done = true;
-		cJSON_Delete(report);
-	} else {
-		if (st->nkept == st->capkept) {
-			st->capkept = st->capkept ? 2 * st->capkept : 16;
-			st->kept = realloc(st->kept, st->capkept * sizeof *st->kept);
-			if (!st->kept)
-				die(EXIT_DATA, "out of memory");
-		}
-		/* the table's per-layer column: each op's scale_factor, kept with the report */
-		const cJSON *op;
-		cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(report, "ops")) {
-			char key[160];
-			snprintf(key, sizeof key, "%s/%s", cJSON_GetStringValue(cJSON_GetObjectItem(op, "phase")),
-				 cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")));
-			const cJSON *scale = cJSON_GetObjectItemCaseSensitive(st->scales, key);
-			if (cJSON_IsNumber(scale))
-				cJSON_AddNumberToObject((cJSON *)op, "layers", scale->valuedouble);
-		}
-		st->kept[st->nkept++] = report;
-	}
-	cJSON_Delete(st->scales);
-	st->scales = NULL;
-	cJSON_Delete(st->config);
-	st->config = NULL;
-	free(st->error);
-	st->error = NULL;
-	summary_free(&st->ops);
-	serving_ops_free(&st->steps);
-}
-
-/* Takes rec over (it becomes st->config). */
-static void take_config(state *st, const jsonl_reader *r, cJSON *rec)
-{
-	jsonl_get_str(r, rec, "config_id");
-	static const char *const need[] = {"batch", "osl", "tp", "pp", "dp"};
-	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-		if (jsonl_get_int(r, rec, need[i]) < 1)
-			jsonl_fail(r, "config record: '%s' must be positive", need[i]);
-	jsonl_get_str(r, rec, "mode");
-	jsonl_get_obj(r, rec, "memory_gib");
-	/* a configuration built for the other kind of number must not be summed as this one */
-	const char *lm = cJSON_GetStringValue(
-		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "serving"), "model"));
-	if (st->fid == FIDELITY_REFERENCE && lm && strcmp(lm, "load") == 0)
-		jsonl_fail(r, "config record was built for the load model (opgraph --fidelity load), but aggregate "
-			      "runs --fidelity reference: give both the same --fidelity");
-	/* the report names the version the tables came from (query's data_version), not the one
-	 * asked for, which is null when the newest was taken */
-	const cJSON *dv = cJSON_GetObjectItemCaseSensitive(rec, "data_version");
-	if (cJSON_IsString(dv) || cJSON_IsNull(dv)) {
-		cJSON *v = cJSON_DetachItemViaPointer(rec, (cJSON *)dv);
-		if (cJSON_HasObjectItem(rec, "version"))
-			cJSON_ReplaceItemInObjectCaseSensitive(rec, "version", v);
-		else
-			cJSON_AddItemToObject(rec, "version", v);
-	}
-	finish_config(st);
-	st->config = rec; /* taken over from the caller (no copy of a large record) */
-	st->config_line = r->line;
-	st->name = r->name;
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(rec, "op_records");
-	st->ops_expected = -1;
-	st->ops_seen = 0;
-	if (n) {
-		if (!cJSON_IsNumber(n) || !(n->valuedouble >= 0 && n->valuedouble <= 1e9) ||
-		    n->valuedouble != floor(n->valuedouble))
-			jsonl_fail(r, "config record: 'op_records' must be an integer from 0 to 1e9");
-		st->ops_expected = (long)n->valuedouble;
-	}
-	summary_init(&st->ops);
-	serving_ops_init(&st->steps);
-	const char *error = jsonl_opt_str(r, rec, "error", NULL);
-	if (error) { /* opgraph --keep-going could not build it: no ops follow */
-		st->error = strdup(error);
-		if (!st->error)
-			die(EXIT_DATA, "out of memory");
-	}
-}
-
-static void take_op(state *st, const jsonl_reader *r, const cJSON *rec)
-{
-	const char *id = jsonl_get_str(r, rec, "config_id");
-	const char *name = jsonl_get_str(r, rec, "name");
-	if (!st->config)
-		jsonl_fail(r, "op '%s' of config '%s' comes before any config record", name, id);
-	const char *cur = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st->config, "config_id"));
-	if (strcmp(cur, id))
-		jsonl_fail(r, "op '%s' belongs to config '%s' but follows the config record of '%s'", name, id, cur);
-	st->ops_seen++;
-	const char *phase = jsonl_get_str(r, rec, "phase");
-	int ph = strcmp(phase, "context") == 0 ? 0 : strcmp(phase, "generation") == 0 ? 1
-		 : strcmp(phase, "encoder") == 0 ? 2 : -1;
-	if (ph < 0)
-		jsonl_fail(r, "op '%s': phase '%s' is not context, generation or encoder", name, phase);
-	const char *error = jsonl_opt_str(r, rec, "error", NULL);
-	if (error) { /* unpriced (query --keep-going): the configuration has no numbers */
-		if (!st->error) {
-			size_t n = strlen(name) + strlen(error) + 8;
-			st->error = malloc(n);
-			if (!st->error)
-				die(EXIT_DATA, "out of memory");
-			snprintf(st->error, n, "op %s: %s", name, error);
-		}
-		return;
-	}
-	const cJSON *lat = cJSON_GetObjectItemCaseSensitive(rec, "latency_ms");
-	if (!cJSON_IsNumber(lat))
-		jsonl_fail(r, "op '%s' has no latency_ms (was it priced by query?)", name);
-	double energy = jsonl_opt_num(r, rec, "energy_wms", 0.0);
-	/* Sums of these must stay finite and meaningful. */
-	if (!(lat->valuedouble >= 0 && lat->valuedouble < 1e200) || !(energy >= 0 && energy < 1e200))
-		jsonl_fail(r, "op '%s': latency_ms or energy_wms is negative or absurdly large", name);
-	const char *source = jsonl_opt_str(r, rec, "source", "silicon");
-	const char *step = jsonl_opt_str(r, rec, "step", NULL);
-	if (strncmp(source, "fallback:", 9) == 0) {
-		char note[400];
-		snprintf(note, sizeof note, "%s: %.300s", name, source);
-		if (!st->op_fallbacks && !(st->op_fallbacks = cJSON_CreateArray()))
-			die(EXIT_DATA, "out of memory");
-		bool seen = false;
-		const cJSON *f;
-		cJSON_ArrayForEach(f, st->op_fallbacks)
-			seen = seen || strcmp(f->valuestring, note) == 0;
-		if (!seen)
-			cJSON_AddItemToArray(st->op_fallbacks, cJSON_CreateString(note));
-	}
-	char err[512];
-	if (step && serving_ops_add(&st->steps, step, name, ph, lat->valuedouble, energy, source, err, sizeof err))
-		jsonl_fail(r, "%s", err);
-	if (!step)
-		summary_add(&st->ops, name, ph, lat->valuedouble, energy, source);
-	const cJSON *scale = cJSON_GetObjectItemCaseSensitive(rec, "scale_factor");
-	if (!step && st->fmt == FMT_TABLE && st->with_ops && cJSON_IsNumber(scale)) {
-		char key[160];
-		snprintf(key, sizeof key, "%s/%s", phase, name);
-		if (!st->scales)
-			st->scales = cJSON_CreateObject();
-		if (!cJSON_GetObjectItemCaseSensitive(st->scales, key))
-			cJSON_AddNumberToObject(st->scales, key, scale->valuedouble);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
@@ -292,7 +45,7 @@ int main(int argc, char **argv)
 		{"load-params", required_argument, 0, 'l'}, {"fidelity", required_argument, 0, 'F'},
 		{0, 0, 0, 0},
 	};
-	state st = {0};
+	config_report st = {0};
 	const char *fidelity_opt = NULL;
 	int c;
 	opterr = 0;
@@ -304,9 +57,9 @@ int main(int argc, char **argv)
 		case 'F': fidelity_opt = optarg; break;
 		case 'w': st.warn_oom = true; break;
 		case 'f':
-			if (strcmp(optarg, "jsonl") == 0) st.fmt = FMT_JSONL;
-			else if (strcmp(optarg, "csv") == 0) st.fmt = FMT_CSV;
-			else if (strcmp(optarg, "table") == 0) st.fmt = FMT_TABLE;
+			if (strcmp(optarg, "jsonl") == 0) st.fmt = CONFIG_REPORT_JSONL;
+			else if (strcmp(optarg, "csv") == 0) st.fmt = CONFIG_REPORT_CSV;
+			else if (strcmp(optarg, "table") == 0) st.fmt = CONFIG_REPORT_TABLE;
 			else usage_error("--format: '%s' is not one of jsonl, csv, table", optarg);
 			break;
 		case 'h': usage_print(usage_text); return finish_stdout();
@@ -324,7 +77,7 @@ int main(int argc, char **argv)
 
 	jsonl_reader r;
 	jsonl_open(&r, NULL);
-	/* what take_op reads of an op record: the rest (attrs, points) is only checked (lib/util/jsonpick) */
+	/* what config_report_take_op reads of an op record: the rest (attrs, points) is only checked (lib/util/jsonpick) */
 	static const char *const op_keys[] = { "record", "config_id", "name", "phase", "error", "latency_ms",
 					       "energy_wms", "source", "step", "scale_factor", NULL };
 	long records = 0, configs = 0;
@@ -340,20 +93,20 @@ int main(int argc, char **argv)
 		}
 		if (kind && strcmp(kind, "config") == 0) {
 			configs++;
-			take_config(&st, &r, rec);
+			config_report_take_config(&st, &r, rec);
 			rec = NULL; /* now st.config */
 		}
 		else if (kind && strcmp(kind, "op") == 0)
-			take_op(&st, &r, rec);
+			config_report_take_op(&st, &r, rec);
 		cJSON_Delete(rec);
 	}
 	/* records, none of which it can use: say so rather than write nothing (empty input is no error) */
 	if (records && !configs)
 		jsonl_fail_unused(&r, records, "a config record", "config and op records from opgraph | query");
 	jsonl_close(&r);
-	finish_config(&st);
+	config_report_finish(&st);
 	serving_report_cleanup();
-	if (st.fmt == FMT_TABLE) {
+	if (st.fmt == CONFIG_REPORT_TABLE) {
 		report_write_table(st.kept, st.nkept, st.with_ops);
 		for (size_t i = 0; i < st.nkept; i++)
 			cJSON_Delete(st.kept[i]);
