@@ -1,14 +1,13 @@
 /* interp: debug one table lookup. Table points and query points in (JSON Lines), for each
  * query the interpolated value and how it was obtained out, by the reference's methods. */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
 #include "grid.h"
-#include "interp.h"
+#include "interp_probe.h"
 #include "jsonl.h"
 
 static const char usage_text[] =
@@ -28,49 +27,6 @@ static const char usage_text[] =
 	"                       loaders do (extrapolate_data_grid)\n"
 	"  --sqrt-y             the fill interpolates square roots along y\n"
 	"See interp(1) and docs/records.md.\n";
-
-enum method { M_DEFAULT, M_LINEAR_1D, M_LINEAR_2D, M_CUBIC, M_BILINEAR, M_LINEAR_3D };
-static const char *const method_names[] = { "", "linear-1d", "linear-2d", "cubic-2d-1d", "bilinear-2d-1d", "linear-3d" };
-static const int method_dims[] = { 0, 1, 2, 3, 3, 3 };
-
-typedef struct query {
-	double c[3];
-	int dims;
-	char where[80]; /* FILE:LINE or --query TEXT, for messages */
-} query;
-
-typedef struct targets {
-	double *v;
-	size_t n;
-	bool given;
-} targets;
-
-typedef struct state {
-	enum method method;
-	bool inner_only, sqrt_y;
-	targets tx, ty, tz;
-	grid *table;
-	int dims;
-	double lo[3], hi[3]; /* key range of the measured table per level */
-	query *q;
-	size_t nq, capq;
-} state;
-
-static const char *const coord_keys[3] = { "x", "y", "z" };
-
-static void add_query(state *st, const double *c, int dims, const char *where)
-{
-	if (st->nq == st->capq) {
-		st->capq = st->capq ? 2 * st->capq : 16;
-		st->q = realloc(st->q, st->capq * sizeof *st->q);
-		if (!st->q)
-			die(EXIT_DATA, "out of memory");
-	}
-	query *q = &st->q[st->nq++];
-	memcpy(q->c, c, sizeof q->c);
-	q->dims = dims;
-	snprintf(q->where, sizeof q->where, "%s", where);
-}
 
 /* Comma-separated numbers of an option; exits 2 on a bad one. */
 static int parse_numbers(const char *opt, const char *text, double *out, int max)
@@ -92,7 +48,7 @@ static int parse_numbers(const char *opt, const char *text, double *out, int max
 	return n;
 }
 
-static void parse_targets(targets *t, const char *opt, const char *text)
+static void parse_targets(interp_probe_targets *t, const char *opt, const char *text)
 {
 	size_t cap = 1;
 	for (const char *s = text; *s; s++)
@@ -104,186 +60,15 @@ static void parse_targets(targets *t, const char *opt, const char *text)
 	t->given = true;
 }
 
-/* A table point or a query from one record. */
-static void take_record(state *st, const jsonl_reader *r, const cJSON *rec)
+static enum interp_probe_method parse_method(const char *s)
 {
-	double c[3] = { 0, 0, 0 };
-	int dims = 0;
-	for (int k = 0; k < 3; k++) {
-		if (!cJSON_GetObjectItemCaseSensitive(rec, coord_keys[k]))
-			break;
-		c[k] = jsonl_get_num(r, rec, coord_keys[k]);
-		dims++;
-	}
-	if (dims == 0)
-		jsonl_fail(r, "missing 'x'");
-	for (int k = dims; k < 3; k++)
-		if (cJSON_GetObjectItemCaseSensitive(rec, coord_keys[k]))
-			jsonl_fail(r, "'%s' given without '%s'", coord_keys[k], coord_keys[dims]);
-	if (jsonl_opt_bool(r, rec, "query", false)) {
-		char where[80];
-		snprintf(where, sizeof where, "%s:%ld", r->name, r->line);
-		add_query(st, c, dims, where);
-		return;
-	}
-	grid_leaf leaf;
-	if (cJSON_GetObjectItemCaseSensitive(rec, "value")) {
-		leaf = grid_leaf_scalar(jsonl_get_num(r, rec, "value"));
-	} else if (cJSON_GetObjectItemCaseSensitive(rec, "latency")) {
-		leaf = grid_leaf_dict(jsonl_get_num(r, rec, "latency"), jsonl_opt_num(r, rec, "power", 0.0),
-				      jsonl_opt_num(r, rec, "energy", 0.0));
-		if (!cJSON_GetObjectItemCaseSensitive(rec, "power"))
-			leaf.flags &= ~(unsigned)GRID_LEAF_HAS_POWER;
-		if (!cJSON_GetObjectItemCaseSensitive(rec, "energy"))
-			leaf.flags &= ~(unsigned)GRID_LEAF_HAS_ENERGY;
-	} else {
-		jsonl_fail(r, "neither a table point ('value' or 'latency') nor a query ('query': true)");
-	}
-	if (!st->table) {
-		st->dims = dims;
-		st->table = grid_new(dims);
-		for (int k = 0; k < dims; k++)
-			st->lo[k] = st->hi[k] = c[k];
-	} else if (dims != st->dims) {
-		jsonl_fail(r, "table point has %d coordinate(s), earlier ones had %d", dims, st->dims);
-	}
-	for (int k = 0; k < dims; k++) {
-		st->lo[k] = fmin(st->lo[k], c[k]);
-		st->hi[k] = fmax(st->hi[k], c[k]);
-	}
-	/* First row wins, as in the reference's loaders. */
-	if (grid_insert(st->table, c, &leaf, GRID_KEEP_FIRST) < 0)
-		die(EXIT_DATA, "out of memory");
-}
-
-/* How the answer relates to the measured table. */
-static const char *how_obtained(const state *st, const grid *measured, const query *q)
-{
-	if (grid_get(measured, q->c))
-		return "measured";
-	for (int k = 0; k < st->dims; k++)
-		if (q->c[k] < st->lo[k] || q->c[k] > st->hi[k])
-			return "extrapolated";
-	return "interpolated";
-}
-
-/* Answer one query: 0 and *out, or an interp code with err filled. */
-static int answer(const state *st, enum method m, const query *q, interp_result *out, interp_err *err)
-{
-	const grid_node *root = grid_root(st->table);
-	bool dict = interp_dict_leaves(st->table);
-	*out = (interp_result){ 0, 0, 0 };
-	switch (m) {
-	case M_LINEAR_1D: {
-		const double *keys;
-		size_t n = grid_node_keys(root, &keys);
-		double lo, hi;
-		int rc = interp_nearest_1d(q->c[0], keys, n, st->inner_only, &lo, &hi, err);
-		if (rc)
-			return rc;
-		grid_leaf v;
-		if ((rc = interp_1d_leaf(lo, hi, grid_node_leaf(root, lo), grid_node_leaf(root, hi), q->c[0], &v, err)))
-			return rc;
-		*out = (interp_result){ grid_leaf_get(&v, GRID_LATENCY), grid_leaf_get(&v, GRID_POWER),
-					grid_leaf_get(&v, GRID_ENERGY) };
-		return INTERP_OK;
-	}
-	case M_LINEAR_2D: return interp_2d_linear(q->c[0], q->c[1], root, dict, out, err);
-	case M_CUBIC: return interp_3d(q->c[0], q->c[1], q->c[2], root, dict, INTERP_CUBIC, out, err);
-	case M_BILINEAR: return interp_3d(q->c[0], q->c[1], q->c[2], root, dict, INTERP_BILINEAR, out, err);
-	case M_LINEAR_3D: return interp_3d(q->c[0], q->c[1], q->c[2], root, dict, INTERP_LINEAR, out, err);
-	default: return INTERP_EARG;
-	}
-}
-
-static void put_num(cJSON *o, const char *key, double v)
-{
-	if (!cJSON_AddNumberToObject(o, key, v))
-		die(EXIT_DATA, "out of memory");
-}
-
-/* Answer every query in order; returns how many failed. */
-static int answer_all(state *st)
-{
-	if (st->nq && !st->table)
-		die(EXIT_DATA, "queries but no table points");
-	if (!st->table)
-		return 0;
-	enum method m = st->method;
-	if (m == M_DEFAULT)
-		m = st->dims == 1 ? M_LINEAR_1D : st->dims == 2 ? M_LINEAR_2D : M_CUBIC;
-	if (method_dims[m] != st->dims)
-		die(EXIT_DATA, "--method %s needs a %d-D table, the input has %d-D points", method_names[m],
-		    method_dims[m], st->dims);
-	/* Keep the measured table apart to tell measured points from filled ones. */
-	grid *measured = st->table;
-	bool fill = st->tx.given || st->ty.given || st->tz.given;
-	if (fill) {
-		if (st->dims != 3)
-			die(EXIT_DATA, "--extrapolate-* needs a 3-D table, the input has %d-D points", st->dims);
-		grid *copy = grid_new(3);
-		const double *xs, *ys, *zs;
-		size_t nx = grid_node_keys(grid_root(measured), &xs);
-		for (size_t i = 0; i < nx; i++) {
-			const grid_node *plane = grid_node_child(grid_root(measured), xs[i]);
-			size_t ny = grid_node_keys(plane, &ys);
-			for (size_t j = 0; j < ny; j++) {
-				const grid_node *row = grid_node_child(plane, ys[j]);
-				size_t nz = grid_node_keys(row, &zs);
-				for (size_t k = 0; k < nz; k++)
-					grid_insert(copy, (double[]){ xs[i], ys[j], zs[k] }, grid_node_leaf(row, zs[k]),
-						    GRID_KEEP_FIRST);
-			}
-		}
-		interp_err err = { 0 };
-		if (interp_extrapolate_grid(copy, st->tx.v, st->tx.n, st->ty.v, st->ty.n, st->tz.v, st->tz.n,
-					    st->sqrt_y, &err))
-			die(EXIT_DATA, "extrapolating the table: %s", err.msg);
-		st->table = copy;
-	}
-	int failed = 0;
-	for (size_t i = 0; i < st->nq; i++) {
-		const query *q = &st->q[i];
-		if (q->dims != st->dims) {
-			warnx_("%s: query has %d coordinate(s), the table %d", q->where, q->dims, st->dims);
-			failed++;
-			continue;
-		}
-		interp_result res;
-		interp_err err = { 0 };
-		if (answer(st, m, q, &res, &err)) {
-			warnx_("%s: query (%s): %s", q->where, method_names[m], err.msg);
-			failed++;
-			continue;
-		}
-		cJSON *o = cJSON_CreateObject();
-		if (!o || !cJSON_AddStringToObject(o, "record", "interp"))
-			die(EXIT_DATA, "out of memory");
-		for (int k = 0; k < st->dims; k++)
-			put_num(o, coord_keys[k], q->c[k]);
-		put_num(o, "latency", res.latency);
-		put_num(o, "power", res.power);
-		put_num(o, "energy", res.energy);
-		if (!cJSON_AddStringToObject(o, "how", how_obtained(st, measured, q))
-		    || !cJSON_AddStringToObject(o, "method", method_names[m]))
-			die(EXIT_DATA, "out of memory");
-		jsonl_write(o);
-		cJSON_Delete(o);
-	}
-	if (st->table != measured)
-		grid_free(measured);
-	return failed;
-}
-
-static enum method parse_method(const char *s)
-{
-	for (int m = M_LINEAR_1D; m <= M_LINEAR_3D; m++)
-		if (strcmp(s, method_names[m]) == 0)
-			return (enum method)m;
+	for (int m = INTERP_PROBE_LINEAR_1D; m <= INTERP_PROBE_LINEAR_3D; m++)
+		if (strcmp(s, interp_probe_method_names[m]) == 0)
+			return (enum interp_probe_method)m;
 	if (strcmp(s, "cubic") == 0)
-		return M_CUBIC;
+		return INTERP_PROBE_CUBIC;
 	if (strcmp(s, "bilinear") == 0)
-		return M_BILINEAR;
+		return INTERP_PROBE_BILINEAR;
 	usage_error("--method: '%s' is not one of linear-1d, linear-2d, cubic-2d-1d, bilinear-2d-1d, linear-3d", s);
 }
 
@@ -297,8 +82,8 @@ int main(int argc, char **argv)
 		{ "sqrt-y", no_argument, 0, 's' },              { "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	state st = { 0 };
-	query *cli = NULL;
+	interp_probe st = { 0 };
+	interp_probe_query *cli = NULL;
 	size_t ncli = 0;
 	int c;
 	opterr = 0;
@@ -334,7 +119,7 @@ int main(int argc, char **argv)
 	jsonl_open(&r, optind < argc ? argv[optind] : NULL);
 	cJSON *rec;
 	while ((rec = jsonl_next(&r))) {
-		take_record(&st, &r, rec);
+		interp_probe_take_record(&st, &r, rec);
 		cJSON_Delete(rec);
 	}
 	/* a table and nothing asked of it: say so rather than write nothing (empty input is no error) */
@@ -342,9 +127,9 @@ int main(int argc, char **argv)
 		die(EXIT_DATA, "%s: no query to answer (give --query X[,Y[,Z]] or records with \"query\":true)", r.name);
 	jsonl_close(&r);
 	for (size_t i = 0; i < ncli; i++)
-		add_query(&st, cli[i].c, cli[i].dims, cli[i].where);
+		interp_probe_add_query(&st, cli[i].c, cli[i].dims, cli[i].where);
 	free(cli);
-	int failed = answer_all(&st);
+	int failed = interp_probe_answer_all(&st);
 	grid_free(st.table);
 	free(st.q);
 	free(st.tx.v);
