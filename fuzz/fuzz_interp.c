@@ -1,5 +1,6 @@
-/* Fuzz interp (filters/interp.c and lib/perf/interp, lib/perf/grid): random tables and query points.
- * The first input byte picks the method and flags; the rest is the record stream. */
+/* Fuzz interp (filters/interp.c, lib/perf/interp_probe, lib/perf/interp, lib/perf/grid): random
+ * tables and query points. The first input byte picks the method and flags; the rest is the
+ * record stream. */
 #include "fuzz_common.h"
 #define main interp_main
 #include "../filters/interp.c"
