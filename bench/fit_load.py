@@ -47,8 +47,6 @@ LOSS = {"capped": lambda p, m: np.mean(np.minimum(np.abs(p - m) / m, CAP)),
 # static latency itself is off by more than 1/STATIC_BOUND, which the load model cannot change.
 # Such rows are still predicted and scored.
 STATIC_BOUND = float(os.environ.get("FIT_BOUND", "0.5"))
-# TTFT's loss counts this many times TPOT's
-TTFT_WEIGHT = float(os.environ.get("FIT_TTFT_WEIGHT", "1"))
 SEED = 7
 
 
@@ -112,7 +110,7 @@ def fit(model, ix, st, sp, fixed=None):
         t, q = model.predict(full(x), ix)
         if not (np.all(np.isfinite(t)) and np.all(np.isfinite(q))):
             return 1e9
-        return TTFT_WEIGHT * LOSS(t, st[ix]) + LOSS(q, sp[ix])
+        return LOSS(t, st[ix]) + LOSS(q, sp[ix])
     best = None
     for s0 in STARTS:
         r = minimize(loss, [s0[k] for k in free], method="Powell", bounds=[BOUNDS[k] for k in free],
@@ -222,14 +220,6 @@ def main():
     # an entry's "fixed" parameters are held at their value: structure chosen by cross-validation
     fixed_of = {(e["backend"], e["versions"]): {k: e["parameters"][k] for k in e.get("fixed", [])}
                 for e in base["backends"]}
-    env_fixed = os.environ.get("FIT_FIX")  # experiments: backend:param=value,...
-    if env_fixed:
-        for item in env_fixed.split(","):
-            be, kv = item.split(":")
-            k, v = kv.split("=")
-            for e in entries:
-                if e[0] == be:
-                    fixed_of[e][k] = float(v)
     key = np.array(["%s %s" % (r["backend"], r["versions"]) for r in rows])
     st = np.array([r["st"] for r in rows])
     sp = np.array([r["sp"] for r in rows])

@@ -295,6 +295,8 @@ static long kv_slots(const og_serving *s, const og_runtime *rt)
 	double held = s->kv_cache_checked ? 1.0 : ((double)rt->isl + rt->osl / 2.0) / (double)(rt->isl + rt->osl);
 	double per_request = s->mem.kvcache / (double)batch * held;
 	double non_kv = s->mem.total - s->mem.kvcache;
+	if (non_kv >= s->mem.capacity) /* weights, activations and the rest fill the GPU alone */
+		return 0;
 	double budget = s->kv_cache_checked ? (s->mem.capacity - non_kv) * s->free_gpu_memory_fraction *
 						      (1 - TRTLLM_KV_RESERVED_FRACTION) * (1 - TRTLLM_KV_TOLERANCE)
 					    : s->mem.capacity * ENGINE_MEMORY_FRACTION - non_kv;
@@ -318,7 +320,7 @@ static int prepare_agg_load(const og_runtime *rt, const og_serving_request *req,
 	 * memory is what they hold. None fitting is out of memory. */
 	if (agg_memory(rt, req, m, sys, s, K + rt->batch, err, errn))
 		return -1;
-	s->kv_slots = s->mem.oom && s->mem.total - s->mem.kvcache >= s->mem.capacity ? 0 : kv_slots(s, rt);
+	s->kv_slots = kv_slots(s, rt);
 	s->kv_admission = req->kv_admission;
 	long running = rt->batch;
 	if (s->kv_admission) {
