@@ -122,6 +122,8 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	[ "$(jget latency_model <<<"$output")" = load ]
 	[ "$(jget load.clients <<<"$output")" = 448 ]
 	[ "$(jget load.prefill_ranks <<<"$output")" = 8 ]
+	# 8 prefill ranks keep up with 448 clients: no wait for their capacity
+	[ "$(jget load.queue_ms <<<"$output")" = 0 ]
 	[ "$(jget concurrency <<<"$output")" = 448 ]
 	# TPOT is the decode side's step, scaled as the backend's fit says, with no prompt inside it
 	local d beta oh

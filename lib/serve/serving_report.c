@@ -355,6 +355,7 @@ static cJSON *add_load_object(cJSON *r, const load_entry *entry, double chunk_to
 	cJSON_AddNumberToObject(lo, "steady_ms", res->steady_ms);
 	cJSON_AddNumberToObject(lo, "prefill_busy", res->prefill_busy);
 	cJSON_AddNumberToObject(lo, "cycle_ms", res->cycle_ms);
+	cJSON_AddNumberToObject(lo, "queue_ms", res->queue_ms);
 	return lo;
 }
 
@@ -407,7 +408,6 @@ static cJSON *report_agg_load(const cJSON *config, const serving_ops *s, char *e
 				    in.decode_ms, &res);
 	cJSON_AddNumberToObject(lo, "kv_slots", (double)slots);
 	cJSON_AddBoolToObject(lo, "kv_admission", admission);
-	cJSON_AddNumberToObject(lo, "queue_ms", res.queue_ms);
 	return r;
 }
 
