@@ -17,7 +17,7 @@
 
 static const char usage_text[] =
 	"usage: collect [--out DIR] [--system NAME] [--backend B] [--version V] [--ops LIST]\n"
-	"               [--dtypes LIST] [--grid FILE] [--fp8-quant dynamic|static|none] [--fp8-fast-accum]\n"
+	"               [--dtypes LIST] [--grid FILE] [--fp8-quant dynamic|static|none|trtllm] [--fp8-fast-accum]\n"
 	"               [--algos N] [--warmup N] [--batches N] [--min-batch-ms MS] [--power]\n"
 	"               [--power-ms MS]"
 " [--device N] [--fill-from DIR] [--dry-run] [--quiet]\n"
@@ -37,8 +37,10 @@ static const char usage_text[] =
 	"  --dtypes LIST      GEMM types: bfloat16,fp8 (default: both; fp8 needs sm_89 or newer)\n"
 	"  --grid FILE        GEMM shapes, one m,n,k per line (default: the reference's grid, 35742)\n"
 	"  --fp8-quant Q      what an fp8 GEMM call includes: dynamic (default: activation amax and\n"
-	"                     e4m3 quantization, as TensorRT-LLM's per-tensor fp8 linear), static\n"
-	"                     (quantization with a fixed scale) or none (the scaled GEMM alone)\n"
+	"                     e4m3 quantization, as TensorRT-LLM's per-tensor fp8 linear, with\n"
+	"                     collect's kernels), trtllm (the same with kernels shaped as TensorRT-LLM\n"
+	"                     1.3's, as the shipped tables time it; fp8_quant then times those too),\n"
+	"                     static (quantization with a fixed scale) or none (the scaled GEMM alone)\n"
 	"  --fp8-fast-accum   let cuBLASLt accumulate fp8 products fast (default: off)\n"
 	"  --algos N          time cuBLASLt's first N algorithms per GEMM, keep the fastest (default: 1,\n"
 	"                     its first choice)\n"
@@ -60,7 +62,7 @@ enum { DT_BF16, DT_FP8, N_DTYPES };
 static const char *const op_names[] = { "gemm", "fp8_quant", "elementwise" };
 static const char *const dtype_names[] = { "bfloat16", "fp8" };
 static const char *const backends[] = { "trtllm", "sglang", "vllm" };
-static const char *const fp8_quants[] = { "dynamic", "static", "none" };
+static const char *const fp8_quants[] = { "dynamic", "static", "none", "trtllm" };
 
 typedef struct opts {
 	const char *out, *system, *backend, *version, *grid, *fill_from;
@@ -135,7 +137,7 @@ static void parse_options(int argc, char **argv, opts *o)
 		case O_OPS: parse_list("--ops", optarg, op_names, N_OPS, o->ops); break;
 		case O_DTYPES: parse_list("--dtypes", optarg, dtype_names, N_DTYPES, o->dtypes); break;
 		case O_GRID: o->grid = optarg; break;
-		case O_FP8Q: o->fp8_quant = name_index("--fp8-quant", optarg, fp8_quants, 3); break;
+		case O_FP8Q: o->fp8_quant = name_index("--fp8-quant", optarg, fp8_quants, 4); break;
 		case O_FAST: o->timing.fp8_fast_accum = true; break;
 		case O_ALGOS: o->timing.algos = (int)opt_long("--algos", optarg, 1, 8); break;
 		case O_WARMUP: o->timing.warmup = (int)opt_long("--warmup", optarg, 0, 1000); break;
@@ -272,7 +274,8 @@ typedef struct run {
 
 static const char *fp8_source(int q)
 {
-	static const char *const s[] = { "cublaslt+dynamic_quant", "cublaslt+static_quant", "cublaslt" };
+	static const char *const s[] = { "cublaslt+dynamic_quant", "cublaslt+static_quant", "cublaslt",
+					  "cublaslt+trtllm_quant" };
 	return s[q];
 }
 
@@ -322,6 +325,7 @@ static void measure_gemms(run *r, const plan *p)
 		enum gemm_kind kind = d == DT_BF16 ? GEMM_BF16
 				      : o->fp8_quant == 0 ? GEMM_FP8_DYNAMIC
 				      : o->fp8_quant == 1 ? GEMM_FP8_STATIC
+				      : o->fp8_quant == 3 ? GEMM_FP8_TRTLLM
 							  : GEMM_FP8_BARE;
 		const char *source = d == DT_BF16 ? "cublaslt" : fp8_source(o->fp8_quant);
 		char what[32];
@@ -366,7 +370,9 @@ static void measure_quant(run *r, const plan *p)
 	const opts *o = r->o;
 	static const char *const files[] = { "computescale_perf.txt", "scale_matrix_perf.txt" };
 	static const char *const ops[] = { "compute_scale", "scale_matrix" };
-	static const char *const sources[] = { "amax_bf16", "quantize_e4m3" };
+	bool trt = o->fp8_quant == 3; /* --fp8-quant trtllm: TensorRT-LLM-shaped kernels here too */
+	enum quant_style style = trt ? QUANT_TRTLLM : QUANT_OURS;
+	const char *const sources[] = { trt ? "trtllm_amax_scale" : "amax_bf16", trt ? "trtllm_scale_e4m3" : "quantize_e4m3" };
 	char err[512];
 	bool power = o->timing.power && r->info.nvml;
 	double t0 = now_s();
@@ -376,7 +382,7 @@ static void measure_quant(run *r, const plan *p)
 			die(EXIT_DATA, "%s", err);
 		for (size_t i = 0; i < p->n_mk; i++) {
 			gpu_result res;
-			if (gpu_quant(w, p->mk[i].m, p->mk[i].k, &res, err, sizeof err) != 0)
+			if (gpu_quant(w, style, p->mk[i].m, p->mk[i].k, &res, err, sizeof err) != 0)
 				die(EXIT_DATA, "%s", err);
 			if (power && !res.has_power)
 				die(EXIT_DATA, "NVML gave no power reading for %s m=%lld k=%lld (without --power, collect "

@@ -51,7 +51,17 @@ enum gemm_kind {
 	GEMM_FP8_DYNAMIC, /* per call: activation amax, e4m3 quantization, then the scaled fp8 GEMM */
 	GEMM_FP8_STATIC,  /* per call: e4m3 quantization with a fixed scale, then the fp8 GEMM */
 	GEMM_FP8_BARE,	  /* the scaled fp8 GEMM alone, activations quantized beforehand */
+	GEMM_FP8_TRTLLM,  /* GEMM_FP8_DYNAMIC with kernels launched and reading memory as TensorRT-LLM
+			   * 1.3's per-tensor quantization does (see quant_style) */
 };
+
+/* Whose quantization kernels an fp8 call (and gpu_quant) times. OURS: vectorized 16-byte loads,
+ * a grid sized to the tensor. TRTLLM: the launch shapes and access pattern of TensorRT-LLM 1.3's
+ * per-tensor dynamic quantization (a zeroed scale, an amax pass of 1,024 blocks of 1,024 threads
+ * with one bf16 element per load, each block's maximum folded in atomically as the scale, then a
+ * conversion pass of 1,024 blocks of 256 threads dividing each element by the scale read from
+ * device memory), which the shipped tables time (docs/collect.md). */
+enum quant_style { QUANT_OURS, QUANT_TRTLLM };
 
 /* Open device `device`; fill info. Returns 0, or -1 with a message in err. */
 int gpu_open(int device, const gpu_timing *t, gpu_info *info, char *err, size_t errlen);
@@ -62,8 +72,10 @@ int gpu_reserve(double max_mk, double max_mn, double max_weight_bytes, char *err
  * shape (err says so; nothing measured), or -1 on a CUDA error. */
 int gpu_gemm(enum gemm_kind kind, long long m, long long n, long long k, gpu_result *r, char *err, size_t errlen);
 /* Time the fp8 activation quantization alone over x[m,k]: which 0 is compute_scale (the amax
- * reduction), 1 scale_matrix (e4m3 conversion with the scale). Needs gpu_reserve. */
-int gpu_quant(int which, long long m, long long k, gpu_result *r, char *err, size_t errlen);
+ * reduction), 1 scale_matrix (e4m3 conversion with the scale), with style's kernels. Needs
+ * gpu_reserve. */
+int gpu_quant(int which, enum quant_style style, long long m, long long k, gpu_result *r, char *err,
+	      size_t errlen);
 /* Time the element-wise kernel over `bytes` (bfloat16, half read, half written). */
 int gpu_elementwise(long long bytes, gpu_result *r, char *err, size_t errlen);
 void gpu_close(void);

@@ -57,6 +57,8 @@ int gpu_gemm(enum gemm_kind kind, long long m, long long n, long long k, gpu_res
 	}
 	double flops = kind == GEMM_BF16 ? 500e12 : 1000e12;
 	r->median_ms = r->min_ms = 0.004 + 2.0 * m * n * k / flops * 1e3;
+	if (kind == GEMM_FP8_TRTLLM) /* plus made-up quantization, so a test can tell the kinds apart */
+		r->median_ms = r->min_ms += 3.0 * m * k / 1.5e12 * 1e3;
 	r->copies = 1;
 	r->replays = 1;
 	r->graph = true;
@@ -64,11 +66,12 @@ int gpu_gemm(enum gemm_kind kind, long long m, long long n, long long k, gpu_res
 }
 
 /* A made-up time: 2 us plus 3 bytes per element at 4 TB/s. */
-int gpu_quant(int which, long long m, long long k, gpu_result *r, char *err, size_t errlen)
+int gpu_quant(int which, enum quant_style style, long long m, long long k, gpu_result *r, char *err, size_t errlen)
 {
 	(void)which, (void)err, (void)errlen;
 	memset(r, 0, sizeof *r);
-	r->median_ms = r->min_ms = 0.002 + 3.0 * m * k / 4e12 * 1e3;
+	/* TensorRT-LLM's kernels made up as slower (1.5 TB/s), so a test can tell the styles apart */
+	r->median_ms = r->min_ms = 0.002 + 3.0 * m * k / (style == QUANT_TRTLLM ? 1.5e12 : 4e12) * 1e3;
 	r->copies = 1;
 	r->replays = 1;
 	r->graph = true;

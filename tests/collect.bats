@@ -55,7 +55,7 @@ jfield() {
 	assert_equal "${stderr_lines[0]}" "collect: --ops: unknown name 'attention' (known: gemm, fp8_quant, elementwise)"
 	run --separate-stderr collect --fp8-quant per_token
 	assert_failure 2
-	assert_equal "${stderr_lines[0]}" "collect: --fp8-quant must be one of dynamic, static, none, not 'per_token'"
+	assert_equal "${stderr_lines[0]}" "collect: --fp8-quant must be one of dynamic, static, none, trtllm, not 'per_token'"
 	run --separate-stderr collect --version ../x
 	assert_failure 2
 	assert_equal "${stderr_lines[0]}" "collect: --version must be a plain folder name, not '../x'"
@@ -177,6 +177,24 @@ jfield() {
 	run --separate-stderr bash -c "perfload --system h200_sxm --backend trtllm --data-dir data --format csv gemm | tail -1"
 	assert_success
 	assert_output "6,collect,collect,fake GPU,gemm,cublaslt+dynamic_quant,fp8,16,4096,4096,0.00453687091"
+}
+
+@test "collect --fp8-quant trtllm: TensorRT-LLM-shaped quantization in the fp8 rows and the quantization tables (fake GPU)" {
+	printf '16,4096,4096\n' >grid.txt
+	COLLECT_FAKE_GPU=1 run --separate-stderr collect --quiet --out data --system h200_sxm --grid grid.txt \
+		--dtypes fp8 --ops gemm,fp8_quant --fp8-quant trtllm
+	assert_success
+	v=data/h200_sxm/trtllm/collect
+	# the fake device prices the quantization passes at 1.5 TB/s (ours at 4): 3 x 16 x 4096 bytes more
+	run cat $v/gemm_perf.txt
+	assert_output "$(printf '%s\n' "framework,version,device,op_name,kernel_source,gemm_dtype,m,n,k,latency" \
+		"collect,collect,fake GPU,gemm,cublaslt+trtllm_quant,fp8,16,4096,4096,0.00466794291")"
+	run tail -1 $v/computescale_perf.txt
+	assert_output "collect,collect,fake GPU,compute_scale,trtllm_amax_scale,16,4096,fp8,0.002131072"
+	run tail -1 $v/scale_matrix_perf.txt
+	assert_output "collect,collect,fake GPU,scale_matrix,trtllm_scale_e4m3,16,4096,fp8,0.002131072"
+	run jfield $v/collect_info.json timing.fp8_quant
+	assert_output trtllm
 }
 
 @test "collect never overwrites a table, and a cut-short run leaves its folder marked" {
