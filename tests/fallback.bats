@@ -200,3 +200,24 @@ QWEN235_DP=(--system h200_sxm --backend vllm --mode agg --tp 1 --moe-tp 2 --moe-
 	assert_failure 2
 	[ "${stderr%%$'\n'*}" = "opgraph: --fidelity must be load or reference, not 'x'" ]
 }
+
+@test "load: a MoE shape the table lacks is priced at the nearest measured shape's efficiency, and says so" {
+	# Qwen3-30B-A3B's experts (128 of 2048 x 768, top-8) at moe_tp 8: h200_sxm/trtllm measures
+	# them at moe_tp 1-4 only; the nearest shape (lib/perf/moe_nearest) is 4096 x 1536 at moe_tp 8
+	graph Qwen--Qwen3-30B-A3B --system h200_sxm --backend trtllm --tp 8 --moe-tp 8 --batch 8 --isl 1024 --osl 2 \
+		--mode static_gen >"$BATS_TEST_TMPDIR/ops"
+	INFERCAST_FIDELITY=load query <"$BATS_TEST_TMPDIR/ops" >"$BATS_TEST_TMPDIR/load" 2>"$BATS_TEST_TMPDIR/err"
+	[ "$(op generation_moe latency_ms <"$BATS_TEST_TMPDIR/load")" = 0.98159221096981653 ]
+	[ "$(op generation_moe source <"$BATS_TEST_TMPDIR/load")" = "fallback: MoE shapes the table lacks at the nearest measured shape's efficiency" ]
+	[ "$(op generation_moe detail <"$BATS_TEST_TMPDIR/load")" = extrapolated ]
+	run cat "$BATS_TEST_TMPDIR/err"
+	assert_line --partial "op generation_moe: MoE num_tokens=8 hidden_size=2048 inter_size=768 topk=8 num_experts=128 moe_tp=8 moe_ep=1 quant bfloat16"
+	assert_line --partial "; priced with fallback: MoE shapes the table lacks at the nearest measured shape's efficiency (--strict or --fidelity reference refuses it)"
+	# the empirical formula (what priced it before) is 40% of the speed of light: far slower here
+	INFERCAST_FIDELITY=load query --database-mode hybrid <"$BATS_TEST_TMPDIR/ops" 2>/dev/null >"$BATS_TEST_TMPDIR/hybrid"
+	[ "$(op generation_moe source <"$BATS_TEST_TMPDIR/hybrid")" = empirical ]
+	# --strict refuses it as the reference does
+	run --separate-stderr env INFERCAST_FIDELITY=load query --strict <"$BATS_TEST_TMPDIR/ops"
+	assert_failure 1
+	[[ "$stderr" == *"op generation_moe: MoE num_tokens=8"*"moe_perf.txt has no rows for bfloat16"* ]]
+}

@@ -87,6 +87,9 @@ void perfdb_set_shared_layer(perfdb *db, bool on) { db->shared = on; }
 /* (the reference's row-level reuse, when on, reads every database through the layer) */
 bool perfdb_shared_layer(const perfdb *db) { return db->shared || table_sources_row_reuse(); }
 
+void perfdb_set_moe_transfer(perfdb *db, bool on) { db->moe_transfer = on; }
+bool perfdb_moe_transfer(const perfdb *db) { return db->moe_transfer; }
+
 void perfdb_set_mode(perfdb *db, perf_mode mode)
 {
 	db->mode = mode; /* memo keys carry the mode */

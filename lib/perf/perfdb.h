@@ -44,6 +44,11 @@ perf_mode perfdb_mode(const perfdb *db);
  * then runs in. Off initially; set it before the first look-up (query sets it for
  * --database-mode hybrid). */
 void perfdb_set_shared_layer(perfdb *db, bool on);
+/* Off initially. On, a SILICON MoE look-up whose shape the table lacks is priced from the nearest
+ * measured shape's efficiency (lib/perf/table_moe); the load fidelity's fallback sets it for
+ * one look-up, the reference fidelity never. MoE answers are not memoized, so no key carries it. */
+void perfdb_set_moe_transfer(perfdb *db, bool on);
+bool perfdb_moe_transfer(const perfdb *db);
 bool perfdb_shared_layer(const perfdb *db);
 
 /* The reference's query_* methods (same argument order); all use the database's mode. */

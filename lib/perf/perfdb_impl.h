@@ -38,6 +38,7 @@ struct perfdb {
 	struct perf_data_path path;
 	perf_mode mode;
 	bool shared;             /* read tables with the HYBRID shared layer */
+	bool moe_transfer;       /* price MoE shapes the table lacks from the nearest one (load fidelity) */
 	int state[G_COUNT];      /* 0 not read yet, 1 read, -1 bad table (fatal[] says why) */
 	char fatal[G_COUNT][600];
 	table_set gemm, compute_scale, scale_matrix, ctx, gen, allreduce, nccl, oneccl;

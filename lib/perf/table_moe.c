@@ -2,11 +2,13 @@
 #include "perf_mode.h"
 #include "diag.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "interp.h"
+#include "moe_nearest.h"
 #include "table_cache.h"
 #include "table_gemm.h"
 #include "table_set.h"
@@ -348,6 +350,47 @@ static int silicon(perfdb *db, moe_tables *t, const moe_query *q, perf_result *o
 	return lookup(sys, q, node, tokens, out, err, errlen);
 }
 
+/* The shape transfer (perfdb_set_moe_transfer; load fidelity only): q's shape is not in the
+ * table, so it is priced at the efficiency (speed of light / latency) the nearest measured shape
+ * of the same quant mode and distribution reaches at the token count that loads its experts
+ * alike (lib/perf/moe_nearest). Not for DeepEP's tables, whose shapes are the model's own. */
+static int transfer(perfdb *db, moe_tables *t, const moe_query *q, perf_result *out, char *err, size_t errlen)
+{
+	const struct system_spec *sys = perfdb_system(db);
+	if (!t->regular.loaded || !has_quant(&t->regular, q->quant) ||
+	    (q->moe_backend && strcmp(q->moe_backend, "deepep_moe") == 0))
+		return PERFDB_REFUSED;
+	table_key key = { .k1 = q->quant, .name = q->distribution };
+	const table_part *p = table_set_find(&t->regular, &key);
+	if (!p) {
+		key.name = "uniform";
+		p = table_set_find(&t->regular, &key);
+	}
+	moe_shape want = { { (double)q->topk, (double)q->num_experts, (double)q->hidden_size, (double)q->inter_size,
+			     (double)q->moe_tp, (double)q->moe_ep } }, near;
+	const grid_node *node;
+	if (!p || !moe_nearest_shape(grid_root(p->g), &want, &near, &node))
+		return PERFDB_REFUSED;
+	moe_query nq = *q;
+	nq.topk = (long long)near.k[0], nq.num_experts = (long long)near.k[1], nq.hidden_size = (long long)near.k[2];
+	nq.inter_size = (long long)near.k[3], nq.moe_tp = (long long)near.k[4], nq.moe_ep = (long long)near.k[5];
+	long long ntok = llround(moe_shape_matched_tokens(&want, &near, (double)q->num_tokens));
+	perf_result at;
+	int st = lookup(sys, &nq, node, ntok, &at, err, errlen);
+	if (st)
+		return st;
+	double sol_near = moe_sol_ms(sys, &nq, ntok);
+	if (!(at.latency > 0) || !(sol_near > 0)) {
+		snprintf(err, errlen, "moe_perf.txt: no efficiency at the nearest shape");
+		return PERFDB_REFUSED;
+	}
+	double util = sol_near / at.latency;
+	util = util > 1.0 ? 1.0 : util < 1e-8 ? 1e-8 : util;
+	double lat = moe_sol_ms(sys, q, q->num_tokens) / util;
+	*out = (perf_result){ lat, at.energy * (lat / at.latency), PERF_SRC_SILICON, PERF_DET_EXTRAPOLATED };
+	return 0;
+}
+
 int perfdb_moe(perfdb *db, const moe_query *q, perf_result *out, char *err, size_t errlen)
 {
 	const struct system_spec *sys = perfdb_system(db);
@@ -361,6 +404,11 @@ int perfdb_moe(perfdb *db, const moe_query *q, perf_result *out, char *err, size
 	if (st)
 		return st;
 	st = silicon(db, t, q, out, err, errlen);
+	if (st == PERFDB_REFUSED && mode == PERF_SILICON && perfdb_moe_transfer(db)) {
+		char terr[512];
+		if (transfer(db, t, q, out, terr, sizeof terr) == 0)
+			return 0;
+	}
 	char what[300] = "";
 	if (st) /* named only for a refusal */
 		describe(q, q->num_tokens, what, sizeof what);

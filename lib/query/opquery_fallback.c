@@ -93,7 +93,11 @@ static int rewrite_op(cJSON *op, subst *s, bool apply)
 	return n;
 }
 
-static void describe(char *what, size_t n, const subst *s, const bool *use, bool empirical)
+/* What priced the op besides the substitutions: nothing more, the nearest measured MoE shape's
+ * efficiency (rung 2) or the empirical formula (rung 3). */
+enum rung_extra { RUNG_TABLES, RUNG_NEAREST_MOE, RUNG_EMPIRICAL };
+
+static void describe(char *what, size_t n, const subst *s, const bool *use, enum rung_extra extra)
 {
 	static const char *const kind_words[QUANT_KIND_COUNT] = { "GEMMs", "MoE", "FMHA", "KV cache", "comm" };
 	size_t used = (size_t)snprintf(what, n, "fallback: ");
@@ -103,9 +107,12 @@ static void describe(char *what, size_t n, const subst *s, const bool *use, bool
 						 used > strlen("fallback: ") ? "; " : "", s[i].to->name,
 						 kind_words[s[i].kind], s[i].from,
 						 s[i].checkpoint ? " (the checkpoint's)" : "");
-	if (empirical && used < n)
-		snprintf(what + used, n - used, "%sthe empirical formula where the tables lack the point",
-			 used > strlen("fallback: ") ? "; " : "");
+	const char *sep = used > strlen("fallback: ") ? "; " : "";
+	if (extra == RUNG_EMPIRICAL && used < n)
+		snprintf(what + used, n - used, "%sthe empirical formula where the tables lack the point", sep);
+	else if (extra == RUNG_NEAREST_MOE && used < n)
+		snprintf(what + used, n - used, "%sMoE shapes the table lacks at the nearest measured shape's efficiency",
+			 sep);
 }
 
 /* op with the substitutions marked in use, priced in the database's mode. */
@@ -161,7 +168,7 @@ int opquery_fallback_price(perfdb *db, const cJSON *op, const opquery_fallback_q
 		one[i] = true;
 		st = price_with(db, op, s, one, out, err, errlen);
 		if (st == 0) {
-			describe(what, whatlen, s, one, false);
+			describe(what, whatlen, s, one, RUNG_TABLES);
 			return 0;
 		}
 		if (st != PERFDB_REFUSED)
@@ -170,19 +177,33 @@ int opquery_fallback_price(perfdb *db, const cJSON *op, const opquery_fallback_q
 	if (napplies > 1) {
 		st = price_with(db, op, s, applies, out, err, errlen);
 		if (st == 0) {
-			describe(what, whatlen, s, applies, false);
+			describe(what, whatlen, s, applies, RUNG_TABLES);
 			return 0;
 		}
 		if (st != PERFDB_REFUSED)
 			return st;
 	}
-	/* rung 2: the empirical formula for the points the tables lack */
 	if (perfdb_mode(db) != PERF_SILICON)
 		return st;
+	/* rung 2: MoE shapes the table lacks at the nearest measured shape's efficiency, as asked
+	 * and then with every substitution of rung 1 */
+	perfdb_set_moe_transfer(db, true);
+	const bool *with[2] = { none, applies };
+	for (int w = 0; w < (napplies ? 2 : 1); w++) {
+		st = price_with(db, op, s, with[w], out, err, errlen);
+		if (st == 0)
+			describe(what, whatlen, s, with[w], RUNG_NEAREST_MOE);
+		if (st != PERFDB_REFUSED)
+			break;
+	}
+	perfdb_set_moe_transfer(db, false);
+	if (st != PERFDB_REFUSED)
+		return st;
+	/* rung 3: the empirical formula for the points the tables lack */
 	perfdb_set_mode(db, PERF_HYBRID);
 	st = price_with(db, op, s, napplies ? applies : none, out, err, errlen);
 	perfdb_set_mode(db, PERF_SILICON);
 	if (st == 0)
-		describe(what, whatlen, s, applies, true);
+		describe(what, whatlen, s, applies, RUNG_EMPIRICAL);
 	return st;
 }

@@ -10,7 +10,10 @@
  *                  dense layers in bfloat16: nvfp4 or int4_wo asked for them is not what runs;
  *                  bfloat16 when the checkpoint is unknown);
  *        MoE       -> the checkpoint's MoE mode (w4a16_mxfp4 for gpt-oss on Hopper);
- *   2. in SILICON mode, the same op with every substitution of rung 1, priced in HYBRID mode:
+ *   2. in SILICON mode, MoE shapes the table lacks priced at the efficiency the nearest
+ *      measured shape reaches (lib/perf/moe_nearest; perfdb_set_moe_transfer), the op as asked,
+ *      then with every substitution of rung 1;
+ *   3. in SILICON mode, the same op with every substitution of rung 1, priced in HYBRID mode:
  *      table values where the tables have the point, the reference's empirical formula where
  *      they do not.
  * Substitutions rewrite the op's attrs and those of a composite op's inner ops. */
