@@ -7,7 +7,7 @@ measured shape of a MoE table is left out in turn and priced from the nearest re
 missing in every mode: here the asked mode, the formula's kindest case).
 
 usage: perfload --system S --backend B [--version V] --format csv moe > moe.csv
-       bench/moe_transfer.py moe.csv MEM_BW_BYTES_PER_S BF16_FLOPS
+       python3 bench/moe_transfer.py moe.csv MEM_BW_BYTES_PER_S BF16_FLOPS
 Prints the median and p90 of |predicted / table - 1| by token range, for both methods.
 Needs no measured deployment: the tables are the truth here."""
 import csv
