@@ -70,3 +70,18 @@ try 'accuracy --help'"
 	assert_failure 2
 	assert_line --index 0 "accuracy: --fidelity: 'exact' is not one of load, reference"
 }
+
+@test "accuracy --fidelity load: a row whose columns multiply tp by ep is priced as its id names it" {
+	# 1234: Qwen3.5-397B on SGLang "..._tp8_ep8_...", columns tp 64, moe_tp 8, moe_ep 8;
+	# 1140: gpt-oss-120b on TRT-LLM "..._tp4_ep4_...", columns tp 16, moe_tp 4, moe_ep 4
+	run "$ACC" --fidelity load --rows 1234,1140 --reports "$BATS_TEST_TMPDIR/rep.tsv"
+	assert_success
+	assert_line "rows: 2; ours predicted 2, refused 0; reference predicted 0, refused 2"
+	run bash -c "cut -f3 '$BATS_TEST_TMPDIR/rep.tsv' | grep -o '\"tp\":[0-9]*,\"pp\":[0-9]*,\"dp\":[0-9]*,\"moe_tp\":[0-9]*,\"moe_ep\":[0-9]*' | sort"
+	assert_output '"tp":4,"pp":1,"dp":1,"moe_tp":1,"moe_ep":4
+"tp":8,"pp":1,"dp":1,"moe_tp":1,"moe_ep":8'
+	# the reference fidelity reads the columns as the reference does (for parity): 32 heads, tp 64
+	run "$ACC" --fidelity reference --rows 1234
+	assert_success
+	assert_line --partial "num_heads N is not divisible by tp N"
+}
