@@ -246,6 +246,23 @@ __global__ static void fill_e4m3(__nv_fp8_e4m3 *p, size_t n, unsigned seed)
 		p[i] = __nv_fp8_e4m3(randn_like(i, seed));
 }
 
+/* The block's maximum of m, valid in thread 0 (every thread of the block must call it). */
+__device__ static float block_max(float m)
+{
+	for (int o = 16; o > 0; o /= 2)
+		m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
+	__shared__ float warp_max[32];
+	if ((threadIdx.x & 31) == 0)
+		warp_max[threadIdx.x / 32] = m;
+	__syncthreads();
+	if (threadIdx.x < 32) {
+		m = threadIdx.x < blockDim.x / 32 ? warp_max[threadIdx.x] : 0.0f;
+		for (int o = 16; o > 0; o /= 2)
+			m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
+	}
+	return m;
+}
+
 /* Per-tensor amax of x into *amax_bits (a float's bits; non-negative floats order as ints). */
 __global__ static void amax_bf16(const __nv_bfloat16 *x, size_t n, unsigned *amax_bits)
 {
@@ -262,19 +279,9 @@ __global__ static void amax_bf16(const __nv_bfloat16 *x, size_t n, unsigned *ama
 	}
 	for (size_t i = n8 * 8 + blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += stride)
 		m = fmaxf(m, fabsf(__bfloat162float(x[i])));
-	for (int o = 16; o > 0; o /= 2)
-		m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
-	__shared__ float warp_max[32];
-	if ((threadIdx.x & 31) == 0)
-		warp_max[threadIdx.x / 32] = m;
-	__syncthreads();
-	if (threadIdx.x < 32) {
-		m = threadIdx.x < blockDim.x / 32 ? warp_max[threadIdx.x] : 0.0f;
-		for (int o = 16; o > 0; o /= 2)
-			m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
-		if (threadIdx.x == 0)
-			atomicMax(amax_bits, __float_as_uint(m));
-	}
+	m = block_max(m);
+	if (threadIdx.x == 0)
+		atomicMax(amax_bits, __float_as_uint(m));
 }
 
 /* xq = x / scale, saturated to e4m3. The scale is amax / 448 (dynamic: from amax_bits, and
@@ -326,20 +333,10 @@ __global__ static void trt_amax_scale(const __nv_bfloat16 *x, size_t n, unsigned
 	float m = 0.0f;
 	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
 		m = fmaxf(m, fabsf(__bfloat162float(x[i])));
-	for (int o = 16; o > 0; o /= 2)
-		m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
-	__shared__ float warp_max[32];
-	if ((threadIdx.x & 31) == 0)
-		warp_max[threadIdx.x / 32] = m;
-	__syncthreads();
-	if (threadIdx.x < 32) {
-		m = threadIdx.x < blockDim.x / 32 ? warp_max[threadIdx.x] : 0.0f;
-		for (int o = 16; o > 0; o /= 2)
-			m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
-		if (threadIdx.x == 0) {
-			float scale = fmaxf(m / (float)E4M3_MAX, 1.0f / ((float)E4M3_MAX * 512.0f));
-			atomicMax(scale_bits, __float_as_uint(scale));
-		}
+	m = block_max(m);
+	if (threadIdx.x == 0) {
+		float scale = fmaxf(m / (float)E4M3_MAX, 1.0f / ((float)E4M3_MAX * 512.0f));
+		atomicMax(scale_bits, __float_as_uint(scale));
 	}
 }
 
