@@ -136,6 +136,28 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	[ "$(jget latency_model <<<"$output" || true)" = MISSING ]
 }
 
+@test "load: disagg's first wave takes the file's disagg.wave_share, else the backend entry's" {
+	local dis="--model $Q32 --system h100_sxm --backend vllm --isl 4000 --osl 1000 --mode disagg --prefill-batch 1 --prefill-workers 2 --decode-batch 224 --decode-tp 4 --decode-workers 2 --format jsonl --fidelity load"
+	run --separate-stderr pipelines_estimate $dis
+	assert_success
+	[ "$(jget load.wave_share <<<"$output")" = 0.16 ]
+	local with=$output
+	# the same file without its disagg object: vLLM 0.16+'s own wave share, and another TTFT
+	/usr/bin/python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); del p["disagg"]; json.dump(p, open(sys.argv[2], "w"))' \
+		"$ROOT/params/load_model.json" "$BATS_TEST_TMPDIR/p.json"
+	run --separate-stderr pipelines_estimate $dis --load-params "$BATS_TEST_TMPDIR/p.json"
+	assert_success
+	[ "$(jget load.wave_share <<<"$output")" = "$(load_param vllm ">=0.16" wave_share)" ]
+	[ "$(jget ttft_ms <<<"$output")" != "$(jget ttft_ms <<<"$with")" ]
+	[ "$(jget tpot_ms <<<"$output")" = "$(jget tpot_ms <<<"$with")" ]
+	# a share outside [0, 1] is refused, naming the file
+	/usr/bin/python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); p["disagg"] = {"wave_share": 1.5}; json.dump(p, open(sys.argv[2], "w"))' \
+		"$ROOT/params/load_model.json" "$BATS_TEST_TMPDIR/bad.json"
+	run pipelines_estimate $dis --load-params "$BATS_TEST_TMPDIR/bad.json"
+	assert_failure 1
+	assert_output --partial "bad.json: disagg.wave_share must be a number from 0 to 1"
+}
+
 @test "load: what priced an op in place of the tables is in the report, and --strict refuses it" {
 	local gpt="--model $MODELS/openai--gpt-oss-120b --system h100_sxm --backend trtllm --tp 4 --moe-tp 4 --batch 16 --isl 1000 --osl 1000 --mode agg --gemm-quant nvfp4 --format jsonl"
 	run --separate-stderr pipelines_estimate $gpt --fidelity load

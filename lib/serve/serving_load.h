@@ -102,6 +102,8 @@ typedef struct load_entry {
 typedef struct load_model {
 	char path[4200];
 	char fitted[32];     /* the fit's date */
+	double disagg_wave_share; /* the file's disagg.wave_share (disagg's first-wave share, every
+				   * backend: bench/fit_disagg), NAN when it has none (each entry's) */
 	load_entry *entries;
 	size_t n;
 } load_model;

@@ -166,6 +166,16 @@ int load_model_read(const char *path, load_model *m, char *err, size_t errn)
 		goto done;
 	}
 	snprintf(m->fitted, sizeof m->fitted, "%s", fitted ? fitted : "");
+	m->disagg_wave_share = NAN;
+	const cJSON *dis = cJSON_GetObjectItemCaseSensitive(root, "disagg");
+	if (dis) {
+		const cJSON *ws = cJSON_GetObjectItemCaseSensitive(dis, "wave_share");
+		if (!cJSON_IsNumber(ws) || !(ws->valuedouble >= 0.0 && ws->valuedouble <= 1.0)) {
+			diag_errf(err, errn, "%s: disagg.wave_share must be a number from 0 to 1", m->path);
+			goto done;
+		}
+		m->disagg_wave_share = ws->valuedouble;
+	}
 	m->n = (size_t)cJSON_GetArraySize(list);
 	m->entries = xcalloc(m->n, sizeof *m->entries);
 	size_t i = 0;

@@ -1,6 +1,7 @@
 #include "serving_report.h"
 #include "diag.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -437,14 +438,19 @@ static cJSON *report_disagg_load(const cJSON *config, const serving_ops *s, char
 				 .chunk_prompts = (double)prompts};
 	if (load_latencies(s, prompts, &in.prefill_ms, &in.chunk_ms, &in.decode_ms, err, errn))
 		return NULL;
+	/* disagg's first wave has its own share where the file fits one (bench/fit_disagg) */
+	load_params p = entry->p;
+	if (!isnan(load_params_file.disagg_wave_share))
+		p.wave_share = load_params_file.disagg_wave_share;
 	load_result res;
-	if (load_eval_disagg(&in, &entry->p, &res, err, errn))
+	if (load_eval_disagg(&in, &p, &res, err, errn))
 		return NULL;
 	cJSON *r = load_report(config, &res, osl, in.clients * 1000.0 / res.cycle_ms, (double)total, in.clients);
 	cJSON *lo = add_load_object(r, entry, in.chunk_tokens, in.chunk_prompts, in.prefill_ms, in.chunk_ms,
 				    in.decode_ms, &res);
 	cJSON_AddNumberToObject(lo, "clients", in.clients);
 	cJSON_AddNumberToObject(lo, "prefill_ranks", in.prefill_ranks);
+	cJSON_AddNumberToObject(lo, "wave_share", p.wave_share);
 	return r;
 }
 
