@@ -7,6 +7,7 @@
  * modelled here; see docs/families.md). */
 #include "model_moe.h"
 #include "model_builders.h"
+#include "model_sglang_ep_moe.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +17,20 @@
 static double floordiv(double a, double b)
 {
 	return (a - fmod(a, b)) / b;
+}
+
+void og_add_moe_attrs(cJSON *a, const og_moe_shape *s, const quant_mode *q, long num_slots)
+{
+	cJSON_AddNumberToObject(a, "hidden_size", (double)s->hidden);
+	cJSON_AddNumberToObject(a, "inter_size", (double)s->inter);
+	cJSON_AddStringToObject(a, "quant_mode", q->name);
+	cJSON_AddNumberToObject(a, "topk", (double)s->topk);
+	cJSON_AddNumberToObject(a, "num_experts", (double)s->num_experts);
+	if (num_slots > 0)
+		cJSON_AddNumberToObject(a, "num_slots", (double)num_slots);
+	cJSON_AddNumberToObject(a, "moe_tp_size", (double)s->moe_tp);
+	cJSON_AddNumberToObject(a, "moe_ep_size", (double)s->moe_ep);
+	cJSON_AddNumberToObject(a, "attention_dp_size", (double)s->attention_dp);
 }
 
 void og_add_moe(og_graph *g, og_phase ph, const char *name, double sf, const og_moe_shape *s,
@@ -30,14 +45,7 @@ void og_add_moe(og_graph *g, og_phase ph, const char *name, double sf, const og_
 				  (double)s->moe_tp);
 	og_op *op = og_push_op(g, ph, name, "MoE", sf, weights);
 	cJSON *a = op->attrs;
-	cJSON_AddNumberToObject(a, "hidden_size", (double)s->hidden);
-	cJSON_AddNumberToObject(a, "inter_size", (double)s->inter);
-	cJSON_AddStringToObject(a, "quant_mode", q->name);
-	cJSON_AddNumberToObject(a, "topk", (double)s->topk);
-	cJSON_AddNumberToObject(a, "num_experts", (double)s->num_experts);
-	cJSON_AddNumberToObject(a, "moe_tp_size", (double)s->moe_tp);
-	cJSON_AddNumberToObject(a, "moe_ep_size", (double)s->moe_ep);
-	cJSON_AddNumberToObject(a, "attention_dp_size", (double)s->attention_dp);
+	og_add_moe_attrs(a, s, q, 0);
 	cJSON_AddStringToObject(a, "workload_distribution", workload_distribution);
 	cJSON_AddBoolToObject(a, "is_context", is_context);
 	cJSON_AddBoolToObject(a, "is_gated", is_gated);
@@ -74,6 +82,35 @@ void og_add_moe_dispatch(og_graph *g, og_phase ph, const char *name, double sf, 
 	cJSON_AddBoolToObject(a, "reduce_results", true);
 }
 
+/* The ops of SGLang's DeepEP path are the usual ones with DeepEP's attributes. */
+static void replace(og_graph *g, const char *key, cJSON *v)
+{
+	cJSON_ReplaceItemInObjectCaseSensitive(g->ops[g->n - 1].attrs, key, v);
+}
+
+void og_add_deepep_dispatch(og_graph *g, og_phase ph, const char *name, double sf, const og_moe_shape *s,
+			    const quant_mode *q, long scale_num_tokens)
+{
+	og_add_moe_dispatch(g, ph, name, sf, s, true, q);
+	replace(g, "sms", cJSON_CreateNumber(20)); /* the reference's default SM budget for DeepEP */
+	replace(g, "moe_backend", cJSON_CreateString("deepep_moe"));
+	replace(g, "is_context", cJSON_CreateBool(ph == OG_CONTEXT));
+	replace(g, "scale_num_tokens", cJSON_CreateNumber((double)scale_num_tokens));
+}
+
+void og_add_deepep_moe(og_graph *g, og_phase ph, const char *name, double sf, const og_moe_shape *s,
+		       const quant_mode *q, const char *distribution, bool enable_eplb)
+{
+	og_add_moe(g, ph, name, sf, s, q, distribution, ph == OG_CONTEXT, true);
+	replace(g, "moe_backend", cJSON_CreateString("deepep_moe"));
+	replace(g, "enable_eplb", cJSON_CreateBool(enable_eplb));
+}
+
+bool og_deepep(const og_runtime *rt)
+{
+	return strcmp(rt->backend, "sglang") == 0 && (rt->wideep || rt->deepep);
+}
+
 int og_moe_check(const og_config *cfg, char *err, size_t errn)
 {
 	const og_runtime *rt = &cfg->rt;
@@ -107,6 +144,10 @@ int og_moe_check(const og_config *cfg, char *err, size_t errn)
 
 int model_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn)
 {
+	/* SGLang's DeepEP path has its own class in the reference, for this family only (Qwen3-VL-MoE,
+	 * built here too, keeps the regular one) */
+	if (strcmp(cfg->model.family, "MOE") == 0 && og_deepep(&cfg->rt))
+		return model_sglang_ep_moe_build(cfg, g, err, errn);
 	if (og_moe_check(cfg, err, errn))
 		return -1;
 	const og_model *m = &cfg->model;
