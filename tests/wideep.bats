@@ -105,7 +105,10 @@ op_latency() {
 	assert_output --partial "wideep_num_slots (288) must equal the 256 experts without EPLB (--enable-eplb)"
 	run opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --enable-eplb </dev/null
 	assert_failure 2
-	assert_output --partial "--enable-eplb and --wideep-num-slots need --wideep"
+	assert_output --partial "--enable-eplb needs --wideep or --moe-backend deepep_moe"
+	run opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --wideep-num-slots 288 </dev/null
+	assert_failure 2
+	assert_output --partial "--wideep-num-slots needs --wideep"
 	# the config record says so; vLLM (no wide-EP model) builds the regular one
 	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --wideep | head -1"
 	[ "$(echo "$output" | jget wideep)" = true ]
@@ -215,16 +218,17 @@ tp1pp1dp8etp1ep8"
 }
 
 @test "default --enable-wideep: a family without a wide-EP model is refused before the sweep, naming the model class" {
-	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-30B-A3B --system h200_sxm --backend sglang --total-gpus 8 --enable-wideep
+	run --separate-stderr "$DEFAULT" --model zai-org/GLM-5 --system h200_sxm --backend sglang --total-gpus 8 --enable-wideep
 	assert_failure 1
-	assert_equal "$stderr" "default: wide-EP for the MOE family on sglang (the reference's SGLangEPMOEModel) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
+	assert_equal "$stderr" "default: wide-EP for the DEEPSEEKV32 family on sglang (the reference's WideEPDeepSeekV32Model) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
 	run --separate-stderr "$DEFAULT" --model zai-org/GLM-5 --system h200_sxm --backend trtllm --total-gpus 8 --enable-wideep
 	assert_failure 1
 	assert_equal "$stderr" "default: wide-EP for the DEEPSEEKV32 family on trtllm (the reference's TrtllmWideEPDeepSeekV32Model) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
-	# the filter refuses it too, and names it in a sweep's config record
-	run sh -c "hfparse '$MODELS/Qwen--Qwen3-30B-A3B' | opgraph --system h200_sxm --backend sglang --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --wideep --keep-going | grep -o '\"error\":\"[^\"]*'"
+	# the filter refuses it too (also for SGLang's DeepEP without the wide-EP search), and names it
+	# in a sweep's config record
+	run sh -c "hfparse '$MODELS/zai-org--GLM-5' | opgraph --system h200_sxm --backend sglang --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --moe-backend deepep_moe --keep-going | grep -o '\"error\":\"[^\"]*'"
 	assert_success
-	assert_output "\"error\":\"wide-EP for the MOE family on sglang (the reference's SGLangEPMOEModel) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
+	assert_output "\"error\":\"wide-EP for the DEEPSEEKV32 family on sglang (the reference's WideEPDeepSeekV32Model) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
 	# vLLM has no wide-EP model: the reference builds the regular one, and so does opgraph
 	run sh -c "hfparse '$MODELS/Qwen--Qwen3-30B-A3B' | opgraph --system h200_sxm --backend vllm --batch 8 --isl 1024 --osl 128 --tp 8 --moe-ep 8 --wideep | head -1 | grep -o '\"wideep\":true'"
 	assert_output '"wideep":true'

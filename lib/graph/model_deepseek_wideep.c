@@ -128,15 +128,8 @@ static int build_trtllm(const og_config *cfg, og_graph *g, char *err, size_t err
 {
 	const og_model *m = &cfg->model;
 	const og_runtime *rt = &cfg->rt;
-	if (rt->tp * rt->dp != rt->moe_tp * rt->moe_ep) {
-		snprintf(err, errn, "tp (%ld) * attention dp (%ld) must equal moe_tp (%ld) * moe_ep (%ld)", rt->tp, rt->dp,
-			 rt->moe_tp, rt->moe_ep);
+	if (og_moe_width_check(rt, m->num_experts, err, errn))
 		return -1;
-	}
-	if (m->num_experts < rt->moe_ep) {
-		snprintf(err, errn, "moe_ep %ld cannot exceed the %ld experts", rt->moe_ep, m->num_experts);
-		return -1;
-	}
 	/* TRT-LLM's WideEPMoE constraints */
 	if (rt->dp <= 1) {
 		snprintf(err, errn, "wide-EP needs attention data parallelism (dp > 1), got dp %ld", rt->dp);

@@ -111,6 +111,55 @@ bool og_deepep(const og_runtime *rt)
 	return strcmp(rt->backend, "sglang") == 0 && (rt->wideep || rt->deepep);
 }
 
+int og_moe_width_check(const og_runtime *rt, long num_experts, char *err, size_t errn)
+{
+	if (rt->tp * rt->dp != rt->moe_tp * rt->moe_ep) {
+		snprintf(err, errn, "tp (%ld) * attention dp (%ld) must equal moe_tp (%ld) * moe_ep (%ld)", rt->tp, rt->dp,
+			 rt->moe_tp, rt->moe_ep);
+		return -1;
+	}
+	if (num_experts < rt->moe_ep) {
+		snprintf(err, errn, "moe_ep %ld exceeds the model's %ld experts", rt->moe_ep, num_experts);
+		return -1;
+	}
+	return 0;
+}
+
+void og_moe_attention_block(const og_config *cfg, og_graph *g, og_phase ph, long embedding_rows)
+{
+	const og_model *m = &cfg->model;
+	const quant_mode *gemm = cfg->quant[QUANT_GEMM], *kv = cfg->quant[QUANT_KVCACHE];
+	const quant_mode *fmha = cfg->quant[QUANT_FMHA];
+	long tp = cfg->rt.tp, h = m->hidden_size, d = m->d;
+	long kv_heads = (m->n_kv + tp - 1) / tp; /* KV heads are replicated when tp exceeds them */
+	long qkv_n = m->n * d / tp + d * kv_heads * 2, attn_out = m->n * d / tp;
+	double layers = (double)m->layers, mtp = cfg->mtp_scale_factor;
+	bool ctx = ph == OG_CONTEXT;
+	double per_layer = ctx ? layers : layers * mtp;
+	/* gpt-oss alternates 128-token windows and full attention: half the layers each */
+	bool gpt_oss = strcmp(m->architecture, "GptOssForCausalLM") == 0;
+	double attn_split = gpt_oss ? 2 : 1;
+#define NAME(s) (ctx ? "context_" s : "generation_" s)
+	if (gpt_oss && ctx)
+		og_add_context_attention(g, "context_attention", layers / attn_split, m->n / tp, kv_heads, kv, fmha, 128, d,
+					 m->use_qk_norm);
+	else if (gpt_oss)
+		og_add_generation_attention(g, "generation_attention", layers * mtp / attn_split, m->n / tp, kv_heads, kv,
+					    128, d, m->use_qk_norm);
+	og_add_embedding(g, ph, NAME("embedding"), ctx ? 1.0 : 1.0 * mtp, embedding_rows, h, 0.3);
+	og_add_elementwise(g, ph, NAME("add_norm_1"), per_layer, 2 * h, 2 * h, 0.8);
+	og_add_gemm(g, ph, NAME("qkv_gemm"), per_layer, qkv_n, h, gemm, false);
+	if (ctx)
+		og_add_context_attention(g, "context_attention", layers / attn_split, m->n / tp, kv_heads, kv, fmha, 0, d,
+					 m->use_qk_norm);
+	else
+		og_add_generation_attention(g, "generation_attention", layers / attn_split * mtp, m->n / tp, kv_heads, kv,
+					    0, d, m->use_qk_norm);
+	og_add_gemm(g, ph, NAME("proj_gemm"), per_layer, h, attn_out, gemm, true);
+	og_add_elementwise(g, ph, NAME("add_norm_2"), per_layer, 2 * h, 2 * h, 0.8);
+#undef NAME
+}
+
 int og_moe_check(const og_config *cfg, char *err, size_t errn)
 {
 	const og_runtime *rt = &cfg->rt;
@@ -120,15 +169,8 @@ int og_moe_check(const og_config *cfg, char *err, size_t errn)
 			 m->family, m->architecture);
 		return -1;
 	}
-	if (rt->tp * rt->dp != rt->moe_tp * rt->moe_ep) {
-		snprintf(err, errn, "tp (%ld) * attention dp (%ld) must equal moe_tp (%ld) * moe_ep (%ld)", rt->tp, rt->dp,
-			 rt->moe_tp, rt->moe_ep);
+	if (og_moe_width_check(rt, m->num_experts, err, errn))
 		return -1;
-	}
-	if (m->num_experts < rt->moe_ep) {
-		snprintf(err, errn, "moe_ep %ld exceeds the model's %ld experts", rt->moe_ep, m->num_experts);
-		return -1;
-	}
 	if (strcmp(cfg->quant[QUANT_MOE]->name, "fp8_block") == 0) {
 		long per_gpu = m->moe_inter_size / rt->moe_tp;
 		if (per_gpu % m->weight_block_size != 0) {
@@ -152,18 +194,13 @@ int model_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn)
 		return -1;
 	const og_model *m = &cfg->model;
 	const og_runtime *rt = &cfg->rt;
-	const quant_mode *gemm = cfg->quant[QUANT_GEMM], *kv = cfg->quant[QUANT_KVCACHE];
-	const quant_mode *moe = cfg->quant[QUANT_MOE], *fmha = cfg->quant[QUANT_FMHA];
+	const quant_mode *moe = cfg->quant[QUANT_MOE];
 	const quant_mode *bf16 = quant_find(QUANT_GEMM, "bfloat16");
-	long tp = rt->tp, pp = rt->pp, h = m->hidden_size, d = m->d;
-	long kv_heads = (m->n_kv + tp - 1) / tp; /* KV heads are replicated when tp exceeds them */
-	long qkv_n = m->n * d / tp + d * kv_heads * 2, attn_out = m->n * d / tp;
+	long tp = rt->tp, pp = rt->pp, h = m->hidden_size;
 	double layers = (double)m->layers, mtp = cfg->mtp_scale_factor;
 	og_moe_shape shape = { h, m->moe_inter_size, m->topk, m->num_experts, rt->moe_tp, rt->moe_ep, rt->dp };
 	/* the reference's default workload: power law with alpha 1.2 */
 	const char *workload = "power_law_1.2";
-	bool gpt_oss = strcmp(m->architecture, "GptOssForCausalLM") == 0;
-	double attn_split = gpt_oss ? 2 : 1;
 
 	for (int phase = OG_CONTEXT; phase <= OG_GENERATION; phase++) {
 		og_phase ph = (og_phase)phase;
@@ -171,25 +208,7 @@ int model_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn)
 		double per_layer = ctx ? layers : layers * mtp;
 		double once = ctx ? 1.0 : 1.0 * mtp;
 #define NAME(s) (ctx ? "context_" s : "generation_" s)
-		if (gpt_oss) {
-			if (ctx)
-				og_add_context_attention(g, "context_attention", layers / attn_split, m->n / tp, kv_heads, kv,
-							 fmha, 128, d, m->use_qk_norm);
-			else
-				og_add_generation_attention(g, "generation_attention", layers * mtp / attn_split, m->n / tp,
-							    kv_heads, kv, 128, d, m->use_qk_norm);
-		}
-		og_add_embedding(g, ph, NAME("embedding"), once, m->vocab / tp, h, 0.3);
-		og_add_elementwise(g, ph, NAME("add_norm_1"), per_layer, 2 * h, 2 * h, 0.8);
-		og_add_gemm(g, ph, NAME("qkv_gemm"), per_layer, qkv_n, h, gemm, false);
-		if (ctx)
-			og_add_context_attention(g, "context_attention", layers / attn_split, m->n / tp, kv_heads, kv, fmha,
-						 0, d, m->use_qk_norm);
-		else
-			og_add_generation_attention(g, "generation_attention", layers / attn_split * mtp, m->n / tp,
-						    kv_heads, kv, 0, d, m->use_qk_norm);
-		og_add_gemm(g, ph, NAME("proj_gemm"), per_layer, h, attn_out, gemm, true);
-		og_add_elementwise(g, ph, NAME("add_norm_2"), per_layer, 2 * h, 2 * h, 0.8);
+		og_moe_attention_block(cfg, g, ph, m->vocab / tp);
 		og_add_gemm(g, ph, NAME("router_gemm"), per_layer, m->num_experts, h, bf16, false);
 		og_add_moe_dispatch(g, ph, NAME("moe_pre_dispatch"), per_layer, &shape, true, moe);
 		og_add_moe(g, ph, NAME("moe"), per_layer, &shape, moe, workload, true, true);

@@ -36,6 +36,14 @@ void og_add_deepep_moe(og_graph *g, og_phase ph, const char *name, double sf, co
  * enable_wideep implies moe_backend "deepep_moe") or --moe-backend deepep_moe. */
 bool og_deepep(const og_runtime *rt);
 
+/* The MOE family's attention half of a layer in phase ph: (gpt-oss: its windowed attention
+ * first,) embedding of embedding_rows rows, norm, fused QKV GEMM, attention, output projection,
+ * norm. */
+void og_moe_attention_block(const og_config *cfg, og_graph *g, og_phase ph, long embedding_rows);
+/* The layout checks of the MoE classes: attention width (tp x dp) equals expert width
+ * (moe_tp x moe_ep), experts at least moe_ep. 0, or -1 with a message. */
+int og_moe_width_check(const og_runtime *rt, long num_experts, char *err, size_t errn);
+
 /* The checks the reference's MoE model classes make on construction (attention width equals
  * the expert width, experts at least moe_ep, fp8_block expert width per moe_tp a multiple of
  * the checkpoint's weight block). 0, or -1 with a message. */

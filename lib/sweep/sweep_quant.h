@@ -19,4 +19,16 @@
 const char *sweep_context_fmha_fallback(const cJSON *model, const char *system, const char *backend,
 					const char *data_dir, const char *version, bool wideep);
 
+/* The serving modes for which the reference's `default` adds its SGLang DeepEP search (the
+ * intra-node DeepEP layouts, moe_backend "deepep_moe") beside the regular one, from o (the
+ * regular search's options: system, version, decode system and version, quant modes, modes,
+ * GPUs): an SGLang MoE model whose system (and decode system) has the DeepEP tables
+ * (wideep_deepep_normal and wideep_deepep_ll) at the version used, and, per mode, whose expert
+ * quant mode the DeepEP MoE tables hold (wideep_context_moe for agg and prefill workers,
+ * wideep_generation_moe for agg and decode ones; a table without modes checks nothing), as
+ * its task validates them. Sets *agg and *disagg; false with why when neither applies. */
+struct sweep_emit_options;
+bool sweep_deepep_modes(const cJSON *model, const struct sweep_emit_options *o, bool *agg, bool *disagg, char *why,
+			size_t whyn);
+
 #endif
