@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"             [--decode-system S [--decode-version V]] [--nextn-accept-rates R,R,...]\n"
 	"             [--{,prefill-,decode-}{gemm,moe,fmha,kvcache,comm}-quant Q]\n"
 	"             [--agg-lists L] [--prefill-lists L] [--decode-lists L]\n"
+	"             [--prefill-enable-eplb] [--decode-enable-eplb]\n"
 	"             [--fidelity load|reference] [--count] < models.jsonl\n"
 	"       sweep ... --deepep-check < models.jsonl\n"
 	"\n"
@@ -45,6 +46,9 @@ static const char usage_text[] =
 	"replaces the bfloat16 fallback); --nextn-accept-rates the MTP acceptance rates. --agg-lists\n"
 	"(--prefill-lists, --decode-lists) replaces a role's search lists, as an experiment's\n"
 	"worker config: num_gpu=4,8/tp=1,2,4,8/pp=1/dp=1,2,4,8/moe_tp=1/moe_ep=1,2,4,8, any subset.\n"
+	"--prefill-enable-eplb (--decode-enable-eplb) marks the disagg prefill (decode) workers'\n"
+	"runtime with enable_eplb, as an experiment's enable_eplb (agg workers ignore it, as the\n"
+	"reference's run_agg does).\n"
 	"--deepep-check writes the modes (agg,disagg) for which the reference's default adds its SGLang\n"
 	"DeepEP search (--moe-backend deepep_moe) for the first model record: an SGLang MoE model whose\n"
 	"data has the DeepEP tables and DeepEP expert rows of its quant mode; exit 1 saying why not.\n"
@@ -54,7 +58,7 @@ enum {
 	OPT_SYSTEM = 256, OPT_BACKEND, OPT_TOTAL_GPUS, OPT_ISL, OPT_OSL, OPT_PREFIX, OPT_MODES, OPT_NEXTN,
 	OPT_CHUNKED, OPT_MAX_BATCH, OPT_PREFILL_MAX_BATCH, OPT_DECODE_MAX_BATCH, OPT_WIDEEP, OPT_MOE_BACKEND,
 	OPT_DATA_DIR, OPT_VERSION, OPT_COUNT, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_ACCEPT_RATES,
-	OPT_AGG_LISTS, OPT_PREFILL_LISTS, OPT_DECODE_LISTS, OPT_FIDELITY, OPT_DEEPEP_CHECK,
+	OPT_AGG_LISTS, OPT_PREFILL_LISTS, OPT_DECODE_LISTS, OPT_FIDELITY, OPT_DEEPEP_CHECK, OPT_PREFILL_EPLB, OPT_DECODE_EPLB,
 	/* --{,prefill-,decode-}{gemm,moe,fmha,kvcache,comm}-quant, in quant_kind order */
 	OPT_QUANT0, OPT_HELP = OPT_QUANT0 + 3 * QUANT_KIND_COUNT
 };
@@ -115,6 +119,8 @@ int main(int argc, char **argv)
 		{"decode-lists", required_argument, 0, OPT_DECODE_LISTS},
 		{"fidelity", required_argument, 0, OPT_FIDELITY},
 		{"deepep-check", no_argument, 0, OPT_DEEPEP_CHECK},
+		{"prefill-enable-eplb", no_argument, 0, OPT_PREFILL_EPLB},
+		{"decode-enable-eplb", no_argument, 0, OPT_DECODE_EPLB},
 		{"gemm-quant", required_argument, 0, OPT_QUANT0 + 0}, {"moe-quant", required_argument, 0, OPT_QUANT0 + 1},
 		{"fmha-quant", required_argument, 0, OPT_QUANT0 + 2},
 		{"kvcache-quant", required_argument, 0, OPT_QUANT0 + 3},
@@ -169,6 +175,8 @@ int main(int argc, char **argv)
 		case OPT_VERSION: o.version = optarg; break;
 		case OPT_COUNT: o.count_only = true; break;
 		case OPT_DEEPEP_CHECK: deepep_check = true; break;
+		case OPT_PREFILL_EPLB: o.eplb_prefill = true; break;
+		case OPT_DECODE_EPLB: o.eplb_decode = true; break;
 		case OPT_DECODE_SYSTEM:
 			if (!system_name_ok(optarg))
 				usage_error("--decode-system: bad system name '%s': use a name such as h200_sxm", optarg);
