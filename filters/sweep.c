@@ -11,7 +11,7 @@
 #include "jsonl.h"
 #include "opgraph_quant.h"
 #include "sweep_emit.h"
-#include "sweep_quant.h"
+#include "sweep_deepep.h"
 #include "sweep_space.h"
 
 static const char usage_text[] =

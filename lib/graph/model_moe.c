@@ -7,7 +7,6 @@
  * modelled here; see docs/families.md). */
 #include "model_moe.h"
 #include "model_builders.h"
-#include "model_sglang_ep_moe.h"
 
 #include <math.h>
 #include <stdio.h>

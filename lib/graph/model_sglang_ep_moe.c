@@ -1,4 +1,12 @@
-#include "model_sglang_ep_moe.h"
+/* model_sglang_ep_moe: the reference's SGLangEPMOEModel (sdk/models/moe.py), the MOE family
+ * (Qwen3-MoE, Mixtral, gpt-oss, ...) on SGLang with moe_backend "deepep_moe" (opgraph --wideep
+ * or --moe-backend deepep_moe on SGLang): the regular attention block (embedding over the whole
+ * vocabulary, fused QKV GEMM, attention, output projection), the router GEMM only with 128
+ * experts or more, then DeepEP's dispatch (MoEDispatch, SMs 20; prefill scaled by tp) into the
+ * DeepEP expert tables (MoE) with no combine op after them; the logits GEMM in decode. No
+ * embedding all-reduce and no pipeline hand-off, as the reference's class has none. Prefill's
+ * expert load is power law 1.2 (0.6 with EPLB), decode's 1.2. */
+#include "model_builders.h"
 
 #include <stdio.h>
 #include <string.h>

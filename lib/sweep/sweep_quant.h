@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <cjson/cJSON.h>
 
+#include "opgraph_quant.h"
+
 /* "bfloat16" when the reference's default task would price this model's context attention in
  * bfloat16 rather than its resolved fp8, else NULL (also when the model record cannot be read or
  * the data cannot be found: the task then validates nothing). data_dir and version as for query
@@ -19,16 +21,10 @@
 const char *sweep_context_fmha_fallback(const cJSON *model, const char *system, const char *backend,
 					const char *data_dir, const char *version, bool wideep);
 
-/* The serving modes for which the reference's `default` adds its SGLang DeepEP search (the
- * intra-node DeepEP layouts, moe_backend "deepep_moe") beside the regular one, from o (the
- * regular search's options: system, version, decode system and version, quant modes, modes,
- * GPUs): an SGLang MoE model whose system (and decode system) has the DeepEP tables
- * (wideep_deepep_normal and wideep_deepep_ll) at the version used, and, per mode, whose expert
- * quant mode the DeepEP MoE tables hold (wideep_context_moe for agg and prefill workers,
- * wideep_generation_moe for agg and decode ones; a table without modes checks nothing), as
- * its task validates them. Sets *agg and *disagg; false with why when neither applies. */
-struct sweep_emit_options;
-bool sweep_deepep_modes(const cJSON *model, const struct sweep_emit_options *o, bool *agg, bool *disagg, char *why,
-			size_t whyn);
+/* The model's mode of kind as opgraph resolves it on sys and backend with no override (the task
+ * resolves it the same way); NULL when the record cannot be read. */
+struct system_spec;
+const char *sweep_model_quant(const cJSON *model, const struct system_spec *sys, const char *backend,
+			      quant_kind kind);
 
 #endif
