@@ -87,12 +87,7 @@ static void add_alltoall(og_graph *g, og_phase ph, const char *name, double sf, 
 {
 	og_op *op = og_push_op(g, ph, name, "TrtLLMWideEPMoEDispatch", sf, 0.0);
 	cJSON *a = op->attrs;
-	cJSON_AddNumberToObject(a, "hidden_size", (double)s->hidden);
-	cJSON_AddNumberToObject(a, "topk", (double)s->topk);
-	cJSON_AddNumberToObject(a, "num_experts", (double)s->num_experts);
-	cJSON_AddNumberToObject(a, "moe_tp_size", (double)s->moe_tp);
-	cJSON_AddNumberToObject(a, "moe_ep_size", (double)s->moe_ep);
-	cJSON_AddNumberToObject(a, "attention_dp_size", (double)s->attention_dp);
+	og_add_dispatch_attrs(a, s);
 	cJSON_AddBoolToObject(a, "pre_dispatch", pre_dispatch);
 	cJSON_AddStringToObject(a, "quant_mode", q->name);
 	cJSON_AddBoolToObject(a, "use_low_precision_combine", low_precision_combine);

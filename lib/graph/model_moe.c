@@ -32,6 +32,16 @@ void og_add_moe_attrs(cJSON *a, const og_moe_shape *s, const quant_mode *q, long
 	cJSON_AddNumberToObject(a, "attention_dp_size", (double)s->attention_dp);
 }
 
+void og_add_dispatch_attrs(cJSON *a, const og_moe_shape *s)
+{
+	cJSON_AddNumberToObject(a, "hidden_size", (double)s->hidden);
+	cJSON_AddNumberToObject(a, "topk", (double)s->topk);
+	cJSON_AddNumberToObject(a, "num_experts", (double)s->num_experts);
+	cJSON_AddNumberToObject(a, "moe_tp_size", (double)s->moe_tp);
+	cJSON_AddNumberToObject(a, "moe_ep_size", (double)s->moe_ep);
+	cJSON_AddNumberToObject(a, "attention_dp_size", (double)s->attention_dp);
+}
+
 void og_add_moe(og_graph *g, og_phase ph, const char *name, double sf, const og_moe_shape *s,
 		const quant_mode *q, const char *workload_distribution, bool is_context, bool is_gated)
 {
@@ -59,12 +69,7 @@ void og_add_moe_dispatch(og_graph *g, og_phase ph, const char *name, double sf, 
 	og_op *op = og_push_op(g, ph, name, "MoEDispatch", sf, 0.0);
 	long num_gpus = s->moe_ep * s->moe_tp;
 	cJSON *a = op->attrs;
-	cJSON_AddNumberToObject(a, "hidden_size", (double)s->hidden);
-	cJSON_AddNumberToObject(a, "topk", (double)s->topk);
-	cJSON_AddNumberToObject(a, "num_experts", (double)s->num_experts);
-	cJSON_AddNumberToObject(a, "moe_tp_size", (double)s->moe_tp);
-	cJSON_AddNumberToObject(a, "moe_ep_size", (double)s->moe_ep);
-	cJSON_AddNumberToObject(a, "attention_dp_size", (double)s->attention_dp);
+	og_add_dispatch_attrs(a, s);
 	cJSON_AddNumberToObject(a, "weights", 0.0);
 	cJSON_AddBoolToObject(a, "enable_fp4_all2all", true);
 	cJSON_AddBoolToObject(a, "pre_dispatch", pre_dispatch);

@@ -18,6 +18,8 @@ typedef struct og_moe_shape {
 /* The shape attrs every MoE op class shares (num_slots > 0: TRT-LLM wide-EP's EPLB slots, after
  * num_experts; 0: none), in the reference's argument order. */
 void og_add_moe_attrs(cJSON *a, const og_moe_shape *s, const quant_mode *q, long num_slots);
+/* The shape attrs every dispatch op class shares (MoEDispatch, TrtLLMWideEPMoEDispatch). */
+void og_add_dispatch_attrs(cJSON *a, const og_moe_shape *s);
 /* The MoE op (attrs as the reference's MoE class: workload_distribution, is_context, is_gated,
  * moe_backend null, enable_eplb). */
 void og_add_moe(og_graph *g, og_phase ph, const char *name, double sf, const og_moe_shape *s,
