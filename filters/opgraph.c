@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"               [--mode static|static_ctx|static_gen] [--config-id ID]\n"
 	"               [--image-height PX --image-width PX] [--num-images N]\n"
 	"               [--wideep [--enable-eplb] [--wideep-num-slots N]] [--keep-going]\n"
+	"               [--moe-backend deepep_moe [--enable-eplb]]\n"
 	"               [--fidelity load|reference] [--strict] < models.jsonl\n"
 	"       opgraph ... --mode agg --batch N [--max-num-tokens N] [--engine-version V]\n"
 	"               [--kv-admission] ...\n"
@@ -44,8 +45,10 @@ static const char usage_text[] =
 	"images (default 1) of --image-height x --image-width pixels (default 0 x 0: no image tokens,\n"
 	"as the reference's default). disagg prices them in each side's static run; agg leaves them\n"
 	"out as the reference's run_agg does (said on stderr); --fidelity load refuses them.\n"
-	"--wideep selects DeepSeek-V3's wide expert-parallel variants (TRT-LLM wide-EP, SGLang\n"
-	"DeepEP): --enable-eplb balances experts, --wideep-num-slots N (TRT-LLM) adds slots.\n"
+	"--wideep selects the wide expert-parallel variants (TRT-LLM wide-EP of DeepSeek-V3; SGLang\n"
+	"DeepEP of DeepSeek-V3 and the MOE family): --enable-eplb balances experts,\n"
+	"--wideep-num-slots N (TRT-LLM) adds slots. --moe-backend deepep_moe selects SGLang's DeepEP\n"
+	"variants without the wide-EP search (the config record says moe_backend, not wideep).\n"
 	"--point-runs writes each generation op's points as one run object (smaller records; query\n"
 	"expands it; docs/records.md).\n"
 	"--fidelity (default $INFERCAST_FIDELITY, else load): under load, --mode agg writes the static\n"
@@ -74,7 +77,7 @@ enum {
 	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
 	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_KEEP_GOING, OPT_FIDELITY, OPT_STRICT,
 	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_KV_ADMISSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN,
-	OPT_FREE_FRACTION, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_HELP
+	OPT_FREE_FRACTION, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_MOE_BACKEND, OPT_HELP
 };
 /* A serving option (--ctx-tokens, --prefill-tp, ...): its runtime key is its name with '_'. */
 static void serving_option(og_serving_request *srv, const char *name, const char *val)
@@ -132,6 +135,7 @@ int main(int argc, char **argv)
 		{"free-gpu-memory-fraction", required_argument, 0, OPT_FREE_FRACTION},
 		{"decode-system", required_argument, 0, OPT_DECODE_SYSTEM},
 		{"decode-version", required_argument, 0, OPT_DECODE_VERSION},
+		{"moe-backend", required_argument, 0, OPT_MOE_BACKEND},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	og_runtime rt;
@@ -196,6 +200,11 @@ int main(int argc, char **argv)
 		case OPT_ENGINE_VERSION: srv.engine_version = optarg; break;
 		case OPT_DECODE_SYSTEM: srv.decode_system = optarg; break;
 		case OPT_DECODE_VERSION: srv.decode_version = optarg; break;
+		case OPT_MOE_BACKEND:
+			if (strcmp(optarg, "deepep_moe"))
+				usage_error("--moe-backend: '%s' is not deepep_moe", optarg);
+			rt.deepep = true;
+			break;
 		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
 			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
@@ -219,8 +228,10 @@ int main(int argc, char **argv)
 		usage_error("--decode-system and --decode-version apply to --mode disagg");
 	if (srv.decode_version && !srv.decode_system)
 		usage_error("--decode-version needs --decode-system");
-	if (!rt.wideep && (rt.enable_eplb || rt.wideep_num_slots))
-		usage_error("--enable-eplb and --wideep-num-slots need --wideep");
+	if (!rt.wideep && rt.wideep_num_slots)
+		usage_error("--wideep-num-slots needs --wideep");
+	if (!rt.wideep && !rt.deepep && rt.enable_eplb)
+		usage_error("--enable-eplb needs --wideep or --moe-backend deepep_moe");
 	if (rt.prefix >= rt.isl)
 		usage_error("--prefix (%ld) must be less than --isl (%ld)", rt.prefix, rt.isl);
 	for (int k = 0; k < QUANT_KIND_COUNT; k++) {

@@ -11,6 +11,7 @@
 #include "jsonl.h"
 #include "opgraph_quant.h"
 #include "sweep_emit.h"
+#include "sweep_deepep.h"
 #include "sweep_space.h"
 
 static const char usage_text[] =
@@ -21,7 +22,9 @@ static const char usage_text[] =
 	"             [--decode-system S [--decode-version V]] [--nextn-accept-rates R,R,...]\n"
 	"             [--{,prefill-,decode-}{gemm,moe,fmha,kvcache,comm}-quant Q]\n"
 	"             [--agg-lists L] [--prefill-lists L] [--decode-lists L]\n"
+	"             [--prefill-enable-eplb] [--decode-enable-eplb]\n"
 	"             [--fidelity load|reference] [--count] < models.jsonl\n"
+	"       sweep ... --deepep-check < models.jsonl\n"
 	"\n"
 	"Enumerates, for each model record (hfparse), the configurations the reference's\n"
 	"`aiconfigurator cli default` evaluates on --total-gpus GPUs, and writes each as the model\n"
@@ -43,13 +46,19 @@ static const char usage_text[] =
 	"replaces the bfloat16 fallback); --nextn-accept-rates the MTP acceptance rates. --agg-lists\n"
 	"(--prefill-lists, --decode-lists) replaces a role's search lists, as an experiment's\n"
 	"worker config: num_gpu=4,8/tp=1,2,4,8/pp=1/dp=1,2,4,8/moe_tp=1/moe_ep=1,2,4,8, any subset.\n"
+	"--prefill-enable-eplb (--decode-enable-eplb) marks the disagg prefill (decode) workers'\n"
+	"runtime with enable_eplb, as an experiment's enable_eplb (agg workers ignore it, as the\n"
+	"reference's run_agg does).\n"
+	"--deepep-check writes the modes (agg,disagg) for which the reference's default adds its SGLang\n"
+	"DeepEP search (--moe-backend deepep_moe) for the first model record: an SGLang MoE model whose\n"
+	"data has the DeepEP tables and DeepEP expert rows of its quant mode; exit 1 saying why not.\n"
 	"See sweep(1) and docs/sweep.md.\n";
 
 enum {
 	OPT_SYSTEM = 256, OPT_BACKEND, OPT_TOTAL_GPUS, OPT_ISL, OPT_OSL, OPT_PREFIX, OPT_MODES, OPT_NEXTN,
 	OPT_CHUNKED, OPT_MAX_BATCH, OPT_PREFILL_MAX_BATCH, OPT_DECODE_MAX_BATCH, OPT_WIDEEP, OPT_MOE_BACKEND,
 	OPT_DATA_DIR, OPT_VERSION, OPT_COUNT, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_ACCEPT_RATES,
-	OPT_AGG_LISTS, OPT_PREFILL_LISTS, OPT_DECODE_LISTS, OPT_FIDELITY,
+	OPT_AGG_LISTS, OPT_PREFILL_LISTS, OPT_DECODE_LISTS, OPT_FIDELITY, OPT_DEEPEP_CHECK, OPT_PREFILL_EPLB, OPT_DECODE_EPLB,
 	/* --{,prefill-,decode-}{gemm,moe,fmha,kvcache,comm}-quant, in quant_kind order */
 	OPT_QUANT0, OPT_HELP = OPT_QUANT0 + 3 * QUANT_KIND_COUNT
 };
@@ -68,6 +77,23 @@ static bool parse_modes(const char *v, sweep_emit_options *o)
 			return false;
 	}
 	return o->agg || o->disagg;
+}
+
+/* --deepep-check: the modes of the reference's extra SGLang DeepEP search for the first model
+ * record ("agg,disagg", "agg" or "disagg"), or exit 1 saying why there is none. */
+static int deepep_modes(jsonl_reader *r, const sweep_emit_options *o)
+{
+	cJSON *rec = jsonl_next(r);
+	if (!rec)
+		die(EXIT_DATA, "--deepep-check: no model record on stdin");
+	bool agg, disagg;
+	char why[2048];
+	if (!sweep_deepep_modes(rec, o, &agg, &disagg, why, sizeof why))
+		die(EXIT_DATA, "no SGLang DeepEP search: %s", why);
+	printf("%s%s%s\n", agg ? "agg" : "", agg && disagg ? "," : "", disagg ? "disagg" : "");
+	cJSON_Delete(rec);
+	jsonl_close(r);
+	return finish_stdout();
 }
 
 int main(int argc, char **argv)
@@ -92,6 +118,9 @@ int main(int argc, char **argv)
 		{"prefill-lists", required_argument, 0, OPT_PREFILL_LISTS},
 		{"decode-lists", required_argument, 0, OPT_DECODE_LISTS},
 		{"fidelity", required_argument, 0, OPT_FIDELITY},
+		{"deepep-check", no_argument, 0, OPT_DEEPEP_CHECK},
+		{"prefill-enable-eplb", no_argument, 0, OPT_PREFILL_EPLB},
+		{"decode-enable-eplb", no_argument, 0, OPT_DECODE_EPLB},
 		{"gemm-quant", required_argument, 0, OPT_QUANT0 + 0}, {"moe-quant", required_argument, 0, OPT_QUANT0 + 1},
 		{"fmha-quant", required_argument, 0, OPT_QUANT0 + 2},
 		{"kvcache-quant", required_argument, 0, OPT_QUANT0 + 3},
@@ -112,6 +141,7 @@ int main(int argc, char **argv)
 		     .max_batch = 512, .prefill_max_batch = 1, .decode_max_batch = 512};
 	const long big = 1L << 40;
 	const char *fidelity_opt = NULL;
+	bool deepep_check = false;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -144,6 +174,9 @@ int main(int argc, char **argv)
 		case OPT_DATA_DIR: o.data_dir = optarg; break;
 		case OPT_VERSION: o.version = optarg; break;
 		case OPT_COUNT: o.count_only = true; break;
+		case OPT_DEEPEP_CHECK: deepep_check = true; break;
+		case OPT_PREFILL_EPLB: o.eplb_prefill = true; break;
+		case OPT_DECODE_EPLB: o.eplb_decode = true; break;
 		case OPT_DECODE_SYSTEM:
 			if (!system_name_ok(optarg))
 				usage_error("--decode-system: bad system name '%s': use a name such as h200_sxm", optarg);
@@ -219,6 +252,8 @@ int main(int argc, char **argv)
 	jsonl_open(&r, NULL);
 	cJSON *rec;
 	long total = 0;
+	if (deepep_check)
+		return deepep_modes(&r, &o);
 	while ((rec = jsonl_next(&r))) {
 		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
 		long n = 0;

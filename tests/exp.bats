@@ -49,8 +49,9 @@ a	--modes agg --model Qwen/Qwen3-8B --system h200_sxm --backend trtllm --total-g
 	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/e.yaml: skipping experiment 'c': total_gpus not provided"
 	printf '%s\n' 'x: {serving_mode: agg, model_path: Qwen/Qwen3-8B, system_name: h200_sxm, total_gpus: 8, config: {worker_config: {tp_list: [1, 2], enable_eplb: true}}}' >"$BATS_TEST_TMPDIR/f.yaml"
 	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/f.yaml"
-	assert_failure 1
-	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/f.yaml: x: config.worker_config.enable_eplb is not applied by infercast yet (remove it to run the experiment)"
+	assert_success
+	assert_output "x	--modes agg --model Qwen/Qwen3-8B --system h200_sxm --backend trtllm --total-gpus 8 --isl 4000 --osl 1000 --ttft 1000 --tpot 50 --agg-lists tp=1,2"
+	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/f.yaml: x: enable_eplb changes nothing in an agg experiment: the reference's run_agg does not read it; ignored as there"
 	printf 'a: [1, 2\nb: 3\n' >"$BATS_TEST_TMPDIR/g.yaml"
 	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/g.yaml"
 	assert_failure 1
@@ -120,4 +121,24 @@ saved: $BATS_TEST_TMPDIR/out/<experiment>/best_config_topn.csv and pareto.csv"
 	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/b.yaml"
 	assert_failure 1
 	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/b.yaml: b: rate_matching_decode_degradation_factor: 'fast' is not a number"
+}
+
+@test "expyaml: enable_eplb per disagg worker (its own, else the config section's) and moe_backend deepep_moe" {
+	printf '%s\n' 'y: {serving_mode: disagg, model_path: deepseek-ai/DeepSeek-V3, system_name: h200_sxm, backend_name: sglang, total_gpus: 16, config: {enable_eplb: true, moe_backend: deepep_moe, decode_worker_config: {enable_eplb: false}}}' \
+		'z: {serving_mode: disagg, model_path: deepseek-ai/DeepSeek-V3, system_name: h200_sxm, total_gpus: 16, config: {enable_eplb: true, moe_backend: null}}' \
+		'w: {serving_mode: disagg, model_path: deepseek-ai/DeepSeek-V3, system_name: h200_sxm, total_gpus: 16, config: {prefill_worker_config: {enable_eplb: false}, decode_worker_config: {enable_eplb: yes}}}' >"$BATS_TEST_TMPDIR/e.yaml"
+	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/e.yaml"
+	assert_success
+	assert_output "y	--modes disagg --model deepseek-ai/DeepSeek-V3 --system h200_sxm --backend sglang --total-gpus 16 --isl 4000 --osl 1000 --ttft 1000 --tpot 50 --deepep-model --prefill-enable-eplb
+z	--modes disagg --model deepseek-ai/DeepSeek-V3 --system h200_sxm --backend trtllm --total-gpus 16 --isl 4000 --osl 1000 --ttft 1000 --tpot 50 --prefill-enable-eplb --decode-enable-eplb
+w	--modes disagg --model deepseek-ai/DeepSeek-V3 --system h200_sxm --backend trtllm --total-gpus 16 --isl 4000 --osl 1000 --ttft 1000 --tpot 50 --decode-enable-eplb"
+	assert_equal "$stderr" ""
+	printf '%s\n' 'v: {serving_mode: disagg, model_path: deepseek-ai/DeepSeek-V3, system_name: h200_sxm, total_gpus: 16, config: {enable_eplb: often}}' >"$BATS_TEST_TMPDIR/v.yaml"
+	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/v.yaml"
+	assert_failure 1
+	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/v.yaml: v: config.enable_eplb: 'often' is not true or false"
+	printf '%s\n' 'u: {serving_mode: disagg, model_path: deepseek-ai/DeepSeek-V3, system_name: h200_sxm, total_gpus: 16, config: {moe_backend: megamoe}}' >"$BATS_TEST_TMPDIR/u.yaml"
+	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/u.yaml"
+	assert_failure 1
+	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/u.yaml: u: config.moe_backend is not applied by infercast yet (remove it to run the experiment)"
 }

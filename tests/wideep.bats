@@ -105,7 +105,10 @@ op_latency() {
 	assert_output --partial "wideep_num_slots (288) must equal the 256 experts without EPLB (--enable-eplb)"
 	run opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --enable-eplb </dev/null
 	assert_failure 2
-	assert_output --partial "--enable-eplb and --wideep-num-slots need --wideep"
+	assert_output --partial "--enable-eplb needs --wideep or --moe-backend deepep_moe"
+	run opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --wideep-num-slots 288 </dev/null
+	assert_failure 2
+	assert_output --partial "--wideep-num-slots needs --wideep"
 	# the config record says so; vLLM (no wide-EP model) builds the regular one
 	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --wideep | head -1"
 	[ "$(echo "$output" | jget wideep)" = true ]
@@ -215,22 +218,23 @@ tp1pp1dp8etp1ep8"
 }
 
 @test "default --enable-wideep: a family without a wide-EP model is refused before the sweep, naming the model class" {
-	run --separate-stderr "$DEFAULT" --model Qwen/Qwen3-30B-A3B --system h200_sxm --backend sglang --total-gpus 8 --enable-wideep
+	run --separate-stderr "$DEFAULT" --model zai-org/GLM-5 --system h200_sxm --backend sglang --total-gpus 8 --enable-wideep
 	assert_failure 1
-	assert_equal "$stderr" "default: wide-EP for the MOE family on sglang (the reference's SGLangEPMOEModel) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
+	assert_equal "$stderr" "default: wide-EP for the DEEPSEEKV32 family on sglang (the reference's WideEPDeepSeekV32Model) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
 	run --separate-stderr "$DEFAULT" --model zai-org/GLM-5 --system h200_sxm --backend trtllm --total-gpus 8 --enable-wideep
 	assert_failure 1
 	assert_equal "$stderr" "default: wide-EP for the DEEPSEEKV32 family on trtllm (the reference's TrtllmWideEPDeepSeekV32Model) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
-	# the filter refuses it too, and names it in a sweep's config record
-	run sh -c "hfparse '$MODELS/Qwen--Qwen3-30B-A3B' | opgraph --system h200_sxm --backend sglang --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --wideep --keep-going | grep -o '\"error\":\"[^\"]*'"
+	# the filter refuses it too (also for SGLang's DeepEP without the wide-EP search), and names it
+	# in a sweep's config record
+	run sh -c "hfparse '$MODELS/zai-org--GLM-5' | opgraph --system h200_sxm --backend sglang --batch 8 --isl 1024 --osl 128 --dp 8 --moe-ep 8 --moe-backend deepep_moe --keep-going | grep -o '\"error\":\"[^\"]*'"
 	assert_success
-	assert_output "\"error\":\"wide-EP for the MOE family on sglang (the reference's SGLangEPMOEModel) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
+	assert_output "\"error\":\"wide-EP for the DEEPSEEKV32 family on sglang (the reference's WideEPDeepSeekV32Model) is not modelled: only DEEPSEEK has wide-EP models; run it without wide-EP"
 	# vLLM has no wide-EP model: the reference builds the regular one, and so does opgraph
 	run sh -c "hfparse '$MODELS/Qwen--Qwen3-30B-A3B' | opgraph --system h200_sxm --backend vllm --batch 8 --isl 1024 --osl 128 --tp 8 --moe-ep 8 --wideep | head -1 | grep -o '\"wideep\":true'"
 	assert_output '"wideep":true'
 }
 
-@test "exp: a top-level enable_eplb changes nothing, as in the reference (ignored, said); config.enable_eplb is refused" {
+@test "exp: a top-level enable_eplb changes nothing, as in the reference (ignored, said); config.enable_eplb balances the disagg workers" {
 	root=$(deepep_root)
 	# the reference's cli exp gave the same wideep_disagg files with enable_eplb: true beside enable_wideep
 	sed -e 's/^  enable_wideep: true$/&\n  enable_eplb: true/' -e '/^  - wideep_agg$/d' "$FIXTURES/wideep/exp_dsv3_sglang.yaml" >"$BATS_TEST_TMPDIR/eplb.yaml"
@@ -240,8 +244,25 @@ tp1pp1dp8etp1ep8"
 	for f in best_config_topn.csv pareto.csv; do
 		diff "$FIXTURES/wideep/exp_dsv3_sglang/wideep_disagg/$f" "$BATS_TEST_TMPDIR/e/wideep_disagg/$f"
 	done
-	printf '%s\n' 'x: {serving_mode: disagg, model_path: deepseek-ai/DeepSeek-V3, system_name: h200_sxm, total_gpus: 16, enable_wideep: true, config: {enable_eplb: true}}' >"$BATS_TEST_TMPDIR/c.yaml"
-	run --separate-stderr expyaml "$BATS_TEST_TMPDIR/c.yaml"
+	# config.enable_eplb: the prefill workers' experts balanced (power law 0.6, 80% of the tokens
+	# through the DeepEP MoE table, as the reference's SGLang path); SGLang's decode keeps its own
+	# (infercast's numbers: the reference was not run with it)
+	sed -e '/^  - wideep_agg$/d' -e 's/^  config:$/&\n    enable_eplb: true/' "$FIXTURES/wideep/exp_dsv3_sglang.yaml" >"$BATS_TEST_TMPDIR/c.yaml"
+	run --separate-stderr env INFERCAST_DATA="$root" "$EXP" --yaml-path "$BATS_TEST_TMPDIR/c.yaml" --save-dir "$BATS_TEST_TMPDIR/c"
+	assert_success
+	assert_line "wideep_disagg            disagg  743.573"
+	run sed -n 2p "$BATS_TEST_TMPDIR/c/wideep_disagg/best_config_topn.csv"
+	assert_output "deepseek-ai/DeepSeek-V3,1024,256,0,544,46.473,1,8,1,68,544,1,278.872,39.685,10398.547,46.473,2.905,11897.165,743.573,25.199,51.637,53.757,16,1,1,8,1,8,tp1pp1dp8etp1ep8,fp8_block,fp8,fp8_block,fp8_block,half,92.131,sglang,0.5.10,h200_sxm,1,1,8,1,8,tp1pp1dp8etp1ep8,fp8_block,fp8,fp8_block,fp8_block,half,93.261,sglang,0.5.10,h200_sxm,0,0,0,,0.0,0.0,743.573"
+	# the sweep marks the prefill workers, opgraph reads the mark
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | sweep --system h200_sxm --backend sglang --total-gpus 16 --isl 1024 --osl 256 --enable-wideep --modes disagg --prefill-enable-eplb | grep -c '\"enable_eplb\":true'"
+	assert_output 8
+	# (the 8 prefill configurations, no decode one)
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | sweep --system h200_sxm --backend sglang --total-gpus 16 --isl 1024 --osl 256 --enable-wideep --modes disagg --prefill-enable-eplb | grep -c static_ctx"
+	assert_output 8
+	run sh -c "hfparse '$MODELS/deepseek-ai--DeepSeek-V3' | sweep --system h200_sxm --backend sglang --total-gpus 16 --isl 1024 --osl 256 --enable-wideep --modes disagg --prefill-enable-eplb | head -1 | opgraph --system h200_sxm --backend sglang --wideep --batch 1 --isl 1 --osl 2 | grep '\"name\":\"context_moe\"' | grep -o '\"workload_distribution\":\"[^\"]*\"\|\"enable_eplb\":[a-z]*'"
+	assert_output '"workload_distribution":"power_law_0.6"
+"enable_eplb":true'
+	run sh -c "echo '{\"record\":\"model\",\"runtime\":{\"enable_eplb\":1}}' | opgraph --system h200_sxm --backend sglang --batch 1 --isl 1 --osl 2"
 	assert_failure 1
-	assert_equal "$stderr" "expyaml: $BATS_TEST_TMPDIR/c.yaml: x: config.enable_eplb is not applied by infercast yet (remove it to run the experiment)"
+	assert_output "opgraph: <stdin>:1: runtime.enable_eplb is not true or false"
 }

@@ -18,6 +18,9 @@ int model_qwen35_build(const og_config *cfg, og_graph *g, char *err, size_t errn
 int model_hybrid_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_gemma4_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
+/* The reference's SGLangEPMOEModel: the MOE family on SGLang's DeepEP path, which model_moe_build
+ * hands over to (lib/graph/model_sglang_ep_moe.c). */
+int model_sglang_ep_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_qwen3vl_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 int model_qwen3vl_moe_build(const og_config *cfg, og_graph *g, char *err, size_t errn);
 

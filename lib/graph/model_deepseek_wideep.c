@@ -21,8 +21,9 @@ enum {
 bool model_deepseek_wideep_selected(const og_config *cfg)
 {
 	const og_runtime *rt = &cfg->rt;
-	return rt->wideep && strcmp(cfg->model.family, "DEEPSEEK") == 0 &&
-	       (strcmp(rt->backend, "trtllm") == 0 || strcmp(rt->backend, "sglang") == 0);
+	if (strcmp(cfg->model.family, "DEEPSEEK"))
+		return false;
+	return (rt->wideep && strcmp(rt->backend, "trtllm") == 0) || og_deepep(rt);
 }
 
 const char *model_wideep_unmodelled(const char *family, const char *backend)
@@ -32,8 +33,6 @@ const char *model_wideep_unmodelled(const char *family, const char *backend)
 		return "TrtllmWideEPDeepSeekV32Model";
 	if (strcmp(family, "DEEPSEEKV32") == 0 && sglang)
 		return "WideEPDeepSeekV32Model";
-	if (strcmp(family, "MOE") == 0 && sglang)
-		return "SGLangEPMOEModel";
 	return NULL;
 }
 
@@ -52,16 +51,6 @@ static og_op *last(og_graph *g)
 static void set_num(og_op *op, const char *key, double v)
 {
 	cJSON_ReplaceItemInObjectCaseSensitive(op->attrs, key, cJSON_CreateNumber(v));
-}
-
-static void set_str(og_op *op, const char *key, const char *v)
-{
-	cJSON_ReplaceItemInObjectCaseSensitive(op->attrs, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
-}
-
-static void set_bool(og_op *op, const char *key, bool v)
-{
-	cJSON_ReplaceItemInObjectCaseSensitive(op->attrs, key, cJSON_CreateBool(v));
 }
 
 static void add_nccl(og_graph *g, og_phase ph, const char *name, double sf, const char *nccl_op, long per_token,
@@ -87,15 +76,7 @@ static void add_wideep_moe(og_graph *g, og_phase ph, const char *name, double sf
 				     (double)s->moe_tp);
 	og_op *op = og_push_op(g, ph, name, "TrtLLMWideEPMoE", sf, weights);
 	cJSON *a = op->attrs;
-	cJSON_AddNumberToObject(a, "hidden_size", (double)s->hidden);
-	cJSON_AddNumberToObject(a, "inter_size", (double)s->inter);
-	cJSON_AddStringToObject(a, "quant_mode", q->name);
-	cJSON_AddNumberToObject(a, "topk", (double)s->topk);
-	cJSON_AddNumberToObject(a, "num_experts", (double)s->num_experts);
-	cJSON_AddNumberToObject(a, "num_slots", (double)slots);
-	cJSON_AddNumberToObject(a, "moe_tp_size", (double)s->moe_tp);
-	cJSON_AddNumberToObject(a, "moe_ep_size", (double)s->moe_ep);
-	cJSON_AddNumberToObject(a, "attention_dp_size", (double)s->attention_dp);
+	og_add_moe_attrs(a, s, q, slots);
 	cJSON_AddStringToObject(a, "workload_distribution", distribution);
 	cJSON_AddBoolToObject(a, "is_gated", true);
 	cJSON_AddNumberToObject(a, "weights", weights);
@@ -106,12 +87,7 @@ static void add_alltoall(og_graph *g, og_phase ph, const char *name, double sf, 
 {
 	og_op *op = og_push_op(g, ph, name, "TrtLLMWideEPMoEDispatch", sf, 0.0);
 	cJSON *a = op->attrs;
-	cJSON_AddNumberToObject(a, "hidden_size", (double)s->hidden);
-	cJSON_AddNumberToObject(a, "topk", (double)s->topk);
-	cJSON_AddNumberToObject(a, "num_experts", (double)s->num_experts);
-	cJSON_AddNumberToObject(a, "moe_tp_size", (double)s->moe_tp);
-	cJSON_AddNumberToObject(a, "moe_ep_size", (double)s->moe_ep);
-	cJSON_AddNumberToObject(a, "attention_dp_size", (double)s->attention_dp);
+	og_add_dispatch_attrs(a, s);
 	cJSON_AddBoolToObject(a, "pre_dispatch", pre_dispatch);
 	cJSON_AddStringToObject(a, "quant_mode", q->name);
 	cJSON_AddBoolToObject(a, "use_low_precision_combine", low_precision_combine);
@@ -147,15 +123,8 @@ static int build_trtllm(const og_config *cfg, og_graph *g, char *err, size_t err
 {
 	const og_model *m = &cfg->model;
 	const og_runtime *rt = &cfg->rt;
-	if (rt->tp * rt->dp != rt->moe_tp * rt->moe_ep) {
-		snprintf(err, errn, "tp (%ld) * attention dp (%ld) must equal moe_tp (%ld) * moe_ep (%ld)", rt->tp, rt->dp,
-			 rt->moe_tp, rt->moe_ep);
+	if (og_moe_width_check(rt, m->num_experts, err, errn))
 		return -1;
-	}
-	if (m->num_experts < rt->moe_ep) {
-		snprintf(err, errn, "moe_ep %ld cannot exceed the %ld experts", rt->moe_ep, m->num_experts);
-		return -1;
-	}
 	/* TRT-LLM's WideEPMoE constraints */
 	if (rt->dp <= 1) {
 		snprintf(err, errn, "wide-EP needs attention data parallelism (dp > 1), got dp %ld", rt->dp);
@@ -255,27 +224,6 @@ static void add_wideep_mla(og_graph *g, og_phase ph, const char *name, double sf
 	cJSON_AddStringToObject(op->attrs, "attn_backend", "flashinfer");
 }
 
-/* The MoE / MoEDispatch ops of the DeepEP path: the usual ops with DeepEP's attributes. */
-static void add_deepep_dispatch(og_graph *g, og_phase ph, const char *name, double sf, const og_moe_shape *s,
-				const quant_mode *q, long scale_num_tokens)
-{
-	og_add_moe_dispatch(g, ph, name, sf, s, true, q);
-	og_op *op = last(g);
-	set_num(op, "sms", 20); /* the reference's default SM budget for DeepEP */
-	set_str(op, "moe_backend", "deepep_moe");
-	set_bool(op, "is_context", ph == OG_CONTEXT);
-	set_num(op, "scale_num_tokens", (double)scale_num_tokens);
-}
-
-static void add_deepep_moe(og_graph *g, og_phase ph, const char *name, double sf, const og_moe_shape *s,
-			   const quant_mode *q, const char *distribution, bool enable_eplb)
-{
-	og_add_moe(g, ph, name, sf, s, q, distribution, ph == OG_CONTEXT, true);
-	og_op *op = last(g);
-	set_str(op, "moe_backend", "deepep_moe");
-	set_bool(op, "enable_eplb", enable_eplb);
-}
-
 static int build_sglang(const og_config *cfg, og_graph *g, char *err, size_t errn)
 {
 	const og_model *m = &cfg->model;
@@ -315,8 +263,8 @@ static int build_sglang(const og_config *cfg, og_graph *g, char *err, size_t err
 	set_num(last(g), "scale_num_tokens", (double)tp);
 	og_add_gemm(g, OG_CONTEXT, "context_ffn2_gemm", layers, h, inter, gemm, false);
 	set_num(last(g), "scale_num_tokens", (double)tp);
-	add_deepep_dispatch(g, OG_CONTEXT, "context_moe_pre_dispatch", layers, &moe, moe_q, tp);
-	add_deepep_moe(g, OG_CONTEXT, "context_moe", layers, &moe, moe_q, ctx_distribution, rt->enable_eplb);
+	og_add_deepep_dispatch(g, OG_CONTEXT, "context_moe_pre_dispatch", layers, &moe, moe_q, tp);
+	og_add_deepep_moe(g, OG_CONTEXT, "context_moe", layers, &moe, moe_q, ctx_distribution, rt->enable_eplb);
 
 	/* ---- generation ---- */
 	og_add_gemm(g, OG_GENERATION, "generation_qkv_a_proj_gemm", sf, MLA_DOWN, h, gemm, false);
@@ -327,8 +275,8 @@ static int build_sglang(const og_config *cfg, og_graph *g, char *err, size_t err
 	og_add_gemm(g, OG_GENERATION, "generation_gate_ffn1_gemm", sf, 2 * inter, h, gemm, false);
 	og_add_elementwise(g, OG_GENERATION, "generation_act_gate", sf, 2 * inter, inter, 0.8);
 	og_add_gemm(g, OG_GENERATION, "generation_ffn2_gemm", sf, h, inter, gemm, false);
-	add_deepep_dispatch(g, OG_GENERATION, "generation_moe_pre_dispatch", sf, &moe, moe_q, 1);
-	add_deepep_moe(g, OG_GENERATION, "generation_moe", sf, &moe, moe_q, "power_law_1.01", false);
+	og_add_deepep_dispatch(g, OG_GENERATION, "generation_moe_pre_dispatch", sf, &moe, moe_q, 1);
+	og_add_deepep_moe(g, OG_GENERATION, "generation_moe", sf, &moe, moe_q, "power_law_1.01", false);
 	return 0;
 }
 

@@ -45,8 +45,11 @@ typedef struct og_runtime {
 	bool point_runs;    /* op records give generation points as one run (opgraph --point-runs) */
 	/* Wide expert parallelism (DEEPSEEK family; lib/graph/model_deepseek_wideep): the reference's
 	 * enable_wideep (TRT-LLM) / moe_backend "deepep_moe" (SGLang), enable_eplb and
-	 * wideep_num_slots (0: the number of experts). */
-	bool wideep, enable_eplb;
+	 * wideep_num_slots (0: the number of experts). deepep: SGLang's moe_backend "deepep_moe"
+	 * without enable_wideep (opgraph --moe-backend deepep_moe): the DeepEP model classes
+	 * (DEEPSEEK: lib/graph/model_deepseek_wideep; MOE: lib/graph/model_sglang_ep_moe) while the
+	 * search stays a regular one. */
+	bool wideep, enable_eplb, deepep;
 	long wideep_num_slots;
 } og_runtime;
 

@@ -1,5 +1,6 @@
 #include "opgraph_build.h"
 #include "model_deepseek_wideep.h"
+#include "model_moe.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -110,7 +111,7 @@ int og_resolve(const og_runtime *rt, const og_model *m, og_config *cfg, char *er
 		return diag_errf(err, errn, "model family %s (%s) is not supported by opgraph yet", m->family,
 			    m->architecture);
 	/* a wide-EP model class infercast lacks: refused, not priced as the regular model */
-	const char *unmodelled = rt->wideep ? model_wideep_unmodelled(m->family, rt->backend) : NULL;
+	const char *unmodelled = rt->wideep || og_deepep(rt) ? model_wideep_unmodelled(m->family, rt->backend) : NULL;
 	if (unmodelled)
 		return diag_errf(err, errn, "wide-EP for the %s family on %s (the reference's %s) is not modelled: "
 				 "only DEEPSEEK has wide-EP models; run it without wide-EP", m->family, rt->backend,

@@ -155,6 +155,9 @@ cJSON *og_config_record(const og_config *cfg, const cJSON *model, const char *id
 		cJSON_AddBoolToObject(c, "wideep", true);
 		cJSON_AddBoolToObject(c, "enable_eplb", rt->enable_eplb);
 		add_num_or_null(c, "wideep_num_slots", rt->wideep_num_slots);
+	} else if (rt->deepep) {
+		cJSON_AddStringToObject(c, "moe_backend", "deepep_moe");
+		cJSON_AddBoolToObject(c, "enable_eplb", rt->enable_eplb);
 	}
 	if (rt->nextn > 0)
 		cJSON_AddItemToObject(c, "nextn_accept_rates",

@@ -81,7 +81,7 @@ static char *config_key(const og_config *cfg, size_t *len)
 	put_str(&k, rt->version);
 	const long rl[] = { rt->tp, rt->pp, rt->dp, rt->moe_tp, rt->moe_ep, rt->nextn, rt->stride, rt->beam,
 			    rt->image_height, rt->image_width, rt->num_images, rt->point_runs, rt->wideep,
-			    rt->enable_eplb, rt->wideep_num_slots };
+			    rt->enable_eplb, rt->wideep_num_slots, rt->deepep };
 	put_bytes(&k, rl, sizeof rl);
 	for (int q = 0; q < QUANT_KIND_COUNT; q++)
 		put_str(&k, rt->quant[q]);

@@ -81,6 +81,11 @@ void og_apply_runtime(const jsonl_reader *r, const cJSON *runtime, og_runtime *r
 			if (!cJSON_IsString(item))
 				jsonl_fail(r, "runtime.%s is not a string", item->string);
 			*s = item->valuestring;
+		} else if (strcmp(item->string, "enable_eplb") == 0) {
+			/* a sweep's disagg worker with expert load balancing (an experiment's enable_eplb) */
+			if (!cJSON_IsBool(item))
+				jsonl_fail(r, "runtime.enable_eplb is not true or false");
+			rt->enable_eplb = cJSON_IsTrue(item);
 		} else if (strcmp(item->string, "nextn_accept_rates") == 0) {
 			double v[OG_MAX_NEXTN] = { 0 };
 			int n = 0;

@@ -17,31 +17,40 @@ bool opquery_moe_handles(const char *op_type)
 
 /* ---- MoE ---- */
 
+void opquery_moe_shape(opattrs *a, opq_moe_shape *s)
+{
+	s->hidden = opattrs_int(a, "hidden_size", 0, true);
+	s->inter = opattrs_int(a, "inter_size", 0, true);
+	s->topk = opattrs_int(a, "topk", 0, true);
+	s->num_experts = opattrs_int(a, "num_experts", 0, true);
+	s->moe_tp = opattrs_int(a, "moe_tp_size", 1, true);
+	s->moe_ep = opattrs_int(a, "moe_ep_size", 1, true);
+	s->quant = opattrs_quant(a, "quant_mode", QUANT_MOE, true);
+	s->distribution = opattrs_str(a, "workload_distribution", true);
+	s->is_gated = opattrs_bool(a, "is_gated", true, false);
+	s->dp = opattrs_int(a, "attention_dp_size", 1, true);
+}
+
 static int q_moe(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
+	opq_moe_shape s;
+	opquery_moe_shape(a, &s);
 	moe_query q = {
-		.hidden_size = opattrs_int(a, "hidden_size", 0, true),
-		.inter_size = opattrs_int(a, "inter_size", 0, true),
-		.topk = opattrs_int(a, "topk", 0, true),
-		.num_experts = opattrs_int(a, "num_experts", 0, true),
-		.moe_tp = opattrs_int(a, "moe_tp_size", 1, true),
-		.moe_ep = opattrs_int(a, "moe_ep_size", 1, true),
-		.quant = opattrs_quant(a, "quant_mode", QUANT_MOE, true),
-		.distribution = opattrs_str(a, "workload_distribution", true),
+		.hidden_size = s.hidden, .inter_size = s.inter, .topk = s.topk, .num_experts = s.num_experts,
+		.moe_tp = s.moe_tp, .moe_ep = s.moe_ep, .quant = s.quant, .distribution = s.distribution,
 		.is_context = opattrs_bool(a, "is_context", true, false),
 		.moe_backend = opattrs_str(a, "moe_backend", false),
-		.is_gated = opattrs_bool(a, "is_gated", true, false),
+		.is_gated = s.is_gated,
 		.enable_eplb = opattrs_bool(a, "enable_eplb", false, false),
 	};
-	long long dp = opattrs_int(a, "attention_dp_size", 1, true);
 	if (a->bad)
 		return OPQ_BAD_ATTRS;
-	if (q.moe_tp < 1 || q.moe_ep < 1 || dp < 1) {
+	if (q.moe_tp < 1 || q.moe_ep < 1 || s.dp < 1) {
 		snprintf(a->err, a->errlen, "MoE op: moe_tp_size, moe_ep_size and attention_dp_size must be positive");
 		return OPQ_BAD_ATTRS;
 	}
 	/* every attention-DP rank sends its tokens to the experts */
-	q.num_tokens = pt->x * dp;
+	q.num_tokens = pt->x * s.dp;
 	return perfdb_moe(db, &q, r, a->err, a->errlen);
 }
 

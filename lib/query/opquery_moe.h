@@ -15,10 +15,22 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
+#include "opattrs.h"
 #include "opquery_point.h"
 
 /* True for the op types handled here ("MoE", "MoEDispatch"). */
 bool opquery_moe_handles(const char *op_type);
+
+/* The expert shape every MoE op class carries (the MoE op here, TrtLLMWideEPMoE in
+ * lib/query/opquery_wideep), read from a in the reference's argument order; a->bad (and its
+ * message) when an attr is missing or malformed. */
+typedef struct opq_moe_shape {
+	long long hidden, inter, topk, num_experts, moe_tp, moe_ep, dp;
+	const quant_mode *quant;
+	const char *distribution;
+	bool is_gated;
+} opq_moe_shape;
+void opquery_moe_shape(opattrs *a, opq_moe_shape *s);
 
 /* One MoE-family op at one point, before its scale factor. 0, PERFDB_REFUSED, PERFDB_FATAL
  * or -2 (bad attrs), with err saying what. */

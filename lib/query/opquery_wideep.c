@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "opattrs.h"
+#include "opquery_moe.h"
 #include "table_wideep.h"
 
 
@@ -37,25 +38,20 @@ static int q_mla(perfdb *db, opattrs *a, bool context, const opq_point *pt, perf
 
 static int q_compute(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
+	opq_moe_shape s;
+	opquery_moe_shape(a, &s);
 	wideep_moe_query q = {
-		.hidden_size = opattrs_int(a, "hidden_size", 0, true),
-		.inter_size = opattrs_int(a, "inter_size", 0, true),
-		.topk = opattrs_int(a, "topk", 0, true),
-		.num_experts = opattrs_int(a, "num_experts", 0, true),
-		.moe_tp = opattrs_int(a, "moe_tp_size", 1, true),
-		.moe_ep = opattrs_int(a, "moe_ep_size", 1, true),
-		.quant = opattrs_quant(a, "quant_mode", QUANT_MOE, true),
-		.distribution = opattrs_str(a, "workload_distribution", true),
-		.is_gated = opattrs_bool(a, "is_gated", true, false),
+		.hidden_size = s.hidden, .inter_size = s.inter, .topk = s.topk, .num_experts = s.num_experts,
+		.moe_tp = s.moe_tp, .moe_ep = s.moe_ep, .quant = s.quant, .distribution = s.distribution,
+		.is_gated = s.is_gated,
 	};
 	q.num_slots = opattrs_int(a, "num_slots", q.num_experts, false);
-	long long dp = opattrs_int(a, "attention_dp_size", 1, true);
-	if (!a->bad && (q.moe_tp < 1 || q.moe_ep < 1 || dp < 1))
+	if (!a->bad && (q.moe_tp < 1 || q.moe_ep < 1 || s.dp < 1))
 		opattrs_bad(a, "moe_tp_size", "and moe_ep_size, attention_dp_size must be positive");
 	if (a->bad)
 		return OPQ_BAD_ATTRS;
 	/* the experts see every attention-DP rank's tokens */
-	q.num_tokens = pt->x * dp;
+	q.num_tokens = pt->x * s.dp;
 	return perfdb_wideep_moe_compute(db, &q, r, a->err, a->errlen);
 }
 

@@ -84,7 +84,21 @@ static void check_version(const char *exp, const char *system, const char *backe
 
 /* Keys of a worker config infercast applies: the quant modes. */
 /* role: "agg" (worker_config: every worker), "prefill" or "decode" (that side's). */
-static void worker_config(yaml_document_t *d, yaml_node_t *w, const char *exp, const char *role, args *a)
+/* A yes/no key: 1, 0, or -1 when null (not set). */
+static int flag_value(yaml_node_t *v, const char *exp, const char *key)
+{
+	if (yamlnode_is_null(v))
+		return -1;
+	int b = yamlnode_as_bool(v);
+	if (b < 0)
+		die(EXIT_DATA, "%s: %s: %s: '%s' is not true or false", file_name, exp, key,
+		    yamlnode_scalar(v) ? yamlnode_scalar(v) : "?");
+	return b;
+}
+
+/* A worker's config: its quant modes and search lists into a; its enable_eplb into *eplb (-1:
+ * not set). */
+static void worker_config(yaml_document_t *d, yaml_node_t *w, const char *exp, const char *role, args *a, int *eplb)
 {
 	const char *section = !strcmp(role, "agg") ? "worker_config" : !strcmp(role, "prefill") ? "prefill_worker_config"
 												   : "decode_worker_config";
@@ -102,6 +116,12 @@ static void worker_config(yaml_document_t *d, yaml_node_t *w, const char *exp, c
 						     "moe_ep_list" };
 		static const char *const list_keys[] = { "num_gpu", "tp", "pp", "dp", "moe_tp", "moe_ep" };
 		bool known = false;
+		if (k && !strcmp(k, "enable_eplb")) {
+			char key[64];
+			snprintf(key, sizeof key, "config.%s.enable_eplb", section);
+			*eplb = flag_value(v, exp, key);
+			continue;
+		}
 		for (size_t i = 0; k && i < sizeof lists / sizeof *lists; i++) {
 			if (strcmp(k, lists[i]))
 				continue;
@@ -237,6 +257,8 @@ static void config_section(yaml_document_t *d, yaml_node_t *c, const char *exp, 
 {
 	if (!c || c->type != YAML_MAPPING_NODE)
 		return;
+	/* enable_eplb: the section's, and each worker's own (-1: not set) */
+	int eplb = -1, worker_eplb[3] = { -1, -1, -1 };
 	for (yaml_node_pair_t *p = c->data.mapping.pairs.start; p < c->data.mapping.pairs.top; p++) {
 		const char *k = yamlnode_scalar(yamlnode_at(d, p->key));
 		yaml_node_t *v = yamlnode_at(d, p->value);
@@ -259,11 +281,11 @@ static void config_section(yaml_document_t *d, yaml_node_t *c, const char *exp, 
 			}
 			add(a, exp, "--nextn-accept-rates", list);
 		} else if (!strcmp(k, "worker_config") && !disagg) {
-			worker_config(d, v, exp, "agg", a);
+			worker_config(d, v, exp, "agg", a, &worker_eplb[0]);
 		} else if (!strcmp(k, "prefill_worker_config") && disagg) {
-			worker_config(d, v, exp, "prefill", a);
+			worker_config(d, v, exp, "prefill", a, &worker_eplb[1]);
 		} else if (!strcmp(k, "decode_worker_config") && disagg) {
-			worker_config(d, v, exp, "decode", a);
+			worker_config(d, v, exp, "decode", a, &worker_eplb[2]);
 		} else if (!strcmp(k, "worker_config") || !strcmp(k, "prefill_worker_config") ||
 			   !strcmp(k, "decode_worker_config")) {
 			/* the other serving mode's worker: the reference's task ignores it too */
@@ -271,6 +293,11 @@ static void config_section(yaml_document_t *d, yaml_node_t *c, const char *exp, 
 			replica_config(d, v, exp, a);
 		} else if (!strcmp(k, "advanced_tuning_config")) {
 			tuning_config(d, v, exp, a);
+		} else if (!strcmp(k, "enable_eplb")) {
+			eplb = flag_value(v, exp, "config.enable_eplb");
+		} else if (!strcmp(k, "moe_backend") && yamlnode_scalar(v) && !strcmp(yamlnode_scalar(v), "deepep_moe")) {
+			/* the task's models read it; its search lists do not (they follow enable_wideep) */
+			add(a, exp, "--deepep-model", NULL);
 		} else if (!strcmp(k, "moe_backend") && (yamlnode_is_null(v) || !strcmp(yamlnode_scalar(v), "None"))) {
 		} else if (!strcmp(k, "attention_backend") && yamlnode_scalar(v) && !strcmp(yamlnode_scalar(v), "flashinfer")) {
 		} else {
@@ -278,6 +305,15 @@ static void config_section(yaml_document_t *d, yaml_node_t *c, const char *exp, 
 			    file_name, exp, k);
 		}
 	}
+	/* The reference's disagg workers read enable_eplb from their own config, else the section's;
+	 * its run_agg reads neither. */
+	if (!disagg && (eplb == 1 || worker_eplb[0] == 1))
+		warnx_("%s: %s: enable_eplb changes nothing in an agg experiment: the reference's run_agg does not "
+		       "read it; ignored as there", file_name, exp);
+	if (disagg && (worker_eplb[1] >= 0 ? worker_eplb[1] : eplb) == 1)
+		add(a, exp, "--prefill-enable-eplb", NULL);
+	if (disagg && (worker_eplb[2] >= 0 ? worker_eplb[2] : eplb) == 1)
+		add(a, exp, "--decode-enable-eplb", NULL);
 }
 
 /* One experiment: its options into a (and its record), or false when the reference skips it. */

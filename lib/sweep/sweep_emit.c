@@ -59,6 +59,8 @@ static void put(const cJSON *model, const char *id, const char *mode, const swee
 		if (o->decode_version)
 			cJSON_AddStringToObject(rt, "version", o->decode_version);
 	}
+	if ((o->eplb_prefill && !strcmp(mode, "static_ctx")) || (o->eplb_decode && !strcmp(mode, "static_gen")))
+		cJSON_AddBoolToObject(rt, "enable_eplb", true);
 	if (o->accept_rates) {
 		cJSON *a = cJSON_AddArrayToObject(rt, "nextn_accept_rates");
 		for (const char *p = o->accept_rates; *p;) {

@@ -23,6 +23,7 @@ typedef struct sweep_emit_options {
 						       quant modes, NULL: the model's */
 	const char *accept_rates;                   /* "0.85,0.3,0,0,0", NULL: opgraph's default */
 	sweep_lists lists[3];                       /* per sweep_role: --agg-lists ... */
+	bool eplb_prefill, eplb_decode;             /* disagg workers with EPLB (runtime enable_eplb) */
 } sweep_emit_options;
 
 /* Writes (unless o->count_only) every configuration of model, read by r (for its errors), and

@@ -4,31 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "datadir.h"
 #include "opgraph.h"
+#include "perfdb.h"
 #include "systems.h"
-#include "table_csv.h"
+#include "table_modes.h"
 
-/* Whether the column mla_dtype of dir/file holds fp8 and bfloat16 (a missing or unreadable table
- * holds nothing, as the reference's loader returns no data for it). */
-static void scan_modes(const char *dir, const char *file, bool *fp8, bool *bf16)
-{
-	char path[DATADIR_PATH_MAX + 64], err[512];
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	table_csv t; /* (lib/perf/table_csv also finds the table in the Parquet layout) */
-	if (table_csv_load(&t, path, err, sizeof err) != TABLE_CSV_OK)
-		return;
-	int c = table_csv_col(&t, "mla_dtype");
-	for (size_t r = 0; c >= 0 && r < t.nrows; r++) {
-		const char *v = table_csv_cell(&t, r, c);
-		*fp8 |= strcmp(v, "fp8") == 0;
-		*bf16 |= strcmp(v, "bfloat16") == 0;
-	}
-	table_csv_free(&t);
-}
-
-/* The model's FMHA mode as opgraph resolves it with no override (the task resolves it the same way). */
-static const char *resolved_fmha(const cJSON *model, const struct system_spec *sys, const char *backend)
+const char *sweep_model_quant(const cJSON *model, const struct system_spec *sys, const char *backend,
+				  quant_kind kind)
 {
 	og_model m;
 	og_config cfg;
@@ -42,7 +24,7 @@ static const char *resolved_fmha(const cJSON *model, const struct system_spec *s
 	rt.tp = rt.pp = rt.dp = rt.moe_tp = rt.moe_ep = rt.batch = rt.isl = rt.osl = 1;
 	if (og_resolve(&rt, &m, &cfg, err, sizeof err))
 		return NULL;
-	return cfg.quant[QUANT_FMHA] ? cfg.quant[QUANT_FMHA]->name : NULL;
+	return cfg.quant[kind] ? cfg.quant[kind]->name : NULL;
 }
 
 const char *sweep_context_fmha_fallback(const cJSON *model, const char *system, const char *backend,
@@ -57,18 +39,21 @@ const char *sweep_context_fmha_fallback(const cJSON *model, const char *system, 
 	const struct system_spec *sys = system_load(system, err, sizeof err);
 	if (!sys)
 		return NULL;
-	const char *fmha = resolved_fmha(model, sys, backend);
+	const char *fmha = sweep_model_quant(model, sys, backend, QUANT_FMHA);
 	if (!fmha || strcmp(fmha, "fp8"))
 		return NULL;
-	struct perf_data_path p;
-	if (datadir_resolve(data_dir, sys, backend, version, &p, err, sizeof err))
+	perfdb *db = perfdb_open(data_dir, system, backend, version, err, sizeof err);
+	if (!db)
 		return NULL;
+	static const char *const plain[] = { "context_mla_perf.txt", "mla_context_module_perf.txt", NULL };
+	static const char *const wide[] = { "wideep_context_mla_perf.txt", NULL };
 	bool fp8 = false, bf16 = false;
-	if (wideep && strcmp(backend, "sglang") == 0) {
-		scan_modes(p.dir, "wideep_context_mla_perf.txt", &fp8, &bf16);
-	} else {
-		scan_modes(p.dir, "context_mla_perf.txt", &fp8, &bf16);
-		scan_modes(p.dir, "mla_context_module_perf.txt", &fp8, &bf16);
+	for (const char *const *f = wideep && strcmp(backend, "sglang") == 0 ? wide : plain; *f; f++) {
+		table_modes m;
+		table_modes_read(db, *f, "mla_dtype", &m);
+		fp8 |= table_modes_has(&m, "fp8");
+		bf16 |= table_modes_has(&m, "bfloat16");
 	}
+	perfdb_close(db);
 	return bf16 && !fp8 ? "bfloat16" : NULL;
 }

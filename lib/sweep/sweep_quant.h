@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <cjson/cJSON.h>
 
+#include "opgraph_quant.h"
+
 /* "bfloat16" when the reference's default task would price this model's context attention in
  * bfloat16 rather than its resolved fp8, else NULL (also when the model record cannot be read or
  * the data cannot be found: the task then validates nothing). data_dir and version as for query
@@ -18,5 +20,11 @@
  * (--moe-backend deepep_moe), which reads the wide-EP context MLA table instead. */
 const char *sweep_context_fmha_fallback(const cJSON *model, const char *system, const char *backend,
 					const char *data_dir, const char *version, bool wideep);
+
+/* The model's mode of kind as opgraph resolves it on sys and backend with no override (the task
+ * resolves it the same way); NULL when the record cannot be read. */
+struct system_spec;
+const char *sweep_model_quant(const cJSON *model, const struct system_spec *sys, const char *backend,
+			      quant_kind kind);
 
 #endif
