@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "fidelity.h"
+#include "hint.h"
 #include "jsonl.h"
 #include "opgraph.h"
 #include "opgraph_emit.h"
@@ -77,6 +78,22 @@ enum {
 	OPT_FREE_FRACTION, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_HELP
 };
 /* A serving option (--ctx-tokens, --prefill-tp, ...): its runtime key is its name with '_'. */
+/* lib/'s hints (lib/util/hint) in opgraph's options, after the message. */
+static void opgraph_hint(char *msg, size_t n)
+{
+	long arg = 0;
+	switch (hint_of(msg, &arg)) {
+	case HINT_MOE_LAYOUT: hint_cat(msg, n, "; give --moe-tp or --moe-ep (or both)"); break;
+	case HINT_MOE_LAYOUT_BOTH: hint_cat(msg, n, "; give --moe-tp and --moe-ep"); break;
+	case HINT_MAX_NUM_TOKENS: hint_cat(msg, n, " (raise --max-num-tokens to at least %ld)", arg); break;
+	case HINT_FIDELITY_REFERENCE: hint_cat(msg, n, "; use --fidelity reference"); break;
+	case HINT_STRICT: hint_cat(msg, n, " (--strict or --fidelity reference refuses the layout)"); break;
+	case HINT_ENABLE_EPLB: hint_cat(msg, n, " (--enable-eplb)"); break;
+	case HINT_WIDEEP_SLOTS: hint_cat(msg, n, " (--wideep-num-slots)"); break;
+	default: break;
+	}
+}
+
 static void serving_option(og_serving_request *srv, const char *name, const char *val)
 {
 	char key[64], opt[70];
@@ -139,7 +156,7 @@ int main(int argc, char **argv)
 	og_serving_request srv = {0};
 	const char *id_opt = NULL, *fidelity_opt = NULL;
 	bool have_batch = false, have_isl = false, have_osl = false, strict = false;
-	og_emit_opts opts = {0};
+	og_emit_opts opts = { .hint = opgraph_hint };
 	const long big = 1L << 40;
 	int c;
 	opterr = 0;
@@ -234,8 +251,10 @@ int main(int argc, char **argv)
 	char err[1024];
 	if (fidelity_resolve(fidelity_opt, &srv.fid, err, sizeof err))
 		usage_error("%s", err);
-	if (og_serving_mode(rt.mode) && og_has_images(&rt) && og_check_serving_images(&rt, srv.fid, err, sizeof err))
+	if (og_serving_mode(rt.mode) && og_has_images(&rt) && og_check_serving_images(&rt, srv.fid, err, sizeof err)) {
+		opgraph_hint(err, sizeof err);
 		usage_error("%s", err);
+	}
 	if (srv.fid == FIDELITY_REFERENCE && (srv.max_num_tokens || srv.engine_version || srv.kv_admission))
 		usage_error("--max-num-tokens, --engine-version and --kv-admission belong to the load model, not "
 			    "--fidelity reference");

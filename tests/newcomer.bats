@@ -273,7 +273,7 @@ edited_config() {
 	edited_config Qwen--Qwen3-8B 's/"hidden_size": 4096,/"hidden_size": 4096, "quantization_config": {"quant_method": "awq", "bits": 4},/'
 	run --separate-stderr hfparse "$BATS_TEST_TMPDIR/m"
 	assert_failure 1
-	assert_equal "$stderr" "hfparse: $BATS_TEST_TMPDIR/m/config.json: unsupported quant algorithm 'awq' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors; to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) and give the modes to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. int4_wo for 4-bit weights)"
+	assert_equal "$stderr" "hfparse: $BATS_TEST_TMPDIR/m/config.json: unsupported quant algorithm 'awq' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors); to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) and give the modes to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. int4_wo for 4-bit weights"
 	run hfparse --ignore-quant "$BATS_TEST_TMPDIR/m"
 	assert_success
 	assert_equal "$(echo "$output" | jget quant.gemm)" bfloat16

@@ -3,6 +3,7 @@
  * (_infer_quant_modes_from_raw_config, _apply_model_quant_defaults) do at a54593e24. */
 #include "hf_quant.h"
 #include "diag.h"
+#include "hint.h"
 #include "families.h"
 
 #include <ctype.h>
@@ -264,10 +265,11 @@ cJSON *hf_quant_record(struct hf_ctx *c, cJSON *config, const char *arch)
 			q.moe = base;
 		}
 	} else {
-		hf_fail(c, "unsupported quant algorithm '%s' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors; "
-			"to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) and give the modes "
-			"to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. int4_wo for 4-bit weights)",
-		     algo);
+		bool first = !c->failed;
+		hf_fail(c, "unsupported quant algorithm '%s' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors)",
+			algo);
+		if (first) /* the way to price it anyway is the filter's, in its options */
+			hint_note(HINT_IGNORE_QUANT, 0, c->err);
 	}
 	if (!strcmp(arch, "DeepseekV4ForCausalLM")) {
 		const cJSON *ed = hf_item(config, "expert_dtype");
