@@ -248,8 +248,10 @@ int main(int argc, char **argv)
 			save_csv(save_dir, modes[i].name, "best_config_topn.csv", &modes[i].best, dis, &common);
 		}
 	}
+	/* the summary's words for pareto's options */
+	static const sweep_print_words words = { "--fidelity load", "--save-dir DIR saves them as pareto.csv" };
 	if (strcmp(format, "table") == 0)
-		sweep_print_summary(stdout, modes, 2, &common, pt.is_moe, &t, save_dir);
+		sweep_print_summary(stdout, modes, 2, &common, pt.is_moe, &t, save_dir, &words);
 	else if (strcmp(format, "csv") == 0 && sweep_chosen(modes, 2) >= 0)
 		pick_write_csv(stdout, &modes[sweep_chosen(modes, 2)].best, sweep_chosen(modes, 2) == 1, &common);
 	else

@@ -192,11 +192,11 @@ QWEN235_DP=(--system h200_sxm --backend vllm --mode agg --tp 1 --moe-tp 2 --moe-
 @test "a bad --fidelity or INFERCAST_FIDELITY is a usage error" {
 	run --separate-stderr query --fidelity best </dev/null
 	assert_failure 2
-	[ "${stderr%%$'\n'*}" = "query: --fidelity must be load or reference, not 'best'" ]
+	[ "${stderr%%$'\n'*}" = "query: fidelity must be load or reference, not 'best'" ]
 	run --separate-stderr env INFERCAST_FIDELITY=Load query </dev/null
 	assert_failure 2
 	[ "${stderr%%$'\n'*}" = "query: INFERCAST_FIDELITY must be load or reference, not 'Load' (unset it for load)" ]
 	run --separate-stderr opgraph --system h200_sxm --backend vllm --batch 1 --isl 8 --osl 2 --fidelity x </dev/null
 	assert_failure 2
-	[ "${stderr%%$'\n'*}" = "opgraph: --fidelity must be load or reference, not 'x'" ]
+	[ "${stderr%%$'\n'*}" = "opgraph: fidelity must be load or reference, not 'x'" ]
 }
