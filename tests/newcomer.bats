@@ -400,7 +400,7 @@ edited_config() {
 		--tp 1 --batch 1 --isl 100 --osl 10 --data-dir "$SHARED/dta"
 	assert_failure 1
 	assert_output ''
-	[[ $stderr == "estimate: perf data folder not found: $SHARED/dta (--data-dir); $SHARED holds the folders "*"data/"* ]]
+	[[ $stderr == "estimate: perf data folder not found: $SHARED/dta (as given); $SHARED holds the folders "*"data/"* ]]
 	mkdir -p "$BATS_TEST_TMPDIR/d/h200_sxm" "$BATS_TEST_TMPDIR/d/b200_sxm"
 	run --separate-stderr env INFERCAST_DATA="$BATS_TEST_TMPDIR/d/h200" "$ROOT/pipelines/estimate" \
 		--model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm --tp 1 --batch 1 --isl 100 --osl 10
@@ -409,7 +409,7 @@ edited_config() {
 	# the filters say the same
 	run --separate-stderr perfload --data-dir "$BATS_TEST_TMPDIR/d/x/y" --system h200_sxm --backend trtllm gemm
 	assert_failure 1
-	assert_equal "$stderr" "perfload: perf data folder not found: $BATS_TEST_TMPDIR/d/x/y (--data-dir); $BATS_TEST_TMPDIR/d holds the folders b200_sxm/, h200_sxm/"
+	assert_equal "$stderr" "perfload: perf data folder not found: $BATS_TEST_TMPDIR/d/x/y (as given); $BATS_TEST_TMPDIR/d holds the folders b200_sxm/, h200_sxm/"
 	# a version that is not there is an error too, listing those that are
 	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
 		--tp 1 --batch 1 --isl 100 --osl 10 --version 9.9
