@@ -77,6 +77,16 @@ enum {
 	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_KV_ADMISSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN,
 	OPT_FREE_FRACTION, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_HELP
 };
+/* A disagg side's options (--prefill-tp ... --decode-workers), in the order of the enum. */
+#define SIDE_OPTIONS(side, SIDE)                                                   \
+	{ side "-tp", required_argument, 0, OPT_##SIDE##_TP },                     \
+	{ side "-pp", required_argument, 0, OPT_##SIDE##_PP },                     \
+	{ side "-dp", required_argument, 0, OPT_##SIDE##_DP },                     \
+	{ side "-moe-tp", required_argument, 0, OPT_##SIDE##_MOE_TP },             \
+	{ side "-moe-ep", required_argument, 0, OPT_##SIDE##_MOE_EP },             \
+	{ side "-batch", required_argument, 0, OPT_##SIDE##_BATCH },               \
+	{ side "-workers", required_argument, 0, OPT_##SIDE##_WORKERS }
+
 /* A serving option (--ctx-tokens, --prefill-tp, ...): its runtime key is its name with '_'. */
 /* lib/'s hints (lib/util/hint) in opgraph's options, after the message. */
 static void opgraph_hint(char *msg, size_t n)
@@ -120,18 +130,7 @@ int main(int argc, char **argv)
 		{"moe-quant", required_argument, 0, OPT_MOE_Q}, {"mode", required_argument, 0, OPT_MODE},
 		{"config-id", required_argument, 0, OPT_CONFIG_ID}, {"version", required_argument, 0, OPT_VERSION},
 		{"ctx-tokens", required_argument, 0, OPT_CTX_TOKENS},
-		{"prefill-tp", required_argument, 0, OPT_PREFILL_TP}, {"prefill-pp", required_argument, 0, OPT_PREFILL_PP},
-		{"prefill-dp", required_argument, 0, OPT_PREFILL_DP},
-		{"prefill-moe-tp", required_argument, 0, OPT_PREFILL_MOE_TP},
-		{"prefill-moe-ep", required_argument, 0, OPT_PREFILL_MOE_EP},
-		{"prefill-batch", required_argument, 0, OPT_PREFILL_BATCH},
-		{"prefill-workers", required_argument, 0, OPT_PREFILL_WORKERS},
-		{"decode-tp", required_argument, 0, OPT_DECODE_TP}, {"decode-pp", required_argument, 0, OPT_DECODE_PP},
-		{"decode-dp", required_argument, 0, OPT_DECODE_DP},
-		{"decode-moe-tp", required_argument, 0, OPT_DECODE_MOE_TP},
-		{"decode-moe-ep", required_argument, 0, OPT_DECODE_MOE_EP},
-		{"decode-batch", required_argument, 0, OPT_DECODE_BATCH},
-		{"decode-workers", required_argument, 0, OPT_DECODE_WORKERS},
+		SIDE_OPTIONS("prefill", PREFILL), SIDE_OPTIONS("decode", DECODE),
 		{"image-height", required_argument, 0, OPT_IMAGE_HEIGHT},
 		{"image-width", required_argument, 0, OPT_IMAGE_WIDTH},
 		{"num-images", required_argument, 0, OPT_NUM_IMAGES},
