@@ -4,7 +4,6 @@
 #include "hf_quant.h"
 #include "diag.h"
 #include "hint.h"
-#include "families.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -51,7 +50,7 @@ static const cJSON *first_truthy(const cJSON *const *v, const char *const *names
 
 /* The reference merges hf_quant_config.json into the raw config: kept whole under
  * "hf_quant_config", and as a lower-cased quantization_config when config.json has none. */
-void hf_attach_quant(cJSON *config, const cJSON *hf_quant, const char *arch)
+void hf_attach_quant(cJSON *config, const cJSON *hf_quant, const char *text_key)
 {
 	if (hf_truthy(hf_quant) && cJSON_IsObject(hf_quant)) {
 		cJSON_DeleteItemFromObjectCaseSensitive(config, "hf_quant_config");
@@ -85,7 +84,6 @@ void hf_attach_quant(cJSON *config, const cJSON *hf_quant, const char *arch)
 		}
 	}
 	/* Multimodal checkpoints may keep quantization_config in their text config. */
-	const char *text_key = family_text_config_key(arch);
 	if (!hf_item(config, "quantization_config") && text_key) {
 		const cJSON *qc = hf_item(hf_item(config, text_key), "quantization_config");
 		if (qc)
