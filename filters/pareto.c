@@ -153,9 +153,7 @@ int main(int argc, char **argv)
 		case OPT_DECODE_DEGRADATION: replica.decode_degradation = opt_double("--decode-degradation", optarg); break;
 		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
-			if (optopt >= OPT_TOTAL_GPUS && optopt < OPT_HELP)
-				usage_error("option '--%s' needs a value", longopts[optopt - OPT_TOTAL_GPUS].name);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			usage_bad_option(longopts, optopt, argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -24,6 +24,11 @@ void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: "prog: message" then "try 'prog --help'", exit 2. */
 _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* getopt_long's '?' (opterr 0) for a filter's long options: a known option without its value,
+ * one given a value it does not take, else an unknown option (arg: the argument read); exit 2. */
+struct option;
+_Noreturn void usage_bad_option(const struct option *longopts, int optopt, const char *arg);
+
 /* Print a --help text whose first line is "usage: NAME ...", under the name the user ran
  * (infercast-NAME when installed): NAME at the start of the usage lines and in "NAME(1)"
  * becomes the program name. */
