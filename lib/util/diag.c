@@ -189,13 +189,18 @@ double opt_double(const char *opt, const char *val)
 	return v;
 }
 
+int diag_verrf(char *err, size_t n, const char *fmt, va_list ap)
+{
+	if (err && n)
+		vsnprintf(err, n, fmt, ap);
+	return -1;
+}
+
 int diag_errf(char *err, size_t n, const char *fmt, ...)
 {
-	if (!err || !n)
-		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
+	diag_verrf(err, n, fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
@@ -49,6 +50,8 @@ void check_stdout(void);
  * (n 0) where the caller wants the status only. Library messages say what is wrong with the data
  * or the request, never which option to type: hints naming flags belong to the filters. */
 int diag_errf(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* diag_errf with its arguments in ap (for helpers that format a message and say more of it). */
+int diag_verrf(char *err, size_t n, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
 /* Allocation that does not return NULL: out of memory prints "prog: out of memory" and exits 1,
  * the one way every module reacts to it (a run that cannot allocate cannot price anything, and

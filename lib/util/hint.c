@@ -1,4 +1,5 @@
 #include "hint.h"
+#include "diag.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,13 +23,12 @@ void hint_note(hint_code h, long arg, const char *msg)
 
 int hint_errf(hint_code h, long arg, char *err, size_t n, const char *fmt, ...)
 {
-	if (!err || !n)
-		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
+	diag_verrf(err, n, fmt, ap);
 	va_end(ap);
-	hint_note(h, arg, err);
+	if (err && n)
+		hint_note(h, arg, err);
 	return -1;
 }
 
