@@ -186,9 +186,7 @@ int main(int argc, char **argv)
 		case OPT_HELP_KEYS: deploy_keys_print(stdout); yn_free(c.overrides); return finish_stdout();
 		case OPT_HELP: usage_print(usage_text); yn_free(c.overrides); return finish_stdout();
 		default:
-			if (optopt >= OPT_OUT && optopt < OPT_HELP)
-				usage_error("option '--%s' needs a value", longopts[optopt - OPT_OUT].name);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			usage_bad_option(longopts, optopt, argv[optind - 1]);
 		}
 	}
 	if (argc - optind > 1)

@@ -1,6 +1,7 @@
 /* hfparse: read HuggingFace model configs and write one model record (JSON Lines) per model. */
 #include "diag.h"
 #include "hfmodel.h"
+#include "hint.h"
 #include "jsonl.h"
 #include "modeldir.h"
 
@@ -22,6 +23,21 @@ static const char usage[] =
 	"  --resolve MODEL    print the folder or file MODEL leads to, write no record\n"
 	"  --list-models      print the Hugging Face id of every bundled model config\n"
 	"  --help             show this help\n";
+
+/* Ends the run with a library error and hfparse's words for its hint (lib/util/hint). */
+static _Noreturn void fail(const char *where, char *err, size_t n)
+{
+	switch (hint_of(err, NULL)) {
+	case HINT_LIST_MODELS: hint_cat(err, n, "; hfparse --list-models lists the bundled ones"); break;
+	case HINT_IGNORE_QUANT:
+		hint_cat(err, n, "; to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) "
+			 "and give the modes to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. "
+			 "int4_wo for 4-bit weights");
+		break;
+	default: break;
+	}
+	die(EXIT_DATA, "%s%s", where, err);
+}
 
 static void print_id(const char *hf_id, void *ctx)
 {
@@ -57,11 +73,11 @@ static cJSON *from_stdin(const char *model_path)
 	cJSON *config = hfmodel_parse_text(text, err, sizeof err);
 	free(text);
 	if (!config)
-		die(EXIT_DATA, "<stdin>: %s", err);
+		fail("<stdin>: ", err, sizeof err);
 	cJSON *rec = hfmodel_record(config, NULL, model_path ? model_path : "<stdin>", err, sizeof err);
 	cJSON_Delete(config);
 	if (!rec)
-		die(EXIT_DATA, "<stdin>: %s", err);
+		fail("<stdin>: ", err, sizeof err);
 	return rec;
 }
 
@@ -86,13 +102,13 @@ int main(int argc, char **argv)
 				usage_error("unexpected argument '%s'", argv[first + 2]);
 			char path[4096], err[1024];
 			if (modeldir_resolve(argv[first + 1], path, sizeof path, err, sizeof err))
-				die(EXIT_DATA, "%s", err);
+				fail("", err, sizeof err);
 			puts(path);
 			return finish_stdout();
 		} else if (strcmp(a, "--list-models") == 0) {
 			char err[1024];
 			if (modeldir_list(print_id, NULL, err, sizeof err) < 0)
-				die(EXIT_DATA, "%s", err);
+				fail("", err, sizeof err);
 			return finish_stdout();
 		} else if (strncmp(a, "--model-path=", 13) == 0) {
 			model_path = a + 13;
@@ -120,12 +136,12 @@ int main(int argc, char **argv)
 			/* a Hugging Face id that is not a path names a bundled config */
 			if (access(path, F_OK) != 0 && modeldir_is_hf_id(path)) {
 				if (modeldir_resolve(path, found, sizeof found, err, sizeof err))
-					die(EXIT_DATA, "%s", err);
+					fail("", err, sizeof err);
 				path = found;
 			}
 			rec = hfmodel_load(path, err, sizeof err);
 			if (!rec)
-				die(EXIT_DATA, "%s", err);
+				fail("", err, sizeof err);
 			if (model_path)
 				cJSON_ReplaceItemInObjectCaseSensitive(rec, "model_path", cJSON_CreateString(model_path));
 		}

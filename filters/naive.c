@@ -177,9 +177,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
-			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
-				usage_error("option '--%s' needs a value", longopts[optopt - OPT_SYSTEM].name);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			usage_bad_option(longopts, optopt, argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "fidelity.h"
+#include "hint.h"
 #include "jsonl.h"
 #include "opgraph.h"
 #include "opgraph_emit.h"
@@ -79,7 +80,33 @@ enum {
 	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_KV_ADMISSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN,
 	OPT_FREE_FRACTION, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_MOE_BACKEND, OPT_HELP
 };
+/* A disagg side's options (--prefill-tp ... --decode-workers), in the order of the enum. */
+#define SIDE_OPTIONS(side, SIDE)                                                   \
+	{ side "-tp", required_argument, 0, OPT_##SIDE##_TP },                     \
+	{ side "-pp", required_argument, 0, OPT_##SIDE##_PP },                     \
+	{ side "-dp", required_argument, 0, OPT_##SIDE##_DP },                     \
+	{ side "-moe-tp", required_argument, 0, OPT_##SIDE##_MOE_TP },             \
+	{ side "-moe-ep", required_argument, 0, OPT_##SIDE##_MOE_EP },             \
+	{ side "-batch", required_argument, 0, OPT_##SIDE##_BATCH },               \
+	{ side "-workers", required_argument, 0, OPT_##SIDE##_WORKERS }
+
 /* A serving option (--ctx-tokens, --prefill-tp, ...): its runtime key is its name with '_'. */
+/* lib/'s hints (lib/util/hint) in opgraph's options, after the message. */
+static void opgraph_hint(char *msg, size_t n)
+{
+	long arg = 0;
+	switch (hint_of(msg, &arg)) {
+	case HINT_MOE_LAYOUT: hint_cat(msg, n, "; give --moe-tp or --moe-ep (or both)"); break;
+	case HINT_MOE_LAYOUT_BOTH: hint_cat(msg, n, "; give --moe-tp and --moe-ep"); break;
+	case HINT_MAX_NUM_TOKENS: hint_cat(msg, n, " (raise --max-num-tokens to at least %ld)", arg); break;
+	case HINT_FIDELITY_REFERENCE: hint_cat(msg, n, "; use --fidelity reference"); break;
+	case HINT_STRICT: hint_cat(msg, n, " (--strict or --fidelity reference refuses the layout)"); break;
+	case HINT_ENABLE_EPLB: hint_cat(msg, n, " (--enable-eplb)"); break;
+	case HINT_WIDEEP_SLOTS: hint_cat(msg, n, " (--wideep-num-slots)"); break;
+	default: break;
+	}
+}
+
 static void serving_option(og_serving_request *srv, const char *name, const char *val)
 {
 	char key[64], opt[70];
@@ -106,18 +133,7 @@ int main(int argc, char **argv)
 		{"moe-quant", required_argument, 0, OPT_MOE_Q}, {"mode", required_argument, 0, OPT_MODE},
 		{"config-id", required_argument, 0, OPT_CONFIG_ID}, {"version", required_argument, 0, OPT_VERSION},
 		{"ctx-tokens", required_argument, 0, OPT_CTX_TOKENS},
-		{"prefill-tp", required_argument, 0, OPT_PREFILL_TP}, {"prefill-pp", required_argument, 0, OPT_PREFILL_PP},
-		{"prefill-dp", required_argument, 0, OPT_PREFILL_DP},
-		{"prefill-moe-tp", required_argument, 0, OPT_PREFILL_MOE_TP},
-		{"prefill-moe-ep", required_argument, 0, OPT_PREFILL_MOE_EP},
-		{"prefill-batch", required_argument, 0, OPT_PREFILL_BATCH},
-		{"prefill-workers", required_argument, 0, OPT_PREFILL_WORKERS},
-		{"decode-tp", required_argument, 0, OPT_DECODE_TP}, {"decode-pp", required_argument, 0, OPT_DECODE_PP},
-		{"decode-dp", required_argument, 0, OPT_DECODE_DP},
-		{"decode-moe-tp", required_argument, 0, OPT_DECODE_MOE_TP},
-		{"decode-moe-ep", required_argument, 0, OPT_DECODE_MOE_EP},
-		{"decode-batch", required_argument, 0, OPT_DECODE_BATCH},
-		{"decode-workers", required_argument, 0, OPT_DECODE_WORKERS},
+		SIDE_OPTIONS("prefill", PREFILL), SIDE_OPTIONS("decode", DECODE),
 		{"image-height", required_argument, 0, OPT_IMAGE_HEIGHT},
 		{"image-width", required_argument, 0, OPT_IMAGE_WIDTH},
 		{"num-images", required_argument, 0, OPT_NUM_IMAGES},
@@ -143,7 +159,7 @@ int main(int argc, char **argv)
 	og_serving_request srv = {0};
 	const char *id_opt = NULL, *fidelity_opt = NULL;
 	bool have_batch = false, have_isl = false, have_osl = false, strict = false;
-	og_emit_opts opts = {0};
+	og_emit_opts opts = { .hint = opgraph_hint };
 	const long big = 1L << 40;
 	int c;
 	opterr = 0;
@@ -207,9 +223,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
-			if (optopt >= OPT_SYSTEM && optopt < OPT_HELP)
-				usage_error("option '--%s' needs a value", longopts[optopt - OPT_SYSTEM].name);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			usage_bad_option(longopts, optopt, argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -245,8 +259,10 @@ int main(int argc, char **argv)
 	char err[1024];
 	if (fidelity_resolve(fidelity_opt, &srv.fid, err, sizeof err))
 		usage_error("%s", err);
-	if (og_serving_mode(rt.mode) && og_has_images(&rt) && og_check_serving_images(&rt, srv.fid, err, sizeof err))
+	if (og_serving_mode(rt.mode) && og_has_images(&rt) && og_check_serving_images(&rt, srv.fid, err, sizeof err)) {
+		opgraph_hint(err, sizeof err);
 		usage_error("%s", err);
+	}
 	if (srv.fid == FIDELITY_REFERENCE && (srv.max_num_tokens || srv.engine_version || srv.kv_admission))
 		usage_error("--max-num-tokens, --engine-version and --kv-admission belong to the load model, not "
 			    "--fidelity reference");

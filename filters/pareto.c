@@ -153,9 +153,7 @@ int main(int argc, char **argv)
 		case OPT_DECODE_DEGRADATION: replica.decode_degradation = opt_double("--decode-degradation", optarg); break;
 		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
-			if (optopt >= OPT_TOTAL_GPUS && optopt < OPT_HELP)
-				usage_error("option '--%s' needs a value", longopts[optopt - OPT_TOTAL_GPUS].name);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			usage_bad_option(longopts, optopt, argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -248,8 +246,10 @@ int main(int argc, char **argv)
 			save_csv(save_dir, modes[i].name, "best_config_topn.csv", &modes[i].best, dis, &common);
 		}
 	}
+	/* the summary's words for pareto's options */
+	static const sweep_print_words words = { "--fidelity load", "--save-dir DIR saves them as pareto.csv" };
 	if (strcmp(format, "table") == 0)
-		sweep_print_summary(stdout, modes, 2, &common, pt.is_moe, &t, save_dir);
+		sweep_print_summary(stdout, modes, 2, &common, pt.is_moe, &t, save_dir, &words);
 	else if (strcmp(format, "csv") == 0 && sweep_chosen(modes, 2) >= 0)
 		pick_write_csv(stdout, &modes[sweep_chosen(modes, 2)].best, sweep_chosen(modes, 2) == 1, &common);
 	else

@@ -73,9 +73,7 @@ int main(int argc, char **argv)
 		case OPT_INCLUSIVE: inclusive = true; break;
 		case OPT_HELP: usage_print(usage_text); return finish_stdout();
 		default:
-			if (optopt == OPT_TOP_N || optopt == OPT_FORMAT || optopt == OPT_SAVE_DIR)
-				usage_error("option '--%s' needs a value", longopts[optopt - OPT_TOP_N].name);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			usage_bad_option(longopts, optopt, argv[optind - 1]);
 		}
 	}
 	int nruns = argc - optind;

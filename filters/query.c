@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "explain.h"
 #include "fidelity.h"
+#include "hint.h"
 #include "jsonl.h"
 #include "opquery.h"
 #include "opquery_fallback.h"
@@ -437,6 +438,8 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 	char err[2048];
 	cJSON_Delete(explain_take()); /* (none unless --explain) */
 	int rc = opquery_record(db, rec, &res, err, sizeof err);
+	if (rc == PERFDB_REFUSED && hint_of(err, NULL) == HINT_HYBRID_MODE) /* the reference's hint */
+		hint_cat(err, sizeof err, " (try --database-mode hybrid)");
 	char what[512] = "";
 	if (rc == PERFDB_REFUSED && st->o.fallbacks)
 		rc = price_fallback(st, r, db, rec, id, &res, what, sizeof what, err, sizeof err);

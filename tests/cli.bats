@@ -69,10 +69,10 @@ try 'default --help'"
 @test "estimate and default: a Hugging Face id that is not bundled is named" {
 	run "$EST" --model Nobody/Nothing-7B --system h200_sxm --backend trtllm --tp 1 --batch 1 --isl 10 --osl 2
 	assert_failure 2
-	assert_line --index 0 "estimate: --model: 'Nobody/Nothing-7B' is neither a path nor a bundled Hugging Face id (hfparse --list-models lists them; a downloaded model is a folder with config.json)"
+	assert_line --index 0 "estimate: --model: 'Nobody/Nothing-7B' is neither a path nor a bundled Hugging Face id (a downloaded model is a folder with config.json); hfparse --list-models lists the bundled ones"
 	run "$DEFAULT" --model Nobody/Nothing-7B --system h200_sxm --backend trtllm --total-gpus 8
 	assert_failure 1
-	assert_output "default: --model: 'Nobody/Nothing-7B' is neither a path nor a bundled Hugging Face id (hfparse --list-models lists them; a downloaded model is a folder with config.json)"
+	assert_output "default: --model: 'Nobody/Nothing-7B' is neither a path nor a bundled Hugging Face id (a downloaded model is a folder with config.json); hfparse --list-models lists the bundled ones"
 }
 
 @test "default: --model-path with a Hugging Face id and --backend-version run the same sweep" {

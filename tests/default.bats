@@ -206,7 +206,7 @@ moe() {
 @test "pareto: no reports, and a bad report, exit 1" {
 	run sh -c "echo '{\"record\":\"model\"}' | pareto --total-gpus 8"
 	assert_failure 1
-	assert_output "pareto: no report records on input (expected sweep | opgraph | query | aggregate --ops)"
+	assert_output "pareto: no report records on input (expected the reports of sweep | opgraph | query | aggregate, with their ops)"
 	run sh -c "echo '{\"record\":\"report\",\"mode\":\"agg\",\"config_id\":\"x\",\"tp\":1}' | pareto --total-gpus 8"
 	assert_failure 1
 	assert_output "pareto: <stdin>:1: report 'x': 'pp' is missing or not a number"

@@ -30,7 +30,7 @@ qwen() {
 	[ "$(grep -c ctx_tokens "$BATS_TEST_TMPDIR/agg")" = 0 ]
 	run sweep --system h200_sxm --backend trtllm --total-gpus 8 --isl 10 --osl 10 --fidelity best </dev/null
 	assert_failure 2
-	assert_line --index 0 "sweep: --fidelity must be load or reference, not 'best'"
+	assert_line --index 0 "sweep: fidelity must be load or reference, not 'best'"
 }
 
 @test "default_load: Qwen3-32B on 8xH200 trtllm under load picks agg tp2 bs 80 (1414.13 tok/s/gpu), priced by the load model" {

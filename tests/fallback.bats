@@ -152,7 +152,7 @@ QWEN235_DP=(--system h200_sxm --backend vllm --mode agg --tp 1 --moe-tp 2 --moe-
 	hfparse "$MODELS/Qwen--Qwen3-30B-A3B" >"$BATS_TEST_TMPDIR/model"
 	run --separate-stderr env INFERCAST_FIDELITY=reference opgraph "${opts[@]}" <"$BATS_TEST_TMPDIR/model"
 	assert_failure 1
-	[ "$stderr" = "opgraph: <stdin>:1: MoE model: give --moe-tp or --moe-ep (or both)" ]
+	[ "$stderr" = "opgraph: <stdin>:1: MoE model: moe_tp and moe_ep are unset; give --moe-tp or --moe-ep (or both)" ]
 	run --separate-stderr env INFERCAST_FIDELITY=load opgraph "${opts[@]}" <"$BATS_TEST_TMPDIR/model"
 	assert_success
 	[ "$stderr" = "opgraph: warning: <stdin>:1: fallback: moe_tp 2 = tp x dp, moe_ep 1 (no MoE layout was given) (--strict or --fidelity reference refuses the layout)" ]
@@ -168,7 +168,7 @@ QWEN235_DP=(--system h200_sxm --backend vllm --mode agg --tp 1 --moe-tp 2 --moe-
 	hfparse "$MODELS/Qwen--Qwen3-235B-A22B-FP8" >"$BATS_TEST_TMPDIR/model"
 	run --separate-stderr opgraph "${opts[@]}" <"$BATS_TEST_TMPDIR/model"
 	assert_failure 1
-	[ "$stderr" = "opgraph: <stdin>:1: prefill step: MoE model: give --moe-tp or --moe-ep (or both)" ]
+	[ "$stderr" = "opgraph: <stdin>:1: prefill step: MoE model: moe_tp and moe_ep are unset; give --moe-tp or --moe-ep (or both)" ]
 	run --separate-stderr env INFERCAST_FIDELITY=load opgraph "${opts[@]}" <"$BATS_TEST_TMPDIR/model"
 	assert_success
 	[ "$(head -1 <<<"$output" | jget fallbacks)" = '["fallback: prefill side: moe_tp 4 = tp x dp, moe_ep 1 (no MoE layout was given)","fallback: decode side: moe_tp 4 = tp x dp, moe_ep 1 (no MoE layout was given)"]' ]
@@ -192,13 +192,13 @@ QWEN235_DP=(--system h200_sxm --backend vllm --mode agg --tp 1 --moe-tp 2 --moe-
 @test "a bad --fidelity or INFERCAST_FIDELITY is a usage error" {
 	run --separate-stderr query --fidelity best </dev/null
 	assert_failure 2
-	[ "${stderr%%$'\n'*}" = "query: --fidelity must be load or reference, not 'best'" ]
+	[ "${stderr%%$'\n'*}" = "query: fidelity must be load or reference, not 'best'" ]
 	run --separate-stderr env INFERCAST_FIDELITY=Load query </dev/null
 	assert_failure 2
 	[ "${stderr%%$'\n'*}" = "query: INFERCAST_FIDELITY must be load or reference, not 'Load' (unset it for load)" ]
 	run --separate-stderr opgraph --system h200_sxm --backend vllm --batch 1 --isl 8 --osl 2 --fidelity x </dev/null
 	assert_failure 2
-	[ "${stderr%%$'\n'*}" = "opgraph: --fidelity must be load or reference, not 'x'" ]
+	[ "${stderr%%$'\n'*}" = "opgraph: fidelity must be load or reference, not 'x'" ]
 }
 
 @test "load: a MoE shape the table lacks is priced at the nearest measured shape's efficiency, and says so" {

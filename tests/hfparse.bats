@@ -316,7 +316,7 @@ fails() {
 	done
 	run --separate-stderr hfparse Nobody/Nothing-7B
 	assert_failure 1
-	assert_equal "$stderr" "hfparse: 'Nobody/Nothing-7B' is neither a path nor a bundled Hugging Face id (hfparse --list-models lists them; a downloaded model is a folder with config.json)"
+	assert_equal "$stderr" "hfparse: 'Nobody/Nothing-7B' is neither a path nor a bundled Hugging Face id (a downloaded model is a folder with config.json); hfparse --list-models lists the bundled ones"
 	run --separate-stderr hfparse --resolve /nonexistent/model
 	assert_failure 1
 	assert_equal "$stderr" "hfparse: '/nonexistent/model' does not exist"
@@ -367,7 +367,7 @@ try 'hfparse --help'"
 }
 
 @test "errors: quantization the reference cannot model" {
-	fails "$HF/bad_quant_algo" "$HF/bad_quant_algo/config.json: unsupported quant algorithm 'awq' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors; to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) and give the modes to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. int4_wo for 4-bit weights)"
+	fails "$HF/bad_quant_algo" "$HF/bad_quant_algo/config.json: unsupported quant algorithm 'awq' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors); to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) and give the modes to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. int4_wo for 4-bit weights"
 	fails "$HF/bad_kv_algo" "$HF/bad_kv_algo/config.json: unsupported kv cache algorithm 'int4'"
 	fails "$HF/compressed_int8_moe" "$HF/compressed_int8_moe/config.json: compressed-tensors checkpoint: routed experts in int8_wo have no MoE quant mode"
 }

@@ -96,7 +96,7 @@ T3="$FIXTURES/interp/table3.jsonl"
 	run -1 bash -c "printf '%s\n' '{\"x\":1,\"y\":1,\"value\":2}' '{\"x\":1,\"value\":2}' | '$BIN/interp'"
 	assert_output "interp: <stdin>:2: table point has 1 coordinate(s), earlier ones had 2"
 	run -1 bash -c "echo '{\"x\":1,\"value\":2}' | '$BIN/interp' --method cubic --query 1"
-	assert_output "interp: --method cubic-2d-1d needs a 3-D table, the input has 1-D points"
+	assert_output "interp: method cubic-2d-1d needs a 3-D table, the input has 1-D points"
 	run -2 "$BIN/interp" --method spline
 	assert_line --index 0 "interp: --method: 'spline' is not one of linear-1d, linear-2d, cubic-2d-1d, bilinear-2d-1d, linear-3d"
 	assert_line --index 1 "try 'interp --help'"

@@ -43,3 +43,20 @@ CYCLES="$ROOT/tests/tools/include-cycles"
 	run ls
 	assert_output "$(printf '%s\n' deploy graph model perf query serve support sweep util)"
 }
+
+@test "lib/ messages name none of the programs' options: the filters add their own hints" {
+	run -0 "$ROOT/tests/tools/lib-option-names" "$ROOT"
+	assert_output ''
+	# the check finds an option in a literal, with its file and line, and not in a comment
+	d="$BATS_TEST_TMPDIR/root"
+	mkdir -p "$d/lib/graph" "$d/lib/deploy" "$d/lib/sweep" "$d/man"
+	printf '.B \\-\\-moe\\-tp\n.B \\-\\-strict\n.B \\-\\-help\n' >"$d/man/opgraph.1"
+	printf '/* "--moe-tp" in a comment */\nint f(void) { return g("MoE model: give --moe-tp", "--strict or --x"); }\n' >"$d/lib/graph/a.c"
+	printf 'const char *s = "--moe-tp";\n' >"$d/lib/deploy/w.c"
+	printf 'const char *s = "--strict";\n' >"$d/lib/sweep/exp_experiment.c"
+	printf 'const char *s = "try --help";\n' >"$d/lib/graph/u.c"
+	run -1 "$ROOT/tests/tools/lib-option-names" "$d"
+	assert_output "$(printf 'lib/graph/a.c:2: --moe-tp\nlib/graph/a.c:2: --strict')"
+	run -2 "$ROOT/tests/tools/lib-option-names"
+	assert_output 'usage: lib-option-names ROOT'
+}

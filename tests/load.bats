@@ -93,7 +93,7 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	# a configuration built for the load model, summed under the reference's fidelity
 	run sh -c "hfparse '$Q32' | opgraph --system h200_sxm --backend vllm --tp 2 --batch 4 --isl 100 --osl 10 --mode agg --fidelity load | query --system h200_sxm --backend vllm | aggregate --fidelity reference"
 	assert_failure 1
-	assert_output --partial "config record was built for the load model (opgraph --fidelity load), but aggregate runs --fidelity reference"
+	assert_output --partial "config record was built for the load model (serving.model load), but aggregate runs with the reference fidelity: give opgraph and aggregate the same fidelity"
 	run "$ROOT/pipelines/default" --model "$Q32" --system h200_sxm --backend vllm --total-gpus 8 --fidelity best
 	assert_failure 2
 	assert_line --index 0 "default: --fidelity: 'best' is not one of load, reference"

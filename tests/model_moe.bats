@@ -35,7 +35,7 @@ GPTOSS="$MODELS/openai--gpt-oss-120b"
 	assert_equal "$stderr" "opgraph: <stdin>:1: moe_ep 16 exceeds the model's 8 experts"
 	run --separate-stderr bash -c "hfparse '$MODELS/Qwen--Qwen3-VL-30B-A3B-Instruct' | opgraph --system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 100 --osl 10"
 	assert_failure 1
-	assert_equal "$stderr" "opgraph: <stdin>:1: QWEN3VL_MOE (Qwen3VLMoeForConditionalGeneration): give --moe-tp and --moe-ep (the reference does not infer them for this family)"
+	assert_equal "$stderr" "opgraph: <stdin>:1: QWEN3VL_MOE (Qwen3VLMoeForConditionalGeneration): moe_tp and moe_ep are unset (the reference does not infer them for this family); give --moe-tp and --moe-ep"
 }
 
 @test "moe: attention DP on SGLang prices the experts at every rank's tokens and NCCL around them" {

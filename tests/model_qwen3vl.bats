@@ -115,10 +115,10 @@ DENSE_OPTS="--system h200_sxm --backend trtllm --tp 2 --batch 8 --isl 1024 --osl
 	# the load model does not price images: refused in the serving modes, named
 	run --separate-stderr bash -c "hfparse '$VL_8B' | opgraph $DENSE_OPTS --mode agg --image-height 448 --fidelity load"
 	assert_failure 2
-	assert_equal "$(echo "$stderr" | head -1)" "opgraph: images: the load model does not price the vision encoder yet; use --fidelity reference (disagg prices the images in each worker's static run, agg leaves them out as the reference's run_agg does)"
+	assert_equal "$(echo "$stderr" | head -1)" "opgraph: images: the load model does not price the vision encoder yet (disagg prices the images in each worker's static run, agg leaves them out as the reference's run_agg does); use --fidelity reference"
 	run --separate-stderr bash -c "hfparse '$VL_8B' | sed 's/^{/{\"runtime\":{\"mode\":\"agg\",\"image_height\":448},/' | opgraph $DENSE_OPTS --fidelity load"
 	assert_failure 1
-	assert_equal "$stderr" "opgraph: <stdin>:1: runtime: images: the load model does not price the vision encoder yet; use --fidelity reference (disagg prices the images in each worker's static run, agg leaves them out as the reference's run_agg does)"
+	assert_equal "$stderr" "opgraph: <stdin>:1: runtime: images: the load model does not price the vision encoder yet (disagg prices the images in each worker's static run, agg leaves them out as the reference's run_agg does); use --fidelity reference"
 	run --separate-stderr bash -c "hfparse '$VL_8B' | opgraph $DENSE_OPTS --num-images 2000"
 	assert_failure 2
 	run --separate-stderr bash -c "hfparse '$VL_8B' | sed 's/^{/{\"runtime\":{\"image_width\":-3},/' | opgraph $DENSE_OPTS"
@@ -215,5 +215,5 @@ IMG="--image-height 448 --image-width 448 --num-images 2"
 	run --separate-stderr pipelines/estimate --model Qwen/Qwen3-VL-8B-Instruct --system h200_sxm --backend trtllm \
 		--isl 1024 --osl 256 --mode agg --tp 1 --batch 16 --database-mode hybrid $IMG --fidelity load
 	assert_failure 2
-	assert_equal "${stderr%%$'\n'*}" "estimate: images: the load model does not price the vision encoder yet; use --fidelity reference (disagg prices the images in each worker's static run, agg leaves them out as the reference's run_agg does)"
+	assert_equal "${stderr%%$'\n'*}" "estimate: images: the load model does not price the vision encoder yet (disagg prices the images in each worker's static run, agg leaves them out as the reference's run_agg does); use --fidelity reference"
 }

@@ -273,7 +273,7 @@ edited_config() {
 	edited_config Qwen--Qwen3-8B 's/"hidden_size": 4096,/"hidden_size": 4096, "quantization_config": {"quant_method": "awq", "bits": 4},/'
 	run --separate-stderr hfparse "$BATS_TEST_TMPDIR/m"
 	assert_failure 1
-	assert_equal "$stderr" "hfparse: $BATS_TEST_TMPDIR/m/config.json: unsupported quant algorithm 'awq' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors; to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) and give the modes to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. int4_wo for 4-bit weights)"
+	assert_equal "$stderr" "hfparse: $BATS_TEST_TMPDIR/m/config.json: unsupported quant algorithm 'awq' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors); to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) and give the modes to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. int4_wo for 4-bit weights"
 	run hfparse --ignore-quant "$BATS_TEST_TMPDIR/m"
 	assert_success
 	assert_equal "$(echo "$output" | jget quant.gemm)" bfloat16
@@ -400,7 +400,7 @@ edited_config() {
 		--tp 1 --batch 1 --isl 100 --osl 10 --data-dir "$SHARED/dta"
 	assert_failure 1
 	assert_output ''
-	[[ $stderr == "estimate: perf data folder not found: $SHARED/dta (--data-dir); $SHARED holds the folders "*"data/"* ]]
+	[[ $stderr == "estimate: perf data folder not found: $SHARED/dta (as given); $SHARED holds the folders "*"data/"* ]]
 	mkdir -p "$BATS_TEST_TMPDIR/d/h200_sxm" "$BATS_TEST_TMPDIR/d/b200_sxm"
 	run --separate-stderr env INFERCAST_DATA="$BATS_TEST_TMPDIR/d/h200" "$ROOT/pipelines/estimate" \
 		--model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm --tp 1 --batch 1 --isl 100 --osl 10
@@ -409,7 +409,7 @@ edited_config() {
 	# the filters say the same
 	run --separate-stderr perfload --data-dir "$BATS_TEST_TMPDIR/d/x/y" --system h200_sxm --backend trtllm gemm
 	assert_failure 1
-	assert_equal "$stderr" "perfload: perf data folder not found: $BATS_TEST_TMPDIR/d/x/y (--data-dir); $BATS_TEST_TMPDIR/d holds the folders b200_sxm/, h200_sxm/"
+	assert_equal "$stderr" "perfload: perf data folder not found: $BATS_TEST_TMPDIR/d/x/y (as given); $BATS_TEST_TMPDIR/d holds the folders b200_sxm/, h200_sxm/"
 	# a version that is not there is an error too, listing those that are
 	run --separate-stderr "$ROOT/pipelines/estimate" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
 		--tp 1 --batch 1 --isl 100 --osl 10 --version 9.9

@@ -86,7 +86,7 @@ try 'support --help'"
 	assert_equal "$stderr" "support: no perf data for h200_sxm/trtllm version 9.9"
 	run --separate-stderr "$SUPPORT" --model Nobody/Nothing --system h200_sxm
 	assert_failure 1
-	assert_equal "$stderr" "support: --model: 'Nobody/Nothing' is neither a path nor a bundled Hugging Face id (hfparse --list-models lists them; a downloaded model is a folder with config.json)"
+	assert_equal "$stderr" "support: --model: 'Nobody/Nothing' is neither a path nor a bundled Hugging Face id (a downloaded model is a folder with config.json); hfparse --list-models lists the bundled ones"
 }
 
 @test "naive: weights, smallest TP over 1.5 x weights, replicas, datatypes" {

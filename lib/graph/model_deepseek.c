@@ -85,15 +85,8 @@ int model_deepseek_build(const og_config *cfg, og_graph *g, char *err, size_t er
 	/* --wideep: the reference's wide-EP model classes (lib/graph/model_deepseek_wideep) */
 	if (model_deepseek_wideep_selected(cfg))
 		return model_deepseek_wideep_build(cfg, g, err, errn);
-	if (rt->tp * rt->dp != rt->moe_tp * rt->moe_ep) {
-		snprintf(err, errn, "tp (%ld) * attention dp (%ld) must equal moe_tp (%ld) * moe_ep (%ld)", rt->tp, rt->dp,
-			 rt->moe_tp, rt->moe_ep);
+	if (ds_moe_layout_check(cfg, err, errn))
 		return -1;
-	}
-	if (m->num_experts < rt->moe_ep) {
-		snprintf(err, errn, "moe_ep %ld cannot exceed the %ld experts", rt->moe_ep, m->num_experts);
-		return -1;
-	}
 	const quant_mode *gemm = cfg->quant[QUANT_GEMM], *kv = cfg->quant[QUANT_KVCACHE];
 	const quant_mode *fmha = cfg->quant[QUANT_FMHA], *moe_q = cfg->quant[QUANT_MOE];
 	const quant_mode *bf16 = quant_find(QUANT_GEMM, "bfloat16");

@@ -1,4 +1,5 @@
 #include "model_deepseek_moe.h"
+#include "diag.h"
 
 #include "opgraph_composite.h"
 
@@ -43,4 +44,15 @@ void ds_pipeline_hops(og_graph *g, long pp, long h, double mtp)
 	double hops = (double)(pp - 1);
 	og_add_p2p(g, OG_CONTEXT, "context_p2p", hops, h, pp);
 	og_add_p2p(g, OG_GENERATION, "generation_p2p", hops * mtp, h, pp);
+}
+
+int ds_moe_layout_check(const og_config *cfg, char *err, size_t errn)
+{
+	const og_runtime *rt = &cfg->rt;
+	if (rt->tp * rt->dp != rt->moe_tp * rt->moe_ep)
+		return diag_errf(err, errn, "tp (%ld) * attention dp (%ld) must equal moe_tp (%ld) * moe_ep (%ld)", rt->tp,
+				 rt->dp, rt->moe_tp, rt->moe_ep);
+	if (cfg->model.num_experts < rt->moe_ep)
+		return diag_errf(err, errn, "moe_ep %ld cannot exceed the %ld experts", rt->moe_ep, cfg->model.num_experts);
+	return 0;
 }

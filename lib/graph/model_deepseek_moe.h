@@ -18,6 +18,10 @@ typedef struct ds_moe_block {
 	const char *workload;      /* the routed experts' workload distribution */
 } ds_moe_block;
 
+/* The DeepSeek classes' checks on construction: attention width tp x dp equals moe_tp x moe_ep,
+ * and no more expert ranks than experts. -1 with err when not. */
+int ds_moe_layout_check(const og_config *cfg, char *err, size_t errn);
+
 /* Context: the shared expert, then the routed path, over `layers`; the logits GEMM once. */
 void ds_context_moe(og_graph *g, const ds_moe_block *b, double layers);
 /* Generation: the two paths overlapped over `per_layer`; the logits GEMM mtp times. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hint.h"
 #include "model_moe.h"
 #include "opgraph_composite.h"
 
@@ -140,7 +141,7 @@ static int build_trtllm(const og_config *cfg, og_graph *g, char *err, size_t err
 		return -1;
 	}
 	if (!rt->enable_eplb && slots != m->num_experts) {
-		snprintf(err, errn, "wideep_num_slots (%ld) must equal the %ld experts without EPLB (--enable-eplb)", slots,
+		hint_errf(HINT_ENABLE_EPLB, 0, err, errn, "wideep_num_slots (%ld) must equal the %ld experts without EPLB", slots,
 			 m->num_experts);
 		return -1;
 	}
@@ -233,7 +234,7 @@ static int build_sglang(const og_config *cfg, og_graph *g, char *err, size_t err
 		return -1;
 	}
 	if (rt->wideep_num_slots) {
-		snprintf(err, errn, "--wideep-num-slots applies to TRT-LLM's wide-EP only");
+		hint_errf(HINT_WIDEEP_SLOTS, 0, err, errn, "wideep_num_slots applies to TRT-LLM's wide-EP only");
 		return -1;
 	}
 	const quant_mode *gemm = cfg->quant[QUANT_GEMM], *kv = cfg->quant[QUANT_KVCACHE];

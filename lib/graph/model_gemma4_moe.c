@@ -82,10 +82,7 @@ int model_gemma4_moe_build(const og_config *cfg, og_graph *g, char *err, size_t 
 	gemma4_cfg c;
 	if (read_cfg(m, &c, err, errn))
 		return -1;
-	const quant_mode *gemm = cfg->quant[QUANT_GEMM];
-	const quant_mode *kvq = cfg->quant[QUANT_KVCACHE];
-	const quant_mode *moe_q = cfg->quant[QUANT_MOE];
-	const quant_mode *bf16 = quant_find(QUANT_GEMM, "bfloat16");
+	og_quants q = og_quants_of(cfg);
 	long tp = rt->tp, pp = rt->pp, h = m->hidden_size, inter = m->inter_size / tp;
 	og_moe_shape ms = { h, m->moe_inter_size, m->topk, m->num_experts, rt->moe_tp, rt->moe_ep, rt->dp };
 	/* [0] sliding, [1] full */
@@ -99,44 +96,41 @@ int model_gemma4_moe_build(const og_config *cfg, og_graph *g, char *err, size_t 
 	static const char *const kind[2] = { "swa", "global" };
 
 	for (int phase = OG_CONTEXT; phase <= OG_GENERATION; phase++) {
-		og_phase ph = (og_phase)phase;
-		bool ctx = ph == OG_CONTEXT;
-		const char *pre = ctx ? "context" : "generation";
-		double mtp = ctx ? 1.0 : cfg->mtp_scale_factor;
+		og_pass p = og_pass_of(cfg, (og_phase)phase);
 		char name[96];
-#define OP(s) (snprintf(name, sizeof name, "%s_%s_" s, pre, kind[k]), name)
-		snprintf(name, sizeof name, "%s_embedding", pre);
-		og_add_embedding(g, ph, name, 1 * mtp, m->vocab, h, 0.3);
+#define OP(s) (snprintf(name, sizeof name, "%s_%s_" s, p.pre, kind[k]), name)
+		snprintf(name, sizeof name, "%s_embedding", p.pre);
+		og_add_embedding(g, p.ph, name, 1 * p.mtp, m->vocab, h, 0.3);
 		for (int k = 0; k < 2; k++) {
 			if (count[k] == 0)
 				continue;
-			double sf = (double)count[k] * mtp;
-			og_add_elementwise(g, ph, OP("attn_norm"), sf, 2 * h, 2 * h, 0.8);
-			og_add_gemm(g, ph, OP("qkv_gemm"), sf, qkv[k], h, gemm, false);
-			if (ctx)
-				og_add_context_attention(g, "context_attention", sf, m->n / tp, kv[k], kvq, cfg->quant[QUANT_FMHA],
+			double sf = (double)count[k] * p.mtp;
+			og_add_elementwise(g, p.ph, OP("attn_norm"), sf, 2 * h, 2 * h, 0.8);
+			og_add_gemm(g, p.ph, OP("qkv_gemm"), sf, qkv[k], h, q.gemm, false);
+			if (p.ctx)
+				og_add_context_attention(g, "context_attention", sf, m->n / tp, kv[k], q.kv, q.fmha,
 							 window[k], hd[k], false);
 			else
-				og_add_generation_attention(g, "generation_attention", sf, m->n / tp, kv[k], kvq, window[k], hd[k],
+				og_add_generation_attention(g, "generation_attention", sf, m->n / tp, kv[k], q.kv, window[k], hd[k],
 							    false);
-			og_add_gemm(g, ph, OP("proj_gemm"), sf, h, m->n * hd[k] / tp, gemm, true);
-			og_add_elementwise(g, ph, OP("ffn_norm"), sf, 2 * h, 2 * h, 0.8);
-			og_add_gemm(g, ph, OP("shared_mlp_gate_up_gemm"), sf, 2 * inter, h, gemm, false);
-			og_add_elementwise(g, ph, OP("shared_mlp_act"), sf, 2 * inter, inter, 0.8);
-			og_add_gemm(g, ph, OP("shared_mlp_down_gemm"), sf, h, inter, gemm, true);
+			og_add_gemm(g, p.ph, OP("proj_gemm"), sf, h, m->n * hd[k] / tp, q.gemm, true);
+			og_add_elementwise(g, p.ph, OP("ffn_norm"), sf, 2 * h, 2 * h, 0.8);
+			og_add_gemm(g, p.ph, OP("shared_mlp_gate_up_gemm"), sf, 2 * inter, h, q.gemm, false);
+			og_add_elementwise(g, p.ph, OP("shared_mlp_act"), sf, 2 * inter, inter, 0.8);
+			og_add_gemm(g, p.ph, OP("shared_mlp_down_gemm"), sf, h, inter, q.gemm, true);
 			if (m->num_experts >= 128)
-				og_add_gemm(g, ph, OP("router_gemm"), sf, m->num_experts, h, bf16, false);
+				og_add_gemm(g, p.ph, OP("router_gemm"), sf, m->num_experts, h, q.bf16, false);
 			/* the reference builds these with its MoE defaults: context-kind, gated, both phases */
-			og_add_moe_dispatch(g, ph, OP("moe_pre_dispatch"), sf, &ms, true, moe_q);
-			og_add_moe(g, ph, OP("moe"), sf, &ms, moe_q, "power_law_1.01", true, true);
-			og_add_moe_dispatch(g, ph, OP("moe_post_dispatch"), sf, &ms, false, moe_q);
+			og_add_moe_dispatch(g, p.ph, OP("moe_pre_dispatch"), sf, &ms, true, q.moe);
+			og_add_moe(g, p.ph, OP("moe"), sf, &ms, q.moe, "power_law_1.01", true, true);
+			og_add_moe_dispatch(g, p.ph, OP("moe_post_dispatch"), sf, &ms, false, q.moe);
 		}
 #undef OP
 		/* Logits stay in bfloat16 whatever the GEMM quantization. */
-		snprintf(name, sizeof name, "%s_logits_gemm", pre);
-		og_add_gemm(g, ph, name, 1 * mtp, m->vocab / tp, h, bf16, false);
-		snprintf(name, sizeof name, "%s_p2p", pre);
-		og_add_p2p(g, ph, name, (double)(pp - 1) * mtp, h, pp);
+		snprintf(name, sizeof name, "%s_logits_gemm", p.pre);
+		og_add_gemm(g, p.ph, name, 1 * p.mtp, m->vocab / tp, h, q.bf16, false);
+		snprintf(name, sizeof name, "%s_p2p", p.pre);
+		og_add_p2p(g, p.ph, name, (double)(pp - 1) * p.mtp, h, pp);
 	}
 	return 0;
 }

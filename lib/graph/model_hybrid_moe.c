@@ -96,10 +96,7 @@ int model_hybrid_moe_build(const og_config *cfg, og_graph *g, char *err, size_t 
 	hybrid_dims d;
 	if (resolve(cfg, &d, err, errn))
 		return -1;
-	const quant_mode *gemm = cfg->quant[QUANT_GEMM];
-	const quant_mode *kvq = cfg->quant[QUANT_KVCACHE];
-	const quant_mode *moe_q = cfg->quant[QUANT_MOE];
-	const quant_mode *bf16 = quant_find(QUANT_GEMM, "bfloat16");
+	og_quants q = og_quants_of(cfg);
 	long tp = rt->tp, pp = rt->pp, h = m->hidden_size;
 	og_moe_shape ms = { h, m->moe_inter_size, m->topk, m->num_experts, rt->moe_tp, rt->moe_ep, rt->dp };
 	/* group name, global attention?, MoE FFN?, and the prefix of its FFN ops */
@@ -114,49 +111,46 @@ int model_hybrid_moe_build(const og_config *cfg, og_graph *g, char *err, size_t 
 	};
 
 	for (int phase = OG_CONTEXT; phase <= OG_GENERATION; phase++) {
-		og_phase ph = (og_phase)phase;
-		bool ctx = ph == OG_CONTEXT;
-		const char *pre = ctx ? "context" : "generation";
-		double mtp = ctx ? 1.0 : cfg->mtp_scale_factor;
+		og_pass p = og_pass_of(cfg, (og_phase)phase);
 		char name[96];
-#define OP(fmt, ...) (snprintf(name, sizeof name, "%s_" fmt, pre, __VA_ARGS__), name)
-		og_add_embedding(g, ph, OP("%s", "embedding"), 1 * mtp, m->vocab, h, 0.3);
+#define OP(fmt, ...) (snprintf(name, sizeof name, "%s_" fmt, p.pre, __VA_ARGS__), name)
+		og_add_embedding(g, p.ph, OP("%s", "embedding"), 1 * p.mtp, m->vocab, h, 0.3);
 		for (int k = 0; k < KINDS; k++) {
 			if (d.count[k] == 0)
 				continue;
-			double c = (double)d.count[k] * mtp;
+			double c = (double)d.count[k] * p.mtp;
 			int at = kinds[k].global ? 1 : 0;
 			long window = kinds[k].global ? 0 : d.window;
 			const char *grp = kinds[k].group;
-			og_add_elementwise(g, ph, OP("%s_attn_norm", grp), c, 2 * h, 2 * h, 0.8);
-			og_add_gemm(g, ph, OP("%s_qkv_gemm", grp), c, d.qkv_out[at], h, gemm, false);
-			if (ctx)
-				og_add_context_attention(g, "context_attention", c, m->n / tp, d.kv[at], kvq,
-							 cfg->quant[QUANT_FMHA], window, d.head[at], false);
+			og_add_elementwise(g, p.ph, OP("%s_attn_norm", grp), c, 2 * h, 2 * h, 0.8);
+			og_add_gemm(g, p.ph, OP("%s_qkv_gemm", grp), c, d.qkv_out[at], h, q.gemm, false);
+			if (p.ctx)
+				og_add_context_attention(g, "context_attention", c, m->n / tp, d.kv[at], q.kv,
+							 q.fmha, window, d.head[at], false);
 			else
-				og_add_generation_attention(g, "generation_attention", c, m->n / tp, d.kv[at], kvq, window,
+				og_add_generation_attention(g, "generation_attention", c, m->n / tp, d.kv[at], q.kv, window,
 							    d.head[at], false);
-			og_add_gemm(g, ph, OP("%s_proj_gemm", grp), c, h, d.proj_in[at], gemm, true);
+			og_add_gemm(g, p.ph, OP("%s_proj_gemm", grp), c, h, d.proj_in[at], q.gemm, true);
 			const char *ffn = kinds[k].ffn;
 			if (kinds[k].moe) {
-				og_add_elementwise(g, ph, OP("%s_moe_norm", grp), c, 2 * h, 2 * h, 0.8);
+				og_add_elementwise(g, p.ph, OP("%s_moe_norm", grp), c, 2 * h, 2 * h, 0.8);
 				if (m->num_experts >= 128)
-					og_add_gemm(g, ph, OP("%s_router_gemm", ffn), c, m->num_experts, h, bf16, false);
+					og_add_gemm(g, p.ph, OP("%s_router_gemm", ffn), c, m->num_experts, h, q.bf16, false);
 				/* the reference builds these with its MoE defaults (context-kind, gated, no
 				 * dispatch quant) in both phases */
-				og_add_moe_dispatch(g, ph, OP("%s_moe_pre_dispatch", ffn), c, &ms, true, NULL);
-				og_add_moe(g, ph, OP("%s_moe", ffn), c, &ms, moe_q, "power_law_1.01", true, true);
-				og_add_moe_dispatch(g, ph, OP("%s_moe_post_dispatch", ffn), c, &ms, false, NULL);
+				og_add_moe_dispatch(g, p.ph, OP("%s_moe_pre_dispatch", ffn), c, &ms, true, NULL);
+				og_add_moe(g, p.ph, OP("%s_moe", ffn), c, &ms, q.moe, "power_law_1.01", true, true);
+				og_add_moe_dispatch(g, p.ph, OP("%s_moe_post_dispatch", ffn), c, &ms, false, NULL);
 			} else {
-				og_add_elementwise(g, ph, OP("%s_ffn_norm", grp), c, 2 * h, 2 * h, 0.8);
-				og_add_gemm(g, ph, OP("%s_dense_gate_up_gemm", ffn), c, 2 * d.dense_inter, h, gemm, false);
-				og_add_elementwise(g, ph, OP("%s_dense_act", ffn), c, 2 * d.dense_inter, d.dense_inter, 0.8);
-				og_add_gemm(g, ph, OP("%s_dense_down_gemm", ffn), c, h, d.dense_inter, gemm, true);
+				og_add_elementwise(g, p.ph, OP("%s_ffn_norm", grp), c, 2 * h, 2 * h, 0.8);
+				og_add_gemm(g, p.ph, OP("%s_dense_gate_up_gemm", ffn), c, 2 * d.dense_inter, h, q.gemm, false);
+				og_add_elementwise(g, p.ph, OP("%s_dense_act", ffn), c, 2 * d.dense_inter, d.dense_inter, 0.8);
+				og_add_gemm(g, p.ph, OP("%s_dense_down_gemm", ffn), c, h, d.dense_inter, q.gemm, true);
 			}
 		}
 		/* Logits stay in bfloat16 whatever the GEMM quantization. */
-		og_add_gemm(g, ph, OP("%s", "logits_gemm"), 1 * mtp, m->vocab / tp, h, bf16, false);
-		og_add_p2p(g, ph, OP("%s", "p2p"), (double)(pp - 1) * mtp, h, pp);
+		og_add_gemm(g, p.ph, OP("%s", "logits_gemm"), 1 * p.mtp, m->vocab / tp, h, q.bf16, false);
+		og_add_p2p(g, p.ph, OP("%s", "p2p"), (double)(pp - 1) * p.mtp, h, pp);
 #undef OP
 	}
 	return 0;

@@ -7,6 +7,7 @@
  * modelled here; see docs/families.md). */
 #include "model_moe.h"
 #include "model_builders.h"
+#include "hint.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -169,8 +170,9 @@ int og_moe_check(const og_config *cfg, char *err, size_t errn)
 	const og_runtime *rt = &cfg->rt;
 	const og_model *m = &cfg->model;
 	if (rt->moe_tp < 1 || rt->moe_ep < 1) {
-		snprintf(err, errn, "%s (%s): give --moe-tp and --moe-ep (the reference does not infer them for this family)",
-			 m->family, m->architecture);
+		hint_errf(HINT_MOE_LAYOUT_BOTH, 0, err, errn,
+			  "%s (%s): moe_tp and moe_ep are unset (the reference does not infer them for this family)",
+			  m->family, m->architecture);
 		return -1;
 	}
 	if (og_moe_width_check(rt, m->num_experts, err, errn))

@@ -254,3 +254,15 @@ double og_context_weights(const og_graph *g)
 	return w;
 }
 
+
+og_quants og_quants_of(const og_config *cfg)
+{
+	return (og_quants){ cfg->quant[QUANT_GEMM], cfg->quant[QUANT_KVCACHE], cfg->quant[QUANT_FMHA],
+			    cfg->quant[QUANT_MOE], quant_find(QUANT_GEMM, "bfloat16") };
+}
+
+og_pass og_pass_of(const og_config *cfg, og_phase ph)
+{
+	bool ctx = ph == OG_CONTEXT;
+	return (og_pass){ ph, ctx, ctx ? "context" : "generation", ctx ? 1.0 : cfg->mtp_scale_factor };
+}

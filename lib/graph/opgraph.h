@@ -76,6 +76,23 @@ typedef enum og_phase { OG_CONTEXT, OG_GENERATION, OG_ENCODER } og_phase;
 /* "context", "generation" or "encoder". */
 const char *og_phase_name(og_phase phase);
 
+/* The quant modes a builder prices its ops in: the configuration's, and bfloat16 for the ops the
+ * reference keeps unquantized (routers, logits). */
+typedef struct og_quants {
+	const quant_mode *gemm, *kv, *fmha, *moe, *bf16;
+} og_quants;
+og_quants og_quants_of(const og_config *cfg);
+
+/* One pass of a builder over a phase: its op-name prefix and the scale of its ops (the MTP
+ * factor in generation, 1 in context). */
+typedef struct og_pass {
+	og_phase ph;
+	bool ctx;
+	const char *pre;
+	double mtp;
+} og_pass;
+og_pass og_pass_of(const og_config *cfg, og_phase ph);
+
 typedef struct og_op {
 	char name[64];
 	og_phase phase;

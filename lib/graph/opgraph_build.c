@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "hint.h"
 #include "families.h"
 
 static int resolve_quant(const og_runtime *rt, const og_model *m, og_config *cfg, char *err, size_t errn)
@@ -39,7 +40,7 @@ static int resolve_moe_parallel(og_config *cfg, char *err, size_t errn)
 	og_runtime *rt = &cfg->rt;
 	long width = rt->tp * rt->dp;
 	if (!rt->moe_tp && !rt->moe_ep)
-		return diag_errf(err, errn, "MoE model: give --moe-tp or --moe-ep (or both)");
+		return hint_errf(HINT_MOE_LAYOUT, 0, err, errn, "MoE model: moe_tp and moe_ep are unset");
 	if (!rt->moe_tp) {
 		if (width % rt->moe_ep)
 			return diag_errf(err, errn, "cannot infer moe_tp: tp*dp = %ld is not divisible by moe_ep %ld", width,

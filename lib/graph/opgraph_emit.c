@@ -3,6 +3,7 @@
  * fidelity, the graph built (memoized) or the serving runs prepared, the memory checked. */
 #include "opgraph_emit.h"
 #include "diag.h"
+#include "hint.h"
 #include "memory.h"
 #include "opgraph_build.h"
 #include "opgraph_config.h"
@@ -29,8 +30,16 @@ static void add_fallback(cJSON *c, const layout_notes *notes)
 		cJSON_AddItemToArray(a, cJSON_CreateString(notes->text[i]));
 }
 
-/* Says once per distinct note, on stderr, which layout fallback a configuration took. */
-static void warn_layout(const jsonl_reader *r, const char *note)
+/* msg (n bytes) with the filter's words for its hint after it (lib/util/hint). */
+static void with_hint(char *msg, size_t n, const og_emit_opts *opts)
+{
+	if (opts->hint)
+		opts->hint(msg, n);
+}
+
+/* Says once per distinct note, on stderr, which layout fallback a configuration took, and what
+ * refuses it (HINT_STRICT, in the filter's words). */
+static void warn_layout(const jsonl_reader *r, const char *note, const og_emit_opts *opts)
 {
 	static char seen[8][160];
 	static size_t nseen;
@@ -39,14 +48,21 @@ static void warn_layout(const jsonl_reader *r, const char *note)
 			return;
 	if (nseen < sizeof seen / sizeof seen[0])
 		snprintf(seen[nseen++], sizeof seen[0], "%s", note);
-	warnx_("warning: %s:%ld: %s (--strict or --fidelity reference refuses the layout)", r->name, r->line, note);
+	char line[512];
+	snprintf(line, sizeof line, "%s", note);
+	hint_note(HINT_STRICT, 0, line);
+	with_hint(line, sizeof line, opts);
+	warnx_("warning: %s:%ld: %s", r->name, r->line, line);
 }
 
 /* A configuration that cannot be built: the end of the stream, or with --keep-going its config
  * record with `error` (lib/graph/opgraph_config). */
 static void refuse(const jsonl_reader *r, const og_runtime *rt, const og_serving_request *srv, const cJSON *rec,
-		   const char *id, const char *err, const og_emit_opts *opts)
+		   const char *id, const char *reason, const og_emit_opts *opts)
 {
+	char err[1024];
+	snprintf(err, sizeof err, "%s", reason);
+	with_hint(err, sizeof err, opts);
 	if (!opts->keep_going)
 		jsonl_fail(r, "%s", err);
 	cJSON *c = og_refused_config(rt, srv, rec, id, err);
@@ -58,7 +74,7 @@ static void refuse(const jsonl_reader *r, const og_runtime *rt, const og_serving
 /* The layout fallbacks of the load fidelity, on rt (static, agg) or on the disagg sides, each
  * said on stderr and kept in notes. */
 static void infer_layout(const jsonl_reader *r, const cJSON *runtime, const og_model *m, og_runtime *rt,
-			 og_serving_request *srv, bool dp_option, layout_notes *notes)
+			 og_serving_request *srv, const og_emit_opts *opts, layout_notes *notes)
 {
 	char *note = notes->text[notes->n];
 	size_t n = sizeof notes->text[0];
@@ -71,16 +87,16 @@ static void infer_layout(const jsonl_reader *r, const cJSON *runtime, const og_m
 						sizeof one)) {
 				note = notes->text[notes->n++];
 				snprintf(note, n, "fallback: %s side: %s", names[i], one + strlen("fallback: "));
-				warn_layout(r, note);
+				warn_layout(r, note, opts);
 			}
 		}
 		return;
 	}
-	bool dp_given = dp_option || cJSON_HasObjectItem(runtime, "dp");
+	bool dp_given = opts->dp_option || cJSON_HasObjectItem(runtime, "dp");
 	if ((!dp_given && og_infer_dp(rt, m, note, n)) ||
 	    og_infer_moe_layout(m, rt->tp, rt->dp, &rt->moe_tp, &rt->moe_ep, note, n)) {
 		notes->n++;
-		warn_layout(r, note);
+		warn_layout(r, note, opts);
 	}
 }
 
@@ -112,10 +128,10 @@ int og_check_serving_images(const og_runtime *rt, fidelity fid, char *err, size_
 {
 	static bool warned;
 	if (fid == FIDELITY_LOAD) {
-		snprintf(err, errn, "images: the load model does not price the vision encoder yet; use --fidelity "
-				    "reference (disagg prices the images in each worker's static run, agg leaves "
-				    "them out as the reference's run_agg does)");
-		return -1;
+		return hint_errf(HINT_FIDELITY_REFERENCE, 0, err, errn,
+				 "images: the load model does not price the vision encoder yet (disagg prices the "
+				 "images in each worker's static run, agg leaves them out as the reference's "
+				 "run_agg does)");
 	}
 	if (strcmp(rt->mode, "agg") == 0 && !warned) {
 		warned = true;
@@ -148,8 +164,10 @@ void og_emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base, co
 	    rt.num_images < 0 || rt.num_images > 1024)
 		jsonl_fail(r, "runtime: image_height and image_width must be in [0, 1048576], num_images in [0, 1024]");
 	char err[512], id[256];
-	if (og_serving_mode(rt.mode) && og_has_images(&rt) && og_check_serving_images(&rt, srv.fid, err, sizeof err))
+	if (og_serving_mode(rt.mode) && og_has_images(&rt) && og_check_serving_images(&rt, srv.fid, err, sizeof err)) {
+		with_hint(err, sizeof err, opts);
 		jsonl_fail(r, "runtime: %s", err);
+	}
 	const char *rec_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "config_id"));
 	if (rec_id)
 		snprintf(id, sizeof id, "%s", rec_id);
@@ -165,7 +183,7 @@ void og_emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base, co
 	bool bad_model = og_model_from_json(rec, &model, err, sizeof err) != 0;
 	layout_notes notes = { .n = 0 };
 	if (!bad_model && opts->fallbacks)
-		infer_layout(r, cJSON_GetObjectItemCaseSensitive(rec, "runtime"), &model, &rt, &srv, opts->dp_option, &notes);
+		infer_layout(r, cJSON_GetObjectItemCaseSensitive(rec, "runtime"), &model, &rt, &srv, opts, &notes);
 	if (og_serving_mode(rt.mode)) {
 		/* Serving: the static runs its steps need, under one config record (lib/graph/opgraph_serving). */
 		og_serving sv;

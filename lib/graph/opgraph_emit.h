@@ -16,6 +16,9 @@ typedef struct og_emit_opts {
 	bool keep_going; /* --keep-going: a refused configuration is a config record with `error` */
 	bool fallbacks;  /* load fidelity, not --strict: layout fallbacks (og_infer_dp) */
 	bool dp_option;  /* --dp was given */
+	/* Appends the filter's words (its options) for the hint of a message (lib/util/hint) to it,
+	 * msg n bytes in all; NULL for none. */
+	void (*hint)(char *msg, size_t n);
 } og_emit_opts;
 
 /* The record rec (line r) with its runtime laid over base and srv_base, on system sys (another

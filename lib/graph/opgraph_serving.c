@@ -1,5 +1,6 @@
 #include "opgraph_serving.h"
 #include "diag.h"
+#include "hint.h"
 #include "opgraph_build.h"
 #include "opgraph_memo.h"
 #include "opgraph_write.h"
@@ -214,10 +215,10 @@ static int load_setup(const og_runtime *rt, const og_serving_request *req, const
 		return diag_errf(err, errn, "%s: osl must be at least 2 under the load model (TPOT needs a second token)",
 			    mode);
 	if (!chunked && rt->isl > K)
-		return diag_errf(err, errn,
-			    "%s: isl %ld exceeds the %ld prompt tokens %s schedules per iteration, and it does not "
-			    "split prompts by default (raise --max-num-tokens to at least %ld)",
-			    mode, rt->isl, K, rt->backend, rt->isl);
+		return hint_errf(HINT_MAX_NUM_TOKENS, rt->isl, err, errn,
+				 "%s: isl %ld exceeds the %ld prompt tokens %s schedules per iteration, and it does "
+				 "not split prompts by default",
+				 mode, rt->isl, K, rt->backend);
 	s->load = true;
 	s->chunk_tokens = K;
 	s->chunk_prompts = K / rt->isl > 1 ? K / rt->isl : 1;
@@ -237,7 +238,7 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 	if (req->decode_system && strcmp(req->decode_system, rt->system)) {
 		char e[512];
 		if (!(side_sys[1] = system_load(req->decode_system, e, sizeof e)))
-			return diag_errf(err, errn, "--decode-system: %s", e);
+			return diag_errf(err, errn, "decode system: %s", e);
 		drt.system = req->decode_system;
 		drt.version = req->decode_version;
 	}

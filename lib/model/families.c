@@ -14,34 +14,35 @@ struct arch_family {
 	const char *architecture;
 	const char *family;
 	const char *text_key;   /* nested language-model config of multimodal checkpoints */
+	hf_extra_parser *extra; /* its extra_params (the reference's _parse_hf_config_json), or none */
 };
 
 static const struct arch_family table[] = {
-	{"LlamaForCausalLM", "LLAMA", NULL},
-	{"Qwen2ForCausalLM", "LLAMA", NULL},
-	{"Qwen3ForCausalLM", "LLAMA", NULL},
-	{"Qwen3VLForConditionalGeneration", "QWEN3VL", "text_config"},
-	{"Qwen3VLMoeForConditionalGeneration", "QWEN3VL_MOE", "text_config"},
-	{"MiMoForCausalLM", "LLAMA", NULL},
-	{"DeepSeekForCausalLM", "DEEPSEEK", NULL},
-	{"DeepseekV3ForCausalLM", "DEEPSEEK", NULL},
-	{"DeepseekV32ForCausalLM", "DEEPSEEKV32", NULL},
-	{"GlmMoeDsaForCausalLM", "DEEPSEEKV32", NULL},
-	{"DeepseekV4ForCausalLM", "DEEPSEEKV4", NULL},
-	{"KimiK25ForConditionalGeneration", "KIMIK25", "text_config"},
-	{"NemotronForCausalLM", "NEMOTRONNAS", NULL},
-	{"DeciLMForCausalLM", "NEMOTRONNAS", NULL},
-	{"NemotronHForCausalLM", "NEMOTRONH", NULL},
-	{"MixtralForCausalLM", "MOE", NULL},
-	{"GptOssForCausalLM", "MOE", NULL},
-	{"Qwen2MoeForCausalLM", "MOE", NULL},
-	{"Qwen3MoeForCausalLM", "MOE", NULL},
-	{"MiniMaxM2ForCausalLM", "MOE", NULL},
-	{"MiMoV2FlashForCausalLM", "HYBRIDMOE", NULL},
-	{"Llama4ForConditionalGeneration", "HYBRIDMOE", "text_config"},
-	{"Qwen3_5ForConditionalGeneration", "QWEN35", "text_config"},
-	{"Qwen3_5MoeForConditionalGeneration", "QWEN35", "text_config"},
-	{"Gemma4ForConditionalGeneration", "GEMMA4MOE", "text_config"},
+	{"LlamaForCausalLM", "LLAMA", NULL, NULL},
+	{"Qwen2ForCausalLM", "LLAMA", NULL, NULL},
+	{"Qwen3ForCausalLM", "LLAMA", NULL, hf_extra_qk_norm},
+	{"Qwen3VLForConditionalGeneration", "QWEN3VL", "text_config", hf_extra_qwen3vl},
+	{"Qwen3VLMoeForConditionalGeneration", "QWEN3VL_MOE", "text_config", hf_extra_qwen3vl},
+	{"MiMoForCausalLM", "LLAMA", NULL, NULL},
+	{"DeepSeekForCausalLM", "DEEPSEEK", NULL, hf_extra_mla},
+	{"DeepseekV3ForCausalLM", "DEEPSEEK", NULL, hf_extra_mla},
+	{"DeepseekV32ForCausalLM", "DEEPSEEKV32", NULL, hf_extra_dsa},
+	{"GlmMoeDsaForCausalLM", "DEEPSEEKV32", NULL, hf_extra_glm_dsa},
+	{"DeepseekV4ForCausalLM", "DEEPSEEKV4", NULL, hf_extra_deepseek_v4},
+	{"KimiK25ForConditionalGeneration", "KIMIK25", "text_config", hf_extra_mla},
+	{"NemotronForCausalLM", "NEMOTRONNAS", NULL, NULL},
+	{"DeciLMForCausalLM", "NEMOTRONNAS", NULL, hf_extra_nas},
+	{"NemotronHForCausalLM", "NEMOTRONH", NULL, hf_extra_nemotron_h},
+	{"MixtralForCausalLM", "MOE", NULL, NULL},
+	{"GptOssForCausalLM", "MOE", NULL, NULL},
+	{"Qwen2MoeForCausalLM", "MOE", NULL, NULL},
+	{"Qwen3MoeForCausalLM", "MOE", NULL, hf_extra_qk_norm},
+	{"MiniMaxM2ForCausalLM", "MOE", NULL, hf_extra_qk_norm},
+	{"MiMoV2FlashForCausalLM", "HYBRIDMOE", NULL, hf_extra_mimo_v2},
+	{"Llama4ForConditionalGeneration", "HYBRIDMOE", "text_config", hf_extra_llama4},
+	{"Qwen3_5ForConditionalGeneration", "QWEN35", "text_config", hf_extra_qwen35},
+	{"Qwen3_5MoeForConditionalGeneration", "QWEN35", "text_config", hf_extra_qwen35},
+	{"Gemma4ForConditionalGeneration", "GEMMA4MOE", "text_config", hf_extra_gemma4},
 };
 
 static const struct arch_family *find(const char *architecture)
@@ -58,6 +59,12 @@ const char *family_for_architecture(const char *architecture)
 {
 	const struct arch_family *e = find(architecture);
 	return e ? e->family : NULL;
+}
+
+cJSON *family_extra_params(struct hf_ctx *c, const hf_extra_in *in)
+{
+	const struct arch_family *e = find(in->arch);
+	return e && e->extra ? e->extra(c, in) : NULL;
 }
 
 const char *family_text_config_key(const char *architecture)

@@ -1,6 +1,7 @@
 /* families: the one place that knows the model families. Which family (and so which op-graph
  * builder) the reference uses for each HuggingFace architecture name, where multimodal
- * checkpoints keep their language-model config, and one descriptor per family with what the
+ * checkpoints keep their language-model config, which parser reads an architecture's
+ * extra_params (lib/model/hf_extra), and one descriptor per family with what the
  * other stages ask of it: its builder, whether it routes experts, its KV-cache size, its memory
  * class, whether its checkpoints carry MTP layers, and the image tokens and encoder points of
  * vision models. A new family is one lib/model_<family>.c plus one row here (docs/architecture.md). */
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
+#include "hf_extra.h"
 #include "opgraph.h"
 
 /* The reference's activation-memory coefficient row a family uses (lib/graph/memory). */
@@ -46,6 +48,9 @@ bool family_is_moe(const char *family, const cJSON *extra_params);
 
 /* The reference's family name (LLAMA, MOE, DEEPSEEK, ...) for an architecture, or NULL if unknown. */
 const char *family_for_architecture(const char *architecture);
+/* The extra_params of a checkpoint of architecture in->arch: its row's parser (lib/model/hf_extra),
+ * NULL for an architecture without one (failures go to c). Caller frees. */
+cJSON *family_extra_params(struct hf_ctx *c, const hf_extra_in *in);
 /* For multimodal architectures: the key of the nested language-model config ("text_config"), else NULL. */
 const char *family_text_config_key(const char *architecture);
 /* True for the families the reference always treats as MoE (NEMOTRONH and QWEN35 depend on the

@@ -3,6 +3,7 @@
  * sizes, vision towers. */
 #include "hf_extra.h"
 #include "diag.h"
+#include "hf_quant.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,8 +12,9 @@
 
 /* ---- extra_params per architecture ---- */
 
-static cJSON *nemotronh_params(struct hf_ctx *c, const cJSON *cfg)
+cJSON *hf_extra_nemotron_h(struct hf_ctx *c, const hf_extra_in *in)
 {
+	const cJSON *cfg = in->cfg;
 	static const char *const block_codes[][2] = {
 		{"mamba", "M"}, {"moe", "E"}, {"attention", "*"}, {"mlp", "-"}, {"dense", "-"},
 		{"ffn", "-"}, {"M", "M"}, {"E", "E"}, {"*", "*"}, {"-", "-"},
@@ -172,8 +174,10 @@ static cJSON *hybrid_moe_object(const int *attn, const int *moe, int layers)
 	return x;
 }
 
-static cJSON *mimo_v2_params(struct hf_ctx *c, const cJSON *cfg, int layers)
+cJSON *hf_extra_mimo_v2(struct hf_ctx *c, const hf_extra_in *in)
 {
+	const cJSON *cfg = in->cfg;
+	int layers = in->layers;
 	const cJSON *freq_raw = hf_item(cfg, "moe_layer_freq");
 	const cJSON *attn_raw = hf_item(cfg, "hybrid_layer_pattern");
 	int nmoe = 0, nattn = 0, *moe, *attn;
@@ -206,8 +210,10 @@ static cJSON *mimo_v2_params(struct hf_ctx *c, const cJSON *cfg, int layers)
 	return x;
 }
 
-static cJSON *llama4_params(struct hf_ctx *c, const cJSON *cfg, int layers)
+cJSON *hf_extra_llama4(struct hf_ctx *c, const hf_extra_in *in)
 {
+	const cJSON *cfg = in->cfg;
+	int layers = in->layers;
 	double step = hf_opt_int(c, cfg, "interleave_moe_layer_step", 1);
 	if (step <= 0) {
 		hf_fail(c, "field '%sinterleave_moe_layer_step' must be a positive integer", c->scope);
@@ -244,8 +250,9 @@ static void copy_or(struct hf_ctx *c, cJSON *x, const cJSON *cfg, const char *ke
 		hf_add_num(x, key, v ? v->valuedouble : def);
 }
 
-static cJSON *mla_params(struct hf_ctx *c, const cJSON *cfg)
+cJSON *hf_extra_mla(struct hf_ctx *c, const hf_extra_in *in)
 {
+	const cJSON *cfg = in->cfg;
 	cJSON *x = cJSON_CreateObject();
 	copy_or(c, x, cfg, "v_head_dim", 0);
 	copy_or(c, x, cfg, "kv_lora_rank", 0);
@@ -263,8 +270,10 @@ static cJSON *dsa_params(struct hf_ctx *c, const cJSON *cfg)
 	return x;
 }
 
-static cJSON *deepseek_v4_params(struct hf_ctx *c, const cJSON *cfg, int layers)
+cJSON *hf_extra_deepseek_v4(struct hf_ctx *c, const hf_extra_in *in)
 {
+	const cJSON *cfg = in->cfg;
+	int layers = in->layers;
 	cJSON *x = cJSON_CreateObject();
 	static const char *const before[] = {"q_lora_rank", "o_lora_rank", "o_groups", "head_dim", "qk_rope_head_dim",
 		"index_head_dim", "index_n_heads", "index_topk", "sliding_window"};
@@ -322,8 +331,10 @@ static cJSON *layer_types(struct hf_ctx *c, const cJSON *cfg, int layers, const 
 	return out;
 }
 
-static cJSON *gemma4_params(struct hf_ctx *c, const cJSON *cfg, int layers)
+cJSON *hf_extra_gemma4(struct hf_ctx *c, const hf_extra_in *in)
 {
+	const cJSON *cfg = in->cfg;
+	int layers = in->layers;
 	static const char *const kinds[] = {"sliding_attention", "full_attention", NULL};
 	cJSON *x = cJSON_CreateObject();
 	cJSON_AddItemToObject(x, "layer_types", layer_types(c, cfg, layers, kinds, "Gemma 4"));
@@ -336,8 +347,11 @@ static cJSON *gemma4_params(struct hf_ctx *c, const cJSON *cfg, int layers)
 	return x;
 }
 
-static cJSON *qwen35_params(struct hf_ctx *c, const cJSON *cfg, int layers, double topk, double experts, double moe_inter)
+cJSON *hf_extra_qwen35(struct hf_ctx *c, const hf_extra_in *in)
 {
+	const cJSON *cfg = in->cfg;
+	int layers = in->layers;
+	double topk = in->topk, experts = in->experts, moe_inter = in->moe_inter;
 	static const char *const keys[] = {"linear_num_key_heads", "linear_key_head_dim", "linear_num_value_heads",
 		"linear_value_head_dim", "linear_conv_kernel_dim"};
 	cJSON *x = cJSON_CreateObject();
@@ -381,41 +395,46 @@ static cJSON *vision_params(struct hf_ctx *c, const cJSON *vis)
 	return x;
 }
 
-/* Dispatch on the architecture; NULL for those with no extra params (as the reference's None). */
-cJSON *hf_extra_params(struct hf_ctx *c, const char *arch, const cJSON *cfg, const cJSON *vision, int L, double topk,
-		       double experts, double moe_inter)
+/* ---- the parsers the rows of lib/model/families name ---- */
+
+cJSON *hf_extra_nas(struct hf_ctx *c, const hf_extra_in *in)
 {
-	cJSON *extra = NULL;
-	if (!strcmp(arch, "NemotronHForCausalLM"))
-		extra = nemotronh_params(c, cfg);
-	else if (!strcmp(arch, "DeciLMForCausalLM"))
-		extra = hf_item(cfg, "block_configs") ? nas_params(c, hf_item(cfg, "block_configs")) : NULL;
-	else if (!strcmp(arch, "MiMoV2FlashForCausalLM"))
-		extra = mimo_v2_params(c, cfg, L);
-	else if (!strcmp(arch, "Llama4ForConditionalGeneration"))
-		extra = llama4_params(c, cfg, L);
-	else if (!strcmp(arch, "KimiK25ForConditionalGeneration") || !strcmp(arch, "DeepSeekForCausalLM") ||
-		 !strcmp(arch, "DeepseekV3ForCausalLM"))
-		extra = mla_params(c, cfg);
-	else if (!strcmp(arch, "DeepseekV32ForCausalLM") || !strcmp(arch, "GlmMoeDsaForCausalLM"))
-		extra = dsa_params(c, cfg);
-	else if (!strcmp(arch, "DeepseekV4ForCausalLM"))
-		extra = deepseek_v4_params(c, cfg, L);
-	else if (!strcmp(arch, "Qwen3ForCausalLM") || !strcmp(arch, "Qwen3MoeForCausalLM") ||
-		 !strcmp(arch, "MiniMaxM2ForCausalLM")) {
-		extra = cJSON_CreateObject();
-		cJSON_AddStringToObject(extra, "architecture", arch);
-		cJSON_AddBoolToObject(extra, "use_qk_norm", 1);
-	} else if (!strcmp(arch, "Gemma4ForConditionalGeneration"))
-		extra = gemma4_params(c, cfg, L);
-	else if (!strcmp(arch, "Qwen3_5ForConditionalGeneration") || !strcmp(arch, "Qwen3_5MoeForConditionalGeneration"))
-		extra = qwen35_params(c, cfg, L, topk, experts, moe_inter);
-	else if ((!strcmp(arch, "Qwen3VLForConditionalGeneration") || !strcmp(arch, "Qwen3VLMoeForConditionalGeneration")) &&
-		 hf_truthy(vision)) {
-		if (!cJSON_IsObject(vision))
-			hf_fail(c, "field 'vision_config' must be an object");
-		else
-			extra = vision_params(c, vision);
+	const cJSON *blocks = hf_item(in->cfg, "block_configs");
+	return blocks ? nas_params(c, blocks) : NULL;
+}
+
+cJSON *hf_extra_dsa(struct hf_ctx *c, const hf_extra_in *in)
+{
+	return dsa_params(c, in->cfg);
+}
+
+/* GLM-5 checkpoints that leave the DSA attention projections unquantized run them in bfloat16. */
+cJSON *hf_extra_glm_dsa(struct hf_ctx *c, const hf_extra_in *in)
+{
+	cJSON *x = dsa_params(c, in->cfg);
+	if (hf_dsa_projections_unquantized(in->config))
+		cJSON_AddStringToObject(x, "dsa_gemm_quant_mode", "bfloat16");
+	return x;
+}
+
+/* Qwen3 (dense and MoE) and MiniMax-M2 normalize queries and keys. */
+cJSON *hf_extra_qk_norm(struct hf_ctx *c, const hf_extra_in *in)
+{
+	(void)c;
+	cJSON *x = cJSON_CreateObject();
+	cJSON_AddStringToObject(x, "architecture", in->arch);
+	cJSON_AddBoolToObject(x, "use_qk_norm", 1);
+	return x;
+}
+
+/* Qwen3-VL: the vision tower, when the checkpoint has one. */
+cJSON *hf_extra_qwen3vl(struct hf_ctx *c, const hf_extra_in *in)
+{
+	if (!hf_truthy(in->vision))
+		return NULL;
+	if (!cJSON_IsObject(in->vision)) {
+		hf_fail(c, "field 'vision_config' must be an object");
+		return NULL;
 	}
-	return extra;
+	return vision_params(c, in->vision);
 }

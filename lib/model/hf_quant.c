@@ -3,7 +3,7 @@
  * (_infer_quant_modes_from_raw_config, _apply_model_quant_defaults) do at a54593e24. */
 #include "hf_quant.h"
 #include "diag.h"
-#include "families.h"
+#include "hint.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -50,7 +50,7 @@ static const cJSON *first_truthy(const cJSON *const *v, const char *const *names
 
 /* The reference merges hf_quant_config.json into the raw config: kept whole under
  * "hf_quant_config", and as a lower-cased quantization_config when config.json has none. */
-void hf_attach_quant(cJSON *config, const cJSON *hf_quant, const char *arch)
+void hf_attach_quant(cJSON *config, const cJSON *hf_quant, const char *text_key)
 {
 	if (hf_truthy(hf_quant) && cJSON_IsObject(hf_quant)) {
 		cJSON_DeleteItemFromObjectCaseSensitive(config, "hf_quant_config");
@@ -84,7 +84,6 @@ void hf_attach_quant(cJSON *config, const cJSON *hf_quant, const char *arch)
 		}
 	}
 	/* Multimodal checkpoints may keep quantization_config in their text config. */
-	const char *text_key = family_text_config_key(arch);
 	if (!hf_item(config, "quantization_config") && text_key) {
 		const cJSON *qc = hf_item(hf_item(config, text_key), "quantization_config");
 		if (qc)
@@ -264,10 +263,11 @@ cJSON *hf_quant_record(struct hf_ctx *c, cJSON *config, const char *arch)
 			q.moe = base;
 		}
 	} else {
-		hf_fail(c, "unsupported quant algorithm '%s' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors; "
-			"to price it anyway, read it unquantized with --ignore-quant (hfparse, estimate) and give the modes "
-			"to price with --gemm-quant and --moe-quant (opgraph, estimate), e.g. int4_wo for 4-bit weights)",
-		     algo);
+		bool first = !c->failed;
+		hf_fail(c, "unsupported quant algorithm '%s' (supported: fp8, fp8_block, nvfp4, mxfp4, compressed-tensors)",
+			algo);
+		if (first) /* the way to price it anyway is the filter's, in its options */
+			hint_note(HINT_IGNORE_QUANT, 0, c->err);
 	}
 	if (!strcmp(arch, "DeepseekV4ForCausalLM")) {
 		const cJSON *ed = hf_item(config, "expert_dtype");

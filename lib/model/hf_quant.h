@@ -6,8 +6,9 @@
 #include "hfjson.h"
 
 /* Merge hf_quant_config.json (may be NULL) into config as the reference does: kept whole under
- * "hf_quant_config", and as a lower-cased quantization_config when config.json has none. */
-void hf_attach_quant(cJSON *config, const cJSON *hf_quant, const char *arch);
+ * "hf_quant_config", and as a lower-cased quantization_config when config.json has none (nor
+ * its text config, text_key, of a multimodal checkpoint: NULL for none). */
+void hf_attach_quant(cJSON *config, const cJSON *hf_quant, const char *text_key);
 
 /* The record's "quant" object: default quant modes from the checkpoint (the reference's
  * inference, then its bfloat16 / half defaults), plus the raw fields it keeps. Failures go to c. */

@@ -60,12 +60,12 @@ cJSON *hfmodel_record(cJSON *config, const cJSON *hf_quant, const char *model_pa
 			cJSON_DeleteItemFromObjectCaseSensitive(config, keys[i]);
 		hf_quant = NULL;
 	}
-	hf_attach_quant(config, hf_quant, arch);
+	const char *text_key = family_text_config_key(arch);
+	hf_attach_quant(config, hf_quant, text_key);
 
 	/* Multimodal checkpoints: language-model fields come from the nested text config. */
 	const cJSON *cfg = config;
 	const cJSON *vision = hf_item(config, "vision_config");
-	const char *text_key = family_text_config_key(arch);
 	if (text_key && hf_item(config, text_key)) {
 		cfg = hf_item(config, text_key);
 		if (!cJSON_IsObject(cfg)) {
@@ -117,10 +117,8 @@ cJSON *hfmodel_record(cJSON *config, const cJSON *hf_quant, const char *model_pa
 	if (c->failed)
 		return NULL;
 
-	int L = (int)layers;
-	cJSON *extra = hf_extra_params(c, arch, cfg, vision, L, topk, experts, moe_inter);
-	if (extra && !strcmp(arch, "GlmMoeDsaForCausalLM") && hf_dsa_projections_unquantized(config))
-		cJSON_AddStringToObject(extra, "dsa_gemm_quant_mode", "bfloat16");
+	const hf_extra_in in = { arch, config, cfg, vision, (int)layers, topk, experts, moe_inter };
+	cJSON *extra = family_extra_params(c, &in);
 
 	cJSON *quant = hf_quant_record(c, config, arch);
 	if (c->failed) {

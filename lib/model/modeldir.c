@@ -3,6 +3,7 @@
 #include "fspath.h"
 #include "sharedir.h"
 #include "diag.h"
+#include "hint.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -112,9 +113,9 @@ int modeldir_resolve(const char *name, char *out, size_t n, char *err, size_t er
 			return 0;
 		}
 	}
-	return diag_errf(err, errlen,
-			 "'%s' is neither a path nor a bundled Hugging Face id (hfparse --list-models lists "
-			 "them; a downloaded model is a folder with config.json)",
+	return hint_errf(HINT_LIST_MODELS, 0, err, errlen,
+			 "'%s' is neither a path nor a bundled Hugging Face id (a downloaded model is a folder "
+			 "with config.json)",
 			 name);
 }
 

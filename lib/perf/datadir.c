@@ -85,13 +85,13 @@ const char *datadir_root(const char *data_dir_opt, char *err, size_t errlen)
 	const char *root, *from;
 	if (data_dir_opt && *data_dir_opt) {
 		root = data_dir_opt;
-		from = "--data-dir";
+		from = "as given";
 	} else if (getenv("INFERCAST_DATA") && *getenv("INFERCAST_DATA")) {
 		root = getenv("INFERCAST_DATA");
 		from = "INFERCAST_DATA";
 	} else {
 		root = sharedir_path("data", installed, sizeof installed);
-		from = "the installed default; give --data-dir or set INFERCAST_DATA";
+		from = "the installed default; set INFERCAST_DATA or give the program a data folder";
 	}
 	if (!fspath_is_dir(root)) {
 		/* a typo in a path is the usual cause: show what is there one level up, where the

@@ -138,14 +138,14 @@ int interp_probe_answer_all(interp_probe *st)
 	if (m == INTERP_PROBE_DEFAULT)
 		m = st->dims == 1 ? INTERP_PROBE_LINEAR_1D : st->dims == 2 ? INTERP_PROBE_LINEAR_2D : INTERP_PROBE_CUBIC;
 	if (method_dims[m] != st->dims)
-		die(EXIT_DATA, "--method %s needs a %d-D table, the input has %d-D points", interp_probe_method_names[m],
+		die(EXIT_DATA, "method %s needs a %d-D table, the input has %d-D points", interp_probe_method_names[m],
 		    method_dims[m], st->dims);
 	/* Keep the measured table apart to tell measured points from filled ones. */
 	grid *measured = st->table;
 	bool fill = st->tx.given || st->ty.given || st->tz.given;
 	if (fill) {
 		if (st->dims != 3)
-			die(EXIT_DATA, "--extrapolate-* needs a 3-D table, the input has %d-D points", st->dims);
+			die(EXIT_DATA, "extrapolation needs a 3-D table, the input has %d-D points", st->dims);
 		grid *copy = grid_new(3);
 		const double *xs, *ys, *zs;
 		size_t nx = grid_node_keys(grid_root(measured), &xs);

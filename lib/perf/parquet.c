@@ -8,6 +8,7 @@
 #include <snappy-c.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,20 +207,26 @@ static int tc_list(tc *r, int type, uint64_t *n, int *elem)
 	return 0;
 }
 
+/* The next field of a struct: 1 with its id and type, 0 at the struct's end, -1 on bad data.
+ * The readers of the footer's structs loop on it. */
+static int tc_next(tc *r, int16_t *last, int *id, int *type)
+{
+	if (tc_field(r, last, id, type))
+		return -1;
+	return *type != TC_STOP;
+}
+
 static int tc_skip(tc *r, int type, int depth);
 
 static int tc_skip_struct(tc *r, int depth)
 {
 	int16_t last = 0;
-	for (;;) {
-		int id, type;
-		if (tc_field(r, &last, &id, &type))
-			return -1;
-		if (type == TC_STOP)
-			return 0;
+	int id, type, more;
+	while ((more = tc_next(r, &last, &id, &type)) > 0) {
 		if (tc_skip(r, type, depth + 1))
 			return -1;
 	}
+	return more; /* 0 at the end, -1 on bad data */
 }
 
 static int tc_skip(tc *r, int type, int depth)
@@ -299,6 +306,8 @@ typedef struct schema_col {
 	char name[256];
 	int32_t type, repetition, converted;
 	bool has_type, has_repetition, has_converted, has_children;
+	int32_t num_children;
+	bool has_num_children;
 	int logical;          /* LogicalType union member set, 0 when none */
 	int32_t int_bits;     /* LogicalType INTEGER: bitWidth, isSigned */
 	bool int_signed;
@@ -322,24 +331,51 @@ typedef struct footer {
 	size_t nchunks;
 } footer;
 
+/* An integer field of a Thrift struct: its id, its width, where its value goes and the flag
+ * that says it was read (offsets into the struct). One table per struct reads them all. */
+typedef struct tc_int_field {
+	int id;
+	bool wide; /* i64, else i32 */
+	size_t at, flag;
+} tc_int_field;
+
+#define TC_I32_FIELD(id, st, value, seen) { id, false, offsetof(st, value), offsetof(st, seen) }
+#define TC_I64_FIELD(id, st, value, seen) { id, true, offsetof(st, value), offsetof(st, seen) }
+
+/* Field id (of Thrift type) into the struct at base when fields[] names it: 1 read, 0 not one of
+ * them, -1 on bad data. */
+static int tc_int_into(tc *r, int id, int type, const tc_int_field *fields, size_t n, void *base)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (fields[i].id != id)
+			continue;
+		unsigned char *b = base;
+		if (fields[i].wide ? tc_i64(r, type, (int64_t *)(void *)(b + fields[i].at))
+				   : tc_i32(r, type, (int32_t *)(void *)(b + fields[i].at)))
+			return -1;
+		*(bool *)(b + fields[i].flag) = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* A field no table names and no case takes: skipped; -1 on bad data. */
+static int tc_int_or_skip(tc *r, int id, int type, const tc_int_field *fields, size_t n, void *base, int depth)
+{
+	int got = tc_int_into(r, id, type, fields, n, base);
+	return got < 0 ? -1 : got ? 0 : tc_skip(r, type, depth);
+}
+
 static int read_logical(tc *r, schema_col *c)
 {
 	int16_t last = 0;
-	for (;;) {
-		int id, type;
-		if (tc_field(r, &last, &id, &type))
-			return -1;
-		if (type == TC_STOP)
-			return 0;
+	int id, type, more;
+	while ((more = tc_next(r, &last, &id, &type)) > 0) {
 		c->logical = id;
 		if (id == 10 && type == TC_STRUCT) { /* IntType { 1: i8 bitWidth, 2: bool isSigned } */
 			int16_t l2 = 0;
-			for (;;) {
-				int id2, t2;
-				if (tc_field(r, &l2, &id2, &t2))
-					return -1;
-				if (t2 == TC_STOP)
-					break;
+			int id2, t2, more2;
+			while ((more2 = tc_next(r, &l2, &id2, &t2)) > 0) {
 				if (id2 == 1) {
 					if (tc_i32(r, t2, &c->int_bits))
 						return -1;
@@ -349,35 +385,31 @@ static int read_logical(tc *r, schema_col *c)
 					return -1;
 				}
 			}
+			if (more2 < 0)
+				return -1;
 		} else if (tc_skip(r, type, 1)) {
 			return -1;
 		}
 	}
+	return more; /* 0 at the end, -1 on bad data */
 }
+
+/* SchemaElement's integers: type, repetition_type, num_children, converted_type */
+static const tc_int_field schema_ints[] = {
+	TC_I32_FIELD(1, schema_col, type, has_type),
+	TC_I32_FIELD(3, schema_col, repetition, has_repetition),
+	TC_I32_FIELD(5, schema_col, num_children, has_num_children),
+	TC_I32_FIELD(6, schema_col, converted, has_converted),
+};
 
 static int read_schema_element(tc *r, schema_col *c)
 {
 	int16_t last = 0;
 	bool has_name = false;
 	memset(c, 0, sizeof *c);
-	for (;;) {
-		int id, type;
-		if (tc_field(r, &last, &id, &type))
-			return -1;
-		if (type == TC_STOP)
-			break;
-		int32_t v;
+	int id, type, more;
+	while ((more = tc_next(r, &last, &id, &type)) > 0) {
 		switch (id) {
-		case 1:
-			if (tc_i32(r, type, &c->type))
-				return -1;
-			c->has_type = true;
-			break;
-		case 3:
-			if (tc_i32(r, type, &c->repetition))
-				return -1;
-			c->has_repetition = true;
-			break;
 		case 4: {
 			const unsigned char *s;
 			size_t n;
@@ -390,16 +422,6 @@ static int read_schema_element(tc *r, schema_col *c)
 			has_name = true;
 			break;
 		}
-		case 5:
-			if (tc_i32(r, type, &v))
-				return -1;
-			c->has_children = v > 0;
-			break;
-		case 6:
-			if (tc_i32(r, type, &c->converted))
-				return -1;
-			c->has_converted = true;
-			break;
 		case 10:
 			if (type != TC_STRUCT)
 				return tc_bad(r, "a field has the wrong Thrift type");
@@ -407,30 +429,35 @@ static int read_schema_element(tc *r, schema_col *c)
 				return -1;
 			break;
 		default:
-			if (tc_skip(r, type, 1))
+			if (tc_int_or_skip(r, id, type, schema_ints, sizeof schema_ints / sizeof *schema_ints, c, 1))
 				return -1;
 		}
 	}
+	if (more < 0)
+		return -1;
+	c->has_children = c->has_num_children && c->num_children > 0;
 	if (!has_name)
 		return tc_bad(r, "a schema element without a name");
 	return 0;
 }
 
+/* ColumnMetaData's integers: type, codec, num_values, total_compressed_size, data_page_offset,
+ * dictionary_page_offset */
+static const tc_int_field chunk_ints[] = {
+	TC_I32_FIELD(1, chunk_meta, type, has_type),
+	TC_I32_FIELD(4, chunk_meta, codec, has_codec),
+	TC_I64_FIELD(5, chunk_meta, num_values, has_num_values),
+	TC_I64_FIELD(7, chunk_meta, total_compressed, has_compressed),
+	TC_I64_FIELD(9, chunk_meta, data_page_offset, has_data_off),
+	TC_I64_FIELD(11, chunk_meta, dict_page_offset, has_dict_off),
+};
+
 static int read_column_meta(tc *r, chunk_meta *m)
 {
 	int16_t last = 0;
-	for (;;) {
-		int id, type;
-		if (tc_field(r, &last, &id, &type))
-			return -1;
-		if (type == TC_STOP)
-			return 0;
+	int id, type, more;
+	while ((more = tc_next(r, &last, &id, &type)) > 0) {
 		switch (id) {
-		case 1:
-			if (tc_i32(r, type, &m->type))
-				return -1;
-			m->has_type = true;
-			break;
 		case 3: {
 			uint64_t n;
 			int elem;
@@ -453,48 +480,20 @@ static int read_column_meta(tc *r, chunk_meta *m)
 			m->npath = n > 1000 ? 1000 : (int)n;
 			break;
 		}
-		case 4:
-			if (tc_i32(r, type, &m->codec))
-				return -1;
-			m->has_codec = true;
-			break;
-		case 5:
-			if (tc_i64(r, type, &m->num_values))
-				return -1;
-			m->has_num_values = true;
-			break;
-		case 7:
-			if (tc_i64(r, type, &m->total_compressed))
-				return -1;
-			m->has_compressed = true;
-			break;
-		case 9:
-			if (tc_i64(r, type, &m->data_page_offset))
-				return -1;
-			m->has_data_off = true;
-			break;
-		case 11:
-			if (tc_i64(r, type, &m->dict_page_offset))
-				return -1;
-			m->has_dict_off = true;
-			break;
 		default:
-			if (tc_skip(r, type, 1))
+			if (tc_int_or_skip(r, id, type, chunk_ints, sizeof chunk_ints / sizeof *chunk_ints, m, 1))
 				return -1;
 		}
 	}
+	return more; /* 0 at the end, -1 on bad data */
 }
 
 static int read_column_chunk(tc *r, chunk_meta *m)
 {
 	int16_t last = 0;
 	memset(m, 0, sizeof *m);
-	for (;;) {
-		int id, type;
-		if (tc_field(r, &last, &id, &type))
-			return -1;
-		if (type == TC_STOP)
-			return 0;
+	int id, type, more;
+	while ((more = tc_next(r, &last, &id, &type)) > 0) {
 		if (id == 1)
 			return fail(r->q, "unsupported: column data in another file (ColumnChunk.file_path)");
 		if (id == 8 || id == 9)
@@ -509,18 +508,15 @@ static int read_column_chunk(tc *r, chunk_meta *m)
 			return -1;
 		}
 	}
+	return more; /* 0 at the end, -1 on bad data */
 }
 
 static int read_row_group(tc *r, footer *f)
 {
 	int16_t last = 0;
 	bool has_rows = false, has_cols = false;
-	for (;;) {
-		int id, type;
-		if (tc_field(r, &last, &id, &type))
-			return -1;
-		if (type == TC_STOP)
-			break;
+	int id, type, more;
+	while ((more = tc_next(r, &last, &id, &type)) > 0) {
 		if (id == 1) {
 			uint64_t n;
 			int elem;
@@ -547,6 +543,8 @@ static int read_row_group(tc *r, footer *f)
 			return -1;
 		}
 	}
+	if (more < 0)
+		return -1;
 	if (!has_rows || !has_cols)
 		return tc_bad(r, "a row group without its columns or row count");
 	return 0;
@@ -556,12 +554,8 @@ static int read_footer(tc *r, footer *f)
 {
 	int16_t last = 0;
 	bool has_schema = false, has_rows = false, has_groups = false;
-	for (;;) {
-		int id, type;
-		if (tc_field(r, &last, &id, &type))
-			return -1;
-		if (type == TC_STOP)
-			break;
+	int id, type, more;
+	while ((more = tc_next(r, &last, &id, &type)) > 0) {
 		switch (id) {
 		case 2: {
 			uint64_t n;
@@ -621,6 +615,8 @@ static int read_footer(tc *r, footer *f)
 				return -1;
 		}
 	}
+	if (more < 0)
+		return -1;
 	if (!has_schema || !has_rows || !has_groups)
 		return tc_bad(r, "the file metadata lacks its schema, row count or row groups");
 	return 0;
@@ -638,35 +634,37 @@ typedef struct page_header {
 	int32_t type, uncompressed, compressed;
 	int32_t num_values, encoding, def_encoding;
 	bool has_type, has_sizes, has_data, has_dict;
+	bool has_unc, has_comp, has_n, has_enc, has_def; /* read so far */
 } page_header;
+
+/* PageHeader's integers: type, uncompressed_page_size, compressed_page_size */
+static const tc_int_field page_ints[] = {
+	TC_I32_FIELD(1, page_header, type, has_type),
+	TC_I32_FIELD(2, page_header, uncompressed, has_unc),
+	TC_I32_FIELD(3, page_header, compressed, has_comp),
+};
+
+/* DataPageHeader's: num_values, encoding, definition_level_encoding; DictionaryPageHeader has
+ * the first two */
+static const tc_int_field data_page_ints[] = {
+	TC_I32_FIELD(1, page_header, num_values, has_n),
+	TC_I32_FIELD(2, page_header, encoding, has_enc),
+	TC_I32_FIELD(3, page_header, def_encoding, has_def),
+};
 
 static int read_page_sub(tc *r, page_header *h, bool dict)
 {
 	int16_t last = 0;
-	bool has_n = false, has_enc = false, has_def = dict;
-	for (;;) {
-		int id, type;
-		if (tc_field(r, &last, &id, &type))
+	h->has_n = h->has_enc = false;
+	h->has_def = dict;
+	int id, type, more;
+	while ((more = tc_next(r, &last, &id, &type)) > 0) {
+		if (tc_int_or_skip(r, id, type, data_page_ints, dict ? 2 : 3, h, 2))
 			return -1;
-		if (type == TC_STOP)
-			break;
-		if (id == 1) {
-			if (tc_i32(r, type, &h->num_values))
-				return -1;
-			has_n = true;
-		} else if (id == 2) {
-			if (tc_i32(r, type, &h->encoding))
-				return -1;
-			has_enc = true;
-		} else if (id == 3 && !dict) {
-			if (tc_i32(r, type, &h->def_encoding))
-				return -1;
-			has_def = true;
-		} else if (tc_skip(r, type, 2)) {
-			return -1;
-		}
 	}
-	if (!has_n || !has_enc || !has_def)
+	if (more < 0)
+		return -1;
+	if (!h->has_n || !h->has_enc || !h->has_def)
 		return tc_bad(r, "a page header lacks its value count or encodings");
 	return 0;
 }
@@ -674,30 +672,10 @@ static int read_page_sub(tc *r, page_header *h, bool dict)
 static int read_page_header(tc *r, page_header *h)
 {
 	int16_t last = 0;
-	bool has_unc = false, has_comp = false;
 	memset(h, 0, sizeof *h);
-	for (;;) {
-		int id, type;
-		if (tc_field(r, &last, &id, &type))
-			return -1;
-		if (type == TC_STOP)
-			break;
+	int id, type, more;
+	while ((more = tc_next(r, &last, &id, &type)) > 0) {
 		switch (id) {
-		case 1:
-			if (tc_i32(r, type, &h->type))
-				return -1;
-			h->has_type = true;
-			break;
-		case 2:
-			if (tc_i32(r, type, &h->uncompressed))
-				return -1;
-			has_unc = true;
-			break;
-		case 3:
-			if (tc_i32(r, type, &h->compressed))
-				return -1;
-			has_comp = true;
-			break;
 		case 5:
 		case 7:
 			if (type != TC_STRUCT)
@@ -710,11 +688,13 @@ static int read_page_header(tc *r, page_header *h)
 				h->has_dict = true;
 			break;
 		default:
-			if (tc_skip(r, type, 1))
+			if (tc_int_or_skip(r, id, type, page_ints, sizeof page_ints / sizeof *page_ints, h, 1))
 				return -1;
 		}
 	}
-	h->has_sizes = has_unc && has_comp;
+	if (more < 0)
+		return -1;
+	h->has_sizes = h->has_unc && h->has_comp;
 	if (!h->has_type || !h->has_sizes)
 		return tc_bad(r, "a page header lacks its type or sizes");
 	if (h->uncompressed < 0 || h->compressed < 0)

@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "hint.h"
+
 perf_result perf_formula(double latency_ms, perf_source src)
 {
 	return (perf_result){ latency_ms, 0.0, src, src == PERF_SRC_SOL ? PERF_DET_SOL : PERF_DET_EMPIRICAL };
@@ -27,9 +29,10 @@ int perf_mode_settle(perf_mode mode, int st, double empirical_ms, perf_result *o
 		*out = perf_formula(empirical_ms, PERF_SRC_EMPIRICAL);
 		return 0;
 	}
-	/* the look-up first, then the tables' reason; the reference's hint to try HYBRID mode last */
+	/* the look-up first, then the tables' reason; the reference's hint to try HYBRID mode is the
+	 * filter's words for HINT_HYBRID_MODE, after it */
 	char why[1024];
 	snprintf(why, sizeof why, "%s", err);
-	snprintf(err, errlen, "%s: %s (try --database-mode hybrid)", lookup, why);
+	hint_errf(HINT_HYBRID_MODE, 0, err, errlen, "%s: %s", lookup, why);
 	return PERFDB_REFUSED;
 }

@@ -136,8 +136,8 @@ void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *
 	const char *lm = cJSON_GetStringValue(
 		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "serving"), "model"));
 	if (st->fid == FIDELITY_REFERENCE && lm && strcmp(lm, "load") == 0)
-		jsonl_fail(r, "config record was built for the load model (opgraph --fidelity load), but aggregate "
-			      "runs --fidelity reference: give both the same --fidelity");
+		jsonl_fail(r, "config record was built for the load model (serving.model load), but aggregate "
+			      "runs with the reference fidelity: give opgraph and aggregate the same fidelity");
 	/* the report names the version the tables came from (query's data_version), not the one
 	 * asked for, which is null when the newest was taken */
 	const cJSON *dv = cJSON_GetObjectItemCaseSensitive(rec, "data_version");

@@ -20,7 +20,7 @@ int fidelity_resolve(const char *opt, fidelity *out, char *err, size_t errn)
 	if (opt) {
 		if (fidelity_parse(opt, out) == 0)
 			return 0;
-		snprintf(err, errn, "--fidelity must be load or reference, not '%s'", opt);
+		snprintf(err, errn, "fidelity must be load or reference, not '%s'", opt); /* the option's value */
 		return -1;
 	}
 	const char *env = getenv("INFERCAST_FIDELITY");

@@ -136,7 +136,7 @@ static int default_path(char *out, size_t n, char *err, size_t errn)
 		return 0;
 	return diag_errf(err, errn,
 		    "load model parameters not found: tried params/load_model.json beside the programs and %s "
-		    "(set INFERCAST_LOAD_PARAMS, or use --fidelity reference)",
+		    "(set INFERCAST_LOAD_PARAMS, or price with the reference fidelity)",
 		    out);
 }
 
@@ -281,6 +281,6 @@ const load_entry *load_model_find(const load_model *m, const char *backend, cons
 		return last;
 	if (last)
 		return diag_errf(err, errn, "%s: no entry for %s version %s", m->path, backend, version), NULL;
-	return diag_errf(err, errn, "%s: no parameters for backend '%s' (run bench/accuracy --fit, or use --fidelity reference)",
+	return diag_errf(err, errn, "%s: no parameters for backend '%s' (fit them with bench/accuracy, or price with the reference fidelity)",
 		    m->path, backend), NULL;
 }

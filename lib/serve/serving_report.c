@@ -108,6 +108,25 @@ static void add_ops(cJSON *r, const serving_ops *s)
 	}
 }
 
+/* The rates every serving report (agg, disagg, the load model's) writes after its head, in the
+ * reference's column order: one writer for the three. */
+enum { RATE_KEYS = 9 };
+static void add_rates(cJSON *r, const double v[RATE_KEYS])
+{
+	static const char *const keys[RATE_KEYS] = {
+		"ttft_ms",	"tpot_ms",		"request_latency_ms",	 "seq_per_s",	"seq_per_s_per_gpu",
+		"tokens_per_s", "tokens_per_s_per_gpu", "tokens_per_s_per_user", "concurrency",
+	};
+	for (int i = 0; i < RATE_KEYS; i++)
+		cJSON_AddNumberToObject(r, keys[i], v[i]);
+}
+
+/* agg_result's and disagg_result's rates (the same nine fields) */
+#define RATES_OF(x)                                                                                   \
+	((const double[RATE_KEYS]){ (x).ttft_ms, (x).tpot_ms, (x).request_latency_ms, (x).seq_per_s,   \
+				    (x).seq_per_s_per_gpu, (x).tokens_per_s, (x).tokens_per_s_per_gpu, \
+				    (x).tokens_per_s_per_user, (x).concurrency })
+
 static cJSON *report_agg(const cJSON *config, const serving_ops *s, char *err, size_t errn)
 {
 	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(config, "serving");
@@ -150,15 +169,7 @@ static cJSON *report_agg(const cJSON *config, const serving_ops *s, char *err, s
 	agg_finish(&p, mix_ms, mix_wms, genonly_ms, genonly_wms, tp, pp, dp, &res);
 
 	cJSON *r = summary_report_head(config);
-	cJSON_AddNumberToObject(r, "ttft_ms", res.ttft_ms);
-	cJSON_AddNumberToObject(r, "tpot_ms", res.tpot_ms);
-	cJSON_AddNumberToObject(r, "request_latency_ms", res.request_latency_ms);
-	cJSON_AddNumberToObject(r, "seq_per_s", res.seq_per_s);
-	cJSON_AddNumberToObject(r, "seq_per_s_per_gpu", res.seq_per_s_per_gpu);
-	cJSON_AddNumberToObject(r, "tokens_per_s", res.tokens_per_s);
-	cJSON_AddNumberToObject(r, "tokens_per_s_per_gpu", res.tokens_per_s_per_gpu);
-	cJSON_AddNumberToObject(r, "tokens_per_s_per_user", res.tokens_per_s_per_user);
-	cJSON_AddNumberToObject(r, "concurrency", res.concurrency);
+	add_rates(r, RATES_OF(res));
 	cJSON_AddNumberToObject(r, "global_batch", res.global_batch);
 	cJSON_AddNumberToObject(r, "num_total_gpus", (double)res.num_total_gpus);
 	cJSON_AddNumberToObject(r, "memory", get_num_or(cJSON_GetObjectItemCaseSensitive(config, "memory_gib"),
@@ -250,15 +261,7 @@ static cJSON *report_disagg(const cJSON *config, const serving_ops *s, char *err
 	disagg_finish(&p, &d, osl, DISAGG_PREFILL_DEGRADATION, DISAGG_DECODE_DEGRADATION, &res);
 
 	cJSON *r = summary_report_head(config);
-	cJSON_AddNumberToObject(r, "ttft_ms", res.ttft_ms);
-	cJSON_AddNumberToObject(r, "tpot_ms", res.tpot_ms);
-	cJSON_AddNumberToObject(r, "request_latency_ms", res.request_latency_ms);
-	cJSON_AddNumberToObject(r, "seq_per_s", res.seq_per_s);
-	cJSON_AddNumberToObject(r, "seq_per_s_per_gpu", res.seq_per_s_per_gpu);
-	cJSON_AddNumberToObject(r, "tokens_per_s", res.tokens_per_s);
-	cJSON_AddNumberToObject(r, "tokens_per_s_per_gpu", res.tokens_per_s_per_gpu);
-	cJSON_AddNumberToObject(r, "tokens_per_s_per_user", res.tokens_per_s_per_user);
-	cJSON_AddNumberToObject(r, "concurrency", res.concurrency);
+	add_rates(r, RATES_OF(res));
 	cJSON_AddNumberToObject(r, "num_total_gpus", (double)res.num_total_gpus);
 	add_side(r, "prefill", po, &p, res.prefill_global_batch, res.prefill_seq_per_s_per_worker,
 		 res.prefill_memory_gib);
@@ -325,15 +328,10 @@ static cJSON *load_report(const cJSON *config, const load_result *res, long osl,
 {
 	cJSON *r = summary_report_head(config);
 	cJSON_AddStringToObject(r, "latency_model", "load");
-	cJSON_AddNumberToObject(r, "ttft_ms", res->ttft_ms);
-	cJSON_AddNumberToObject(r, "tpot_ms", res->tpot_ms);
-	cJSON_AddNumberToObject(r, "request_latency_ms", res->ttft_ms + (double)(osl - 1) * res->tpot_ms);
-	cJSON_AddNumberToObject(r, "seq_per_s", seq_per_s);
-	cJSON_AddNumberToObject(r, "seq_per_s_per_gpu", seq_per_s / gpus);
-	cJSON_AddNumberToObject(r, "tokens_per_s", seq_per_s * (double)osl);
-	cJSON_AddNumberToObject(r, "tokens_per_s_per_gpu", seq_per_s * (double)osl / gpus);
-	cJSON_AddNumberToObject(r, "tokens_per_s_per_user", 1000.0 / res->tpot_ms);
-	cJSON_AddNumberToObject(r, "concurrency", concurrency);
+	double tokens_per_s = seq_per_s * (double)osl;
+	add_rates(r, (const double[RATE_KEYS]){ res->ttft_ms, res->tpot_ms, res->ttft_ms + (double)(osl - 1) * res->tpot_ms,
+						seq_per_s, seq_per_s / gpus, tokens_per_s, tokens_per_s / gpus,
+						1000.0 / res->tpot_ms, concurrency });
 	cJSON_AddNumberToObject(r, "num_total_gpus", gpus);
 	return r;
 }

@@ -153,7 +153,7 @@ void merged_inclusive_tpot(merged *m)
 		return;
 	for (size_t r = 0; r < m->n; r++) {
 		if (inclusive_used == sizeof inclusive_cells / sizeof *inclusive_cells)
-			die(EXIT_DATA, "too many rows for --inclusive-tpot");
+			die(EXIT_DATA, "too many rows for the inclusive TPOT");
 		double o = merged_num(m->rows[r][osl]);
 		double v = (merged_num(m->rows[r][ttft]) + merged_num(m->rows[r][tpot]) * (o - 1)) / o;
 		char *cell = inclusive_cells[inclusive_used++];

@@ -88,7 +88,7 @@ void sweep_points_read(sweep_points *pt, double kv_fraction, const double correc
 		fputc('\n', stderr);
 	jsonl_close(&r);
 	if (!pt->first)
-		die(EXIT_DATA, "no report records on input (expected sweep | opgraph | query | aggregate --ops)");
+		die(EXIT_DATA, "no report records on input (expected the reports of sweep | opgraph | query | aggregate, with their ops)");
 }
 
 /* The version column: the report's, else the newest data folder the tools used. */
@@ -177,7 +177,7 @@ void sweep_mode_run(sweep_mode_result *m, const sweep_points *pt, const pick_com
 	}
 	pick_default(&m->results, t, &m->front, &m->best, &m->met);
 	if (m->best.n == 0) {
-		snprintf(m->failure, sizeof m->failure, "no configuration left under --strict-sla");
+		snprintf(m->failure, sizeof m->failure, "no configuration left under the strict SLA");
 		return;
 	}
 	m->ran = true;

@@ -208,7 +208,7 @@ static void grouped(double v, char *buf, size_t n)
 }
 
 void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_common *c, bool is_moe,
-			 const pick_targets *t, const char *save_dir)
+			 const pick_targets *t, const char *save_dir, const sweep_print_words *words)
 {
 	int ch = sweep_chosen(m, n);
 	const char *dash = "  ----------------------------------------------------------------------------";
@@ -233,8 +233,8 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 		disagg_ran |= m[i].ran && strcmp(m[i].name, "disagg") == 0;
 	for (int i = 0; i < n; i++)
 		if (load_priced(&m[i]))
-			fprintf(o, "    Latency model: %s by infercast's load model (--fidelity load, docs/accuracy.md)%s\n",
-				m[i].name, disagg_ran ? "; disagg by the reference's static workers" : "");
+			fprintf(o, "    Latency model: %s by infercast's load model (%s, docs/accuracy.md)%s\n", m[i].name,
+				words->load_fidelity, disagg_ran ? "; disagg by the reference's static workers" : "");
 	double agg = 0, dis = 0;
 	for (int i = 0; i < n; i++) {
 		if (!m[i].ran)
@@ -282,7 +282,7 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 				fprintf(o, "%s %s/%s/pareto.csv", k++ ? "," : "", save_dir, m[i].name);
 		fputc('\n', o);
 	} else {
-		fprintf(o, " --save-dir DIR saves them as pareto.csv\n");
+		fprintf(o, " %s\n", words->unsaved);
 	}
 	fprintf(o, "%s\n  Deployment Details:\n", dash);
 	fputs("    (p) stands for prefill, (d) stands for decode, bs stands for batch size,\n"

@@ -23,9 +23,15 @@ typedef struct sweep_mode_result {
 /* The index of the chosen mode (the higher best throughput; agg on a tie), -1 if none ran. */
 int sweep_chosen(const sweep_mode_result *m, int n);
 
+/* The filter's words in the summary, in its options (lib/ names none). */
+typedef struct sweep_print_words {
+	const char *load_fidelity; /* how the load model is asked for ("--fidelity load") */
+	const char *unsaved;       /* after the Pareto fronts when no save_dir was given */
+} sweep_print_words;
+
 /* The summary and the tables; save_dir: where the CSV files were written (NULL: not written). */
 void sweep_print_summary(FILE *out, const sweep_mode_result *m, int n, const pick_common *c, bool is_moe,
-			 const pick_targets *t, const char *save_dir);
+			 const pick_targets *t, const char *save_dir, const sweep_print_words *words);
 
 /* JSON Lines: {"record":"chosen",...}, then per mode "best" rows (with rank) and "front" rows,
  * each with `mode` and `row` (the reference's columns). */

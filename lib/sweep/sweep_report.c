@@ -90,11 +90,37 @@ static bool load_report(const cJSON *r)
 	return (lm && !strcmp(lm, "load")) || (sm && !strcmp(sm, "load"));
 }
 
+/* The rates and sizes every agg report carries, the static model's and the load model's. */
+static int agg_rates(const cJSON *r, agg_point *p, char *err, size_t errn)
+{
+	double conc, gpus;
+	if (num(r, "concurrency", &conc, err, errn) || num(r, "num_total_gpus", &gpus, err, errn) ||
+	    num(r, "ttft_ms", &p->ttft, err, errn) || num(r, "tpot_ms", &p->tpot, err, errn) ||
+	    num(r, "request_latency_ms", &p->request_latency, err, errn) ||
+	    num(r, "seq_per_s", &p->seq_s, err, errn) || num(r, "seq_per_s_per_gpu", &p->seq_s_gpu, err, errn) ||
+	    num(r, "tokens_per_s", &p->tokens_s, err, errn) ||
+	    num(r, "tokens_per_s_per_gpu", &p->tokens_s_gpu, err, errn) ||
+	    num(r, "tokens_per_s_per_user", &p->tokens_s_user, err, errn) || num(r, "memory", &p->memory, err, errn))
+		return -1;
+	p->concurrency = (long)conc;
+	p->num_total_gpus = (long)gpus;
+	p->request_rate = p->seq_s;
+	return 0;
+}
+
+/* Whether the clients' requests fit: opgraph's memory model (the report's oom) and TRT-LLM's
+ * KV-cache budget, as for the reference's points. */
+static int agg_fits(const cJSON *r, double kv_fraction, agg_point *p, char *err, size_t errn)
+{
+	p->oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "oom"));
+	return kv_cache_check(r, kv_fraction, p, err, errn);
+}
+
 /* A load-model agg report: the reference's run_agg columns it has no counterpart for hold what
  * is documented in sweep_pick.h (agg_point.load). */
 static int load_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char *err, size_t errn)
 {
-	double batch, chunk, prompts, conc, gpus;
+	double batch, chunk, prompts;
 	p->load = true;
 	if (layout_of(r, &p->layout, err, errn) || num(r, "batch", &batch, err, errn))
 		return -1;
@@ -103,31 +129,20 @@ static int load_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char
 	if (p->error) /* not priced: where it sits in the sweep is all there is */
 		return 0;
 	if (num(r, "load.chunk_tokens", &chunk, err, errn) || num(r, "load.chunk_prompts", &prompts, err, errn) ||
-	    num(r, "concurrency", &conc, err, errn) || num(r, "num_total_gpus", &gpus, err, errn) ||
-	    num(r, "ttft_ms", &p->ttft, err, errn) || num(r, "tpot_ms", &p->tpot, err, errn) ||
-	    num(r, "request_latency_ms", &p->request_latency, err, errn) ||
-	    num(r, "seq_per_s", &p->seq_s, err, errn) || num(r, "seq_per_s_per_gpu", &p->seq_s_gpu, err, errn) ||
-	    num(r, "tokens_per_s", &p->tokens_s, err, errn) ||
-	    num(r, "tokens_per_s_per_gpu", &p->tokens_s_gpu, err, errn) ||
-	    num(r, "tokens_per_s_per_user", &p->tokens_s_user, err, errn) || num(r, "memory", &p->memory, err, errn))
+	    agg_rates(r, p, err, errn))
 		return -1;
 	p->ctx_tokens = (long)chunk;
 	p->num_ctx_reqs = prompts;
 	p->num_gen_reqs = batch;
 	p->global_batch = p->batch * p->layout.dp;
-	p->concurrency = (long)conc;
-	p->num_total_gpus = (long)gpus;
-	p->request_rate = p->seq_s;
-	/* whether the clients' requests fit: opgraph's memory model (a step holding a full chunk
-	 * and the decode batch) and TRT-LLM's KV-cache budget, as for the reference's points */
-	p->oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "oom"));
-	return kv_cache_check(r, kv_fraction, p, err, errn);
+	/* its oom: a step holding a full chunk and the decode batch */
+	return agg_fits(r, kv_fraction, p, err, errn);
 }
 
 int sweep_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char *err, size_t errn)
 {
 	memset(p, 0, sizeof *p);
-	double batch, ctx, gbs, conc, gpus;
+	double batch, ctx, gbs;
 	if (load_report(r))
 		return load_agg_point(r, kv_fraction, p, err, errn);
 	const char *error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "error"));
@@ -142,14 +157,7 @@ int sweep_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char *err,
 	}
 	if (layout_of(r, &p->layout, err, errn) || num(r, "batch", &batch, err, errn) ||
 	    num(r, "serving.ctx_tokens", &ctx, err, errn) || num(r, "global_batch", &gbs, err, errn) ||
-	    num(r, "concurrency", &conc, err, errn) || num(r, "num_total_gpus", &gpus, err, errn) ||
-	    num(r, "ttft_ms", &p->ttft, err, errn) || num(r, "tpot_ms", &p->tpot, err, errn) ||
-	    num(r, "request_latency_ms", &p->request_latency, err, errn) ||
-	    num(r, "seq_per_s", &p->seq_s, err, errn) || num(r, "seq_per_s_per_gpu", &p->seq_s_gpu, err, errn) ||
-	    num(r, "tokens_per_s", &p->tokens_s, err, errn) ||
-	    num(r, "tokens_per_s_per_gpu", &p->tokens_s_gpu, err, errn) ||
-	    num(r, "tokens_per_s_per_user", &p->tokens_s_user, err, errn) || num(r, "memory", &p->memory, err, errn) ||
-	    num(r, "balance_score", &p->balance_score, err, errn) ||
+	    agg_rates(r, p, err, errn) || num(r, "balance_score", &p->balance_score, err, errn) ||
 	    num(r, "num_ctx_reqs", &p->num_ctx_reqs, err, errn) || num(r, "num_gen_reqs", &p->num_gen_reqs, err, errn) ||
 	    num(r, "num_tokens", &p->num_tokens, err, errn) || num(r, "gen_tokens", &p->gen_tokens, err, errn) ||
 	    num(r, "power_w", &p->power_w, err, errn))
@@ -157,11 +165,7 @@ int sweep_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char *err,
 	p->batch = (long)batch;
 	p->ctx_tokens = (long)ctx;
 	p->global_batch = (long)gbs;
-	p->concurrency = (long)conc;
-	p->num_total_gpus = (long)gpus;
-	p->request_rate = p->seq_s;
-	p->oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "oom"));
-	return kv_cache_check(r, kv_fraction, p, err, errn);
+	return agg_fits(r, kv_fraction, p, err, errn);
 }
 
 int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err, size_t errn)

@@ -195,48 +195,38 @@ void sweep_layout_name(const sweep_layout *l, char *buf, size_t n)
 	snprintf(buf, n, "tp%dpp%ddp%detp%dep%d", l->tp, l->pp, l->dp, l->moe_tp, l->moe_ep);
 }
 
-/* Appends lo, lo+step, ... < hi. */
-static size_t range(long lo, long hi, long step, long *out, size_t n, size_t cap)
+/* A batch list as runs of one step each (lo, lo + step, ... below hi), then its last size. */
+typedef struct batch_run {
+	long lo, hi, step;
+} batch_run;
+
+/* The sizes of runs[] and then last, those up to max_batch, into out (cap at most). */
+static size_t stepped_batches(const batch_run *runs, size_t nruns, long last, long max_batch, long *out, size_t cap)
 {
-	for (long v = lo; v < hi && n < cap; v += step)
-		out[n++] = v;
+	size_t n = 0;
+	for (size_t r = 0; r < nruns; r++)
+		for (long v = runs[r].lo; v < runs[r].hi && n < cap; v += runs[r].step)
+			if (v <= max_batch)
+				out[n++] = v;
+	if (last <= max_batch && n < cap)
+		out[n++] = last;
 	return n;
 }
 
 size_t sweep_agg_batches(long max_batch, long *out, size_t cap)
 {
-	long all[SWEEP_MAX_LIST];
-	size_t k = 0;
-	k = range(1, 16, 1, all, k, SWEEP_MAX_LIST);
-	k = range(16, 32, 4, all, k, SWEEP_MAX_LIST);
-	k = range(32, 64, 8, all, k, SWEEP_MAX_LIST);
-	k = range(64, 256, 16, all, k, SWEEP_MAX_LIST);
-	k = range(256, 512, 32, all, k, SWEEP_MAX_LIST);
-	k = range(512, 1024, 256, all, k, SWEEP_MAX_LIST);
-	all[k++] = 1024;
-	size_t n = 0;
-	for (size_t i = 0; i < k && n < cap; i++)
-		if (all[i] <= max_batch)
-			out[n++] = all[i];
-	return n;
+	static const batch_run runs[] = { { 1, 16, 1 },	   { 16, 32, 4 },   { 32, 64, 8 },
+					  { 64, 256, 16 }, { 256, 512, 32 }, { 512, 1024, 256 } };
+	return stepped_batches(runs, sizeof runs / sizeof *runs, 1024, max_batch, out, cap);
 }
 
 size_t sweep_decode_batches(long max_batch, long *out, size_t cap)
 {
-	long all[SWEEP_MAX_LIST];
-	size_t k = 0;
-	k = range(1, 16, 1, all, k, SWEEP_MAX_LIST);
-	k = range(16, 32, 2, all, k, SWEEP_MAX_LIST);
-	k = range(32, 128, 4, all, k, SWEEP_MAX_LIST);
-	k = range(128, 512, 8, all, k, SWEEP_MAX_LIST);
-	all[k++] = 512;
+	static const batch_run runs[] = { { 1, 16, 1 }, { 16, 32, 2 }, { 32, 128, 4 }, { 128, 512, 8 } };
 	if (max_batch < 1)
 		max_batch = 1;
-	size_t n = 0;
 	/* A larger budget than the list's end is tried as one more size. */
-	for (size_t i = 0; i < k && n < cap; i++)
-		if (all[i] <= max_batch)
-			out[n++] = all[i];
+	size_t n = stepped_batches(runs, sizeof runs / sizeof *runs, 512, max_batch, out, cap);
 	if (max_batch > 512 && n < cap)
 		out[n++] = max_batch;
 	return n;

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,19 @@ void usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "try '%s --help'\n", progname);
 	exit(EXIT_USAGE);
+}
+
+void usage_bad_option(const struct option *longopts, int optopt, const char *arg)
+{
+	for (const struct option *o = longopts; optopt && o->name; o++) {
+		if (o->flag || o->val != optopt)
+			continue;
+		if (o->has_arg == required_argument)
+			usage_error("option '--%s' needs a value", o->name);
+		if (o->has_arg == no_argument)
+			usage_error("option '--%s' takes no value", o->name);
+	}
+	usage_error("unknown option '%s'", arg);
 }
 
 void usage_print(const char *text)
@@ -175,13 +189,18 @@ double opt_double(const char *opt, const char *val)
 	return v;
 }
 
+int diag_verrf(char *err, size_t n, const char *fmt, va_list ap)
+{
+	if (err && n)
+		vsnprintf(err, n, fmt, ap);
+	return -1;
+}
+
 int diag_errf(char *err, size_t n, const char *fmt, ...)
 {
-	if (!err || !n)
-		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
+	diag_verrf(err, n, fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
@@ -23,6 +24,11 @@ _Noreturn void die(int code, const char *fmt, ...) __attribute__((format(printf,
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: "prog: message" then "try 'prog --help'", exit 2. */
 _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* getopt_long's '?' (opterr 0) for a filter's long options: a known option without its value,
+ * one given a value it does not take, else an unknown option (arg: the argument read); exit 2. */
+struct option;
+_Noreturn void usage_bad_option(const struct option *longopts, int optopt, const char *arg);
 
 /* Print a --help text whose first line is "usage: NAME ...", under the name the user ran
  * (infercast-NAME when installed): NAME at the start of the usage lines and in "NAME(1)"
@@ -44,6 +50,8 @@ void check_stdout(void);
  * (n 0) where the caller wants the status only. Library messages say what is wrong with the data
  * or the request, never which option to type: hints naming flags belong to the filters. */
 int diag_errf(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* diag_errf with its arguments in ap (for helpers that format a message and say more of it). */
+int diag_verrf(char *err, size_t n, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
 /* Allocation that does not return NULL: out of memory prints "prog: out of memory" and exits 1,
  * the one way every module reacts to it (a run that cannot allocate cannot price anything, and

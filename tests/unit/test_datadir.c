@@ -119,7 +119,7 @@ int main(void)
 	const char *root = datadir_root(NULL, err, sizeof err);
 	CHECK_STR(root, getenv("INFERCAST_DATA"));
 	CHECK(datadir_root("/nonexistent/data", err, sizeof err) == NULL);
-	CHECK_PREFIX(err, "perf data folder not found: /nonexistent/data (--data-dir); / holds the folders ");
+	CHECK_PREFIX(err, "perf data folder not found: /nonexistent/data (as given); / holds the folders ");
 
 	struct datadir_list l;
 	char joined[1024];
@@ -160,7 +160,7 @@ int main(void)
 	snprintf(want, sizeof want, "no perf data for system a100_pcie: %s/a100_pcie not found", root);
 	CHECK_STR(err, want);
 	CHECK(datadir_resolve("/nonexistent/data", h200, "trtllm", NULL, &p, err, sizeof err) == -1);
-	CHECK_PREFIX(err, "perf data folder not found: /nonexistent/data (--data-dir); / holds the folders ");
+	CHECK_PREFIX(err, "perf data folder not found: /nonexistent/data (as given); / holds the folders ");
 
 	/* a made-up tree: hidden, INCOMPLETE and plain-file entries are not versions */
 	CHECK(mkdtemp(tmp) != NULL);

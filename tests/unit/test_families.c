@@ -1,5 +1,5 @@
 /* lib/model/families: the family descriptor every stage asks (builder, MoE rule, KV cache, memory class,
- * MTP, vision hooks). Each family's answers are pinned, so that a row edited or lost shows here
+ * MTP, vision hooks) and each architecture's extra_params parser. Each family's answers are pinned, so that a row edited or lost shows here
  * before it shows as a wrong memory figure or a sweep without MTP. */
 #include "families.h"
 #include "unit.h"
@@ -58,5 +58,38 @@ int main(void)
 	CHECK(!family_is_moe("NOSUCH", x));
 	cJSON_Delete(x);
 	cJSON_Delete(y);
+
+	/* each architecture's extra_params come from its row: Qwen3 normalizes q and k, Llama has
+	 * none, GLM-5 with excluded projections keeps its DSA GEMMs in bfloat16, DeepSeek-V3.2 not */
+	char err[256] = "";
+	struct hf_ctx c = { err, sizeof err, false, "" };
+	cJSON *cfg = cJSON_Parse("{\"q_lora_rank\": 1536, \"kv_lora_rank\": 512, \"qk_nope_head_dim\": 128,"
+				 " \"qk_rope_head_dim\": 64, \"v_head_dim\": 128, \"index_head_dim\": 128,"
+				 " \"index_n_heads\": 64, \"index_topk\": 2048, \"quantization_config\":"
+				 " {\"exclude_modules\": [\"model.layers.0.self_attn.kv_b_proj\"]}}");
+	hf_extra_in in = { "Qwen3ForCausalLM", cfg, cfg, NULL, 4, 0, 0, 0 };
+	x = family_extra_params(&c, &in);
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(x, "use_qk_norm")));
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(x, "architecture")), "Qwen3ForCausalLM");
+	cJSON_Delete(x);
+	in.arch = "LlamaForCausalLM";
+	CHECK(family_extra_params(&c, &in) == NULL);
+	in.arch = "GlmMoeDsaForCausalLM";
+	x = family_extra_params(&c, &in);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(x, "dsa_gemm_quant_mode")), "bfloat16");
+	CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(x, "index_topk")) == 2048);
+	cJSON_Delete(x);
+	in.arch = "DeepseekV32ForCausalLM";
+	x = family_extra_params(&c, &in);
+	CHECK(x && !cJSON_GetObjectItem(x, "dsa_gemm_quant_mode"));
+	cJSON_Delete(x);
+	CHECK(!c.failed);
+	/* a Qwen3-VL checkpoint whose vision_config is not an object fails, naming the field */
+	cJSON *vis = cJSON_CreateString("x");
+	in = (hf_extra_in){ "Qwen3VLForConditionalGeneration", cfg, cfg, vis, 4, 0, 0, 0 };
+	CHECK(family_extra_params(&c, &in) == NULL);
+	CHECK(c.failed && strcmp(err, "field 'vision_config' must be an object") == 0);
+	cJSON_Delete(vis);
+	cJSON_Delete(cfg);
 	UNIT_DONE();
 }
