@@ -60,6 +60,10 @@ const char *table_cache_dir(void);
  * and reseals them so that they reach the parser behind the checksums. 0, or -1 when its
  * index cannot be followed (left partly resealed). */
 int table_cache_reseal(void *data, size_t len);
+/* Call fn with the offset and length of each grid image of the cache file at data (len bytes,
+ * 8-byte aligned) whose range lies inside it: tests damage the grids a look-up reads. 0, or -1
+ * when its index cannot be followed. */
+int table_cache_grids(const void *data, size_t len, void (*fn)(void *ctx, size_t off, size_t len), void *ctx);
 
 /* Counters of this process, for tests and benchmarks. */
 typedef struct table_cache_stats {
