@@ -876,6 +876,28 @@ typedef struct part_record {
 	const grid *g;               /* the lazily checked grid, once opened */
 } part_record;
 
+/* A mapped cache file: the sets restored from it hold it (table_backing.release) and open
+ * their parts' grids in it. It also keeps what it takes to rebuild it when a block turns out
+ * damaged: the loader and a copy of its argument, the sets it filled, the key. */
+struct table_cache_map {
+	table_backing src; /* first: the handle the sets call */
+	void *addr;
+	size_t len;
+	size_t index_end;  /* the index and its checksum: bytes [0, index_end + 8) */
+	int refs;
+	bool rebuilt;      /* the mapping holds bytes made from the tables in this run: all good */
+	table_cache_loader load;
+	void *arg;
+	table_set **sets;
+	int nsets;
+	part_record **recs;   /* per restored set, its parts' records */
+	size_t nrecs;
+	part_record **opened; /* the parts whose grids were opened (their guards and grids) */
+	size_t nopened;
+	char *key;
+	char file[];
+};
+
 static bool restore_set(rbuf *r, const index_view *iv, const char *base, struct table_cache_map *map, table_set *t)
 {
 	const char *path = get_str(r);
@@ -901,11 +923,19 @@ static bool restore_set(rbuf *r, const index_view *iv, const char *base, struct 
 	t->rows = (size_t)rows;
 	if (!nparts)
 		return true;
-	/* the parts and their records in one block, kept until the set is freed with its parts */
-	table_part *parts = calloc(1, (size_t)nparts * (sizeof *parts + sizeof(part_record)));
-	if (!parts)
+	/* the parts go with the set; their records (the grids' guards) with the map, which may
+	 * outlive the set (a map serves several sets) */
+	table_part *parts = calloc((size_t)nparts, sizeof *parts);
+	part_record *recs = calloc((size_t)nparts, sizeof *recs);
+	part_record **blocks = realloc(map->recs, (map->nrecs + 1) * sizeof *blocks);
+	if (blocks)
+		map->recs = blocks;
+	if (!parts || !recs || !blocks) {
+		free(parts);
+		free(recs);
 		return false;
-	part_record *recs = (part_record *)(parts + nparts);
+	}
+	map->recs[map->nrecs++] = recs;
 	t->parts = parts;
 	for (size_t i = 0; i < nparts; i++) {
 		table_part *p = &t->parts[i];
@@ -936,25 +966,6 @@ static bool restore_set(rbuf *r, const index_view *iv, const char *base, struct 
 	return true;
 }
 
-/* A mapped cache file: the sets restored from it hold it (table_backing.release) and open
- * their parts' grids in it. It also keeps what it takes to rebuild it when a block turns out
- * damaged: the loader and a copy of its argument, the sets it filled, the key. */
-struct table_cache_map {
-	table_backing src; /* first: the handle the sets call */
-	void *addr;
-	size_t len;
-	size_t index_end;  /* the index and its checksum: bytes [0, index_end + 8) */
-	int refs;
-	bool rebuilt;      /* the mapping holds bytes made from the tables in this run: all good */
-	table_cache_loader load;
-	void *arg;
-	table_set **sets;
-	int nsets;
-	part_record **opened; /* the parts whose grids were opened (their guards and grids) */
-	size_t nopened;
-	char *key;
-	char file[];
-};
 
 static void map_release(table_backing *src)
 {
@@ -965,6 +976,9 @@ static void map_release(table_backing *src)
 			free(m->opened[i]->checked);
 		}
 		free(m->opened);
+		for (size_t i = 0; i < m->nrecs; i++)
+			free(m->recs[i]);
+		free(m->recs);
 		munmap(m->addr, m->len);
 		free(m->arg);
 		free(m->sets);
