@@ -1087,10 +1087,10 @@ static void map_check(table_backing *src, table_set *t, table_part *p)
 	grid_image_guard guard = guard_fns;
 	guard.ctx = rec;
 	grid *g = grid_image_open_lazy(rec->image, rec->len, &guard);
-	if (!g && !m->rebuilt) { /* its header damaged: the header block did not match */
+	if (!g && !m->rebuilt) /* a malformed header whose block matched its sum */
 		rebuild_map(m);
+	if (!g) /* again, over the bytes made from the tables (a header block that failed its sum rebuilt them) */
 		g = grid_image_open_lazy(rec->image, rec->len, &guard);
-	}
 	if (!g)
 		part_malformed(rec);
 	rec->g = g;
