@@ -32,38 +32,45 @@ struct grid {
 };
 
 /* Lazily checked images (grid_image_open_lazy): nodes whose arrays are checked on first use. */
+typedef struct lazy_image {
+	const char *base;
+	size_t len;
+	unsigned char *checked; /* a bit per 8-byte offset: the node there was checked */
+	grid_image_guard guard;
+} lazy_image;
+
 static size_t nlazy;
+static lazy_image *last_lazy; /* the image of the last node checked or found checked */
 static void lazy_use(const grid_node *node);
 
-/* A node of a lazily checked image is checked before its arrays are first read. */
-static inline void node_use(const grid_node *node)
+/* A node of a lazily checked image is checked before it is handed out (the root when the
+ * image is opened, a kid by grid_node_child and grid_node_child_at: the only ways to a node),
+ * so its arrays are read only once it was checked, and reading them costs nothing more. The
+ * common case inline: a kid in the last image used, checked already. */
+static inline const grid_node *node_use(const grid_node *node)
 {
-	if (nlazy)
+	if (!nlazy || !node->image)
+		return node;
+	const lazy_image *l = last_lazy;
+	uintptr_t at = (uintptr_t)node - (uintptr_t)(l ? l->base : 0);
+	if (!(l && at < l->len && (l->checked[at / 64] >> (at / 8 % 8) & 1)))
 		lazy_use(node);
+	return node;
 }
 
 static inline const double *node_keys(const grid_node *node)
 {
-	if (!node->image)
-		return node->keys.p;
-	node_use(node);
-	return (const double *)(const void *)((const char *)node + node->keys.rel);
+	return node->image ? (const double *)(const void *)((const char *)node + node->keys.rel) : node->keys.p;
 }
 
 static inline const grid_node *node_kids(const grid_node *node)
 {
-	if (!node->image)
-		return node->u.kids;
-	node_use(node);
-	return (const grid_node *)((const char *)node + node->u.rel);
+	return node->image ? (const grid_node *)((const char *)node + node->u.rel) : node->u.kids;
 }
 
 static inline const grid_leaf *node_leaves(const grid_node *node)
 {
-	if (!node->image)
-		return node->u.leaves;
-	node_use(node);
-	return (const grid_leaf *)((const char *)node + node->u.rel);
+	return node->image ? (const grid_leaf *)((const char *)node + node->u.rel) : node->u.leaves;
 }
 
 grid_leaf grid_leaf_scalar(double latency)
@@ -185,7 +192,7 @@ const grid_node *grid_node_child(const grid_node *node, double key)
 	size_t i;
 	if (node->levels <= 1 || !find_index(node, key, &i))
 		return NULL;
-	return &node_kids(node)[i];
+	return node_use(&node_kids(node)[i]);
 }
 
 grid_node *grid_node_child_mut(grid_node *node, double key)
@@ -293,7 +300,7 @@ grid_leaf *grid_get_mut(grid *g, const double *keys)
 
 const grid_node *grid_node_child_at(const grid_node *node, size_t i)
 {
-	return node->levels > 1 && i < node->n ? &node_kids(node)[i] : NULL;
+	return node->levels > 1 && i < node->n ? node_use(&node_kids(node)[i]) : NULL;
 }
 
 const grid_leaf *grid_node_leaf_at(const grid_node *node, size_t i)
@@ -502,24 +509,16 @@ grid *grid_image_open(const void *img, size_t len)
 /* ---- lazily checked images ----
  *
  * A large image (the 3.4 MB GEMM grid) is mostly not read by a run: checking it whole on open
- * cost more than the run's look-ups. grid_image_open_lazy checks the grid header only; a node
- * is checked the first time its arrays are asked for (node_keys, node_kids, node_leaves: the
- * only ways into an image's arrays): its arrays inside the image, their bytes vouched for by
- * the guard (checksums of the blocks they lie in), keys finite and strictly ascending, and
- * its kids' headers one level down. A node is reached only through its parent's checked
- * kids array (the root: the checked header), so every header read was vouched for, and
- * levels fall by one per step: a forged image can neither read outside itself nor loop. */
-
-typedef struct lazy_image {
-	const char *base;
-	size_t len;
-	unsigned char *checked; /* a bit per 8-byte offset: the node there was checked */
-	grid_image_guard guard;
-} lazy_image;
+ * cost more than the run's look-ups. grid_image_open_lazy checks the grid header and the root;
+ * any other node is checked the first time it is handed out (grid_node_child,
+ * grid_node_child_at): its arrays inside the image, their bytes vouched for by the guard
+ * (checksums of the blocks they lie in), keys finite and strictly ascending, and its kids'
+ * headers one level down. A node is reached only through its parent's checked kids array (the
+ * root: the checked header), so every header read was vouched for, and levels fall by one per
+ * step: a forged image can neither read outside itself nor loop. */
 
 static lazy_image **lazies;
 static size_t lazies_cap;
-static lazy_image *last_lazy;
 
 static lazy_image *lazy_of(const void *p)
 {
@@ -628,6 +627,7 @@ grid *grid_image_open_lazy(const void *img, size_t len, const grid_image_guard *
 	}
 	*l = (lazy_image){ base, len, checked, *guard };
 	lazies[nlazy++] = l;
+	lazy_use((const grid_node *)(const void *)(base + offsetof(grid, root))); /* the root, before it is handed out */
 	return (grid *)img;
 }
 

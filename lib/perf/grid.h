@@ -123,11 +123,11 @@ typedef struct grid_image_guard {
 	void *ctx;
 } grid_image_guard;
 /* The grid of the len bytes at img (8-byte aligned) with only its header checked (through
- * guard, whose functions and ctx must outlive the grid); each node is checked as
- * grid_image_open checks it (its arrays inside the image, keys ascending and finite, levels
- * consistent; the array order is not required) the first time its keys, kids or leaves are
- * read, after guard->verify vouched for their bytes. So a run reads only the parts of a large
- * image it looks up. NULL when the header is malformed or on no memory. The grid is read-only
+ * guard, whose functions and ctx must outlive the grid) and its root; each other node is
+ * checked as grid_image_open checks it (its arrays inside the image, keys ascending and finite,
+ * levels consistent; the array order is not required) when it is first handed out
+ * (grid_node_child, grid_node_child_at, grid_find, grid_get), after guard->verify vouched for
+ * its arrays' bytes. So a run reads only the parts of a large image it looks up. NULL when the header is malformed or on no memory. The grid is read-only
  * like grid_image_open's; grid_image_close_lazy forgets it (before img goes away). */
 grid *grid_image_open_lazy(const void *img, size_t len, const grid_image_guard *guard);
 void grid_image_close_lazy(const grid *g);
