@@ -301,7 +301,30 @@ static uint64_t content_hash(const char *path, const struct stat *st)
 /* A source file's identity: its size and content, size -1 when it does not exist. A table of
  * the family-first layout (lib/perf/perftree) is the file it resolves to (a reuse.yaml that names
  * another version changes it); how it was found joins the identity. */
+/* The last file_id answer: a hit asks for its first set's source twice (sources_ok, then
+ * restore_set), three stats each. Forgotten when every table_cache_load and rebuild_map
+ * starts (its only readers), so no answer outlives the call that asked for it. */
+static struct {
+	char path[4096];
+	int64_t id[3];
+} last_id;
+
+static void file_id_uncached(const char *path, int64_t id[3]);
+
 static void file_id(const char *path, int64_t id[3])
+{
+	if (path && last_id.path[0] && strcmp(path, last_id.path) == 0) {
+		memcpy(id, last_id.id, sizeof last_id.id);
+		return;
+	}
+	file_id_uncached(path, id);
+	if (path && strlen(path) < sizeof last_id.path) {
+		memcpy(last_id.path, path, strlen(path) + 1);
+		memcpy(last_id.id, id, sizeof last_id.id);
+	}
+}
+
+static void file_id_uncached(const char *path, int64_t id[3])
 {
 	struct stat st;
 	perftree_file where;
@@ -1000,6 +1023,7 @@ static void write_file(const char *file, const wbuf *w);
 static void rebuild_map(struct table_cache_map *m)
 {
 	stats.damaged++;
+	last_id.path[0] = 0;
 	unlink(m->file);
 	table_set *saved = calloc((size_t)m->nsets, sizeof *saved);
 	table_set *fresh = calloc((size_t)m->nsets, sizeof *fresh);
@@ -1153,6 +1177,7 @@ int table_cache_load(table_set *const *sets, int nsets, const char *key_in, cons
 		     table_cache_loader load, void *arg, size_t argsize, char *err, size_t errlen)
 {
 	char key[4096], file[sizeof dir_buf + 128];
+	last_id.path[0] = 0;
 	full_key(key_in, deps, key, sizeof key);
 	if (nsets <= 0 || !cache_path(key_in, key, file, sizeof file))
 		return load(arg, err, errlen);
