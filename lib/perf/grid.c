@@ -625,7 +625,10 @@ grid *grid_image_open_lazy(const void *img, size_t len, const grid_image_guard *
 		free(checked);
 		return NULL;
 	}
-	*l = (lazy_image){ base, len, checked, *guard };
+	l->base = base;
+	l->len = len;
+	l->checked = checked;
+	l->guard = *guard;
 	lazies[nlazy++] = l;
 	lazy_use((const grid_node *)(const void *)(base + offsetof(grid, root))); /* the root, before it is handed out */
 	return (grid *)img;
