@@ -21,7 +21,17 @@ CFLAGS   ?= -O2 -g
 LIB_DIRS := $(sort $(dir $(wildcard lib/*/*.c)))
 LIB_INC  := $(patsubst %/,-I%,$(LIB_DIRS))
 CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $(LIB_INC) $(CJSON_CFLAGS) $(DATA_CFLAGS) -MMD -MP
+# zstd, yaml and csv come from their static archives when Debian's -dev packages ship them
+# (libzstd-dev, libyaml-dev and libcsv-dev do; libcjson-dev does not, and a static libm does not
+# link with a shared libc): each shared library costs every process its opening, mappings and
+# relocations at start-up (query: 3 libraries to load instead of 5; bench/README.md, "Start-up").
+# STATIC_DATA=0 links them shared.
+STATIC_DATA ?= $(if $(and $(wildcard $(shell $(CC) -print-file-name=libzstd.a)),$(wildcard $(shell $(CC) -print-file-name=libyaml.a)),$(wildcard $(shell $(CC) -print-file-name=libcsv.a))),1,0)
+ifeq ($(STATIC_DATA),1)
+LDLIBS   += $(CJSON_LIBS) -Wl,-Bstatic $(DATA_LIBS) -lcsv -Wl,-Bdynamic -lm
+else
 LDLIBS   += $(CJSON_LIBS) $(DATA_LIBS) -lcsv -lm
+endif
 # libyaml (in DATA_LIBS for every tool): expyaml reads the reference's experiments files with it
 YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)

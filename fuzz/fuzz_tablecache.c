@@ -6,9 +6,10 @@
  * input then picks a base image (first byte, low 7 bits) and either replaces it whole (an input
  * that starts with the file magic) or patches it (records of a 4-byte offset, a length byte
  * and that many bytes). With the first byte's high bit set the result is resealed
- * (table_cache_reseal: checksums, length and end mark made to agree), so that mutations reach
- * the index parser and grid_image_open behind the checksums: any answer is allowed then, only
- * memory errors are findings. Without it the file is damaged as a disk could damage it, and
+ * (table_cache_reseal: checksums, block sums, length and end mark made to agree), so that
+ * mutations reach the index parser and the grids' lazy checks (grid_image_open_lazy) behind
+ * the checksums: any answer (or the malformed file's exit) is allowed then, only memory errors
+ * are findings. Without it the file is damaged as a disk could damage it, and
  * the cache must never trust it: query's output must be byte for byte the first run's (else
  * the harness aborts). */
 #include <dirent.h>

@@ -125,23 +125,28 @@ setup() {
 	! grep -l XXXXXXXX "$CACHE"/*.tc
 }
 
-@test "cache: a file whose grids were damaged after the index was checked is not trusted: the parts used are read again and the file rewritten" {
+# index_end FILE: where the index ends and its checksum lies (the word after the library id and
+# the key: 8-byte lengths, padded to 8 bytes)
+index_end() {
+	local id key at
+	id=$(od -An -t u8 -j 32 -N 8 "$1" | tr -d ' ')
+	at=$((40 + (id + 7) / 8 * 8))
+	key=$(od -An -t u8 -j "$at" -N 8 "$1" | tr -d ' ')
+	at=$((at + 8 + (key + 7) / 8 * 8))
+	od -An -t u8 -j "$at" -N 8 "$1" | tr -d ' '
+}
+
+@test "cache: a file whose grids were damaged after the index was checked is not trusted: the blocks a look-up reads are checked, the file is made again and rewritten" {
 	INFERCAST_CACHE=off run --separate-stderr query "$OPS"
 	off=$output
 	INFERCAST_CACHE="$CACHE" query "$OPS" >/dev/null
 	gemm=$(ls "$CACHE"/*gemm_perf.txt-*.tc)
-	# the lowest bit of a word every 512 KiB from the first MiB on: inside the grids, behind the
-	# index and its checksum, mostly in leaves (a latency one ulp off: a well-formed grid that
-	# only the checksum tells from the one written)
+	# the lowest bit of a byte in every 2 KiB block behind the index and its checksum (the grids'
+	# blocks and their sums), mostly in leaves (a latency one ulp off: a well-formed grid that
+	# only the checksums tell from the one written)
 	for f in "$CACHE"/*.tc; do
-		size=$(stat -c %s "$f")
-		at=1048576
-		while [ "$at" -lt $((size - 16)) ]; do
-			b=$(od -An -t u1 -j "$at" -N 1 "$f" | tr -d ' ')
-			# shellcheck disable=SC2059
-			printf "\\$(printf %o $((b ^ 1)))" | dd of="$f" bs=1 seek="$at" conv=notrunc status=none
-			at=$((at + 524288))
-		done
+		n=$("$TOOLS/flipbits" "$f" $(($(index_end "$f") + 8 + 1024)) 2048)
+		[ "$n" -ge 1 ]
 	done
 	damaged=$(md5sum "$gemm")
 	INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
@@ -158,15 +163,9 @@ setup() {
 	INFERCAST_CACHE=off run --separate-stderr query "$OPS"
 	off=$output
 	INFERCAST_CACHE="$CACHE" query "$OPS" >/dev/null
-	# the last part's grid checksum, the word before the index's own checksum (the index end is
-	# the word after the library id and the key: 8-byte lengths, padded to 8 bytes)
+	# the last part's block sums' checksum, the word before the index's own checksum
 	for f in "$CACHE"/*.tc; do
-		id=$(od -An -t u8 -j 32 -N 8 "$f" | tr -d ' ')
-		at=$((40 + (id + 7) / 8 * 8))
-		key=$(od -An -t u8 -j "$at" -N 8 "$f" | tr -d ' ')
-		at=$((at + 8 + (key + 7) / 8 * 8))
-		end=$(od -An -t u8 -j "$at" -N 8 "$f" | tr -d ' ')
-		printf '\001' | dd of="$f" bs=1 seek=$((end - 8)) conv=notrunc status=none
+		printf '\001' | dd of="$f" bs=1 seek=$(($(index_end "$f") - 8)) conv=notrunc status=none
 	done
 	before=$(md5sum "$CACHE"/*.tc)
 	INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"

@@ -31,6 +31,33 @@ struct grid {
 	grid_leaf sample;
 };
 
+/* Lazily checked images (grid_image_open_lazy): nodes whose arrays are checked on first use. */
+typedef struct lazy_image {
+	const char *base;
+	size_t len;
+	unsigned char *checked; /* a bit per 8-byte offset: the node there was checked */
+	grid_image_guard guard;
+} lazy_image;
+
+static size_t nlazy;
+static lazy_image *last_lazy; /* the image of the last node checked or found checked */
+static void lazy_use(const grid_node *node);
+
+/* A node of a lazily checked image is checked before it is handed out (the root when the
+ * image is opened, a kid by grid_node_child and grid_node_child_at: the only ways to a node),
+ * so its arrays are read only once it was checked, and reading them costs nothing more. The
+ * common case inline: a kid in the last image used, checked already. */
+static inline const grid_node *node_use(const grid_node *node)
+{
+	if (!nlazy || !node->image)
+		return node;
+	const lazy_image *l = last_lazy;
+	uintptr_t at = (uintptr_t)node - (uintptr_t)(l ? l->base : 0);
+	if (!(l && at < l->len && (l->checked[at / 64] >> (at / 8 % 8) & 1)))
+		lazy_use(node);
+	return node;
+}
+
 static inline const double *node_keys(const grid_node *node)
 {
 	return node->image ? (const double *)(const void *)((const char *)node + node->keys.rel) : node->keys.p;
@@ -165,7 +192,7 @@ const grid_node *grid_node_child(const grid_node *node, double key)
 	size_t i;
 	if (node->levels <= 1 || !find_index(node, key, &i))
 		return NULL;
-	return &node_kids(node)[i];
+	return node_use(&node_kids(node)[i]);
 }
 
 grid_node *grid_node_child_mut(grid_node *node, double key)
@@ -273,7 +300,7 @@ grid_leaf *grid_get_mut(grid *g, const double *keys)
 
 const grid_node *grid_node_child_at(const grid_node *node, size_t i)
 {
-	return node->levels > 1 && i < node->n ? &node_kids(node)[i] : NULL;
+	return node->levels > 1 && i < node->n ? node_use(&node_kids(node)[i]) : NULL;
 }
 
 const grid_leaf *grid_node_leaf_at(const grid_node *node, size_t i)
@@ -477,4 +504,145 @@ grid *grid_image_open(const void *img, size_t len)
 	if (!check_node(&c, offsetof(grid, root), levels) || c.cursor != len || c.leaves != size)
 		return NULL;
 	return (grid *)img;
+}
+
+/* ---- lazily checked images ----
+ *
+ * A large image (the 3.4 MB GEMM grid) is mostly not read by a run: checking it whole on open
+ * cost more than the run's look-ups. grid_image_open_lazy checks the grid header and the root;
+ * any other node is checked the first time it is handed out (grid_node_child,
+ * grid_node_child_at): its arrays inside the image, their bytes vouched for by the guard
+ * (checksums of the blocks they lie in), keys finite and strictly ascending, and its kids'
+ * headers one level down. A node is reached only through its parent's checked kids array (the
+ * root: the checked header), so every header read was vouched for, and levels fall by one per
+ * step: a forged image can neither read outside itself nor loop. */
+
+static lazy_image **lazies;
+static size_t lazies_cap;
+
+static lazy_image *lazy_of(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	if (last_lazy && a - (uintptr_t)last_lazy->base < last_lazy->len)
+		return last_lazy;
+	for (size_t i = 0; i < nlazy; i++)
+		if (a - (uintptr_t)lazies[i]->base < lazies[i]->len)
+			return last_lazy = lazies[i];
+	return NULL; /* an image checked whole (grid_image_open) */
+}
+
+/* Bytes [off, off + n) of the image inside it and 8-byte aligned. */
+static bool lazy_range(const lazy_image *l, int64_t off, size_t n)
+{
+	return off >= 0 && (uint64_t)off % 8 == 0 && (uint64_t)off <= l->len && n <= l->len - (size_t)off;
+}
+
+/* 1: the node at `at` is well formed; 0: it is not; -1: the guard found damaged bytes and
+ * had them replaced (every check so far is void: start again). */
+static int lazy_node_ok(lazy_image *l, size_t at)
+{
+	grid_node node;
+	memcpy(&node, l->base + at, sizeof node);
+	if (node.image != 1 || node.n != node.cap || node.levels < 1 || node.levels > GRID_MAX_DEPTH)
+		return 0;
+	if (node.n == 0)
+		return 1;
+	size_t elem = node.levels > 1 ? sizeof(grid_node) : sizeof(grid_leaf);
+	if (node.n > l->len / (sizeof(double) + elem))
+		return 0;
+	int64_t k = (int64_t)at + node.keys.rel, v = (int64_t)at + node.u.rel;
+	if (node.keys.rel > (int64_t)l->len || node.keys.rel < -(int64_t)l->len || node.u.rel > (int64_t)l->len ||
+	    node.u.rel < -(int64_t)l->len || !lazy_range(l, k, node.n * sizeof(double)) || !lazy_range(l, v, node.n * elem))
+		return 0;
+	if (!l->guard.verify(l->guard.ctx, (size_t)k, node.n * sizeof(double)) ||
+	    !l->guard.verify(l->guard.ctx, (size_t)v, node.n * elem))
+		return -1;
+	const double *keys = (const double *)(const void *)(l->base + k);
+	for (size_t i = 0; i < node.n; i++)
+		if (!(isfinite(keys[i]) && (i == 0 || keys[i - 1] < keys[i])))
+			return 0; /* look-ups bisect: strictly ascending, no NaN */
+	if (node.levels > 1)
+		for (size_t i = 0; i < node.n; i++) {
+			grid_node kid;
+			memcpy(&kid, l->base + v + i * elem, sizeof kid);
+			if (kid.levels != node.levels - 1 || kid.image != 1)
+				return 0;
+		}
+	return 1;
+}
+
+static void lazy_forget_all(void)
+{
+	for (size_t i = 0; i < nlazy; i++)
+		memset(lazies[i]->checked, 0, lazies[i]->len / 64 + 1);
+}
+
+static void lazy_use(const grid_node *node)
+{
+	lazy_image *l = lazy_of(node);
+	if (!l)
+		return;
+	size_t at = (size_t)((const char *)node - l->base);
+	if (l->checked[at / 64] >> (at / 8 % 8) & 1)
+		return;
+	for (int attempt = 0; attempt < 3; attempt++) {
+		int ok = lazy_node_ok(l, at);
+		if (ok == 1) {
+			l->checked[at / 64] |= (unsigned char)(1u << (at / 8 % 8));
+			return;
+		}
+		if (ok == 0)
+			break;
+		lazy_forget_all(); /* the bytes were replaced: nodes checked before are checked again */
+	}
+	l->guard.malformed(l->guard.ctx);
+	abort(); /* malformed does not return */
+}
+
+grid *grid_image_open_lazy(const void *img, size_t len, const grid_image_guard *guard)
+{
+	if (!img || len < sizeof(grid) || len % 8 || (uintptr_t)img % 8 != 0 || !guard->verify(guard->ctx, 0, sizeof(grid)))
+		return NULL;
+	const char *base = img;
+	int levels;
+	unsigned char have_sample, image;
+	memcpy(&levels, base + offsetof(grid, root) + offsetof(grid_node, levels), sizeof levels);
+	memcpy(&image, base + offsetof(grid, root) + offsetof(grid_node, image), 1);
+	memcpy(&have_sample, base + offsetof(grid, have_sample), 1); /* a bool read only once it is 0 or 1 */
+	if (levels < 1 || levels > GRID_MAX_DEPTH || have_sample > 1 || image != 1)
+		return NULL;
+	lazy_image *l = calloc(1, sizeof *l);
+	unsigned char *checked = calloc(len / 64 + 1, 1);
+	if (nlazy == lazies_cap) {
+		lazy_image **grown = realloc(lazies, (lazies_cap = lazies_cap ? 2 * lazies_cap : 16) * sizeof *grown);
+		if (grown)
+			lazies = grown;
+		else
+			lazies_cap = nlazy;
+	}
+	if (!l || !checked || nlazy == lazies_cap) {
+		free(l);
+		free(checked);
+		return NULL;
+	}
+	l->base = base;
+	l->len = len;
+	l->checked = checked;
+	l->guard = *guard;
+	lazies[nlazy++] = l;
+	lazy_use((const grid_node *)(const void *)(base + offsetof(grid, root))); /* the root, before it is handed out */
+	return (grid *)img;
+}
+
+void grid_image_close_lazy(const grid *g)
+{
+	for (size_t i = 0; i < nlazy; i++)
+		if (lazies[i]->base == (const char *)g) {
+			if (last_lazy == lazies[i])
+				last_lazy = NULL;
+			free(lazies[i]->checked);
+			free(lazies[i]);
+			lazies[i] = lazies[--nlazy];
+			return;
+		}
 }

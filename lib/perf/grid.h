@@ -112,4 +112,24 @@ size_t grid_image_size(const grid *g);
 bool grid_image_write(const grid *g, void *dst, size_t len);
 grid *grid_image_open(const void *img, size_t len);
 
+/* Lazily checked images: what vouches for an image's bytes. verify(ctx, off, len): true when
+ * bytes [off, off + len) of the image are as written; false when they were found damaged and
+ * the whole image has since been replaced in place by a good one (then the grid checks again
+ * every node it had checked). malformed(ctx): the image is not well formed although its bytes
+ * are as written (a forged file); it must not return. */
+typedef struct grid_image_guard {
+	bool (*verify)(void *ctx, size_t off, size_t len);
+	void (*malformed)(void *ctx);
+	void *ctx;
+} grid_image_guard;
+/* The grid of the len bytes at img (8-byte aligned) with only its header checked (through
+ * guard, whose functions and ctx must outlive the grid) and its root; each other node is
+ * checked as grid_image_open checks it (its arrays inside the image, keys ascending and finite,
+ * levels consistent; the array order is not required) when it is first handed out
+ * (grid_node_child, grid_node_child_at, grid_find, grid_get), after guard->verify vouched for
+ * its arrays' bytes. So a run reads only the parts of a large image it looks up. NULL when the header is malformed or on no memory. The grid is read-only
+ * like grid_image_open's; grid_image_close_lazy forgets it (before img goes away). */
+grid *grid_image_open_lazy(const void *img, size_t len, const grid_image_guard *guard);
+void grid_image_close_lazy(const grid *g);
+
 #endif

@@ -412,8 +412,12 @@ void perftree_forget(void)
 int perftree_locate(const char *legacy_path, perftree_file *out, char *err, size_t errlen)
 {
 	struct stat st;
-	if (stat(legacy_path, &st) == 0) /* the v0.9 layout: nothing to keep */
-		return locate(legacy_path, false, out, err, errlen);
+	if (stat(legacy_path, &st) == 0) { /* the v0.9 layout: nothing to keep (locate's answer, without its stat) */
+		memset(out, 0, sizeof *out);
+		snprintf(out->path, sizeof out->path, "%s", legacy_path);
+		out->how = PERFTREE_LEGACY;
+		return 0;
+	}
 	for (size_t i = 0; i < nmemo; i++)
 		if (strcmp(memo[i].key, legacy_path) == 0) {
 			*out = memo[i].f;

@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS (POSIX 2024, not 2008): a damaged file's mapping replaced in place */
 #include "table_cache.h"
 
 #include "perftree.h"
@@ -18,8 +19,13 @@
 #include "opgraph_quant.h"
 
 /* Bumped whenever the file layout or what a part holds changes. 2: sources identified by
- * their content, not their mtime. 3: grids as images read in place, checksums. */
-enum { CACHE_FORMAT = 3 };
+ * their content, not their mtime. 3: grids as images read in place, checksums. 4: a checksum
+ * per block of each grid, checked on the block's first use. */
+enum { CACHE_FORMAT = 4 };
+/* Bytes per checked block of a grid image: a look-up reads a few hundred bytes here and
+ * there (a node's keys, its kids or leaves), so small blocks keep what a run hashes close to
+ * what it reads; each costs 8 bytes of sums (0.4 %). */
+enum { BLOCK = 2048 };
 static const char MAGIC[8] = { 'I', 'F', 'C', 'T', 'A', 'B', 'L', '1' };
 static const char END_MARK[8] = { 'I', 'F', 'C', 'T', '-', 'E', 'N', 'D' };
 
@@ -295,7 +301,30 @@ static uint64_t content_hash(const char *path, const struct stat *st)
 /* A source file's identity: its size and content, size -1 when it does not exist. A table of
  * the family-first layout (lib/perf/perftree) is the file it resolves to (a reuse.yaml that names
  * another version changes it); how it was found joins the identity. */
+/* The last file_id answer: a hit asks for its first set's source twice (sources_ok, then
+ * restore_set), three stats each. Forgotten when every table_cache_load and rebuild_map
+ * starts (its only readers), so no answer outlives the call that asked for it. */
+static struct {
+	char path[4096];
+	int64_t id[3];
+} last_id;
+
+static void file_id_uncached(const char *path, int64_t id[3]);
+
 static void file_id(const char *path, int64_t id[3])
+{
+	if (path && last_id.path[0] && strcmp(path, last_id.path) == 0) {
+		memcpy(id, last_id.id, sizeof last_id.id);
+		return;
+	}
+	file_id_uncached(path, id);
+	if (path && strlen(path) < sizeof last_id.path) {
+		memcpy(last_id.path, path, strlen(path) + 1);
+		memcpy(last_id.id, id, sizeof last_id.id);
+	}
+}
+
+static void file_id_uncached(const char *path, int64_t id[3])
 {
 	struct stat st;
 	perftree_file where;
@@ -316,13 +345,18 @@ static void file_id(const char *path, int64_t id[3])
  *   MAGIC, format, nsets, file length, library id, key, index end (E)
  *   per set: path, source id[3], flags, depth, rows, nparts
  *     per part: its keys (k1 kind and name, k2 kind and name, name, pre[8], npre), ready,
- *               boxed, lo[3], hi[3], and where its grid lies: offset, length, checksum
+ *               boxed, lo[3], hi[3], and where its grid lies: offset, length, and the
+ *               checksum of its block sums
  *   at E: the checksum of bytes [0, E), the index
- *   the parts' grids, each an image (lib/perf/grid) read in place from the read-only mapping
+ *   per part: its grid, an image (lib/perf/grid) read in place from the read-only mapping,
+ *             then its block sums: the checksum of each BLOCK bytes of the image (the last
+ *             block shorter)
  *   END_MARK
- * A hit checks the length, the end mark and the index's checksum (a few KB) at once, and a
- * part's grid against its own checksum when the part is first used (table_backing.check):
- * a run reads only the grids it looks up, and never one whose bytes changed. */
+ * A hit checks the length, the end mark and the index's checksum (a few KB) at once; a part's
+ * block sums against their checksum when the part is first used (table_backing.check); and
+ * each block of its grid against its sum when a look-up first reads a node in it (the grid's
+ * lazily checked image: grid_image_open_lazy). A run hashes only the blocks it reads (a few
+ * hundred KB of the 3.4 MB GEMM grid), and never reads a byte that changed. */
 
 /* Checksum of n bytes (a multiple of 8, 8-byte aligned): four lanes of a multiply-xorshift
  * mix, each step a bijection of the lane, so that a change of any one word always changes
@@ -353,9 +387,23 @@ static uint64_t sum_words(const void *data, size_t n)
 	return s;
 }
 
+static size_t nblocks(size_t len) { return (len + BLOCK - 1) / BLOCK; }
+
+/* Write the block sums of the image of len bytes at img right after it; their checksum. */
+static uint64_t seal_blocks(char *img, size_t len)
+{
+	size_t nb = nblocks(len);
+	for (size_t b = 0; b < nb; b++) {
+		size_t n = b + 1 < nb ? BLOCK : len - b * BLOCK;
+		uint64_t v = sum_words(img + b * BLOCK, n);
+		memcpy(img + len + b * 8, &v, sizeof v);
+	}
+	return sum_words(img + len, nb * 8);
+}
+
 /* Where a part's grid will be written: the index slots to fill in once the grids are laid out. */
 typedef struct grid_slot {
-	size_t at;        /* offset of the part's (offset, length, checksum) in the index */
+	size_t at;        /* offset of the part's (offset, length, sums' checksum) in the index */
 	const grid *g;    /* the part's grid, written as a lib/perf/grid image */
 	size_t len;       /* its image's size */
 } grid_slot;
@@ -426,48 +474,52 @@ static int mkdirs(const char *dir)
 
 static void evict_lru(const char *keep);
 
-static void write_cache(const char *file, const char *key, table_set *const *sets, int nsets)
+/* The file's bytes for the prepared sets into w (empty); false when a set cannot be cached or
+ * on no memory. The same tables give the same bytes (rebuild_map relies on it). */
+static bool build_cache(wbuf *w, const char *key, table_set *const *sets, int nsets)
 {
-	wbuf w = { 0 };
 	slots gs = { 0 };
-	put(&w, MAGIC, sizeof MAGIC);
-	put_u64(&w, CACHE_FORMAT);
-	put_u64(&w, (uint64_t)nsets);
-	put_u64(&w, 0); /* file length, filled in below */
-	put_str(&w, INFERCAST_LIB_ID);
-	put_str(&w, key);
-	size_t index_end_at = w.n;
-	put_u64(&w, 0); /* index end, filled in below */
+	put(w, MAGIC, sizeof MAGIC);
+	put_u64(w, CACHE_FORMAT);
+	put_u64(w, (uint64_t)nsets);
+	put_u64(w, 0); /* file length, filled in below */
+	put_str(w, INFERCAST_LIB_ID);
+	put_str(w, key);
+	size_t index_end_at = w->n;
+	put_u64(w, 0); /* index end, filled in below */
 	bool ok = true;
 	for (int i = 0; i < nsets && ok; i++)
-		ok = put_set(&w, sets[i], &gs);
-	size_t index_end = w.n;
-	put_u64(&w, 0); /* the index's checksum */
+		ok = put_set(w, sets[i], &gs);
+	size_t index_end = w->n;
+	put_u64(w, 0); /* the index's checksum */
 	/* the grids written straight into the file's buffer, sized once (the images are the
 	 * bulk: ~40 MB for a dense group; no copy, no regrowth) */
-	size_t room = w.n + sizeof END_MARK;
+	size_t room = w->n + sizeof END_MARK;
 	for (size_t i = 0; i < gs.n; i++)
-		room += gs.v[i].len;
-	reserve(&w, room);
-	for (size_t i = 0; ok && !w.bad && i < gs.n; i++) {
-		size_t off = w.n;
-		w.n += gs.v[i].len;
-		ok = grid_image_write(gs.v[i].g, w.p + off, gs.v[i].len);
-		uint64_t where[3] = { off, gs.v[i].len, ok ? sum_words(w.p + off, gs.v[i].len) : 0 };
-		memcpy(w.p + gs.v[i].at, where, sizeof where);
+		room += gs.v[i].len + nblocks(gs.v[i].len) * 8;
+	reserve(w, room);
+	for (size_t i = 0; ok && !w->bad && i < gs.n; i++) {
+		size_t off = w->n, len = gs.v[i].len;
+		w->n += len + nblocks(len) * 8;
+		ok = grid_image_write(gs.v[i].g, w->p + off, len);
+		uint64_t where[3] = { off, len, ok ? seal_blocks(w->p + off, len) : 0 };
+		memcpy(w->p + gs.v[i].at, where, sizeof where);
 	}
-	put(&w, END_MARK, sizeof END_MARK);
+	put(w, END_MARK, sizeof END_MARK);
 	free(gs.v);
-	if (!ok || w.bad) {
-		stats.skipped++;
-		free(w.p);
-		return;
-	}
-	uint64_t total = w.n, end = index_end;
-	memcpy(w.p + 24, &total, sizeof total);
-	memcpy(w.p + index_end_at, &end, sizeof end);
-	uint64_t sum = sum_words(w.p, index_end);
-	memcpy(w.p + index_end, &sum, sizeof sum);
+	if (!ok || w->bad)
+		return false;
+	uint64_t total = w->n, end = index_end;
+	memcpy(w->p + 24, &total, sizeof total);
+	memcpy(w->p + index_end_at, &end, sizeof end);
+	uint64_t sum = sum_words(w->p, index_end);
+	memcpy(w->p + index_end, &sum, sizeof sum);
+	return true;
+}
+
+/* The bytes in w as file, atomically (a temporary file, then rename). */
+static void write_file(const char *file, const wbuf *w)
+{
 	char tmp[sizeof dir_buf + 300];
 	snprintf(tmp, sizeof tmp, "%s.XXXXXX", file);
 	int fd = mkstemp(tmp);
@@ -477,17 +529,16 @@ static void write_cache(const char *file, const char *key, table_set *const *set
 	}
 	if (fd < 0) {
 		stats.skipped++;
-		free(w.p);
 		return;
 	}
 	size_t off = 0;
-	while (off < w.n) {
-		ssize_t k = write(fd, w.p + off, w.n - off);
+	while (off < w->n) {
+		ssize_t k = write(fd, w->p + off, w->n - off);
 		if (k <= 0)
 			break;
 		off += (size_t)k;
 	}
-	bool written = off == w.n;
+	bool written = off == w->n;
 	if (close(fd) != 0)
 		written = false;
 	if (written && chmod(tmp, 0644) == 0 && rename(tmp, file) == 0) {
@@ -498,6 +549,15 @@ static void write_cache(const char *file, const char *key, table_set *const *set
 		unlink(tmp);
 		stats.skipped++;
 	}
+}
+
+static void write_cache(const char *file, const char *key, table_set *const *sets, int nsets)
+{
+	wbuf w = { 0 };
+	if (build_cache(&w, key, sets, nsets))
+		write_file(file, &w);
+	else
+		stats.skipped++;
 	free(w.p);
 }
 
@@ -712,9 +772,13 @@ static bool header_ok(rbuf *r, const char *key, int nsets, index_view *iv)
 
 /* ---- resealing (fuzzing) ---- */
 
-/* Skip one set's records, recomputing each part's grid checksum where its range is inside the
- * file. False when the records cannot be followed. */
-static bool reseal_set(rbuf *r, char *file, size_t total)
+/* What to do with each part's grid whose range (image and block sums) lies inside the file:
+ * its offset and length, and where its sums' checksum lies in the index. */
+typedef void (*grid_fn)(char *file, size_t off, size_t len, size_t sum_at, void *ctx);
+
+/* Skip one set's records, calling fn on each part's grid. False when the records cannot be
+ * followed. */
+static bool walk_set(rbuf *r, char *file, size_t total, grid_fn fn, void *ctx)
 {
 	get_str(r);
 	for (int j = 0; j < 3; j++)
@@ -738,12 +802,40 @@ static bool reseal_set(rbuf *r, char *file, size_t total)
 		uint64_t off = get_u64(r), len = get_u64(r);
 		size_t sum_at = r->off;
 		take(r, 8);
-		if (!r->bad && off % 8 == 0 && len % 8 == 0 && off <= total && len <= total - off) {
-			uint64_t v = sum_words(file + off, (size_t)len);
-			memcpy(file + sum_at, &v, sizeof v);
-		}
+		if (!r->bad && off % 8 == 0 && len % 8 == 0 && off <= total && len <= total - off &&
+		    nblocks((size_t)len) * 8 <= total - off - len)
+			fn(file, (size_t)off, (size_t)len, sum_at, ctx);
 	}
 	return !r->bad;
+}
+
+static void reseal_grid(char *file, size_t off, size_t len, size_t sum_at, void *ctx)
+{
+	(void)ctx;
+	uint64_t v = seal_blocks(file + off, len);
+	memcpy(file + sum_at, &v, sizeof v);
+}
+
+/* Follow the index of the file at data, calling fn on each grid; the index's end, or 0. */
+static size_t walk_file(char *file, size_t len, grid_fn fn, void *ctx)
+{
+	if (len < 64 || len % 8 || (uintptr_t)file % 8)
+		return 0;
+	rbuf r = { file, len, 0, false };
+	take(&r, sizeof MAGIC);
+	get_u64(&r);
+	uint64_t nsets = get_u64(&r);
+	get_u64(&r);
+	get_str(&r);
+	get_str(&r);
+	uint64_t end = get_u64(&r);
+	if (r.bad || end % 8 || end < r.off || end > len - 2 * sizeof END_MARK || nsets > 64)
+		return 0;
+	r.n = (size_t)end;
+	for (uint64_t i = 0; i < nsets; i++)
+		if (!walk_set(&r, file, len - sizeof END_MARK, fn, ctx))
+			return 0;
+	return (size_t)end;
 }
 
 int table_cache_reseal(void *data, size_t len)
@@ -754,23 +846,30 @@ int table_cache_reseal(void *data, size_t len)
 	uint64_t total = len;
 	memcpy(file + 24, &total, sizeof total);
 	memcpy(file + len - sizeof END_MARK, END_MARK, sizeof END_MARK);
-	rbuf r = { file, len, 0, false };
-	take(&r, sizeof MAGIC);
-	get_u64(&r);
-	uint64_t nsets = get_u64(&r);
-	get_u64(&r);
-	get_str(&r);
-	get_str(&r);
-	uint64_t end = get_u64(&r);
-	if (r.bad || end % 8 || end < r.off || end > len - 2 * sizeof END_MARK || nsets > 64)
+	size_t end = walk_file(file, len, reseal_grid, NULL);
+	if (!end)
 		return -1;
-	r.n = (size_t)end;
-	for (uint64_t i = 0; i < nsets; i++)
-		if (!reseal_set(&r, file, len - sizeof END_MARK))
-			return -1;
-	uint64_t sum = sum_words(file, (size_t)end);
+	uint64_t sum = sum_words(file, end);
 	memcpy(file + end, &sum, sizeof sum);
 	return 0;
+}
+
+struct grids_ctx {
+	void (*fn)(void *ctx, size_t off, size_t len);
+	void *ctx;
+};
+
+static void each_grid(char *file, size_t off, size_t len, size_t sum_at, void *ctx)
+{
+	(void)file, (void)sum_at;
+	struct grids_ctx *g = ctx;
+	g->fn(g->ctx, off, len);
+}
+
+int table_cache_grids(const void *data, size_t len, void (*fn)(void *ctx, size_t off, size_t len), void *ctx)
+{
+	struct grids_ctx g = { fn, ctx };
+	return walk_file((char *)(uintptr_t)data, len, each_grid, &g) ? 0 : -1;
 }
 
 /* Before running the loader: is the first set's source file as it was? (The others are
@@ -787,15 +886,42 @@ static bool sources_ok(rbuf r)
 	return memcmp(id, now, sizeof id) == 0;
 }
 
+struct table_cache_map;
+
 /* Where a restored part's grid lies in the mapping (table_part.pending points here until the
- * part is first used). */
+ * part is first used; then the grid's guard: which of its blocks were checked). */
 typedef struct part_record {
-	const void *image;
+	const char *image;
 	size_t len;
-	uint64_t sum;
+	uint64_t sum;                /* of the block sums after the image */
+	struct table_cache_map *map;
+	unsigned char *checked;      /* a bit per block: matched its sum */
+	const grid *g;               /* the lazily checked grid, once opened */
 } part_record;
 
-static bool restore_set(rbuf *r, const index_view *iv, const char *base, table_set *t)
+/* A mapped cache file: the sets restored from it hold it (table_backing.release) and open
+ * their parts' grids in it. It also keeps what it takes to rebuild it when a block turns out
+ * damaged: the loader and a copy of its argument, the sets it filled, the key. */
+struct table_cache_map {
+	table_backing src; /* first: the handle the sets call */
+	void *addr;
+	size_t len;
+	size_t index_end;  /* the index and its checksum: bytes [0, index_end + 8) */
+	int refs;
+	bool rebuilt;      /* the mapping holds bytes made from the tables in this run: all good */
+	table_cache_loader load;
+	void *arg;
+	table_set **sets;
+	int nsets;
+	part_record **recs;   /* per restored set, its parts' records */
+	size_t nrecs;
+	part_record **opened; /* the parts whose grids were opened (their guards and grids) */
+	size_t nopened;
+	char *key;
+	char file[];
+};
+
+static bool restore_set(rbuf *r, const index_view *iv, const char *base, struct table_cache_map *map, table_set *t)
 {
 	const char *path = get_str(r);
 	int64_t id[3], now[3];
@@ -820,11 +946,19 @@ static bool restore_set(rbuf *r, const index_view *iv, const char *base, table_s
 	t->rows = (size_t)rows;
 	if (!nparts)
 		return true;
-	/* the parts and their records in one block, kept until the set is freed with its parts */
-	table_part *parts = calloc(1, (size_t)nparts * (sizeof *parts + sizeof(part_record)));
-	if (!parts)
+	/* the parts go with the set; their records (the grids' guards) with the map, which may
+	 * outlive the set (a map serves several sets) */
+	table_part *parts = calloc((size_t)nparts, sizeof *parts);
+	part_record *recs = calloc((size_t)nparts, sizeof *recs);
+	part_record **blocks = realloc(map->recs, (map->nrecs + 1) * sizeof *blocks);
+	if (blocks)
+		map->recs = blocks;
+	if (!parts || !recs || !blocks) {
+		free(parts);
+		free(recs);
 		return false;
-	part_record *recs = (part_record *)(parts + nparts);
+	}
+	map->recs[map->nrecs++] = recs;
 	t->parts = parts;
 	for (size_t i = 0; i < nparts; i++) {
 		table_part *p = &t->parts[i];
@@ -842,48 +976,33 @@ static bool restore_set(rbuf *r, const index_view *iv, const char *base, table_s
 		uint64_t off = get_u64(r), len = get_u64(r), sum = get_u64(r);
 		/* a grid lies between the index and the end mark, whole and aligned */
 		if (r->bad || npre < 0 || npre > TABLE_MAX_PREFIX || ready != 1 || (boxed != 0 && boxed != 1) || off % 8 ||
-		    len % 8 || off < iv->end + 8 || off > iv->total - sizeof END_MARK || len > iv->total - sizeof END_MARK - off)
+		    len % 8 || off < iv->end + 8 || off > iv->total - sizeof END_MARK || len > iv->total - sizeof END_MARK - off ||
+		    nblocks((size_t)len) * 8 > iv->total - sizeof END_MARK - off - len)
 			return false;
 		p->npre = (int)npre;
 		p->ready = 1;
 		p->boxed = boxed == 1;
-		recs[i] = (part_record){ base + off, (size_t)len, sum };
+		recs[i] = (part_record){ base + off, (size_t)len, sum, map, NULL, NULL };
 		p->pending = &recs[i];
 		t->nparts = i + 1; /* from here on table_set_free releases it */
 	}
 	return true;
 }
 
-/* A mapped cache file: the sets restored from it hold it (table_backing.release) and open
- * their parts' grids in it. It also keeps what it takes to read a damaged part again: the
- * loader and a copy of its argument, the sets it filled, the key. */
-struct table_cache_map {
-	table_backing src; /* first: the handle the sets call */
-	void *addr;
-	size_t len;
-	int refs;
-	table_cache_loader load;
-	void *arg;
-	table_set **sets;
-	int nsets;
-	table_set *fresh; /* the sets read again from the tables, once a part was found damaged */
-	void **copies;    /* the images of fresh grids given to damaged parts (theirs, freed with the map) */
-	size_t ncopies;
-	char *key;
-	char file[];
-};
 
 static void map_release(table_backing *src)
 {
 	struct table_cache_map *m = (struct table_cache_map *)src;
 	if (m && --m->refs == 0) {
+		for (size_t i = 0; i < m->nopened; i++) {
+			grid_image_close_lazy(m->opened[i]->g);
+			free(m->opened[i]->checked);
+		}
+		free(m->opened);
+		for (size_t i = 0; i < m->nrecs; i++)
+			free(m->recs[i]);
+		free(m->recs);
 		munmap(m->addr, m->len);
-		for (int i = 0; m->fresh && i < m->nsets; i++)
-			table_set_free(&m->fresh[i]);
-		free(m->fresh);
-		for (size_t i = 0; i < m->ncopies; i++)
-			free(m->copies[i]);
-		free(m->copies);
 		free(m->arg);
 		free(m->sets);
 		free(m->key);
@@ -892,87 +1011,119 @@ static void map_release(table_backing *src)
 }
 
 static bool finalize_sets(table_set *const *sets, int nsets);
+static bool build_cache(wbuf *w, const char *key, table_set *const *sets, int nsets);
+static void write_file(const char *file, const wbuf *w);
 
-/* A part whose grid does not match its checksum (the file changed on disk after the index
- * was checked, or was written wrong): never read. The file is removed, the tables are read
- * again with the loader (once per file, into sets of our own: the caller's sets keep their
- * other parts), written to the cache again, and the part takes the fresh part's grid. */
-static void reload_part(struct table_cache_map *m, table_set *t, table_part *p)
+/* Bytes of the file were found damaged (a block that does not match its sum: the file changed
+ * on disk after the index was checked, or was written wrong): never read. The tables are read
+ * again with the loader (into sets of our own: the caller's sets keep their parts), the file's
+ * bytes are made again, and, being the same tables, they are laid out as the mapped file was:
+ * they replace the mapping in place (pointers into it stay good), and the file is written
+ * again. Bytes laid out otherwise (the tables changed meanwhile) end the run. */
+static void rebuild_map(struct table_cache_map *m)
 {
-	int j = 0;
-	while (j < m->nsets && m->sets[j] != t)
-		j++;
-	if (j == m->nsets)
-		die(EXIT_DATA, "%s: a damaged table cache part of another table set", t->path);
-	if (!m->fresh) {
-		unlink(m->file);
-		table_set *saved = calloc((size_t)m->nsets, sizeof *saved);
-		table_set **fresh_ptrs = calloc((size_t)m->nsets, sizeof *fresh_ptrs);
-		if (!saved || !fresh_ptrs || !(m->fresh = calloc((size_t)m->nsets, sizeof *m->fresh)))
-			die(EXIT_DATA, "out of memory");
-		/* the loader fills the sets its argument names: run it on them, then swap */
-		for (int i = 0; i < m->nsets; i++)
-			saved[i] = *m->sets[i];
-		char err[1024] = "";
-		int st = m->load(m->arg, err, sizeof err);
-		for (int i = 0; i < m->nsets; i++) {
-			m->fresh[i] = *m->sets[i];
-			*m->sets[i] = saved[i];
-			m->fresh[i].backing = NULL;
-			fresh_ptrs[i] = &m->fresh[i];
-		}
-		free(saved);
-		if (st != 0)
-			die(EXIT_DATA, "%s", err);
-		if (finalize_sets(fresh_ptrs, m->nsets))
-			write_cache(m->file, m->key, fresh_ptrs, m->nsets);
-		free(fresh_ptrs);
-	}
-	table_key key = { p->k1, p->k2, p->name, { 0 }, p->npre };
-	memcpy(key.pre, p->pre, sizeof key.pre);
-	bool failed;
-	char err[1024] = "";
-	table_part *fp = table_set_ready(&m->fresh[j], &key, &failed, err, sizeof err);
-	if (!fp && !failed)
-		die(EXIT_DATA, "%s: the table no longer has a part its cache file had; run again", t->path);
-	/* p's own read-only copy of the fresh grid (an image the map owns): the fresh part keeps
-	 * its grid, and a forged index that names one key twice gives each its own */
-	size_t len = 0;
-	void *img = fp ? grid_image(fp->g, &len) : NULL;
-	grid *g = img ? grid_image_open(img, len) : NULL;
-	void **copies = g ? realloc(m->copies, (m->ncopies + 1) * sizeof *copies) : NULL;
-	if (fp && !copies)
+	stats.damaged++;
+	last_id.path[0] = 0;
+	unlink(m->file);
+	table_set *saved = calloc((size_t)m->nsets, sizeof *saved);
+	table_set *fresh = calloc((size_t)m->nsets, sizeof *fresh);
+	table_set **fresh_ptrs = calloc((size_t)m->nsets, sizeof *fresh_ptrs);
+	if (!saved || !fresh || !fresh_ptrs)
 		die(EXIT_DATA, "out of memory");
-	if (copies) { /* the map frees it when the last set restored from it goes */
-		m->copies = copies;
-		m->copies[m->ncopies++] = img;
+	/* the loader fills the sets its argument names: run it on them, then swap */
+	for (int i = 0; i < m->nsets; i++)
+		saved[i] = *m->sets[i];
+	char err[1024] = "";
+	int st = m->load(m->arg, err, sizeof err);
+	for (int i = 0; i < m->nsets; i++) {
+		fresh[i] = *m->sets[i];
+		*m->sets[i] = saved[i];
+		fresh[i].backing = NULL;
+		fresh_ptrs[i] = &fresh[i];
 	}
-	if (!fp) { /* as a part that could not be prepared: its error shows on use */
-		p->g = grid_new(t->depth);
-		p->ready = -1;
-	} else {
-		p->g = g;
-		p->borrowed = true; /* an image the map owns */
-		p->ready = fp->ready;
-		p->boxed = fp->boxed;
-		memcpy(p->lo, fp->lo, sizeof p->lo);
-		memcpy(p->hi, fp->hi, sizeof p->hi);
+	free(saved);
+	if (st != 0)
+		die(EXIT_DATA, "%s", err);
+	wbuf w = { 0 };
+	if (!finalize_sets(fresh_ptrs, m->nsets) || !build_cache(&w, m->key, fresh_ptrs, m->nsets) || w.n != m->len ||
+	    memcmp(w.p, m->addr, m->index_end + 8) != 0)
+		die(EXIT_DATA, "%s: a damaged table cache file whose tables changed during the run (removed); run again",
+		    m->file);
+	void *at = mmap(m->addr, m->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (at != m->addr)
+		die(EXIT_DATA, "%s: cannot replace a damaged table cache file's mapping: %s", m->file, strerror(errno));
+	memcpy(at, w.p, w.n);
+	mprotect(at, m->len, PROT_READ);
+	m->rebuilt = true;
+	write_file(m->file, &w);
+	free(w.p);
+	for (int i = 0; i < m->nsets; i++)
+		table_set_free(&fresh[i]);
+	free(fresh);
+	free(fresh_ptrs);
+}
+
+/* The guard of a part's grid: are its bytes [off, off + len) as written? Each block they
+ * touch is checked against its sum once. */
+static bool part_verify(void *ctx, size_t off, size_t len)
+{
+	part_record *rec = ctx;
+	if (rec->map->rebuilt || len == 0)
+		return true;
+	const uint64_t *sums = (const uint64_t *)(const void *)(rec->image + rec->len);
+	for (size_t b = off / BLOCK, last = (off + len - 1) / BLOCK; b <= last; b++) {
+		if (rec->checked[b / 8] >> (b % 8) & 1)
+			continue;
+		size_t n = (b + 1) * BLOCK <= rec->len ? BLOCK : rec->len - b * BLOCK;
+		if (sum_words(rec->image + b * BLOCK, n) != sums[b]) {
+			rebuild_map(rec->map);
+			return false;
+		}
+		rec->checked[b / 8] |= (unsigned char)(1u << (b % 8));
 	}
-	p->pending = NULL;
+	return true;
+}
+
+/* An image whose bytes are as written but that is not well formed: a forged file (its
+ * checksums made to agree). Rebuilding it could not be told from the forgery mid-walk: the
+ * file goes and the run ends. */
+static void part_malformed(void *ctx)
+{
+	part_record *rec = ctx;
+	unlink(rec->map->file);
+	die(EXIT_DATA, "%s: a malformed table cache file (removed); run again", rec->map->file);
 }
 
 static void map_check(table_backing *src, table_set *t, table_part *p)
 {
-	const part_record *rec = p->pending;
-	grid *g = sum_words(rec->image, rec->len) == rec->sum ? grid_image_open(rec->image, rec->len) : NULL;
-	if (g) {
-		p->g = g;
-		p->borrowed = true;
-		p->pending = NULL;
-		return;
-	}
-	stats.damaged++;
-	reload_part((struct table_cache_map *)src, t, p);
+	(void)t;
+	part_record *rec = (part_record *)p->pending;
+	struct table_cache_map *m = (struct table_cache_map *)src;
+	part_record **opened = realloc(m->opened, (m->nopened + 1) * sizeof *opened);
+	rec->checked = calloc(nblocks(rec->len) / 8 + 1, 1);
+	if (!opened || !rec->checked)
+		die(EXIT_DATA, "out of memory");
+	m->opened = opened;
+	/* listed before it is opened: a malformed root ends the run from inside the open (a
+	 * harness that jumps back still finds the grid closed with the map) */
+	rec->g = (const grid *)(const void *)rec->image;
+	m->opened[m->nopened++] = rec;
+	/* the block sums, before any block is checked against them */
+	if (!m->rebuilt && sum_words(rec->image + rec->len, nblocks(rec->len) * 8) != rec->sum)
+		rebuild_map(m);
+	static const grid_image_guard guard_fns = { part_verify, part_malformed, NULL };
+	grid_image_guard guard = guard_fns;
+	guard.ctx = rec;
+	grid *g = grid_image_open_lazy(rec->image, rec->len, &guard);
+	if (!g && !m->rebuilt) /* a malformed header whose block matched its sum */
+		rebuild_map(m);
+	if (!g) /* again, over the bytes made from the tables (a header block that failed its sum rebuilt them) */
+		g = grid_image_open_lazy(rec->image, rec->len, &guard);
+	if (!g)
+		part_malformed(rec);
+	p->g = g;
+	p->borrowed = true;
+	p->pending = NULL;
 }
 
 static struct table_cache_map *map_file(const char *file)
@@ -1028,6 +1179,7 @@ int table_cache_load(table_set *const *sets, int nsets, const char *key_in, cons
 		     table_cache_loader load, void *arg, size_t argsize, char *err, size_t errlen)
 {
 	char key[4096], file[sizeof dir_buf + 128];
+	last_id.path[0] = 0;
 	full_key(key_in, deps, key, sizeof key);
 	if (nsets <= 0 || !cache_path(key_in, key, file, sizeof file))
 		return load(arg, err, errlen);
@@ -1041,6 +1193,7 @@ int table_cache_load(table_set *const *sets, int nsets, const char *key_in, cons
 			 * gone by then), the sets, the key */
 			m->load = load;
 			m->nsets = nsets;
+			m->index_end = iv.end;
 			m->arg = malloc(argsize ? argsize : 1);
 			m->sets = malloc((size_t)nsets * sizeof *m->sets);
 			m->key = strdup(key);
@@ -1055,7 +1208,7 @@ int table_cache_load(table_set *const *sets, int nsets, const char *key_in, cons
 			int st = load(arg, err, errlen);
 			table_csv_set_header_only(false);
 			for (int i = 0; st == 0 && hit && i < nsets; i++) {
-				hit = restore_set(&r, &iv, m->addr, sets[i]);
+				hit = restore_set(&r, &iv, m->addr, m, sets[i]);
 				if (hit) {
 					sets[i]->backing = &m->src;
 					m->refs++;

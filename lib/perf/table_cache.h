@@ -9,7 +9,7 @@
  * file, not recomputed per run), a format version and an identity of the library's sources
  * (a changed loader never reads another's tables). The file is mapped read-only, not read: the
  * grids are used in place (lib/perf/grid's images: offsets, no pointers), so a process touches only
- * the pages of the parts it looks up, rebuilds nothing and frees nothing. On a hit the loader still runs, but
+ * the blocks of the grids it looks up, rebuilds nothing and frees nothing. On a hit the loader still runs, but
  * lib/perf/table_csv hands it the header row only: the loader sets up its hooks (finalize, ctx) as
  * usual and the rows' content is restored from the cache. A loader therefore must keep
  * everything it reads from the rows in its table sets. Sets whose part keys are not quant
@@ -21,9 +21,11 @@
  * recently used files (a hit sets the file's access time), never another build's files just
  * for being another build's. Files are written atomically (temporary file, then rename); an
  * unwritable directory is silently skipped. Never trusted: a truncated file, or one whose header,
- * length, end mark or index checksum does not match, is written again; a part whose grid does
- * not match its own checksum (checked on the part's first use) is read again from the tables,
- * and the file with it. */
+ * length, end mark or index checksum does not match, is written again; a grid block that does
+ * not match its sum (checked when a look-up first reads it: lib/perf/grid's lazily checked
+ * images) is never read: the file's bytes are made again from the tables, replace the mapping
+ * in place and are written again. A file whose sums match but whose grids are malformed (forged)
+ * is removed and the run ends (exit 1, "run again"). */
 #ifndef INFERCAST_TABLE_CACHE_H
 #define INFERCAST_TABLE_CACHE_H
 
@@ -44,7 +46,8 @@ typedef int (*table_cache_loader)(void *arg, char *err, size_t errlen);
  *
  * The cache holds the sets fully prepared: before writing it every part is finalized (the
  * sets' finalize hooks, so with their ctx). A hit restores the parts' keys at once and each
- * part's grid, in place in the read-only mapping, on its first use (t->backing). When a part
+ * part's grid, in place in the read-only mapping, on its first use (t->backing), its blocks
+ * checked as look-ups read them. When a part
  * cannot be prepared nothing is cached and the sets are loaded again as read, so that its own
  * error shows on first use. */
 int table_cache_load(table_set *const *sets, int nsets, const char *key, const char *const *deps,
@@ -60,11 +63,15 @@ const char *table_cache_dir(void);
  * and reseals them so that they reach the parser behind the checksums. 0, or -1 when its
  * index cannot be followed (left partly resealed). */
 int table_cache_reseal(void *data, size_t len);
+/* Call fn with the offset and length of each grid image of the cache file at data (len bytes,
+ * 8-byte aligned) whose range lies inside it: tests damage the grids a look-up reads. 0, or -1
+ * when its index cannot be followed. */
+int table_cache_grids(const void *data, size_t len, void (*fn)(void *ctx, size_t off, size_t len), void *ctx);
 
 /* Counters of this process, for tests and benchmarks. */
 typedef struct table_cache_stats {
 	unsigned hits, misses, writes, skipped;
-	unsigned damaged; /* parts whose grid did not match its checksum (read again) */
+	unsigned damaged; /* files found damaged after their index was checked (made again) */
 } table_cache_stats;
 table_cache_stats table_cache_get_stats(void);
 

@@ -18,14 +18,15 @@ void table_csv_set_header_only(bool on)
 	header_only = on;
 }
 
-/* Read the whole file (header_only: the first 64 KiB, enough for any header row); NULL with
- * errno set on failure. */
+/* Read the whole file (header_only: up to the end of its first line, in 4 KiB steps: a cache
+ * hit reads the header row of each table, not 64 KiB of its rows); NULL with errno set on
+ * failure. */
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return NULL;
-	size_t cap = 1 << 16, n = 0;
+	size_t cap = header_only ? 1 << 12 : 1 << 16, n = 0;
 	struct stat st;
 	if (!header_only && fstat(fileno(fp), &st) == 0 && st.st_size > 0)
 		cap = (size_t)st.st_size + 2;

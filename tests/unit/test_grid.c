@@ -1,8 +1,10 @@
 /* Unit tests of lib/perf/grid: sorted levels, first-wins and overwrite inserts, leaf metrics,
- * images (read in place; every malformed image refused). */
+ * images (read in place; every malformed image refused), lazily checked images (bytes vouched
+ * for before they are read, a damaged image replaced mid-walk, a malformed one never walked). */
 #include "grid.h"
 #include "unit.h"
 
+#include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -99,6 +101,120 @@ static void check_images(void)
 	grid_free(e);
 }
 
+/* The guard of the lazy tests: which bytes were vouched for, a damage found once (the image
+ * is then replaced by the good one), a malformed image (back to the test). */
+static struct lazy_guard {
+	unsigned char *img, *good, *vouched;
+	size_t len, calls;
+	size_t damaged_at; /* the damaged byte, SIZE_MAX when none */
+	int malformed;
+	jmp_buf back;
+} lg;
+
+static bool lazy_verify(void *ctx, size_t off, size_t len)
+{
+	CHECK(ctx == &lg && off + len <= lg.len && off % 8 == 0);
+	lg.calls++;
+	if (lg.damaged_at != SIZE_MAX && lg.damaged_at >= off && lg.damaged_at < off + len) {
+		memcpy(lg.img, lg.good, lg.len); /* as table_cache's rebuild: the same bytes, in place */
+		lg.damaged_at = SIZE_MAX;
+		memset(lg.vouched, 0, lg.len);
+		return false;
+	}
+	memset(lg.vouched + off, 1, len);
+	return true;
+}
+
+static void lazy_malformed(void *ctx)
+{
+	(void)ctx;
+	lg.malformed++;
+	longjmp(lg.back, 1);
+}
+
+/* Every row of g looked up in the lazily opened image at lg.img; true when all answers agree.
+ * Every byte read was vouched for first: the node records and keys on the way, the leaves. */
+static bool lazy_walk(const grid *g, const double (*rows)[3], int nrows)
+{
+	grid_image_guard guard = { lazy_verify, lazy_malformed, &lg };
+	static grid *m; /* static: read after the jump back */
+	static bool same;
+	m = NULL;
+	same = false;
+	if (setjmp(lg.back) == 0) { /* the root is checked when the image is opened */
+		m = grid_image_open_lazy(lg.img, lg.len, &guard);
+		same = m && grid_size(m) == grid_size(g);
+		for (int i = 0; m && i < nrows; i++) {
+			const grid_leaf *a = grid_get(g, rows[i]), *b = grid_get(m, rows[i]);
+			same = same && a && b && memcmp(&a->latency, &b->latency, 3 * sizeof(double)) == 0 &&
+			       a->flags == b->flags && lg.vouched[(const unsigned char *)b - lg.img];
+		}
+	} else
+		same = false;
+	if (m)
+		grid_image_close_lazy(m);
+	else /* refused at open, or malformed while opening: registered all the same */
+		grid_image_close_lazy((const grid *)(const void *)lg.img);
+	return same;
+}
+
+static void check_lazy_images(void)
+{
+	grid *g = grid_new(3);
+	double rows[][3] = { { 8, 2, 5 }, { 1, 2, 3 }, { 4, 2, 3 }, { 1, 1, 9 }, { 1, 2, 1 }, { 8, 2, 4 } };
+	for (int i = 0; i < 6; i++) {
+		grid_leaf leaf = i % 2 ? grid_leaf_scalar(i + 0.5) : grid_leaf_dict(i + 1.0, 10.0 * i, 100.0 * i);
+		CHECK(grid_insert(g, rows[i], &leaf, GRID_KEEP_FIRST) == 1);
+	}
+	size_t len = 0;
+	void *img = grid_image(g, &len);
+	memset(&lg, 0, sizeof lg);
+	lg.img = aligned_copy(img, len);
+	lg.good = img;
+	lg.vouched = calloc(1, len);
+	lg.len = len;
+	lg.damaged_at = SIZE_MAX;
+	/* the header is vouched for at open; nodes on first use, once */
+	CHECK(lazy_walk(g, rows, 6) && lg.calls > 2 && lg.malformed == 0);
+	size_t calls = lg.calls;
+	memset(lg.vouched, 0, len);
+	lg.calls = 0;
+	CHECK(lazy_walk(g, rows, 1) && lg.calls < calls);
+	/* a leaf damaged: found when its block is first asked for, mid-walk; the image replaced,
+	 * the walk goes on with the good bytes */
+	const grid_leaf *leaf = grid_get(g, rows[3]);
+	size_t at = SIZE_MAX;
+	for (size_t o = 0; o + sizeof *leaf <= len; o += 8)
+		if (memcmp(lg.img + o, &leaf->latency, sizeof(double)) == 0)
+			at = o;
+	CHECK(at != SIZE_MAX);
+	lg.img[at] ^= 1;
+	lg.damaged_at = at;
+	memset(lg.vouched, 0, len);
+	CHECK(lazy_walk(g, rows, 6) && lg.damaged_at == SIZE_MAX && memcmp(lg.img, img, len) == 0);
+	/* forged bytes vouched for (a resealed file): a malformed node is never walked; the
+	 * leaves' bytes are data */
+	size_t refused = 0;
+	for (size_t o = 0; o < len; o++) {
+		lg.img[o] ^= 0x40;
+		lg.malformed = 0;
+		memset(lg.vouched, 0, len);
+		bool same = lazy_walk(g, rows, 6);
+		refused += lg.malformed > 0 || !same;
+		lg.img[o] ^= 0x40;
+	}
+	CHECK(refused > len / 4);
+	/* a malformed header (the root's levels, the image's first word): refused at open */
+	int levels = 0;
+	memcpy(lg.img, &levels, sizeof levels);
+	grid_image_guard guard = { lazy_verify, lazy_malformed, &lg };
+	CHECK(grid_image_open_lazy(lg.img, len, &guard) == NULL);
+	free(lg.img);
+	free(lg.vouched);
+	free(img);
+	grid_free(g);
+}
+
 int main(void)
 {
 	CHECK(grid_new(0) == NULL);
@@ -158,5 +274,6 @@ int main(void)
 		CHECK(keys[i - 1] < keys[i]);
 	grid_free(big);
 	check_images();
+	check_lazy_images();
 	UNIT_DONE();
 }

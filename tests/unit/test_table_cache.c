@@ -1,6 +1,7 @@
 /* Unit tests of lib/perf/table_cache through perfdb: a hit gives the miss's answer bit for bit; a
  * file changed in place under a live mapping is not read when the sets are freed; a file
- * whose header or a grid was damaged is never trusted (read again, rewritten, same answer). */
+ * whose header, block sums or a grid block was damaged is never trusted (made again from the
+ * tables, rewritten, same answer), a damaged block found in the middle of a look-up too. */
 #include "opgraph_quant.h"
 #include "perfdb.h"
 #include "table_cache.h"
@@ -35,15 +36,50 @@ static double allreduce(perfdb **keep)
 	return st == 0 ? r.latency : -1;
 }
 
-/* The cache file of the all-reduce table (one file: its name ends so). */
-static void allreduce_file(char *out, size_t n)
+/* GEMM answers of a few shapes (bfloat16, the Qwen3-32B tp 2 layers), latencies into out[4]. */
+static void gemms(double out[4])
+{
+	char err[2048];
+	perfdb *db = perfdb_open(NULL, "h200_sxm", "trtllm", NULL, err, sizeof err);
+	CHECK(db != NULL);
+	static const long long shapes[4][3] = { { 8, 5120, 5120 }, { 32000, 5120, 4096 }, { 8, 25600, 5120 }, { 8, 5120, 12800 } };
+	for (int i = 0; db && i < 4; i++) {
+		perf_result r;
+		CHECK(perfdb_gemm(db, shapes[i][0], shapes[i][1], shapes[i][2], quant_find(QUANT_GEMM, "bfloat16"), &r, err,
+				  sizeof err) == 0);
+		out[i] = r.latency;
+	}
+	if (db)
+		perfdb_close(db);
+}
+
+/* Flip a bit in the middle of each grid block but the first (the header's, checked when the
+ * part is opened): found only when a look-up reads the block. */
+static void damage_blocks(void *ctx, size_t off, size_t len)
+{
+	unsigned char *file = ctx;
+	for (size_t at = off + 2048 + 1024; at < off + len; at += 2048)
+		file[at] ^= 1;
+}
+
+/* Flip a bit of each grid's leaf count (in its header, the first block: checked when the part
+ * is opened). */
+static void damage_headers(void *ctx, size_t off, size_t len)
+{
+	unsigned char *file = ctx;
+	if (len > 48)
+		file[off + 40] ^= 1;
+}
+
+/* The cache file of a table (one file: its name ends with what). */
+static void table_file(const char *what, char *out, size_t n)
 {
 	DIR *d = opendir(dir);
 	const struct dirent *e;
 	out[0] = 0;
 	while (d && (e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
-		if (len > 3 && strcmp(e->d_name + len - 3, ".tc") == 0 && strstr(e->d_name, "custom_allreduce"))
+		if (len > 3 && strcmp(e->d_name + len - 3, ".tc") == 0 && strstr(e->d_name, what))
 			snprintf(out, n, "%s/%s", dir, e->d_name);
 	}
 	if (d)
@@ -85,7 +121,7 @@ int main(void)
 
 	/* changed in place (zeros, same length) while mapped: freeing reads nothing of it */
 	char file[400];
-	allreduce_file(file, sizeof file);
+	table_file("custom_allreduce", file, sizeof file);
 	CHECK(file[0] != 0);
 	size_t len = 0;
 	unsigned char *good = slurp(file, &len);
@@ -128,6 +164,50 @@ int main(void)
 	bad = slurp(file, &len);
 	CHECK(bad && memcmp(bad, good, len) == 0); /* rewritten as it was */
 	perfdb_close(db);
+
+	/* GEMM grids damaged inside (every block but the headers', the sums intact): the first
+	 * look-up that reads a damaged block finds it, mid-walk; the file is made again from the
+	 * tables, replaces the mapping in place, and every answer is the undamaged one */
+	double want[4], got[4];
+	gemms(want);
+	char gemm[400];
+	table_file("gemm_perf", gemm, sizeof gemm);
+	size_t glen = 0;
+	unsigned char *gbytes = slurp(gemm, &glen), *gcopy = NULL;
+	CHECK(gbytes && glen % 8 == 0 && (gcopy = aligned_alloc(8, glen)) != NULL);
+	if (gcopy) {
+		memcpy(gcopy, gbytes, glen);
+		CHECK(table_cache_grids(gcopy, glen, damage_blocks, gcopy) == 0 && memcmp(gcopy, gbytes, glen) != 0);
+		char tmp[420];
+		snprintf(tmp, sizeof tmp, "%s.new", gemm);
+		FILE *f = fopen(tmp, "wb");
+		CHECK(f && fwrite(gcopy, 1, glen, f) == glen && fclose(f) == 0 && rename(tmp, gemm) == 0);
+	}
+	before = table_cache_get_stats().damaged;
+	unsigned hits = table_cache_get_stats().hits;
+	gemms(got);
+	s = table_cache_get_stats();
+	CHECK(s.hits > hits && s.damaged == before + 1 && memcmp(got, want, sizeof got) == 0);
+	free(gcopy);
+	gcopy = slurp(gemm, &glen);
+	CHECK(gcopy && memcmp(gcopy, gbytes, glen) == 0); /* rewritten as it was */
+	/* the grids' headers damaged: found when a part is opened, the same way */
+	if (gcopy) {
+		CHECK(table_cache_grids(gcopy, glen, damage_headers, gcopy) == 0 && memcmp(gcopy, gbytes, glen) != 0);
+		char tmp[420];
+		snprintf(tmp, sizeof tmp, "%s.new", gemm);
+		FILE *f = fopen(tmp, "wb");
+		CHECK(f && fwrite(gcopy, 1, glen, f) == glen && fclose(f) == 0 && rename(tmp, gemm) == 0);
+	}
+	before = table_cache_get_stats().damaged;
+	gemms(got);
+	s = table_cache_get_stats();
+	CHECK(s.damaged == before + 1 && memcmp(got, want, sizeof got) == 0);
+	free(gcopy);
+	gcopy = slurp(gemm, &glen);
+	CHECK(gcopy && memcmp(gcopy, gbytes, glen) == 0);
+	free(gcopy);
+	free(gbytes);
 
 	free(good);
 	free(bad);
