@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "explain.h"
 #include "fidelity.h"
+#include "jsonarena.h"
 #include "jsonl.h"
 #include "opquery.h"
 #include "opquery_fallback.h"
@@ -90,6 +91,7 @@ typedef struct state {
 	char *last_id;
 	perfdb *last_db;
 	optext_memo memo;  /* priced tails of records seen before (lib/query/optext) */
+	jsonarena arena;   /* the op record being priced, when it is parsed there */
 	char **warned;     /* the fallbacks already announced on stderr, once each */
 	size_t nwarned;
 } state;
@@ -425,18 +427,30 @@ static int price_fallback(state *st, const jsonl_reader *r, perfdb *db, const cJ
 	return rc;
 }
 
-/* Prices an op record. Returns true when it has written the record itself: the line as read
- * with the fields spliced in (when it had none of them), remembered for repeats. */
-static bool price(state *st, const jsonl_reader *r, cJSON *rec)
+typedef enum priced {
+	PRICED_WRITTEN, /* the line as read with the fields spliced in */
+	PRICED_IN_REC,  /* the fields set in the record, for the caller to write */
+	PRICED_AGAIN,   /* (in_arena) a record that needs more than a splice: parse it with cJSON */
+} priced;
+
+/* Prices an op record: the line as read with the fields spliced in (when it had none of them),
+ * remembered for repeats, else the record changed. A record parsed in the arena (in_arena)
+ * cannot be changed: anything but a splice is left to a second pass on cJSON's tree, which
+ * prices it again the same way (the look-ups are deterministic, a fallback is announced once). */
+static priced price(state *st, const jsonl_reader *r, cJSON *rec, bool in_arena)
 {
 	const char *id = jsonl_opt_str(r, rec, "config_id", NULL);
 	perfdb *db = op_db(st, r, id, jsonl_opt_str(r, rec, "system", NULL), jsonl_opt_str(r, rec, "version", NULL));
 	bool fresh = !cJSON_HasObjectItem(rec, "latency_ms") && !cJSON_HasObjectItem(rec, "energy_wms") &&
 		     !cJSON_HasObjectItem(rec, "source") && !cJSON_HasObjectItem(rec, "detail");
+	if (in_arena && (!fresh || explain_on))
+		return PRICED_AGAIN;
 	perf_result res;
 	char err[2048];
 	cJSON_Delete(explain_take()); /* (none unless --explain) */
 	int rc = opquery_record(db, rec, &res, err, sizeof err);
+	if (in_arena && rc != 0)
+		return PRICED_AGAIN;
 	char what[512] = "";
 	if (rc == PERFDB_REFUSED && st->o.fallbacks)
 		rc = price_fallback(st, r, db, rec, id, &res, what, sizeof what, err, sizeof err);
@@ -448,7 +462,7 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 			cJSON_DeleteItemFromObjectCaseSensitive(rec, keys[i]);
 		set_string(rec, "error", err);
-		return false;
+		return PRICED_IN_REC;
 	}
 	if (rc != 0) {
 		const char *name = jsonl_opt_str(r, rec, "name", NULL);
@@ -465,8 +479,10 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 		size_t id_len;
 		if (optext_split(r->text, r->text_len, &idt, &id_len, &rest))
 			optext_memo_put(&st->memo, db, rest, (size_t)(r->text + r->text_len - rest), tail);
-		return true;
+		return PRICED_WRITTEN;
 	}
+	if (in_arena)
+		return PRICED_AGAIN;
 	set_number(rec, "latency_ms", res.latency);
 	set_number(rec, "energy_wms", res.energy);
 	if (no_points) {
@@ -474,7 +490,7 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 		cJSON_DeleteItemFromObjectCaseSensitive(rec, "source");
 		cJSON_AddNullToObject(rec, "source");
 		set_string(rec, "detail", "none");
-		return false;
+		return PRICED_IN_REC;
 	}
 	set_string(rec, "source", what[0] ? what : perf_source_name(res.source));
 	set_string(rec, "detail", perf_detail_name(res.detail));
@@ -484,7 +500,23 @@ static bool price(state *st, const jsonl_reader *r, cJSON *rec)
 		cJSON_DeleteItemFromObjectCaseSensitive(rec, "explain");
 		cJSON_AddItemToObject(rec, "explain", steps ? steps : cJSON_CreateArray());
 	}
-	return false;
+	return PRICED_IN_REC;
+}
+
+/* An op record priced from its tree in the arena (lib/util/jsonarena: no allocation per member)
+ * and written spliced; false for any other record, or one that needs more (see price). The
+ * calls on the tree are the ones main makes on cJSON's, in the same order, so a bad field is
+ * reported the same way. */
+static bool price_in_arena(state *st, const jsonl_reader *r)
+{
+	cJSON *rec = explain_on ? NULL : jsonarena_parse(&st->arena, r->text, r->text_len);
+	const char *kind = rec ? jsonl_opt_str(r, rec, "record", NULL) : NULL;
+	if (!kind || strcmp(kind, "op") != 0 || price(st, r, rec, true) != PRICED_WRITTEN)
+		return false;
+	const char *id = jsonl_opt_str(r, rec, "config_id", NULL);
+	if (id)
+		config_op_done(st, id, strlen(id));
+	return true;
 }
 
 static void parse_options(int argc, char **argv, opts *o)
@@ -542,6 +574,7 @@ static void parse_options(int argc, char **argv, opts *o)
 static void state_free(state *st)
 {
 	optext_memo_free(&st->memo);
+	jsonarena_free(&st->arena);
 	free(st->last_id);
 	for (size_t i = 0; i < st->ndbs; i++)
 		perfdb_close(st->dbs[i].db);
@@ -584,7 +617,7 @@ int main(int argc, char **argv)
 	jsonl_reader r;
 	jsonl_open(&r, optind < argc ? argv[optind] : NULL);
 	while (jsonl_next_text(&r)) {
-		if (write_remembered(&st, &r))
+		if (write_remembered(&st, &r) || price_in_arena(&st, &r))
 			continue;
 		cJSON *rec = jsonl_parse_text(&r);
 		const char *kind = jsonl_opt_str(&r, rec, "record", NULL);
@@ -593,7 +626,7 @@ int main(int argc, char **argv)
 			remember_config(&st, &r, rec);
 			written = annotate_config(&st, &r, rec);
 		} else if (kind && strcmp(kind, "op") == 0) {
-			written = price(&st, &r, rec);
+			written = price(&st, &r, rec, false) == PRICED_WRITTEN;
 			const char *id = jsonl_opt_str(&r, rec, "config_id", NULL);
 			if (id)
 				config_op_done(&st, id, strlen(id));

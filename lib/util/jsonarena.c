@@ -1,0 +1,313 @@
+#include "jsonarena.h"
+
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { BLOCK = 64 * 1024, MAX_DEPTH = 64, MAX_NUMBER = 32 };
+
+struct jsonarena_block {
+	jsonarena_block *next;
+	size_t size, used;
+	_Alignas(max_align_t) unsigned char data[];
+};
+
+/* n bytes (8-aligned) from the current block or the next one, a new one when none is left
+ * with room: blocks stay for the records after, so a stream allocates once. */
+static void *arena_alloc(jsonarena *a, size_t n)
+{
+	n = (n + 7) & ~(size_t)7;
+	for (jsonarena_block *b = a->cur; b; b = b->next) {
+		if (b->size - b->used >= n) {
+			a->cur = b;
+			void *p = b->data + b->used;
+			b->used += n;
+			return p;
+		}
+		if (b->next)
+			b->next->used = 0;
+	}
+	size_t size = n > BLOCK ? n : BLOCK;
+	jsonarena_block *b = malloc(sizeof *b + size);
+	if (!b)
+		return NULL;
+	*b = (jsonarena_block){ .size = size, .used = n };
+	if (a->cur) { /* after the last block (cur is it: the loop above ran to the end) */
+		jsonarena_block *last = a->cur;
+		while (last->next)
+			last = last->next;
+		last->next = b;
+	} else {
+		a->first = b;
+	}
+	a->cur = b;
+	return b->data;
+}
+
+typedef struct parser {
+	jsonarena *a;
+	const char *p, *end;
+} parser;
+
+static void blanks(parser *ps)
+{
+	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+		ps->p++;
+}
+
+static cJSON *node(parser *ps, int type)
+{
+	cJSON *n = arena_alloc(ps->a, sizeof *n);
+	if (n)
+		*n = (cJSON){ .type = type };
+	return n;
+}
+
+/* A string at ps->p (its opening quote) as cJSON decodes it; NULL if refused (a \u escape, a
+ * byte that is a control character or not ASCII, the end of the text). */
+static char *string(parser *ps)
+{
+	const char *s = ++ps->p;
+	size_t escapes = 0;
+	for (;; ps->p++) {
+		if (ps->p >= ps->end)
+			return NULL;
+		unsigned char c = (unsigned char)*ps->p;
+		if (c == '"')
+			break;
+		if (c < 0x20 || c >= 0x80)
+			return NULL;
+		if (c == '\\') {
+			if (++ps->p >= ps->end || !strchr("\"\\/bfnrt", *ps->p) || !*ps->p)
+				return NULL;
+			escapes++;
+		}
+	}
+	size_t len = (size_t)(ps->p - s);
+	char *out = arena_alloc(ps->a, len + 1);
+	if (!out)
+		return NULL;
+	ps->p++;
+	if (!escapes) {
+		memcpy(out, s, len);
+		out[len] = '\0';
+		return out;
+	}
+	char *o = out;
+	for (const char *q = s; q < s + len; q++) {
+		if (*q != '\\') {
+			*o++ = *q;
+			continue;
+		}
+		switch (*++q) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		default: *o++ = *q; break; /* " \ / */
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* One more digit of the mantissa; sig counts the digits from the first nonzero one. Past 19
+ * the digits are only counted (m must not wrap; strtod reads such a number). */
+static void mantissa_digit(uint64_t *m, int *sig, char c)
+{
+	if (*sig >= 19) {
+		(*sig)++;
+		return;
+	}
+	*m = *m * 10 + (uint64_t)(c - '0');
+	*sig += *m != 0;
+}
+
+/* 10^0 .. 10^22: exact in a double */
+static const double pow10_exact[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+				      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+
+/* A strict JSON number's value, as strtod reads it: when the mantissa's significant digits (up to
+ * 15) and the power of ten (up to 22) are exact doubles, one multiplication or division by the
+ * power is correctly rounded, the very value strtod gives; strtod otherwise. */
+static bool number(parser *ps, double *v)
+{
+	const char *s = ps->p, *p = s;
+	bool neg = false;
+	if (p < ps->end && *p == '-') {
+		neg = true;
+		p++;
+	}
+	uint64_t m = 0;
+	int sig = 0, frac = 0;
+	if (p < ps->end && *p == '0')
+		p++;
+	else if (p < ps->end && digit(*p))
+		for (; p < ps->end && digit(*p); p++)
+			mantissa_digit(&m, &sig, *p);
+	else
+		return false;
+	if (p < ps->end && *p == '.') {
+		if (++p >= ps->end || !digit(*p))
+			return false;
+		for (; p < ps->end && digit(*p); p++, frac++)
+			mantissa_digit(&m, &sig, *p);
+	}
+	long exp = 0;
+	if (p < ps->end && (*p == 'e' || *p == 'E')) {
+		bool eneg = false;
+		if (++p < ps->end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		if (p >= ps->end || !digit(*p))
+			return false;
+		for (; p < ps->end && digit(*p); p++)
+			if (exp < 100000)
+				exp = exp * 10 + (*p - '0');
+		exp = eneg ? -exp : exp;
+	}
+	if (p - s > MAX_NUMBER)
+		return false;
+	ps->p = p;
+	long e10 = exp - frac;
+#if FLT_EVAL_METHOD == 0
+	if (m == 0) {
+		*v = neg ? -0.0 : 0.0;
+		return true;
+	}
+	if (sig <= 15 && e10 >= -22 && e10 <= 22) {
+		double d = (double)m;
+		d = e10 < 0 ? d / pow10_exact[-e10] : d * pow10_exact[e10];
+		*v = neg ? -d : d;
+		return true;
+	}
+#endif
+	char buf[MAX_NUMBER + 1];
+	memcpy(buf, s, (size_t)(p - s));
+	buf[p - s] = '\0';
+	char *after;
+	*v = strtod(buf, &after);
+	return *after == '\0' && isfinite(*v);
+}
+
+static cJSON *value(parser *ps, int depth);
+
+/* The members of an object or an array, ps->p after its opening bracket. */
+static bool members(parser *ps, cJSON *parent, char close, int depth)
+{
+	blanks(ps);
+	if (ps->p < ps->end && *ps->p == close) {
+		ps->p++;
+		return true;
+	}
+	cJSON *last = NULL;
+	for (;;) {
+		char *key = NULL;
+		if (close == '}') {
+			if (ps->p >= ps->end || *ps->p != '"' || !(key = string(ps)))
+				return false;
+			blanks(ps);
+			if (ps->p >= ps->end || *ps->p != ':')
+				return false;
+			ps->p++;
+			blanks(ps);
+		}
+		cJSON *item = value(ps, depth + 1);
+		if (!item)
+			return false;
+		item->string = key;
+		if (last) {
+			last->next = item;
+			item->prev = last;
+		} else {
+			parent->child = item;
+		}
+		last = item;
+		blanks(ps);
+		if (ps->p >= ps->end)
+			return false;
+		char c = *ps->p++;
+		if (c == close) {
+			parent->child->prev = last; /* as cJSON 1.7.15 links a parsed list */
+			return true;
+		}
+		if (c != ',')
+			return false;
+		blanks(ps);
+	}
+}
+
+static bool literal(parser *ps, const char *word, size_t n)
+{
+	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
+		return false;
+	ps->p += n;
+	return true;
+}
+
+static cJSON *value(parser *ps, int depth)
+{
+	if (depth > MAX_DEPTH || ps->p >= ps->end)
+		return NULL;
+	cJSON *n;
+	switch (*ps->p) {
+	case '"':
+		if (!(n = node(ps, cJSON_String)) || !(n->valuestring = string(ps)))
+			return NULL;
+		return n;
+	case 't': return literal(ps, "true", 4) && (n = node(ps, cJSON_True)) ? (n->valueint = 1, n) : NULL;
+	case 'f': return literal(ps, "false", 5) ? node(ps, cJSON_False) : NULL;
+	case 'n': return literal(ps, "null", 4) ? node(ps, cJSON_NULL) : NULL;
+	case '[':
+	case '{': {
+		char close = *ps->p == '[' ? ']' : '}';
+		ps->p++;
+		n = node(ps, close == ']' ? cJSON_Array : cJSON_Object);
+		return n && members(ps, n, close, depth) ? n : NULL;
+	}
+	default: {
+		double v;
+		if (!number(ps, &v) || !(n = node(ps, cJSON_Number)))
+			return NULL;
+		n->valuedouble = v;
+		/* cJSON's valueint: saturated at the int range */
+		n->valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN : (int)v;
+		return n;
+	}
+	}
+}
+
+cJSON *jsonarena_parse(jsonarena *a, const char *text, size_t len)
+{
+	if (a->first) {
+		a->first->used = 0;
+		a->cur = a->first;
+	}
+	parser ps = { a, text, text + len };
+	blanks(&ps);
+	if (ps.p >= ps.end || *ps.p != '{')
+		return NULL;
+	cJSON *obj = value(&ps, 0);
+	if (!obj)
+		return NULL;
+	blanks(&ps);
+	return ps.p == ps.end ? obj : NULL;
+}
+
+void jsonarena_free(jsonarena *a)
+{
+	for (jsonarena_block *b = a->first, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	*a = (jsonarena){ 0 };
+}
