@@ -1,4 +1,5 @@
 #include "jsonl.h"
+#include "numfmt.h"
 #include "diag.h"
 
 #include <errno.h>
@@ -258,8 +259,11 @@ void json_format_double(char *buf, size_t n, double v)
 {
 	/* 17 significant digits always round-trip; try shorter first for readable output. */
 	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, n, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
+		numfmt_g(buf, n, v, prec); /* lib/util/numfmt: printf's bytes, faster */
+		double back;
+		if (!numfmt_g_back(v, prec, &back))
+			back = strtod(buf, NULL);
+		if (back == v)
 			return;
 	}
 }
@@ -292,11 +296,13 @@ int jsonl_cjson_number(char *buf, size_t n, double v)
 		return integer_text(buf, n, (long long)v);
 	/* cJSON 1.7.15 keeps the 15 digits when they read back within one epsilon of the larger
 	 * magnitude (not always exactly), else it prints 17 */
-	int len = snprintf(buf, n, "%1.15g", v);
-	double back = strtod(buf, NULL);
+	int len = numfmt_g(buf, n, v, 15); /* "%1.15g" (lib/util/numfmt: the same bytes, faster) */
+	double back;
+	if (!numfmt_g_back(v, 15, &back))
+		back = strtod(buf, NULL);
 	double larger = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
 	if (!(fabs(back - v) <= larger * DBL_EPSILON))
-		len = snprintf(buf, n, "%1.17g", v);
+		len = numfmt_g(buf, n, v, 17);
 	return len;
 }
 
