@@ -18,9 +18,14 @@ struct jsonarena_block {
 
 /* n bytes (8-aligned) from the current block or the next one, a new one when none is left
  * with room: blocks stay for the records after, so a stream allocates once. */
-static void *arena_alloc(jsonarena *a, size_t n)
+static inline void *arena_alloc(jsonarena *a, size_t n)
 {
 	n = (n + 7) & ~(size_t)7;
+	if (a->cur && a->cur->size - a->cur->used >= n) {
+		void *p = a->cur->data + a->cur->used;
+		a->cur->used += n;
+		return p;
+	}
 	for (jsonarena_block *b = a->cur; b; b = b->next) {
 		if (b->size - b->used >= n) {
 			a->cur = b;
@@ -51,10 +56,13 @@ static void *arena_alloc(jsonarena *a, size_t n)
 typedef struct parser {
 	jsonarena *a;
 	const char *p, *end;
+	const char *const *keys; /* jsonarena_pick: the top-level members built; NULL: all */
 } parser;
 
-static void blanks(parser *ps)
+static inline void blanks(parser *ps)
 {
+	if (ps->p < ps->end && (unsigned char)*ps->p > ' ')
+		return;
 	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
 		ps->p++;
 }
@@ -67,27 +75,42 @@ static cJSON *node(parser *ps, int type)
 	return n;
 }
 
+/* The bytes a string holds as they are: ASCII but the quote, the backslash and control characters. */
+static const bool plain_byte[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x22 '"' */
+	[0x30] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x40] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x5C '\\' */
+	[0x60] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 /* A string at ps->p (its opening quote) as cJSON decodes it; NULL if refused (a \u escape, a
  * byte that is a control character or not ASCII, the end of the text). */
-static char *string(parser *ps)
+static char *string(parser *ps, bool build)
 {
 	const char *s = ++ps->p;
 	size_t escapes = 0;
 	for (;; ps->p++) {
-		if (ps->p >= ps->end)
+		const char *p = ps->p;
+		while (p < ps->end && plain_byte[(unsigned char)*p])
+			p++;
+		ps->p = p;
+		if (p >= ps->end)
 			return NULL;
-		unsigned char c = (unsigned char)*ps->p;
-		if (c == '"')
+		if (*p == '"')
 			break;
-		if (c < 0x20 || c >= 0x80)
+		if (*p != '\\') /* a control character or not ASCII */
 			return NULL;
-		if (c == '\\') {
-			if (++ps->p >= ps->end || !strchr("\"\\/bfnrt", *ps->p) || !*ps->p)
-				return NULL;
-			escapes++;
-		}
+		if (++ps->p >= ps->end || !strchr("\"\\/bfnrt", *ps->p) || !*ps->p)
+			return NULL;
+		escapes++;
 	}
 	size_t len = (size_t)(ps->p - s);
+	if (!build) {
+		ps->p++;
+		return (char *)s; /* (not NULL: accepted) */
+	}
 	char *out = arena_alloc(ps->a, len + 1);
 	if (!out)
 		return NULL;
@@ -140,7 +163,7 @@ static const double pow10_exact[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  
 /* A strict JSON number's value, as strtod reads it: when the mantissa's significant digits (up to
  * 15) and the power of ten (up to 22) are exact doubles, one multiplication or division by the
  * power is correctly rounded, the very value strtod gives; strtod otherwise. */
-static bool number(parser *ps, double *v)
+static bool number(parser *ps, double *v, bool build)
 {
 	const char *s = ps->p, *p = s;
 	bool neg = false;
@@ -178,6 +201,8 @@ static bool number(parser *ps, double *v)
 	if (p - s > MAX_NUMBER)
 		return false;
 	ps->p = p;
+	if (!build) /* a member jsonarena_pick drops: its syntax is all that matters */
+		return true;
 	long e10 = exp - frac;
 #if FLT_EVAL_METHOD == 0
 	if (m == 0) {
@@ -199,10 +224,47 @@ static bool number(parser *ps, double *v)
 	return *after == '\0' && isfinite(*v);
 }
 
-static cJSON *value(parser *ps, int depth);
+/* A value's node: built in the arena, or (build false: a member jsonarena_pick does not keep)
+ * only checked, then the shared marker below stands for it. */
+static cJSON unbuilt;
 
-/* The members of an object or an array, ps->p after its opening bracket. */
-static bool members(parser *ps, cJSON *parent, char close, int depth)
+static cJSON *value(parser *ps, int depth, bool build);
+
+static bool wanted(const char *key, size_t len, const char *const *keys)
+{
+	for (; *keys; keys++)
+		if ((*keys)[0] == key[0] && strncmp(*keys, key, len) == 0 && (*keys)[len] == '\0')
+			return true;
+	return false;
+}
+
+/* An object's key: NULL if refused; *keep false for a top-level member jsonarena_pick drops. */
+static char *key(parser *ps, int depth, bool build, bool *keep)
+{
+	*keep = build;
+	if (ps->p >= ps->end || *ps->p != '"')
+		return NULL;
+	if (!ps->keys || depth > 0)
+		return string(ps, build);
+	const char *k = ps->p + 1;
+	if (!string(ps, false))
+		return NULL;
+	size_t len = (size_t)(ps->p - 1 - k);
+	if (memchr(k, '\\', len)) /* as jsonpick: escaped top-level keys are left to cJSON */
+		return NULL;
+	if (!(*keep = wanted(k, len, ps->keys)))
+		return (char *)k; /* (not NULL: accepted) */
+	char *out = arena_alloc(ps->a, len + 1);
+	if (out) {
+		memcpy(out, k, len);
+		out[len] = '\0';
+	}
+	return out;
+}
+
+/* The members of an object or an array (close: '}' or ']'), ps->p after its opening bracket,
+ * linked under parent when built. */
+static bool members(parser *ps, cJSON *parent, char close, int depth, bool build)
 {
 	blanks(ps);
 	if (ps->p < ps->end && *ps->p == close) {
@@ -211,9 +273,10 @@ static bool members(parser *ps, cJSON *parent, char close, int depth)
 	}
 	cJSON *last = NULL;
 	for (;;) {
-		char *key = NULL;
+		char *name = NULL;
+		bool keep = build;
 		if (close == '}') {
-			if (ps->p >= ps->end || *ps->p != '"' || !(key = string(ps)))
+			if (!(name = key(ps, depth, build, &keep)))
 				return false;
 			blanks(ps);
 			if (ps->p >= ps->end || *ps->p != ':')
@@ -221,23 +284,26 @@ static bool members(parser *ps, cJSON *parent, char close, int depth)
 			ps->p++;
 			blanks(ps);
 		}
-		cJSON *item = value(ps, depth + 1);
+		cJSON *item = value(ps, depth + 1, keep);
 		if (!item)
 			return false;
-		item->string = key;
-		if (last) {
-			last->next = item;
-			item->prev = last;
-		} else {
-			parent->child = item;
+		if (keep) {
+			item->string = name;
+			if (last) {
+				last->next = item;
+				item->prev = last;
+			} else {
+				parent->child = item;
+			}
+			last = item;
 		}
-		last = item;
 		blanks(ps);
 		if (ps->p >= ps->end)
 			return false;
 		char c = *ps->p++;
 		if (c == close) {
-			parent->child->prev = last; /* as cJSON 1.7.15 links a parsed list */
+			if (last)
+				parent->child->prev = last; /* as cJSON 1.7.15 links a parsed list */
 			return true;
 		}
 		if (c != ',')
@@ -254,53 +320,76 @@ static bool literal(parser *ps, const char *word, size_t n)
 	return true;
 }
 
-static cJSON *value(parser *ps, int depth)
+static cJSON *value(parser *ps, int depth, bool build)
 {
 	if (depth > MAX_DEPTH || ps->p >= ps->end)
 		return NULL;
-	cJSON *n;
+	cJSON *n = &unbuilt;
 	switch (*ps->p) {
-	case '"':
-		if (!(n = node(ps, cJSON_String)) || !(n->valuestring = string(ps)))
+	case '"': {
+		char *s = string(ps, build);
+		if (!s || (build && !(n = node(ps, cJSON_String))))
 			return NULL;
+		if (build)
+			n->valuestring = s;
 		return n;
-	case 't': return literal(ps, "true", 4) && (n = node(ps, cJSON_True)) ? (n->valueint = 1, n) : NULL;
-	case 'f': return literal(ps, "false", 5) ? node(ps, cJSON_False) : NULL;
-	case 'n': return literal(ps, "null", 4) ? node(ps, cJSON_NULL) : NULL;
+	}
+	case 't':
+		if (!literal(ps, "true", 4) || (build && !(n = node(ps, cJSON_True))))
+			return NULL;
+		if (build)
+			n->valueint = 1; /* as cJSON sets it */
+		return n;
+	case 'f': return literal(ps, "false", 5) ? build ? node(ps, cJSON_False) : n : NULL;
+	case 'n': return literal(ps, "null", 4) ? build ? node(ps, cJSON_NULL) : n : NULL;
 	case '[':
 	case '{': {
 		char close = *ps->p == '[' ? ']' : '}';
 		ps->p++;
-		n = node(ps, close == ']' ? cJSON_Array : cJSON_Object);
-		return n && members(ps, n, close, depth) ? n : NULL;
+		if (build && !(n = node(ps, close == ']' ? cJSON_Array : cJSON_Object)))
+			return NULL;
+		return members(ps, n, close, depth, build) ? n : NULL;
 	}
 	default: {
 		double v;
-		if (!number(ps, &v) || !(n = node(ps, cJSON_Number)))
+		if (!number(ps, &v, build) || (build && !(n = node(ps, cJSON_Number))))
 			return NULL;
-		n->valuedouble = v;
-		/* cJSON's valueint: saturated at the int range */
-		n->valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN : (int)v;
+		if (build) {
+			n->valuedouble = v;
+			/* cJSON's valueint: saturated at the int range */
+			n->valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN : (int)v;
+		}
 		return n;
 	}
 	}
 }
 
-cJSON *jsonarena_parse(jsonarena *a, const char *text, size_t len)
+/* Both entry points: the first block is reused from its start. */
+static cJSON *parse(jsonarena *a, const char *text, size_t len, const char *const *keys)
 {
 	if (a->first) {
 		a->first->used = 0;
 		a->cur = a->first;
 	}
-	parser ps = { a, text, text + len };
+	parser ps = { a, text, text + len, keys };
 	blanks(&ps);
 	if (ps.p >= ps.end || *ps.p != '{')
 		return NULL;
-	cJSON *obj = value(&ps, 0);
+	cJSON *obj = value(&ps, 0, true);
 	if (!obj)
 		return NULL;
 	blanks(&ps);
 	return ps.p == ps.end ? obj : NULL;
+}
+
+cJSON *jsonarena_pick(jsonarena *a, const char *text, size_t len, const char *const *keys)
+{
+	return parse(a, text, len, keys);
+}
+
+cJSON *jsonarena_parse(jsonarena *a, const char *text, size_t len)
+{
+	return parse(a, text, len, NULL);
 }
 
 void jsonarena_free(jsonarena *a)

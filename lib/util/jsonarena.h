@@ -30,6 +30,13 @@ typedef struct jsonarena {
  * not one object the strict parse accepts (see above) or memory runs out. */
 cJSON *jsonarena_parse(jsonarena *a, const char *text, size_t len);
 
+/* jsonarena_parse keeping only the top-level members named in keys (NULL-terminated, each
+ * under 64 bytes), in order, repeats included; the other members are only checked (their
+ * numbers for syntax alone, as lib/util/jsonpick checks them). A top-level key with an escape is
+ * refused. Whatever it accepts, jsonpick's scan accepts too, with the same members: a caller
+ * may fall back to jsonpick for what it refuses. */
+cJSON *jsonarena_pick(jsonarena *a, const char *text, size_t len, const char *const *keys);
+
 /* Gives a's blocks back. */
 void jsonarena_free(jsonarena *a);
 

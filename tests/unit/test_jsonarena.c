@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "jsonarena.h"
+#include "jsonpick.h"
 #include "unit.h"
 
 /* Same trees, node for node; says where they part. */
@@ -100,8 +101,36 @@ static void numbers(void)
 	}
 }
 
+static const char *const pick_keys[] = { "record", "name", "latency_ms", "step", NULL };
+
+/* jsonarena_pick gives jsonpick's members (which it is a faster path of) or refuses. */
+static void picked(const char *text, bool accept)
+{
+	cJSON *want = jsonpick_scan(text, pick_keys);
+	cJSON *got = jsonarena_pick(&arena, text, strlen(text), pick_keys);
+	if (accept) {
+		CHECK(want && got);
+		if (want && got)
+			CHECK(same_tree(got, want, text));
+	} else {
+		CHECK(!got);
+	}
+	cJSON_Delete(want);
+}
+
 int main(void)
 {
+	picked("{\"record\":\"op\",\"attrs\":{\"name\":1,\"record\":[1,{\"step\":2}]},\"name\":\"a\\\"b\","
+	       "\"points\":[{\"x\":1.5e3}],\"latency_ms\":0.27938133333333337,\"step\":null,\"name\":2}\n", true);
+	picked("{\"attrs\":{}}", true);
+	picked("{}", true);
+	picked("{\"latency_ms\":[],\"x\":{\"y\":[[],{}]}}", true);
+	picked("{\"na\\u006de\":1}", false);  /* escaped top-level key */
+	picked("{\"n\\\"\":1}", false);
+	picked("{\"x\":1e400}", true);        /* a dropped member: its syntax alone counts, as in jsonpick */
+	picked("{\"name\":1e400}", false);    /* a kept one must be finite: left to jsonpick */
+	picked("{\"x\":[1,]}", false);
+	picked("{\"x\":\"\xc3\xa9\"}", false);
 	accepted("{}");
 	accepted(" {\"a\":[]} \n");
 	accepted("{\"record\":\"op\",\"config_id\":\"tp1_b1\",\"attrs\":{\"m\":128,\"flag\":true,\"off\":false,\"q\":null},"
