@@ -511,6 +511,14 @@ static bool price_in_arena(state *st, const jsonl_reader *r)
 {
 	cJSON *rec = explain_on ? NULL : jsonarena_parse(&st->arena, r->text, r->text_len);
 	const char *kind = rec ? jsonl_opt_str(r, rec, "record", NULL) : NULL;
+	if (kind && strcmp(kind, "config") == 0 && !cJSON_HasObjectItem(rec, "data_version") &&
+	    !cJSON_HasObjectItem(rec, "database_mode")) {
+		/* annotated by a splice, or passed as read: the tree is only read */
+		remember_config(st, r, rec);
+		if (!annotate_config(st, r, rec))
+			write_spliced(r->text, optext_body_len(r->text, r->text_len), "}");
+		return true;
+	}
 	if (!kind || strcmp(kind, "op") != 0 || price(st, r, rec, true) != PRICED_WRITTEN)
 		return false;
 	const char *id = jsonl_opt_str(r, rec, "config_id", NULL);

@@ -56,6 +56,7 @@ typedef struct optext_memo_gen {
 
 typedef struct optext_memo {
 	optext_memo_gen young, old;
+	optext_block *spare; /* the blocks of the generation dropped last, for the young one */
 	size_t used;   /* entries in both generations (0: nothing to find) */
 	size_t budget; /* bytes of remembered text in all; 0: OPTEXT_MEMO_BUDGET */
 } optext_memo;
