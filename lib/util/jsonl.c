@@ -1,4 +1,5 @@
 #include "jsonl.h"
+#include "jsonget.h"
 #include "numfmt.h"
 #include "diag.h"
 
@@ -166,7 +167,7 @@ cJSON *jsonl_next(jsonl_reader *r)
 
 static const cJSON *field(const jsonl_reader *r, const cJSON *obj, const char *key, bool required)
 {
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON *f = json_member(obj, key);
 	if ((!f || cJSON_IsNull(f)) && required)
 		jsonl_fail(r, "missing field '%s'", key);
 	return (f && !cJSON_IsNull(f)) ? f : NULL;
