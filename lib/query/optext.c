@@ -71,6 +71,14 @@ bool optext_split(const char *text, size_t len, const char **id, size_t *id_len,
 	return true;
 }
 
+void optext_write_spliced(const char *text, size_t body_len, const char *tail)
+{
+	fwrite(text, 1, body_len, stdout);
+	fputs(tail, stdout);
+	putchar('\n');
+	check_stdout();
+}
+
 size_t optext_body_len(const char *text, size_t len)
 {
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ' ||

@@ -68,6 +68,10 @@ const char *optext_memo_find(optext_memo *m, const void *db, const char *rest, s
 void optext_memo_put(optext_memo *m, const void *db, const char *rest, size_t rest_len, const char *tail);
 void optext_memo_free(optext_memo *m);
 
+/* Writes the line's text up to body_len (its closing brace cut, see below), then tail and a
+ * newline, to stdout; exits 1 on a write error. */
+void optext_write_spliced(const char *text, size_t body_len, const char *tail);
+
 /* The line's text up to (not including) its closing brace, trailing blanks and newline cut;
  * 0 if the text does not end with '}' after blanks. */
 size_t optext_body_len(const char *text, size_t len);
