@@ -95,7 +95,9 @@ int main(int argc, char **argv)
 		if (kind && strcmp(kind, "config") == 0 && !whole) { /* configurations are read whole */
 			if (!in_arena)
 				cJSON_Delete(rec);
-			rec = jsonl_parse_text(&r);
+			rec = jsonarena_parse_heap(r.text, r.text_len); /* kept as st.config: malloc'd */
+			if (!rec)
+				rec = jsonl_parse_text(&r);
 			in_arena = false;
 			kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
 		}

@@ -57,7 +57,26 @@ typedef struct parser {
 	jsonarena *a;
 	const char *p, *end;
 	const char *const *keys; /* jsonarena_pick: the top-level members built; NULL: all */
+	bool heap;               /* jsonarena_parse_heap: malloc'd as cJSON's own nodes */
 } parser;
+
+static void *take(parser *ps, size_t n)
+{
+	return ps->heap ? malloc(n) : arena_alloc(ps->a, n);
+}
+
+/* What a failed heap parse allocated and did not link (an arena's goes with the next parse). */
+static void drop(parser *ps, void *p)
+{
+	if (ps->heap)
+		free(p);
+}
+
+static void drop_tree(parser *ps, cJSON *n)
+{
+	if (ps->heap)
+		cJSON_Delete(n);
+}
 
 static inline void blanks(parser *ps)
 {
@@ -69,7 +88,7 @@ static inline void blanks(parser *ps)
 
 static cJSON *node(parser *ps, int type)
 {
-	cJSON *n = arena_alloc(ps->a, sizeof *n);
+	cJSON *n = take(ps, sizeof *n);
 	if (n)
 		*n = (cJSON){ .type = type };
 	return n;
@@ -87,7 +106,7 @@ static const bool plain_byte[256] = {
 
 /* A string at ps->p (its opening quote) as cJSON decodes it; NULL if refused (a \u escape, a
  * byte that is a control character or not ASCII, the end of the text). */
-static char *string(parser *ps, bool build)
+static inline char *string(parser *ps, bool build)
 {
 	const char *s = ++ps->p;
 	size_t escapes = 0;
@@ -111,7 +130,7 @@ static char *string(parser *ps, bool build)
 		ps->p++;
 		return (char *)s; /* (not NULL: accepted) */
 	}
-	char *out = arena_alloc(ps->a, len + 1);
+	char *out = take(ps, len + 1);
 	if (!out)
 		return NULL;
 	ps->p++;
@@ -165,45 +184,57 @@ static const double pow10_exact[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  
  * power is correctly rounded, the very value strtod gives; strtod otherwise. */
 static bool number(parser *ps, double *v, bool build)
 {
-	const char *s = ps->p, *p = s;
-	bool neg = false;
-	if (p < ps->end && *p == '-') {
-		neg = true;
+	/* the syntax first, by pointers (a dropped member needs no more), then the digits' value */
+	const char *s = ps->p, *p = s, *end = ps->end;
+	if (p < end && *p == '-')
 		p++;
-	}
-	uint64_t m = 0;
-	int sig = 0, frac = 0;
-	if (p < ps->end && *p == '0')
+	const char *int0 = p;
+	if (p < end && *p == '0')
 		p++;
-	else if (p < ps->end && digit(*p))
-		for (; p < ps->end && digit(*p); p++)
-			mantissa_digit(&m, &sig, *p);
+	else if (p < end && digit(*p))
+		while (p < end && digit(*p))
+			p++;
 	else
 		return false;
-	if (p < ps->end && *p == '.') {
-		if (++p >= ps->end || !digit(*p))
+	const char *int1 = p, *frac0 = p, *frac1 = p, *exp0 = NULL;
+	if (p < end && *p == '.') {
+		frac0 = ++p;
+		if (p >= end || !digit(*p))
 			return false;
-		for (; p < ps->end && digit(*p); p++, frac++)
-			mantissa_digit(&m, &sig, *p);
+		while (p < end && digit(*p))
+			p++;
+		frac1 = p;
 	}
-	long exp = 0;
-	if (p < ps->end && (*p == 'e' || *p == 'E')) {
-		bool eneg = false;
-		if (++p < ps->end && (*p == '+' || *p == '-'))
-			eneg = *p++ == '-';
-		if (p >= ps->end || !digit(*p))
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		exp0 = p;
+		if (p >= end || !digit(*p))
 			return false;
-		for (; p < ps->end && digit(*p); p++)
-			if (exp < 100000)
-				exp = exp * 10 + (*p - '0');
-		exp = eneg ? -exp : exp;
+		while (p < end && digit(*p))
+			p++;
 	}
 	if (p - s > MAX_NUMBER)
 		return false;
 	ps->p = p;
 	if (!build) /* a member jsonarena_pick drops: its syntax is all that matters */
 		return true;
-	long e10 = exp - frac;
+	uint64_t m = 0;
+	int sig = 0;
+	for (const char *q = int0; q < int1; q++)
+		mantissa_digit(&m, &sig, *q);
+	for (const char *q = frac0; q < frac1; q++)
+		mantissa_digit(&m, &sig, *q);
+	long exp = 0;
+	if (exp0) {
+		for (const char *q = exp0; q < p; q++)
+			if (exp < 100000)
+				exp = exp * 10 + (*q - '0');
+		if (exp0[-1] == '-')
+			exp = -exp;
+	}
+	long e10 = exp - (frac1 - frac0);
+	bool neg = *s == '-';
 #if FLT_EVAL_METHOD == 0
 	if (m == 0) {
 		*v = neg ? -0.0 : 0.0;
@@ -285,8 +316,11 @@ static bool members(parser *ps, cJSON *parent, char close, int depth, bool build
 			blanks(ps);
 		}
 		cJSON *item = value(ps, depth + 1, keep);
-		if (!item)
+		if (!item) {
+			if (keep)
+				drop(ps, name);
 			return false;
+		}
 		if (keep) {
 			item->string = name;
 			if (last) {
@@ -328,8 +362,12 @@ static cJSON *value(parser *ps, int depth, bool build)
 	switch (*ps->p) {
 	case '"': {
 		char *s = string(ps, build);
-		if (!s || (build && !(n = node(ps, cJSON_String))))
+		if (!s)
 			return NULL;
+		if (build && !(n = node(ps, cJSON_String))) {
+			drop(ps, s);
+			return NULL;
+		}
 		if (build)
 			n->valuestring = s;
 		return n;
@@ -348,7 +386,11 @@ static cJSON *value(parser *ps, int depth, bool build)
 		ps->p++;
 		if (build && !(n = node(ps, close == ']' ? cJSON_Array : cJSON_Object)))
 			return NULL;
-		return members(ps, n, close, depth, build) ? n : NULL;
+		if (members(ps, n, close, depth, build))
+			return n;
+		if (build)
+			drop_tree(ps, n);
+		return NULL;
 	}
 	default: {
 		double v;
@@ -367,11 +409,11 @@ static cJSON *value(parser *ps, int depth, bool build)
 /* Both entry points: the first block is reused from its start. */
 static cJSON *parse(jsonarena *a, const char *text, size_t len, const char *const *keys)
 {
-	if (a->first) {
+	if (a && a->first) {
 		a->first->used = 0;
 		a->cur = a->first;
 	}
-	parser ps = { a, text, text + len, keys };
+	parser ps = { a, text, text + len, keys, !a };
 	blanks(&ps);
 	if (ps.p >= ps.end || *ps.p != '{')
 		return NULL;
@@ -379,7 +421,15 @@ static cJSON *parse(jsonarena *a, const char *text, size_t len, const char *cons
 	if (!obj)
 		return NULL;
 	blanks(&ps);
-	return ps.p == ps.end ? obj : NULL;
+	if (ps.p == ps.end)
+		return obj;
+	drop_tree(&ps, obj);
+	return NULL;
+}
+
+cJSON *jsonarena_parse_heap(const char *text, size_t len)
+{
+	return parse(NULL, text, len, NULL);
 }
 
 cJSON *jsonarena_pick(jsonarena *a, const char *text, size_t len, const char *const *keys)

@@ -47,11 +47,21 @@ static void accepted(const char *text)
 	CHECK(want && got);
 	if (want && got)
 		CHECK(same_tree(got, want, text));
+	cJSON *heap = jsonarena_parse_heap(text, strlen(text));
+	CHECK(heap && want && same_tree(heap, want, text));
+	if (heap) { /* a tree of cJSON's own: it can change and be deleted */
+		cJSON_AddNumberToObject(heap, "added", 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(heap, "added");
+	}
+	cJSON_Delete(heap);
 	cJSON_Delete(want);
 }
 
 static void refused(const char *text)
 {
+	cJSON *heap = jsonarena_parse_heap(text, strlen(text)); /* (what it built so far freed: valgrind) */
+	CHECK(!heap);
+	cJSON_Delete(heap);
 	if (jsonarena_parse(&arena, text, strlen(text))) {
 		fprintf(stderr, "accepted: %s\n", text);
 		unit_failures++;
