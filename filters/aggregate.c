@@ -112,10 +112,12 @@ int main(int argc, char **argv)
 			cJSON_Delete(rec);
 	}
 	/* records, none of which it can use: say so rather than write nothing (empty input is no error) */
+	jsonarena_free(&arena);
 	if (records && !configs)
 		jsonl_fail_unused(&r, records, "a config record", "config and op records from opgraph | query");
 	jsonl_close(&r);
 	config_report_finish(&st);
+	summary_free(&st.ops); /* kept from one configuration to the next */
 	serving_report_cleanup();
 	if (st.fmt == CONFIG_REPORT_TABLE) {
 		report_write_table(st.kept, st.nkept, st.with_ops);

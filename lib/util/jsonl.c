@@ -256,19 +256,6 @@ bool jsonl_opt_bool(const jsonl_reader *r, const cJSON *obj, const char *key, bo
 	return cJSON_IsTrue(f);
 }
 
-void json_format_double(char *buf, size_t n, double v)
-{
-	/* 17 significant digits always round-trip; try shorter first for readable output. */
-	for (int prec = 15; prec <= 17; prec++) {
-		numfmt_g(buf, n, v, prec); /* lib/util/numfmt: printf's bytes, faster */
-		double back;
-		if (!numfmt_g_back(v, prec, &back))
-			back = strtod(buf, NULL);
-		if (back == v)
-			return;
-	}
-}
-
 /* The decimal digits of v (|v| < 1e15), as "%lld" gives them, without printf. */
 static int integer_text(char *buf, size_t n, long long v)
 {
@@ -287,6 +274,25 @@ static int integer_text(char *buf, size_t n, long long v)
 	buf[len] = '\0';
 	return len;
 }
+
+void json_format_double(char *buf, size_t n, double v)
+{
+	/* integers of up to 15 digits: "%.15g" gives their digits, which read back exactly */
+	if (v > -1e15 && v < 1e15 && v == (double)(long long)v && !(v == 0 && signbit(v))) {
+		integer_text(buf, n, (long long)v);
+		return;
+	}
+	/* 17 significant digits always round-trip; try shorter first for readable output. */
+	for (int prec = 15; prec <= 17; prec++) {
+		numfmt_g(buf, n, v, prec); /* lib/util/numfmt: printf's bytes, faster */
+		double back;
+		if (!numfmt_g_back(v, prec, &back))
+			back = strtod(buf, NULL);
+		if (back == v)
+			return;
+	}
+}
+
 
 int jsonl_cjson_number(char *buf, size_t n, double v)
 {
