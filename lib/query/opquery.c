@@ -1,4 +1,5 @@
 #include "opquery.h"
+#include "opattrs.h"
 #include "opquery_composite.h"
 #include "opquery_vit.h"
 
@@ -87,7 +88,7 @@ static bool point_run(const cJSON *const f[PF_N], const opq_point *pt, long long
 	return true;
 }
 
-int opquery_record(perfdb *db, const cJSON *op, perf_result *out, char *err, size_t errlen)
+static int record(perfdb *db, const cJSON *op, perf_result *out, char *err, size_t errlen)
 {
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(op, "op_type");
 	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(op, "attrs");
@@ -169,4 +170,12 @@ int opquery_record(perfdb *db, const cJSON *op, perf_result *out, char *err, siz
 	}
 	*out = total;
 	return 0;
+}
+
+int opquery_record(perfdb *db, const cJSON *op, perf_result *out, char *err, size_t errlen)
+{
+	opattrs_record_begin(); /* an op's attrs are read once per record, not once per point */
+	int st = record(db, op, out, err, errlen);
+	opattrs_record_end();
+	return st;
 }
