@@ -58,6 +58,7 @@ typedef struct parser {
 	const char *p, *end;
 	const char *const *keys; /* jsonarena_pick: the top-level members built; NULL: all */
 	bool heap;               /* jsonarena_parse_heap: malloc'd as cJSON's own nodes */
+	bool insitu;             /* the text is the arena's copy: strings end in place */
 } parser;
 
 static void *take(parser *ps, size_t n)
@@ -130,10 +131,16 @@ static inline char *string(parser *ps, bool build)
 		ps->p++;
 		return (char *)s; /* (not NULL: accepted) */
 	}
-	char *out = take(ps, len + 1);
+	/* in the arena's copy of the text a string ends where its closing quote was (escapes decode
+	 * in place: the text only shrinks); elsewhere it is copied */
+	char *out = ps->insitu ? (char *)s : take(ps, len + 1);
 	if (!out)
 		return NULL;
 	ps->p++;
+	if (ps->insitu && !escapes) {
+		out[len] = '\0';
+		return out;
+	}
 	if (!escapes) {
 		memcpy(out, s, len);
 		out[len] = '\0';
@@ -413,7 +420,15 @@ static cJSON *parse(jsonarena *a, const char *text, size_t len, const char *cons
 		a->first->used = 0;
 		a->cur = a->first;
 	}
-	parser ps = { a, text, text + len, keys, !a };
+	parser ps = { a, text, text + len, keys, !a, false };
+	if (a) { /* the text copied once, its strings then cut in place */
+		char *copy = arena_alloc(a, len + 1);
+		if (!copy)
+			return NULL;
+		memcpy(copy, text, len);
+		copy[len] = '\0';
+		ps = (parser){ a, copy, copy + len, keys, false, true };
+	}
 	blanks(&ps);
 	if (ps.p >= ps.end || *ps.p != '{')
 		return NULL;
