@@ -1,4 +1,4 @@
-/* Fuzz aggregate (filters/aggregate.c, lib/serve/config_report, lib/serve/opgraph_summary,
+/* Fuzz aggregate (filters/aggregate.c, lib/util/jsonarena, lib/serve/config_report, lib/serve/opgraph_summary,
  * lib/serve/serving_*): random config and priced op records. The first input byte picks the output
  * format and --ops. */
 #include "fuzz_common.h"

@@ -353,6 +353,120 @@ static bool members(parser *ps, cJSON *parent, char close, int depth, bool build
 	}
 }
 
+/* A string at p (its opening quote) checked as string() checks it: the byte after its closing
+ * quote, NULL if refused. */
+static const char *skip_string(const char *p, const char *end)
+{
+	for (p++;; p++) {
+		while (p < end && plain_byte[(unsigned char)*p])
+			p++;
+		if (p >= end)
+			return NULL;
+		if (*p == '"')
+			return p + 1;
+		if (*p != '\\' || ++p >= end || !*p || !strchr("\"\\/bfnrt", *p))
+			return NULL;
+	}
+}
+
+/* A number at p checked as number() checks it: the byte after it, NULL if refused. */
+static const char *skip_number(const char *p, const char *end)
+{
+	const char *s = p;
+	if (p < end && *p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if (p < end && digit(*p))
+		while (p < end && digit(*p))
+			p++;
+	else
+		return NULL;
+	if (p < end && *p == '.') {
+		if (++p >= end || !digit(*p))
+			return NULL;
+		while (p < end && digit(*p))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || !digit(*p))
+			return NULL;
+		while (p < end && digit(*p))
+			p++;
+	}
+	return p - s > MAX_NUMBER ? NULL : p;
+}
+
+static const char *skip_blanks(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* A value jsonarena_pick drops, at ps->p: checked as value(ps, depth, false) would check it (the
+ * same grammar and limits), in one loop with a stack of the brackets open instead of a call per
+ * member (most of an op record's text is the attrs and points aggregate drops). */
+static bool skip_value(parser *ps, int depth)
+{
+	char open[MAX_DEPTH + 2]; /* the closing bracket of each container open */
+	int top = 0;
+	const char *p = ps->p, *end = ps->end;
+value:
+	if (depth + top > MAX_DEPTH || p >= end)
+		return false;
+	switch (*p) {
+	case '"': p = skip_string(p, end); break;
+	case 't': p = end - p >= 4 && memcmp(p, "true", 4) == 0 ? p + 4 : NULL; break;
+	case 'f': p = end - p >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL; break;
+	case 'n': p = end - p >= 4 && memcmp(p, "null", 4) == 0 ? p + 4 : NULL; break;
+	case '[':
+	case '{':
+		open[top++] = *p == '[' ? ']' : '}';
+		p = skip_blanks(p + 1, end);
+		if (p < end && *p == open[top - 1]) {
+			p++;
+			top--;
+			break;
+		}
+		if (open[top - 1] == ']')
+			goto value;
+		goto key;
+	default: p = skip_number(p, end); break;
+	}
+	if (!p)
+		return false;
+	for (;;) { /* after a value */
+		if (top == 0) {
+			ps->p = p;
+			return true;
+		}
+		p = skip_blanks(p, end);
+		if (p >= end)
+			return false;
+		if (*p == ',') {
+			p = skip_blanks(p + 1, end);
+			if (open[top - 1] == ']')
+				goto value;
+			goto key;
+		}
+		if (*p != open[top - 1])
+			return false;
+		p++;
+		top--;
+	}
+key:
+	if (p >= end || *p != '"' || !(p = skip_string(p, end)))
+		return false;
+	p = skip_blanks(p, end);
+	if (p >= end || *p != ':')
+		return false;
+	p = skip_blanks(p + 1, end);
+	goto value;
+}
+
 static bool literal(parser *ps, const char *word, size_t n)
 {
 	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
@@ -363,6 +477,8 @@ static bool literal(parser *ps, const char *word, size_t n)
 
 static cJSON *value(parser *ps, int depth, bool build)
 {
+	if (!build)
+		return skip_value(ps, depth) ? &unbuilt : NULL;
 	if (depth > MAX_DEPTH || ps->p >= ps->end)
 		return NULL;
 	cJSON *n = &unbuilt;

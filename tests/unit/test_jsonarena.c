@@ -141,6 +141,22 @@ int main(void)
 	picked("{\"name\":1e400}", false);    /* a kept one must be finite: left to jsonpick */
 	picked("{\"x\":[1,]}", false);
 	picked("{\"x\":\"\xc3\xa9\"}", false);
+	/* dropped members are checked as strictly as kept ones (lib/util/jsonarena's skip) */
+	picked("{\"x\":{\"y\":[true,false,null,-0.5e+3,\"s\\n\",{},[]]},\"name\":\"n\"}", true);
+	picked("{\"x\":{\"a\" 1}}", false);
+	picked("{\"x\":{\"a\":1,}}", false);
+	picked("{\"x\":{\"a\":1]}", false);
+	picked("{\"x\":tru}", false);
+	picked("{\"x\":01}", false);
+	picked("{\"x\":\"\\u0041\"}", false);
+	picked("{\"x\":[1 2]}", false);
+	char deep_pick[400] = "{\"x\":";
+	for (int i = 0; i < 70; i++)
+		strcat(deep_pick, "[");
+	for (int i = 0; i < 70; i++)
+		strcat(deep_pick, "]");
+	strcat(deep_pick, "}");
+	picked(deep_pick, false); /* deeper than the arena's limit: left to jsonpick */
 	accepted("{}");
 	accepted(" {\"a\":[]} \n");
 	accepted("{\"record\":\"op\",\"config_id\":\"tp1_b1\",\"attrs\":{\"m\":128,\"flag\":true,\"off\":false,\"q\":null},"
