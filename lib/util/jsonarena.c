@@ -186,43 +186,61 @@ static void mantissa_digit(uint64_t *m, int *sig, char c)
 static const double pow10_exact[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
 				      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
 
-/* A strict JSON number's value, as strtod reads it: when the mantissa's significant digits (up to
- * 15) and the power of ten (up to 22) are exact doubles, one multiplication or division by the
- * power is correctly rounded, the very value strtod gives; strtod otherwise. */
-static bool number(parser *ps, double *v, bool build)
+/* A strict JSON number's parts: the integer digits [int0, int1), the fraction's [frac0, frac1)
+ * and the exponent's from exp0 (NULL: none). */
+typedef struct number_spans {
+	const char *int0, *int1, *frac0, *frac1, *exp0;
+} number_spans;
+
+/* The number at p in strict JSON form and at most MAX_NUMBER bytes: the byte after it, its parts
+ * in *n; NULL if refused. */
+static const char *number_end(const char *p, const char *end, number_spans *n)
 {
-	/* the syntax first, by pointers (a dropped member needs no more), then the digits' value */
-	const char *s = ps->p, *p = s, *end = ps->end;
+	const char *s = p;
 	if (p < end && *p == '-')
 		p++;
-	const char *int0 = p;
+	n->int0 = p;
 	if (p < end && *p == '0')
 		p++;
 	else if (p < end && digit(*p))
 		while (p < end && digit(*p))
 			p++;
 	else
-		return false;
-	const char *int1 = p, *frac0 = p, *frac1 = p, *exp0 = NULL;
+		return NULL;
+	n->int1 = n->frac0 = n->frac1 = p;
+	n->exp0 = NULL;
 	if (p < end && *p == '.') {
-		frac0 = ++p;
+		n->frac0 = ++p;
 		if (p >= end || !digit(*p))
-			return false;
+			return NULL;
 		while (p < end && digit(*p))
 			p++;
-		frac1 = p;
+		n->frac1 = p;
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		if (++p < end && (*p == '+' || *p == '-'))
 			p++;
-		exp0 = p;
+		n->exp0 = p;
 		if (p >= end || !digit(*p))
-			return false;
+			return NULL;
 		while (p < end && digit(*p))
 			p++;
 	}
-	if (p - s > MAX_NUMBER)
+	return p - s > MAX_NUMBER ? NULL : p;
+}
+
+/* A strict JSON number's value, as strtod reads it: when the mantissa's significant digits (up to
+ * 15) and the power of ten (up to 22) are exact doubles, one multiplication or division by the
+ * power is correctly rounded, the very value strtod gives; strtod otherwise. */
+static bool number(parser *ps, double *v, bool build)
+{
+	/* the syntax first (a dropped member needs no more), then the digits' value */
+	const char *s = ps->p;
+	number_spans n;
+	const char *p = number_end(s, ps->end, &n);
+	if (!p)
 		return false;
+	const char *int0 = n.int0, *int1 = n.int1, *frac0 = n.frac0, *frac1 = n.frac1, *exp0 = n.exp0;
 	ps->p = p;
 	if (!build) /* a member jsonarena_pick drops: its syntax is all that matters */
 		return true;
@@ -369,36 +387,6 @@ static const char *skip_string(const char *p, const char *end)
 	}
 }
 
-/* A number at p checked as number() checks it: the byte after it, NULL if refused. */
-static const char *skip_number(const char *p, const char *end)
-{
-	const char *s = p;
-	if (p < end && *p == '-')
-		p++;
-	if (p < end && *p == '0')
-		p++;
-	else if (p < end && digit(*p))
-		while (p < end && digit(*p))
-			p++;
-	else
-		return NULL;
-	if (p < end && *p == '.') {
-		if (++p >= end || !digit(*p))
-			return NULL;
-		while (p < end && digit(*p))
-			p++;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		if (++p < end && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= end || !digit(*p))
-			return NULL;
-		while (p < end && digit(*p))
-			p++;
-	}
-	return p - s > MAX_NUMBER ? NULL : p;
-}
-
 static const char *skip_blanks(const char *p, const char *end)
 {
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
@@ -434,7 +422,11 @@ value:
 		if (open[top - 1] == ']')
 			goto value;
 		goto key;
-	default: p = skip_number(p, end); break;
+	default: {
+		number_spans spans;
+		p = number_end(p, end, &spans);
+		break;
+	}
 	}
 	if (!p)
 		return false;
