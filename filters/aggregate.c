@@ -6,6 +6,7 @@
 
 #include "config_report.h"
 #include "diag.h"
+#include "jsonarena.h"
 #include "jsonl.h"
 #include "jsonpick.h"
 #include "fidelity.h"
@@ -81,14 +82,23 @@ int main(int argc, char **argv)
 	static const char *const op_keys[] = { "record", "config_id", "name", "phase", "error", "latency_ms",
 					       "energy_wms", "source", "step", "scale_factor", NULL };
 	long records = 0, configs = 0;
+	static jsonarena arena; /* the picked members of the record being read: nothing to free per record */
 	while (jsonl_next_text(&r)) {
 		records++;
-		bool whole;
-		cJSON *rec = jsonpick_parse_text(&r, op_keys, &whole);
+		bool whole = false, in_arena = true;
+		cJSON *rec = jsonarena_pick(&arena, r.text, r.text_len, op_keys);
+		if (!rec) { /* what the arena's parse leaves: jsonpick's scan, or cJSON's whole parse */
+			rec = jsonpick_parse_text(&r, op_keys, &whole);
+			in_arena = false;
+		}
 		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
 		if (kind && strcmp(kind, "config") == 0 && !whole) { /* configurations are read whole */
-			cJSON_Delete(rec);
-			rec = jsonl_parse_text(&r);
+			if (!in_arena)
+				cJSON_Delete(rec);
+			rec = jsonarena_parse_heap(r.text, r.text_len); /* kept as st.config: malloc'd */
+			if (!rec)
+				rec = jsonl_parse_text(&r);
+			in_arena = false;
 			kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
 		}
 		if (kind && strcmp(kind, "config") == 0) {
@@ -98,13 +108,16 @@ int main(int argc, char **argv)
 		}
 		else if (kind && strcmp(kind, "op") == 0)
 			config_report_take_op(&st, &r, rec);
-		cJSON_Delete(rec);
+		if (!in_arena)
+			cJSON_Delete(rec);
 	}
 	/* records, none of which it can use: say so rather than write nothing (empty input is no error) */
+	jsonarena_free(&arena);
 	if (records && !configs)
 		jsonl_fail_unused(&r, records, "a config record", "config and op records from opgraph | query");
 	jsonl_close(&r);
 	config_report_finish(&st);
+	summary_free(&st.ops); /* kept from one configuration to the next */
 	serving_report_cleanup();
 	if (st.fmt == CONFIG_REPORT_TABLE) {
 		report_write_table(st.kept, st.nkept, st.with_ops);

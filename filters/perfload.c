@@ -9,6 +9,7 @@
 
 #include "csvtab.h"
 #include "datadir.h"
+#include "cliopt.h"
 #include "diag.h"
 #include "jsonl.h"
 #include "perftree.h"
@@ -36,26 +37,24 @@ static const char usage_text[] =
 	"See perfload(1).\n";
 
 typedef struct opts {
-	const char *system, *backend, *version, *data_dir, *table;
+	cliopt_db db; /* --system, --backend, --version, --data-dir */
+	const char *table;
 	bool csv, list, check;
 } opts;
 
 static void parse_options(int argc, char **argv, opts *o)
 {
 	static const struct option longopts[] = {
-		{ "system", required_argument, NULL, 's' }, { "backend", required_argument, NULL, 'b' },
-		{ "version", required_argument, NULL, 'v' }, { "data-dir", required_argument, NULL, 'd' },
+		CLIOPT_DB_LONGOPTS,
 		{ "format", required_argument, NULL, 'f' }, { "list", no_argument, NULL, 'l' },
 		{ "check", no_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (cliopt_db_take(&o->db, c, optarg))
+			continue;
 		switch (c) {
-		case 's': o->system = optarg; break;
-		case 'b': o->backend = optarg; break;
-		case 'v': o->version = optarg; break;
-		case 'd': o->data_dir = optarg; break;
 		case 'l': o->list = true; break;
 		case 'c': o->check = true; break;
 		case 'f':
@@ -64,13 +63,10 @@ static void parse_options(int argc, char **argv, opts *o)
 			o->csv = strcmp(optarg, "csv") == 0;
 			break;
 		case 'h': usage_print(usage_text); exit(finish_stdout());
-		default:
-			if (optopt)
-				usage_error("option '-%c' is unknown or lacks its value", optopt);
-			usage_error("option '%s' is unknown or lacks its value", argv[optind - 1]);
+		default: cliopt_unknown(argv);
 		}
 	}
-	if (!o->system || !o->backend)
+	if (!o->db.system || !o->db.backend)
 		usage_error("--system and --backend are required");
 	if (o->list && o->check)
 		usage_error("--list and --check exclude each other");
@@ -247,11 +243,11 @@ int main(int argc, char **argv)
 	opts o = { 0 };
 	parse_options(argc, argv, &o);
 	char err[2048];
-	const struct system_spec *sys = system_load(o.system, err, sizeof err);
+	const struct system_spec *sys = system_load(o.db.system, err, sizeof err);
 	if (!sys)
 		die(EXIT_DATA, "%s", err);
 	struct perf_data_path p;
-	if (datadir_resolve(o.data_dir, sys, o.backend, o.version, &p, err, sizeof err) != 0)
+	if (datadir_resolve(o.db.data_dir, sys, o.db.backend, o.db.version, &p, err, sizeof err) != 0)
 		die(EXIT_DATA, "%s", err);
 	char path[2 * DATADIR_PATH_MAX];
 	table_csv t;

@@ -1,6 +1,6 @@
-/* Fuzz aggregate (filters/aggregate.c, lib/serve/config_report, lib/serve/opgraph_summary,
- * lib/serve/serving_*): random config and priced op records. The first input byte picks the output
- * format and --ops. */
+/* Fuzz aggregate (filters/aggregate.c, lib/util/jsonarena, lib/serve/config_report,
+ * lib/serve/opgraph_summary, lib/serve/serving_*): random config and priced op records. The first
+ * input byte picks the output format and --ops. */
 #include "fuzz_common.h"
 #define main aggregate_main
 #include "../filters/aggregate.c"

@@ -1,4 +1,5 @@
-/* Fuzz query (filters/query.c, lib/perf/perfdb, lib/table_*, lib/query/opquery*): random config and op
+/* Fuzz query (filters/query.c, lib/query/query_run, query_price, query_configs, lib/util/jsonarena,
+ * lib/perf/perfdb, lib/perf/table_*, lib/query/opquery*): random config and op
  * records priced from the fuzz data folder (heads of the real tables, build/fuzz/data). */
 #include "fuzz_common.h"
 #define main query_main

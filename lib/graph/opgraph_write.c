@@ -4,27 +4,75 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "jsonl.h"
 #include "families.h"
 
-/* A JSON string literal of s: with cjson, as cJSON's printer escapes it, else as opgraph always
- * wrote its static records (\u escapes for every control character). */
-static void put_string(FILE *out, const char *s, bool cjson)
+/* The record being written: built here and written with one fwrite (a record was some forty
+ * stdio calls, each taking the stream's lock: a third of opgraph's time on a sweep). What
+ * jsonl_print writes itself goes after a flush of what is built, so the bytes keep their order. */
+typedef struct line {
+	FILE *out;
+	char *buf;
+	size_t len, cap;
+} line;
+
+static void put(line *l, const char *s, size_t n)
 {
-	if (cjson) {
-		jsonl_print_string(out, s);
+	if (l->len + n > l->cap) {
+		size_t cap = l->cap ? l->cap : 4096;
+		while (cap < l->len + n)
+			cap *= 2;
+		l->buf = xrealloc(l->buf, cap);
+		l->cap = cap;
+	}
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+static void puts_(line *l, const char *s)
+{
+	put(l, s, strlen(s));
+}
+
+#define PUT_LIT(l, lit) put(l, lit, sizeof lit - 1)
+
+static void flush(line *l)
+{
+	fwrite(l->buf, 1, l->len, l->out);
+	l->len = 0;
+}
+
+/* A JSON string literal of s: with cjson, as cJSON's printer escapes it, else as opgraph always
+ * wrote its static records (\u escapes for every control character). Both leave a string of
+ * printable characters without quotes or backslashes as it is. */
+static void put_string(line *l, const char *s, bool cjson)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p >= 0x20 && *p != '"' && *p != '\\')
+		p++;
+	if (!*p) {
+		PUT_LIT(l, "\"");
+		put(l, s, (size_t)(p - (const unsigned char *)s));
+		PUT_LIT(l, "\"");
 		return;
 	}
-	putc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			putc(*p, out);
+	if (cjson) {
+		flush(l);
+		jsonl_print_string(l->out, s);
+		return;
 	}
-	putc('"', out);
+	PUT_LIT(l, "\"");
+	for (p = (const unsigned char *)s; *p; p++) {
+		char esc[8];
+		if (*p == '"' || *p == '\\')
+			put(l, esc, (size_t)snprintf(esc, sizeof esc, "\\%c", *p));
+		else if (*p < 0x20)
+			put(l, esc, (size_t)snprintf(esc, sizeof esc, "\\u%04x", *p));
+		else
+			put(l, (const char *)p, 1);
+	}
+	PUT_LIT(l, "\"");
 }
 
 /* cJSON's text of v, remembered: attrs repeat a few constants (0.3, 5e-06, ...) in every op, and
@@ -45,22 +93,8 @@ static const char *cjson_number(double v)
 	return seen[slot].text;
 }
 
-static void put_number(FILE *out, double v, bool cjson)
-{
-	char buf[64];
-	if (cjson && v == (double)(long long)v && v > -1e15 && v < 1e15 && !(v == 0 && signbit(v)))
-		snprintf(buf, sizeof buf, "%lld", (long long)v);
-	else if (cjson)
-		snprintf(buf, sizeof buf, "%s", cjson_number(v));
-	else if (v == (double)(long long)v && v > -1e15 && v < 1e15)
-		snprintf(buf, sizeof buf, "%lld", (long long)v);
-	else
-		json_format_double(buf, sizeof buf, v);
-	fputs(buf, out);
-}
-
 /* v as printf's %ld writes it. */
-static void put_long(FILE *out, long v)
+static void put_long(line *l, long v)
 {
 	char buf[24];
 	size_t i = sizeof buf;
@@ -70,43 +104,61 @@ static void put_long(FILE *out, long v)
 	while (u /= 10);
 	if (v < 0)
 		buf[--i] = '-';
-	fwrite(buf + i, 1, sizeof buf - i, out);
+	put(l, buf + i, sizeof buf - i);
+}
+
+static void put_number(line *l, double v, bool cjson)
+{
+	char buf[64];
+	if (v == (double)(long long)v && v > -1e15 && v < 1e15 && !(cjson && v == 0 && signbit(v)))
+		put_long(l, (long)v); /* "%lld" */
+	else if (cjson)
+		puts_(l, cjson_number(v));
+	else {
+		json_format_double(buf, sizeof buf, v);
+		puts_(l, buf);
+	}
 }
 
 /* One point object; run > 1 makes it a run of points (s_step apart, the last counted last_count). */
-static void put_point(FILE *out, const og_write_opts *o, bool first, long x, long batch, long beam, long s,
+static void put_point(line *l, const og_write_opts *o, bool first, long x, long batch, long beam, long s,
 		      long prefix, long count, const char *scale_key, double scale, long run, long s_step,
 		      long last_count)
 {
 	/* token counts stay far below 1e15: both number styles print them as plain integers */
-	fputs(first ? "{\"x\":" : ",{\"x\":", out);
-	put_long(out, x);
-	fputs(",\"batch\":", out);
-	put_long(out, batch);
-	fputs(",\"beam\":", out);
-	put_long(out, beam);
-	fputs(",\"s\":", out);
-	put_long(out, s);
-	fputs(",\"prefix\":", out);
-	put_long(out, prefix);
-	fputs(",\"count\":", out);
-	put_long(out, count);
+	if (first)
+		PUT_LIT(l, "{\"x\":");
+	else
+		PUT_LIT(l, ",{\"x\":");
+	put_long(l, x);
+	PUT_LIT(l, ",\"batch\":");
+	put_long(l, batch);
+	PUT_LIT(l, ",\"beam\":");
+	put_long(l, beam);
+	PUT_LIT(l, ",\"s\":");
+	put_long(l, s);
+	PUT_LIT(l, ",\"prefix\":");
+	put_long(l, prefix);
+	PUT_LIT(l, ",\"count\":");
+	put_long(l, count);
 	/* the reference passes its imbalance scale to every op; only attention applies it; absent means 1 */
 	if (scale != 1.0) {
-		fprintf(out, ",\"%s\":", scale_key);
-		put_number(out, scale, o->cjson_numbers);
+		PUT_LIT(l, ",\"");
+		puts_(l, scale_key);
+		PUT_LIT(l, "\":");
+		put_number(l, scale, o->cjson_numbers);
 	}
 	if (run > 1) {
-		fputs(",\"run\":", out);
-		put_long(out, run);
-		fputs(",\"s_step\":", out);
-		put_long(out, s_step);
+		PUT_LIT(l, ",\"run\":");
+		put_long(l, run);
+		PUT_LIT(l, ",\"s_step\":");
+		put_long(l, s_step);
 		if (last_count != count) {
-			fputs(",\"last_count\":", out);
-			put_long(out, last_count);
+			PUT_LIT(l, ",\"last_count\":");
+			put_long(l, last_count);
 		}
 	}
-	putc('}', out);
+	PUT_LIT(l, "}");
 }
 
 /* Integers beyond ±1e15 would print differently in the two number styles (and as exponents
@@ -116,7 +168,7 @@ static bool plain(long v)
 	return v > -1000000000000000L && v < 1000000000000000L;
 }
 
-static void put_points(FILE *out, const og_config *cfg, const og_op *op, const og_write_opts *o)
+static void put_points(line *l, const og_config *cfg, const og_op *op, const og_write_opts *o)
 {
 	const og_runtime *rt = &cfg->rt;
 	long isl = rt->isl + cfg->img_ctx_tokens; /* image tokens join the prompt */
@@ -126,12 +178,12 @@ static void put_points(FILE *out, const og_config *cfg, const og_op *op, const o
 		/* a phase the mode does not run: listed with no points, so it reports 0 as the reference does */
 	} else if (op->phase == OG_ENCODER) {
 		if (fam && fam->encoder_point && fam->encoder_point(cfg, op, &ex, &eb, &es))
-			put_point(out, o, true, ex, eb, 1, es, 0, 1, "seq_imbalance_correction_scale", 1.0, 1, 0, 1);
+			put_point(l, o, true, ex, eb, 1, es, 0, 1, "seq_imbalance_correction_scale", 1.0, 1, 0, 1);
 	} else if (op->phase == OG_CONTEXT) {
 		long s = isl - rt->prefix;
 		/* logits are computed for the last token of each sequence only */
 		long x = strstr(op->name, "logits_gemm") ? rt->batch : rt->batch * s;
-		put_point(out, o, true, x, rt->batch, 1, s, rt->prefix, 1, "seq_imbalance_correction_scale",
+		put_point(l, o, true, x, rt->batch, 1, s, rt->prefix, 1, "seq_imbalance_correction_scale",
 			  rt->seq_imbalance_correction_scale, 1, 0, 1);
 	} else {
 		/* each MTP draft token is one more sequence in the decode batch */
@@ -140,14 +192,14 @@ static void put_points(FILE *out, const og_config *cfg, const og_op *op, const o
 		long n = steps > 0 ? (steps + rt->stride - 1) / rt->stride : 0;
 		if (o->point_runs && n > 1 && plain(isl + steps)) {
 			long last = steps - (n - 1) * rt->stride;
-			put_point(out, o, true, batch * rt->beam, batch, rt->beam, isl + 1, 0, rt->stride,
+			put_point(l, o, true, batch * rt->beam, batch, rt->beam, isl + 1, 0, rt->stride,
 				  "gen_seq_imbalance_correction_scale", rt->gen_seq_imbalance_correction_scale, n,
 				  rt->stride, last);
 			return;
 		}
 		for (long i = 0; i < steps; i += rt->stride) {
 			long count = rt->stride < steps - i ? rt->stride : steps - i;
-			put_point(out, o, i == 0, batch * rt->beam, batch, rt->beam, isl + i + 1, 0, count,
+			put_point(l, o, i == 0, batch * rt->beam, batch, rt->beam, isl + i + 1, 0, count,
 				  "gen_seq_imbalance_correction_scale", rt->gen_seq_imbalance_correction_scale, 1, 0, count);
 		}
 	}
@@ -156,48 +208,55 @@ static void put_points(FILE *out, const og_config *cfg, const og_op *op, const o
 void og_op_write_with(FILE *out, const og_config *cfg, const og_op *op, const char *config_id,
 		      const og_write_opts *o)
 {
+	static line l; /* its buffer stays for the next record */
+	l.out = out;
+	l.len = 0;
 	bool cj = o->cjson_numbers;
-	fputs("{\"record\":\"op\",\"config_id\":", out);
-	put_string(out, config_id, cj);
-	fputs(",\"phase\":\"", out);
-	fputs(og_phase_name(op->phase), out);
-	fputs("\",\"name\":", out);
-	put_string(out, op->name, cj);
-	fputs(",\"op_type\":\"", out);
-	fputs(op->op_type, out);
-	fputs("\",\"scale_factor\":", out);
-	put_number(out, op->scale_factor, cj);
-	fputs(",\"attrs\":", out);
+	PUT_LIT(&l, "{\"record\":\"op\",\"config_id\":");
+	put_string(&l, config_id, cj);
+	PUT_LIT(&l, ",\"phase\":\"");
+	puts_(&l, og_phase_name(op->phase));
+	PUT_LIT(&l, "\",\"name\":");
+	put_string(&l, op->name, cj);
+	PUT_LIT(&l, ",\"op_type\":\"");
+	puts_(&l, op->op_type);
+	PUT_LIT(&l, "\",\"scale_factor\":");
+	put_number(&l, op->scale_factor, cj);
+	PUT_LIT(&l, ",\"attrs\":");
 	/* the remembered text spells inner keys cJSON's way: the same bytes unless !cj and inner */
 	bool text = o->attrs_text && (cj || !op->inner);
-	if (text)
-		fputs(o->attrs_text, out);
-	else if (op->attrs)
+	if (text) {
+		puts_(&l, o->attrs_text);
+	} else if (op->attrs) {
+		flush(&l);
 		jsonl_print(out, op->attrs);
-	else
-		fputs("{}", out);
+	} else {
+		PUT_LIT(&l, "{}");
+	}
 	const cJSON *in, *inner = text ? NULL : op->inner;
 	cJSON_ArrayForEach(in, inner)
 	{
-		fputc(',', out);
-		put_string(out, in->string, cj);
-		fputc(':', out);
+		PUT_LIT(&l, ",");
+		put_string(&l, in->string, cj);
+		PUT_LIT(&l, ":");
+		flush(&l);
 		jsonl_print(out, in);
 	}
-	fputs(",\"points\":[", out);
-	put_points(out, cfg, op, o);
-	fputc(']', out);
+	PUT_LIT(&l, ",\"points\":[");
+	put_points(&l, cfg, op, o);
+	PUT_LIT(&l, "]");
 	if (o->step) {
-		fputs(",\"step\":", out);
-		put_string(out, o->step, cj);
+		PUT_LIT(&l, ",\"step\":");
+		put_string(&l, o->step, cj);
 	}
 	if (o->system) {
-		fputs(",\"system\":", out);
-		put_string(out, o->system, cj);
+		PUT_LIT(&l, ",\"system\":");
+		put_string(&l, o->system, cj);
 		if (o->version) {
-			fputs(",\"version\":", out);
-			put_string(out, o->version, cj);
+			PUT_LIT(&l, ",\"version\":");
+			put_string(&l, o->version, cj);
 		}
 	}
-	fputs("}\n", out);
+	PUT_LIT(&l, "}\n");
+	flush(&l);
 }

@@ -1,4 +1,5 @@
 #include "opattrs.h"
+#include "jsonget.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -10,10 +11,30 @@ void opattrs_bad(opattrs *a, const char *key, const char *what)
 	a->bad = true;
 }
 
+static unsigned long epoch = 1;
+static int depth;
+
+void opattrs_record_begin(void)
+{
+	depth++;
+	epoch++;
+}
+
+void opattrs_record_end(void)
+{
+	depth--;
+	epoch++;
+}
+
+unsigned long opattrs_epoch(void)
+{
+	return depth > 0 ? epoch : 0;
+}
+
 /* The attr's value, or NULL when it is absent (complaining when required). */
 static const cJSON *present(opattrs *a, const char *key, bool required)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->attrs, key);
+	const cJSON *v = json_member(a->attrs, key);
 	if (v && (a->null_is_wrong_type || !cJSON_IsNull(v)))
 		return v;
 	if (required) {

@@ -29,6 +29,15 @@ typedef struct opattrs {
 	opattrs_unknown_quant unknown_quant;
 } opattrs;
 
+/* The record being priced: opquery_record calls begin and end around it (nested calls
+ * included), and opattrs_epoch says which one it is (0 outside any), each begin and end giving
+ * a new number. What a query body reads of an op's attrs may be kept while the epoch stays: the
+ * record's tree lives, unchanged, until its end (the next record's may sit at the same
+ * addresses, and a fallback's copy is freed at its own end). */
+void opattrs_record_begin(void);
+void opattrs_record_end(void);
+unsigned long opattrs_epoch(void);
+
 /* "OP op: attr 'KEY' WHAT", unless a complaint is already there. */
 void opattrs_bad(opattrs *a, const char *key, const char *what);
 

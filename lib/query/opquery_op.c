@@ -46,16 +46,108 @@ static perf_result scaled(perf_result r, double f)
 	return r;
 }
 
+/* An op's attrs as its query body reads them. A run of generation points prices one op a hundred
+ * times over: the attrs are read (and their quant modes looked up) on the first point and kept
+ * for the others, while opquery_record prices the record (lib/query/opattrs' epoch). */
+typedef struct op_attrs {
+	long long n, k, per, n_kv, window, head, din, dout, cols, h, tp, pp, gpus, per_token;
+	bool low_in, qk_norm;
+	const quant_mode *q, *kv, *fmha;
+	const char *nccl_op;
+} op_attrs;
+
+typedef void (*attrs_reader)(opattrs *a, op_attrs *d);
+
+/* d of a's attrs read by read (each reader reads its attrs in the order its complaints come),
+ * the kept ones when the same attrs were read so in this record; NULL when they are bad. */
+static const op_attrs *read_attrs(opattrs *a, attrs_reader read)
+{
+	static struct {
+		unsigned long epoch;
+		const cJSON *attrs;
+		attrs_reader read;
+		op_attrs d;
+	} kept;
+	static op_attrs fresh;
+	unsigned long epoch = opattrs_epoch();
+	if (epoch && kept.epoch == epoch && kept.attrs == a->attrs && kept.read == read)
+		return &kept.d;
+	fresh = (op_attrs){ 0 };
+	read(a, &fresh);
+	if (a->bad)
+		return NULL;
+	if (epoch) {
+		kept.epoch = epoch;
+		kept.attrs = a->attrs;
+		kept.read = read;
+		kept.d = fresh;
+	}
+	return &fresh;
+}
+
+static void read_gemm(opattrs *a, op_attrs *d)
+{
+	d->n = opattrs_int(a, "n", 0, true), d->k = opattrs_int(a, "k", 0, true);
+	d->per = opattrs_int(a, "scale_num_tokens", 1, false);
+	d->low_in = opattrs_bool(a, "low_precision_input", false, false);
+	d->q = opattrs_quant(a, "quant_mode", QUANT_GEMM, true);
+}
+
+static void read_context_attention(opattrs *a, op_attrs *d)
+{
+	d->n = opattrs_int(a, "n", 0, true), d->n_kv = opattrs_int(a, "n_kv", 0, true);
+	d->window = opattrs_int(a, "window_size", 0, false), d->head = opattrs_int(a, "head_size", 128, false);
+	d->qk_norm = opattrs_bool(a, "use_qk_norm", false, false);
+	d->kv = opattrs_quant(a, "kvcache_quant_mode", QUANT_KVCACHE, true);
+	d->fmha = opattrs_quant(a, "fmha_quant_mode", QUANT_FMHA, true);
+}
+
+static void read_generation_attention(opattrs *a, op_attrs *d)
+{
+	d->n = opattrs_int(a, "n", 0, true), d->n_kv = opattrs_int(a, "n_kv", 0, true);
+	d->window = opattrs_int(a, "window_size", 0, false), d->head = opattrs_int(a, "head_size", 128, false);
+	d->kv = opattrs_quant(a, "kv_cache_dtype", QUANT_KVCACHE, true);
+}
+
+static void read_elementwise(opattrs *a, op_attrs *d)
+{
+	d->din = opattrs_int(a, "dim_in", 0, true), d->dout = opattrs_int(a, "dim_out", 0, true);
+	d->per = opattrs_int(a, "scale_num_tokens", 1, false);
+}
+
+static void read_embedding(opattrs *a, op_attrs *d)
+{
+	d->cols = opattrs_int(a, "column_size", 0, true);
+}
+
+static void read_allreduce(opattrs *a, op_attrs *d)
+{
+	d->h = opattrs_int(a, "h", 0, true), d->tp = opattrs_int(a, "tp_size", 1, true);
+}
+
+static void read_nccl(opattrs *a, op_attrs *d)
+{
+	d->nccl_op = opattrs_str(a, "nccl_op", true);
+	d->per_token = opattrs_int(a, "num_elements_per_token", 0, true);
+	d->gpus = opattrs_int(a, "num_gpus", 1, true);
+	d->q = opattrs_quant(a, "comm_quant_mode", QUANT_COMM, true);
+}
+
+static void read_p2p(opattrs *a, op_attrs *d)
+{
+	d->h = opattrs_int(a, "h", 0, true), d->pp = opattrs_int(a, "pp_size", 1, true);
+}
+
 /* The op classes' query bodies. Each fills *r before the scale factor. */
 
 static int q_gemm(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long n = opattrs_int(a, "n", 0, true), k = opattrs_int(a, "k", 0, true);
-	long long per = opattrs_int(a, "scale_num_tokens", 1, false);
-	bool low_in = opattrs_bool(a, "low_precision_input", false, false);
-	const quant_mode *q = opattrs_quant(a, "quant_mode", QUANT_GEMM, true);
-	if (a->bad)
+	const op_attrs *d = read_attrs(a, read_gemm);
+	if (!d)
 		return OPQ_BAD_ATTRS;
+	long long n = d->n, k = d->k, per = d->per;
+	bool low_in = d->low_in;
+	const quant_mode *q = d->q;
 	if (per == 0) {
 		snprintf(a->err, a->errlen, "GEMM op: scale_num_tokens must not be 0");
 		return OPQ_BAD_ATTRS;
@@ -98,13 +190,12 @@ static perf_result mem(perfdb *db, double bytes)
 
 static int q_context_attention(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long n = opattrs_int(a, "n", 0, true), n_kv = opattrs_int(a, "n_kv", 0, true);
-	long long window = opattrs_int(a, "window_size", 0, false), head = opattrs_int(a, "head_size", 128, false);
-	bool qk_norm = opattrs_bool(a, "use_qk_norm", false, false);
-	const quant_mode *kv = opattrs_quant(a, "kvcache_quant_mode", QUANT_KVCACHE, true);
-	const quant_mode *fmha = opattrs_quant(a, "fmha_quant_mode", QUANT_FMHA, true);
-	if (a->bad)
+	const op_attrs *d = read_attrs(a, read_context_attention);
+	if (!d)
 		return OPQ_BAD_ATTRS;
+	long long n = d->n, n_kv = d->n_kv, window = d->window, head = d->head;
+	bool qk_norm = d->qk_norm;
+	const quant_mode *kv = d->kv, *fmha = d->fmha;
 	int st = perfdb_context_attention(db, pt->batch, pt->s, pt->prefix, n, n_kv, kv, fmha, window, head, r, a->err,
 					  a->errlen);
 	if (st)
@@ -126,11 +217,11 @@ static int q_context_attention(perfdb *db, opattrs *a, const opq_point *pt, perf
 
 static int q_generation_attention(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long n = opattrs_int(a, "n", 0, true), n_kv = opattrs_int(a, "n_kv", 0, true);
-	long long window = opattrs_int(a, "window_size", 0, false), head = opattrs_int(a, "head_size", 128, false);
-	const quant_mode *kv = opattrs_quant(a, "kv_cache_dtype", QUANT_KVCACHE, true);
-	if (a->bad)
+	const op_attrs *d = read_attrs(a, read_generation_attention);
+	if (!d)
 		return OPQ_BAD_ATTRS;
+	long long n = d->n, n_kv = d->n_kv, window = d->window, head = d->head;
+	const quant_mode *kv = d->kv;
 	if (pt->beam != 1) {
 		snprintf(a->err, a->errlen, "GenerationAttention supports beam width 1 only, got %lld", pt->beam);
 		return PERFDB_REFUSED;
@@ -146,10 +237,10 @@ static int q_generation_attention(perfdb *db, opattrs *a, const opq_point *pt, p
 
 static int q_elementwise(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long din = opattrs_int(a, "dim_in", 0, true), dout = opattrs_int(a, "dim_out", 0, true);
-	long long per = opattrs_int(a, "scale_num_tokens", 1, false);
-	if (a->bad)
+	const op_attrs *d = read_attrs(a, read_elementwise);
+	if (!d)
 		return OPQ_BAD_ATTRS;
+	long long din = d->din, dout = d->dout, per = d->per;
 	if (per <= 0) {
 		snprintf(a->err, a->errlen, "ElementWise op: scale_num_tokens must be > 0, got %lld", per);
 		return OPQ_BAD_ATTRS;
@@ -162,18 +253,20 @@ static int q_elementwise(perfdb *db, opattrs *a, const opq_point *pt, perf_resul
 
 static int q_embedding(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long cols = opattrs_int(a, "column_size", 0, true);
-	if (a->bad)
+	const op_attrs *d = read_attrs(a, read_embedding);
+	if (!d)
 		return OPQ_BAD_ATTRS;
+	long long cols = d->cols;
 	*r = mem(db, (double)(pt->x * cols * 2));
 	return 0;
 }
 
 static int q_allreduce(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long h = opattrs_int(a, "h", 0, true), tp = opattrs_int(a, "tp_size", 1, true);
-	if (a->bad)
+	const op_attrs *d = read_attrs(a, read_allreduce);
+	if (!d)
 		return OPQ_BAD_ATTRS;
+	long long h = d->h, tp = d->tp;
 	if (tp == 1) {
 		*r = zero_empirical();
 		return 0;
@@ -183,20 +276,21 @@ static int q_allreduce(perfdb *db, opattrs *a, const opq_point *pt, perf_result 
 
 static int q_nccl(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	const char *op = opattrs_str(a, "nccl_op", true);
-	long long per_token = opattrs_int(a, "num_elements_per_token", 0, true);
-	long long gpus = opattrs_int(a, "num_gpus", 1, true);
-	const quant_mode *q = opattrs_quant(a, "comm_quant_mode", QUANT_COMM, true);
-	if (a->bad)
+	const op_attrs *d = read_attrs(a, read_nccl);
+	if (!d)
 		return OPQ_BAD_ATTRS;
+	const char *op = d->nccl_op;
+	long long per_token = d->per_token, gpus = d->gpus;
+	const quant_mode *q = d->q;
 	return perfdb_nccl(db, q, gpus, op, pt->x * per_token, r, a->err, a->errlen);
 }
 
 static int q_p2p(perfdb *db, opattrs *a, const opq_point *pt, perf_result *r)
 {
-	long long h = opattrs_int(a, "h", 0, true), pp = opattrs_int(a, "pp_size", 1, true);
-	if (a->bad)
+	const op_attrs *d = read_attrs(a, read_p2p);
+	if (!d)
 		return OPQ_BAD_ATTRS;
+	long long h = d->h, pp = d->pp;
 	if (pp == 1) {
 		*r = zero_empirical();
 		return 0;

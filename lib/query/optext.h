@@ -56,6 +56,7 @@ typedef struct optext_memo_gen {
 
 typedef struct optext_memo {
 	optext_memo_gen young, old;
+	optext_block *spare; /* the blocks of the generation dropped last, for the young one */
 	size_t used;   /* entries in both generations (0: nothing to find) */
 	size_t budget; /* bytes of remembered text in all; 0: OPTEXT_MEMO_BUDGET */
 } optext_memo;
@@ -66,6 +67,10 @@ enum { OPTEXT_MEMO_BUDGET = 16 << 20 };
 const char *optext_memo_find(optext_memo *m, const void *db, const char *rest, size_t rest_len);
 void optext_memo_put(optext_memo *m, const void *db, const char *rest, size_t rest_len, const char *tail);
 void optext_memo_free(optext_memo *m);
+
+/* Writes the line's text up to body_len (its closing brace cut, see below), then tail and a
+ * newline, to stdout; exits 1 on a write error. */
+void optext_write_spliced(const char *text, size_t body_len, const char *tail);
 
 /* The line's text up to (not including) its closing brace, trailing blanks and newline cut;
  * 0 if the text does not end with '}' after blanks. */

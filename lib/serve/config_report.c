@@ -118,7 +118,7 @@ void config_report_finish(config_report *st)
 	st->config = NULL;
 	free(st->error);
 	st->error = NULL;
-	summary_free(&st->ops);
+	st->ops.n = 0; /* its array stays for the next configuration's ops */
 	serving_ops_free(&st->steps);
 }
 
@@ -161,7 +161,7 @@ void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *
 			jsonl_fail(r, "config record: 'op_records' must be an integer from 0 to 1e9");
 		st->ops_expected = (long)n->valuedouble;
 	}
-	summary_init(&st->ops);
+	st->ops.n = 0; /* (zeroed with st, or emptied by the finish above) */
 	serving_ops_init(&st->steps);
 	const char *error = jsonl_opt_str(r, rec, "error", NULL);
 	if (error) { /* opgraph --keep-going could not build it: no ops follow */

@@ -1,5 +1,6 @@
 #include "opgraph_summary.h"
 #include "diag.h"
+#include "strcut.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ void summary_add(summary *s, const char *name, int phase, double latency_ms, dou
 			op->latency_ms += latency_ms;
 			op->energy_wms += energy_wms;
 			if (strcmp(op->source, source))
-				snprintf(op->source, sizeof op->source, "mixed");
+				str_cut(op->source, sizeof op->source, "mixed");
 			return;
 		}
 	}
@@ -35,12 +36,12 @@ void summary_add(summary *s, const char *name, int phase, double latency_ms, dou
 	}
 	summary_op *op = &s->ops[s->n++];
 	memset(op, 0, sizeof *op);
-	snprintf(op->name, sizeof op->name, "%s", name);
+	str_cut(op->name, sizeof op->name, name);
 	op->phase = phase;
 	/* The reference's dict starts each entry at 0.0 and adds. */
 	op->latency_ms = 0.0 + latency_ms;
 	op->energy_wms = 0.0 + energy_wms;
-	snprintf(op->source, sizeof op->source, "%s", source);
+	str_cut(op->source, sizeof op->source, source);
 }
 
 void summary_static(const summary *s, const char *mode, long batch, long osl, long tp, long pp, long dp,

@@ -7,7 +7,9 @@
 
 #include "csvtab.h"
 #include "diag.h"
+#include "jsonget.h"
 #include "jsonl.h"
+#include "strcut.h"
 
 /* Columns of the csv and table formats: report key (dotted for memory_gib), table heading and
  * the unit the table prints under it ("" for text: names, modes, quant modes). */
@@ -119,17 +121,24 @@ static void cell(const cJSON *report, const char *key, bool human, char *buf, si
 		snprintf(buf, n, "%s", lm ? lm : serving ? "reference" : "-");
 		return;
 	}
-	char k[64];
-	snprintf(k, sizeof k, "%s", key);
+	/* a dotted key names a member of a member (memory_gib.total); the columns' keys have no
+	 * empty parts */
 	const cJSON *v = report;
-	for (char *tok = strtok(k, "."); tok && v; tok = strtok(NULL, "."))
-		v = cJSON_GetObjectItemCaseSensitive(v, tok);
+	for (const char *part = key; v;) {
+		const char *dot = strchr(part, '.');
+		char k[64];
+		str_cut(k, dot && (size_t)(dot - part) < sizeof k ? (size_t)(dot - part) + 1 : sizeof k, part);
+		v = json_member(v, k);
+		if (!dot)
+			break;
+		part = dot + 1;
+	}
 	if (!v || cJSON_IsNull(v))
-		snprintf(buf, n, "%s", "");
+		str_cut(buf, n, "");
 	else if (cJSON_IsString(v))
-		snprintf(buf, n, "%s", v->valuestring);
+		str_cut(buf, n, v->valuestring);
 	else if (cJSON_IsBool(v))
-		snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+		str_cut(buf, n, cJSON_IsTrue(v) ? "true" : "false");
 	else if (cJSON_IsNumber(v) && human && !(fabs(v->valuedouble) < 9e18 && v->valuedouble == (double)(long long)v->valuedouble))
 		snprintf(buf, n, "%.3f", v->valuedouble);
 	else if (cJSON_IsNumber(v))

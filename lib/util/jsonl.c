@@ -1,4 +1,6 @@
 #include "jsonl.h"
+#include "jsonget.h"
+#include "numfmt.h"
 #include "diag.h"
 
 #include <errno.h>
@@ -165,7 +167,7 @@ cJSON *jsonl_next(jsonl_reader *r)
 
 static const cJSON *field(const jsonl_reader *r, const cJSON *obj, const char *key, bool required)
 {
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON *f = json_member(obj, key);
 	if ((!f || cJSON_IsNull(f)) && required)
 		jsonl_fail(r, "missing field '%s'", key);
 	return (f && !cJSON_IsNull(f)) ? f : NULL;
@@ -254,16 +256,6 @@ bool jsonl_opt_bool(const jsonl_reader *r, const cJSON *obj, const char *key, bo
 	return cJSON_IsTrue(f);
 }
 
-void json_format_double(char *buf, size_t n, double v)
-{
-	/* 17 significant digits always round-trip; try shorter first for readable output. */
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, n, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			return;
-	}
-}
-
 /* The decimal digits of v (|v| < 1e15), as "%lld" gives them, without printf. */
 static int integer_text(char *buf, size_t n, long long v)
 {
@@ -283,6 +275,25 @@ static int integer_text(char *buf, size_t n, long long v)
 	return len;
 }
 
+void json_format_double(char *buf, size_t n, double v)
+{
+	/* integers of up to 15 digits: "%.15g" gives their digits, which read back exactly */
+	if (v > -1e15 && v < 1e15 && v == (double)(long long)v && !(v == 0 && signbit(v))) {
+		integer_text(buf, n, (long long)v);
+		return;
+	}
+	/* 17 significant digits always round-trip; try shorter first for readable output. */
+	for (int prec = 15; prec <= 17; prec++) {
+		numfmt_g(buf, n, v, prec); /* lib/util/numfmt: printf's bytes, faster */
+		double back;
+		if (!numfmt_g_back(v, prec, &back))
+			back = strtod(buf, NULL);
+		if (back == v)
+			return;
+	}
+}
+
+
 int jsonl_cjson_number(char *buf, size_t n, double v)
 {
 	if (isnan(v) || isinf(v))
@@ -292,11 +303,13 @@ int jsonl_cjson_number(char *buf, size_t n, double v)
 		return integer_text(buf, n, (long long)v);
 	/* cJSON 1.7.15 keeps the 15 digits when they read back within one epsilon of the larger
 	 * magnitude (not always exactly), else it prints 17 */
-	int len = snprintf(buf, n, "%1.15g", v);
-	double back = strtod(buf, NULL);
+	int len = numfmt_g(buf, n, v, 15); /* "%1.15g" (lib/util/numfmt: the same bytes, faster) */
+	double back;
+	if (!numfmt_g_back(v, 15, &back))
+		back = strtod(buf, NULL);
 	double larger = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
 	if (!(fabs(back - v) <= larger * DBL_EPSILON))
-		len = snprintf(buf, n, "%1.17g", v);
+		len = numfmt_g(buf, n, v, 17);
 	return len;
 }
 

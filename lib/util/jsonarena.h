@@ -1,0 +1,49 @@
+/* jsonarena: a record parsed into a cJSON tree that lives in an arena, for the hot loops of the
+ * filters (query prices tens of thousands of op records a second).
+ *
+ * cJSON_Parse allocates every member, key and string apart and cJSON_Delete frees them one by
+ * one; with strtod for every number that was two thirds of query's time. Here the nodes are
+ * carved from blocks that are reused for the next record, and numbers are read by the exact
+ * fast path (an integer mantissa of up to 15 digits times a power of ten of up to 22: one
+ * correctly rounded operation, the double strtod gives), strtod otherwise.
+ *
+ * The tree is cJSON's (same members in the same order, same values, child->prev the last
+ * member as cJSON 1.7.15 sets it), so the cJSON getters read it; but it must never be given to
+ * cJSON_Delete or to a cJSON call that adds, replaces or deletes a member. The parse is strict
+ * JSON (no \u escapes, no raw control characters, at most 64 levels, finite numbers): text it
+ * does not accept gives NULL, and the caller parses it with cJSON (jsonl_parse_text), which
+ * accepts or reports it exactly as ever. */
+#ifndef INFERCAST_JSONARENA_H
+#define INFERCAST_JSONARENA_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+typedef struct jsonarena_block jsonarena_block;
+
+typedef struct jsonarena {
+	jsonarena_block *first, *cur;
+} jsonarena;
+
+/* The object text holds (len bytes, blanks around it allowed; the text need not end with NUL),
+ * in a's blocks until the next jsonarena_parse or jsonarena_free on a; NULL when the text is
+ * not one object the strict parse accepts (see above) or memory runs out. */
+cJSON *jsonarena_parse(jsonarena *a, const char *text, size_t len);
+
+/* jsonarena_parse keeping only the top-level members named in keys (NULL-terminated, each
+ * under 64 bytes), in order, repeats included; the other members are only checked (their
+ * numbers for syntax alone, as lib/util/jsonpick checks them). A top-level key with an escape is
+ * refused. Whatever it accepts, jsonpick's scan accepts too, with the same members: a caller
+ * may fall back to jsonpick for what it refuses. */
+cJSON *jsonarena_pick(jsonarena *a, const char *text, size_t len, const char *const *keys);
+
+/* jsonarena_parse's tree with its nodes and strings malloc'd as cJSON's own (cJSON's default
+ * hooks): a tree the caller keeps, changes and frees with cJSON_Delete. For records kept past
+ * the next one (aggregate's configuration), parsed faster than by cJSON (no strtod for most
+ * numbers). NULL as jsonarena_parse refuses, or when memory runs out. */
+cJSON *jsonarena_parse_heap(const char *text, size_t len);
+
+/* Gives a's blocks back. */
+void jsonarena_free(jsonarena *a);
+
+#endif

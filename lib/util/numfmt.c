@@ -1,0 +1,132 @@
+#include "numfmt.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+__extension__ typedef unsigned __int128 u128;
+
+static const uint64_t pow10_u64[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+	10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
+	1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL,
+};
+
+/* 10^0 .. 10^22: exact in a double */
+static const double pow10_double[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+				       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+
+static u128 pow10_u128(int k)
+{
+	return k <= 19 ? (u128)pow10_u64[k] : (u128)pow10_u64[19] * pow10_u64[k - 19];
+}
+
+/* x (> 0) rounded to prec significant digits, ties to even: N with 10^(prec-1) <= N < 10^prec and
+ * the value N * 10^-k. False outside the exact range (see numfmt.h). */
+static bool rounded_digits(double x, int prec, uint64_t *N, int *k)
+{
+	if (!(x >= 1e-6 && x < 1e15) || prec < 1 || prec > 17)
+		return false;
+	int e;
+	double f = frexp(x, &e);                      /* x = f * 2^e, f in [0.5, 1) */
+	uint64_t m = (uint64_t)ldexp(f, 53);          /* exact: x = m * 2^(e - 53) */
+	int shift = 53 - e;                           /* x = m / 2^shift */
+	if (shift <= 0 || shift >= 128)
+		return false;
+	int e10 = (int)floor(log10(x)); /* a guess, put right below by exact comparisons */
+	for (int tries = 0; tries < 4; tries++) {
+		int kk = prec - 1 - e10;
+		if (kk < 0 || kk > 22)
+			return false;
+		u128 num = (u128)m * pow10_u128(kk); /* < 2^53 * 10^22 < 2^127 */
+		u128 q = num >> shift, r = num - (q << shift);
+		if (q < pow10_u64[prec - 1]) {
+			e10--;
+			continue;
+		}
+		if (q >= pow10_u64[prec]) {
+			e10++;
+			continue;
+		}
+		u128 half = (u128)1 << (shift - 1);
+		if (r > half || (r == half && (q & 1)))
+			q++;
+		if (q == pow10_u64[prec]) { /* 9.99... rounded up to the next power of ten */
+			q = pow10_u64[prec - 1];
+			kk--;
+		}
+		*N = (uint64_t)q;
+		*k = kk;
+		return true;
+	}
+	return false;
+}
+
+int numfmt_g(char *buf, size_t n, double v, int prec)
+{
+	uint64_t N;
+	int k;
+	if (prec == 0)
+		prec = 1; /* as printf: %.0g is %.1g */
+	if (!rounded_digits(fabs(v), prec, &N, &k))
+		return snprintf(buf, n, "%.*g", prec, v);
+	char d[20], out[48];
+	for (int i = prec - 1; i >= 0; i--, N /= 10)
+		d[i] = (char)('0' + N % 10);
+	int last = prec - 1; /* the last digit kept: %g drops trailing zeros */
+	int x = prec - 1 - k; /* the decimal exponent */
+	size_t len = 0;
+	if (signbit(v))
+		out[len++] = '-';
+	if (x < -4 || x >= prec) {
+		while (last > 0 && d[last] == '0')
+			last--;
+		out[len++] = d[0];
+		if (last > 0) {
+			out[len++] = '.';
+			memcpy(out + len, d + 1, (size_t)last);
+			len += (size_t)last;
+		}
+		len += (size_t)sprintf(out + len, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+	} else if (x >= 0) {
+		while (last > x && d[last] == '0')
+			last--;
+		memcpy(out + len, d, (size_t)x + 1);
+		len += (size_t)x + 1;
+		if (last > x) {
+			out[len++] = '.';
+			memcpy(out + len, d + x + 1, (size_t)(last - x));
+			len += (size_t)(last - x);
+		}
+	} else {
+		while (last > 0 && d[last] == '0')
+			last--;
+		out[len++] = '0';
+		out[len++] = '.';
+		for (int i = 0; i < -x - 1; i++)
+			out[len++] = '0';
+		memcpy(out + len, d, (size_t)last + 1);
+		len += (size_t)last + 1;
+	}
+	out[len] = '\0';
+	if (len >= n) /* cut as snprintf cuts */
+		return snprintf(buf, n, "%s", out);
+	memcpy(buf, out, len + 1);
+	return (int)len;
+}
+
+bool numfmt_g_back(double v, int prec, double *back)
+{
+	uint64_t N;
+	int k;
+	if (prec == 0)
+		prec = 1;
+	/* N * 10^-k read by strtod: one correctly rounded division when both are exact doubles */
+	if (!rounded_digits(fabs(v), prec, &N, &k) || k < 0 || k > 22 || N > (1ULL << 53))
+		return false;
+	double d = (double)N / pow10_double[k];
+	*back = signbit(v) ? -d : d;
+	return true;
+}

@@ -1,0 +1,22 @@
+/* numfmt: printf's "%.Pg" for doubles, the same bytes, without printf.
+ *
+ * Every priced op record and every report prints its numbers as cJSON does ("%1.15g", read back,
+ * "%1.17g" when that does not come close enough): glibc's printf_fp and strtod were a fifth of
+ * query's instructions. For |v| in [1e-6, 1e15) (what latencies, throughputs and memory sizes are)
+ * the digits here are exact: v = M * 2^E with M < 2^53, and v * 10^k for k <= 22 is an integer
+ * below 2^128 over a power of two, so the rounded P digits (ties to even, as glibc rounds) come
+ * from one 128-bit division by a shift. Other values, and precisions past 17, go to snprintf. */
+#ifndef INFERCAST_NUMFMT_H
+#define INFERCAST_NUMFMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* snprintf(buf, n, "%.*g", prec, v), byte for byte (prec 1..17 on the fast path). */
+int numfmt_g(char *buf, size_t n, double v, int prec);
+
+/* The double strtod reads from the text numfmt_g(prec) wrote for v, when it can be had without
+ * strtod (sets *back); false otherwise (then read the text). */
+bool numfmt_g_back(double v, int prec, double *back);
+
+#endif
