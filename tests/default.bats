@@ -369,7 +369,7 @@ fake_gnuplot() {
 	assert_line --index 4 'set title "Qwen/Qwen3-32B on 8 x h200_sxm, trtllm; ISL 4000, OSL 1000\nTTFT <= 2000 ms, TPOT <= 30 ms"'
 	assert_line --index 7 "set arrow from 1000.0/30, graph 0 to 1000.0/30, graph 1 nohead dt 2 lc rgb 'gray40'"
 	assert_line --partial "title 'disagg', '-' using 1:2 with points pt 7 ps 2 lc rgb 'red' title 'chosen: disagg 4x (p)tp1pp1dp1etp1ep1 bs 1 + 1x (d)tp4pp1dp1etp1ep1 bs 280'"
-	assert_equal "$(tail -3 "$GNUPLOT_SCRIPT" | paste -sd' ')" "x,y 33.974,1036.8 e"
+	assert_equal "$(tail -4 "$GNUPLOT_SCRIPT" | paste -sd' ')" "x,y 33.974,1036.8 e quit"
 	[ -f "$d/pareto_frontier.png" ]
 	[ -f "$d/disagg/top3/k8s_deploy.yaml" ]
 	# one mode: its best row, the model from its own file, the request-latency target
