@@ -121,10 +121,24 @@ static void print_record(const deploy_ctx *c, const deploy_pick *p, const char *
 	cJSON_Delete(rec);
 }
 
+/* A pick whose folder is written but for its per-op data sources, kept for them and its record. */
+typedef struct written_pick {
+	deploy_pick p;
+	bool disagg;
+	size_t index; /* its row in its picks file */
+	char dir[4096];
+	strlist files;
+} written_pick;
+
+typedef struct written_picks {
+	written_pick *v;
+	size_t n, cap;
+} written_picks;
+
 /* One picks file (csv, "-" for stdin): with model, the records that price its picks; else each
- * pick's folder under out and the mode's exp_config.yaml. */
+ * pick's folder under out (kept in w for its sources and record) and the mode's exp_config.yaml. */
 static void run_picks(deploy_ctx *c, const char *csv, const char *out, long top_n, const cJSON *model,
-		      const deploy_sources *sources)
+		      written_picks *w)
 {
 	char err[1024];
 	csvtab t;
@@ -165,15 +179,18 @@ static void run_picks(deploy_ctx *c, const char *csv, const char *out, long top_
 		}
 		if (i == 0)
 			snprintf(version, sizeof version, "%s", p.version);
-		char dir[4096];
-		snprintf(dir, sizeof dir, "%s/top%d", out, p.rank);
-		make_dir(dir);
-		strlist files = {0};
-		if (deploy_write_pick(c, &p, dir, deploy_sources_find(sources, c, p.rank, i), &files, err, sizeof err))
+		if (w->n == w->cap) {
+			w->cap = w->cap ? 2 * w->cap : 8;
+			w->v = realloc(w->v, w->cap * sizeof *w->v);
+			if (!w->v)
+				die(EXIT_DATA, "out of memory");
+		}
+		written_pick *wp = &w->v[w->n++];
+		*wp = (written_pick){.p = p, .disagg = c->disagg, .index = i};
+		snprintf(wp->dir, sizeof wp->dir, "%s/top%d", out, p.rank);
+		make_dir(wp->dir);
+		if (deploy_write_pick(c, &wp->p, wp->dir, &wp->files, err, sizeof err))
 			die(EXIT_DATA, "%s", err);
-		print_record(c, &p, dir, &files);
-		strlist_free(&files);
-		deploy_pick_free(&p);
 	}
 	if (!model) {
 		char exp_path[4096];
@@ -289,9 +306,13 @@ int main(int argc, char **argv)
 		die(EXIT_DATA, "--system: %s", err);
 	c.gpus_per_node = sys->num_gpus_per_node > 0 ? sys->num_gpus_per_node : 8;
 
+	/* Reports from stdin come from the chain that prices the picks: they are read after every
+	 * file that does not need them is written, so that the writing and the pricing overlap. */
 	deploy_sources sources = {0};
-	if (sources_path)
+	bool sources_later = sources_path && strcmp(sources_path, "-") == 0;
+	if (sources_path && !sources_later)
 		deploy_sources_read(&sources, sources_path);
+	written_picks w = {0};
 	if (save_dir) {
 		static const char *const modes[] = {"agg", "disagg"};
 		bool found = false;
@@ -303,13 +324,26 @@ int main(int argc, char **argv)
 			if (stat(mode_csv, &st) != 0 || !S_ISREG(st.st_mode))
 				continue;
 			found = true;
-			run_picks(&c, mode_csv, mode_dir, top_n, price ? model : NULL, &sources);
+			run_picks(&c, mode_csv, mode_dir, top_n, price ? model : NULL, &w);
 		}
 		if (!found)
 			die(EXIT_DATA, "%s: no agg/ or disagg/ best_config_topn.csv", save_dir);
 	} else {
-		run_picks(&c, csv, out, top_n, price ? model : NULL, &sources);
+		run_picks(&c, csv, out, top_n, price ? model : NULL, &w);
 	}
+	if (sources_later)
+		deploy_sources_read(&sources, sources_path);
+	for (size_t i = 0; i < w.n; i++) {
+		written_pick *wp = &w.v[i];
+		c.disagg = wp->disagg;
+		const cJSON *report = deploy_sources_find(&sources, &c, wp->p.rank, wp->index);
+		if (report && deploy_write_sources(report, wp->dir, &wp->files, err, sizeof err))
+			die(EXIT_DATA, "%s", err);
+		print_record(&c, &wp->p, wp->dir, &wp->files);
+		strlist_free(&wp->files);
+		deploy_pick_free(&wp->p);
+	}
+	free(w.v);
 	deploy_sources_free(&sources);
 	cJSON_Delete(model);
 	yn_free(c.overrides);

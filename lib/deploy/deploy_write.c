@@ -1248,10 +1248,8 @@ static int write_sflow(const deploy_ctx *c, const deploy_pick *p, const ynode *c
 
 /* The pick's ops by step and name, with where each latency came from (silicon table, empirical
  * formula, or mixed), as the reference's per_ops_source.json. */
-static int write_sources(const deploy_pick *p, const cJSON *report, const char *dir, strlist *files, char *err,
-			 size_t errlen)
+int deploy_write_sources(const cJSON *report, const char *dir, strlist *files, char *err, size_t errlen)
 {
-	(void)p;
 	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(report, "ops");
 	if (!cJSON_IsArray(ops))
 		return 0;
@@ -1307,8 +1305,8 @@ static int write_sources(const deploy_pick *p, const cJSON *report, const char *
 
 /* ---- one pick ---- */
 
-int deploy_write_pick(const deploy_ctx *c, const deploy_pick *p, const char *dir, const cJSON *sources,
-		      strlist *files, char *err, size_t errlen)
+int deploy_write_pick(const deploy_ctx *c, const deploy_pick *p, const char *dir, strlist *files, char *err,
+		      size_t errlen)
 {
 	ynode *cfg = deploy_config(c, p);
 	int rc = 0;
@@ -1339,8 +1337,6 @@ int deploy_write_pick(const deploy_ctx *c, const deploy_pick *p, const char *dir
 		rc = write_bench_run(c, p, cfg, dir, files, err, errlen);
 	if (rc == 0 && (c->targets & TARGET_SLURM))
 		rc = write_sflow(c, p, cfg, dir, files, err, errlen);
-	if (rc == 0 && sources)
-		rc = write_sources(p, sources, dir, files, err, errlen);
 	yn_free(cfg);
 	return rc;
 }
