@@ -2,6 +2,7 @@
 # pipelines/default (sweep | opgraph | query | aggregate | pareto) against the reference's
 # `cli default` goldens, and the errors of sweep, pareto and default.
 load test_helper
+bats_require_minimum_version 1.5.0
 
 DEFAULT="$ROOT/pipelines/default"
 QWEN_CASE="$GOLDENS/default/qwen3_32b__h200_sxm__trtllm__gpus8__isl4000_osl1000__ttft2000_tpot30"
@@ -352,7 +353,7 @@ same_as_reference() {
 fake_gnuplot() {
 	mkdir -p "$BATS_TEST_TMPDIR/fake"
 	printf '%s\n' '#!/bin/sh' 'cat >"$GNUPLOT_SCRIPT"' \
-		"out=\$(sed -n \"s/^set output '\\(.*\\)'\$/\\1/p\" \"\$GNUPLOT_SCRIPT\")" ': >"$out"' >"$BATS_TEST_TMPDIR/fake/gnuplot"
+		"out=\$(sed -n \"s/^set output '\\(.*\\)'\$/\\1/p\" \"\$GNUPLOT_SCRIPT\")" '[ -z "$out" ] || : >"$out"' >"$BATS_TEST_TMPDIR/fake/gnuplot"
 	chmod +x "$BATS_TEST_TMPDIR/fake/gnuplot"
 	export GNUPLOT_SCRIPT="$BATS_TEST_TMPDIR/plot.gp"
 }
@@ -381,4 +382,22 @@ fake_gnuplot() {
 	assert_line --index 4 'set title "Qwen/Qwen3-32B on 8 x h200_sxm, trtllm; ISL 4000, OSL 1000\nrequest latency <= 30000 ms"'
 	assert_line --regexp "^plot '[^']*/agg/pareto.csv' using 16:15 with linespoints title 'agg', '-' using 1:2 with points pt 7 ps 2 lc rgb 'red' title 'chosen: agg tp[0-9]pp1dp1etp1ep1 bs [0-9]+'\$"
 	refute_line --partial "set arrow"
+}
+
+@test "default --save-dir: a run that fails tells the gnuplot it started to quit (no signal) and leaves no files" {
+	fake_gnuplot
+	d="$BATS_TEST_TMPDIR/s"
+	# before the sweep (no data for the version) and after it (nothing meets the targets)
+	PATH="$BATS_TEST_TMPDIR/fake:$PATH" run --separate-stderr timeout 120 "$ROOT/pipelines/default" \
+		--model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm --total-gpus 8 --version 9.9 --save-dir "$d"
+	assert_failure 1
+	assert_equal "$stderr" "default: no trtllm perf data for h200_sxm version 9.9 (--database-mode hybrid, sol or empirical estimates without it)"
+	[ ! -e "$d" ]
+	assert_equal "$(cat "$GNUPLOT_SCRIPT")" quit
+	rm "$GNUPLOT_SCRIPT"
+	PATH="$BATS_TEST_TMPDIR/fake:$PATH" run --separate-stderr timeout 120 "$ROOT/pipelines/default" \
+		--model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm --total-gpus 1 --ttft 10 --save-dir "$d"
+	assert_failure 1
+	[ ! -e "$d" ]
+	assert_equal "$(cat "$GNUPLOT_SCRIPT")" quit
 }
