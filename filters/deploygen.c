@@ -181,9 +181,7 @@ static void run_picks(deploy_ctx *c, const char *csv, const char *out, long top_
 			snprintf(version, sizeof version, "%s", p.version);
 		if (w->n == w->cap) {
 			w->cap = w->cap ? 2 * w->cap : 8;
-			w->v = realloc(w->v, w->cap * sizeof *w->v);
-			if (!w->v)
-				die(EXIT_DATA, "out of memory");
+			w->v = xrealloc(w->v, w->cap * sizeof *w->v);
 		}
 		written_pick *wp = &w->v[w->n++];
 		*wp = (written_pick){.p = p, .disagg = c->disagg, .index = i};

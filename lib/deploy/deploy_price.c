@@ -77,9 +77,7 @@ void deploy_sources_read(deploy_sources *s, const char *path)
 	while ((rec = jsonl_next(&r))) {
 		if (s->n == cap) {
 			cap = cap ? 2 * cap : 8;
-			s->v = realloc(s->v, cap * sizeof *s->v);
-			if (!s->v)
-				die(EXIT_DATA, "out of memory");
+			s->v = xrealloc(s->v, cap * sizeof *s->v);
 		}
 		s->by_id = s->by_id || names_pick(rec);
 		s->v[s->n++] = rec;
