@@ -370,7 +370,7 @@ fake_gnuplot() {
 	assert_line --index 4 'set title "Qwen/Qwen3-32B on 8 x h200_sxm, trtllm; ISL 4000, OSL 1000\nTTFT <= 2000 ms, TPOT <= 30 ms"'
 	assert_line --index 7 "set arrow from 1000.0/30, graph 0 to 1000.0/30, graph 1 nohead dt 2 lc rgb 'gray40'"
 	assert_line --partial "title 'disagg', '-' using 1:2 with points pt 7 ps 2 lc rgb 'red' title 'chosen: disagg 4x (p)tp1pp1dp1etp1ep1 bs 1 + 1x (d)tp4pp1dp1etp1ep1 bs 280'"
-	assert_equal "$(tail -4 "$GNUPLOT_SCRIPT" | paste -sd' ')" "x,y 33.974,1036.8 e quit"
+	assert_equal "$(tail -3 "$GNUPLOT_SCRIPT" | paste -sd' ')" "x,y 33.974,1036.8 e"
 	[ -f "$d/pareto_frontier.png" ]
 	[ -f "$d/disagg/top3/k8s_deploy.yaml" ]
 	# one mode: its best row, the model from its own file, the request-latency target
@@ -384,7 +384,7 @@ fake_gnuplot() {
 	refute_line --partial "set arrow"
 }
 
-@test "default --save-dir: a run that fails tells the gnuplot it started to quit (no signal) and leaves no files" {
+@test "default --save-dir: a run that fails draws no picture and leaves no files" {
 	fake_gnuplot
 	d="$BATS_TEST_TMPDIR/s"
 	# before the sweep (no data for the version) and after it (nothing meets the targets)
@@ -393,11 +393,10 @@ fake_gnuplot() {
 	assert_failure 1
 	assert_equal "$stderr" "default: no trtllm perf data for h200_sxm version 9.9 (--database-mode hybrid, sol or empirical estimates without it)"
 	[ ! -e "$d" ]
-	assert_equal "$(cat "$GNUPLOT_SCRIPT")" quit
-	rm "$GNUPLOT_SCRIPT"
+	[ ! -e "$GNUPLOT_SCRIPT" ]
 	PATH="$BATS_TEST_TMPDIR/fake:$PATH" run --separate-stderr timeout 120 "$ROOT/pipelines/default" \
 		--model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm --total-gpus 1 --ttft 10 --save-dir "$d"
 	assert_failure 1
 	[ ! -e "$d" ]
-	assert_equal "$(cat "$GNUPLOT_SCRIPT")" quit
+	[ ! -e "$GNUPLOT_SCRIPT" ]
 }
