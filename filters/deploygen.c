@@ -12,6 +12,7 @@
 
 #include "csvtab.h"
 #include "deploy_plan.h"
+#include "deploy_price.h"
 #include "deploy_write.h"
 #include "diag.h"
 #include "hfmodel.h"
@@ -23,7 +24,9 @@ static const char usage_text[] =
 	"usage: deploygen --out DIR --model DIR --system S --backend B --total-gpus N --isl N --osl N\n"
 	"                 --ttft MS --tpot MS [--request-latency MS] [--prefix N] [--nextn N] [--top-n N]\n"
 	"                 [--deployment-target k8s,slurm,local] [--generator-set KEY=VALUE]...\n"
-	"                 [--enable-wideep] [--sources FILE] [--help-keys] [best_config_topn.csv]\n"
+	"                 [--enable-wideep] [--sources FILE] [--price-records] [--help-keys]\n"
+	"                 [best_config_topn.csv]\n"
+	"       deploygen --save-dir DIR --model DIR ... (the same options)\n"
 	"\n"
 	"Reads the picks of a `default` run (agg/ or disagg/ best_config_topn.csv, or stdin) and\n"
 	"writes, for each of the first --top-n rows (all by default), DIR/topN/ with the files that\n"
@@ -33,17 +36,26 @@ static const char usage_text[] =
 	"vLLM, SGLang: agg/prefill/decode_args.txt), and per --deployment-target (default: all three)\n"
 	"k8s: k8s_deploy.yaml (a DynamoGraphDeployment) and k8s_bench.yaml (an aiperf Job); local:\n"
 	"run_0.sh... (one per node) and bench_run.sh; slurm: sflow.yaml and bench_run.sh. It also writes\n"
-	"DIR/exp_config.yaml, the search as an experiment of the reference's `exp` format. The other\n"
-	"options are the `default` run's; --model is the folder it read. --generator-set KEY=VALUE\n"
-	"(repeatable) changes a setting (--help-keys lists them: image, namespace, model path, ...).\n"
-	"--sources FILE: one `aggregate --ops` report per pick, in rank order, for per_ops_source.json.\n"
+	"DIR/exp_config.yaml, the search as an experiment of the reference's `exp` format.\n"
+	"--save-dir DIR does both modes of a `default --save-dir` folder: DIR/agg/best_config_topn.csv\n"
+	"into DIR/agg, then DIR/disagg/best_config_topn.csv into DIR/disagg (each when it is there).\n"
+	"The other options are the `default` run's; --model is the folder it read.\n"
+	"--generator-set KEY=VALUE (repeatable) changes a setting (--help-keys lists them: image,\n"
+	"namespace, model path, ...).\n"
+	"--price-records writes no file: it prints, for each pick, the model record (hfparse's) with\n"
+	"config_id MODE/topN (agg/top1, disagg/top2, ...) and the pick's layout as its runtime, for\n"
+	"opgraph | query | aggregate --ops to price every pick in one stream.\n"
+	"--sources FILE (- for stdin): the picks' `aggregate --ops` reports, for per_ops_source.json:\n"
+	"each pick's is the report whose config_id is its MODE/topN, or, when no report has such an\n"
+	"id, the reports are the picks' in rank order; a pick without one (or with `error`) gets none.\n"
 	"--enable-wideep: the run searched wide expert parallelism; exp_config.yaml says so (and keeps\n"
 	"its disagg replica sizes open up to 512 GPUs, as the reference's wide-EP search).\n"
 	"Prints one `deployment` record per pick (JSON Lines). See deploygen(1) and docs/deploy.md.\n";
 
 enum {
 	OPT_OUT = 256, OPT_MODEL, OPT_SYSTEM, OPT_BACKEND, OPT_TOTAL_GPUS, OPT_ISL, OPT_OSL, OPT_TTFT, OPT_TPOT,
-	OPT_REQUEST_LATENCY, OPT_PREFIX, OPT_NEXTN, OPT_TOP_N, OPT_TARGET, OPT_SET, OPT_SOURCES, OPT_HELP_KEYS, OPT_WIDEEP, OPT_HELP
+	OPT_REQUEST_LATENCY, OPT_PREFIX, OPT_NEXTN, OPT_TOP_N, OPT_TARGET, OPT_SET, OPT_SOURCES, OPT_HELP_KEYS, OPT_WIDEEP,
+	OPT_SAVE_DIR, OPT_PRICE_RECORDS, OPT_HELP
 };
 
 static int parse_targets(const char *list)
@@ -81,32 +93,6 @@ static void make_dir(const char *path)
 		die(EXIT_DATA, "%s: %s", path, strerror(errno));
 }
 
-/* The per-pick reports of --sources, in order; NULL entries for picks without one. */
-static cJSON **read_sources(const char *path, size_t *n)
-{
-	jsonl_reader r;
-	jsonl_open(&r, path);
-	cJSON **v = NULL;
-	size_t cap = 0;
-	*n = 0;
-	cJSON *rec;
-	while ((rec = jsonl_next(&r))) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 8;
-			v = realloc(v, cap * sizeof *v);
-			if (!v)
-				die(EXIT_DATA, "out of memory");
-		}
-		if (cJSON_GetObjectItemCaseSensitive(rec, "error")) {
-			cJSON_Delete(rec);
-			rec = NULL;
-		}
-		v[(*n)++] = rec;
-	}
-	jsonl_close(&r);
-	return v;
-}
-
 static void print_record(const deploy_ctx *c, const deploy_pick *p, const char *dir, const strlist *files)
 {
 	cJSON *rec = cJSON_CreateObject();
@@ -135,6 +121,84 @@ static void print_record(const deploy_ctx *c, const deploy_pick *p, const char *
 	cJSON_Delete(rec);
 }
 
+/* A pick whose folder is written but for its per-op data sources, kept for them and its record. */
+typedef struct written_pick {
+	deploy_pick p;
+	bool disagg;
+	size_t index; /* its row in its picks file */
+	char dir[4096];
+	strlist files;
+} written_pick;
+
+typedef struct written_picks {
+	written_pick *v;
+	size_t n, cap;
+} written_picks;
+
+/* One picks file (csv, "-" for stdin): with model, the records that price its picks; else each
+ * pick's folder under out (kept in w for its sources and record) and the mode's exp_config.yaml. */
+static void run_picks(deploy_ctx *c, const char *csv, const char *out, long top_n, const cJSON *model,
+		      written_picks *w)
+{
+	char err[1024];
+	csvtab t;
+	const char *load_path = strcmp(csv, "-") == 0 ? "/dev/stdin" : csv;
+	if (csvtab_load(&t, load_path, err, sizeof err)) {
+		if (strncmp(err, "/dev/stdin", 10) == 0)
+			die(EXIT_DATA, "<stdin>%s", err + 10);
+		die(EXIT_DATA, "%s", err);
+	}
+	if (strcmp(csv, "-") == 0) {
+		free(t.path);
+		t.path = strdup("<stdin>");
+		if (!t.path)
+			die(EXIT_DATA, "out of memory");
+	}
+	int kind = deploy_csv_is_disagg(&t);
+	if (kind < 0)
+		die(EXIT_DATA, "%s: not a best_config_topn.csv of `default` (no tp/bs or (p)tp/(d)tp columns)", t.path);
+	c->disagg = kind == 1;
+	if (t.nrows == 0)
+		die(EXIT_DATA, "%s: no picks (the file has a header only)", t.path);
+
+	if (!model)
+		make_dir(out);
+	size_t n = t.nrows < (size_t)top_n ? t.nrows : (size_t)top_n;
+	char version[64] = "";
+	for (size_t i = 0; i < n; i++) {
+		deploy_pick p;
+		if (deploy_pick_read(c, &t, i, &p, err, sizeof err))
+			die(EXIT_DATA, "%s", err);
+		if (model) {
+			cJSON *rec = deploy_price_record(c, model, &t, i, p.rank);
+			if (rec)
+				jsonl_write(rec);
+			cJSON_Delete(rec);
+			deploy_pick_free(&p);
+			continue;
+		}
+		if (i == 0)
+			snprintf(version, sizeof version, "%s", p.version);
+		if (w->n == w->cap) {
+			w->cap = w->cap ? 2 * w->cap : 8;
+			w->v = xrealloc(w->v, w->cap * sizeof *w->v);
+		}
+		written_pick *wp = &w->v[w->n++];
+		*wp = (written_pick){.p = p, .disagg = c->disagg, .index = i};
+		snprintf(wp->dir, sizeof wp->dir, "%s/top%d", out, p.rank);
+		make_dir(wp->dir);
+		if (deploy_write_pick(c, &wp->p, wp->dir, &wp->files, err, sizeof err))
+			die(EXIT_DATA, "%s", err);
+	}
+	if (!model) {
+		char exp_path[4096];
+		snprintf(exp_path, sizeof exp_path, "%s/exp_config.yaml", out);
+		if (deploy_write_exp(c, version, exp_path, err, sizeof err))
+			die(EXIT_DATA, "%s", err);
+	}
+	csvtab_free(&t);
+}
+
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
@@ -148,10 +212,12 @@ int main(int argc, char **argv)
 		{"top-n", required_argument, 0, OPT_TOP_N}, {"deployment-target", required_argument, 0, OPT_TARGET},
 		{"generator-set", required_argument, 0, OPT_SET}, {"sources", required_argument, 0, OPT_SOURCES},
 		{"help-keys", no_argument, 0, OPT_HELP_KEYS}, {"enable-wideep", no_argument, 0, OPT_WIDEEP},
+		{"save-dir", required_argument, 0, OPT_SAVE_DIR}, {"price-records", no_argument, 0, OPT_PRICE_RECORDS},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	deploy_ctx c = {.targets = TARGET_K8S | TARGET_SLURM | TARGET_LOCAL, .nextn = -1, .overrides = yn_map()};
-	const char *out = NULL, *backend = NULL, *sources_path = NULL;
+	const char *out = NULL, *save_dir = NULL, *backend = NULL, *sources_path = NULL;
+	bool price = false;
 	long top_n = 1L << 30;
 	const long big = 1L << 40;
 	bool have_ttft = false, have_tpot = false;
@@ -161,6 +227,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_OUT: out = optarg; break;
+		case OPT_SAVE_DIR: save_dir = optarg; break;
 		case OPT_MODEL: c.model_dir = optarg; break;
 		case OPT_SYSTEM: c.system = optarg; break;
 		case OPT_BACKEND: backend = optarg; break;
@@ -182,6 +249,7 @@ int main(int argc, char **argv)
 				usage_error("%s", err);
 			break;
 		case OPT_SOURCES: sources_path = optarg; break;
+		case OPT_PRICE_RECORDS: price = true; break;
 		case OPT_WIDEEP: c.enable_wideep = true; break;
 		case OPT_HELP_KEYS: deploy_keys_print(stdout); yn_free(c.overrides); return finish_stdout();
 		case OPT_HELP: usage_print(usage_text); yn_free(c.overrides); return finish_stdout();
@@ -192,8 +260,15 @@ int main(int argc, char **argv)
 	if (argc - optind > 1)
 		usage_error("unexpected argument '%s'", argv[optind + 1]);
 	const char *csv = optind < argc ? argv[optind] : "-";
-	if (!out || !c.model_dir || !c.system || !backend || !c.total_gpus || !c.isl || !c.osl || !have_ttft || !have_tpot)
+	if (!(out || save_dir) || !c.model_dir || !c.system || !backend || !c.total_gpus || !c.isl || !c.osl ||
+	    !have_ttft || !have_tpot)
 		usage_error("--out, --model, --system, --backend, --total-gpus, --isl, --osl, --ttft and --tpot are required");
+	if (save_dir && (out || optind < argc))
+		usage_error("--save-dir reads DIR/agg and DIR/disagg: give no --out and no picks file with it");
+	if (price && sources_path)
+		usage_error("--price-records writes what --sources reads: use one");
+	if (sources_path && strcmp(sources_path, "-") == 0 && !save_dir && strcmp(csv, "-") == 0)
+		usage_error("--sources - and the picks cannot both be stdin: name the picks file");
 	if (!system_name_ok(c.system))
 		usage_error("--system: bad system name '%s': use a name such as h200_sxm", c.system);
 	if (strcmp(backend, "trtllm") == 0)
@@ -222,62 +297,51 @@ int main(int argc, char **argv)
 		const char *family = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(model, "family"));
 		c.nextn = sweep_default_nextn(family ? family : "");
 	}
-	cJSON_Delete(model);
 	const struct system_spec *sys = system_load(c.system, err, sizeof err);
 	if (!sys)
 		die(EXIT_DATA, "--system: %s", err);
 	c.gpus_per_node = sys->num_gpus_per_node > 0 ? sys->num_gpus_per_node : 8;
 
-	csvtab t;
-	const char *load_path = strcmp(csv, "-") == 0 ? "/dev/stdin" : csv;
-	if (csvtab_load(&t, load_path, err, sizeof err)) {
-		if (strncmp(err, "/dev/stdin", 10) == 0)
-			die(EXIT_DATA, "<stdin>%s", err + 10);
-		die(EXIT_DATA, "%s", err);
+	/* Reports from stdin come from the chain that prices the picks: they are read after every
+	 * file that does not need them is written, so that the writing and the pricing overlap. */
+	deploy_sources sources = {0};
+	bool sources_later = sources_path && strcmp(sources_path, "-") == 0;
+	if (sources_path && !sources_later)
+		deploy_sources_read(&sources, sources_path);
+	written_picks w = {0};
+	if (save_dir) {
+		static const char *const modes[] = {"agg", "disagg"};
+		bool found = false;
+		for (size_t m = 0; m < 2; m++) {
+			char mode_dir[4096], mode_csv[4200];
+			struct stat st;
+			snprintf(mode_dir, sizeof mode_dir, "%s/%s", save_dir, modes[m]);
+			snprintf(mode_csv, sizeof mode_csv, "%s/best_config_topn.csv", mode_dir);
+			if (stat(mode_csv, &st) != 0 || !S_ISREG(st.st_mode))
+				continue;
+			found = true;
+			run_picks(&c, mode_csv, mode_dir, top_n, price ? model : NULL, &w);
+		}
+		if (!found)
+			die(EXIT_DATA, "%s: no agg/ or disagg/ best_config_topn.csv", save_dir);
+	} else {
+		run_picks(&c, csv, out, top_n, price ? model : NULL, &w);
 	}
-	if (strcmp(csv, "-") == 0) {
-		free(t.path);
-		t.path = strdup("<stdin>");
-		if (!t.path)
-			die(EXIT_DATA, "out of memory");
-	}
-	int kind = deploy_csv_is_disagg(&t);
-	if (kind < 0)
-		die(EXIT_DATA, "%s: not a best_config_topn.csv of `default` (no tp/bs or (p)tp/(d)tp columns)", t.path);
-	c.disagg = kind == 1;
-	if (t.nrows == 0)
-		die(EXIT_DATA, "%s: no picks (the file has a header only)", t.path);
-
-	size_t nsources = 0;
-	cJSON **sources = sources_path ? read_sources(sources_path, &nsources) : NULL;
-
-	make_dir(out);
-	size_t n = t.nrows < (size_t)top_n ? t.nrows : (size_t)top_n;
-	char version[64] = "";
-	for (size_t i = 0; i < n; i++) {
-		deploy_pick p;
-		if (deploy_pick_read(&c, &t, i, &p, err, sizeof err))
+	if (sources_later)
+		deploy_sources_read(&sources, sources_path);
+	for (size_t i = 0; i < w.n; i++) {
+		written_pick *wp = &w.v[i];
+		c.disagg = wp->disagg;
+		const cJSON *report = deploy_sources_find(&sources, &c, wp->p.rank, wp->index);
+		if (report && deploy_write_sources(report, wp->dir, &wp->files, err, sizeof err))
 			die(EXIT_DATA, "%s", err);
-		if (i == 0)
-			snprintf(version, sizeof version, "%s", p.version);
-		char dir[4096];
-		snprintf(dir, sizeof dir, "%s/top%d", out, p.rank);
-		make_dir(dir);
-		strlist files = {0};
-		if (deploy_write_pick(&c, &p, dir, i < nsources ? sources[i] : NULL, &files, err, sizeof err))
-			die(EXIT_DATA, "%s", err);
-		print_record(&c, &p, dir, &files);
-		strlist_free(&files);
-		deploy_pick_free(&p);
+		print_record(&c, &wp->p, wp->dir, &wp->files);
+		strlist_free(&wp->files);
+		deploy_pick_free(&wp->p);
 	}
-	char exp_path[4096];
-	snprintf(exp_path, sizeof exp_path, "%s/exp_config.yaml", out);
-	if (deploy_write_exp(&c, version, exp_path, err, sizeof err))
-		die(EXIT_DATA, "%s", err);
-	for (size_t i = 0; i < nsources; i++)
-		cJSON_Delete(sources[i]);
-	free(sources);
-	csvtab_free(&t);
+	free(w.v);
+	deploy_sources_free(&sources);
+	cJSON_Delete(model);
 	yn_free(c.overrides);
 	free(model_abs);
 	return finish_stdout();

@@ -360,6 +360,80 @@ EOF
 	[ ! -e "$BATS_TEST_TMPDIR/p/top1/per_ops_source.json" ]
 }
 
+@test "deploygen --price-records: one model record per pick, its layout as opgraph's runtime" {
+	# shellcheck disable=SC2046
+	run deploygen $(qwen_args) --price-records --out "$BATS_TEST_TMPDIR/x" "$QWEN/disagg/best_config_topn.csv"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jget config_id | paste -sd' ')" "disagg/top1 disagg/top2 disagg/top3"
+	assert_equal "$(printf '%s\n' "$output" | jget runtime | head -1)" \
+		'{"mode":"disagg","prefill_batch":1,"decode_batch":280,"prefill_tp":1,"prefill_pp":1,"prefill_dp":1,"prefill_moe_tp":1,"prefill_moe_ep":1,"prefill_workers":4,"decode_tp":4,"decode_pp":1,"decode_dp":1,"decode_moe_tp":1,"decode_moe_ep":1,"decode_workers":1}'
+	assert_equal "$(printf '%s\n' "$output" | jget model_path | sort -u)" "Qwen/Qwen3-32B"
+	# the CSV's 8000.0-style counts are whole numbers; --top-n limits the picks; nothing is written
+	# shellcheck disable=SC2046
+	run deploygen $(qwen_args) --price-records --top-n 2 --out "$BATS_TEST_TMPDIR/x" "$QWEN/agg/best_config_topn.csv"
+	assert_equal "$(printf '%s\n' "$output" | jget runtime)" "$(printf '%s\n' \
+		'{"mode":"agg","batch":112,"ctx_tokens":8000,"tp":4,"pp":1,"dp":1,"moe_tp":1,"moe_ep":1}' \
+		'{"mode":"agg","batch":56,"ctx_tokens":4000,"tp":2,"pp":1,"dp":1,"moe_tp":1,"moe_ep":1}')"
+	[ ! -e "$BATS_TEST_TMPDIR/x" ]
+	# a pick whose layout is not whole numbers gets no record (so no per-op sources), not a wrong one
+	sed '2s/,8110.0,8000,110.0,/,8110.0,8000.5,110.0,/' "$QWEN/agg/best_config_topn.csv" >"$BATS_TEST_TMPDIR/b.csv"
+	# shellcheck disable=SC2046
+	run deploygen $(qwen_args) --price-records --out "$BATS_TEST_TMPDIR/x" "$BATS_TEST_TMPDIR/b.csv"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jget config_id | head -1)" "agg/top2"
+}
+
+@test "deploygen --save-dir: both modes in one run, agg first; --sources matches reports to picks by config_id" {
+	d="$BATS_TEST_TMPDIR/save"
+	mkdir -p "$d"
+	cp -r "$QWEN/agg" "$QWEN/disagg" "$d/"
+	# shellcheck disable=SC2046
+	deploygen $(qwen_args) --save-dir "$d" --price-records >"$BATS_TEST_TMPDIR/picks.jsonl"
+	assert_equal "$(jget config_id <"$BATS_TEST_TMPDIR/picks.jsonl" | paste -sd' ')" \
+		"agg/top1 agg/top2 agg/top3 agg/top4 disagg/top1 disagg/top2 disagg/top3"
+	opgraph --point-runs --keep-going --system h200_sxm --backend trtllm --isl 4000 --osl 1000 --prefix 0 --batch 1 \
+		<"$BATS_TEST_TMPDIR/picks.jsonl" | query --keep-going | aggregate --ops >"$BATS_TEST_TMPDIR/reports.jsonl"
+	# the reports in reverse, disagg/top2's an error: matched by id, not by place
+	tac "$BATS_TEST_TMPDIR/reports.jsonl" | sed '/"config_id":"disagg\/top2"/c {"record":"report","config_id":"disagg/top2","error":"x"}' \
+		>"$BATS_TEST_TMPDIR/rev.jsonl"
+	# shellcheck disable=SC2046
+	run deploygen $(qwen_args) --save-dir "$d" --deployment-target k8s --sources - <"$BATS_TEST_TMPDIR/rev.jsonl"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jget dir | sed "s|^$d/||" | paste -sd' ')" \
+		"agg/top1 agg/top2 agg/top3 agg/top4 disagg/top1 disagg/top2 disagg/top3"
+	run py -c 'import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); print(a == b)' \
+		"$d/agg/top1/per_ops_source.json" "$DFIX/reference/trtllm-agg-top1-per_ops_source.json"
+	assert_output True
+	[ -f "$d/disagg/top1/per_ops_source.json" ]
+	[ ! -e "$d/disagg/top2/per_ops_source.json" ]
+	[ -f "$d/disagg/exp_config.yaml" ]
+	# reports without pick ids are the picks' in rank order (one picks file), as before
+	sed 's/"config_id":"[^"]*"/"config_id":"c1"/' "$BATS_TEST_TMPDIR/reports.jsonl" | head -4 >"$BATS_TEST_TMPDIR/agg.jsonl"
+	# shellcheck disable=SC2046
+	deploygen $(qwen_args) --out "$BATS_TEST_TMPDIR/o" --deployment-target k8s --sources "$BATS_TEST_TMPDIR/agg.jsonl" \
+		"$QWEN/agg/best_config_topn.csv" >/dev/null
+	cmp "$BATS_TEST_TMPDIR/o/top3/per_ops_source.json" "$d/agg/top3/per_ops_source.json"
+}
+
+@test "deploygen --save-dir, --price-records, --sources -: usage and input errors" {
+	# shellcheck disable=SC2046
+	run --separate-stderr deploygen $(qwen_args) --save-dir "$BATS_TEST_TMPDIR" --out x
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "deploygen: --save-dir reads DIR/agg and DIR/disagg: give no --out and no picks file with it"
+	# shellcheck disable=SC2046
+	run --separate-stderr deploygen $(qwen_args) --out x --price-records --sources f
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "deploygen: --price-records writes what --sources reads: use one"
+	# shellcheck disable=SC2046
+	run --separate-stderr deploygen $(qwen_args) --out x --sources -
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "deploygen: --sources - and the picks cannot both be stdin: name the picks file"
+	# shellcheck disable=SC2046
+	run --separate-stderr deploygen $(qwen_args) --save-dir "$BATS_TEST_TMPDIR/none"
+	assert_failure 1
+	assert_equal "$stderr" "deploygen: $BATS_TEST_TMPDIR/none: no agg/ or disagg/ best_config_topn.csv"
+}
+
 @test "default --save-dir writes the deployment files after the CSVs, with its --generator-set" {
 	d="$BATS_TEST_TMPDIR/def"
 	run "$ROOT/pipelines/default" --model "$MODELS/meta-llama--Meta-Llama-3.1-8B" --system h100_sxm --backend vllm \

@@ -226,77 +226,68 @@ static ynode *trtllm_engine(const deploy_ctx *c, const deploy_engine *e)
 	return m;
 }
 
+static void add_long(strlist *out, const char *flag, long v)
+{
+	strlist_add(out, flag);
+	strlist_addf(out, "%ld", v);
+}
+
+/* What vLLM and SGLang both set, each under its own flag names: the layout, the KV cache's
+ * block and data type, the memory share, the context length and the running requests; then
+ * the token budget (vLLM: batched tokens per step; SGLang: prefill tokens). */
+typedef struct engine_flags {
+	const char *block_size, *kv_fraction, *max_len, *max_requests, *max_tokens;
+} engine_flags;
+static const engine_flags vllm_flags = {"--block-size", "--gpu-memory-utilization", "--max-model-len",
+					"--max-num-seqs", "--max-num-batched-tokens"};
+static const engine_flags sglang_flags = {"--page-size", "--mem-fraction-static", "--context-length",
+					  "--max-running-requests", "--max-prefill-tokens"};
+
+static void engine_layout_args(const deploy_engine *e, strlist *out)
+{
+	add_long(out, "--tensor-parallel-size", e->engine_tp);
+	add_long(out, "--pipeline-parallel-size", e->pp);
+	add_long(out, "--data-parallel-size", e->dp);
+}
+
+/* max_tokens: the engine's token budget under f->max_tokens, 0 for none. */
+static void engine_memory_args(const engine_flags *f, const deploy_engine *e, long max_tokens, strlist *out)
+{
+	if (e->tokens_per_block)
+		add_long(out, f->block_size, e->tokens_per_block);
+	strlist_add(out, "--kv-cache-dtype");
+	strlist_add(out, e->kv_dtype);
+	if (e->kv_fraction > 0) {
+		char b[40];
+		strlist_add(out, f->kv_fraction);
+		strlist_add(out, num_text(e->kv_fraction, b, sizeof b));
+	}
+	if (e->max_seq_len)
+		add_long(out, f->max_len, e->max_seq_len);
+	add_long(out, f->max_requests, e->max_batch_size);
+	if (max_tokens)
+		add_long(out, f->max_tokens, max_tokens);
+}
+
 void deploy_engine_args(const deploy_ctx *c, const deploy_pick *p, const deploy_engine *e, strlist *out)
 {
 	(void)p;
 	if (c->backend == BACKEND_VLLM) {
-		strlist_add(out, "--tensor-parallel-size");
-		strlist_addf(out, "%ld", e->engine_tp);
-		strlist_add(out, "--pipeline-parallel-size");
-		strlist_addf(out, "%ld", e->pp);
-		strlist_add(out, "--data-parallel-size");
-		strlist_addf(out, "%ld", e->dp);
+		engine_layout_args(e, out);
 		if (e->moe_ep > 1)
 			strlist_add(out, "--enable-expert-parallel");
-		if (e->tokens_per_block) {
-			strlist_add(out, "--block-size");
-			strlist_addf(out, "%ld", e->tokens_per_block);
-		}
-		strlist_add(out, "--kv-cache-dtype");
-		strlist_add(out, e->kv_dtype);
-		if (e->kv_fraction > 0) {
-			char b[40];
-			strlist_add(out, "--gpu-memory-utilization");
-			strlist_add(out, num_text(e->kv_fraction, b, sizeof b));
-		}
-		if (e->max_seq_len) {
-			strlist_add(out, "--max-model-len");
-			strlist_addf(out, "%ld", e->max_seq_len);
-		}
-		strlist_add(out, "--max-num-seqs");
-		strlist_addf(out, "%ld", e->max_batch_size);
-		if (e->max_num_tokens) {
-			strlist_add(out, "--max-num-batched-tokens");
-			strlist_addf(out, "%ld", e->max_num_tokens);
-		}
+		engine_memory_args(&vllm_flags, e, e->max_num_tokens, out);
 		if (c->nextn > 0) {
 			strlist_add(out, "--speculative-config");
 			strlist_addf(out, "{\"method\":\"mtp\",\"num_speculative_tokens\":%ld}", c->nextn);
 		}
 	} else if (c->backend == BACKEND_SGLANG) {
-		strlist_add(out, "--tensor-parallel-size");
-		strlist_addf(out, "%ld", e->engine_tp);
-		strlist_add(out, "--pipeline-parallel-size");
-		strlist_addf(out, "%ld", e->pp);
-		strlist_add(out, "--data-parallel-size");
-		strlist_addf(out, "%ld", e->dp);
+		engine_layout_args(e, out);
 		if (e->attention_dp)
 			strlist_add(out, "--enable-dp-attention");
-		if (c->is_moe) {
-			strlist_add(out, "--expert-parallel-size");
-			strlist_addf(out, "%ld", e->moe_ep);
-		}
-		if (e->tokens_per_block) {
-			strlist_add(out, "--page-size");
-			strlist_addf(out, "%ld", e->tokens_per_block);
-		}
-		strlist_add(out, "--kv-cache-dtype");
-		strlist_add(out, e->kv_dtype);
-		if (e->kv_fraction > 0) {
-			char b[40];
-			strlist_add(out, "--mem-fraction-static");
-			strlist_add(out, num_text(e->kv_fraction, b, sizeof b));
-		}
-		if (e->max_seq_len) {
-			strlist_add(out, "--context-length");
-			strlist_addf(out, "%ld", e->max_seq_len);
-		}
-		strlist_add(out, "--max-running-requests");
-		strlist_addf(out, "%ld", e->max_batch_size);
-		if (e->max_prefill_tokens) {
-			strlist_add(out, "--max-prefill-tokens");
-			strlist_addf(out, "%ld", e->max_prefill_tokens);
-		}
+		if (c->is_moe)
+			add_long(out, "--expert-parallel-size", e->moe_ep);
+		engine_memory_args(&sglang_flags, e, e->max_prefill_tokens, out);
 		if (e->mixed_chunk)
 			strlist_add(out, "--enable-mixed-chunk");
 		if (e->cuda_graph_sizes) {
@@ -310,12 +301,10 @@ void deploy_engine_args(const deploy_ctx *c, const deploy_pick *p, const deploy_
 			/* SGLang wants the whole (steps, topk, draft tokens) triple or none of it */
 			strlist_add(out, "--speculative-algorithm");
 			strlist_add(out, "NEXTN");
-			strlist_add(out, "--speculative-num-steps");
-			strlist_addf(out, "%ld", c->nextn);
+			add_long(out, "--speculative-num-steps", c->nextn);
 			strlist_add(out, "--speculative-eagle-topk");
 			strlist_add(out, "1");
-			strlist_add(out, "--speculative-num-draft-tokens");
-			strlist_addf(out, "%ld", c->nextn + 1);
+			add_long(out, "--speculative-num-draft-tokens", c->nextn + 1);
 		}
 		if (e->role != ROLE_AGG) {
 			strlist_add(out, "--disaggregation-transfer-backend");
@@ -1259,10 +1248,8 @@ static int write_sflow(const deploy_ctx *c, const deploy_pick *p, const ynode *c
 
 /* The pick's ops by step and name, with where each latency came from (silicon table, empirical
  * formula, or mixed), as the reference's per_ops_source.json. */
-static int write_sources(const deploy_pick *p, const cJSON *report, const char *dir, strlist *files, char *err,
-			 size_t errlen)
+int deploy_write_sources(const cJSON *report, const char *dir, strlist *files, char *err, size_t errlen)
 {
-	(void)p;
 	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(report, "ops");
 	if (!cJSON_IsArray(ops))
 		return 0;
@@ -1318,8 +1305,8 @@ static int write_sources(const deploy_pick *p, const cJSON *report, const char *
 
 /* ---- one pick ---- */
 
-int deploy_write_pick(const deploy_ctx *c, const deploy_pick *p, const char *dir, const cJSON *sources,
-		      strlist *files, char *err, size_t errlen)
+int deploy_write_pick(const deploy_ctx *c, const deploy_pick *p, const char *dir, strlist *files, char *err,
+		      size_t errlen)
 {
 	ynode *cfg = deploy_config(c, p);
 	int rc = 0;
@@ -1350,8 +1337,6 @@ int deploy_write_pick(const deploy_ctx *c, const deploy_pick *p, const char *dir
 		rc = write_bench_run(c, p, cfg, dir, files, err, errlen);
 	if (rc == 0 && (c->targets & TARGET_SLURM))
 		rc = write_sflow(c, p, cfg, dir, files, err, errlen);
-	if (rc == 0 && sources)
-		rc = write_sources(p, sources, dir, files, err, errlen);
 	yn_free(cfg);
 	return rc;
 }

@@ -27,10 +27,14 @@ void deploy_engine_args(const deploy_ctx *c, const deploy_pick *p, const deploy_
 void deploy_worker_argv(const deploy_ctx *c, const deploy_pick *p, const ynode *cfg, const deploy_engine *e,
 			const char *engine_file, const char *model_path, long bootstrap_port, strlist *out);
 
-/* Write every file of pick p into dir (which must exist); their names are added to files.
- * sources: the pick's per-op data sources (an `aggregate --ops` report), or NULL. */
-int deploy_write_pick(const deploy_ctx *c, const deploy_pick *p, const char *dir, const cJSON *sources,
-		      strlist *files, char *err, size_t errlen);
+/* Write every file of pick p into dir (which must exist) but its per-op data sources; their names
+ * are added to files. */
+int deploy_write_pick(const deploy_ctx *c, const deploy_pick *p, const char *dir, strlist *files, char *err,
+		      size_t errlen);
+/* The pick's per-op data sources (per_ops_source.json) from its `aggregate --ops` report, into
+ * dir, after its other files: written apart so that the files that do not need the report are
+ * written while the picks are priced. Nothing when the report has no ops. */
+int deploy_write_sources(const cJSON *report, const char *dir, strlist *files, char *err, size_t errlen);
 /* exp_config.yaml of a mode: the reference's experiment format, re-running this search. */
 int deploy_write_exp(const deploy_ctx *c, const char *version, const char *path, char *err, size_t errlen);
 
