@@ -2,7 +2,6 @@
  * with the files that run it under NVIDIA Dynamo (engine configuration, launch scripts,
  * Kubernetes manifests, benchmark, SLURM flow) out, and the mode's exp_config.yaml. */
 #define _XOPEN_SOURCE 700 /* realpath */
-#include <errno.h>
 #include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -13,8 +12,10 @@
 #include "csvtab.h"
 #include "deploy_plan.h"
 #include "deploy_price.h"
+#include "deploy_record.h"
 #include "deploy_write.h"
 #include "diag.h"
+#include "fspath.h"
 #include "hfmodel.h"
 #include "jsonl.h"
 #include "sweep_space.h"
@@ -58,67 +59,12 @@ enum {
 	OPT_SAVE_DIR, OPT_PRICE_RECORDS, OPT_HELP
 };
 
-static int parse_targets(const char *list)
-{
-	int t = 0;
-	char buf[128];
-	snprintf(buf, sizeof buf, "%s", list);
-	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (strcmp(tok, "k8s") == 0)
-			t |= TARGET_K8S;
-		else if (strcmp(tok, "slurm") == 0)
-			t |= TARGET_SLURM;
-		else if (strcmp(tok, "local") == 0)
-			t |= TARGET_LOCAL;
-		else
-			return 0;
-	}
-	return t;
-}
-
-/* mkdir -p */
+/* mkdir -p, or the run ends */
 static void make_dir(const char *path)
 {
-	char buf[4096];
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-			die(EXIT_DATA, "%s: %s", buf, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-		die(EXIT_DATA, "%s: %s", path, strerror(errno));
-}
-
-static void print_record(const deploy_ctx *c, const deploy_pick *p, const char *dir, const strlist *files)
-{
-	cJSON *rec = cJSON_CreateObject();
-	cJSON_AddStringToObject(rec, "record", "deployment");
-	cJSON_AddStringToObject(rec, "mode", c->disagg ? "disagg" : "agg");
-	cJSON_AddNumberToObject(rec, "rank", p->rank);
-	cJSON_AddStringToObject(rec, "dir", dir);
-	cJSON_AddStringToObject(rec, "backend", c->backend_name);
-	cJSON_AddStringToObject(rec, "backend_version", deploy_backend_version(c));
-	cJSON_AddStringToObject(rec, "dynamo_version", DEPLOY_DYNAMO_VERSION);
-	cJSON *w = cJSON_AddObjectToObject(rec, "workers");
-	for (int i = 0; i < p->nroles; i++) {
-		const deploy_engine *e = &p->roles[i];
-		cJSON *r = cJSON_AddObjectToObject(w, deploy_role_name(e->role));
-		cJSON_AddNumberToObject(r, "count", (double)e->workers);
-		cJSON_AddStringToObject(r, "parallel", e->parallel);
-		cJSON_AddNumberToObject(r, "gpus_per_worker", (double)e->gpus);
-		cJSON_AddNumberToObject(r, "batch", (double)e->bs);
-		cJSON_AddNumberToObject(r, "max_batch_size", (double)e->max_batch_size);
-	}
-	cJSON_AddNumberToObject(rec, "gpus", (double)p->gpus_used);
-	cJSON *f = cJSON_AddArrayToObject(rec, "files");
-	for (size_t i = 0; i < files->n; i++)
-		cJSON_AddItemToArray(f, cJSON_CreateString(files->v[i]));
-	jsonl_write(rec);
-	cJSON_Delete(rec);
+	char err[4200];
+	if (fspath_mkdir_p(path, err, sizeof err))
+		die(EXIT_DATA, "%s", err);
 }
 
 /* A pick whose folder is written but for its per-op data sources, kept for them and its record. */
@@ -241,7 +187,7 @@ int main(int argc, char **argv)
 		case OPT_NEXTN: c.nextn = opt_long("--nextn", optarg, 0, 5); break;
 		case OPT_TOP_N: top_n = opt_long("--top-n", optarg, 1, 1 << 20); break;
 		case OPT_TARGET:
-			if (!(c.targets = parse_targets(optarg)))
+			if (!(c.targets = deploy_parse_targets(optarg)))
 				usage_error("--deployment-target: '%s' is not a list of k8s, slurm, local", optarg);
 			break;
 		case OPT_SET:
@@ -335,7 +281,9 @@ int main(int argc, char **argv)
 		const cJSON *report = deploy_sources_find(&sources, &c, wp->p.rank, wp->index);
 		if (report && deploy_write_sources(report, wp->dir, &wp->files, err, sizeof err))
 			die(EXIT_DATA, "%s", err);
-		print_record(&c, &wp->p, wp->dir, &wp->files);
+		cJSON *rec = deploy_pick_record(&c, &wp->p, wp->dir, &wp->files);
+		jsonl_write(rec);
+		cJSON_Delete(rec);
 		strlist_free(&wp->files);
 		deploy_pick_free(&wp->p);
 	}
