@@ -112,6 +112,22 @@ setup() {
 	[ "$(ls "$CACHE"/*.tc | wc -l)" -gt "$(echo "$before" | wc -l)" ]
 }
 
+@test "cache: the data folder's spelling does not matter: a relative path, an absolute one and a link share the files" {
+	local abs rel
+	abs=$(cd "$INFERCAST_DATA" && pwd -P)
+	rel=$(realpath --relative-to="$BATS_TEST_TMPDIR" "$abs")
+	ln -s "$abs" "$BATS_TEST_TMPDIR/data-link"
+	INFERCAST_DATA="$abs" INFERCAST_CACHE="$CACHE" run --separate-stderr query "$OPS"
+	assert_success
+	out=$output
+	before=$(ls -l --time-style=+%s.%N "$CACHE"/*.tc)
+	for d in "$rel" "$BATS_TEST_TMPDIR/data-link" "$abs/../$(basename "$abs")"; do
+		(cd "$BATS_TEST_TMPDIR" && INFERCAST_DATA="$d" INFERCAST_CACHE="$CACHE" query "$OPS") >"$BATS_TEST_TMPDIR/out"
+		[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$out" ]
+		[ "$(ls -l --time-style=+%s.%N "$CACHE"/*.tc)" = "$before" ] # no file written
+	done
+}
+
 @test "cache: a file whose header was damaged is not trusted; it is written again" {
 	INFERCAST_CACHE=off run --separate-stderr query "$OPS"
 	off=$output

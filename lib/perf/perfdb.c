@@ -171,8 +171,9 @@ static int load_group_cached(perfdb *db, int group, char *e, size_t n)
 	table_sources_tag(db->path.dir, group == G_GEMM ? gemm_files : one, tag, sizeof tag);
 	table_sources_end();
 	char key[3 * DATADIR_PATH_MAX + 128];
-	snprintf(key, sizeof key, "perfdb %d|%s|%s|%s%s", group, db->path.oneccl_dir,
-		 group == G_NCCL ? db->path.nccl_dir : db->path.dir, files[group], tag);
+	char k1[DATADIR_PATH_MAX], k2[DATADIR_PATH_MAX];
+	snprintf(key, sizeof key, "perfdb %d|%s|%s|%s%s", group, table_cache_key_path(db->path.oneccl_dir, k1, sizeof k1),
+		 table_cache_key_path(group == G_NCCL ? db->path.nccl_dir : db->path.dir, k2, sizeof k2), files[group], tag);
 	group_call call = { db, group };
 	const char *deps[] = { db->sys->path, NULL }; /* preparing GEMM and attention reads the spec */
 	return table_cache_load(sets, nsets, key, deps, load_group_call, &call, sizeof call, e, n);
@@ -228,7 +229,9 @@ table_set *perfdb_table(perfdb *db, const char *file, perfdb_table_loader load, 
 		table_sources_tag(db->path.dir, files, tag, sizeof tag);
 		table_sources_end();
 		char key[DATADIR_PATH_MAX + 160];
-		snprintf(key, sizeof key, "perfdb_table|%s/%s%s", db->path.dir, file, tag);
+		char kdir[DATADIR_PATH_MAX];
+		snprintf(key, sizeof key, "perfdb_table|%s/%s%s", table_cache_key_path(db->path.dir, kdir, sizeof kdir), file,
+			 tag);
 		table_set *sets[1] = { &e->t };
 		const char *deps[] = { db->sys->path, NULL };
 		explain_suspend();

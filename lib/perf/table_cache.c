@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -921,6 +922,16 @@ struct table_cache_map {
 	char file[];
 };
 
+/* Whether a and b name the same file: the same spelling, or the same real path (the cache is
+ * shared by every spelling of a data folder: table_cache_key_path). */
+static bool same_path(const char *a, const char *b)
+{
+	if (strcmp(a, b) == 0)
+		return true;
+	char ra[PATH_MAX], rb[PATH_MAX];
+	return realpath(a, ra) && realpath(b, rb) && strcmp(ra, rb) == 0;
+}
+
 static bool restore_set(rbuf *r, const index_view *iv, const char *base, struct table_cache_map *map, table_set *t)
 {
 	const char *path = get_str(r);
@@ -928,7 +939,7 @@ static bool restore_set(rbuf *r, const index_view *iv, const char *base, struct 
 	for (int j = 0; j < 3; j++)
 		id[j] = get_i64(r);
 	file_id(path, now);
-	if (r->bad || memcmp(id, now, sizeof id) != 0 || strcmp(path, t->path ? t->path : "") != 0)
+	if (r->bad || memcmp(id, now, sizeof id) != 0 || !same_path(path, t->path ? t->path : ""))
 		return false;
 	uint64_t flags = get_u64(r);
 	int64_t depth = get_i64(r);
@@ -1160,6 +1171,15 @@ static bool finalize_sets(table_set *const *sets, int nsets)
 		if (table_set_finalize_all(sets[i], err, sizeof err) != 0)
 			return false;
 	return true;
+}
+
+const char *table_cache_key_path(const char *path, char *buf, size_t n)
+{
+	char real[PATH_MAX];
+	if (!path || !*path || !realpath(path, real) || strlen(real) >= n)
+		return path ? path : "";
+	memcpy(buf, real, strlen(real) + 1);
+	return buf;
 }
 
 /* key plus the identity of every dependency: its content, not its path (every checkout has

@@ -53,6 +53,12 @@ typedef int (*table_cache_loader)(void *arg, char *err, size_t errlen);
 int table_cache_load(table_set *const *sets, int nsets, const char *key, const char *const *deps,
 		     table_cache_loader load, void *arg, size_t argsize, char *err, size_t errlen);
 
+/* path as a key spells it: its real path (links and "..", resolved), else path as given. The
+ * callers name data folders with it, so that "../shared/data" and "/work/shared/data" share one
+ * cache file (the key's identity of the data is its content, sources_ok; its spelling only
+ * names the file). */
+const char *table_cache_key_path(const char *path, char *buf, size_t n);
+
 /* Override the cache directory ("off" or "": no cache); NULL returns to the environment's. */
 void table_cache_set_dir(const char *dir);
 /* The directory in use, or NULL when caching is off. */

@@ -154,7 +154,8 @@ static moe_tables *tables_of(perfdb *db, char *err, size_t errlen, int *st)
 			table_sources_begin(pp->system_dir, pp->backend, pp->version);
 		table_sources_tag(dir, files, tag, sizeof tag);
 		table_sources_end();
-		snprintf(key, sizeof key, "table_moe|%s%s", path, tag);
+		char kpath[DATADIR_PATH_MAX + 32];
+		snprintf(key, sizeof key, "table_moe|%s%s", table_cache_key_path(path, kpath, sizeof kpath), tag);
 		table_set *sets[] = { &t->regular, &t->low_latency };
 		moe_call call = { .t = t, .pp = pp };
 		snprintf(call.path, sizeof call.path, "%s", path);
