@@ -16,14 +16,22 @@ static void *aligned_copy(const void *img, size_t len)
 	return p;
 }
 
-static void check_images(void)
+/* The rows both image tests build: three levels, scalar and dict leaves, first-wins inserts. */
+static const double sample_rows[6][3] = { { 8, 2, 5 }, { 1, 2, 3 }, { 4, 2, 3 }, { 1, 1, 9 }, { 1, 2, 1 }, { 8, 2, 4 } };
+
+static grid *sample_grid(void)
 {
 	grid *g = grid_new(3);
-	double rows[][3] = { { 8, 2, 5 }, { 1, 2, 3 }, { 4, 2, 3 }, { 1, 1, 9 }, { 1, 2, 1 }, { 8, 2, 4 } };
 	for (int i = 0; i < 6; i++) {
 		grid_leaf leaf = i % 2 ? grid_leaf_scalar(i + 0.5) : grid_leaf_dict(i + 1.0, 10.0 * i, 100.0 * i);
-		CHECK(grid_insert(g, rows[i], &leaf, GRID_KEEP_FIRST) == 1);
+		CHECK(grid_insert(g, sample_rows[i], &leaf, GRID_KEEP_FIRST) == 1);
 	}
+	return g;
+}
+
+static void check_images(void)
+{
+	grid *g = sample_grid();
 	size_t len = 0;
 	void *img = grid_image(g, &len);
 	CHECK(img && len % 8 == 0);
@@ -34,7 +42,7 @@ static void check_images(void)
 		/* the same answers, read in place */
 		CHECK(grid_depth(m) == 3 && grid_size(m) == 6);
 		for (int i = 0; i < 6; i++) {
-			const grid_leaf *a = grid_get(g, rows[i]), *b = grid_get(m, rows[i]);
+			const grid_leaf *a = grid_get(g, sample_rows[i]), *b = grid_get(m, sample_rows[i]);
 			CHECK(a && b && memcmp(&a->latency, &b->latency, 3 * sizeof(double)) == 0 && a->flags == b->flags);
 		}
 		CHECK(grid_get(m, (double[]){ 8, 2, 6 }) == NULL);
@@ -46,7 +54,7 @@ static void check_images(void)
 		CHECK(grid_node_leaf_at(grid_node_child_at(one, 1), 1)->latency == 1.5); /* {1, 2, 3}: the second row */
 		/* read-only: inserts fail, freeing leaves it to its owner */
 		grid_leaf other = grid_leaf_scalar(77);
-		CHECK(grid_insert(m, rows[0], &other, GRID_OVERWRITE) < 0);
+		CHECK(grid_insert(m, sample_rows[0], &other, GRID_OVERWRITE) < 0);
 		CHECK(grid_insert(m, (double[]){ 2, 2, 2 }, &other, GRID_KEEP_FIRST) < 0);
 		grid_free(m);
 		/* an image of an image is the same bytes */
@@ -160,12 +168,7 @@ static bool lazy_walk(const grid *g, const double (*rows)[3], int nrows)
 
 static void check_lazy_images(void)
 {
-	grid *g = grid_new(3);
-	double rows[][3] = { { 8, 2, 5 }, { 1, 2, 3 }, { 4, 2, 3 }, { 1, 1, 9 }, { 1, 2, 1 }, { 8, 2, 4 } };
-	for (int i = 0; i < 6; i++) {
-		grid_leaf leaf = i % 2 ? grid_leaf_scalar(i + 0.5) : grid_leaf_dict(i + 1.0, 10.0 * i, 100.0 * i);
-		CHECK(grid_insert(g, rows[i], &leaf, GRID_KEEP_FIRST) == 1);
-	}
+	grid *g = sample_grid();
 	size_t len = 0;
 	void *img = grid_image(g, &len);
 	memset(&lg, 0, sizeof lg);
@@ -175,14 +178,14 @@ static void check_lazy_images(void)
 	lg.len = len;
 	lg.damaged_at = SIZE_MAX;
 	/* the header is vouched for at open; nodes on first use, once */
-	CHECK(lazy_walk(g, rows, 6) && lg.calls > 2 && lg.malformed == 0);
+	CHECK(lazy_walk(g, sample_rows, 6) && lg.calls > 2 && lg.malformed == 0);
 	size_t calls = lg.calls;
 	memset(lg.vouched, 0, len);
 	lg.calls = 0;
-	CHECK(lazy_walk(g, rows, 1) && lg.calls < calls);
+	CHECK(lazy_walk(g, sample_rows, 1) && lg.calls < calls);
 	/* a leaf damaged: found when its block is first asked for, mid-walk; the image replaced,
 	 * the walk goes on with the good bytes */
-	const grid_leaf *leaf = grid_get(g, rows[3]);
+	const grid_leaf *leaf = grid_get(g, sample_rows[3]);
 	size_t at = SIZE_MAX;
 	for (size_t o = 0; o + sizeof *leaf <= len; o += 8)
 		if (memcmp(lg.img + o, &leaf->latency, sizeof(double)) == 0)
@@ -191,7 +194,7 @@ static void check_lazy_images(void)
 	lg.img[at] ^= 1;
 	lg.damaged_at = at;
 	memset(lg.vouched, 0, len);
-	CHECK(lazy_walk(g, rows, 6) && lg.damaged_at == SIZE_MAX && memcmp(lg.img, img, len) == 0);
+	CHECK(lazy_walk(g, sample_rows, 6) && lg.damaged_at == SIZE_MAX && memcmp(lg.img, img, len) == 0);
 	/* forged bytes vouched for (a resealed file): a malformed node is never walked; the
 	 * leaves' bytes are data */
 	size_t refused = 0;
@@ -199,7 +202,7 @@ static void check_lazy_images(void)
 		lg.img[o] ^= 0x40;
 		lg.malformed = 0;
 		memset(lg.vouched, 0, len);
-		bool same = lazy_walk(g, rows, 6);
+		bool same = lazy_walk(g, sample_rows, 6);
 		refused += lg.malformed > 0 || !same;
 		lg.img[o] ^= 0x40;
 	}
