@@ -301,7 +301,7 @@ fails() {
 	# hub ids ignore case
 	run --separate-stderr hfparse --resolve qwen/qwen3-32b
 	assert_success
-	assert_output "$BIN/../models/Qwen--Qwen3-32B"
+	assert_output "$REAL_BIN/../models/Qwen--Qwen3-32B"
 	# a path is itself, even when it has the shape of an id
 	run --separate-stderr hfparse --resolve "$MODELS/Qwen--Qwen3-8B"
 	assert_output "$MODELS/Qwen--Qwen3-8B"

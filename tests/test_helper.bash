@@ -34,6 +34,8 @@ approx() {
 # definite/indirect leak makes it exit 99, which fails the test's exit-status check. The filter
 # writes into a file that is then copied to stdout: a reader that stops early (| head) must not
 # end the filter mid-record (a closed pipe exits at once and leaves that record allocated).
+# REAL_BIN: the programs' own folder (what they find their data beside), valgrind or not.
+REAL_BIN=$BIN
 if [ -n "${VALGRIND:-}" ] && [ "${BIN##*/}" = bin ]; then
 	VG_BIN="$BATS_RUN_TMPDIR/valgrind-bin"
 	if [ ! -d "$VG_BIN" ]; then
