@@ -49,15 +49,6 @@ static void add_generation_mla(og_graph *g, const char *name, double sf, long he
 	cJSON_AddStringToObject(op->attrs, "kv_cache_dtype", kv->name);
 }
 
-static void add_mla_bmm(og_graph *g, const char *name, double sf, long heads, const quant_mode *q, bool pre)
-{
-	og_op *op = og_push_op(g, OG_GENERATION, name, "MLABmm", sf, 0.0);
-	cJSON_AddNumberToObject(op->attrs, "num_heads", (double)heads);
-	cJSON_AddNumberToObject(op->attrs, "weights", 0.0);
-	cJSON_AddStringToObject(op->attrs, "quant_mode", q->name);
-	cJSON_AddBoolToObject(op->attrs, "if_pre", pre);
-}
-
 static void add_mla_module(og_graph *g, og_phase ph, const char *name, double sf, long heads, const quant_mode *kv,
 			   const quant_mode *fmha, const quant_mode *gemm)
 {
@@ -132,9 +123,9 @@ int model_deepseek_build(const og_config *cfg, og_graph *g, char *err, size_t er
 		og_add_generation_attention(&fb, "generation_attention", per_layer, m->n / tp, m->n_kv / tp, kv, 0,
 					    vllm_head_size(m), false);
 	} else {
-		add_mla_bmm(&fb, "generation_bmm_pre", per_layer, m->n / tp, bmm_q, true);
+		ds_mla_bmm(&fb, "generation_bmm_pre", per_layer, m->n / tp, bmm_q, true);
 		add_generation_mla(&fb, "generation_attention", per_layer, mla_heads, kv);
-		add_mla_bmm(&fb, "generation_bmm_post", per_layer, m->n / tp, bmm_q, false);
+		ds_mla_bmm(&fb, "generation_bmm_post", per_layer, m->n / tp, bmm_q, false);
 	}
 	og_add_gemm(&fb, OG_GENERATION, "generation_proj_gemm", per_layer, h, h / tp, gemm, false);
 	og_add_fallback(g, OG_GENERATION, "generation_mla_block", &prim, &fb);

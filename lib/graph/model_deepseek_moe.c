@@ -56,3 +56,12 @@ int ds_moe_layout_check(const og_config *cfg, char *err, size_t errn)
 		return diag_errf(err, errn, "moe_ep %ld cannot exceed the %ld experts", rt->moe_ep, cfg->model.num_experts);
 	return 0;
 }
+
+void ds_mla_bmm(og_graph *g, const char *name, double sf, long heads, const quant_mode *q, bool pre)
+{
+	og_op *op = og_push_op(g, OG_GENERATION, name, "MLABmm", sf, 0.0);
+	cJSON_AddNumberToObject(op->attrs, "num_heads", (double)heads);
+	cJSON_AddNumberToObject(op->attrs, "weights", 0.0);
+	cJSON_AddStringToObject(op->attrs, "quant_mode", q->name);
+	cJSON_AddBoolToObject(op->attrs, "if_pre", pre);
+}

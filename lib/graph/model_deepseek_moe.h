@@ -26,6 +26,9 @@ int ds_moe_layout_check(const og_config *cfg, char *err, size_t errn);
 void ds_context_moe(og_graph *g, const ds_moe_block *b, double layers);
 /* Generation: the two paths overlapped over `per_layer`; the logits GEMM mtp times. */
 void ds_generation_moe(og_graph *g, const ds_moe_block *b, double per_layer, double mtp);
+/* Generation's MLA batched GEMM (MLABmm) before (pre) or after the attention, over `heads`
+ * heads: the regular and the wide-EP DeepSeek models both run it. */
+void ds_mla_bmm(og_graph *g, const char *name, double sf, long heads, const quant_mode *q, bool pre);
 /* The pp − 1 hand-offs of each phase (generation's stand for the MTP draft steps too). */
 void ds_pipeline_hops(og_graph *g, long pp, long h, double mtp);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hint.h"
+#include "model_deepseek_moe.h"
 #include "model_moe.h"
 #include "opgraph_composite.h"
 
@@ -111,15 +112,6 @@ static void add_mla_kernel(og_graph *g, og_phase ph, const char *name, double sf
 	}
 }
 
-static void add_mla_bmm(og_graph *g, const char *name, double sf, long heads, const quant_mode *q, bool pre)
-{
-	og_op *op = og_push_op(g, OG_GENERATION, name, "MLABmm", sf, 0.0);
-	cJSON_AddNumberToObject(op->attrs, "num_heads", (double)heads);
-	cJSON_AddNumberToObject(op->attrs, "weights", 0.0);
-	cJSON_AddStringToObject(op->attrs, "quant_mode", q->name);
-	cJSON_AddBoolToObject(op->attrs, "if_pre", pre);
-}
-
 static int build_trtllm(const og_config *cfg, og_graph *g, char *err, size_t errn)
 {
 	const og_model *m = &cfg->model;
@@ -185,11 +177,11 @@ static int build_trtllm(const og_config *cfg, og_graph *g, char *err, size_t err
 	og_add_gemm(g, OG_GENERATION, "generation_q_b_proj_gemm", sf, MLA_Q_UP / tp, MLA_Q_RANK, gemm, false);
 	/* the absorption BMM runs beside RoPE + the KV-cache write on a second stream */
 	og_graph bmm = { 0 }, rope = { 0 };
-	add_mla_bmm(&bmm, "generation_bmm_pre", sf, m->n / tp, bmm_q, true);
+	ds_mla_bmm(&bmm, "generation_bmm_pre", sf, m->n / tp, bmm_q, true);
 	og_add_elementwise(&rope, OG_GENERATION, "generation_rope_kvcache", sf, MLA_ROPE_KV, MLA_ROPE_KV, 0.8);
 	og_add_overlap(g, OG_GENERATION, "generation_bmm_rope_overlap", &bmm, &rope);
 	add_mla_kernel(g, OG_GENERATION, "generation_attention", sf, MLA_HEADS / tp, kv, fmha);
-	add_mla_bmm(g, "generation_bmm_post", sf, m->n / tp, bmm_q, false);
+	ds_mla_bmm(g, "generation_bmm_post", sf, m->n / tp, bmm_q, false);
 	og_add_gemm(g, OG_GENERATION, "generation_proj_gemm", sf, h, h / tp, gemm, false);
 	og_add_elementwise(g, OG_GENERATION, "generation_add_norm_2", sf, 2 * h, 2 * h, 0.8);
 	og_graph routed = { 0 }, shared = { 0 };
