@@ -1175,10 +1175,21 @@ static bool finalize_sets(table_set *const *sets, int nsets)
 
 const char *table_cache_key_path(const char *path, char *buf, size_t n)
 {
-	char real[PATH_MAX];
-	if (!path || !*path || !realpath(path, real) || strlen(real) >= n)
+	/* a run names the same few folders for each table group: the last answer is kept, so the
+	 * start-up path resolves each spelling once */
+	static char last_in[PATH_MAX], last_real[PATH_MAX];
+	if (!path || !*path)
 		return path ? path : "";
-	memcpy(buf, real, strlen(real) + 1);
+	if (strcmp(path, last_in) != 0) {
+		char real[PATH_MAX];
+		if (strlen(path) >= sizeof last_in || !realpath(path, real))
+			return path;
+		memcpy(last_in, path, strlen(path) + 1);
+		memcpy(last_real, real, strlen(real) + 1);
+	}
+	if (strlen(last_real) >= n)
+		return path;
+	memcpy(buf, last_real, strlen(last_real) + 1);
 	return buf;
 }
 

@@ -224,6 +224,19 @@ static void list_quants(const table_set *t, char *buf, size_t n)
 		snprintf(buf, n, "none");
 }
 
+/* The part of q's quant mode and distribution in t, else of "uniform" (*dist: which), or NULL. */
+static const table_part *dist_part(const table_set *t, const moe_query *q, const char **dist)
+{
+	table_key key = { .k1 = q->quant, .name = q->distribution };
+	const table_part *p = table_set_find(t, &key);
+	*dist = q->distribution;
+	if (!p) {
+		*dist = key.name = "uniform";
+		p = table_set_find(t, &key);
+	}
+	return p;
+}
+
 /* The token node of q's shape in t: the distribution asked for when t has it for the quant
  * mode, else "uniform". NULL with err when the quant mode or the shape is absent. */
 static const grid_node *token_node(const table_set *t, const moe_query *q, char *err, size_t errlen)
@@ -234,14 +247,8 @@ static const grid_node *token_node(const table_set *t, const moe_query *q, char 
 		snprintf(err, errlen, "moe_perf.txt has no %s rows (it has: %s) in %s", q->quant->name, have, t->path);
 		return NULL;
 	}
-	table_key key = { .k1 = q->quant, .name = q->distribution };
-	const table_part *p = table_set_find(t, &key);
-	const char *dist = q->distribution;
-	if (!p) {
-		dist = "uniform";
-		key.name = dist;
-		p = table_set_find(t, &key);
-	}
+	const char *dist;
+	const table_part *p = dist_part(t, q, &dist);
 	double shape[MOE_SHAPE_KEYS] = { (double)q->topk, (double)q->num_experts, (double)q->hidden_size,
 					 (double)q->inter_size, (double)q->moe_tp, (double)q->moe_ep };
 	const grid_node *node = p ? grid_find(p->g, shape, MOE_SHAPE_KEYS) : NULL;
@@ -361,12 +368,8 @@ static int transfer(perfdb *db, moe_tables *t, const moe_query *q, perf_result *
 	if (!t->regular.loaded || !has_quant(&t->regular, q->quant) ||
 	    (q->moe_backend && strcmp(q->moe_backend, "deepep_moe") == 0))
 		return PERFDB_REFUSED;
-	table_key key = { .k1 = q->quant, .name = q->distribution };
-	const table_part *p = table_set_find(&t->regular, &key);
-	if (!p) {
-		key.name = "uniform";
-		p = table_set_find(&t->regular, &key);
-	}
+	const char *dist;
+	const table_part *p = dist_part(&t->regular, q, &dist);
 	moe_shape want = { { (double)q->topk, (double)q->num_experts, (double)q->hidden_size, (double)q->inter_size,
 			     (double)q->moe_tp, (double)q->moe_ep } }, near;
 	const grid_node *node;
