@@ -27,6 +27,11 @@ int main(void)
 	char want[400];
 	snprintf(want, sizeof want, "%s: Not a directory", under);
 	CHECK_STR(err, want);
+	/* deeper: the first folder that cannot be made is named, not the path asked for */
+	char deeper[320];
+	snprintf(deeper, sizeof deeper, "%s/h", under);
+	CHECK(fspath_mkdir_p(deeper, err, sizeof err) == -1);
+	CHECK_STR(err, want);
 	CHECK(fspath_plain_name("0.5.10") && !fspath_plain_name("..") && !fspath_plain_name("a/b"));
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
