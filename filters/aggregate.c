@@ -6,6 +6,7 @@
 
 #include "config_report.h"
 #include "diag.h"
+#include "streambuf.h"
 #include "jsonarena.h"
 #include "jsonl.h"
 #include "jsonpick.h"
@@ -40,6 +41,7 @@ static const char usage_text[] =
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	static const struct option longopts[] = {
 		{"ops", no_argument, 0, 'o'}, {"format", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
 		{"refuse-oom", no_argument, 0, 'r'}, {"warn-oom", no_argument, 0, 'w'},

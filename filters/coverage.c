@@ -15,6 +15,7 @@
 #include "csvtab.h"
 #include "datadir.h"
 #include "diag.h"
+#include "streambuf.h"
 #include "jsonl.h"
 
 static const char usage_text[] =
@@ -186,6 +187,7 @@ static const char *status_arg(const char *opt, const char *v)
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	static const struct option longopts[] = {
 		{ "system", required_argument, NULL, OPT_SYSTEM }, { "backend", required_argument, NULL, OPT_BACKEND },
 		{ "version", required_argument, NULL, OPT_VERSION }, { "model", required_argument, NULL, OPT_MODEL },

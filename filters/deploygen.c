@@ -15,6 +15,7 @@
 #include "deploy_record.h"
 #include "deploy_write.h"
 #include "diag.h"
+#include "streambuf.h"
 #include "fspath.h"
 #include "hfmodel.h"
 #include "jsonl.h"
@@ -148,6 +149,7 @@ static void run_picks(deploy_ctx *c, const char *csv, const char *out, long top_
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	static const struct option longopts[] = {
 		{"out", required_argument, 0, OPT_OUT}, {"model", required_argument, 0, OPT_MODEL},
 		{"system", required_argument, 0, OPT_SYSTEM}, {"backend", required_argument, 0, OPT_BACKEND},

@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "diag.h"
+#include "streambuf.h"
 #include "exp_experiment.h"
 #include "jsonl.h"
 #include "yamlnode.h"
@@ -35,6 +36,7 @@ enum { OPT_DATA_DIR = 1, OPT_FORMAT, OPT_HELP };
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	static const struct option longopts[] = {
 		{ "data-dir", required_argument, NULL, OPT_DATA_DIR }, { "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, OPT_HELP }, { NULL, 0, NULL, 0 },

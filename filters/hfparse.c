@@ -1,5 +1,6 @@
 /* hfparse: read HuggingFace model configs and write one model record (JSON Lines) per model. */
 #include "diag.h"
+#include "streambuf.h"
 #include "hfmodel.h"
 #include "hint.h"
 #include "jsonl.h"
@@ -84,6 +85,7 @@ static cJSON *from_stdin(const char *model_path)
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	const char *model_path = NULL;
 	int first = 1;
 	for (; first < argc; first++) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "streambuf.h"
 #include "grid.h"
 #include "interp_probe.h"
 #include "jsonl.h"
@@ -75,6 +76,7 @@ static enum interp_probe_method parse_method(const char *s)
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	static const struct option longopts[] = {
 		{ "method", required_argument, 0, 'm' },        { "query", required_argument, 0, 'q' },
 		{ "inner-only", no_argument, 0, 'i' },          { "extrapolate-x", required_argument, 0, 'X' },

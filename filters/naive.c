@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "streambuf.h"
 #include "jsonl.h"
 #include "systems.h"
 
@@ -156,6 +157,7 @@ static cJSON *naive_record(jsonl_reader *r, const cJSON *m, const struct system_
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	static const struct option longopts[] = {
 		{ "system", required_argument, NULL, OPT_SYSTEM },
 		{ "total-gpus", required_argument, NULL, OPT_TOTAL_GPUS },

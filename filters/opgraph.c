@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "streambuf.h"
 #include "fidelity.h"
 #include "hint.h"
 #include "jsonl.h"
@@ -121,6 +122,7 @@ static void serving_option(og_serving_request *srv, const char *name, const char
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	static const struct option longopts[] = {
 		{"system", required_argument, 0, OPT_SYSTEM}, {"backend", required_argument, 0, OPT_BACKEND},
 		{"tp", required_argument, 0, OPT_TP}, {"pp", required_argument, 0, OPT_PP},

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "diag.h"
+#include "streambuf.h"
 #include "sweep_pick.h"
 #include "sweep_points.h"
 #include "sweep_print.h"
@@ -68,6 +69,7 @@ static void save_csv(const char *dir, const char *mode, const char *file, const 
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	static const struct option longopts[] = {
 		{"total-gpus", required_argument, 0, OPT_TOTAL_GPUS}, {"ttft", required_argument, 0, OPT_TTFT},
 		{"tpot", required_argument, 0, OPT_TPOT}, {"top-n", required_argument, 0, OPT_TOP_N},

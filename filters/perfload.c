@@ -11,6 +11,7 @@
 #include "datadir.h"
 #include "cliopt.h"
 #include "diag.h"
+#include "streambuf.h"
 #include "jsonl.h"
 #include "perftree.h"
 #include "systems.h"
@@ -240,6 +241,7 @@ static void load_or_die(table_csv *t, const char *path, perftree_file *where)
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	opts o = { 0 };
 	parse_options(argc, argv, &o);
 	char err[2048];

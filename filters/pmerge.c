@@ -13,6 +13,7 @@
 
 #include "csvtab.h"
 #include "diag.h"
+#include "streambuf.h"
 #include "jsonl.h"
 #include "merged_table.h"
 
@@ -49,6 +50,7 @@ typedef struct run_tables {
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	static const struct option longopts[] = {
 		{ "top-n", required_argument, NULL, OPT_TOP_N }, { "request-latency", no_argument, NULL, OPT_LATENCY },
 		{ "format", required_argument, NULL, OPT_FORMAT }, { "save-dir", required_argument, NULL, OPT_SAVE_DIR },

@@ -8,6 +8,7 @@
 
 #include "cliopt.h"
 #include "diag.h"
+#include "streambuf.h"
 #include "explain.h"
 #include "fidelity.h"
 #include "jsonl.h"
@@ -119,6 +120,7 @@ enum { FREE_BEFORE_RUN = 0 };
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 #ifdef M_MMAP_THRESHOLD
 	/* The memos' slot arrays (up to a few MB, replaced when a generation turns) are mapped
 	 * apart and given back when freed: glibc otherwise raises its threshold to the largest

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "streambuf.h"
 #include "fidelity.h"
 #include "systems.h"
 #include "jsonl.h"
@@ -99,6 +100,7 @@ static int deepep_modes(jsonl_reader *r, const sweep_emit_options *o)
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	static const struct option longopts[] = {
 		{"system", required_argument, 0, OPT_SYSTEM}, {"backend", required_argument, 0, OPT_BACKEND},
 		{"total-gpus", required_argument, 0, OPT_TOTAL_GPUS}, {"isl", required_argument, 0, OPT_ISL},

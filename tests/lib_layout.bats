@@ -60,3 +60,11 @@ CYCLES="$ROOT/tests/tools/include-cycles"
 	run -2 "$ROOT/tests/tools/lib-option-names"
 	assert_output 'usage: lib-option-names ROOT'
 }
+
+@test "every filter sets its stream buffers first (lib/util/streambuf): 64 KiB reads and writes on pipes" {
+	# the line after diag_set_progname in each main, so that no input or output comes before it
+	run bash -c "cd '$ROOT' && for f in filters/*.c; do grep -A1 -h 'diag_set_progname(argv\[0\]);' \"\$f\" | tail -1 | grep -qx '	streambuf_init();' || echo \"\$f\"; done"
+	assert_success
+	assert_output ''
+	[ "$(ls "$ROOT"/filters/*.c | wc -l)" -eq 13 ]
+}
