@@ -288,3 +288,29 @@ bad_table() { # BODY EXPECTED-MESSAGE-AFTER-PATH
 	assert_failure 1
 	assert_equal "$stderr" "query: <stdin>:4: op record without a system/backend: give --system and --backend or a config record first"
 }
+
+@test "query: every op type prices a run of points as the same points listed (ops that read x only are priced once a run)" {
+	# opgraph with and without --point-runs: the same ops, their decode points as runs or lists;
+	# query must answer both alike, op for op, whatever the op type (lib/query/opquery_op's
+	# opquery_op_reads_x_only names the types whose runs are priced at their first point)
+	types=
+	for spec in "Qwen--Qwen3-32B --tp 8" "Qwen--Qwen3-30B-A3B --tp 2 --pp 2 --moe-tp 2" "deepseek-ai--DeepSeek-V3 --tp 8 --moe-ep 8" \
+		"nvidia--Nemotron-H-56B-Base-8K --tp 4"; do
+		set -- $spec
+		hfparse "$MODELS/$1" >"$BATS_TEST_TMPDIR/m"
+		shift
+		for pr in list --point-runs; do
+			opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1000 --osl 100 "$@" \
+				$([ "$pr" = list ] || echo "$pr") <"$BATS_TEST_TMPDIR/m" | query --database-mode hybrid |
+				sed 's/"points":\[[^]]*\],*//' >"$BATS_TEST_TMPDIR/$pr"
+		done
+		run diff "$BATS_TEST_TMPDIR/list" "$BATS_TEST_TMPDIR/--point-runs"
+		assert_success
+		grep -q '"run":' <(opgraph --system h200_sxm --backend trtllm --batch 8 --isl 1000 --osl 100 "$@" --point-runs <"$BATS_TEST_TMPDIR/m")
+		types="$types $(grep -o '"op_type":"[A-Za-z0-9]*"' "$BATS_TEST_TMPDIR/list" | sed 's/.*:"//; s/"//' | tr '\n' ' ')"
+	done
+	# the op types compared: the x-only ones and attention alike
+	# (NCCL, the wide-EP models' only, reads x alone as well)
+	assert_equal "$(printf '%s\n' $types | sort -u | tr '\n' ' ')" \
+		"ContextAttention ContextMLA CustomAllReduce ElementWise Embedding FallbackOp GEMM GenerationAttention GenerationMLA MLABmm MLAModule Mamba2Kernel MoE MoEDispatch OverlapOp P2P "
+}

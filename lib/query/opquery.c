@@ -2,6 +2,7 @@
 #include "opattrs.h"
 #include "opquery_composite.h"
 #include "opquery_vit.h"
+#include "explain.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -119,6 +120,10 @@ static int record(perfdb *db, const cJSON *op, perf_result *out, char *err, size
 	/* composite ops (FallbackOp, OverlapOp) price their inner ops; a FallbackOp remembers a refused primary */
 	bool composite = opquery_composite_known(type->valuestring);
 	opq_composite_state state = { false };
+	/* A run of an op that reads only x has one answer: priced at its first point, not once per
+	 * point (a decode record's 32 steps were a third of query's look-ups in a sweep). Under
+	 * --explain every point is priced, so that every read is shown. */
+	bool x_only = !composite && !explain_on && opquery_op_reads_x_only(type->valuestring);
 	const cJSON *p;
 	cJSON_ArrayForEach(p, pts)
 	{
@@ -150,17 +155,20 @@ static int record(perfdb *db, const cJSON *op, perf_result *out, char *err, size
 		/* a run stands for its points one by one, in order (the sums add up as for the list) */
 		long long s0 = pt.s;
 		double count = pt.count;
+		perf_result r; /* of the run's first point, for the others when x_only */
 		for (long long i = 0; i < run; i++) {
 			pt.s = s0 + i * s_step;
 			pt.count = i == run - 1 ? last_count : count;
-			perf_result r;
-			/* a vision encoder's zero-token points: lib/query/opquery_vit */
-			int st = composite ? opquery_composite_point(db, op, &state, &pt, &r, err, errlen)
-				 : opquery_vit_zero_image(op, &pt)
-					 ? opquery_vit_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err, errlen)
-					 : opquery_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err, errlen);
-			if (st)
-				return st;
+			if (i == 0 || !x_only) {
+				/* a vision encoder's zero-token points: lib/query/opquery_vit */
+				int st = composite ? opquery_composite_point(db, op, &state, &pt, &r, err, errlen)
+					 : opquery_vit_zero_image(op, &pt)
+						 ? opquery_vit_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err,
+								     errlen)
+						 : opquery_point(db, type->valuestring, attrs, sf->valuedouble, &pt, &r, err, errlen);
+				if (st)
+					return st;
+			}
 			total.latency += r.latency * pt.count;
 			total.energy += r.energy * pt.count;
 			total.source = first ? r.source : perf_source_merge(total.source, r.source);

@@ -25,6 +25,17 @@ bool opquery_op_known(const char *op_type)
 	       opquery_dsv4_known(op_type) || opquery_dsa_known(op_type) || opquery_wideep_known(op_type);
 }
 
+/* The q_* below that read pt->x and nothing else of the point (tests/query.bats compares runs
+ * with the same points listed for every op type). */
+bool opquery_op_reads_x_only(const char *op_type)
+{
+	static const char *const x_only[] = { "GEMM", "ElementWise", "Embedding", "CustomAllReduce", "NCCL", "P2P" };
+	for (size_t i = 0; i < sizeof x_only / sizeof x_only[0]; i++)
+		if (strcmp(op_type, x_only[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Python's // on integers (floor). */
 static long long floordiv(long long a, long long b)
 {

@@ -17,6 +17,10 @@
 /* True when opquery_point prices op_type (composite ops are priced above it). */
 bool opquery_op_known(const char *op_type);
 
+/* True when opquery_point's answer for op_type reads only a point's x (not its s, prefix or
+ * count): a run of such points, whose s alone grows, has one answer for all of them. */
+bool opquery_op_reads_x_only(const char *op_type);
+
 /* One op at one point, times scale_factor, as the reference's op.query returns it.
  * 0, PERFDB_REFUSED or PERFDB_FATAL (see perfdb.h), or -2 for bad attrs; err says what. */
 int opquery_point(perfdb *db, const char *op_type, const cJSON *attrs, double scale_factor, const opq_point *pt,
