@@ -119,6 +119,11 @@ static void node_release(grid_node *node)
 	node->u.kids = NULL;
 }
 
+/* Bumped by every call that may change or free a grid (see grid_changes in grid.h). */
+static unsigned long changes;
+
+unsigned long grid_changes(void) { return changes; }
+
 grid *grid_new(int depth)
 {
 	if (depth < 1 || depth > GRID_MAX_DEPTH)
@@ -134,6 +139,7 @@ void grid_free(grid *g)
 {
 	if (!g || g->root.image) /* an image belongs to whoever mapped it */
 		return;
+	changes++;
 	node_release(&g->root);
 	free(g);
 }
@@ -141,7 +147,7 @@ void grid_free(grid *g)
 int grid_depth(const grid *g) { return g->root.levels; }
 size_t grid_size(const grid *g) { return g->size; }
 const grid_node *grid_root(const grid *g) { return &g->root; }
-grid_node *grid_root_mut(grid *g) { return &g->root; }
+grid_node *grid_root_mut(grid *g) { return changes++, &g->root; }
 int grid_node_levels(const grid_node *node) { return node->levels; }
 size_t grid_node_count(const grid_node *node) { return node->n; }
 
@@ -197,6 +203,7 @@ const grid_node *grid_node_child(const grid_node *node, double key)
 
 grid_node *grid_node_child_mut(grid_node *node, double key)
 {
+	changes++;
 	return (grid_node *)grid_node_child(node, key);
 }
 
@@ -234,6 +241,7 @@ static bool open_slot(grid_node *node, size_t i, double key)
 
 grid_node *grid_node_child_make(grid *g, grid_node *node, double key)
 {
+	changes++;
 	(void)g;
 	size_t i;
 	if (node->levels <= 1 || node->image)
@@ -248,6 +256,7 @@ grid_node *grid_node_child_make(grid *g, grid_node *node, double key)
 
 int grid_node_put_leaf(grid *g, grid_node *node, double key, const grid_leaf *leaf, grid_insert_mode mode)
 {
+	changes++;
 	size_t i;
 	if (node->levels != 1 || node->image)
 		return -1;
@@ -269,6 +278,7 @@ int grid_node_put_leaf(grid *g, grid_node *node, double key, const grid_leaf *le
 
 int grid_insert(grid *g, const double *keys, const grid_leaf *leaf, grid_insert_mode mode)
 {
+	changes++;
 	grid_node *node = &g->root;
 	for (int d = 0; d < g->root.levels - 1; d++) {
 		node = grid_node_child_make(g, node, keys[d]);
@@ -295,6 +305,7 @@ const grid_leaf *grid_get(const grid *g, const double *keys)
 
 grid_leaf *grid_get_mut(grid *g, const double *keys)
 {
+	changes++;
 	return (grid_leaf *)grid_get(g, keys);
 }
 
@@ -636,6 +647,7 @@ grid *grid_image_open_lazy(const void *img, size_t len, const grid_image_guard *
 
 void grid_image_close_lazy(const grid *g)
 {
+	changes++;
 	for (size_t i = 0; i < nlazy; i++)
 		if (lazies[i]->base == (const char *)g) {
 			if (last_lazy == lazies[i])

@@ -69,6 +69,10 @@ grid_leaf *grid_get_mut(grid *g, const double *keys);
  * whole table from one sample leaf), or NULL for an empty table. */
 const grid_leaf *grid_sample_leaf(const grid *g);
 
+/* A count of the calls so far that may have changed or freed a grid (inserts, mutable access,
+ * frees): a walk remembered while it stays the same still holds (lib/perf/interp). */
+unsigned long grid_changes(void);
+
 /* Walking the table level by level. A node is one dict of the nesting. */
 const grid_node *grid_root(const grid *g);
 grid_node *grid_root_mut(grid *g);

@@ -323,6 +323,7 @@ typedef struct corner_walk {
 	double ys[2][2], zs[2][2];   /* per plane: the bilinear cell (z pair of the upper row) */
 	double pts[2][4][2];         /* per plane: the cubic points */
 	const grid_leaf *leaf[2][4]; /* per plane: the leaves, in the order they are used */
+	double zrow[2][2][2];        /* per plane and row: the z pair that row's search found */
 } corner_walk;
 
 /* A leaf of row by key, trying position guess first (rows of a table mostly share their keys). */
@@ -393,6 +394,8 @@ static int walk_2d_1d(double x, double y, double z, const grid_node *data, grid_
 				const grid_node *row = grid_node_child_at(plane, yi[j]);
 				if ((rc = bracket_at(row, z, &zs[0], &zs[1], zi, err)))
 					return rc;
+				w->zrow[i][j][0] = zs[0];
+				w->zrow[i][j][1] = zs[1];
 				for (int k = 0; k < 2; k++, n++) {
 					w->pts[i][n][0] = ys[j];
 					w->pts[i][n][1] = zs[k];
@@ -446,11 +449,28 @@ int interp_3d(double x, double y, double z, const grid_node *data, bool dict_lea
 			return rc;
 		if (method != INTERP_CUBIC && method != INTERP_BILINEAR)
 			return interp_fail(err, INTERP_EARG, "interp_2d_1d: method must be cubic or bilinear");
-		corner_walk w;
-		if ((rc = walk_2d_1d(x, y, z, data, GRID_LATENCY, method, &out->latency, err, &w, false)))
+		/* The last successful walk, kept: a decode op's look-ups come in runs of one (x, y) with
+		 * z (the kv length) growing a step at a time, mostly inside the cell found before, where
+		 * every search would find the same keys again (a sixth of query's time in a sweep). */
+		static struct {
+			const grid_node *data;
+			unsigned long changes; /* grid_changes() then: no grid changed or freed since */
+			double x, y;
+			interp_method method;
+			corner_walk w;
+		} last;
+		bool found = last.data == data && last.changes == grid_changes() && last.x == x && last.y == y &&
+			     last.method == method;
+		for (int i = 0; found && i < 2; i++)
+			for (int j = 0; j < 2; j++) /* z in [lo, hi): every row's search would find that pair */
+				found = found && last.w.zrow[i][j][0] <= z && z < last.w.zrow[i][j][1];
+		if (!found)
+			last.data = NULL;
+		if ((rc = walk_2d_1d(x, y, z, data, GRID_LATENCY, method, &out->latency, err, &last.w, found)))
 			return rc;
+		last.data = data, last.changes = grid_changes(), last.x = x, last.y = y, last.method = method;
 		if (dict_leaves)
-			rc = walk_2d_1d(x, y, z, data, GRID_ENERGY, method, &out->energy, err, &w, true);
+			rc = walk_2d_1d(x, y, z, data, GRID_ENERGY, method, &out->energy, err, &last.w, true);
 		return rc;
 	}
 	for (int pass = 0; pass < (dict_leaves ? 2 : 1); pass++) {

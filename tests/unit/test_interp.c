@@ -275,12 +275,47 @@ static void test_topk(void)
 	grid_free(raw);
 }
 
+/* interp_3d keeps its last walk for the next look-up of the same (x, y) whose z lies in the pair
+ * every row found: its answers must be those of a walk from scratch, and a grid changed since
+ * (a key inside the kept cell) must be walked again. */
+static void test_walk_reuse(void)
+{
+	grid *g = pin_table3();
+	interp_err err = { 0 };
+	const double zs[] = { 8, 9, 20, 63.5, 64, 65, 100, 511, 512, 30, 8, 600 };
+	const interp_method methods[] = { INTERP_CUBIC, INTERP_BILINEAR };
+	for (int m = 0; m < 2; m++)
+		for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++) {
+			interp_result warm, cold, other;
+			int a = interp_3d(2, 300, zs[i], grid_root(g), true, methods[m], &warm, &err);
+			CHECK(interp_3d(3, 200, 10, grid_root(g), true, methods[m], &other, &err) == 0);
+			int b = interp_3d(2, 300, zs[i], grid_root(g), true, methods[m], &cold, &err);
+			CHECK(a == b);
+			if (a == 0)
+				CHECK(warm.latency == cold.latency && warm.energy == cold.energy);
+			if (zs[i] == 600)
+				CHECK(a == INTERP_ERANGE);
+		}
+	interp_result before, after, fresh, other;
+	CHECK(interp_3d(2, 300, 20, grid_root(g), true, INTERP_BILINEAR, &before, &err) == 0);
+	const double planes[2] = { 1, 4 }, rows[2] = { 128, 1024 };
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2; j++)
+			add(g, planes[i], rows[j], 16, 5.0 + i + j, 300.0, 1500.0, true);
+	CHECK(interp_3d(2, 300, 20, grid_root(g), true, INTERP_BILINEAR, &after, &err) == 0);
+	CHECK(interp_3d(3, 200, 10, grid_root(g), true, INTERP_BILINEAR, &other, &err) == 0);
+	CHECK(interp_3d(2, 300, 20, grid_root(g), true, INTERP_BILINEAR, &fresh, &err) == 0);
+	CHECK(after.latency == fresh.latency && after.latency != before.latency);
+	grid_free(g);
+}
+
 int main(void)
 {
 	test_nearest();
 	test_interp_1d();
 	test_griddata();
 	test_tables();
+	test_walk_reuse();
 	test_extrapolate();
 	test_topk();
 	UNIT_DONE();
