@@ -93,12 +93,13 @@ static uint64_t fnv1a(const char *s, uint64_t h)
 	return h;
 }
 
-/* dir/<tail of the caller's key>-<hash of the full key>.tc */
-static bool cache_path(const char *readable, const char *key, char *out, size_t n)
+/* dir/<tail of the caller's key>-<hash of the library's identity and the full key>.tc: two
+ * builds of different sources (two checkouts, a helper's branch and main) keep a file each,
+ * where one name made each rebuild the other's file on every run; the size budget's
+ * least-recently-used eviction drops the files of builds no longer run. */
+bool table_cache_file_name(const char *dir, const char *lib_id, const char *readable, const char *key, char *out,
+			   size_t n)
 {
-	const char *dir = table_cache_dir();
-	if (!dir)
-		return false;
 	/* readable: the key's tail (version and file), made safe for a file name */
 	size_t klen = strlen(readable);
 	const char *base = readable + (klen > 48 ? klen - 48 : 0);
@@ -108,8 +109,14 @@ static bool cache_path(const char *readable, const char *key, char *out, size_t 
 		name[j] = (base[j] == '.' || base[j] == '-' || base[j] == '_' || (base[j] >= '0' && base[j] <= '9') ||
 			   (base[j] >= 'a' && base[j] <= 'z') || (base[j] >= 'A' && base[j] <= 'Z')) ? base[j] : '_';
 	name[j] = 0;
-	uint64_t h = fnv1a(key, 1469598103934665603ull);
+	uint64_t h = fnv1a(key, fnv1a(lib_id, 1469598103934665603ull));
 	return (size_t)snprintf(out, n, "%s/%s-%016llx.tc", dir, name, (unsigned long long)h) < n;
+}
+
+static bool cache_path(const char *readable, const char *key, char *out, size_t n)
+{
+	const char *dir = table_cache_dir();
+	return dir && table_cache_file_name(dir, INFERCAST_LIB_ID, readable, key, out, n);
 }
 
 /* ---- part keys: quant modes by kind and name ---- */

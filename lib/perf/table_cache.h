@@ -59,6 +59,12 @@ int table_cache_load(table_set *const *sets, int nsets, const char *key, const c
  * names the file). */
 const char *table_cache_key_path(const char *path, char *buf, size_t n);
 
+/* The file that caches key (readable: the part of it that names the file) for the library
+ * lib_id (a checksum of lib/'s sources), in dir: the name differs per library, so that two
+ * builds never rewrite each other's files. False when it does not fit in n bytes. */
+bool table_cache_file_name(const char *dir, const char *lib_id, const char *readable, const char *key, char *out,
+			   size_t n);
+
 /* Override the cache directory ("off" or "": no cache); NULL returns to the environment's. */
 void table_cache_set_dir(const char *dir);
 /* The directory in use, or NULL when caching is off. */

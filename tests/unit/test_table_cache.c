@@ -111,6 +111,15 @@ int main(void)
 	CHECK(mkdtemp(dir) != NULL);
 	table_cache_set_dir(dir);
 
+	/* one name per library and key: another build's file is never this build's */
+	char a[300], b[300], c[300];
+	CHECK(table_cache_file_name("/c", "111", "v1/gemm_perf.txt", "/data/v1/gemm_perf.txt", a, sizeof a));
+	CHECK(table_cache_file_name("/c", "222", "v1/gemm_perf.txt", "/data/v1/gemm_perf.txt", b, sizeof b));
+	CHECK(table_cache_file_name("/c", "111", "v1/gemm_perf.txt", "/data/v1/gemm_perf.txt", c, sizeof c));
+	CHECK(strcmp(a, b) != 0 && strcmp(a, c) == 0);
+	CHECK_PREFIX(a, "/c/v1_gemm_perf.txt-");
+	CHECK(!table_cache_file_name("/c", "111", "v1/gemm_perf.txt", "/data/v1/gemm_perf.txt", c, 20));
+
 	double miss = allreduce(NULL);
 	table_cache_stats s = table_cache_get_stats();
 	CHECK(miss > 0 && s.misses == 1 && s.writes == 1);
