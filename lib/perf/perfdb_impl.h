@@ -27,11 +27,19 @@ typedef struct memo_key {
 	char op[24];
 } memo_key;
 typedef struct memo_slot {
-	bool used;
-	uint64_t hash;     /* of key: probes compare it first, growing reuses it */
+	uint64_t hash;     /* of key: probes compare it after the tag */
 	memo_key key;
 	perf_result r;
 } memo_slot;
+/* One generation: a tag per slot (0: empty), probed first, and the slots, read only where a
+ * tag matches: a probe of an empty slot reads 4 bytes, not a 144-byte slot on a page never
+ * written (which cost a page fault to read, then another to write). One allocation, tags
+ * first. */
+typedef struct memo_gen {
+	uint32_t *tags;
+	memo_slot *slots;
+	size_t cap, n;
+} memo_gen;
 
 struct perfdb {
 	const struct system_spec *sys;
@@ -46,8 +54,7 @@ struct perfdb {
 	/* two generations, so that memory stays bounded on any stream: when the young one
 	 * holds MEMO_GEN_MAX answers it becomes the old one (the old one is dropped); an
 	 * answer found in the old one is copied to the young one */
-	memo_slot *memo, *memo_old;
-	size_t memo_cap, memo_n, memo_old_cap;
+	memo_gen memo, memo_old;
 	struct extra_table {
 		char file[64];
 		int state; /* 1 read, -1 bad table (fatal says why) */

@@ -27,22 +27,25 @@ static uint64_t hash_key(const memo_key *k)
 	return h ^ (h >> 29);
 }
 
-/* Answers one generation keeps (~1.3 MB of slots at half load): a Qwen3-32B stream of
+/* Answers one generation keeps (2.4 MB of slots at half load): a Qwen3-32B stream of
  * 10,000 configurations asks ~12,000 distinct look-ups, most of them soon again or not at
  * all (query's text memo answers the repeats first), so 8,192 cost no CPU there and keep
  * query under 50 MB at 100,000 configurations (16,384: 53 MB). */
-enum { MEMO_GEN_MAX = 8192 };
+enum { MEMO_GEN_MAX = 8192, MEMO_CAP = 2 * MEMO_GEN_MAX };
 
-static memo_slot *memo_find_in(memo_slot *slots, size_t cap, const memo_key *k, uint64_t h)
+static uint32_t tag_of(uint64_t h) { return (uint32_t)(h >> 32) | 1u; }
+
+static memo_slot *memo_find_in(const memo_gen *g, const memo_key *k, uint64_t h)
 {
-	if (!cap)
+	if (!g->cap)
 		return NULL;
-	size_t mask = cap - 1;
+	size_t mask = g->cap - 1;
+	uint32_t tag = tag_of(h);
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		memo_slot *s = &slots[i];
-		if (!s->used)
+		if (!g->tags[i])
 			return NULL;
-		if (s->hash == h && memcmp(&s->key, k, sizeof *k) == 0)
+		memo_slot *s = &g->slots[i];
+		if (g->tags[i] == tag && s->hash == h && memcmp(&s->key, k, sizeof *k) == 0)
 			return s;
 	}
 }
@@ -54,51 +57,50 @@ memo_slot *pdb_memo_find(perfdb *db, const memo_key *k)
 	if (explain_on) /* a remembered answer reads no table: query --explain shows every read */
 		return NULL;
 	uint64_t h = hash_key(k);
-	memo_slot *s = memo_find_in(db->memo, db->memo_cap, k, h);
-	if (s || !(s = memo_find_in(db->memo_old, db->memo_old_cap, k, h)))
+	memo_slot *s = memo_find_in(&db->memo, k, h);
+	if (s || !(s = memo_find_in(&db->memo_old, k, h)))
 		return s;
 	/* still asked for: into the young generation (copied first: the put may drop the old) */
 	perf_result r = s->r;
 	memo_put_hashed(db, k, h, &r);
-	return memo_find_in(db->memo, db->memo_cap, k, h);
+	return memo_find_in(&db->memo, k, h);
 }
 
-static void memo_insert(perfdb *db, const memo_key *k, uint64_t h, const perf_result *r)
+static void memo_insert(memo_gen *g, const memo_key *k, uint64_t h, const perf_result *r)
 {
-	size_t mask = db->memo_cap - 1;
+	size_t mask = g->cap - 1;
 	size_t i = h & mask;
-	while (db->memo[i].used)
+	while (g->tags[i])
 		i = (i + 1) & mask;
-	db->memo[i].used = true;
-	db->memo[i].hash = h;
-	db->memo[i].key = *k;
-	db->memo[i].r = *r;
-	db->memo_n++;
+	g->tags[i] = tag_of(h);
+	g->slots[i] = (memo_slot){ h, *k, *r };
+	g->n++;
 }
 
 static void memo_put_hashed(perfdb *db, const memo_key *k, uint64_t h, const perf_result *r)
 {
-	if (db->memo_n >= MEMO_GEN_MAX) {
-		/* The young generation turns old, and the array of the one dropped, cleared, is the
-		 * new young one's: a fresh array would cost a page fault per 4 KiB touched again. */
-		memo_slot *reuse = db->memo_old;
+	if (db->memo.n >= MEMO_GEN_MAX) {
+		/* The young generation turns old, and the arrays of the one dropped are the new young
+		 * one's: its tags cleared (64 KB), its slots left as they are (read only where a tag
+		 * matches). Fresh arrays would cost a page fault per 4 KiB touched again. */
+		memo_gen reuse = db->memo_old;
 		db->memo_old = db->memo;
-		db->memo_old_cap = db->memo_cap;
 		db->memo = reuse;
-		db->memo_n = 0;
-		if (reuse)
-			memset(reuse, 0, db->memo_cap * sizeof *reuse);
+		db->memo.n = 0;
+		if (reuse.tags)
+			memset(reuse.tags, 0, reuse.cap * sizeof *reuse.tags);
 	}
-	if (!db->memo) {
-		/* Every generation at its full size from the start (2.4 MB, touched only where a slot
-		 * is): growing by doubling rehashed into arrays that were then dropped, 4,000 page
-		 * faults of a 564-configuration sweep, against 1,200 now. */
-		db->memo = calloc(2 * MEMO_GEN_MAX, sizeof *db->memo);
-		if (!db->memo)
+	if (!db->memo.tags) {
+		/* Every generation at its full size from the start, in one allocation (tags, then
+		 * slots), touched only where a slot is: growing by doubling rehashed into arrays that
+		 * were then dropped (4,000 page faults of a 564-configuration sweep). */
+		_Static_assert(MEMO_CAP * sizeof(uint32_t) % _Alignof(memo_slot) == 0, "slots follow the tags aligned");
+		uint32_t *tags = calloc(MEMO_CAP, sizeof *tags + sizeof(memo_slot));
+		if (!tags)
 			return; /* no memory: just do not memoize */
-		db->memo_cap = 2 * MEMO_GEN_MAX;
+		db->memo = (memo_gen){ tags, (memo_slot *)(void *)(tags + MEMO_CAP), MEMO_CAP, 0 };
 	}
-	memo_insert(db, k, h, r);
+	memo_insert(&db->memo, k, h, r);
 }
 
 void pdb_memo_put(perfdb *db, const memo_key *k, const perf_result *r)
