@@ -19,7 +19,7 @@
 static const char usage_text[] =
 	"usage: query [--system S] [--backend B] [--version V] [--database-mode MODE] [--data-dir DIR]\n"
 	"             [--keep-going] [--shared-layer] [--row-reuse] [--fidelity load|reference] [--strict]\n"
-	"             [--explain] [FILE]\n"
+	"             [--explain] [--slim] [FILE]\n"
 	"\n"
 	"Reads op records (opgraph) and writes them back with latency_ms, energy_wms, source and\n"
 	"detail, looked up in the perf tables of the system/backend/version as the reference does.\n"
@@ -51,6 +51,8 @@ static const char usage_text[] =
 	"                      the method (row, linear_1d, linear_2d, linear_3d, cubic_2d_then_1d,\n"
 	"                      bilinear_2d_then_1d), the query point (`at`), the grid points used\n"
 	"                      (coordinates, then latency per call) and the latency it gave\n"
+	"  --slim              write op records without attrs and points (what they were priced from,\n"
+	"                      which aggregate does not read): a third of the bytes to aggregate\n"
 	"See query(1) and docs/records.md.\n";
 
 static void parse_options(int argc, char **argv, query_run *st)
@@ -60,7 +62,8 @@ static void parse_options(int argc, char **argv, query_run *st)
 		{ "database-mode", required_argument, NULL, 'm' }, { "help", no_argument, NULL, 'h' },
 		{ "keep-going", no_argument, NULL, 'k' }, { "shared-layer", no_argument, NULL, 'l' },
 		{ "fidelity", required_argument, NULL, 'f' }, { "strict", no_argument, NULL, 'S' },
-		{ "row-reuse", no_argument, NULL, 'r' }, { "explain", no_argument, NULL, 'e' }, { NULL, 0, NULL, 0 },
+		{ "row-reuse", no_argument, NULL, 'r' }, { "explain", no_argument, NULL, 'e' },
+		{ "slim", no_argument, NULL, 'w' }, { NULL, 0, NULL, 0 },
 	};
 	query_opts *o = &st->o;
 	cliopt_db db = { 0 };
@@ -79,6 +82,7 @@ static void parse_options(int argc, char **argv, query_run *st)
 		case 'S': strict = true; break;
 		case 'r': table_sources_set_row_reuse(true); break;
 		case 'e': explain_set(true); break;
+		case 'w': st->pricer.slim = true; break;
 		case 'm':
 			o->mode = perf_mode_parse(optarg);
 			if (o->mode < 0)

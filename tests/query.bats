@@ -314,3 +314,27 @@ bad_table() { # BODY EXPECTED-MESSAGE-AFTER-PATH
 	assert_equal "$(printf '%s\n' $types | sort -u | tr '\n' ' ')" \
 		"ContextAttention ContextMLA CustomAllReduce ElementWise Embedding FallbackOp GEMM GenerationAttention GenerationMLA MLABmm MLAModule Mamba2Kernel MoE MoEDispatch OverlapOp P2P "
 }
+
+@test "query --slim: op records without attrs and points, every other byte as without it; aggregate reports the same" {
+	# a sweep's stream: repeated records (answered from the memo), and one op the tables refuse
+	# under --keep-going (written through cJSON with its error)
+	hfparse "$MODELS/Qwen--Qwen3-32B" | sweep --system h200_sxm --backend trtllm --total-gpus 8 --isl 4000 --osl 1000 |
+		head -n 40 | opgraph --keep-going --point-runs --system h200_sxm --backend trtllm --isl 4000 --osl 1000 \
+		--batch 1 >"$BATS_TEST_TMPDIR/ops"
+	bad='{"record":"op","config_id":"c1","phase":"context","name":"x_gemm","op_type":"GEMM","scale_factor":1,"attrs":{"n":6144,"k":4096,"quant_mode":"nvfp4"},"points":[{"x":1024,"batch":1,"s":1024}],"step":"static"}'
+	{ cat "$BATS_TEST_TMPDIR/ops"; echo "$CFG"; echo "$bad"; } >"$BATS_TEST_TMPDIR/in"
+	query --keep-going <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/full"
+	query --keep-going --slim <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/slim"
+	# the full lines with the two members cut out by sed are the slim lines
+	sed -E 's/"attrs":\{[^}]*\},//; s/"points":\[[^]]*\],?//' "$BATS_TEST_TMPDIR/full" >"$BATS_TEST_TMPDIR/cut"
+	run diff "$BATS_TEST_TMPDIR/cut" "$BATS_TEST_TMPDIR/slim"
+	assert_success
+	assert_equal "$(grep -c '"record":"op"' "$BATS_TEST_TMPDIR/slim")" "$(grep -c '"record":"op"' "$BATS_TEST_TMPDIR/in")"
+	assert_equal "$(grep -c '"attrs"\|"points"' "$BATS_TEST_TMPDIR/slim")" 0
+	assert_equal "$(grep -c '"error":"' "$BATS_TEST_TMPDIR/slim")" 1
+	# priced records repeat in the stream (the memo's slim text is what is written)
+	[ "$(grep '"record":"op"' "$BATS_TEST_TMPDIR/slim" | sed 's/"config_id":"[^"]*",//' | sort | uniq -d | wc -l)" -gt 100 ]
+	run diff <(aggregate <"$BATS_TEST_TMPDIR/full") <(aggregate <"$BATS_TEST_TMPDIR/slim")
+	assert_success
+	[ "$(wc -c <"$BATS_TEST_TMPDIR/slim")" -lt "$(($(wc -c <"$BATS_TEST_TMPDIR/full") * 2 / 3))" ]
+}

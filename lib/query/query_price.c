@@ -9,6 +9,7 @@
 #include "opquery.h"
 #include "hint.h"
 #include "opquery_fallback.h"
+#include "optext_slim.h"
 #include "query_configs.h"
 
 static void set_number(cJSON *rec, const char *key, double v)
@@ -63,6 +64,41 @@ static int price_fallback(query_pricer *st, const jsonl_reader *r, perfdb *db, c
 	return rc;
 }
 
+/* The line as read with tail spliced in (with slim: without attrs and points), remembered by
+ * its text after the config id: the tail, or with slim the slim text after the id and the
+ * tail (lib/query/query_run's write_remembered writes it after the line's id). */
+static void write_priced(query_pricer *st, const jsonl_reader *r, perfdb *db, size_t body, const char *tail)
+{
+	const char *idt, *rest;
+	size_t id_len;
+	bool split = optext_split(r->text, r->text_len, &idt, &id_len, &rest);
+	size_t rest_len = split ? (size_t)(r->text + r->text_len - rest) : 0;
+	if (!st->slim) {
+		optext_write_spliced(r->text, body, tail);
+		if (split)
+			optext_memo_put(&st->memo, db, rest, rest_len, tail);
+		return;
+	}
+	size_t n = optext_slim(r->text, body, &st->slim_buf, &st->slim_cap);
+	size_t head = split ? (size_t)(rest - r->text) : 0;
+	if (!n || n < head || memcmp(st->slim_buf, r->text, head) != 0) {
+		optext_write_spliced(r->text, body, tail); /* a text the scan does not follow: whole */
+		return;
+	}
+	size_t tail_len = strlen(tail);
+	if (n + tail_len + 1 > st->slim_cap) {
+		char *grown = realloc(st->slim_buf, n + tail_len + 1);
+		if (!grown)
+			die(EXIT_DATA, "out of memory");
+		st->slim_buf = grown;
+		st->slim_cap = n + tail_len + 1;
+	}
+	memcpy(st->slim_buf + n, tail, tail_len + 1);
+	optext_write_spliced(st->slim_buf, n, tail);
+	if (split)
+		optext_memo_put(&st->memo, db, rest, rest_len, st->slim_buf + head);
+}
+
 priced query_price(query_pricer *st, const jsonl_reader *r, cJSON *rec, perfdb *db, const cJSON *cfg, bool in_arena)
 {
 	bool fresh = !cJSON_HasObjectItem(rec, "latency_ms") && !cJSON_HasObjectItem(rec, "energy_wms") &&
@@ -100,11 +136,7 @@ priced query_price(query_pricer *st, const jsonl_reader *r, cJSON *rec, perfdb *
 	char tail[256];
 	size_t body = optext_body_len(r->text, r->text_len);
 	if (!what[0] && fresh && body && !explain_on && optext_priced_tail(tail, sizeof tail, &res, no_points)) {
-		optext_write_spliced(r->text, body, tail);
-		const char *idt, *rest;
-		size_t id_len;
-		if (optext_split(r->text, r->text_len, &idt, &id_len, &rest))
-			optext_memo_put(&st->memo, db, rest, (size_t)(r->text + r->text_len - rest), tail);
+		write_priced(st, r, db, body, tail);
 		return PRICED_WRITTEN;
 	}
 	if (in_arena)
@@ -132,6 +164,9 @@ priced query_price(query_pricer *st, const jsonl_reader *r, cJSON *rec, perfdb *
 void query_pricer_free(query_pricer *st)
 {
 	optext_memo_free(&st->memo);
+	free(st->slim_buf);
+	st->slim_buf = NULL;
+	st->slim_cap = 0;
 	for (size_t i = 0; i < st->nwarned; i++)
 		free(st->warned[i]);
 	free(st->warned);

@@ -15,12 +15,16 @@
 typedef struct query_pricer {
 	bool keep_going; /* a refused op gets `error` instead of ending the stream */
 	bool fallbacks;  /* load fidelity and not --strict (lib/query/opquery_fallback) */
+	bool slim;       /* op records written without attrs and points (lib/query/optext_slim);
+			  * the memo then keeps the slim text after the config id, not the tail alone */
 	/* the filter's own words (lib/ names no option): after a fallback's warning, and after a
 	 * refusal whose hint is HINT_HYBRID_MODE (lib/util/hint); NULL or "" for none */
 	const char *fallback_words, *hybrid_words;
 	optext_memo memo; /* priced tails of records seen before */
 	char **warned;   /* the fallbacks already announced on stderr, once each */
 	size_t nwarned;
+	char *slim_buf;  /* the slim text being written */
+	size_t slim_cap;
 } query_pricer;
 
 typedef enum priced {

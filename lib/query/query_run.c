@@ -1,4 +1,5 @@
 #include "query_run.h"
+#include "optext_slim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +87,10 @@ static bool write_remembered(query_run *st, const jsonl_reader *r)
 	size_t body = optext_body_len(r->text, r->text_len);
 	if (!tail || !body)
 		return false;
-	optext_write_spliced(r->text, body, tail);
+	if (st->pricer.slim) /* the slim text after the id, tail included (query_price) */
+		optext_write_spliced(r->text, (size_t)(rest - r->text), tail);
+	else
+		optext_write_spliced(r->text, body, tail);
 	query_configs_op_done(&st->configs, id, id_len);
 	return true;
 }
@@ -181,8 +185,12 @@ void query_run_line(query_run *st, jsonl_reader *r)
 	size_t body = written ? 0 : optext_body_len(r->text, r->text_len);
 	if (body && !(kind && strcmp(kind, "op") == 0)) /* passed through: as read, no reprint */
 		optext_write_spliced(r->text, body, "}");
-	else if (!written)
+	else if (!written) {
+		if (st->pricer.slim && kind && strcmp(kind, "op") == 0)
+			for (const char *const *d = optext_slim_dropped; *d; d++)
+				cJSON_DeleteItemFromObjectCaseSensitive(rec, *d);
 		jsonl_write(rec);
+	}
 	cJSON_Delete(rec);
 }
 
