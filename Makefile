@@ -112,7 +112,11 @@ bin:
 # Test helpers (never installed): always a plain build, whatever SANITIZE says.
 build/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $(LIB_INC) $(CJSON_CFLAGS) -o $@ $< $(CJSON_LIBS)
+	$(CC) -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $(LIB_INC) $(CJSON_CFLAGS) $(TOOL_CFLAGS) -o $@ $< $(CJSON_LIBS) $(TOOL_LIBS)
+
+# pngcount reads the pictures paretoplot writes (tests/paretoplot.bats)
+build/tools/pngcount: TOOL_CFLAGS = $(GD_CFLAGS)
+build/tools/pngcount: TOOL_LIBS = $(GD_LIBS)
 
 # Tests: unit tests of lib/, then BATS for filters and pipelines, then parity over the goldens.
 test: all $(UNITS) $(TOOLS) $(COLLECT_NOGPU)

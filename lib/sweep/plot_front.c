@@ -140,6 +140,11 @@ int plot_front_load(plot_front *f, const char *dir, char *err, size_t errn)
 	memset(f, 0, sizeof *f);
 	f->mode[PLOT_AGG].name = "agg";
 	f->mode[PLOT_DISAGG].name = "disagg";
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return diag_errf(err, errn, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return diag_errf(err, errn, "%s: not a folder (the saved run's, holding agg/ and disagg/)", dir);
 	char *best_key = NULL;
 	double best_k = 0;
 	int rc = 0;

@@ -33,6 +33,12 @@ void plot_axis_fit(plot_axis *a, double lo, double hi, int ticks)
 	double slack = 1e-9;
 	a->lo = floor(lo / step + slack) * step;
 	a->hi = ceil(hi / step - slack) * step;
+	/* a point on an end would sit on the frame, half its mark cut off: one more step of room (an
+	 * axis from 0 stays there, the natural base of a rate) */
+	if (lo - a->lo < step * slack && lo != 0)
+		a->lo -= step;
+	if (a->hi - hi < step * slack)
+		a->hi += step;
 	a->step = step;
 	int d = (int)-floor(log10(step) + slack);
 	a->decimals = d > 0 ? d : 0;

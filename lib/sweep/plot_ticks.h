@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 typedef struct plot_axis {
-	double lo, hi;   /* the axis' ends: multiples of step around the data */
+	double lo, hi;   /* the axis' ends: multiples of step around the data, none on an end but 0 */
 	double step;     /* between two ticks */
 	int decimals;    /* the labels' decimals: the step's own, 0 for steps of 1 and over */
 } plot_axis;
