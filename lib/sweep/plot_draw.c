@@ -6,6 +6,8 @@
 #include <gd.h>
 #include <gdfontl.h>
 #include <gdfontmb.h>
+#include <gdfonts.h>
+#include <gdfontt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +35,17 @@ typedef struct canvas {
 static int text_width(gdFontPtr f, const char *s)
 {
 	return (int)strlen(s) * f->w;
+}
+
+/* The text font, or a narrower one where a line (a long model name, a wide-EP pick) would not
+ * fit in width pixels: cut off, it would say something else. */
+static gdFontPtr font_for(const canvas *c, int chars, int width)
+{
+	gdFontPtr narrower[] = { c->text, gdFontGetMediumBold(), gdFontGetSmall(), gdFontGetTiny() };
+	size_t i = 0;
+	while (i + 1 < sizeof narrower / sizeof *narrower && chars * narrower[i]->w > width)
+		i++;
+	return narrower[i];
 }
 
 static void text_at(canvas *c, gdFontPtr f, int x, int y, const char *s, int color)
@@ -98,7 +111,8 @@ static void draw_titles(canvas *c)
 	int row = c->text->h + LINE_GAP;
 	for (size_t i = 0; i < c->p->ntitle; i++) {
 		const char *s = c->p->title[i];
-		text_at(c, c->text, (PLOT_WIDTH - text_width(c->text, s)) / 2, MARGIN + (int)i * row, s, c->black);
+		gdFontPtr f = font_for(c, (int)strlen(s), PLOT_WIDTH - 2 * MARGIN);
+		text_at(c, f, (PLOT_WIDTH - text_width(f, s)) / 2, MARGIN + (int)i * row, s, c->black);
 	}
 }
 
@@ -175,13 +189,14 @@ static void draw_legend(canvas *c)
 		snprintf(chosen, sizeof chosen, "chosen: %s", f->chosen);
 		names[n] = chosen, kinds[n++] = PLOT_MODES;
 	}
-	int widest = 0;
+	int longest = 0;
 	for (int i = 0; i < n; i++) {
-		int w = text_width(c->text, names[i]);
-		widest = w > widest ? w : widest;
+		int len = (int)strlen(names[i]);
+		longest = len > longest ? len : longest;
 	}
+	gdFontPtr font = font_for(c, longest, PLOT_WIDTH - 3 * MARGIN - SAMPLE);
 	int row = c->text->h + LINE_GAP;
-	int x0 = (PLOT_WIDTH - SAMPLE - MARGIN - widest) / 2, y0 = PLOT_HEIGHT - MARGIN - n * row;
+	int x0 = (PLOT_WIDTH - SAMPLE - MARGIN - longest * font->w) / 2, y0 = PLOT_HEIGHT - MARGIN - n * row;
 	if (x0 < MARGIN)
 		x0 = MARGIN;
 	for (int i = 0; i < n; i++) {
@@ -194,7 +209,7 @@ static void draw_legend(canvas *c)
 			gdImageSetThickness(c->im, 1);
 			marker(c, kinds[i], x0 + SAMPLE / 2, mid);
 		}
-		text_at(c, c->text, x0 + SAMPLE + MARGIN, y, names[i], c->black);
+		text_at(c, font, x0 + SAMPLE + MARGIN, y + (c->text->h - font->h) / 2, names[i], c->black);
 	}
 }
 
