@@ -23,6 +23,15 @@ static bool has_content(const char *path)
 	return !S_ISREG(st.st_mode) || st.st_size > 0;
 }
 
+/* dir/mode/file, allocated: no length limit on the folder the user names */
+static char *mode_file(const char *dir, const char *mode, const char *file)
+{
+	size_t len = strlen(dir) + strlen(mode) + strlen(file) + 3;
+	char *path = xmalloc(len);
+	snprintf(path, len, "%s/%s/%s", dir, mode, file);
+	return path;
+}
+
 static int column(const csvtab *t, const char *name, char *err, size_t errn)
 {
 	int c = csvtab_col(t, name);
@@ -46,13 +55,12 @@ static int cell_number(const csvtab *t, size_t r, int c, double *v, char *err, s
 static int load_series(plot_front *f, int m, const char *dir, char *err, size_t errn)
 {
 	plot_series *s = &f->mode[m];
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s/pareto.csv", dir, s->name);
-	if (!has_content(path))
-		return 0;
+	char *path = mode_file(dir, s->name, "pareto.csv");
 	csvtab t;
-	if (csvtab_load(&t, path, err, errn) != 0)
-		return -1;
+	int loaded = has_content(path) ? csvtab_load(&t, path, err, errn) : 1;
+	free(path);
+	if (loaded != 0)
+		return loaded < 0 ? -1 : 0;
 	int cx = column(&t, "tokens/s/user", err, errn), cy = cx < 0 ? -1 : column(&t, "tokens/s/gpu", err, errn);
 	int rc = cy < 0 ? -1 : 0;
 	if (rc == 0 && t.nrows > 0) {
@@ -99,13 +107,12 @@ static char *describe_pick(const csvtab *t, int m, char *err, size_t errn)
  * tie to the greater "cluster x y description" text (what the pipeline's sort gave before). */
 static int load_pick(plot_front *f, int m, const char *dir, char **best_key, double *best_k, char *err, size_t errn)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s/best_config_topn.csv", dir, f->mode[m].name);
-	if (!has_content(path))
-		return 0;
+	char *path = mode_file(dir, f->mode[m].name, "best_config_topn.csv");
 	csvtab t;
-	if (csvtab_load(&t, path, err, errn) != 0)
-		return -1;
+	int loaded = has_content(path) ? csvtab_load(&t, path, err, errn) : 1;
+	free(path);
+	if (loaded != 0)
+		return loaded < 0 ? -1 : 0;
 	int rc = 0;
 	if (t.nrows > 0) {
 		int ck = column(&t, "tokens/s/gpu_cluster", err, errn);
