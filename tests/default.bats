@@ -349,54 +349,51 @@ same_as_reference() {
 	assert_line --index 0 "default: --prefill-degradation and --decode-degradation must be positive"
 }
 
-# A gnuplot that keeps the script it is given (in $GNUPLOT_SCRIPT) and writes an empty picture.
-fake_gnuplot() {
-	mkdir -p "$BATS_TEST_TMPDIR/fake"
-	printf '%s\n' '#!/bin/sh' 'cat >"$GNUPLOT_SCRIPT"' \
-		"out=\$(sed -n \"s/^set output '\\(.*\\)'\$/\\1/p\" \"\$GNUPLOT_SCRIPT\")" '[ -z "$out" ] || : >"$out"' >"$BATS_TEST_TMPDIR/fake/gnuplot"
-	chmod +x "$BATS_TEST_TMPDIR/fake/gnuplot"
-	export GNUPLOT_SCRIPT="$BATS_TEST_TMPDIR/plot.gp"
+# same_picture DIR ARGS...: DIR/pareto_frontier.png is the picture paretoplot draws from DIR's files
+# with ARGS (titles, mark) byte for byte: the pipeline asked for exactly those; prints --describe.
+same_picture() {
+	d=$1
+	shift
+	paretoplot --describe -o "$BATS_TEST_TMPDIR/want.png" "$@" "$d" && cmp "$BATS_TEST_TMPDIR/want.png" "$d/pareto_frontier.png"
 }
 
 @test "default --save-dir: the plot's title, TPOT mark and chosen point (the best row of either mode), drawn beside the deployment files" {
-	fake_gnuplot
 	d="$BATS_TEST_TMPDIR/s"
-	PATH="$BATS_TEST_TMPDIR/fake:$PATH" run "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm \
+	run "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm \
 		--backend trtllm --total-gpus 8 --isl 4000 --osl 1000 --ttft 2000 --tpot 30 --save-dir "$d" --deployment-target k8s
 	assert_success
 	assert_line "    saved as $d/agg/pareto.csv, $d/disagg/pareto.csv; plot: $d/pareto_frontier.png"
-	run cat "$GNUPLOT_SCRIPT"
-	assert_line --index 1 "set output '$d/pareto_frontier.png'"
-	assert_line --index 4 'set title "Qwen/Qwen3-32B on 8 x h200_sxm, trtllm; ISL 4000, OSL 1000\nTTFT <= 2000 ms, TPOT <= 30 ms"'
-	assert_line --index 7 "set arrow from 1000.0/30, graph 0 to 1000.0/30, graph 1 nohead dt 2 lc rgb 'gray40'"
-	assert_line --partial "title 'disagg', '-' using 1:2 with points pt 7 ps 2 lc rgb 'red' title 'chosen: disagg 4x (p)tp1pp1dp1etp1ep1 bs 1 + 1x (d)tp4pp1dp1etp1ep1 bs 280'"
-	assert_equal "$(tail -3 "$GNUPLOT_SCRIPT" | paste -sd' ')" "x,y 33.974,1036.8 e"
-	[ -f "$d/pareto_frontier.png" ]
+	run same_picture "$d" --title '{model} on 8 x h200_sxm, trtllm; ISL 4000, OSL 1000' --title 'TTFT <= 2000 ms, TPOT <= 30 ms' --tpot-mark 30
+	assert_success
+	assert_line --index 0 'title: Qwen/Qwen3-32B on 8 x h200_sxm, trtllm; ISL 4000, OSL 1000'
+	assert_line 'mark: TPOT 30 ms at 33.3333 tokens/s/user'
+	assert_line 'chosen: disagg 4x (p)tp1pp1dp1etp1ep1 bs 1 + 1x (d)tp4pp1dp1etp1ep1 bs 280 at 33.974 tokens/s/user, 1036.8 tokens/s/gpu'
 	[ -f "$d/disagg/top3/k8s_deploy.yaml" ]
-	# one mode: its best row, the model from its own file, the request-latency target
-	PATH="$BATS_TEST_TMPDIR/fake:$PATH" run "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm \
+	# no temporary file of the picture's left in the folder
+	assert_equal "$(ls -A "$d" | paste -sd' ')" 'agg disagg pareto_frontier.png'
+	# one mode: its best row, the model from its own file, the request-latency target, no mark
+	run "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm \
 		--backend trtllm --total-gpus 8 --isl 4000 --osl 1000 --request-latency 30000 --modes agg --save-dir "$d.agg" \
 		--deployment-target k8s --top-n 1
 	assert_success
-	run cat "$GNUPLOT_SCRIPT"
-	assert_line --index 4 'set title "Qwen/Qwen3-32B on 8 x h200_sxm, trtllm; ISL 4000, OSL 1000\nrequest latency <= 30000 ms"'
-	assert_line --regexp "^plot '[^']*/agg/pareto.csv' using 16:15 with linespoints title 'agg', '-' using 1:2 with points pt 7 ps 2 lc rgb 'red' title 'chosen: agg tp[0-9]pp1dp1etp1ep1 bs [0-9]+'\$"
-	refute_line --partial "set arrow"
+	run same_picture "$d.agg" --title '{model} on 8 x h200_sxm, trtllm; ISL 4000, OSL 1000' --title 'request latency <= 30000 ms'
+	assert_success
+	assert_line --index 1 'title: request latency <= 30000 ms'
+	assert_line --regexp '^chosen: agg tp[0-9]pp1dp1etp1ep1 bs [0-9]+ at '
+	refute_line --partial 'front: disagg'
+	refute_line --partial 'mark:'
 }
 
 @test "default --save-dir: a run that fails draws no picture and leaves no files" {
-	fake_gnuplot
 	d="$BATS_TEST_TMPDIR/s"
 	# before the sweep (no data for the version) and after it (nothing meets the targets)
-	PATH="$BATS_TEST_TMPDIR/fake:$PATH" run --separate-stderr timeout 120 "$ROOT/pipelines/default" \
+	run --separate-stderr timeout 120 "$ROOT/pipelines/default" \
 		--model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm --total-gpus 8 --version 9.9 --save-dir "$d"
 	assert_failure 1
 	assert_equal "$stderr" "default: no trtllm perf data for h200_sxm version 9.9 (--database-mode hybrid, sol or empirical estimates without it)"
 	[ ! -e "$d" ]
-	[ ! -e "$GNUPLOT_SCRIPT" ]
-	PATH="$BATS_TEST_TMPDIR/fake:$PATH" run --separate-stderr timeout 120 "$ROOT/pipelines/default" \
+	run --separate-stderr timeout 120 "$ROOT/pipelines/default" \
 		--model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm --total-gpus 1 --ttft 10 --save-dir "$d"
 	assert_failure 1
 	[ ! -e "$d" ]
-	[ ! -e "$GNUPLOT_SCRIPT" ]
 }

@@ -303,30 +303,31 @@ edited_config() {
 }
 
 @test "default: with --save-dir the summary names the files where they are, and the plot" {
-	command -v gnuplot >/dev/null || skip "gnuplot is not installed"
 	save="$BATS_TEST_TMPDIR/out/q8"
 	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-8B" --system h200_sxm --backend trtllm \
 		--total-gpus 2 --save-dir "$save"
 	assert_success
 	assert_line "    saved as $save/agg/pareto.csv, $save/disagg/pareto.csv; plot: $save/pareto_frontier.png"
 	refute_output --partial "/default."
-	[ -s "$save/pareto_frontier.png" ]
+	# a 900 x 600 PNG (its IHDR chunk's width and height) with the chosen point in red
+	assert_equal "$(od -An -tu1 -j12 -N12 "$save/pareto_frontier.png" | tr -s ' ')" ' 73 72 68 82 0 0 3 132 0 0 2 88'
+	assert_equal "$("$TOOLS/pngcount" "$save/pareto_frontier.png" 255,0,0)" '900x600 242'
 	assert_equal "$stderr" ''
 }
 
 @test "default: the plot's title names what was searched; the TPOT target and the chosen configuration are marked" {
-	# a gnuplot that keeps its script
-	mkdir -p "$BATS_TEST_TMPDIR/bin"
-	printf '#!/bin/sh\ncat >"%s/plot.gp"\n' "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/bin/gnuplot"
-	chmod +x "$BATS_TEST_TMPDIR/bin/gnuplot"
-	PATH="$BATS_TEST_TMPDIR/bin:$PATH" run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" \
-		--system h200_sxm --backend trtllm --total-gpus 8 --save-dir "$BATS_TEST_TMPDIR/q32"
+	d="$BATS_TEST_TMPDIR/q32"
+	run --separate-stderr "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" \
+		--system h200_sxm --backend trtllm --total-gpus 8 --save-dir "$d"
 	assert_success
-	run cat "$BATS_TEST_TMPDIR/plot.gp"
-	assert_line 'set title "Qwen/Qwen3-32B on 8 x h200_sxm, trtllm; ISL 4000, OSL 1000\nTTFT <= 2000 ms, TPOT <= 30 ms"'
-	assert_line "set arrow from 1000.0/30, graph 0 to 1000.0/30, graph 1 nohead dt 2 lc rgb 'gray40'"
-	assert_output --partial "title 'chosen: disagg 4x (p)tp1pp1dp1etp1ep1 bs 1 + 1x (d)tp4pp1dp1etp1ep1 bs 280'"
-	assert_line "33.974,1036.8"
+	# the picture paretoplot draws with these titles and this mark, byte for byte
+	run paretoplot --describe -o "$BATS_TEST_TMPDIR/want.png" --title '{model} on 8 x h200_sxm, trtllm; ISL 4000, OSL 1000' \
+		--title 'TTFT <= 2000 ms, TPOT <= 30 ms' --tpot-mark 30 "$d"
+	assert_success
+	cmp "$BATS_TEST_TMPDIR/want.png" "$d/pareto_frontier.png"
+	assert_line 'title: TTFT <= 2000 ms, TPOT <= 30 ms'
+	assert_line 'mark: TPOT 30 ms at 33.3333 tokens/s/user'
+	assert_line 'chosen: disagg 4x (p)tp1pp1dp1etp1ep1 bs 1 + 1x (d)tp4pp1dp1etp1ep1 bs 280 at 33.974 tokens/s/user, 1036.8 tokens/s/gpu'
 }
 
 @test "default: a target out of reach says what is reachable" {
