@@ -9,6 +9,7 @@
 
 #include "atomic_file.h"
 #include "diag.h"
+#include "streambuf.h"
 #include "plot_draw.h"
 #include "plot_front.h"
 #include "plot_picture.h"
@@ -33,6 +34,7 @@ enum { OPT_TITLE = 1, OPT_TPOT_MARK, OPT_DESCRIBE, OPT_HELP };
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
+	streambuf_init();
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "title", required_argument, NULL, OPT_TITLE },

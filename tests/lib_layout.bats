@@ -66,5 +66,5 @@ CYCLES="$ROOT/tests/tools/include-cycles"
 	run bash -c "cd '$ROOT' && for f in filters/*.c; do grep -A1 -h 'diag_set_progname(argv\[0\]);' \"\$f\" | tail -1 | grep -qx '	streambuf_init();' || echo \"\$f\"; done"
 	assert_success
 	assert_output ''
-	[ "$(ls "$ROOT"/filters/*.c | wc -l)" -eq 13 ]
+	[ "$(ls "$ROOT"/filters/*.c | wc -l)" -eq 14 ]
 }
