@@ -430,8 +430,17 @@ static cJSON *report_disagg_load(const cJSON *config, const serving_ops *s, char
 	const load_entry *entry = load_entry_of(config, sv, err, errn);
 	if (!entry)
 		return NULL;
-	/* every in-flight request holds a decode slot: the clients are the decode side's batch */
-	load_disagg_inputs in = {.clients = (double)(db * ddp * dw), .prefill_ranks = (double)(pw * pdp),
+	/* every in-flight request holds a decode slot: the clients are the decode side's batch, or
+	 * the concurrency the user gave (opgraph --concurrency; the decode batch is derived from it) */
+	double clients = (double)(db * ddp * dw);
+	const cJSON *conc = cJSON_GetObjectItemCaseSensitive(sv, "concurrency");
+	if (conc) {
+		if (!cJSON_IsNumber(conc) || !(conc->valuedouble >= 1.0) || conc->valuedouble > clients)
+			return diag_errf(err, errn, "config record: serving.concurrency must be a number from 1 to the "
+				    "decode slots (%g)", clients), NULL;
+		clients = conc->valuedouble;
+	}
+	load_disagg_inputs in = {.clients = clients, .prefill_ranks = (double)(pw * pdp),
 				 .isl = (double)isl, .osl = (double)osl, .chunk_tokens = (double)chunk,
 				 .chunk_prompts = (double)prompts};
 	if (load_latencies(s, prompts, &in.prefill_ms, &in.chunk_ms, &in.decode_ms, err, errn))
