@@ -133,8 +133,10 @@ void og_serving_annotate(const og_serving *s, cJSON *config)
 	if (s->load) {
 		add_load_keys(s, sv);
 		/* the clients as asked (--concurrency), beside the decode batch derived from them */
-		if (s->concurrency > 0)
+		if (s->concurrency > 0) {
 			cJSON_AddNumberToObject(sv, "concurrency", (double)s->concurrency);
+			cJSON_AddBoolToObject(sv, "prefill_workers_auto", s->prefill_workers_auto);
+		}
 	}
 }
 

@@ -246,6 +246,7 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 		if (!pre.batch)
 			pre.batch = 1;
 		s->concurrency = req->concurrency;
+		s->prefill_workers_auto = !pre.workers;
 	}
 	if (resolve_side(rt, &pre, "prefill", &prt, &s->side[0], err, errn) ||
 	    resolve_side(rt, &dec, "decode", &drt, &s->side[1], err, errn))

@@ -80,6 +80,8 @@ typedef struct og_serving {
 	bool kv_admission;     /* load agg: the engine runs kv_slots clients, the others wait */
 	const char *engine_version;
 	long concurrency;      /* load disagg: the clients in all, as asked (0: not asked) */
+	bool prefill_workers_auto; /* load disagg: concurrency given, prefill workers not: aggregate
+				    * picks the fewest that keep up with the clients */
 	og_side side[2];     /* disagg: prefill, decode (resolved) */
 	mem_usage side_mem[2];
 	og_serving_step steps[OG_SERVING_MAX_STEPS];
