@@ -272,3 +272,11 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	assert_failure 2
 	assert_line --index 0 "estimate: --mode disagg: --prefill-batch and --decode-batch are required"
 }
+
+@test "load: a config record whose concurrency exceeds its decode slots is an error, not a quiet cap" {
+	run bash -c "hfparse '$Q32' | opgraph --system h100_sxm --backend vllm --isl 4000 --osl 1000 --mode disagg \
+		--decode-tp 4 --decode-workers 2 --concurrency 448 --fidelity load | query 2>/dev/null |
+		sed 's/\"concurrency\":448/\"concurrency\":449/' | aggregate --format jsonl --fidelity load"
+	assert_failure 1
+	assert_output "aggregate: <stdin>:1: config 'c1': config record: serving.concurrency must be a number from 1 to the decode slots (448)"
+}
