@@ -238,7 +238,7 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 		 * a decode slot, so the decode side's ranks (workers x attention dp) share the C
 		 * clients; a prompt is prefilled alone unless the user says otherwise. */
 		if (req->fid != FIDELITY_LOAD)
-			return diag_errf(err, errn, "disagg: the concurrency belongs to the load model, not --fidelity reference");
+			return diag_errf(err, errn, "disagg: the concurrency belongs to the load model, not the reference fidelity");
 		if (dec.batch)
 			return diag_errf(err, errn, "disagg: the concurrency sets the decode batch: give one of them");
 		long ranks = (dec.workers > 0 ? dec.workers : 1) * (dec.dp > 0 ? dec.dp : 1);
