@@ -33,6 +33,7 @@ static const char usage_text[] =
 	"       opgraph ... --mode disagg --prefill-batch N --decode-batch N\n"
 	"               [--{prefill,decode}-{tp,pp,dp,moe-tp,moe-ep,workers} N]\n"
 	"               [--decode-system S [--decode-version V]] ...\n"
+	"       opgraph ... --mode disagg --concurrency N [--prefill-batch N] ...\n"
 	"\n"
 	"Reads model records (hfparse) and writes, for each, one config record and the op records\n"
 	"of the phases the mode runs (context, generation), with the points query evaluates.\n"
@@ -59,7 +60,9 @@ static const char usage_text[] =
 	"the fitted parameters aggregate uses; the config's serving.kv_slots says how many requests'\n"
 	"KV caches fit at once, and --kv-admission makes the others wait for a slot: the engine runs\n"
 	"that many, out of memory only when not one fits); under reference, run_agg's steps\n"
-	"(--ctx-tokens).\n"
+	"(--ctx-tokens). --concurrency N (load, disagg): N clients in all, as a benchmark runs them;\n"
+	"the decode batch is ceil(N / (decode workers x decode dp)) and the prefill batch 1 unless\n"
+	"given (serving.concurrency in the config record).\n"
 	"TRT-LLM agg sizes the KV cache by --max-seq-len per slot (default isl + osl) and checks it\n"
 	"against --free-gpu-memory-fraction of the free memory (default 0.9).\n"
 	"--keep-going: a configuration that cannot be built gets a config record with `error` and no\n"
@@ -79,7 +82,7 @@ enum {
 	OPT_DECODE_MOE_TP, OPT_DECODE_MOE_EP, OPT_DECODE_BATCH, OPT_DECODE_WORKERS, OPT_IMAGE_HEIGHT, OPT_IMAGE_WIDTH,
 	OPT_NUM_IMAGES, OPT_POINT_RUNS, OPT_WIDEEP, OPT_EPLB, OPT_NUM_SLOTS, OPT_KEEP_GOING, OPT_FIDELITY, OPT_STRICT,
 	OPT_MAX_NUM_TOKENS, OPT_ENGINE_VERSION, OPT_KV_ADMISSION, OPT_COMM_Q, OPT_ACCEPT_RATES, OPT_MAX_SEQ_LEN,
-	OPT_FREE_FRACTION, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_MOE_BACKEND, OPT_HELP
+	OPT_FREE_FRACTION, OPT_DECODE_SYSTEM, OPT_DECODE_VERSION, OPT_MOE_BACKEND, OPT_CONCURRENCY, OPT_HELP
 };
 /* A disagg side's options (--prefill-tp ... --decode-workers), in the order of the enum. */
 #define SIDE_OPTIONS(side, SIDE)                                                   \
@@ -154,6 +157,7 @@ int main(int argc, char **argv)
 		{"decode-system", required_argument, 0, OPT_DECODE_SYSTEM},
 		{"decode-version", required_argument, 0, OPT_DECODE_VERSION},
 		{"moe-backend", required_argument, 0, OPT_MOE_BACKEND},
+		{"concurrency", required_argument, 0, OPT_CONCURRENCY},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	og_runtime rt;
@@ -218,6 +222,7 @@ int main(int argc, char **argv)
 		case OPT_ENGINE_VERSION: srv.engine_version = optarg; break;
 		case OPT_DECODE_SYSTEM: srv.decode_system = optarg; break;
 		case OPT_DECODE_VERSION: srv.decode_version = optarg; break;
+		case OPT_CONCURRENCY: srv.concurrency = opt_long("--concurrency", optarg, 1, 1L << 24); break;
 		case OPT_MOE_BACKEND:
 			if (strcmp(optarg, "deepep_moe"))
 				usage_error("--moe-backend: '%s' is not deepep_moe", optarg);
@@ -233,8 +238,12 @@ int main(int argc, char **argv)
 	bool disagg = strcmp(rt.mode, "disagg") == 0;
 	static const char *const required[] = {"--system", "--backend", "--batch", "--isl", "--osl"};
 	require_options(5, required, (bool[]){rt.system, rt.backend, have_batch || disagg, have_isl, have_osl});
-	if (disagg && (!srv.prefill.batch || !srv.decode.batch))
-		usage_error("--mode disagg: --prefill-batch and --decode-batch are required");
+	if (srv.concurrency && !disagg)
+		usage_error("--concurrency applies to --mode disagg (agg's clients are --batch)");
+	if (srv.concurrency && srv.decode.batch)
+		usage_error("--concurrency sets the decode batch: drop --decode-batch");
+	if (disagg && !srv.concurrency && (!srv.prefill.batch || !srv.decode.batch))
+		usage_error("--mode disagg: --prefill-batch and --decode-batch (or --concurrency) are required");
 	if (strcmp(rt.mode, "static") && strcmp(rt.mode, "static_ctx") && strcmp(rt.mode, "static_gen") &&
 	    !og_serving_mode(rt.mode))
 		usage_error("--mode: '%s' is not one of static, static_ctx, static_gen, agg, disagg", rt.mode);
@@ -268,6 +277,9 @@ int main(int argc, char **argv)
 	if (srv.fid == FIDELITY_REFERENCE && (srv.max_num_tokens || srv.engine_version || srv.kv_admission))
 		usage_error("--max-num-tokens, --engine-version and --kv-admission belong to the load model, not "
 			    "--fidelity reference");
+	if (srv.fid == FIDELITY_REFERENCE && srv.concurrency)
+		usage_error("--concurrency belongs to the load model, not --fidelity reference (give --prefill-batch "
+			    "and --decode-batch)");
 	opts.fallbacks = srv.fid == FIDELITY_LOAD && !strict;
 	const struct system_spec *sys = system_load(rt.system, err, sizeof err);
 	if (!sys)

@@ -85,3 +85,41 @@ try 'accuracy --help'"
 	assert_success
 	assert_line --partial "num_heads N is not divisible by tp N"
 }
+
+@test "accuracy --fidelity load: a disagg row without batch sizes is priced at its concurrency" {
+	# 741: DeepSeek-R1 TRT-LLM on H200 "..._c288_tp8_0_ep8_0_353", 1254: SGLang "..._c1024_tp8_ep1_1668";
+	# neither gives batch sizes or worker counts, both give silicon_concurrency in the source column
+	run "$ACC" --fidelity load --rows 741,1254 --reports "$BATS_TEST_TMPDIR/rep.tsv"
+	assert_success
+	assert_line "rows: 2; ours predicted 2, refused 0; reference predicted 0, refused 2"
+	local a b
+	# (a report follows the fallbacks the estimate said on stderr)
+	a=$(grep _c288_ "$BATS_TEST_TMPDIR/rep.tsv" | cut -f3 | sed "s/^[^{]*//")
+	b=$(grep _c1024_ "$BATS_TEST_TMPDIR/rep.tsv" | cut -f3 | sed "s/^[^{]*//")
+	# 3 decode workers (the default guess), the decode batch the clients over them, the prefill
+	# workers the tool's pick
+	[ "$(jget serving.concurrency <<<"$a")" = 288 ]
+	[ "$(jget serving.decode.workers <<<"$a")" = 3 ]
+	[ "$(jget serving.decode.batch <<<"$a")" = 96 ]
+	[ "$(jget serving.prefill_workers_auto <<<"$a")" = true ]
+	[ "$(jget serving.concurrency <<<"$b")" = 1024 ]
+	[ "$(jget serving.decode.batch <<<"$b")" = 342 ]
+	[ "$(jget load.clients <<<"$b")" = 1024 ]
+	# --disagg-workers P:D gives both sides' workers
+	run "$ACC" --fidelity load --rows 741 --disagg-workers 2:1 --reports "$BATS_TEST_TMPDIR/rep2.tsv"
+	assert_success
+	a=$(cut -f3 "$BATS_TEST_TMPDIR/rep2.tsv" | sed "s/^[^{]*//")
+	[ "$(jget serving.prefill.workers <<<"$a")" = 2 ]
+	[ "$(jget serving.prefill_workers_auto <<<"$a")" = false ]
+	[ "$(jget serving.decode.batch <<<"$a")" = 288 ]
+	# the reference has no such input: refused, as the reference refuses the row
+	run "$ACC" --rows 741
+	assert_success
+	assert_line "rows: 1; ours predicted 0, refused 1; reference predicted 0, refused 1"
+	run "$ACC" --fidelity load --disagg-workers 3
+	assert_failure 2
+	assert_line --index 0 "accuracy: --disagg-workers: '3' is not [P]:D, worker counts such as 1:2 or :3"
+	run "$ACC" --disagg-workers :3
+	assert_failure 2
+	assert_line --index 0 "accuracy: --kv-admission, --fp8-kv and --disagg-workers belong to the load model, not --fidelity reference"
+}

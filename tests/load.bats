@@ -216,3 +216,67 @@ AGG="--model $Q32 --system h200_sxm --tp 2 --batch 16 --isl 4000 --osl 1000 --mo
 	assert_failure 2
 	assert_output --partial "--kv-admission belong to the load model, not --fidelity reference"
 }
+
+@test "load: disagg at a concurrency derives the decode batch and picks the fewest prefill workers that keep up" {
+	local dis="--model $Q32 --system h100_sxm --backend vllm --isl 4000 --osl 1000 --mode disagg --decode-tp 4 --decode-workers 2 --format jsonl --fidelity load"
+	run --separate-stderr pipelines_estimate $dis --concurrency 448
+	assert_success
+	# 448 clients over 2 decode workers of one rank each; one prompt a prefill
+	[ "$(jget serving.concurrency <<<"$output")" = 448 ]
+	[ "$(jget serving.decode.batch <<<"$output")" = 224 ]
+	[ "$(jget serving.prefill.batch <<<"$output")" = 1 ]
+	[ "$(jget load.clients <<<"$output")" = 448 ]
+	# 3 prefill workers (tp 1) keep up: no wait for their capacity; the GPUs count them
+	[ "$(jget serving.prefill_workers_auto <<<"$output")" = true ]
+	[ "$(jget serving.prefill.workers <<<"$output")" = 3 ]
+	[ "$(jget load.prefill_ranks <<<"$output")" = 3 ]
+	[ "$(jget load.queue_ms <<<"$output")" = 0 ]
+	[ "$(jget num_total_gpus <<<"$output")" = 11 ]
+	[ "$(jget serving.num_total_gpus <<<"$output")" = 11 ]
+	local auto=$output
+	# the same deployment with its workers given: the same figures
+	run --separate-stderr pipelines_estimate $dis --concurrency 448 --prefill-workers 3
+	assert_success
+	[ "$(jget serving.prefill_workers_auto <<<"$output")" = false ]
+	[ "$(jget ttft_ms <<<"$output")" = "$(jget ttft_ms <<<"$auto")" ]
+	[ "$(jget tpot_ms <<<"$output")" = "$(jget tpot_ms <<<"$auto")" ]
+	# one fewer cannot keep up: its prompts wait for prefill capacity
+	run --separate-stderr pipelines_estimate $dis --concurrency 448 --prefill-workers 2
+	assert_success
+	awk -v q="$(jget load.queue_ms <<<"$output")" 'BEGIN { exit !(q > 1000) }'
+	# the decode batch rounds up; the clients stay as asked
+	run --separate-stderr pipelines_estimate $dis --concurrency 447
+	assert_success
+	[ "$(jget serving.decode.batch <<<"$output")" = 224 ]
+	[ "$(jget load.clients <<<"$output")" = 447 ]
+	[ "$(jget concurrency <<<"$output")" = 447 ]
+	# the decode batch given as the clients divided by the ranks prices the same deployment
+	run --separate-stderr pipelines_estimate $dis --prefill-batch 1 --prefill-workers 3 --decode-batch 224
+	assert_success
+	[ "$(jget ttft_ms <<<"$output")" = "$(jget ttft_ms <<<"$auto")" ]
+	[ "$(jget serving.concurrency <<<"$output" || true)" = MISSING ]
+}
+
+@test "load: --concurrency is refused where it has no meaning" {
+	local dis="--model $Q32 --system h100_sxm --backend vllm --isl 4000 --osl 1000 --mode disagg --decode-tp 4"
+	run pipelines_estimate $dis --concurrency 64 --decode-batch 32 --fidelity load
+	assert_failure 2
+	assert_line --index 0 "estimate: --concurrency sets the decode batch: drop --decode-batch"
+	run pipelines_estimate $dis --concurrency 64
+	assert_failure 2
+	assert_line --index 0 "estimate: --concurrency belongs to the load model, not --fidelity reference (give --prefill-batch and --decode-batch)"
+	run pipelines_estimate $AGG --backend vllm --concurrency 64 --fidelity load
+	assert_failure 2
+	assert_line --index 0 "estimate: --concurrency applies to --mode disagg (agg's clients are --batch)"
+	run pipelines_estimate $dis --fidelity load
+	assert_failure 2
+	assert_line --index 0 "estimate: --mode disagg: --prefill-batch and --decode-batch are required"
+}
+
+@test "load: a config record whose concurrency exceeds its decode slots is an error, not a quiet cap" {
+	run bash -c "hfparse '$Q32' | opgraph --system h100_sxm --backend vllm --isl 4000 --osl 1000 --mode disagg \
+		--decode-tp 4 --decode-workers 2 --concurrency 448 --fidelity load | query 2>/dev/null |
+		sed 's/\"concurrency\":448/\"concurrency\":449/' | aggregate --format jsonl --fidelity load"
+	assert_failure 1
+	assert_output "aggregate: <stdin>:1: config 'c1': config record: serving.concurrency must be a number from 1 to the decode slots (448)"
+}

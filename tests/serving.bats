@@ -126,7 +126,7 @@ note() { echo "# $*" >&3; }
 try 'estimate --help'"
 	run bash -c "hfparse '$QWEN32' | opgraph ${H200[*]} --isl 4000 --osl 1000 --mode disagg --decode-batch 8"
 	assert_failure 2
-	assert_line --index 0 "opgraph: --mode disagg: --prefill-batch and --decode-batch are required"
+	assert_line --index 0 "opgraph: --mode disagg: --prefill-batch and --decode-batch (or --concurrency) are required"
 	run bash -c "hfparse '$QWEN32' | opgraph ${H200[*]} --batch 8 --isl 4000 --osl 1000 --mode agg --ctx-tokens 0"
 	assert_failure 2
 	assert_line --index 0 "opgraph: --ctx-tokens: 0 is out of range [1, 1099511627776]"

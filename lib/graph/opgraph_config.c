@@ -130,8 +130,14 @@ void og_serving_annotate(const og_serving *s, cJSON *config)
 		total += d->tp * d->pp * d->dp * d->workers;
 	}
 	cJSON_AddNumberToObject(sv, "num_total_gpus", (double)total);
-	if (s->load)
+	if (s->load) {
 		add_load_keys(s, sv);
+		/* the clients as asked (--concurrency), beside the decode batch derived from them */
+		if (s->concurrency > 0) {
+			cJSON_AddNumberToObject(sv, "concurrency", (double)s->concurrency);
+			cJSON_AddBoolToObject(sv, "prefill_workers_auto", s->prefill_workers_auto);
+		}
+	}
 }
 
 cJSON *og_config_record(const og_config *cfg, const cJSON *model, const char *id, const mem_usage *mem)

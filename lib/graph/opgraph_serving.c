@@ -31,6 +31,8 @@ long *og_serving_key(og_serving_request *s, const char *key)
 		return &s->max_num_tokens;
 	if (strcmp(key, "max_seq_len") == 0)
 		return &s->max_seq_len;
+	if (strcmp(key, "concurrency") == 0)
+		return &s->concurrency;
 	og_side *side;
 	if (strncmp(key, "prefill_", 8) == 0)
 		side = &s->prefill, key += 8;
@@ -230,8 +232,24 @@ static int prepare_disagg(const og_runtime *rt, const og_serving_request *req, c
 			  const struct system_spec *sys, og_serving *s, char *err, size_t errn)
 {
 	og_runtime prt, drt;
-	if (resolve_side(rt, &req->prefill, "prefill", &prt, &s->side[0], err, errn) ||
-	    resolve_side(rt, &req->decode, "decode", &drt, &s->side[1], err, errn))
+	og_side pre = req->prefill, dec = req->decode;
+	if (req->concurrency > 0) {
+		/* What a benchmark's user knows: C clients back to back. Each in-flight request holds
+		 * a decode slot, so the decode side's ranks (workers x attention dp) share the C
+		 * clients; a prompt is prefilled alone unless the user says otherwise. */
+		if (req->fid != FIDELITY_LOAD)
+			return diag_errf(err, errn, "disagg: the concurrency belongs to the load model, not the reference fidelity");
+		if (dec.batch)
+			return diag_errf(err, errn, "disagg: the concurrency sets the decode batch: give one of them");
+		long ranks = (dec.workers > 0 ? dec.workers : 1) * (dec.dp > 0 ? dec.dp : 1);
+		dec.batch = (req->concurrency + ranks - 1) / ranks;
+		if (!pre.batch)
+			pre.batch = 1;
+		s->concurrency = req->concurrency;
+		s->prefill_workers_auto = !pre.workers;
+	}
+	if (resolve_side(rt, &pre, "prefill", &prt, &s->side[0], err, errn) ||
+	    resolve_side(rt, &dec, "decode", &drt, &s->side[1], err, errn))
 		return -1;
 	/* decode workers on another system: its layouts' graphs, its memory, its tables */
 	const struct system_spec *side_sys[2] = {sys, sys};

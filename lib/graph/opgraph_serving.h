@@ -42,6 +42,10 @@ typedef struct og_serving_request {
 	/* disagg: the decode workers' system and its data version (NULL: the runtime's system; its
 	 * newest data) */
 	const char *decode_system, *decode_version;
+	/* load disagg: the clients in all (the benchmark's concurrency); the decode batch is then
+	 * ceil(concurrency / (decode workers x decode dp)) and the prefill batch 1 unless given.
+	 * 0: the clients are the decode side's batch x dp x workers. */
+	long concurrency;
 } og_serving_request;
 
 /* Whether mode is a serving mode (agg, disagg). */
@@ -75,6 +79,9 @@ typedef struct og_serving {
 	long kv_slots;         /* load agg: requests whose KV caches fit at once (<= batch; 0: not one) */
 	bool kv_admission;     /* load agg: the engine runs kv_slots clients, the others wait */
 	const char *engine_version;
+	long concurrency;      /* load disagg: the clients in all, as asked (0: not asked) */
+	bool prefill_workers_auto; /* load disagg: concurrency given, prefill workers not: aggregate
+				    * picks the fewest that keep up with the clients */
 	og_side side[2];     /* disagg: prefill, decode (resolved) */
 	mem_usage side_mem[2];
 	og_serving_step steps[OG_SERVING_MAX_STEPS];

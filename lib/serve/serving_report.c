@@ -410,6 +410,9 @@ static cJSON *report_agg_load(const cJSON *config, const serving_ops *s, char *e
 	return r;
 }
 
+/* The most prefill workers aggregate picks for a deployment whose user gave none. */
+#define LOAD_MAX_AUTO_WORKERS 1024
+
 /* disagg under the load model: the layout from serving.prefill/decode, the load runs' latencies. */
 static cJSON *report_disagg_load(const cJSON *config, const serving_ops *s, char *err, size_t errn)
 {
@@ -430,8 +433,17 @@ static cJSON *report_disagg_load(const cJSON *config, const serving_ops *s, char
 	const load_entry *entry = load_entry_of(config, sv, err, errn);
 	if (!entry)
 		return NULL;
-	/* every in-flight request holds a decode slot: the clients are the decode side's batch */
-	load_disagg_inputs in = {.clients = (double)(db * ddp * dw), .prefill_ranks = (double)(pw * pdp),
+	/* every in-flight request holds a decode slot: the clients are the decode side's batch, or
+	 * the concurrency the user gave (opgraph --concurrency; the decode batch is derived from it) */
+	double clients = (double)(db * ddp * dw);
+	const cJSON *conc = cJSON_GetObjectItemCaseSensitive(sv, "concurrency");
+	if (conc) {
+		if (!cJSON_IsNumber(conc) || !(conc->valuedouble >= 1.0) || conc->valuedouble > clients)
+			return diag_errf(err, errn, "config record: serving.concurrency must be a number from 1 to the "
+				    "decode slots (%g)", clients), NULL;
+		clients = conc->valuedouble;
+	}
+	load_disagg_inputs in = {.clients = clients, .prefill_ranks = (double)(pw * pdp),
 				 .isl = (double)isl, .osl = (double)osl, .chunk_tokens = (double)chunk,
 				 .chunk_prompts = (double)prompts};
 	if (load_latencies(s, prompts, &in.prefill_ms, &in.chunk_ms, &in.decode_ms, err, errn))
@@ -443,7 +455,30 @@ static cJSON *report_disagg_load(const cJSON *config, const serving_ops *s, char
 	load_result res;
 	if (load_eval_disagg(&in, &p, &res, err, errn))
 		return NULL;
+	/* Prefill workers the user did not give (opgraph --concurrency without --prefill-workers):
+	 * the fewest whose ranks keep up with the clients, i.e. whose prompts never wait for
+	 * prefill capacity (load.queue_ms 0), as a deployment is sized; the GPUs count them. */
+	long chosen = 0;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sv, "prefill_workers_auto"))) {
+		long pgpus = 0;
+		if (get_long(po, "serving.prefill.", "num_gpus", &pgpus, err, errn))
+			return NULL;
+		for (chosen = 1; chosen < LOAD_MAX_AUTO_WORKERS; chosen++) {
+			in.prefill_ranks = (double)(chosen * pdp);
+			if (load_eval_disagg(&in, &p, &res, err, errn))
+				return NULL;
+			if (!(res.queue_ms > 0))
+				break;
+		}
+		total += (chosen - pw) * pgpus;
+	}
 	cJSON *r = load_report(config, &res, osl, in.clients * 1000.0 / res.cycle_ms, (double)total, in.clients);
+	if (chosen) {
+		cJSON *rsv = cJSON_GetObjectItemCaseSensitive(r, "serving");
+		cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(rsv, "prefill"), "workers",
+						       cJSON_CreateNumber((double)chosen));
+		cJSON_ReplaceItemInObjectCaseSensitive(rsv, "num_total_gpus", cJSON_CreateNumber((double)total));
+	}
 	cJSON *lo = add_load_object(r, entry, in.chunk_tokens, in.chunk_prompts, in.prefill_ms, in.chunk_ms,
 				    in.decode_ms, &res);
 	cJSON_AddNumberToObject(lo, "clients", in.clients);
