@@ -66,6 +66,8 @@ bin/%: $(BUILD)/filters/%.o $(BUILD)/libinfercast.a $(FLAVOUR) | bin
 	$(CC) $(LDFLAGS) -o $@ $(filter-out $(FLAVOUR),$^) $(LDLIBS)
 
 bin/expyaml: LDLIBS += $(YAML_LIBS)
+# deploygen writes the agg and disagg folders side by side (lib/deploy/deploy_modes)
+bin/deploygen: LDLIBS += -pthread
 $(BUILD)/filters/expyaml.o: CFLAGS += $(YAML_CFLAGS)
 
 # paretoplot draws its PNG with libgd (lib/sweep/plot_draw, the only module that includes gd.h).

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "csvtab.h"
+#include "deploy_modes.h"
 #include "deploy_plan.h"
 #include "deploy_price.h"
 #include "deploy_record.h"
@@ -40,7 +41,8 @@ static const char usage_text[] =
 	"run_0.sh... (one per node) and bench_run.sh; slurm: sflow.yaml and bench_run.sh. It also writes\n"
 	"DIR/exp_config.yaml, the search as an experiment of the reference's `exp` format.\n"
 	"--save-dir DIR does both modes of a `default --save-dir` folder: DIR/agg/best_config_topn.csv\n"
-	"into DIR/agg, then DIR/disagg/best_config_topn.csv into DIR/disagg (each when it is there).\n"
+	"into DIR/agg and DIR/disagg/best_config_topn.csv into DIR/disagg (each when it is there),\n"
+	"side by side.\n"
 	"The other options are the `default` run's; --model is the folder it read.\n"
 	"--generator-set KEY=VALUE (repeatable) changes a setting (--help-keys lists them: image,\n"
 	"namespace, model path, ...).\n"
@@ -60,90 +62,21 @@ enum {
 	OPT_SAVE_DIR, OPT_PRICE_RECORDS, OPT_HELP
 };
 
-/* mkdir -p, or the run ends */
-static void make_dir(const char *path)
+/* One picks file (csv, "-" for stdin), read as lib/deploy/deploy_modes reads it: the records
+ * that price its picks. */
+static void price_picks(const deploy_ctx *c, const char *csv, long top_n, const cJSON *model)
 {
-	char err[4200];
-	if (fspath_mkdir_p(path, err, sizeof err))
-		die(EXIT_DATA, "%s", err);
-}
-
-/* A pick whose folder is written but for its per-op data sources, kept for them and its record. */
-typedef struct written_pick {
-	deploy_pick p;
-	bool disagg;
-	size_t index; /* its row in its picks file */
-	char dir[4096];
-	strlist files;
-} written_pick;
-
-typedef struct written_picks {
-	written_pick *v;
-	size_t n, cap;
-} written_picks;
-
-/* One picks file (csv, "-" for stdin): with model, the records that price its picks; else each
- * pick's folder under out (kept in w for its sources and record) and the mode's exp_config.yaml. */
-static void run_picks(deploy_ctx *c, const char *csv, const char *out, long top_n, const cJSON *model,
-		      written_picks *w)
-{
-	char err[1024];
-	csvtab t;
-	const char *load_path = strcmp(csv, "-") == 0 ? "/dev/stdin" : csv;
-	if (csvtab_load(&t, load_path, err, sizeof err)) {
-		if (strncmp(err, "/dev/stdin", 10) == 0)
-			die(EXIT_DATA, "<stdin>%s", err + 10);
-		die(EXIT_DATA, "%s", err);
+	deploy_mode m;
+	deploy_mode_load(&m, c, csv, "", top_n);
+	for (size_t i = 0; i < m.w.n; i++) {
+		cJSON *rec = deploy_price_record(&m.c, model, &m.t, i, m.w.v[i].p.rank);
+		if (rec)
+			jsonl_write(rec);
+		cJSON_Delete(rec);
+		deploy_pick_free(&m.w.v[i].p);
 	}
-	if (strcmp(csv, "-") == 0) {
-		free(t.path);
-		t.path = strdup("<stdin>");
-		if (!t.path)
-			die(EXIT_DATA, "out of memory");
-	}
-	int kind = deploy_csv_is_disagg(&t);
-	if (kind < 0)
-		die(EXIT_DATA, "%s: not a best_config_topn.csv of `default` (no tp/bs or (p)tp/(d)tp columns)", t.path);
-	c->disagg = kind == 1;
-	if (t.nrows == 0)
-		die(EXIT_DATA, "%s: no picks (the file has a header only)", t.path);
-
-	if (!model)
-		make_dir(out);
-	size_t n = t.nrows < (size_t)top_n ? t.nrows : (size_t)top_n;
-	char version[64] = "";
-	for (size_t i = 0; i < n; i++) {
-		deploy_pick p;
-		if (deploy_pick_read(c, &t, i, &p, err, sizeof err))
-			die(EXIT_DATA, "%s", err);
-		if (model) {
-			cJSON *rec = deploy_price_record(c, model, &t, i, p.rank);
-			if (rec)
-				jsonl_write(rec);
-			cJSON_Delete(rec);
-			deploy_pick_free(&p);
-			continue;
-		}
-		if (i == 0)
-			snprintf(version, sizeof version, "%s", p.version);
-		if (w->n == w->cap) {
-			w->cap = w->cap ? 2 * w->cap : 8;
-			w->v = xrealloc(w->v, w->cap * sizeof *w->v);
-		}
-		written_pick *wp = &w->v[w->n++];
-		*wp = (written_pick){.p = p, .disagg = c->disagg, .index = i};
-		snprintf(wp->dir, sizeof wp->dir, "%s/top%d", out, p.rank);
-		make_dir(wp->dir);
-		if (deploy_write_pick(c, &wp->p, wp->dir, &wp->files, err, sizeof err))
-			die(EXIT_DATA, "%s", err);
-	}
-	if (!model) {
-		char exp_path[4096];
-		snprintf(exp_path, sizeof exp_path, "%s/exp_config.yaml", out);
-		if (deploy_write_exp(c, version, exp_path, err, sizeof err))
-			die(EXIT_DATA, "%s", err);
-	}
-	csvtab_free(&t);
+	free(m.w.v);
+	deploy_mode_free_table(&m);
 }
 
 int main(int argc, char **argv)
@@ -257,23 +190,36 @@ int main(int argc, char **argv)
 	if (sources_path && !sources_later)
 		deploy_sources_read(&sources, sources_path);
 	written_picks w = {0};
+	/* each picks file read in turn (a bad one ends the run before anything is written), then
+	 * written: both modes side by side (lib/deploy/deploy_modes) */
+	deploy_mode modes[2];
+	size_t nmodes = 0;
 	if (save_dir) {
-		static const char *const modes[] = {"agg", "disagg"};
-		bool found = false;
+		static const char *const names[] = {"agg", "disagg"};
 		for (size_t m = 0; m < 2; m++) {
 			char mode_dir[4096], mode_csv[4200];
 			struct stat st;
-			snprintf(mode_dir, sizeof mode_dir, "%s/%s", save_dir, modes[m]);
+			snprintf(mode_dir, sizeof mode_dir, "%s/%s", save_dir, names[m]);
 			snprintf(mode_csv, sizeof mode_csv, "%s/best_config_topn.csv", mode_dir);
 			if (stat(mode_csv, &st) != 0 || !S_ISREG(st.st_mode))
 				continue;
-			found = true;
-			run_picks(&c, mode_csv, mode_dir, top_n, price ? model : NULL, &w);
+			if (price)
+				price_picks(&c, mode_csv, top_n, model), nmodes++;
+			else
+				deploy_mode_load(&modes[nmodes++], &c, mode_csv, mode_dir, top_n);
 		}
-		if (!found)
+		if (!nmodes)
 			die(EXIT_DATA, "%s: no agg/ or disagg/ best_config_topn.csv", save_dir);
+	} else if (price) {
+		price_picks(&c, csv, top_n, model);
 	} else {
-		run_picks(&c, csv, out, top_n, price ? model : NULL, &w);
+		deploy_mode_load(&modes[nmodes++], &c, csv, out, top_n);
+	}
+	if (!price) {
+		for (size_t m = 0; m < nmodes; m++)
+			deploy_mode_free_table(&modes[m]);
+		if (deploy_modes_write(modes, nmodes, &w, err, sizeof err))
+			die(EXIT_DATA, "%s", err);
 	}
 	if (sources_later)
 		deploy_sources_read(&sources, sources_path);

@@ -509,3 +509,26 @@ EOF
 	assert_equal "${stderr%%:*}" "deploygen"
 	assert_equal "$(echo "$stderr" | cut -d: -f2)" " --model"
 }
+
+@test "deploygen --save-dir: the two modes are written side by side; a write error is said for the first mode that met one" {
+	d="$BATS_TEST_TMPDIR/save"
+	mkdir -p "$d"
+	cp -r "$QWEN/agg" "$QWEN/disagg" "$d/"
+	# disagg's top2 cannot be a folder: disagg's error, and agg's folders written whole beside it
+	touch "$d/disagg/top2"
+	# shellcheck disable=SC2046
+	run --separate-stderr deploygen $(qwen_args) --save-dir "$d" --deployment-target k8s
+	assert_failure 1
+	assert_equal "${stderr%%:*}" "deploygen"
+	assert_equal "$(echo "$stderr" | grep -c "disagg/top2")" 1
+	assert_equal "$(ls "$d/agg/top4" | paste -sd' ')" "agg_config.yaml generator_config.yaml k8s_bench.yaml k8s_deploy.yaml"
+	[ -f "$d/agg/exp_config.yaml" ]
+	# both modes fail: agg's error alone, as when the modes were written one after the other
+	rm -rf "$d/agg/top3"
+	touch "$d/agg/top3"
+	# shellcheck disable=SC2046
+	run --separate-stderr deploygen $(qwen_args) --save-dir "$d" --deployment-target k8s
+	assert_failure 1
+	assert_equal "$(echo "$stderr" | wc -l)" 1
+	assert_equal "$(echo "$stderr" | grep -c "agg/top3")" 1
+}
