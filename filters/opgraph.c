@@ -287,17 +287,7 @@ int main(int argc, char **argv)
 
 	jsonl_reader r;
 	jsonl_open(&r, NULL);
-	cJSON *rec;
-	long ordinal = 0;
-	while ((rec = jsonl_next(&r))) {
-		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
-		if (kind && strcmp(kind, "model")) {
-			jsonl_write(rec); /* not ours: pass it on */
-		} else {
-			og_emit(&r, rec, &rt, &srv, sys, id_opt, ++ordinal, &opts);
-		}
-		cJSON_Delete(rec);
-	}
+	og_emit_stream(&r, &rt, &srv, sys, id_opt, &opts);
 	jsonl_close(&r);
 	og_graph_memo_clear();
 	return finish_stdout();

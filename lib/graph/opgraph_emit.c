@@ -4,6 +4,7 @@
 #include "opgraph_emit.h"
 #include "diag.h"
 #include "hint.h"
+#include "jsonarena.h"
 #include "memory.h"
 #include "opgraph_build.h"
 #include "opgraph_config.h"
@@ -238,4 +239,28 @@ void og_emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base, co
 		}
 	}
 	check_stdout();
+}
+
+void og_emit_stream(jsonl_reader *r, const og_runtime *base, const og_serving_request *srv_base,
+		    const struct system_spec *sys, const char *id_opt, const og_emit_opts *opts)
+{
+	long ordinal = 0;
+	/* each record parsed in reused blocks (lib/util/jsonarena; a fifth of a sweep's opgraph
+	 * went to cJSON's parse and delete), else by cJSON, which says what is wrong as ever;
+	 * nothing keeps a record's tree past it (og_config_head copies the model) */
+	static jsonarena arena;
+	while (jsonl_next_text(r)) {
+		cJSON *rec = jsonarena_parse(&arena, r->text, r->text_len);
+		bool in_arena = rec != NULL;
+		if (!rec)
+			rec = jsonl_parse_text(r);
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
+		if (kind && strcmp(kind, "model"))
+			jsonl_write(rec); /* not ours: pass it on */
+		else
+			og_emit(r, rec, base, srv_base, sys, id_opt, ++ordinal, opts);
+		if (!in_arena)
+			cJSON_Delete(rec);
+	}
+	jsonarena_free(&arena);
 }

@@ -36,4 +36,9 @@ bool og_has_images(const og_runtime *rt);
  * encoder yet); agg says once on stderr that they are left out, as the reference's run_agg does. */
 int og_check_serving_images(const og_runtime *rt, fidelity fid, char *err, size_t errn);
 
+/* The stream of r: each model record emitted (og_emit, numbered from 1), other records passed
+ * on as they are. */
+void og_emit_stream(jsonl_reader *r, const og_runtime *base, const og_serving_request *srv_base,
+		    const struct system_spec *sys, const char *id_opt, const og_emit_opts *opts);
+
 #endif
