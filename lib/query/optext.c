@@ -1,4 +1,4 @@
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS (POSIX 2024, not 2008): the memo's text blocks */
+#define _GNU_SOURCE /* MAP_ANONYMOUS (POSIX 2024, not 2008), MAP_POPULATE: the memo's text blocks */
 #include "optext.h"
 
 #include <float.h>
@@ -144,7 +144,13 @@ static char *gen_alloc(optext_memo_gen *g, optext_block **spare, size_t n)
 			b = *spare;
 			*spare = b->next;
 		} else {
-			void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			/* populated at once: the text fills the block front to back, and one call that
+			 * maps its pages costs less than a fault per page (~750 in a sweep's query) */
+			int populate = 0;
+#ifdef MAP_POPULATE
+			populate = MAP_POPULATE;
+#endif
+			void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | populate, -1, 0);
 			if (p == MAP_FAILED)
 				die(EXIT_DATA, "out of memory");
 			b = p;
