@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "datadir_list.h"
+#include "diag.h"
 #include "interp.h"
 
 /* The reference extends every GEMM table to these token counts (m) and to these n and k, so
@@ -190,6 +191,55 @@ static perf_result silicon(double latency, double energy, perf_detail detail)
 	return (perf_result){ latency, energy, PERF_SRC_SILICON, detail };
 }
 
+/* The m keys of the table (ascending, as the root holds them) whose rows hold (n, k): in *mvals,
+ * a caller's 64-value buffer or, for more, malloc'd (the caller frees what is not its buffer).
+ * Kept for the last few (table, n, k): a sweep asks a few GEMM shapes at many token counts, and
+ * each scan searched every m's node (a twentieth of a sweep's query). */
+enum { M_LINES = 8, M_LINE_MAX = 64 };
+static struct m_line_memo {
+	const table_part *p;
+	unsigned long changes; /* grid_changes() then */
+	double n, k;
+	size_t cnt;
+	double m[M_LINE_MAX];
+} m_lines[M_LINES];
+static unsigned m_lines_next;
+
+static size_t m_line(const table_part *p, const grid_node *root, double n, double k, double **mvals)
+{
+	unsigned long changes = grid_changes();
+	for (unsigned i = 0; i < M_LINES; i++) {
+		const struct m_line_memo *e = &m_lines[i];
+		if (e->p == p && e->changes == changes && e->n == n && e->k == k) {
+			memcpy(*mvals, e->m, e->cnt * sizeof *e->m);
+			return e->cnt;
+		}
+	}
+	const double *mkeys;
+	size_t nm = grid_node_keys(root, &mkeys), cnt = 0, cap = M_LINE_MAX;
+	for (size_t i = 0; i < nm; i++) {
+		const grid_node *byn = grid_node_child_at(root, i); /* the node of mkeys[i] */
+		const grid_node *byk = byn ? grid_node_child(byn, n) : NULL;
+		if (byk && grid_node_has(byk, k)) {
+			if (cnt == cap) {
+				cap *= 2;
+				double *nv = xmalloc(cap * sizeof *nv);
+				memcpy(nv, *mvals, cnt * sizeof *nv);
+				if (cnt > M_LINE_MAX)
+					free(*mvals);
+				*mvals = nv;
+			}
+			(*mvals)[cnt++] = mkeys[i];
+		}
+	}
+	if (cnt <= M_LINE_MAX) {
+		struct m_line_memo *e = &m_lines[m_lines_next++ % M_LINES];
+		*e = (struct m_line_memo){ p, changes, n, k, cnt, { 0 } };
+		memcpy(e->m, *mvals, cnt * sizeof *e->m);
+	}
+	return cnt;
+}
+
 int table_gemm_query(table_set *gemm, long long m, long long n, long long k, const quant_mode *q,
 		     perf_result *out, char *err, size_t errlen)
 {
@@ -211,25 +261,8 @@ int table_gemm_query(table_set *gemm, long long m, long long n, long long k, con
 	}
 	/* the m values holding this exact (n, k): a 1-D line along m when there are two */
 	const grid_node *root = grid_root(p->g);
-	const double *mkeys;
-	size_t nm = grid_node_keys(root, &mkeys);
 	double mv[64], *mvals = mv;
-	size_t cnt = 0, cap = 64;
-	for (size_t i = 0; i < nm; i++) {
-		const grid_node *byn = grid_node_child_at(root, i); /* the node of mkeys[i] */
-		const grid_node *byk = byn ? grid_node_child(byn, keys[1]) : NULL;
-		if (byk && grid_node_has(byk, keys[2])) {
-			if (cnt == cap) {
-				cap *= 2;
-				double *nv = malloc(cap * sizeof *nv);
-				memcpy(nv, mvals, cnt * sizeof *nv);
-				if (mvals != mv)
-					free(mvals);
-				mvals = nv;
-			}
-			mvals[cnt++] = mkeys[i];
-		}
-	}
+	size_t cnt = m_line(p, root, keys[1], keys[2], &mvals);
 	interp_err ie = { 0 };
 	if (cnt >= 2) {
 		double lo, hi;
