@@ -340,12 +340,16 @@ static const grid_leaf *leaf_by_key_near(const grid_node *row, double key, size_
 static int plane_value(const corner_walk *w, int i, double y, double z, grid_metric metric, interp_method method,
 		       double *out, interp_err *err)
 {
-	double vals[4];
-	for (int n = 0; n < 4; n++)
-		vals[n] = grid_leaf_get(w->leaf[i][n], metric);
-	if (method == INTERP_CUBIC)
+	if (method == INTERP_CUBIC) {
+		double vals[4];
+		for (int n = 0; n < 4; n++)
+			vals[n] = grid_leaf_get(w->leaf[i][n], metric);
 		return interp_griddata_2d((const double (*)[2])w->pts[i], vals, 4, y, z, true, out, err);
-	const double q[2][2] = { { vals[0], vals[1] }, { vals[2], vals[3] } };
+	}
+	/* the cell's values straight from the leaves (a copy through a 4-value array was read
+	 * back 16 bytes at a time, a store-forwarding stall on the bilinear look-ups' hot path) */
+	const double q[2][2] = { { grid_leaf_get(w->leaf[i][0], metric), grid_leaf_get(w->leaf[i][1], metric) },
+				 { grid_leaf_get(w->leaf[i][2], metric), grid_leaf_get(w->leaf[i][3], metric) } };
 	return bilinear_cell(q, w->ys[i][0], w->ys[i][1], w->zs[i][0], w->zs[i][1], y, z, out, err);
 }
 
