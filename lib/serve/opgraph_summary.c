@@ -17,11 +17,22 @@ void summary_free(summary *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* FNV-1a of a name: summary_add compares it before the name, since each op is added to a list of
+ * the configuration's others (a sweep's 18,000 op records made 300,000 name comparisons). */
+static unsigned name_hash(const char *name)
+{
+	unsigned h = 2166136261u;
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
+}
+
 void summary_add(summary *s, const char *name, int phase, double latency_ms, double energy_wms, const char *source)
 {
+	unsigned h = name_hash(name);
 	for (size_t i = 0; i < s->n; i++) {
 		summary_op *op = &s->ops[i];
-		if (op->phase == phase && strcmp(op->name, name) == 0) {
+		if (op->name_hash == h && op->phase == phase && strcmp(op->name, name) == 0) {
 			op->latency_ms += latency_ms;
 			op->energy_wms += energy_wms;
 			if (strcmp(op->source, source))
@@ -36,6 +47,7 @@ void summary_add(summary *s, const char *name, int phase, double latency_ms, dou
 	}
 	summary_op *op = &s->ops[s->n++];
 	memset(op, 0, sizeof *op);
+	op->name_hash = h;
 	str_cut(op->name, sizeof op->name, name);
 	op->phase = phase;
 	/* The reference's dict starts each entry at 0.0 and adds. */

@@ -11,6 +11,7 @@
 
 /* One op name of one phase: the reference's per-name dict entry. */
 typedef struct summary_op {
+	unsigned name_hash;   /* of the name as added: compared before the name (summary_add) */
 	char name[64];
 	int phase;            /* 0 context, 1 generation, 2 encoder (a vision encoder's ops) */
 	double latency_ms, energy_wms;
