@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"                 --ttft MS --tpot MS [--request-latency MS] [--prefix N] [--nextn N] [--top-n N]\n"
 	"                 [--deployment-target k8s,slurm,local] [--generator-set KEY=VALUE]...\n"
 	"                 [--enable-wideep] [--sources FILE] [--price-records] [--help-keys]\n"
+	"                 [--picks-dir DIR]\n"
 	"                 [best_config_topn.csv]\n"
 	"       deploygen --save-dir DIR --model DIR ... (the same options)\n"
 	"\n"
@@ -42,7 +43,8 @@ static const char usage_text[] =
 	"DIR/exp_config.yaml, the search as an experiment of the reference's `exp` format.\n"
 	"--save-dir DIR does both modes of a `default --save-dir` folder: DIR/agg/best_config_topn.csv\n"
 	"into DIR/agg and DIR/disagg/best_config_topn.csv into DIR/disagg (each when it is there),\n"
-	"side by side.\n"
+	"side by side. --picks-dir P reads the picks from P/agg and P/disagg instead (`default`\n"
+	"gives its scratch folder, so that the files are written while its CSV files are copied).\n"
 	"The other options are the `default` run's; --model is the folder it read.\n"
 	"--generator-set KEY=VALUE (repeatable) changes a setting (--help-keys lists them: image,\n"
 	"namespace, model path, ...).\n"
@@ -59,7 +61,7 @@ static const char usage_text[] =
 enum {
 	OPT_OUT = 256, OPT_MODEL, OPT_SYSTEM, OPT_BACKEND, OPT_TOTAL_GPUS, OPT_ISL, OPT_OSL, OPT_TTFT, OPT_TPOT,
 	OPT_REQUEST_LATENCY, OPT_PREFIX, OPT_NEXTN, OPT_TOP_N, OPT_TARGET, OPT_SET, OPT_SOURCES, OPT_HELP_KEYS, OPT_WIDEEP,
-	OPT_SAVE_DIR, OPT_PRICE_RECORDS, OPT_HELP
+	OPT_SAVE_DIR, OPT_PRICE_RECORDS, OPT_PICKS_DIR, OPT_HELP
 };
 
 /* One picks file (csv, "-" for stdin), read as lib/deploy/deploy_modes reads it: the records
@@ -94,10 +96,11 @@ int main(int argc, char **argv)
 		{"generator-set", required_argument, 0, OPT_SET}, {"sources", required_argument, 0, OPT_SOURCES},
 		{"help-keys", no_argument, 0, OPT_HELP_KEYS}, {"enable-wideep", no_argument, 0, OPT_WIDEEP},
 		{"save-dir", required_argument, 0, OPT_SAVE_DIR}, {"price-records", no_argument, 0, OPT_PRICE_RECORDS},
+		{"picks-dir", required_argument, 0, OPT_PICKS_DIR},
 		{"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
 	};
 	deploy_ctx c = {.targets = TARGET_K8S | TARGET_SLURM | TARGET_LOCAL, .nextn = -1, .overrides = yn_map()};
-	const char *out = NULL, *save_dir = NULL, *backend = NULL, *sources_path = NULL;
+	const char *out = NULL, *save_dir = NULL, *picks_dir = NULL, *backend = NULL, *sources_path = NULL;
 	bool price = false;
 	long top_n = 1L << 30;
 	const long big = 1L << 40;
@@ -109,6 +112,7 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case OPT_OUT: out = optarg; break;
 		case OPT_SAVE_DIR: save_dir = optarg; break;
+		case OPT_PICKS_DIR: picks_dir = optarg; break;
 		case OPT_MODEL: c.model_dir = optarg; break;
 		case OPT_SYSTEM: c.system = optarg; break;
 		case OPT_BACKEND: backend = optarg; break;
@@ -146,6 +150,8 @@ int main(int argc, char **argv)
 		usage_error("--out, --model, --system, --backend, --total-gpus, --isl, --osl, --ttft and --tpot are required");
 	if (save_dir && (out || optind < argc))
 		usage_error("--save-dir reads DIR/agg and DIR/disagg: give no --out and no picks file with it");
+	if (picks_dir && !save_dir)
+		usage_error("--picks-dir goes with --save-dir (the folder the files are written into)");
 	if (price && sources_path)
 		usage_error("--price-records writes what --sources reads: use one");
 	if (sources_path && strcmp(sources_path, "-") == 0 && !save_dir && strcmp(csv, "-") == 0)
@@ -200,7 +206,8 @@ int main(int argc, char **argv)
 			char mode_dir[4096], mode_csv[4200];
 			struct stat st;
 			snprintf(mode_dir, sizeof mode_dir, "%s/%s", save_dir, names[m]);
-			snprintf(mode_csv, sizeof mode_csv, "%s/best_config_topn.csv", mode_dir);
+			snprintf(mode_csv, sizeof mode_csv, "%s/%s/best_config_topn.csv", picks_dir ? picks_dir : save_dir,
+				 names[m]);
 			if (stat(mode_csv, &st) != 0 || !S_ISREG(st.st_mode))
 				continue;
 			if (price)
@@ -209,7 +216,7 @@ int main(int argc, char **argv)
 				deploy_mode_load(&modes[nmodes++], &c, mode_csv, mode_dir, top_n);
 		}
 		if (!nmodes)
-			die(EXIT_DATA, "%s: no agg/ or disagg/ best_config_topn.csv", save_dir);
+			die(EXIT_DATA, "%s: no agg/ or disagg/ best_config_topn.csv", picks_dir ? picks_dir : save_dir);
 	} else if (price) {
 		price_picks(&c, csv, top_n, model);
 	} else {

@@ -532,3 +532,32 @@ EOF
 	assert_equal "$(echo "$stderr" | wc -l)" 1
 	assert_equal "$(echo "$stderr" | grep -c "agg/top3")" 1
 }
+
+@test "deploy --picks-dir: the picks read from another folder, the files written into --save-dir as from its own" {
+	p="$BATS_TEST_TMPDIR/scratch" d="$BATS_TEST_TMPDIR/save" e="$BATS_TEST_TMPDIR/same"
+	mkdir -p "$p" "$e"
+	cp -r "$QWEN/agg" "$QWEN/disagg" "$p/"
+	cp -r "$QWEN/agg" "$QWEN/disagg" "$e/"
+	args=(--model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm --backend trtllm --total-gpus 8 --isl 4000 --osl 1000
+		--ttft 2000 --tpot 30 --deployment-target k8s)
+	run "$ROOT/pipelines/deploy" --save-dir "$d" --picks-dir "$p" "${args[@]}"
+	assert_success
+	assert_equal "${#lines[@]}" 7
+	"$ROOT/pipelines/deploy" --save-dir "$e" "${args[@]}" >/dev/null
+	# the same folders and files as when the picks lie in the save folder, and no CSV copied
+	run diff -r -x '*.csv' "$d" "$e"
+	assert_success
+	[ ! -e "$d/agg/best_config_topn.csv" ]
+	assert_equal "$(find "$d" -type f | wc -l)" "$(($(find "$e" -type f | wc -l) - 4))"
+	# with the picks file, it is one picks file and --out: refused, as deploygen's own use
+	run "$ROOT/pipelines/deploy" --picks "$p/agg/best_config_topn.csv" --out "$BATS_TEST_TMPDIR/o" --picks-dir "$p" "${args[@]}"
+	assert_failure 2
+	assert_line --index 0 "deploy: --picks-dir goes with --save-dir (the folder the files are written into)"
+	# shellcheck disable=SC2046
+	run --separate-stderr deploygen $(qwen_args) --out "$BATS_TEST_TMPDIR/o" --picks-dir "$p" "$p/agg/best_config_topn.csv"
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "deploygen: --picks-dir goes with --save-dir (the folder the files are written into)"
+	run "$ROOT/pipelines/deploy" --save-dir "$d" --picks-dir "$BATS_TEST_TMPDIR/none" "${args[@]}"
+	assert_failure 1
+	assert_output "deploy: $BATS_TEST_TMPDIR/none: no agg/ or disagg/ best_config_topn.csv"
+}
