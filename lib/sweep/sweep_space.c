@@ -190,9 +190,42 @@ size_t sweep_layouts(const sweep_spec *s, sweep_role role, sweep_layout *out, si
 	return n;
 }
 
+/* v's decimal digits at p (at most end - p of them, room for the NUL left to the caller). */
+static char *put_int(char *p, const char *end, int v)
+{
+	char d[12];
+	int n = 0;
+	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+	do
+		d[n++] = (char)('0' + u % 10);
+	while ((u /= 10) && n < 11);
+	if (v < 0 && p < end)
+		*p++ = '-';
+	while (n > 0 && p < end)
+		*p++ = d[--n];
+	return p;
+}
+
+static char *put_lit(char *p, const char *end, const char *s)
+{
+	while (*s && p < end)
+		*p++ = *s++;
+	return p;
+}
+
+/* "tp%dpp%ddp%detp%dep%d", cut to n - 1 bytes as snprintf would, without it: pareto names every
+ * agg point's layout (snprintf's format parsing was a thirteenth of pareto's picks). */
 void sweep_layout_name(const sweep_layout *l, char *buf, size_t n)
 {
-	snprintf(buf, n, "tp%dpp%ddp%detp%dep%d", l->tp, l->pp, l->dp, l->moe_tp, l->moe_ep);
+	if (n == 0)
+		return;
+	char *p = buf;
+	const char *end = buf + n - 1;
+	const char *const tags[] = { "tp", "pp", "dp", "etp", "ep" };
+	const int vals[] = { l->tp, l->pp, l->dp, l->moe_tp, l->moe_ep };
+	for (int i = 0; i < 5; i++)
+		p = put_int(put_lit(p, end, tags[i]), end, vals[i]);
+	*p = '\0';
 }
 
 /* A batch list as runs of one step each (lo, lo + step, ... below hi), then its last size. */

@@ -230,8 +230,23 @@ static void test_load_points(void)
 	pick_table_free(&t);
 }
 
+/* sweep_layout_name writes what snprintf's "tp%dpp%ddp%detp%dep%d" writes, cut alike. */
+static void test_layout_name(void)
+{
+	const sweep_layout ls[] = { { 1, 1, 1, 1, 1 }, { 8, 2, 4, 16, 32 }, { 1024, 10, 0, 512, 100000 }, { -3, 7, 2147483647, -2147483647 - 1, 9 } };
+	for (size_t i = 0; i < sizeof ls / sizeof ls[0]; i++)
+		for (size_t n = 0; n <= 64; n++) {
+			char got[64] = "unset", want[64] = "unset";
+			sweep_layout_name(&ls[i], got, n);
+			if (n)
+				snprintf(want, n, "tp%dpp%ddp%detp%dep%d", ls[i].tp, ls[i].pp, ls[i].dp, ls[i].moe_tp, ls[i].moe_ep);
+			CHECK_STR(got, want);
+		}
+}
+
 int main(void)
 {
+	test_layout_name();
 	test_pyfloat();
 	test_lists();
 	test_layouts();
