@@ -55,6 +55,7 @@ struct perfdb {
 	 * holds MEMO_GEN_MAX answers it becomes the old one (the old one is dropped); an
 	 * answer found in the old one is copied to the young one */
 	memo_gen memo, memo_old;
+	unsigned long gen_asked, gen_hits; /* generation attention look-ups, and memo hits among them */
 	struct extra_table {
 		char file[64];
 		int state; /* 1 read, -1 bad table (fatal says why) */

@@ -123,12 +123,26 @@ int perfdb_generation_attention(perfdb *db, long long b, long long s, long long 
 		snprintf(err, errlen, "generation attention: n_kv %lld must not exceed n %lld", n_kv, n);
 		return PERFDB_REFUSED;
 	}
-	/* Not remembered (unlike the other look-ups): a decode op asks each kv length of its run once,
-	 * and repeated records are answered by query's text memo before they get here. In default's
-	 * Qwen3-32B sweep not one of its 12,464 look-ups was asked twice, and the memo's hash, probe
-	 * and insert (and the GEMM answers its entries pushed out) cost ~3 ms of query's 45; a
-	 * stream that sweeps osl at one isl asks some kv lengths again (bench/speed's 10,000
-	 * configurations: ~1% slower without it). */
+	/* Remembered only while it pays: a decode op asks each kv length of its run once, and
+	 * repeated records are answered by query's text memo before they get here. In default's
+	 * Qwen3-32B sweep not one of 12,464 look-ups was asked twice, and the memo's hash, probe and
+	 * insert (and the GEMM answers its entries pushed out) cost ~3 ms of query's 45; a stream
+	 * that sweeps osl at one isl asks the early kv lengths again and again (bench/speed's
+	 * 100,000 configurations: 11% slower without it). So after 4,096 look-ups the memo is
+	 * kept for them only while at least one in 32 was a hit. */
+	memo_key key = pdb_key(db, FN_GEN);
+	bool remember = db->gen_asked < 4096 || db->gen_hits * 32 >= db->gen_asked;
+	db->gen_asked++;
+	if (remember) {
+		key.a[0] = b, key.a[1] = s, key.a[2] = n, key.a[3] = n_kv, key.a[4] = window_size, key.a[5] = head_size;
+		key.p[0] = kv;
+		memo_slot *hit = pdb_memo_find(db, &key);
+		if (hit) {
+			db->gen_hits++;
+			*out = hit->r;
+			return 0;
+		}
+	}
 	double sol = generation_attention_sol_ms(db->sys, (double)b, (double)s, (double)n, (double)n_kv,
 						 (double)head_size, (double)window_size, kv);
 	if (!perf_mode_formula(db->mode, sol, 0.8, out)) {
@@ -144,6 +158,8 @@ int perfdb_generation_attention(perfdb *db, long long b, long long s, long long 
 		if ((st = perf_mode_settle(db->mode, st, sol / 0.8, out, what, err, errlen)))
 			return st;
 	}
+	if (remember)
+		pdb_memo_put(db, &key, out);
 	return 0;
 }
 
