@@ -274,10 +274,13 @@ int table_generation_attention_query(table_set *t, long long b, long long s, lon
 		s_max = s_min;
 	double lat = 0, energy = 0;
 	bool inside = true, measured = true;
+	/* (its message is written only on a failure, which ends the loop: not cleared per sample) */
+	interp_err ie;
+	ie.code = 0;
+	ie.msg[0] = '\0';
 	for (int i = 0; i < 5; i++) {
 		long long si = s_min + (s_max - s_min) * i / 4;
 		interp_result r;
-		interp_err ie = { 0 };
 		int st = interp_3d((double)n, (double)b, (double)si, grid_root(p->g), interp_dict_leaves(p->g),
 				   INTERP_BILINEAR, &r, &ie);
 		if (st != 0) {
