@@ -95,10 +95,12 @@ static void memo_put_hashed(perfdb *db, const memo_key *k, uint64_t h, const per
 		 * slots), touched only where a slot is: growing by doubling rehashed into arrays that
 		 * were then dropped (4,000 page faults of a 564-configuration sweep). */
 		_Static_assert(MEMO_CAP * sizeof(uint32_t) % _Alignof(memo_slot) == 0, "slots follow the tags aligned");
-		uint32_t *tags = calloc(MEMO_CAP, sizeof *tags + sizeof(memo_slot));
-		if (!tags)
+		db->memo.tags = calloc(MEMO_CAP, sizeof *db->memo.tags + sizeof(memo_slot));
+		if (!db->memo.tags)
 			return; /* no memory: just do not memoize */
-		db->memo = (memo_gen){ tags, (memo_slot *)(void *)(tags + MEMO_CAP), MEMO_CAP, 0 };
+		db->memo.slots = (memo_slot *)(void *)(db->memo.tags + MEMO_CAP);
+		db->memo.cap = MEMO_CAP;
+		db->memo.n = 0;
 	}
 	memo_insert(&db->memo, k, h, r);
 }
