@@ -304,7 +304,11 @@ int table_csv_load(table_csv *t, const char *path, char *err, size_t errlen)
 {
 	if (!table_sources_active())
 		return load_one(t, path, err, errlen);
-	static _Thread_local table_source src[TABLE_SOURCES_MAX];
+	/* on the heap, made on first use: a 270 KB array in thread-local storage was zeroed at every
+	 * start of every program that links it (~0.3 ms of query's start), used or not */
+	static _Thread_local table_source *src;
+	if (!src)
+		src = xcalloc(TABLE_SOURCES_MAX, sizeof *src);
 	size_t n = table_sources_for(path, src, TABLE_SOURCES_MAX, err, errlen);
 	if (n == 0) {
 		memset(t, 0, sizeof *t);

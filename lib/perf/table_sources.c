@@ -1,4 +1,5 @@
 #include "table_sources.h"
+#include "diag.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -729,7 +730,9 @@ void table_sources_tag(const char *dir, const char *const *files, char *out, siz
 		return;
 	/* a hash of every sibling file's path, size and time */
 	uint64_t h = 1469598103934665603ull;
-	static _Thread_local table_source src[TABLE_SOURCES_MAX];
+	static _Thread_local table_source *src; /* on the heap on first use (see table_csv_load) */
+	if (!src)
+		src = xcalloc(TABLE_SOURCES_MAX, sizeof *src);
 	for (size_t f = 0; files && files[f]; f++) {
 		char primary[TABLE_SOURCES_PATH_MAX], err[600], id[TABLE_SOURCES_PATH_MAX + 64];
 		snprintf(primary, sizeof primary, "%.3000s/%.200s", dir, files[f]);
