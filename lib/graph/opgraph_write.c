@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "jsonl.h"
+#include "numfmt.h"
 #include "families.h"
 
 /* The record being written: built here and written with one fwrite (a record was some forty
@@ -96,15 +97,8 @@ static const char *cjson_number(double v)
 /* v as printf's %ld writes it. */
 static void put_long(line *l, long v)
 {
-	char buf[24];
-	size_t i = sizeof buf;
-	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
-	do
-		buf[--i] = (char)('0' + u % 10);
-	while (u /= 10);
-	if (v < 0)
-		buf[--i] = '-';
-	put(l, buf + i, sizeof buf - i);
+	char buf[21];
+	put(l, buf, numfmt_ld(buf, v));
 }
 
 static void put_number(line *l, double v, bool cjson)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "families.h"
+#include "numfmt.h"
 
 /* A list of small positive integers, as the reference writes its search lists. */
 typedef struct ilist {
@@ -190,22 +191,7 @@ size_t sweep_layouts(const sweep_spec *s, sweep_role role, sweep_layout *out, si
 	return n;
 }
 
-/* v's decimal digits at p (at most end - p of them, room for the NUL left to the caller). */
-static char *put_int(char *p, const char *end, int v)
-{
-	char d[12];
-	int n = 0;
-	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
-	do
-		d[n++] = (char)('0' + u % 10);
-	while ((u /= 10) && n < 11);
-	if (v < 0 && p < end)
-		*p++ = '-';
-	while (n > 0 && p < end)
-		*p++ = d[--n];
-	return p;
-}
-
+/* s at p, cut at end (a NUL's room left to the caller). */
 static char *put_lit(char *p, const char *end, const char *s)
 {
 	while (*s && p < end)
@@ -223,8 +209,11 @@ void sweep_layout_name(const sweep_layout *l, char *buf, size_t n)
 	const char *end = buf + n - 1;
 	const char *const tags[] = { "tp", "pp", "dp", "etp", "ep" };
 	const int vals[] = { l->tp, l->pp, l->dp, l->moe_tp, l->moe_ep };
-	for (int i = 0; i < 5; i++)
-		p = put_int(put_lit(p, end, tags[i]), end, vals[i]);
+	for (int i = 0; i < 5; i++) {
+		char digits[21];
+		numfmt_ld(digits, vals[i]);
+		p = put_lit(put_lit(p, end, tags[i]), end, digits);
+	}
 	*p = '\0';
 }
 

@@ -130,3 +130,19 @@ bool numfmt_g_back(double v, int prec, double *back)
 	*back = signbit(v) ? -d : d;
 	return true;
 }
+
+size_t numfmt_ld(char buf[static 21], long v)
+{
+	char d[20];
+	size_t n = 0, len = 0;
+	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+	do
+		d[n++] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		buf[len++] = '-';
+	while (n > 0)
+		buf[len++] = d[--n];
+	buf[len] = '\0';
+	return len;
+}

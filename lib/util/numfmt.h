@@ -1,4 +1,4 @@
-/* numfmt: printf's "%.Pg" for doubles, the same bytes, without printf.
+/* numfmt: printf's "%.Pg" for doubles and "%ld" for longs, the same bytes, without printf.
  *
  * Every priced op record and every report prints its numbers as cJSON does ("%1.15g", read back,
  * "%1.17g" when that does not come close enough): glibc's printf_fp and strtod were a fifth of
@@ -14,6 +14,10 @@
 
 /* snprintf(buf, n, "%.*g", prec, v), byte for byte (prec 1..17 on the fast path). */
 int numfmt_g(char *buf, size_t n, double v, int prec);
+
+/* v as printf's "%ld" writes it, NUL-terminated, into buf (21 bytes hold any long): its length.
+ * Record writers print counts and layout numbers by the thousand. */
+size_t numfmt_ld(char buf[static 21], long v);
 
 /* The double strtod reads from the text numfmt_g(prec) wrote for v, when it can be had without
  * strtod (sets *back); false otherwise (then read the text). */

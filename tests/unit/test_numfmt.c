@@ -2,10 +2,12 @@
  * on random doubles of every magnitude, short binary mantissas (exact ties), values next to
  * powers of ten (rounding that carries) and the cases printf handles apart. */
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "numfmt.h"
 #include "unit.h"
@@ -47,8 +49,29 @@ static void all_precisions(double v)
 	same(-v, 17);
 }
 
+/* numfmt_ld gives snprintf's "%ld" bytes, the ends of long included. */
+static void test_ld(void)
+{
+	const long fixed[] = { 0, 1, -1, 9, 10, -10, 99, 100, 123456789, -987654321, LONG_MAX, LONG_MIN, LONG_MIN + 1 };
+	char got[21], want[32];
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		size_t n = numfmt_ld(got, fixed[i]);
+		snprintf(want, sizeof want, "%ld", fixed[i]);
+		CHECK_STR(got, want);
+		CHECK(n == strlen(want));
+	}
+	for (int i = 0; i < 100000; i++) {
+		long v = (long)(((unsigned long)rand() << 33) ^ ((unsigned long)rand() << 11) ^ (unsigned long)rand());
+		v >>= rand() % 63;
+		numfmt_ld(got, v);
+		snprintf(want, sizeof want, "%ld", v);
+		CHECK_STR(got, want);
+	}
+}
+
 int main(void)
 {
+	test_ld();
 	static const double fixed[] = {
 		0.0, -0.0, 1.0, 0.1, 0.5, 1.5, 2.5, 1e-6, 9.9999999999999995e-7, 1e-5, 1e-4, 9.99999999999999e-5,
 		0.001, 1e15, 999999999999999.9, 999999999999999.4, 1e14, 123456789012345.6, 42.702702702702695,
