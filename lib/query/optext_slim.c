@@ -79,7 +79,19 @@ static void put(char **buf, size_t *cap, size_t *n, const char *s, size_t len)
 	*n += len;
 }
 
-size_t optext_slim(const char *body, size_t len, char **buf, size_t *cap)
+static size_t slim_body(const char *body, size_t len, char **buf, size_t *cap);
+
+size_t optext_slim(const char *body, size_t len, const char *tail, char **buf, size_t *cap)
+{
+	size_t n = slim_body(body, len, buf, cap);
+	if (n) {
+		size_t at = n;
+		put(buf, cap, &at, tail, strlen(tail) + 1);
+	}
+	return n;
+}
+
+static size_t slim_body(const char *body, size_t len, char **buf, size_t *cap)
 {
 	const char *p = body, *end = body + len;
 	p = blanks(p, end);

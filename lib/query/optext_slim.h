@@ -14,8 +14,9 @@ extern const char *const optext_slim_dropped[];
 
 /* body: the text of one JSON object without its closing brace (optext_body_len), as a record
  * query accepted has it. Copies it into *buf (grown with realloc, *cap its size) without its
- * top-level members named in optext_slim_dropped, every other byte as it was. Returns the
- * copy's length, or 0 when body is not an object this scan follows (then write it as it is). */
-size_t optext_slim(const char *body, size_t len, char **buf, size_t *cap);
+ * top-level members named in optext_slim_dropped, every other byte as it was, then tail (what
+ * query splices in, the closing brace included) and a NUL. Returns the length of the copy
+ * before tail, or 0 when body is not an object this scan follows (then write it as it is). */
+size_t optext_slim(const char *body, size_t len, const char *tail, char **buf, size_t *cap);
 
 #endif

@@ -79,21 +79,12 @@ static void write_priced(query_pricer *st, const jsonl_reader *r, perfdb *db, si
 			optext_memo_put(&st->memo, db, rest, rest_len, tail);
 		return;
 	}
-	size_t n = optext_slim(r->text, body, &st->slim_buf, &st->slim_cap);
+	size_t n = optext_slim(r->text, body, tail, &st->slim_buf, &st->slim_cap);
 	size_t head = split ? (size_t)(rest - r->text) : 0;
 	if (!n || n < head || memcmp(st->slim_buf, r->text, head) != 0) {
 		optext_write_spliced(r->text, body, tail); /* a text the scan does not follow: whole */
 		return;
 	}
-	size_t tail_len = strlen(tail);
-	if (n + tail_len + 1 > st->slim_cap) {
-		char *grown = realloc(st->slim_buf, n + tail_len + 1);
-		if (!grown)
-			die(EXIT_DATA, "out of memory");
-		st->slim_buf = grown;
-		st->slim_cap = n + tail_len + 1;
-	}
-	memcpy(st->slim_buf + n, tail, tail_len + 1);
 	optext_write_spliced(st->slim_buf, n, tail);
 	if (split)
 		optext_memo_put(&st->memo, db, rest, rest_len, st->slim_buf + head);
