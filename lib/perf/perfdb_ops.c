@@ -128,12 +128,13 @@ int perfdb_generation_attention(perfdb *db, long long b, long long s, long long 
 	 * Qwen3-32B sweep not one of 12,464 look-ups was asked twice, and the memo's hash, probe and
 	 * insert (and the GEMM answers its entries pushed out) cost ~3 ms of query's 45; a stream
 	 * that sweeps osl at one isl asks the early kv lengths again and again (bench/speed's
-	 * 100,000 configurations: 11% slower without it). So after 4,096 look-ups the memo is
-	 * kept for them only while at least one in 32 was a hit. */
-	memo_key key = pdb_key(db, FN_GEN);
+	 * 10,000 configurations: ~1% slower without it). So after 4,096 look-ups the memo is
+	 * kept for them only while at least one in 32 was a hit, and no key is made otherwise. */
+	memo_key key;
 	bool remember = db->gen_asked < 4096 || db->gen_hits * 32 >= db->gen_asked;
 	db->gen_asked++;
 	if (remember) {
+		key = pdb_key(db, FN_GEN);
 		key.a[0] = b, key.a[1] = s, key.a[2] = n, key.a[3] = n_kv, key.a[4] = window_size, key.a[5] = head_size;
 		key.p[0] = kv;
 		memo_slot *hit = pdb_memo_find(db, &key);
