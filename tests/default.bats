@@ -397,3 +397,14 @@ same_picture() {
 	assert_failure 1
 	[ ! -e "$d" ]
 }
+
+@test "default --save-dir: deployment files that cannot be written end the run with their error and status" {
+	d="$BATS_TEST_TMPDIR/s"
+	mkdir -p "$d/agg"
+	touch "$d/agg/top1" # where the first agg pick's folder goes
+	run --separate-stderr timeout 120 "$ROOT/pipelines/default" --model "$MODELS/Qwen--Qwen3-32B" --system h200_sxm \
+		--backend trtllm --total-gpus 8 --isl 4000 --osl 1000 --ttft 2000 --tpot 30 --save-dir "$d"
+	assert_failure 1
+	assert_equal "$stderr" "default: $d/agg/top1/generator_config.yaml: Not a directory"
+	[ -z "$output" ]
+}
