@@ -84,22 +84,18 @@ static void *write_mode(void *arg)
 
 int deploy_modes_write(deploy_mode *modes, size_t n, written_picks *w, char *err, size_t errlen)
 {
-	mode_job *jobs = xcalloc(n ? n : 1, sizeof *jobs);
-	pthread_t *threads = xcalloc(n ? n : 1, sizeof *threads);
-	bool *started = xcalloc(n ? n : 1, sizeof *started);
-	for (size_t i = 0; i < n; i++) {
-		jobs[i].m = &modes[i];
-		/* no thread to be had: that mode is written here, after the first */
-		started[i] = i > 0 && pthread_create(&threads[i], NULL, write_mode, &jobs[i]) == 0;
-	}
+	if (n > 2)
+		die(EXIT_DATA, "deploy_modes_write: %zu modes (agg and disagg at most)", n);
+	mode_job jobs[2] = { { .m = &modes[0] }, { .m = n > 1 ? &modes[1] : NULL } };
+	/* the second mode on a thread of its own; none to be had: written here, after the first */
+	pthread_t thread;
+	bool started = n > 1 && pthread_create(&thread, NULL, write_mode, &jobs[1]) == 0;
 	if (n > 0)
 		write_mode(&jobs[0]);
-	for (size_t i = 1; i < n; i++) {
-		if (started[i])
-			pthread_join(threads[i], NULL);
-		else
-			write_mode(&jobs[i]);
-	}
+	if (started)
+		pthread_join(thread, NULL);
+	else if (n > 1)
+		write_mode(&jobs[1]);
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (jobs[i].rc) {
@@ -117,8 +113,5 @@ int deploy_modes_write(deploy_mode *modes, size_t n, written_picks *w, char *err
 		free(mw->v);
 		*mw = (written_picks){ 0 };
 	}
-	free(jobs);
-	free(threads);
-	free(started);
 	return rc;
 }

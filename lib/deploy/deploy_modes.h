@@ -45,9 +45,9 @@ void deploy_mode_load(deploy_mode *m, const deploy_ctx *c, const char *csv, cons
 /* The file's rows, given back. */
 void deploy_mode_free_table(deploy_mode *m);
 
-/* Writes the modes' folders and exp_config.yaml files, modes[1..] each on a thread beside
- * modes[0], and moves their picks into w in mode order (each mode's w is left empty). 0, or -1
- * with err the message of the first mode, in order, that failed. */
+/* Writes the folders and exp_config.yaml files of n modes (at most 2: agg, disagg), the second
+ * on a thread beside the first, and moves their picks into w in mode order (each mode's w is
+ * left empty). 0, or -1 with err the message of the first mode, in order, that failed. */
 int deploy_modes_write(deploy_mode *modes, size_t n, written_picks *w, char *err, size_t errlen);
 
 #endif
