@@ -250,10 +250,8 @@ void og_emit_stream(jsonl_reader *r, const og_runtime *base, const og_serving_re
 	 * nothing keeps a record's tree past it (og_config_head copies the model) */
 	static jsonarena arena;
 	while (jsonl_next_text(r)) {
-		cJSON *rec = jsonarena_parse(&arena, r->text, r->text_len);
-		bool in_arena = rec != NULL;
-		if (!rec)
-			rec = jsonl_parse_text(r);
+		bool in_arena;
+		cJSON *rec = jsonarena_parse_line(&arena, r, &in_arena);
 		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
 		if (kind && strcmp(kind, "model"))
 			jsonl_write(rec); /* not ours: pass it on */

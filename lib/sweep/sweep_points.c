@@ -64,10 +64,8 @@ void sweep_points_read(sweep_points *pt, double kv_fraction, const double correc
 	 * parsed by cJSON, which says what is wrong as ever. The points copy what they keep. */
 	static jsonarena arena;
 	while (jsonl_next_text(&r)) {
-		cJSON *rec = jsonarena_parse(&arena, r.text, r.text_len);
-		bool in_arena = rec != NULL;
-		if (!rec)
-			rec = jsonl_parse_text(&r);
+		bool in_arena;
+		cJSON *rec = jsonarena_parse_line(&arena, &r, &in_arena);
 		sweep_report_kind k = sweep_report_kind_of(rec);
 		int rc = 0;
 		if (k == SWEEP_REPORT_AGG) {

@@ -573,3 +573,10 @@ void jsonarena_free(jsonarena *a)
 	}
 	*a = (jsonarena){ 0 };
 }
+
+cJSON *jsonarena_parse_line(jsonarena *a, jsonl_reader *r, bool *in_arena)
+{
+	cJSON *rec = jsonarena_parse(a, r->text, r->text_len);
+	*in_arena = rec != NULL;
+	return rec ? rec : jsonl_parse_text(r);
+}

@@ -16,8 +16,11 @@
 #ifndef INFERCAST_JSONARENA_H
 #define INFERCAST_JSONARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
+
+#include "jsonl.h"
 
 typedef struct jsonarena_block jsonarena_block;
 
@@ -29,6 +32,12 @@ typedef struct jsonarena {
  * in a's blocks until the next jsonarena_parse or jsonarena_free on a; NULL when the text is
  * not one object the strict parse accepts (see above) or memory runs out. */
 cJSON *jsonarena_parse(jsonarena *a, const char *text, size_t len);
+
+/* The record of the line r read last (jsonl_next_text), in a's blocks (*in_arena true: never
+ * freed by the caller, good until the next parse on a); what the strict parse refuses is parsed
+ * by cJSON, which says what is wrong exactly as jsonl_parse_text does (*in_arena false: the
+ * caller frees it). For filters that read each record once and keep nothing of its tree. */
+cJSON *jsonarena_parse_line(jsonarena *a, jsonl_reader *r, bool *in_arena);
 
 /* jsonarena_parse keeping only the top-level members named in keys (NULL-terminated, each
  * under 64 bytes), in order, repeats included; the other members are only checked (their
