@@ -261,7 +261,7 @@ int table_gemm_query(table_set *gemm, long long m, long long n, long long k, con
 	}
 	/* the m values holding this exact (n, k): a 1-D line along m when there are two */
 	const grid_node *root = grid_root(p->g);
-	double mv[64], *mvals = mv;
+	double mv[M_LINE_MAX], *mvals = mv; /* m_line fills it, or gives a larger array of its own */
 	size_t cnt = m_line(p, root, keys[1], keys[2], &mvals);
 	interp_err ie = { 0 };
 	if (cnt >= 2) {
