@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "diag.h"
+#include "outfile.h"
 #include "streambuf.h"
 #include "sweep_pick.h"
 #include "sweep_points.h"
@@ -58,11 +59,11 @@ static void save_csv(const char *dir, const char *mode, const char *file, const 
 	if (mkdir(path, 0777) && errno != EEXIST)
 		die(EXIT_DATA, "%s: cannot create: %s", path, strerror(errno));
 	snprintf(path, sizeof path, "%s/%s/%s", dir, mode, file);
-	FILE *f = fopen(path, "w");
+	FILE *f = outfile_open(path);
 	if (!f)
 		die(EXIT_DATA, "%s: cannot write: %s", path, strerror(errno));
 	pick_write_csv(f, t, disagg, c);
-	if (fclose(f))
+	if (outfile_close(f))
 		die(EXIT_DATA, "%s: write failed: %s", path, strerror(errno));
 }
 

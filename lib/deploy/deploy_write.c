@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "diag.h"
+#include "outfile.h"
 #include "pyfloat.h"
 
 /* ---- lists ---- */
@@ -149,7 +150,7 @@ static int add_file(strlist *files, const char *name) { return strlist_add(files
 static int open_out(const char *dir, const char *name, FILE **f, char *path, size_t pathlen, char *err, size_t errlen)
 {
 	snprintf(path, pathlen, "%s/%s", dir, name);
-	*f = fopen(path, "w");
+	*f = outfile_open(path);
 	if (!*f)
 		return diag_errf(err, errlen, "%s: %s", path, strerror(errno));
 	return 0;
@@ -157,7 +158,7 @@ static int open_out(const char *dir, const char *name, FILE **f, char *path, siz
 
 static int close_out(FILE *f, const char *path, bool executable, char *err, size_t errlen)
 {
-	if (ferror(f) | (fclose(f) != 0))
+	if (outfile_close(f) != 0)
 		return diag_errf(err, errlen, "%s: %s", path, strerror(errno));
 	if (executable && chmod(path, 0755) != 0)
 		return diag_errf(err, errlen, "%s: %s", path, strerror(errno));

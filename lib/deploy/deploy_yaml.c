@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "diag.h"
+#include "outfile.h"
 #include "pyfloat.h"
 
 static ynode *node(ynode_kind k, const char *text)
@@ -289,11 +290,11 @@ int yn_write(FILE *out, const char *name, const char *header, ynode *const *docs
 
 int yn_write_file(const char *path, const char *header, ynode *const *docs, size_t ndocs, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = outfile_open(path);
 	if (!f)
 		return diag_errf(err, errlen, "%s: %s", path, strerror(errno));
 	int rc = yn_write(f, path, header, docs, ndocs, err, errlen);
-	if (fclose(f) != 0 && rc == 0)
+	if (outfile_close(f) != 0 && rc == 0)
 		rc = diag_errf(err, errlen, "%s: %s", path, strerror(errno));
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include "merged_table.h"
 #include "diag.h"
 #include "jsonl.h"
+#include "outfile.h"
 #include "pdsort.h"
 #include "pyfloat.h"
 
@@ -169,7 +170,7 @@ void merged_write_csv(const merged *m, const char *dir, const char *mode, const 
 	if (mkdir(path, 0777) && errno != EEXIST)
 		die(EXIT_DATA, "%s: %s", path, strerror(errno));
 	snprintf(path, sizeof path, "%s/%s/%s", dir, mode, file);
-	FILE *f = fopen(path, "w");
+	FILE *f = outfile_open(path);
 	if (!f)
 		die(EXIT_DATA, "%s: %s", path, strerror(errno));
 	for (size_t i = 0; i < m->ncols; i++) {
@@ -186,7 +187,7 @@ void merged_write_csv(const merged *m, const char *dir, const char *mode, const 
 		}
 		fputc('\n', f);
 	}
-	if (ferror(f) | fclose(f))
+	if (outfile_close(f))
 		die(EXIT_DATA, "%s: write error", path);
 }
 
