@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "csvtab.h"
+#include "deploy_copy.h"
 #include "deploy_modes.h"
 #include "deploy_plan.h"
 #include "deploy_price.h"
@@ -43,8 +44,9 @@ static const char usage_text[] =
 	"DIR/exp_config.yaml, the search as an experiment of the reference's `exp` format.\n"
 	"--save-dir DIR does both modes of a `default --save-dir` folder: DIR/agg/best_config_topn.csv\n"
 	"into DIR/agg and DIR/disagg/best_config_topn.csv into DIR/disagg (each when it is there),\n"
-	"side by side. --picks-dir P reads the picks from P/agg and P/disagg instead (`default`\n"
-	"gives its scratch folder, so that the files are written while its CSV files are copied).\n"
+	"side by side. --picks-dir P reads the picks from P/agg and P/disagg instead and copies\n"
+	"the files there (the CSV files) into DIR/agg and DIR/disagg (`default` gives its scratch\n"
+	"folder: one program writes the whole save folder).\n"
 	"The other options are the `default` run's; --model is the folder it read.\n"
 	"--generator-set KEY=VALUE (repeatable) changes a setting (--help-keys lists them: image,\n"
 	"namespace, model path, ...).\n"
@@ -79,6 +81,13 @@ static void price_picks(const deploy_ctx *c, const char *csv, long top_n, const 
 	}
 	free(m.w.v);
 	deploy_mode_free_table(&m);
+}
+
+/* Whether two paths name one folder (a copy onto itself would read what it writes). */
+static bool same_folder(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 int main(int argc, char **argv)
@@ -225,6 +234,8 @@ int main(int argc, char **argv)
 	if (!price) {
 		for (size_t m = 0; m < nmodes; m++)
 			deploy_mode_free_table(&modes[m]);
+		if (picks_dir && !same_folder(picks_dir, save_dir) && deploy_copy_picks(picks_dir, save_dir, err, sizeof err))
+			die(EXIT_DATA, "%s", err);
 		if (deploy_modes_write(modes, nmodes, &w, err, sizeof err))
 			die(EXIT_DATA, "%s", err);
 	}

@@ -533,7 +533,7 @@ EOF
 	assert_equal "$(echo "$stderr" | grep -c "agg/top3")" 1
 }
 
-@test "deploy --picks-dir: the picks read from another folder, the files written into --save-dir as from its own" {
+@test "deploy --picks-dir: the picks read from another folder and copied with the files into --save-dir, as from its own" {
 	p="$BATS_TEST_TMPDIR/scratch" d="$BATS_TEST_TMPDIR/save" e="$BATS_TEST_TMPDIR/same"
 	mkdir -p "$p" "$e"
 	cp -r "$QWEN/agg" "$QWEN/disagg" "$p/"
@@ -544,11 +544,18 @@ EOF
 	assert_success
 	assert_equal "${#lines[@]}" 7
 	"$ROOT/pipelines/deploy" --save-dir "$e" "${args[@]}" >/dev/null
-	# the same folders and files as when the picks lie in the save folder, and no CSV copied
-	run diff -r -x '*.csv' "$d" "$e"
+	# the same folders and files as when the picks lie in the save folder, the CSV files copied
+	run diff -r "$d" "$e"
 	assert_success
-	[ ! -e "$d/agg/best_config_topn.csv" ]
-	assert_equal "$(find "$d" -type f | wc -l)" "$(($(find "$e" -type f | wc -l) - 4))"
+	assert_equal "$(find "$d" -name '*.csv' | wc -l)" 4
+	# copied over longer files in place: cut to the picks' length; and onto itself, unchanged
+	for f in "$d"/agg/*.csv "$d"/disagg/*.csv; do seq 1 5000 >>"$f"; done
+	"$ROOT/pipelines/deploy" --save-dir "$d" --picks-dir "$p" "${args[@]}" >/dev/null
+	run diff -r "$d" "$e"
+	assert_success
+	"$ROOT/pipelines/deploy" --save-dir "$e" --picks-dir "$e" "${args[@]}" >/dev/null
+	run diff -r "$d" "$e"
+	assert_success
 	# with the picks file, it is one picks file and --out: refused, as deploygen's own use
 	run "$ROOT/pipelines/deploy" --picks "$p/agg/best_config_topn.csv" --out "$BATS_TEST_TMPDIR/o" --picks-dir "$p" "${args[@]}"
 	assert_failure 2
