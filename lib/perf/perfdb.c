@@ -74,8 +74,8 @@ void perfdb_close(perfdb *db)
 		free(db->extra[i]);
 	}
 	free(db->extra);
-	free(db->memo.tags);
-	free(db->memo_old.tags);
+	free(db->memo.table);
+	free(db->memo_old.table);
 	free(db);
 }
 

@@ -27,7 +27,7 @@ static uint64_t hash_key(const memo_key *k)
 	return h ^ (h >> 29);
 }
 
-/* Answers one generation keeps (2.4 MB of slots at half load): a Qwen3-32B stream of
+/* Answers one generation keeps (1.2 MB of slots, a 128 KB table at half load): a Qwen3-32B stream of
  * 10,000 configurations asks ~12,000 distinct look-ups, most of them soon again or not at
  * all (query's text memo answers the repeats first), so 8,192 cost no CPU there and keep
  * query under 50 MB at 100,000 configurations (16,384: 53 MB). */
@@ -42,10 +42,13 @@ static memo_slot *memo_find_in(const memo_gen *g, const memo_key *k, uint64_t h)
 	size_t mask = g->cap - 1;
 	uint32_t tag = tag_of(h);
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		if (!g->tags[i])
+		const memo_entry *e = &g->table[i];
+		if (!e->tag)
 			return NULL;
-		memo_slot *s = &g->slots[i];
-		if (g->tags[i] == tag && s->hash == h && memcmp(&s->key, k, sizeof *k) == 0)
+		if (e->tag != tag)
+			continue;
+		memo_slot *s = &g->slots[e->slot];
+		if (s->hash == h && memcmp(&s->key, k, sizeof *k) == 0)
 			return s;
 	}
 }
@@ -70,35 +73,36 @@ static void memo_insert(memo_gen *g, const memo_key *k, uint64_t h, const perf_r
 {
 	size_t mask = g->cap - 1;
 	size_t i = h & mask;
-	while (g->tags[i])
+	while (g->table[i].tag)
 		i = (i + 1) & mask;
-	g->tags[i] = tag_of(h);
-	g->slots[i] = (memo_slot){ h, *k, *r };
-	g->n++;
+	g->table[i] = (memo_entry){ tag_of(h), (uint32_t)g->n };
+	g->slots[g->n++] = (memo_slot){ h, *k, *r };
 }
 
 static void memo_put_hashed(perfdb *db, const memo_key *k, uint64_t h, const perf_result *r)
 {
 	if (db->memo.n >= MEMO_GEN_MAX) {
 		/* The young generation turns old, and the arrays of the one dropped are the new young
-		 * one's: its tags cleared (64 KB), its slots left as they are (read only where a tag
-		 * matches). Fresh arrays would cost a page fault per 4 KiB touched again. */
+		 * one's: its table cleared (128 KB), its slots written over from the first. Fresh
+		 * arrays would cost a page fault per 4 KiB touched again. */
 		memo_gen reuse = db->memo_old;
 		db->memo_old = db->memo;
 		db->memo = reuse;
 		db->memo.n = 0;
-		if (reuse.tags)
-			memset(reuse.tags, 0, reuse.cap * sizeof *reuse.tags);
+		if (reuse.table)
+			memset(reuse.table, 0, reuse.cap * sizeof *reuse.table);
 	}
-	if (!db->memo.tags) {
-		/* Every generation at its full size from the start, in one allocation (tags, then
-		 * slots), touched only where a slot is: growing by doubling rehashed into arrays that
-		 * were then dropped (4,000 page faults of a 564-configuration sweep). */
-		_Static_assert(MEMO_CAP * sizeof(uint32_t) % _Alignof(memo_slot) == 0, "slots follow the tags aligned");
-		db->memo.tags = calloc(MEMO_CAP, sizeof *db->memo.tags + sizeof(memo_slot));
-		if (!db->memo.tags)
+	if (!db->memo.table) {
+		/* Every generation at its full size from the start, in one allocation (the table,
+		 * then MEMO_GEN_MAX slots: a generation turns old before it holds more), touched only
+		 * where used: growing by doubling rehashed into arrays that were then dropped (4,000
+		 * page faults of a 564-configuration sweep). */
+		_Static_assert(MEMO_CAP * sizeof(memo_entry) % _Alignof(memo_slot) == 0, "slots follow the table aligned");
+		size_t bytes = MEMO_CAP * sizeof(memo_entry) + MEMO_GEN_MAX * sizeof(memo_slot);
+		db->memo.table = calloc(1, bytes);
+		if (!db->memo.table)
 			return; /* no memory: just do not memoize */
-		db->memo.slots = (memo_slot *)(void *)(db->memo.tags + MEMO_CAP);
+		db->memo.slots = (memo_slot *)(void *)(db->memo.table + MEMO_CAP);
 		db->memo.cap = MEMO_CAP;
 		db->memo.n = 0;
 	}
