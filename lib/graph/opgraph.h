@@ -71,7 +71,7 @@ typedef struct og_config {
 } og_config;
 
 /* OG_ENCODER: a vision encoder run before the context phase (lib/graph/model_qwen3vl). */
-typedef enum og_phase { OG_CONTEXT, OG_GENERATION, OG_ENCODER } og_phase;
+typedef enum og_phase { OG_CONTEXT, OG_GENERATION, OG_ENCODER, OG_PHASES } og_phase;
 
 /* "context", "generation" or "encoder". */
 const char *og_phase_name(og_phase phase);

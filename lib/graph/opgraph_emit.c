@@ -218,18 +218,22 @@ void og_emit(const jsonl_reader *r, const cJSON *rec, const og_runtime *base, co
 	warn_context(r, rec, &rt);
 	cJSON *c = og_config_record(&cfg, rec, id, &mem);
 	add_fallback(c, &notes);
+	/* the mode's phases, told once (by their names: two strcmp a call, for every op) */
+	static const og_phase order[] = {OG_ENCODER, OG_CONTEXT, OG_GENERATION};
+	bool emits[OG_PHASES] = { false };
+	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
+		emits[order[k]] = static_emits(rt.mode, order[k]);
 	size_t nops = 0;
 	for (size_t i = 0; i < g.n; i++)
-		nops += static_emits(rt.mode, g.ops[i].phase);
+		nops += emits[g.ops[i].phase];
 	/* aggregate checks that all of them arrived: a stage that stopped halfway gives no report */
 	cJSON_AddNumberToObject(c, "op_records", (double)nops);
 	jsonl_write(c);
 	cJSON_Delete(c);
 	/* A vision encoder (Qwen3-VL) runs before the context phase. */
-	static const og_phase order[] = {OG_ENCODER, OG_CONTEXT, OG_GENERATION};
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
 		og_phase ph = order[k];
-		if (!static_emits(rt.mode, ph))
+		if (!emits[ph])
 			continue;
 		for (size_t i = 0; i < g.n; i++) {
 			if (g.ops[i].phase != ph)
