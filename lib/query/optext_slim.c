@@ -28,6 +28,13 @@ static const char *past_string(const char *p, const char *end)
 	return NULL;
 }
 
+/* The bytes that matter inside an object or array: the rest (digits, letters, colons, commas)
+ * is skipped a byte a step without a branch each (most of attrs and points; the scan of the
+ * records query prices was a twentieth of its time). */
+static const unsigned char nested_special[256] = {
+	['"'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1, [']'] = 1,
+};
+
 /* p at a value: just past it (a string, an object or array with all it holds, or a scalar up to
  * the next comma, brace or blank at its level), or NULL. */
 static const char *past_value(const char *p, const char *end)
@@ -36,6 +43,11 @@ static const char *past_value(const char *p, const char *end)
 		return past_string(p, end);
 	int depth = 0;
 	for (; p < end; p++) {
+		if (depth > 0)
+			while (p < end && !nested_special[(unsigned char)*p])
+				p++;
+		if (p == end)
+			break;
 		char c = *p;
 		if (c == '"') {
 			if (!(p = past_string(p, end)))
