@@ -116,6 +116,7 @@ void config_report_finish(config_report *st)
 	st->scales = NULL;
 	cJSON_Delete(st->config);
 	st->config = NULL;
+	st->config_id = NULL;
 	free(st->error);
 	st->error = NULL;
 	st->ops.n = 0; /* its array stays for the next configuration's ops */
@@ -150,6 +151,7 @@ void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *
 	}
 	config_report_finish(st);
 	st->config = rec; /* taken over from the caller (no copy of a large record) */
+	st->config_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "config_id"));
 	st->config_line = r->line;
 	st->name = r->name;
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(rec, "op_records");
@@ -171,22 +173,33 @@ void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *
 	}
 }
 
-void config_report_take_op(config_report *st, const jsonl_reader *r, const cJSON *rec)
+/* A string field as jsonl_get_str (required) or jsonl_opt_str reads it: the same messages. */
+static const char *op_str(const jsonl_reader *r, const op_fields *f, int k, bool required, const char *def)
 {
-	const char *id = jsonl_get_str(r, rec, "config_id");
-	const char *name = jsonl_get_str(r, rec, "name");
+	if (f->wrong & 1u << k)
+		jsonl_fail(r, "field '%s' must be a string", op_field_keys[k]);
+	if (!f->str[k] && required)
+		jsonl_fail(r, "missing field '%s'", op_field_keys[k]);
+	return f->str[k] ? f->str[k] : def;
+}
+
+/* The checks come in the order they always came (the first that fails is the one reported). */
+void config_report_take_op(config_report *st, const jsonl_reader *r, const op_fields *f)
+{
+	const char *id = op_str(r, f, OPF_CONFIG_ID, true, NULL);
+	const char *name = op_str(r, f, OPF_NAME, true, NULL);
 	if (!st->config)
 		jsonl_fail(r, "op '%s' of config '%s' comes before any config record", name, id);
-	const char *cur = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st->config, "config_id"));
-	if (strcmp(cur, id))
-		jsonl_fail(r, "op '%s' belongs to config '%s' but follows the config record of '%s'", name, id, cur);
+	if (strcmp(st->config_id, id))
+		jsonl_fail(r, "op '%s' belongs to config '%s' but follows the config record of '%s'", name, id,
+			   st->config_id);
 	st->ops_seen++;
-	const char *phase = jsonl_get_str(r, rec, "phase");
+	const char *phase = op_str(r, f, OPF_PHASE, true, NULL);
 	int ph = strcmp(phase, "context") == 0 ? 0 : strcmp(phase, "generation") == 0 ? 1
 		 : strcmp(phase, "encoder") == 0 ? 2 : -1;
 	if (ph < 0)
 		jsonl_fail(r, "op '%s': phase '%s' is not context, generation or encoder", name, phase);
-	const char *error = jsonl_opt_str(r, rec, "error", NULL);
+	const char *error = op_str(r, f, OPF_ERROR, false, NULL);
 	if (error) { /* unpriced (query --keep-going): the configuration has no numbers */
 		if (!st->error) {
 			size_t n = strlen(name) + strlen(error) + 8;
@@ -197,39 +210,41 @@ void config_report_take_op(config_report *st, const jsonl_reader *r, const cJSON
 		}
 		return;
 	}
-	const cJSON *lat = cJSON_GetObjectItemCaseSensitive(rec, "latency_ms");
-	if (!cJSON_IsNumber(lat))
+	if (!f->has_latency)
 		jsonl_fail(r, "op '%s' has no latency_ms (was it priced by query?)", name);
-	double energy = jsonl_opt_num(r, rec, "energy_wms", 0.0);
+	double lat = f->latency_ms, energy = f->energy_wms;
+	if (f->wrong & 1u << OPF_ENERGY)
+		jsonl_fail(r, "field 'energy_wms' must be a number");
+	if (!isfinite(energy))
+		jsonl_fail(r, "field 'energy_wms' is not finite");
 	/* Sums of these must stay finite and meaningful. */
-	if (!(lat->valuedouble >= 0 && lat->valuedouble < 1e200) || !(energy >= 0 && energy < 1e200))
+	if (!(lat >= 0 && lat < 1e200) || !(energy >= 0 && energy < 1e200))
 		jsonl_fail(r, "op '%s': latency_ms or energy_wms is negative or absurdly large", name);
-	const char *source = jsonl_opt_str(r, rec, "source", "silicon");
-	const char *step = jsonl_opt_str(r, rec, "step", NULL);
+	const char *source = op_str(r, f, OPF_SOURCE, false, "silicon");
+	const char *step = op_str(r, f, OPF_STEP, false, NULL);
 	if (strncmp(source, "fallback:", 9) == 0) {
 		char note[400];
 		snprintf(note, sizeof note, "%s: %.300s", name, source);
 		if (!st->op_fallbacks && !(st->op_fallbacks = cJSON_CreateArray()))
 			die(EXIT_DATA, "out of memory");
 		bool seen = false;
-		const cJSON *f;
-		cJSON_ArrayForEach(f, st->op_fallbacks)
-			seen = seen || strcmp(f->valuestring, note) == 0;
+		const cJSON *fb;
+		cJSON_ArrayForEach(fb, st->op_fallbacks)
+			seen = seen || strcmp(fb->valuestring, note) == 0;
 		if (!seen)
 			cJSON_AddItemToArray(st->op_fallbacks, cJSON_CreateString(note));
 	}
 	char err[512];
-	if (step && serving_ops_add(&st->steps, step, name, ph, lat->valuedouble, energy, source, err, sizeof err))
+	if (step && serving_ops_add(&st->steps, step, name, ph, lat, energy, source, err, sizeof err))
 		jsonl_fail(r, "%s", err);
 	if (!step)
-		summary_add(&st->ops, name, ph, lat->valuedouble, energy, source);
-	const cJSON *scale = cJSON_GetObjectItemCaseSensitive(rec, "scale_factor");
-	if (!step && st->fmt == CONFIG_REPORT_TABLE && st->with_ops && cJSON_IsNumber(scale)) {
+		summary_add(&st->ops, name, ph, lat, energy, source);
+	if (!step && st->fmt == CONFIG_REPORT_TABLE && st->with_ops && f->has_scale) {
 		char key[160];
 		snprintf(key, sizeof key, "%s/%s", phase, name);
 		if (!st->scales)
 			st->scales = cJSON_CreateObject();
 		if (!cJSON_GetObjectItemCaseSensitive(st->scales, key))
-			cJSON_AddNumberToObject(st->scales, key, scale->valuedouble);
+			cJSON_AddNumberToObject(st->scales, key, f->scale_factor);
 	}
 }

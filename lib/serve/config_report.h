@@ -10,6 +10,7 @@
 
 #include "fidelity.h"
 #include "jsonl.h"
+#include "op_fields.h"
 #include "opgraph_summary.h"
 #include "serving_report.h"
 
@@ -17,6 +18,7 @@ enum config_report_format { CONFIG_REPORT_JSONL, CONFIG_REPORT_CSV, CONFIG_REPOR
 
 typedef struct config_report {
 	cJSON *config;      /* the configuration being summed, or NULL */
+	const char *config_id; /* its config_id (in config): each op record names it */
 	long config_line;
 	summary ops;
 	serving_ops steps;  /* ops tagged with a serving `step` */
@@ -36,8 +38,10 @@ typedef struct config_report {
 /* A config record read by r: finishes the configuration before it and takes rec over. */
 void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *rec);
 
-/* An op record read by r, added to the current configuration (rec stays the caller's). */
-void config_report_take_op(config_report *st, const jsonl_reader *r, const cJSON *rec);
+/* An op record read by r (lib/serve/op_fields: from its text or its tree), added to the current
+ * configuration; exits 1 naming r's line when a field is missing, of the wrong type or out of
+ * place. */
+void config_report_take_op(config_report *st, const jsonl_reader *r, const op_fields *f);
 
 /* Writes (or keeps) the current configuration's report; nothing when there is none. Dies when
  * its op records did not all arrive, or on an OOM under refuse_oom. */

@@ -52,6 +52,35 @@ cJSON *jsonarena_pick(jsonarena *a, const char *text, size_t len, const char *co
  * numbers). NULL as jsonarena_parse refuses, or when memory runs out. */
 cJSON *jsonarena_parse_heap(const char *text, size_t len);
 
+/* A top-level member of an object, as jsonarena_scan_next reads it: no tree, no copy; the key
+ * and the value are spans of the text. */
+typedef struct jsonarena_member {
+	const char *key;   /* the key's bytes (between its quotes; never escaped: such text is refused) */
+	size_t key_len;
+	int type;          /* cJSON_String, cJSON_Number, cJSON_True, cJSON_False, cJSON_NULL, cJSON_Object or cJSON_Array */
+	const char *val;   /* a string's bytes between its quotes (escapes as written), else the value's text */
+	size_t val_len;
+	bool escaped;      /* a string with a backslash escape: val is not its value */
+} jsonarena_member;
+
+typedef struct jsonarena_scan {
+	const char *p, *end;
+	bool started;
+} jsonarena_scan;
+
+/* A walk over the top-level members of the object text holds (len bytes, as jsonarena_pick
+ * reads it), for a caller that wants a few scalar members of each of many records: each call
+ * checks one member (a nested value for syntax alone, as jsonarena_pick checks a member it
+ * drops) and gives it. Returns 1 with *m the next member; 0 when the object has ended and only
+ * blanks follow; -1 where jsonarena_pick would refuse the text (then the caller parses it another
+ * way). Having walked to 0, the text is one that jsonarena_pick accepts, with these members. */
+void jsonarena_scan_start(jsonarena_scan *s, const char *text, size_t len);
+int jsonarena_scan_next(jsonarena_scan *s, jsonarena_member *m);
+
+/* A number member's value as jsonarena_parse reads it (strtod's double); false when the value is
+ * not finite (jsonarena_parse refuses a kept member of that kind). */
+bool jsonarena_member_number(const jsonarena_member *m, double *v);
+
 /* Gives a's blocks back. */
 void jsonarena_free(jsonarena *a);
 
