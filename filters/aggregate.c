@@ -38,12 +38,12 @@ static const char usage_text[] =
 	"                   else params/load_model.json beside the programs or in the share folder)\n"
 	"See aggregate(1) and docs/records.md.\n";
 
-/* A config record, read whole: kept as st.config (malloc'd), parsed by the arena's parser when
- * it can, by cJSON otherwise (which reports bad text). */
-static cJSON *read_config(jsonl_reader *r)
+/* A config record, read whole. */
+static void take_config(config_report *st, jsonl_reader *r)
 {
-	cJSON *rec = jsonarena_parse_heap(r->text, r->text_len);
-	return rec ? rec : jsonl_parse_text(r);
+	bool in_arena;
+	cJSON *rec = config_report_parse_config(st, r, &in_arena);
+	config_report_take_config(st, r, rec, in_arena);
 }
 
 static jsonarena pick_arena; /* the picked members of the record being read: nothing to free per record */
@@ -65,12 +65,13 @@ static bool take_record(config_report *st, jsonl_reader *r)
 	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
 	bool config = kind && strcmp(kind, "config") == 0;
 	if (config) {
-		if (!whole) { /* (a whole parse is what read_config would give) */
+		bool config_in_arena = false;
+		if (!whole) { /* (a whole parse is what config_report_parse_config gives) */
 			if (!in_arena)
 				cJSON_Delete(rec);
-			rec = read_config(r);
+			rec = config_report_parse_config(st, r, &config_in_arena);
 		}
-		config_report_take_config(st, r, rec); /* taken over: now st->config */
+		config_report_take_config(st, r, rec, config_in_arena); /* taken over: now st->config */
 		return true;
 	}
 	if (kind && strcmp(kind, "op") == 0) {
@@ -133,7 +134,7 @@ int main(int argc, char **argv)
 		switch (op_fields_scan(&scan, r.text, r.text_len, &f)) {
 		case OP_SCAN_OP: config_report_take_op(&st, &r, &f); break;
 		case OP_SCAN_OTHER: break;
-		case OP_SCAN_CONFIG: configs++; config_report_take_config(&st, &r, read_config(&r)); break;
+		case OP_SCAN_CONFIG: take_config(&st, &r); configs++; break;
 		case OP_SCAN_REFUSED: configs += take_record(&st, &r); break;
 		}
 	}
@@ -144,7 +145,7 @@ int main(int argc, char **argv)
 		jsonl_fail_unused(&r, records, "a config record", "config and op records from opgraph | query");
 	jsonl_close(&r);
 	config_report_finish(&st);
-	summary_free(&st.ops); /* kept from one configuration to the next */
+	config_report_free(&st);
 	serving_report_cleanup();
 	if (st.fmt == CONFIG_REPORT_TABLE) {
 		report_write_table(st.kept, st.nkept, st.with_ops);

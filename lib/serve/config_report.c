@@ -12,19 +12,7 @@
  * then the reason; no numbers, so that nobody ranks it. */
 static cJSON *error_report(const cJSON *config, const char *error)
 {
-	cJSON *r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "record", "report");
-	const cJSON *item;
-	cJSON_ArrayForEach(item, config) {
-		if (strcmp(item->string, "record") == 0)
-			continue;
-		if (strcmp(item->string, "model") == 0) {
-			const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "model_path"));
-			cJSON_AddItemToObject(r, "model", path ? cJSON_CreateString(path) : cJSON_CreateNull());
-			continue;
-		}
-		cJSON_AddItemToObject(r, item->string, cJSON_Duplicate(item, 1));
-	}
+	cJSON *r = summary_report_head(config);
 	cJSON_AddStringToObject(r, "error", error);
 	return r;
 }
@@ -114,17 +102,37 @@ void config_report_finish(config_report *st)
 	}
 	cJSON_Delete(st->scales);
 	st->scales = NULL;
-	cJSON_Delete(st->config);
+	if (!st->config_in_arena)
+		cJSON_Delete(st->config);
 	st->config = NULL;
 	st->config_id = NULL;
 	free(st->error);
 	st->error = NULL;
-	st->ops.n = 0; /* its array stays for the next configuration's ops */
+	/* their arrays stay for the next configuration's ops */
+	st->ops.n = 0;
+	serving_ops_clear(&st->steps);
+}
+
+cJSON *config_report_parse_config(config_report *st, jsonl_reader *r, bool *in_arena)
+{
+	/* not the arena of the configuration being summed: that one is finished only after this
+	 * record has been checked (config_report_take_config) */
+	st->parsed_arena = 1 - st->config_arena;
+	cJSON *rec = jsonarena_parse(&st->arenas[st->parsed_arena], r->text, r->text_len);
+	*in_arena = rec != NULL;
+	return rec ? rec : jsonl_parse_text(r);
+}
+
+void config_report_free(config_report *st)
+{
+	summary_free(&st->ops);
 	serving_ops_free(&st->steps);
+	jsonarena_free(&st->arenas[0]);
+	jsonarena_free(&st->arenas[1]);
 }
 
 /* Takes rec over (it becomes st->config). */
-void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *rec)
+void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *rec, bool in_arena)
 {
 	jsonl_get_str(r, rec, "config_id");
 	static const char *const need[] = {"batch", "osl", "tp", "pp", "dp"};
@@ -139,18 +147,11 @@ void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *
 	if (st->fid == FIDELITY_REFERENCE && lm && strcmp(lm, "load") == 0)
 		jsonl_fail(r, "config record was built for the load model (serving.model load), but aggregate "
 			      "runs with the reference fidelity: give opgraph and aggregate the same fidelity");
-	/* the report names the version the tables came from (query's data_version), not the one
-	 * asked for, which is null when the newest was taken */
-	const cJSON *dv = cJSON_GetObjectItemCaseSensitive(rec, "data_version");
-	if (cJSON_IsString(dv) || cJSON_IsNull(dv)) {
-		cJSON *v = cJSON_DetachItemViaPointer(rec, (cJSON *)dv);
-		if (cJSON_HasObjectItem(rec, "version"))
-			cJSON_ReplaceItemInObjectCaseSensitive(rec, "version", v);
-		else
-			cJSON_AddItemToObject(rec, "version", v);
-	}
 	config_report_finish(st);
 	st->config = rec; /* taken over from the caller (no copy of a large record) */
+	st->config_in_arena = in_arena;
+	if (in_arena)
+		st->config_arena = st->parsed_arena;
 	st->config_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "config_id"));
 	st->config_line = r->line;
 	st->name = r->name;
@@ -163,8 +164,6 @@ void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *
 			jsonl_fail(r, "config record: 'op_records' must be an integer from 0 to 1e9");
 		st->ops_expected = (long)n->valuedouble;
 	}
-	st->ops.n = 0; /* (zeroed with st, or emptied by the finish above) */
-	serving_ops_init(&st->steps);
 	const char *error = jsonl_opt_str(r, rec, "error", NULL);
 	if (error) { /* opgraph --keep-going could not build it: no ops follow */
 		st->error = strdup(error);

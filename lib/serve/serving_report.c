@@ -26,6 +26,12 @@ void serving_ops_free(serving_ops *s)
 		summary_free(&s->steps[k]);
 }
 
+void serving_ops_clear(serving_ops *s)
+{
+	for (int k = 0; k < SERVING_STEP_COUNT; k++)
+		s->steps[k].n = 0;
+}
+
 int serving_ops_add(serving_ops *s, const char *step, const char *name, int phase, double latency_ms,
 		    double energy_wms, const char *source, char *err, size_t errn)
 {
