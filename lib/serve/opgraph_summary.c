@@ -126,13 +126,13 @@ cJSON *summary_report_head(const cJSON *config)
 	const cJSON *item;
 	cJSON_ArrayForEach(item, config) {
 		const char *k = item->string;
-		if (item == dv || strcmp(k, "record") == 0)
+		if (item == dv || (k[0] == 'r' && strcmp(k, "record") == 0))
 			continue;
 		if (item == version) {
 			cJSON_AddItemToObject(r, "version", cJSON_Duplicate(dv, 1));
 			continue;
 		}
-		if (strcmp(k, "model") == 0) {
+		if (k[0] == 'm' && strcmp(k, "model") == 0) {
 			/* The whole model record stays upstream; the report names it. */
 			const cJSON *p = cJSON_GetObjectItemCaseSensitive(item, "model_path");
 			if (cJSON_IsString(p))

@@ -105,26 +105,33 @@ static const bool plain_byte[256] = {
 	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
-/* Whether one of the 8 bytes of w is not plain_byte (a quote, a backslash, a control character
- * or a byte not ASCII): the bit tricks of "has a zero byte" and "has a byte less than n", exact
- * for the word as a whole. */
-static inline bool special_in_word(uint64_t w)
+/* The bytes of w that are not plain_byte (a quote, a backslash, a control character or a byte not
+ * ASCII), each flagged by its top bit: the bit tricks of "has a zero byte" and "has a byte less
+ * than n". A flag may be wrong only above a right one (a borrow runs upwards), so the lowest
+ * flag is exact. */
+static inline uint64_t special_bytes(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
 	uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-	uint64_t hits = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | ((w - ones * 0x20) & ~w) | w;
-	return (hits & high) != 0;
+	return (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | ((w - ones * 0x20) & ~w) | w) & high;
 }
 
 /* The first byte from p that is not plain_byte, or end: 8 bytes a step (most of an op record's
- * text is its strings), then byte by byte to the one found. */
+ * text is its strings), the byte found by the lowest flag where the first byte in memory is the
+ * lowest, byte by byte otherwise. */
 static inline const char *plain_run(const char *p, const char *end)
 {
 	while (end - p >= 8) {
 		uint64_t w;
 		memcpy(&w, p, sizeof w);
-		if (special_in_word(w))
+		uint64_t special = special_bytes(w);
+		if (special) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return p + __builtin_ctzll(special) / 8;
+#else
 			break;
+#endif
+		}
 		p += 8;
 	}
 	while (p < end && plain_byte[(unsigned char)*p])
@@ -661,9 +668,13 @@ int jsonarena_scan_next(jsonarena_scan *s, jsonarena_member *m)
 		return -1;
 	p = skip_blanks(p + 1, end);
 	parser ps = { .p = p, .end = end };
+	number_spans n;
 	m->escaped = false;
-	if (p < end && *p == '"') /* the common case without skip_value's call, and whether it is escaped */
+	m->finite = false;
+	if (p < end && *p == '"') /* strings and numbers without skip_value's call: what they are is wanted */
 		ps.p = scan_string(p, end, &m->escaped);
+	else if (p < end && (*p == '-' || digit(*p)))
+		ps.p = number_end(p, end, &n);
 	else if (!skip_value(&ps, 1))
 		return -1;
 	if (!ps.p)
@@ -677,6 +688,8 @@ int jsonarena_scan_next(jsonarena_scan *s, jsonarena_member *m)
 	case 'n': m->type = cJSON_NULL; break;
 	default: m->type = cJSON_Number; break;
 	}
+	if (m->type == cJSON_Number) /* read once here: most numbers of a record are wanted */
+		m->finite = number_value(p, ps.p, &n, &m->number);
 	bool str = m->type == cJSON_String;
 	m->val = str ? p + 1 : p;
 	m->val_len = (size_t)(ps.p - p) - (str ? 2 : 0);
@@ -686,9 +699,8 @@ int jsonarena_scan_next(jsonarena_scan *s, jsonarena_member *m)
 
 bool jsonarena_member_number(const jsonarena_member *m, double *v)
 {
-	number_spans n;
-	const char *end = m->val + m->val_len;
-	return m->type == cJSON_Number && number_end(m->val, end, &n) == end && number_value(m->val, end, &n, v);
+	*v = m->number;
+	return m->type == cJSON_Number && m->finite;
 }
 
 cJSON *jsonarena_parse_line(jsonarena *a, jsonl_reader *r, bool *in_arena)

@@ -61,6 +61,8 @@ typedef struct jsonarena_member {
 	const char *val;   /* a string's bytes between its quotes (escapes as written), else the value's text */
 	size_t val_len;
 	bool escaped;      /* a string with a backslash escape: val is not its value */
+	bool finite;       /* a number whose value is finite: then number is it (jsonarena_member_number) */
+	double number;
 } jsonarena_member;
 
 typedef struct jsonarena_scan {
@@ -73,7 +75,9 @@ typedef struct jsonarena_scan {
  * checks one member (a nested value for syntax alone, as jsonarena_pick checks a member it
  * drops) and gives it. Returns 1 with *m the next member; 0 when the object has ended and only
  * blanks follow; -1 where jsonarena_pick would refuse the text (then the caller parses it another
- * way). Having walked to 0, the text is one that jsonarena_pick accepts, with these members. */
+ * way). Having walked to 0, the text is one that jsonarena_pick accepts with these members, as
+ * long as each member it keeps that is a number is finite (jsonarena_member_number). The text
+ * need not end with NUL (but holds none: jsonl_next_text refuses such lines). */
 void jsonarena_scan_start(jsonarena_scan *s, const char *text, size_t len);
 int jsonarena_scan_next(jsonarena_scan *s, jsonarena_member *m);
 
