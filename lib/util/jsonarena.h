@@ -48,7 +48,7 @@ cJSON *jsonarena_pick(jsonarena *a, const char *text, size_t len, const char *co
 
 /* jsonarena_parse's tree with its nodes and strings malloc'd as cJSON's own (cJSON's default
  * hooks): a tree the caller keeps, changes and frees with cJSON_Delete. For records kept past
- * the next one (aggregate's configuration), parsed faster than by cJSON (no strtod for most
+ * the next one (sweep's first point), parsed faster than by cJSON (no strtod for most
  * numbers). NULL as jsonarena_parse refuses, or when memory runs out. */
 cJSON *jsonarena_parse_heap(const char *text, size_t len);
 
