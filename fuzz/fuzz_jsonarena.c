@@ -41,15 +41,16 @@ static void check_scan(const char *text, size_t size, const char *const *keys)
 	jsonarena_scan_start(&s, text, size);
 	jsonarena_member m[64];
 	size_t n = 0, extra = 0;
-	bool finite = true; /* every kept number: pick refuses one that is not */
+	bool finite = true; /* every kept number, in a kept object or array too: pick refuses one that is not */
 	int more;
 	jsonarena_member one;
 	while ((more = jsonarena_scan_next(&s, &one)) == 1) {
 		if (!wanted(&one, keys))
 			continue;
 		double v;
-		if (one.type == cJSON_Number && !jsonarena_member_number(&one, &v))
-			finite = false;
+		if ((one.type == cJSON_Number && !jsonarena_member_number(&one, &v)) || one.type == cJSON_Object ||
+		    one.type == cJSON_Array)
+			finite = false; /* (unknown for a container: the walk does not read its numbers) */
 		if (n < sizeof m / sizeof m[0])
 			m[n++] = one;
 		else

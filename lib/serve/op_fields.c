@@ -102,9 +102,12 @@ enum op_scan_result op_fields_scan(op_scan_buf *buf, const char *text, size_t le
 		int k = key_index(m.key, m.key_len);
 		if (k < 0)
 			continue;
-		/* a wanted member is built by jsonarena_pick, repeats too, which refuses these */
+		/* a wanted member is built by jsonarena_pick, repeats too, which refuses a number that
+		 * is not finite, in an object or array too (whose numbers the scan does not read); an
+		 * escaped string is not copied as it is */
 		double num = 0.0;
-		if (m.escaped || (m.type == cJSON_Number && !jsonarena_member_number(&m, &num)))
+		if (m.escaped || m.type == cJSON_Object || m.type == cJSON_Array ||
+		    (m.type == cJSON_Number && !jsonarena_member_number(&m, &num)))
 			return OP_SCAN_REFUSED;
 		if (seen & 1u << k)
 			continue; /* cJSON finds the first */

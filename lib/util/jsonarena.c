@@ -214,6 +214,31 @@ static void mantissa_digit(uint64_t *m, int *sig, char c)
 	*sig += *m != 0;
 }
 
+__extension__ typedef unsigned __int128 u128;
+
+/* m / 10^k (m < 2^64 exact, 1 <= k <= 22) correctly rounded, ties to even, as strtod rounds it:
+ * the quotient of m * 2^s by 10^k to 54 or more bits (both below 2^128), its bits past the 53rd
+ * and the remainder deciding the rounding. A sweep's latencies have 17 digits, too many for the
+ * one-operation path below, and strtod was a tenth of aggregate. */
+static double quotient_double(uint64_t m, int k)
+{
+	u128 d = 1;
+	for (int i = 0; i < k; i++)
+		d *= 10;
+	int bm = 64 - __builtin_clzll(m);
+	int bd = (d >> 64) ? 128 - __builtin_clzll((uint64_t)(d >> 64)) : 64 - __builtin_clzll((uint64_t)d);
+	int s = 54 + bd - bm > 0 ? 54 + bd - bm : 0; /* m * 2^s has 54 + bd bits at most: under 2^128 */
+	u128 n = (u128)m << s;
+	u128 q = n / d;
+	bool rest = n - q * d != 0;
+	int bq = (q >> 64) ? 128 - __builtin_clzll((uint64_t)(q >> 64)) : 64 - __builtin_clzll((uint64_t)q);
+	int extra = bq - 53; /* >= 1: q >= 2^53 */
+	uint64_t mant = (uint64_t)(q >> extra);
+	uint64_t low = (uint64_t)q & ((1ULL << extra) - 1), half = 1ULL << (extra - 1);
+	bool up = low > half || (low == half && (rest || (mant & 1)));
+	return ldexp((double)(mant + up), extra - s); /* mant + up <= 2^53: exact, and so is the scaling */
+}
+
 /* 10^0 .. 10^22: exact in a double */
 static const double pow10_exact[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
 				      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
@@ -292,6 +317,11 @@ static bool number_value(const char *s, const char *p, const number_spans *n, do
 	if (sig <= 15 && e10 >= -22 && e10 <= 22) {
 		double d = (double)m;
 		d = e10 < 0 ? d / pow10_exact[-e10] : d * pow10_exact[e10];
+		*v = neg ? -d : d;
+		return true;
+	}
+	if (sig <= 19 && e10 < 0 && e10 >= -22) { /* (m holds every digit) */
+		double d = quotient_double(m, (int)-e10);
 		*v = neg ? -d : d;
 		return true;
 	}

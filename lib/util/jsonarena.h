@@ -76,8 +76,10 @@ typedef struct jsonarena_scan {
  * drops) and gives it. Returns 1 with *m the next member; 0 when the object has ended and only
  * blanks follow; -1 where jsonarena_pick would refuse the text (then the caller parses it another
  * way). Having walked to 0, the text is one that jsonarena_pick accepts with these members, as
- * long as each member it keeps that is a number is finite (jsonarena_member_number). The text
- * need not end with NUL (but holds none: jsonl_next_text refuses such lines). */
+ * long as each member it keeps that is a number is finite (jsonarena_member_number) and none is
+ * an object or an array (pick builds those whole and refuses a number in them that is not finite;
+ * the walk only checks their syntax). The text need not end with NUL (but holds none:
+ * jsonl_next_text refuses such lines). */
 void jsonarena_scan_start(jsonarena_scan *s, const char *text, size_t len);
 int jsonarena_scan_next(jsonarena_scan *s, jsonarena_member *m);
 

@@ -83,11 +83,30 @@ static void numbers(void)
 		snprintf(text, sizeof text, "{\"v\":%s}", fixed[i]);
 		accepted(text);
 	}
+	/* halfway between two doubles (written with a fraction of up to 19 digits in all): strtod
+	 * rounds to the even one, and so must the integer division of 16 to 19 digits */
+	uint64_t t = 0x9E3779B97F4A7C15ULL;
+	for (int i = 0; i < 20000; i++) {
+		t ^= t << 13, t ^= t >> 7, t ^= t << 17;
+		int bits = 54 + (int)(t % 6);                       /* doubles of 2^54 .. 2^60: ulp 4 .. 128 */
+		uint64_t mant = (1ULL << 52) | (t >> 12 & ((1ULL << 52) - 1));
+		uint64_t lo = mant << (bits - 53), ulp = 1ULL << (bits - 53);
+		uint64_t mid = lo + ulp / 2 + (t >> 63) * (i & 1);     /* the midpoint, or one past it */
+		char digits[24];
+		int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)mid);
+		int frac = n < 19 ? 19 - n : 0;                      /* as many zero decimals as fit in 19 digits */
+		snprintf(text, sizeof text, "{\"v\":%s.%.*s}", digits, frac, "0000000000000000000");
+		accepted(text);
+		snprintf(text, sizeof text, "{\"v\":%se-%d}", digits, 1 + (int)(t >> 40) % 3);
+		accepted(text);
+		if (unit_failures > 5)
+			return;
+	}
 	/* random mantissas and exponents around the fast path's edges */
 	uint64_t s = 88172645463325252ULL;
 	for (int i = 0; i < 200000; i++) {
 		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-		int digits = 1 + (int)(s % 18), point = (int)((s >> 8) % (unsigned)(digits + 1)), e = (int)((s >> 16) % 61) - 30;
+		int digits = 1 + (int)(s % 20), point = (int)((s >> 8) % (unsigned)(digits + 1)), e = (int)((s >> 16) % 61) - 30;
 		char mant[40];
 		int len = 0;
 		uint64_t r = s >> 20;

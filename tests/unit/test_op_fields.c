@@ -43,7 +43,7 @@ int main(void)
 	      "\"energy_wms\":0,\"source\":\"silicon\",\"detail\":\"interpolated\"}\n", OP_SCAN_OP);
 	/* the first of a repeated key; null as absent; the other kinds of value flagged */
 	scans("{\"record\":\"op\",\"name\":\"a\",\"name\":\"b\",\"step\":null,\"source\":1,\"energy_wms\":\"x\","
-	      "\"latency_ms\":\"1\",\"scale_factor\":[1],\"config_id\":{\"a\":1},\"phase\":true,\"error\":false}", OP_SCAN_OP);
+	      "\"latency_ms\":\"1\",\"scale_factor\":true,\"config_id\":2,\"phase\":true,\"error\":false}", OP_SCAN_OP);
 	scans("{\"record\":\"op\",\"energy_wms\":null,\"latency_ms\":0.5,\"latency_ms\":\"x\",\"attrs\":{\"name\":\"z\"}}",
 	      OP_SCAN_OP);
 	scans("{\"name\":\"a\",\"record\":\"op\",\"record\":\"config\"}", OP_SCAN_OP);
@@ -59,6 +59,8 @@ int main(void)
 	scans("{\"record\":\"op\",\"n\\u0061me\":\"a\"}", OP_SCAN_REFUSED);
 	scans("{\"record\":\"op\",\"latency_ms\":1e400}", OP_SCAN_REFUSED);
 	scans("{\"record\":\"op\",\"name\":\"a\",\"name\":1e400}", OP_SCAN_REFUSED);
+	scans("{\"record\":\"op\",\"scale_factor\":{\"a\":[5e560]}}", OP_SCAN_REFUSED); /* (fuzz_jsonarena found it) */
+	scans("{\"record\":\"op\",\"name\":[]}", OP_SCAN_REFUSED);
 	scans("{\"record\":\"op\",\"name\":\"a\"", OP_SCAN_REFUSED);
 	scans("{\"record\":\"op\"} x", OP_SCAN_REFUSED);
 	scans("[1]", OP_SCAN_REFUSED);
