@@ -5,7 +5,8 @@
  * one; with strtod for every number that was two thirds of query's time. Here the nodes are
  * carved from blocks that are reused for the next record, and numbers are read by the exact
  * fast path (an integer mantissa of up to 15 digits times a power of ten of up to 22: one
- * correctly rounded operation, the double strtod gives), strtod otherwise.
+ * correctly rounded operation, the double strtod gives), one of up to 19 digits over such a
+ * power by a 128-bit integer division rounded as strtod rounds, strtod otherwise.
  *
  * The tree is cJSON's (same members in the same order, same values, child->prev the last
  * member as cJSON 1.7.15 sets it), so the cJSON getters read it; but it must never be given to
