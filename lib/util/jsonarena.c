@@ -288,8 +288,9 @@ static const char *number_end(const char *p, const char *end, number_spans *n)
 
 /* The value of the number [s, p) whose parts number_end gave, as strtod reads it: when the
  * mantissa's significant digits (up to 15) and the power of ten (up to 22) are exact doubles, one
- * multiplication or division by the power is correctly rounded, the very value strtod gives;
- * strtod otherwise. False when the value is not finite. */
+ * multiplication or division by the power is correctly rounded, the very value strtod gives; a
+ * mantissa of up to 19 digits over such a power by quotient_double; strtod otherwise. False when
+ * the value is not finite. */
 static bool number_value(const char *s, const char *p, const number_spans *n, double *v)
 {
 	const char *int0 = n->int0, *int1 = n->int1, *frac0 = n->frac0, *frac1 = n->frac1, *exp0 = n->exp0;
