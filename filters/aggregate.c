@@ -38,6 +38,52 @@ static const char usage_text[] =
 	"                   else params/load_model.json beside the programs or in the share folder)\n"
 	"See aggregate(1) and docs/records.md.\n";
 
+/* A config record, read whole. */
+static void take_config(config_report *st, jsonl_reader *r)
+{
+	bool in_arena;
+	cJSON *rec = config_report_parse_config(st, r, &in_arena);
+	config_report_take_config(st, r, rec, in_arena);
+}
+
+static jsonarena pick_arena; /* the picked members of the record being read: nothing to free per record */
+
+/* A record op_fields_scan leaves to the tree parse (an escape, a repeated key, bad text): the
+ * members aggregate reads picked by jsonarena, else by jsonpick's scan, else cJSON's whole parse
+ * (which reports bad text). Returns whether it was a config record. */
+static bool take_record(config_report *st, jsonl_reader *r)
+{
+	/* what config_report_take_op reads of an op record: the rest (attrs, points) is only checked */
+	static const char *const op_keys[] = { "record", "config_id", "name", "phase", "error", "latency_ms",
+					       "energy_wms", "source", "step", "scale_factor", NULL };
+	bool whole = false, in_arena = true;
+	cJSON *rec = jsonarena_pick(&pick_arena, r->text, r->text_len, op_keys);
+	if (!rec) {
+		rec = jsonpick_parse_text(r, op_keys, &whole);
+		in_arena = false;
+	}
+	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
+	bool config = kind && strcmp(kind, "config") == 0;
+	if (config) {
+		bool config_in_arena = false;
+		if (!whole) { /* (a whole parse is what config_report_parse_config gives) */
+			if (!in_arena)
+				cJSON_Delete(rec);
+			rec = config_report_parse_config(st, r, &config_in_arena);
+		}
+		config_report_take_config(st, r, rec, config_in_arena); /* taken over: now st->config */
+		return true;
+	}
+	if (kind && strcmp(kind, "op") == 0) {
+		op_fields f;
+		op_fields_of_json(rec, &f);
+		config_report_take_op(st, r, &f);
+	}
+	if (!in_arena)
+		cJSON_Delete(rec);
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
@@ -80,46 +126,26 @@ int main(int argc, char **argv)
 
 	jsonl_reader r;
 	jsonl_open(&r, NULL);
-	/* what config_report_take_op reads of an op record: the rest (attrs, points) is only checked (lib/util/jsonpick) */
-	static const char *const op_keys[] = { "record", "config_id", "name", "phase", "error", "latency_ms",
-					       "energy_wms", "source", "step", "scale_factor", NULL };
 	long records = 0, configs = 0;
-	static jsonarena arena; /* the picked members of the record being read: nothing to free per record */
+	static op_scan_buf scan; /* the scanned op record's strings: nothing to free per record */
 	while (jsonl_next_text(&r)) {
 		records++;
-		bool whole = false, in_arena = true;
-		cJSON *rec = jsonarena_pick(&arena, r.text, r.text_len, op_keys);
-		if (!rec) { /* what the arena's parse leaves: jsonpick's scan, or cJSON's whole parse */
-			rec = jsonpick_parse_text(&r, op_keys, &whole);
-			in_arena = false;
+		op_fields f;
+		switch (op_fields_scan(&scan, r.text, r.text_len, &f)) {
+		case OP_SCAN_OP: config_report_take_op(&st, &r, &f); break;
+		case OP_SCAN_OTHER: break;
+		case OP_SCAN_CONFIG: take_config(&st, &r); configs++; break;
+		case OP_SCAN_REFUSED: configs += take_record(&st, &r); break;
 		}
-		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
-		if (kind && strcmp(kind, "config") == 0 && !whole) { /* configurations are read whole */
-			if (!in_arena)
-				cJSON_Delete(rec);
-			rec = jsonarena_parse_heap(r.text, r.text_len); /* kept as st.config: malloc'd */
-			if (!rec)
-				rec = jsonl_parse_text(&r);
-			in_arena = false;
-			kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "record"));
-		}
-		if (kind && strcmp(kind, "config") == 0) {
-			configs++;
-			config_report_take_config(&st, &r, rec);
-			rec = NULL; /* now st.config */
-		}
-		else if (kind && strcmp(kind, "op") == 0)
-			config_report_take_op(&st, &r, rec);
-		if (!in_arena)
-			cJSON_Delete(rec);
 	}
+	op_scan_buf_free(&scan);
+	jsonarena_free(&pick_arena);
 	/* records, none of which it can use: say so rather than write nothing (empty input is no error) */
-	jsonarena_free(&arena);
 	if (records && !configs)
 		jsonl_fail_unused(&r, records, "a config record", "config and op records from opgraph | query");
 	jsonl_close(&r);
 	config_report_finish(&st);
-	summary_free(&st.ops); /* kept from one configuration to the next */
+	config_report_free(&st);
 	serving_report_cleanup();
 	if (st.fmt == CONFIG_REPORT_TABLE) {
 		report_write_table(st.kept, st.nkept, st.with_ops);

@@ -12,19 +12,7 @@
  * then the reason; no numbers, so that nobody ranks it. */
 static cJSON *error_report(const cJSON *config, const char *error)
 {
-	cJSON *r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "record", "report");
-	const cJSON *item;
-	cJSON_ArrayForEach(item, config) {
-		if (strcmp(item->string, "record") == 0)
-			continue;
-		if (strcmp(item->string, "model") == 0) {
-			const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "model_path"));
-			cJSON_AddItemToObject(r, "model", path ? cJSON_CreateString(path) : cJSON_CreateNull());
-			continue;
-		}
-		cJSON_AddItemToObject(r, item->string, cJSON_Duplicate(item, 1));
-	}
+	cJSON *r = summary_report_head(config);
 	cJSON_AddStringToObject(r, "error", error);
 	return r;
 }
@@ -114,16 +102,37 @@ void config_report_finish(config_report *st)
 	}
 	cJSON_Delete(st->scales);
 	st->scales = NULL;
-	cJSON_Delete(st->config);
+	if (!st->config_in_arena)
+		cJSON_Delete(st->config);
 	st->config = NULL;
+	st->config_id = NULL;
 	free(st->error);
 	st->error = NULL;
-	st->ops.n = 0; /* its array stays for the next configuration's ops */
+	/* their arrays stay for the next configuration's ops */
+	st->ops.n = 0;
+	serving_ops_clear(&st->steps);
+}
+
+cJSON *config_report_parse_config(config_report *st, jsonl_reader *r, bool *in_arena)
+{
+	/* not the arena of the configuration being summed: that one is finished only after this
+	 * record has been checked (config_report_take_config) */
+	st->parsed_arena = 1 - st->config_arena;
+	cJSON *rec = jsonarena_parse(&st->arenas[st->parsed_arena], r->text, r->text_len);
+	*in_arena = rec != NULL;
+	return rec ? rec : jsonl_parse_text(r);
+}
+
+void config_report_free(config_report *st)
+{
+	summary_free(&st->ops);
 	serving_ops_free(&st->steps);
+	jsonarena_free(&st->arenas[0]);
+	jsonarena_free(&st->arenas[1]);
 }
 
 /* Takes rec over (it becomes st->config). */
-void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *rec)
+void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *rec, bool in_arena)
 {
 	jsonl_get_str(r, rec, "config_id");
 	static const char *const need[] = {"batch", "osl", "tp", "pp", "dp"};
@@ -138,18 +147,12 @@ void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *
 	if (st->fid == FIDELITY_REFERENCE && lm && strcmp(lm, "load") == 0)
 		jsonl_fail(r, "config record was built for the load model (serving.model load), but aggregate "
 			      "runs with the reference fidelity: give opgraph and aggregate the same fidelity");
-	/* the report names the version the tables came from (query's data_version), not the one
-	 * asked for, which is null when the newest was taken */
-	const cJSON *dv = cJSON_GetObjectItemCaseSensitive(rec, "data_version");
-	if (cJSON_IsString(dv) || cJSON_IsNull(dv)) {
-		cJSON *v = cJSON_DetachItemViaPointer(rec, (cJSON *)dv);
-		if (cJSON_HasObjectItem(rec, "version"))
-			cJSON_ReplaceItemInObjectCaseSensitive(rec, "version", v);
-		else
-			cJSON_AddItemToObject(rec, "version", v);
-	}
 	config_report_finish(st);
 	st->config = rec; /* taken over from the caller (no copy of a large record) */
+	st->config_in_arena = in_arena;
+	if (in_arena)
+		st->config_arena = st->parsed_arena;
+	st->config_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "config_id"));
 	st->config_line = r->line;
 	st->name = r->name;
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(rec, "op_records");
@@ -161,8 +164,6 @@ void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *
 			jsonl_fail(r, "config record: 'op_records' must be an integer from 0 to 1e9");
 		st->ops_expected = (long)n->valuedouble;
 	}
-	st->ops.n = 0; /* (zeroed with st, or emptied by the finish above) */
-	serving_ops_init(&st->steps);
 	const char *error = jsonl_opt_str(r, rec, "error", NULL);
 	if (error) { /* opgraph --keep-going could not build it: no ops follow */
 		st->error = strdup(error);
@@ -171,22 +172,33 @@ void config_report_take_config(config_report *st, const jsonl_reader *r, cJSON *
 	}
 }
 
-void config_report_take_op(config_report *st, const jsonl_reader *r, const cJSON *rec)
+/* A string field as jsonl_get_str (required) or jsonl_opt_str reads it: the same messages. */
+static const char *op_str(const jsonl_reader *r, const op_fields *f, int k, bool required, const char *def)
 {
-	const char *id = jsonl_get_str(r, rec, "config_id");
-	const char *name = jsonl_get_str(r, rec, "name");
+	if (f->wrong & 1u << k)
+		jsonl_fail(r, "field '%s' must be a string", op_field_keys[k]);
+	if (!f->str[k] && required)
+		jsonl_fail(r, "missing field '%s'", op_field_keys[k]);
+	return f->str[k] ? f->str[k] : def;
+}
+
+/* The checks come in the order they always came (the first that fails is the one reported). */
+void config_report_take_op(config_report *st, const jsonl_reader *r, const op_fields *f)
+{
+	const char *id = op_str(r, f, OPF_CONFIG_ID, true, NULL);
+	const char *name = op_str(r, f, OPF_NAME, true, NULL);
 	if (!st->config)
 		jsonl_fail(r, "op '%s' of config '%s' comes before any config record", name, id);
-	const char *cur = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st->config, "config_id"));
-	if (strcmp(cur, id))
-		jsonl_fail(r, "op '%s' belongs to config '%s' but follows the config record of '%s'", name, id, cur);
+	if (strcmp(st->config_id, id))
+		jsonl_fail(r, "op '%s' belongs to config '%s' but follows the config record of '%s'", name, id,
+			   st->config_id);
 	st->ops_seen++;
-	const char *phase = jsonl_get_str(r, rec, "phase");
+	const char *phase = op_str(r, f, OPF_PHASE, true, NULL);
 	int ph = strcmp(phase, "context") == 0 ? 0 : strcmp(phase, "generation") == 0 ? 1
 		 : strcmp(phase, "encoder") == 0 ? 2 : -1;
 	if (ph < 0)
 		jsonl_fail(r, "op '%s': phase '%s' is not context, generation or encoder", name, phase);
-	const char *error = jsonl_opt_str(r, rec, "error", NULL);
+	const char *error = op_str(r, f, OPF_ERROR, false, NULL);
 	if (error) { /* unpriced (query --keep-going): the configuration has no numbers */
 		if (!st->error) {
 			size_t n = strlen(name) + strlen(error) + 8;
@@ -197,39 +209,41 @@ void config_report_take_op(config_report *st, const jsonl_reader *r, const cJSON
 		}
 		return;
 	}
-	const cJSON *lat = cJSON_GetObjectItemCaseSensitive(rec, "latency_ms");
-	if (!cJSON_IsNumber(lat))
+	if (!f->has_latency)
 		jsonl_fail(r, "op '%s' has no latency_ms (was it priced by query?)", name);
-	double energy = jsonl_opt_num(r, rec, "energy_wms", 0.0);
+	double lat = f->latency_ms, energy = f->energy_wms;
+	if (f->wrong & 1u << OPF_ENERGY)
+		jsonl_fail(r, "field 'energy_wms' must be a number");
+	if (!isfinite(energy))
+		jsonl_fail(r, "field 'energy_wms' is not finite");
 	/* Sums of these must stay finite and meaningful. */
-	if (!(lat->valuedouble >= 0 && lat->valuedouble < 1e200) || !(energy >= 0 && energy < 1e200))
+	if (!(lat >= 0 && lat < 1e200) || !(energy >= 0 && energy < 1e200))
 		jsonl_fail(r, "op '%s': latency_ms or energy_wms is negative or absurdly large", name);
-	const char *source = jsonl_opt_str(r, rec, "source", "silicon");
-	const char *step = jsonl_opt_str(r, rec, "step", NULL);
+	const char *source = op_str(r, f, OPF_SOURCE, false, "silicon");
+	const char *step = op_str(r, f, OPF_STEP, false, NULL);
 	if (strncmp(source, "fallback:", 9) == 0) {
 		char note[400];
 		snprintf(note, sizeof note, "%s: %.300s", name, source);
 		if (!st->op_fallbacks && !(st->op_fallbacks = cJSON_CreateArray()))
 			die(EXIT_DATA, "out of memory");
 		bool seen = false;
-		const cJSON *f;
-		cJSON_ArrayForEach(f, st->op_fallbacks)
-			seen = seen || strcmp(f->valuestring, note) == 0;
+		const cJSON *fb;
+		cJSON_ArrayForEach(fb, st->op_fallbacks)
+			seen = seen || strcmp(fb->valuestring, note) == 0;
 		if (!seen)
 			cJSON_AddItemToArray(st->op_fallbacks, cJSON_CreateString(note));
 	}
 	char err[512];
-	if (step && serving_ops_add(&st->steps, step, name, ph, lat->valuedouble, energy, source, err, sizeof err))
+	if (step && serving_ops_add(&st->steps, step, name, ph, lat, energy, source, err, sizeof err))
 		jsonl_fail(r, "%s", err);
 	if (!step)
-		summary_add(&st->ops, name, ph, lat->valuedouble, energy, source);
-	const cJSON *scale = cJSON_GetObjectItemCaseSensitive(rec, "scale_factor");
-	if (!step && st->fmt == CONFIG_REPORT_TABLE && st->with_ops && cJSON_IsNumber(scale)) {
+		summary_add(&st->ops, name, ph, lat, energy, source);
+	if (!step && st->fmt == CONFIG_REPORT_TABLE && st->with_ops && f->has_scale) {
 		char key[160];
 		snprintf(key, sizeof key, "%s/%s", phase, name);
 		if (!st->scales)
 			st->scales = cJSON_CreateObject();
 		if (!cJSON_GetObjectItemCaseSensitive(st->scales, key))
-			cJSON_AddNumberToObject(st->scales, key, scale->valuedouble);
+			cJSON_AddNumberToObject(st->scales, key, f->scale_factor);
 	}
 }

@@ -99,16 +99,40 @@ void summary_static(const summary *s, const char *mode, long batch, long osl, lo
 	out->power_w = total > 0 ? energy / total : 0.0;
 }
 
+/* The report names the version the tables came from (query's data_version, a string or null), not
+ * the one asked for, which is null when the newest was taken: data_version takes the place of
+ * the config's version (the first of that exact key), or comes last when there is none. A key
+ * like "Version" and no "version" drops it, as cJSON's case-blind cJSON_HasObjectItem and
+ * case-sensitive replace together did when the config record was changed in place. */
+static const cJSON *data_version(const cJSON *config, const cJSON **version, bool *append)
+{
+	const cJSON *dv = cJSON_GetObjectItemCaseSensitive(config, "data_version");
+	*version = NULL;
+	*append = false;
+	if (!cJSON_IsString(dv) && !cJSON_IsNull(dv))
+		return NULL;
+	*version = cJSON_GetObjectItemCaseSensitive(config, "version");
+	*append = !cJSON_HasObjectItem(config, "version");
+	return dv;
+}
+
 cJSON *summary_report_head(const cJSON *config)
 {
 	cJSON *r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "record", "report");
+	const cJSON *version;
+	bool append;
+	const cJSON *dv = data_version(config, &version, &append);
 	const cJSON *item;
 	cJSON_ArrayForEach(item, config) {
 		const char *k = item->string;
-		if (strcmp(k, "record") == 0)
+		if (item == dv || (k[0] == 'r' && strcmp(k, "record") == 0))
 			continue;
-		if (strcmp(k, "model") == 0) {
+		if (item == version) {
+			cJSON_AddItemToObject(r, "version", cJSON_Duplicate(dv, 1));
+			continue;
+		}
+		if (k[0] == 'm' && strcmp(k, "model") == 0) {
 			/* The whole model record stays upstream; the report names it. */
 			const cJSON *p = cJSON_GetObjectItemCaseSensitive(item, "model_path");
 			if (cJSON_IsString(p))
@@ -119,6 +143,8 @@ cJSON *summary_report_head(const cJSON *config)
 		}
 		cJSON_AddItemToObject(r, k, cJSON_Duplicate(item, 1));
 	}
+	if (append)
+		cJSON_AddItemToObject(r, "version", cJSON_Duplicate(dv, 1));
 	return r;
 }
 

@@ -43,7 +43,8 @@ void summary_static(const summary *s, const char *mode, long batch, long osl, lo
 
 /* The report record: the config record's keys (model reduced to its path), then the results,
  * then `ops` [{name, phase, latency_ms, energy_wms, source}] if with_ops. Caller frees. */
-/* A report record's first part: the config record's keys, the model named by its path. */
+/* A report record's first part: the config record's keys, the model named by its path, and
+ * data_version (what query priced with) in the place of version. */
 cJSON *summary_report_head(const cJSON *config);
 cJSON *summary_report(const cJSON *config, const summary *s, const static_result *res, bool with_ops);
 

@@ -26,11 +26,17 @@ void serving_ops_free(serving_ops *s)
 		summary_free(&s->steps[k]);
 }
 
+void serving_ops_clear(serving_ops *s)
+{
+	for (int k = 0; k < SERVING_STEP_COUNT; k++)
+		s->steps[k].n = 0;
+}
+
 int serving_ops_add(serving_ops *s, const char *step, const char *name, int phase, double latency_ms,
 		    double energy_wms, const char *source, char *err, size_t errn)
 {
 	for (int k = 0; k < SERVING_STEP_COUNT; k++) {
-		if (strcmp(step, serving_step_names[k]) == 0) {
+		if (step[0] == serving_step_names[k][0] && strcmp(step, serving_step_names[k]) == 0) {
 			/* an agg step's encoder ops were priced only to be checked, as the reference's
 			 * static passes look the encoder up and drop its latency (lib/graph/opgraph_serving) */
 			if (phase == 2 && k != PREFILL && k != DECODE && k != LOAD_PREFILL && k != LOAD_CHUNK &&

@@ -24,6 +24,8 @@ typedef struct serving_ops {
 
 void serving_ops_init(serving_ops *s);
 void serving_ops_free(serving_ops *s);
+/* Empties s for the next configuration, its arrays kept. */
+void serving_ops_clear(serving_ops *s);
 /* Adds one priced op of step. Returns 0, or -1 with a message for an unknown step. */
 int serving_ops_add(serving_ops *s, const char *step, const char *name, int phase, double latency_ms,
 		    double energy_wms, const char *source, char *err, size_t errn);

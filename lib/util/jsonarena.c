@@ -105,6 +105,40 @@ static const bool plain_byte[256] = {
 	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/* The bytes of w that are not plain_byte (a quote, a backslash, a control character or a byte not
+ * ASCII), each flagged by its top bit: the bit tricks of "has a zero byte" and "has a byte less
+ * than n". A flag may be wrong only above a right one (a borrow runs upwards), so the lowest
+ * flag is exact. */
+static inline uint64_t special_bytes(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+	return (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | ((w - ones * 0x20) & ~w) | w) & high;
+}
+
+/* The first byte from p that is not plain_byte, or end: 8 bytes a step (most of an op record's
+ * text is its strings), the byte found by the lowest flag where the first byte in memory is the
+ * lowest, byte by byte otherwise. */
+static inline const char *plain_run(const char *p, const char *end)
+{
+	while (end - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, sizeof w);
+		uint64_t special = special_bytes(w);
+		if (special) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return p + __builtin_ctzll(special) / 8;
+#else
+			break;
+#endif
+		}
+		p += 8;
+	}
+	while (p < end && plain_byte[(unsigned char)*p])
+		p++;
+	return p;
+}
+
 /* A string at ps->p (its opening quote) as cJSON decodes it; NULL if refused (a \u escape, a
  * byte that is a control character or not ASCII, the end of the text). */
 static inline char *string(parser *ps, bool build)
@@ -112,9 +146,7 @@ static inline char *string(parser *ps, bool build)
 	const char *s = ++ps->p;
 	size_t escapes = 0;
 	for (;; ps->p++) {
-		const char *p = ps->p;
-		while (p < ps->end && plain_byte[(unsigned char)*p])
-			p++;
+		const char *p = plain_run(ps->p, ps->end);
 		ps->p = p;
 		if (p >= ps->end)
 			return NULL;
@@ -182,6 +214,31 @@ static void mantissa_digit(uint64_t *m, int *sig, char c)
 	*sig += *m != 0;
 }
 
+__extension__ typedef unsigned __int128 u128;
+
+/* m / 10^k (m < 2^64 exact, 1 <= k <= 22) correctly rounded, ties to even, as strtod rounds it:
+ * the quotient of m * 2^s by 10^k to 54 or more bits (both below 2^128), its bits past the 53rd
+ * and the remainder deciding the rounding. A sweep's latencies have 17 digits, too many for the
+ * one-operation path below, and strtod was a tenth of aggregate. */
+static double quotient_double(uint64_t m, int k)
+{
+	u128 d = 1;
+	for (int i = 0; i < k; i++)
+		d *= 10;
+	int bm = 64 - __builtin_clzll(m);
+	int bd = (d >> 64) ? 128 - __builtin_clzll((uint64_t)(d >> 64)) : 64 - __builtin_clzll((uint64_t)d);
+	int s = 54 + bd - bm > 0 ? 54 + bd - bm : 0; /* m * 2^s has 54 + bd bits at most: under 2^128 */
+	u128 n = (u128)m << s;
+	u128 q = n / d;
+	bool rest = n - q * d != 0;
+	int bq = (q >> 64) ? 128 - __builtin_clzll((uint64_t)(q >> 64)) : 64 - __builtin_clzll((uint64_t)q);
+	int extra = bq - 53; /* >= 1: q >= 2^53 */
+	uint64_t mant = (uint64_t)(q >> extra);
+	uint64_t low = (uint64_t)q & ((1ULL << extra) - 1), half = 1ULL << (extra - 1);
+	bool up = low > half || (low == half && (rest || (mant & 1)));
+	return ldexp((double)(mant + up), extra - s); /* mant + up <= 2^53: exact, and so is the scaling */
+}
+
 /* 10^0 .. 10^22: exact in a double */
 static const double pow10_exact[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
 				      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
@@ -229,21 +286,14 @@ static const char *number_end(const char *p, const char *end, number_spans *n)
 	return p - s > MAX_NUMBER ? NULL : p;
 }
 
-/* A strict JSON number's value, as strtod reads it: when the mantissa's significant digits (up to
- * 15) and the power of ten (up to 22) are exact doubles, one multiplication or division by the
- * power is correctly rounded, the very value strtod gives; strtod otherwise. */
-static bool number(parser *ps, double *v, bool build)
+/* The value of the number [s, p) whose parts number_end gave, as strtod reads it: when the
+ * mantissa's significant digits (up to 15) and the power of ten (up to 22) are exact doubles, one
+ * multiplication or division by the power is correctly rounded, the very value strtod gives; a
+ * mantissa of up to 19 digits over such a power by quotient_double; strtod otherwise. False when
+ * the value is not finite. */
+static bool number_value(const char *s, const char *p, const number_spans *n, double *v)
 {
-	/* the syntax first (a dropped member needs no more), then the digits' value */
-	const char *s = ps->p;
-	number_spans n;
-	const char *p = number_end(s, ps->end, &n);
-	if (!p)
-		return false;
-	const char *int0 = n.int0, *int1 = n.int1, *frac0 = n.frac0, *frac1 = n.frac1, *exp0 = n.exp0;
-	ps->p = p;
-	if (!build) /* a member jsonarena_pick drops: its syntax is all that matters */
-		return true;
+	const char *int0 = n->int0, *int1 = n->int1, *frac0 = n->frac0, *frac1 = n->frac1, *exp0 = n->exp0;
 	uint64_t m = 0;
 	int sig = 0;
 	for (const char *q = int0; q < int1; q++)
@@ -271,6 +321,11 @@ static bool number(parser *ps, double *v, bool build)
 		*v = neg ? -d : d;
 		return true;
 	}
+	if (sig <= 19 && e10 < 0 && e10 >= -22) { /* (m holds every digit) */
+		double d = quotient_double(m, (int)-e10);
+		*v = neg ? -d : d;
+		return true;
+	}
 #endif
 	char buf[MAX_NUMBER + 1];
 	memcpy(buf, s, (size_t)(p - s));
@@ -278,6 +333,20 @@ static bool number(parser *ps, double *v, bool build)
 	char *after;
 	*v = strtod(buf, &after);
 	return *after == '\0' && isfinite(*v);
+}
+
+static bool number(parser *ps, double *v, bool build)
+{
+	/* the syntax first (a dropped member needs no more), then the digits' value */
+	const char *s = ps->p;
+	number_spans n;
+	const char *p = number_end(s, ps->end, &n);
+	if (!p)
+		return false;
+	ps->p = p;
+	if (!build) /* a member jsonarena_pick drops: its syntax is all that matters */
+		return true;
+	return number_value(s, p, &n, v);
 }
 
 /* A value's node: built in the arena, or (build false: a member jsonarena_pick does not keep)
@@ -372,19 +441,26 @@ static bool members(parser *ps, cJSON *parent, char close, int depth, bool build
 }
 
 /* A string at p (its opening quote) checked as string() checks it: the byte after its closing
- * quote, NULL if refused. */
-static const char *skip_string(const char *p, const char *end)
+ * quote, NULL if refused; *escaped says whether it has a backslash escape. */
+static inline const char *scan_string(const char *p, const char *end, bool *escaped)
 {
+	*escaped = false;
 	for (p++;; p++) {
-		while (p < end && plain_byte[(unsigned char)*p])
-			p++;
+		p = plain_run(p, end);
 		if (p >= end)
 			return NULL;
 		if (*p == '"')
 			return p + 1;
 		if (*p != '\\' || ++p >= end || !*p || !strchr("\"\\/bfnrt", *p))
 			return NULL;
+		*escaped = true;
 	}
+}
+
+static const char *skip_string(const char *p, const char *end)
+{
+	bool escaped;
+	return scan_string(p, end, &escaped);
 }
 
 static const char *skip_blanks(const char *p, const char *end)
@@ -572,6 +648,90 @@ void jsonarena_free(jsonarena *a)
 		free(b);
 	}
 	*a = (jsonarena){ 0 };
+}
+
+/* ---- jsonarena_scan: the members of a record without building them ---- */
+
+void jsonarena_scan_start(jsonarena_scan *s, const char *text, size_t len)
+{
+	*s = (jsonarena_scan){ .p = text, .end = text + len };
+}
+
+/* The object's end at p (its '}'): 0 when only blanks follow, as parse() wants. */
+static int scan_end(jsonarena_scan *s, const char *p)
+{
+	p = skip_blanks(p + 1, s->end);
+	s->p = p;
+	return p == s->end ? 0 : -1;
+}
+
+/* The grammar is members()'s at the top level with key()'s rule for picked keys (no escapes)
+ * and skip_value() for every value, so that what it walks through jsonarena_pick accepts. */
+int jsonarena_scan_next(jsonarena_scan *s, jsonarena_member *m)
+{
+	const char *p = skip_blanks(s->p, s->end), *end = s->end;
+	if (p >= end)
+		return -1;
+	if (!s->started) {
+		if (*p != '{')
+			return -1;
+		s->started = true;
+		p = skip_blanks(p + 1, end);
+		if (p < end && *p == '}')
+			return scan_end(s, p);
+	} else {
+		if (*p == '}')
+			return scan_end(s, p);
+		if (*p != ',')
+			return -1;
+		p = skip_blanks(p + 1, end);
+	}
+	if (p >= end || *p != '"')
+		return -1;
+	const char *k = p + 1;
+	bool escaped;
+	if (!(p = scan_string(p, end, &escaped)) || escaped) /* as key(): an escaped top-level key is left to cJSON */
+		return -1;
+	m->key = k;
+	m->key_len = (size_t)(p - 1 - k);
+	p = skip_blanks(p, end);
+	if (p >= end || *p != ':')
+		return -1;
+	p = skip_blanks(p + 1, end);
+	parser ps = { .p = p, .end = end };
+	number_spans n;
+	m->escaped = false;
+	m->finite = false;
+	if (p < end && *p == '"') /* strings and numbers without skip_value's call: what they are is wanted */
+		ps.p = scan_string(p, end, &m->escaped);
+	else if (p < end && (*p == '-' || digit(*p)))
+		ps.p = number_end(p, end, &n);
+	else if (!skip_value(&ps, 1))
+		return -1;
+	if (!ps.p)
+		return -1;
+	switch (*p) {
+	case '"': m->type = cJSON_String; break;
+	case '{': m->type = cJSON_Object; break;
+	case '[': m->type = cJSON_Array; break;
+	case 't': m->type = cJSON_True; break;
+	case 'f': m->type = cJSON_False; break;
+	case 'n': m->type = cJSON_NULL; break;
+	default: m->type = cJSON_Number; break;
+	}
+	if (m->type == cJSON_Number) /* read once here: most numbers of a record are wanted */
+		m->finite = number_value(p, ps.p, &n, &m->number);
+	bool str = m->type == cJSON_String;
+	m->val = str ? p + 1 : p;
+	m->val_len = (size_t)(ps.p - p) - (str ? 2 : 0);
+	s->p = ps.p;
+	return 1;
+}
+
+bool jsonarena_member_number(const jsonarena_member *m, double *v)
+{
+	*v = m->number;
+	return m->type == cJSON_Number && m->finite;
 }
 
 cJSON *jsonarena_parse_line(jsonarena *a, jsonl_reader *r, bool *in_arena)

@@ -5,7 +5,8 @@
  * one; with strtod for every number that was two thirds of query's time. Here the nodes are
  * carved from blocks that are reused for the next record, and numbers are read by the exact
  * fast path (an integer mantissa of up to 15 digits times a power of ten of up to 22: one
- * correctly rounded operation, the double strtod gives), strtod otherwise.
+ * correctly rounded operation, the double strtod gives), one of up to 19 digits over such a
+ * power by a 128-bit integer division rounded as strtod rounds, strtod otherwise.
  *
  * The tree is cJSON's (same members in the same order, same values, child->prev the last
  * member as cJSON 1.7.15 sets it), so the cJSON getters read it; but it must never be given to
@@ -48,9 +49,44 @@ cJSON *jsonarena_pick(jsonarena *a, const char *text, size_t len, const char *co
 
 /* jsonarena_parse's tree with its nodes and strings malloc'd as cJSON's own (cJSON's default
  * hooks): a tree the caller keeps, changes and frees with cJSON_Delete. For records kept past
- * the next one (aggregate's configuration), parsed faster than by cJSON (no strtod for most
+ * the next one (sweep's first point), parsed faster than by cJSON (no strtod for most
  * numbers). NULL as jsonarena_parse refuses, or when memory runs out. */
 cJSON *jsonarena_parse_heap(const char *text, size_t len);
+
+/* A top-level member of an object, as jsonarena_scan_next reads it: no tree, no copy; the key
+ * and the value are spans of the text. */
+typedef struct jsonarena_member {
+	const char *key;   /* the key's bytes (between its quotes; never escaped: such text is refused) */
+	size_t key_len;
+	int type;          /* cJSON_String, cJSON_Number, cJSON_True, cJSON_False, cJSON_NULL, cJSON_Object or cJSON_Array */
+	const char *val;   /* a string's bytes between its quotes (escapes as written), else the value's text */
+	size_t val_len;
+	bool escaped;      /* a string with a backslash escape: val is not its value */
+	bool finite;       /* a number whose value is finite: then number is it (jsonarena_member_number) */
+	double number;
+} jsonarena_member;
+
+typedef struct jsonarena_scan {
+	const char *p, *end;
+	bool started;
+} jsonarena_scan;
+
+/* A walk over the top-level members of the object text holds (len bytes, as jsonarena_pick
+ * reads it), for a caller that wants a few scalar members of each of many records: each call
+ * checks one member (a nested value for syntax alone, as jsonarena_pick checks a member it
+ * drops) and gives it. Returns 1 with *m the next member; 0 when the object has ended and only
+ * blanks follow; -1 where jsonarena_pick would refuse the text (then the caller parses it another
+ * way). Having walked to 0, the text is one that jsonarena_pick accepts with these members, as
+ * long as each member it keeps that is a number is finite (jsonarena_member_number) and none is
+ * an object or an array (pick builds those whole and refuses a number in them that is not finite;
+ * the walk only checks their syntax). The text need not end with NUL (but holds none:
+ * jsonl_next_text refuses such lines). */
+void jsonarena_scan_start(jsonarena_scan *s, const char *text, size_t len);
+int jsonarena_scan_next(jsonarena_scan *s, jsonarena_member *m);
+
+/* A number member's value as jsonarena_parse reads it (strtod's double); false when the value is
+ * not finite (jsonarena_parse refuses a kept member of that kind). */
+bool jsonarena_member_number(const jsonarena_member *m, double *v);
 
 /* Gives a's blocks back. */
 void jsonarena_free(jsonarena *a);

@@ -284,9 +284,10 @@ void json_format_double(char *buf, size_t n, double v)
 	}
 	/* 17 significant digits always round-trip; try shorter first for readable output. */
 	for (int prec = 15; prec <= 17; prec++) {
-		numfmt_g(buf, n, v, prec); /* lib/util/numfmt: printf's bytes, faster */
 		double back;
-		if (!numfmt_g_back(v, prec, &back))
+		bool have_back;
+		numfmt_g_read(buf, n, v, prec, &back, &have_back); /* lib/util/numfmt: printf's bytes, faster */
+		if (!have_back)
 			back = strtod(buf, NULL);
 		if (back == v)
 			return;
@@ -303,9 +304,10 @@ int jsonl_cjson_number(char *buf, size_t n, double v)
 		return integer_text(buf, n, (long long)v);
 	/* cJSON 1.7.15 keeps the 15 digits when they read back within one epsilon of the larger
 	 * magnitude (not always exactly), else it prints 17 */
-	int len = numfmt_g(buf, n, v, 15); /* "%1.15g" (lib/util/numfmt: the same bytes, faster) */
 	double back;
-	if (!numfmt_g_back(v, 15, &back))
+	bool have_back;
+	int len = numfmt_g_read(buf, n, v, 15, &back, &have_back); /* "%1.15g" (lib/util/numfmt: the same bytes, faster) */
+	if (!have_back)
 		back = strtod(buf, NULL);
 	double larger = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
 	if (!(fabs(back - v) <= larger * DBL_EPSILON))

@@ -35,7 +35,9 @@ static bool rounded_digits(double x, int prec, uint64_t *N, int *k)
 	int shift = 53 - e;                           /* x = m / 2^shift */
 	if (shift <= 0 || shift >= 128)
 		return false;
-	int e10 = (int)floor(log10(x)); /* a guess, put right below by exact comparisons */
+	/* a guess from the binary exponent (x in [2^(e-1), 2^e): floor(log10 x) is this or one
+	 * more), put right below by exact comparisons; log10 cost more than the rest */
+	int e10 = (int)floor((e - 1) * 0.30102999566398120);
 	for (int tries = 0; tries < 4; tries++) {
 		int kk = prec - 1 - e10;
 		if (kk < 0 || kk > 22)
@@ -64,14 +66,9 @@ static bool rounded_digits(double x, int prec, uint64_t *N, int *k)
 	return false;
 }
 
-int numfmt_g(char *buf, size_t n, double v, int prec)
+/* The text %.Pg writes for v, whose prec digits rounded_digits gave (N, k). */
+static int digits_text(char *buf, size_t n, double v, int prec, uint64_t N, int k)
 {
-	uint64_t N;
-	int k;
-	if (prec == 0)
-		prec = 1; /* as printf: %.0g is %.1g */
-	if (!rounded_digits(fabs(v), prec, &N, &k))
-		return snprintf(buf, n, "%.*g", prec, v);
 	char d[20], out[48];
 	for (int i = prec - 1; i >= 0; i--, N /= 10)
 		d[i] = (char)('0' + N % 10);
@@ -117,18 +114,48 @@ int numfmt_g(char *buf, size_t n, double v, int prec)
 	return (int)len;
 }
 
+/* N * 10^-k (v's digits) read by strtod: one correctly rounded division when both are exact doubles. */
+static bool digits_back(double v, uint64_t N, int k, double *back)
+{
+	if (k < 0 || k > 22 || N > (1ULL << 53))
+		return false;
+	double d = (double)N / pow10_double[k];
+	*back = signbit(v) ? -d : d;
+	return true;
+}
+
+int numfmt_g(char *buf, size_t n, double v, int prec)
+{
+	uint64_t N;
+	int k;
+	if (prec == 0)
+		prec = 1; /* as printf: %.0g is %.1g */
+	if (!rounded_digits(fabs(v), prec, &N, &k))
+		return snprintf(buf, n, "%.*g", prec, v);
+	return digits_text(buf, n, v, prec, N, k);
+}
+
 bool numfmt_g_back(double v, int prec, double *back)
 {
 	uint64_t N;
 	int k;
 	if (prec == 0)
 		prec = 1;
-	/* N * 10^-k read by strtod: one correctly rounded division when both are exact doubles */
-	if (!rounded_digits(fabs(v), prec, &N, &k) || k < 0 || k > 22 || N > (1ULL << 53))
-		return false;
-	double d = (double)N / pow10_double[k];
-	*back = signbit(v) ? -d : d;
-	return true;
+	return rounded_digits(fabs(v), prec, &N, &k) && digits_back(v, N, k, back);
+}
+
+int numfmt_g_read(char *buf, size_t n, double v, int prec, double *back, bool *have_back)
+{
+	uint64_t N;
+	int k;
+	if (prec == 0)
+		prec = 1;
+	if (!rounded_digits(fabs(v), prec, &N, &k)) {
+		*have_back = false;
+		return snprintf(buf, n, "%.*g", prec, v);
+	}
+	*have_back = digits_back(v, N, k, back);
+	return digits_text(buf, n, v, prec, N, k);
 }
 
 size_t numfmt_ld(char buf[static 21], long v)

@@ -23,4 +23,8 @@ size_t numfmt_ld(char buf[static 21], long v);
  * strtod (sets *back); false otherwise (then read the text). */
 bool numfmt_g_back(double v, int prec, double *back);
 
+/* numfmt_g and numfmt_g_back in one, the digits rounded once (cJSON's rule formats and reads back
+ * every number it prints): *have_back says whether *back was set. */
+int numfmt_g_read(char *buf, size_t n, double v, int prec, double *back, bool *have_back);
+
 #endif

@@ -83,11 +83,30 @@ static void numbers(void)
 		snprintf(text, sizeof text, "{\"v\":%s}", fixed[i]);
 		accepted(text);
 	}
+	/* halfway between two doubles (written with a fraction of up to 19 digits in all): strtod
+	 * rounds to the even one, and so must the integer division of 16 to 19 digits */
+	uint64_t t = 0x9E3779B97F4A7C15ULL;
+	for (int i = 0; i < 20000; i++) {
+		t ^= t << 13, t ^= t >> 7, t ^= t << 17;
+		int bits = 54 + (int)(t % 6);                       /* doubles of 2^54 .. 2^60: ulp 4 .. 128 */
+		uint64_t mant = (1ULL << 52) | (t >> 12 & ((1ULL << 52) - 1));
+		uint64_t lo = mant << (bits - 53), ulp = 1ULL << (bits - 53);
+		uint64_t mid = lo + ulp / 2 + (t >> 63) * (i & 1);     /* the midpoint, or one past it */
+		char digits[24];
+		int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)mid);
+		int frac = n < 19 ? 19 - n : 0;                      /* as many zero decimals as fit in 19 digits */
+		snprintf(text, sizeof text, "{\"v\":%s.%.*s}", digits, frac, "0000000000000000000");
+		accepted(text);
+		snprintf(text, sizeof text, "{\"v\":%se-%d}", digits, 1 + (int)(t >> 40) % 3);
+		accepted(text);
+		if (unit_failures > 5)
+			return;
+	}
 	/* random mantissas and exponents around the fast path's edges */
 	uint64_t s = 88172645463325252ULL;
 	for (int i = 0; i < 200000; i++) {
 		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-		int digits = 1 + (int)(s % 18), point = (int)((s >> 8) % (unsigned)(digits + 1)), e = (int)((s >> 16) % 61) - 30;
+		int digits = 1 + (int)(s % 20), point = (int)((s >> 8) % (unsigned)(digits + 1)), e = (int)((s >> 16) % 61) - 30;
 		char mant[40];
 		int len = 0;
 		uint64_t r = s >> 20;
@@ -113,19 +132,94 @@ static void numbers(void)
 
 static const char *const pick_keys[] = { "record", "name", "latency_ms", "step", NULL };
 
-/* jsonarena_pick gives jsonpick's members (which it is a faster path of) or refuses. */
+/* jsonarena_scan_next's verdict on text with pick_keys kept: a walk to the end, every kept number
+ * finite (what jsonarena_pick accepts); the kept members counted into *kept. */
+static bool scan_accepts(const char *text, int *kept)
+{
+	jsonarena_scan s;
+	jsonarena_scan_start(&s, text, strlen(text));
+	jsonarena_member m;
+	bool finite = true;
+	int more;
+	*kept = 0;
+	while ((more = jsonarena_scan_next(&s, &m)) == 1) {
+		for (const char *const *k = pick_keys; *k; k++) {
+			double v;
+			if (strlen(*k) != m.key_len || memcmp(*k, m.key, m.key_len))
+				continue;
+			++*kept;
+			if (m.type == cJSON_Number && !jsonarena_member_number(&m, &v))
+				finite = false;
+		}
+	}
+	return more == 0 && finite;
+}
+
+/* jsonarena_pick gives jsonpick's members (which it is a faster path of) or refuses; the scan
+ * agrees with it, member for member. */
 static void picked(const char *text, bool accept)
 {
+	int kept;
+	CHECK(scan_accepts(text, &kept) == accept);
 	cJSON *want = jsonpick_scan(text, pick_keys);
 	cJSON *got = jsonarena_pick(&arena, text, strlen(text), pick_keys);
 	if (accept) {
 		CHECK(want && got);
 		if (want && got)
 			CHECK(same_tree(got, want, text));
+		CHECK(got && cJSON_GetArraySize(got) == kept);
 	} else {
 		CHECK(!got);
 	}
 	cJSON_Delete(want);
+}
+
+/* The scan's members: keys and values as spans of the text, types, escapes, numbers. */
+static void scanned(void)
+{
+	const char *t = " { \"s\" : \"a\\nb\" ,\"n\":-1.5e2,\"o\":{\"x\":[1]},\"a\":[],\"t\":true,\"f\":false,\"z\":null,"
+			"\"p\":\"plain\"}\n";
+	jsonarena_scan s;
+	jsonarena_scan_start(&s, t, strlen(t));
+	jsonarena_member m;
+	static const struct { const char *key; int type; const char *val; bool escaped; } want[] = {
+		{ "s", cJSON_String, "a\\nb", true }, { "n", cJSON_Number, "-1.5e2", false },
+		{ "o", cJSON_Object, "{\"x\":[1]}", false }, { "a", cJSON_Array, "[]", false },
+		{ "t", cJSON_True, "true", false }, { "f", cJSON_False, "false", false },
+		{ "z", cJSON_NULL, "null", false }, { "p", cJSON_String, "plain", false },
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		CHECK(jsonarena_scan_next(&s, &m) == 1);
+		CHECK(m.key_len == strlen(want[i].key) && memcmp(m.key, want[i].key, m.key_len) == 0);
+		CHECK(m.type == want[i].type && m.escaped == want[i].escaped);
+		CHECK(m.val_len == strlen(want[i].val) && memcmp(m.val, want[i].val, m.val_len) == 0);
+		double v;
+		CHECK(jsonarena_member_number(&m, &v) == (m.type == cJSON_Number));
+		if (m.type == cJSON_Number)
+			CHECK(v == -150.0);
+	}
+	CHECK(jsonarena_scan_next(&s, &m) == 0);
+	/* the length bounds the text, as for the parse */
+	jsonarena_scan_start(&s, "{\"a\":1}x", 7);
+	CHECK(jsonarena_scan_next(&s, &m) == 1 && jsonarena_scan_next(&s, &m) == 0);
+	jsonarena_scan_start(&s, "{\"a\":1}x", 8);
+	CHECK(jsonarena_scan_next(&s, &m) == 1 && jsonarena_scan_next(&s, &m) == -1);
+	jsonarena_scan_start(&s, "{}", 2);
+	CHECK(jsonarena_scan_next(&s, &m) == 0);
+	/* strings long enough for the 8-byte steps, with what stops them at each place */
+	static const char *const stops[] = { "\"", "\\n", "\x01", "\x7f", "\xc3\xa9" };
+	for (size_t k = 0; k < sizeof stops / sizeof stops[0]; k++)
+		for (int at = 0; at < 20; at++) {
+			char text[80];
+			snprintf(text, sizeof text, "{\"k\":\"%.*s%s%.*s\"}", at, "abcdefghijklmnopqrstuvwxyz", stops[k],
+				 3, "xyz");
+			cJSON *want_tree = jsonarena_parse(&arena, text, strlen(text));
+			jsonarena_scan_start(&s, text, strlen(text));
+			int r = jsonarena_scan_next(&s, &m);
+			if (r == 1)
+				r = jsonarena_scan_next(&s, &m);
+			CHECK((r == 0) == (want_tree != NULL));
+		}
 }
 
 int main(void)
@@ -157,6 +251,7 @@ int main(void)
 		strcat(deep_pick, "]");
 	strcat(deep_pick, "}");
 	picked(deep_pick, false); /* deeper than the arena's limit: left to jsonpick */
+	scanned();
 	accepted("{}");
 	accepted(" {\"a\":[]} \n");
 	accepted("{\"record\":\"op\",\"config_id\":\"tp1_b1\",\"attrs\":{\"m\":128,\"flag\":true,\"off\":false,\"q\":null},"

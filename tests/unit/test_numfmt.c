@@ -32,12 +32,22 @@ static void same(double v, int prec)
 		unit_failures++;
 	}
 	double back;
-	if (numfmt_g_back(v, prec, &back)) {
+	bool have_back = numfmt_g_back(v, prec, &back);
+	if (have_back) {
 		double want_back = strtod(want, NULL);
 		if (memcmp(&back, &want_back, sizeof back) != 0) {
 			fprintf(stderr, "reading %s back: %a != %a\n", want, back, want_back);
 			unit_failures++;
 		}
+	}
+	/* the two in one: the same text, and the same reading where there is one */
+	char both[64];
+	double back2;
+	bool have2;
+	int len2 = numfmt_g_read(both, sizeof both, v, prec, &back2, &have2);
+	if (len2 != len || strcmp(both, got) || have2 != have_back || (have2 && memcmp(&back, &back2, sizeof back))) {
+		fprintf(stderr, "numfmt_g_read of %a at %d differs from numfmt_g and numfmt_g_back\n", v, prec);
+		unit_failures++;
 	}
 }
 
