@@ -131,6 +131,15 @@ bool numfmt_g_back(double v, int prec, double *back)
 	return true;
 }
 
+bool numfmt_digits(double v, int prec, uint64_t *digits, int *exp10)
+{
+	int k;
+	if (!rounded_digits(fabs(v), prec, digits, &k))
+		return false;
+	*exp10 = prec - 1 - k;
+	return true;
+}
+
 size_t numfmt_ld(char buf[static 21], long v)
 {
 	char d[20];
