@@ -1,6 +1,7 @@
 #include "sweep_pick.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,9 +114,23 @@ static void pd_sort_rows(pick_row *rows, size_t n, row_key key, bool ascending)
 	pd_sort_items(rows, n, sizeof *rows, key, ascending);
 }
 
-static double key_seq_s(const void *r)
+/* The same on a whole table: the rows copied once, in their new order, into a new array. */
+static void pd_sort_table(pick_table *t, row_key key, bool ascending)
 {
-	return ((const pick_row *)r)->seq_s;
+	if (t->n < 2)
+		return;
+	double *keys = xrealloc(NULL, t->n * sizeof *keys);
+	size_t *order = xrealloc(NULL, t->n * sizeof *order);
+	for (size_t i = 0; i < t->n; i++)
+		keys[i] = key(&t->rows[i]);
+	pd_sort_order(keys, t->n, ascending, order);
+	pick_row *sorted = xrealloc(NULL, t->cap * sizeof *sorted);
+	for (size_t i = 0; i < t->n; i++)
+		sorted[i] = t->rows[order[i]];
+	free(t->rows);
+	t->rows = sorted;
+	free(keys);
+	free(order);
 }
 
 static double key_tokens_gpu(const void *r)
@@ -299,37 +314,60 @@ void pick_agg_results(const agg_point *pts, size_t n, long isl, long osl, double
 	pick_agg_results_under(pts, n, isl, osl, sla, nsla, out);
 }
 
+static double key_row_seq_s(const void *r)
+{
+	return (*(const pick_row *const *)r)->seq_s;
+}
+
 void pick_agg_results_under(const agg_point *pts, size_t n, long isl, long osl, const pick_sla *sla, size_t nt,
 			    pick_table *out)
 {
 	const agg_point **eval = xrealloc(NULL, (n + 1) * sizeof *eval);
-	pick_row *cand = xrealloc(NULL, (n + 1) * sizeof *cand);
+	/* a layout's rows made once (rounded, named) and ranked by pointer: every target of the
+	 * scan weighs the same points, and a row is a kilobyte */
+	pick_row *rows = xrealloc(NULL, (n + 1) * sizeof *rows);
+	const pick_row **cand = xrealloc(NULL, (n + 1) * sizeof *cand);
+	size_t *picked = xrealloc(NULL, (n + 1) * sizeof *picked), *last = xrealloc(NULL, (n + 1) * sizeof *last);
 	for (size_t lo = 0; lo < n;) {
 		size_t hi = layout_end(pts, lo, n);
 		size_t first = out->n; /* this layout's rows start here */
 		const char *error;
 		size_t ne = agg_evaluated(pts + lo, hi - lo, isl, osl, eval, &error);
+		for (size_t i = 0; i < ne; i++)
+			rows[i] = agg_row(eval[i]);
+		size_t nlast = SIZE_MAX;
 		for (size_t t = 0; t < nt; t++) {
 			size_t nc = 0;
 			for (size_t i = 0; i < ne; i++)
 				if (eval[i]->tpot <= sla[t].tpot && eval[i]->ttft <= sla[t].ttft)
-					cand[nc++] = agg_row(eval[i]);
-			pd_sort_rows(cand, nc, key_seq_s, false);
+					picked[nc++] = i;
+			/* the points of the previous target again: the same ranking, whose rows are all
+			 * in the table already */
+			if (nc == nlast && memcmp(picked, last, nc * sizeof *picked) == 0)
+				continue;
+			memcpy(last, picked, nc * sizeof *picked);
+			nlast = nc;
+			for (size_t i = 0; i < nc; i++)
+				cand[i] = &rows[picked[i]];
+			pd_sort_items(cand, nc, sizeof *cand, key_row_seq_s, false);
 			for (size_t i = 0; i < nc && i < AGG_TOP_PER_TPOT; i++) {
 				/* drop_duplicates: a point met again under a looser target is the same row */
 				bool dup = false;
 				for (size_t j = first; j < out->n && !dup; j++)
-					dup = out->rows[j].a.batch == cand[i].a.batch &&
-					      out->rows[j].a.ctx_tokens == cand[i].a.ctx_tokens;
+					dup = out->rows[j].a.batch == cand[i]->a.batch &&
+					      out->rows[j].a.ctx_tokens == cand[i]->a.ctx_tokens;
 				if (!dup)
-					push(out, &cand[i]);
+					push(out, cand[i]);
 			}
 		}
 		lo = hi;
 	}
 	free(eval);
+	free(rows);
 	free(cand);
-	pd_sort_rows(out->rows, out->n, key_tokens_gpu, false);
+	free(picked);
+	free(last);
+	pd_sort_table(out, key_tokens_gpu, false);
 }
 
 /* ---------------------------------------------------------------- disaggregated */
@@ -474,22 +512,21 @@ static int decode_group_order(const void *a, const void *b)
 	return c ? c : x < y ? -1 : x > y;
 }
 
-static double key_worker_seq_s_gpu(const void *p)
+/* A decode candidate of one target: the worker and its layout group's rank in key order. */
+typedef struct decode_cand {
+	const side_point *w;
+	size_t group;
+	size_t at; /* its place among the fitting decode workers (the pair memo's column) */
+} decode_cand;
+
+static double key_cand_seq_s_gpu(const void *p)
 {
-	return (*(const side_point *const *)p)->seq_s_gpu;
+	return ((const decode_cand *)p)->w->seq_s_gpu;
 }
 
-/* Decode candidates by layout group, each group ranked by seq/s/gpu as pandas ranks it. */
-static void decode_order(const side_point **dc, size_t n)
+static double key_row_ptr_tokens_gpu(const void *r)
 {
-	qsort(dc, n, sizeof *dc, decode_group_order);
-	for (size_t lo = 0; lo < n;) {
-		size_t hi = lo;
-		while (hi < n && strcmp(dc[hi]->parallel, dc[lo]->parallel) == 0)
-			hi++;
-		pd_sort_items(dc + lo, hi - lo, sizeof *dc, key_worker_seq_s_gpu, false);
-		lo = hi;
-	}
+	return (*(const pick_row *const *)r)->tokens_s_gpu;
 }
 
 void pick_disagg_results(const side_point *prefill, size_t np, const side_point *decode, size_t nd, long osl,
@@ -501,11 +538,18 @@ void pick_disagg_results(const side_point *prefill, size_t np, const side_point 
 	pick_disagg_results_under(prefill, np, decode, nd, osl, sla, nsla, max_gpus, require_same_tp, out);
 }
 
+/* The worker counts match_workers gives a prefill/decode pair, which no target changes: 0 not
+ * asked yet, -1 no match. */
+typedef struct pair_memo {
+	int pw, dw;
+} pair_memo;
+
+enum { PAIR_MEMO_MAX = 1 << 20 }; /* pairs remembered at most (8 MiB); past it, asked again */
+
 void pick_disagg_results_under(const side_point *prefill, size_t np, const side_point *decode, size_t nd, long osl,
 			       const pick_sla *sla, size_t nt, long max_gpus, bool require_same_tp, pick_table *out)
 {
 	const side_point **pf = xrealloc(NULL, (np + 1) * sizeof *pf), **df = xrealloc(NULL, (nd + 1) * sizeof *df);
-	const side_point **pc = xrealloc(NULL, (np + 1) * sizeof *pc), **dc = xrealloc(NULL, (nd + 1) * sizeof *dc);
 	size_t npf = fitting_workers(prefill, np, pf, NULL), ndf = fitting_workers(decode, nd, df, NULL);
 	/* replica_config: the cap is the smaller of the search's GPUs and max_gpu_per_replica; the
 	 * sizes are those up to it, and with none left nothing constrains a replica */
@@ -515,79 +559,131 @@ void pick_disagg_results_under(const side_point *prefill, size_t np, const side_
 	rs.constrained = rs.cfg->any_size && rs.max_gpus >= 1;
 	for (size_t i = 0; !rs.constrained && i < rs.cfg->nsizes; i++)
 		rs.constrained = rs.cfg->sizes[i] <= rs.max_gpus;
-	pick_table seen = {0};
+
+	/* Both orders are total (input order on ties), so the workers are sorted once for the scan
+	 * and each target keeps those it admits, in that order: what sorting its own would give.
+	 * The decode layouts' names are compared here once; groups are then told by their rank. */
+	qsort(pf, npf, sizeof *pf, prefill_order);
+	qsort(df, ndf, sizeof *df, decode_group_order);
+	decode_cand *dall = xrealloc(NULL, (ndf + 1) * sizeof *dall);
+	for (size_t i = 0, g = 0; i < ndf; i++) {
+		if (i > 0 && strcmp(df[i]->parallel, df[i - 1]->parallel) != 0)
+			g++;
+		dall[i] = (decode_cand){.w = df[i], .group = g, .at = i};
+	}
+	size_t *pc = xrealloc(NULL, (npf + 1) * sizeof *pc), *dc_at = xrealloc(NULL, (ndf + 1) * sizeof *dc_at);
+	size_t *pc_last = xrealloc(NULL, (npf + 1) * sizeof *pc_last);
+	size_t *dc_last = xrealloc(NULL, (ndf + 1) * sizeof *dc_last);
+	size_t npc_last = SIZE_MAX, ndc_last = SIZE_MAX;
+	decode_cand *dc = xrealloc(NULL, (ndf + 1) * sizeof *dc);
+	pair_memo *memo = npf && ndf <= PAIR_MEMO_MAX / npf ? xcalloc(npf * ndf + 1, sizeof *memo) : NULL;
+	size_t first = out->n; /* this search's rows start here */
 	pick_row best_of[SWEEP_MAX_LAYOUTS];
+	const pick_row *ranked[SWEEP_MAX_LAYOUTS];
 
 	for (size_t t = 0; t < nt; t++) {
 		/* Prefill workers under the TTFT target once queueing is counted, best per GPU first. */
 		size_t npc = 0;
 		for (size_t i = 0; i < npf; i++)
 			if (pf[i]->ttft * DISAGG_TTFT_CORRECTION < sla[t].ttft)
-				pc[npc++] = pf[i];
-		qsort(pc, npc, sizeof *pc, prefill_order);
+				pc[npc++] = i;
 		if (npc > MAX_PREFILL_CANDIDATES)
 			npc = MAX_PREFILL_CANDIDATES;
 		size_t ndc = 0;
 		for (size_t i = 0; i < ndf; i++)
 			if (df[i]->tpot < sla[t].tpot && df[i]->tpot > 0)
-				dc[ndc++] = df[i];
+				dc_at[ndc++] = i;
 		if (!npc || !ndc)
 			continue;
-		decode_order(dc, ndc);
+		/* the workers of the previous target again: the same pairs, whose rows are all in the
+		 * table already */
+		if (npc == npc_last && ndc == ndc_last && memcmp(pc, pc_last, npc * sizeof *pc) == 0 &&
+		    memcmp(dc_at, dc_last, ndc * sizeof *dc_at) == 0)
+			continue;
+		memcpy(pc_last, pc, npc * sizeof *pc);
+		memcpy(dc_last, dc_at, ndc * sizeof *dc_at);
+		npc_last = npc;
+		ndc_last = ndc;
+		for (size_t i = 0; i < ndc; i++)
+			dc[i] = dall[dc_at[i]];
+		/* each layout group ranked by seq/s/gpu as pandas ranks it */
+		for (size_t lo = 0, hi; lo < ndc; lo = hi) {
+			for (hi = lo; hi < ndc && dc[hi].group == dc[lo].group;)
+				hi++;
+			pd_sort_items(dc + lo, hi - lo, sizeof *dc, key_cand_seq_s_gpu, false);
+		}
 
 		size_t ncat = 0;
-		for (size_t lo = 0; lo < ndc;) {
-			size_t hi = lo;
-			while (hi < ndc && same_layout(&dc[hi]->layout, &dc[lo]->layout))
+		for (size_t lo = 0, hi; lo < ndc; lo = hi) {
+			for (hi = lo; hi < ndc && dc[hi].group == dc[lo].group;)
 				hi++;
 			size_t top = hi - lo < MAX_DECODE_PER_LAYOUT ? hi : lo + MAX_DECODE_PER_LAYOUT;
-			bool have = false;
+			const side_point *best_p = NULL, *best_d = NULL;
+			long best_pw = 0, best_dw = 0;
 			double best_tpg = 0;
 			long best_gpus = 0;
 			for (size_t i = lo; i < top; i++)
 				for (size_t j = 0; j < npc; j++) {
-					const side_point *d = dc[i], *p = pc[j];
+					const side_point *d = dc[i].w, *p = pf[pc[j]];
 					if (require_same_tp && p->layout.tp != d->layout.tp)
 						continue;
 					long pw, dw;
-					if (!match_workers(p->seq_s, p->num_total_gpus, d->seq_s, d->num_total_gpus, &rs, &pw,
-							   &dw))
+					pair_memo *m = memo ? &memo[pc[j] * ndf + dc[i].at] : NULL;
+					if (m && m->pw) {
+						pw = m->pw;
+						dw = m->dw;
+					} else {
+						if (!match_workers(p->seq_s, p->num_total_gpus, d->seq_s, d->num_total_gpus, &rs,
+								   &pw, &dw))
+							pw = dw = -1;
+						if (m)
+							*m = (pair_memo){(int)pw, (int)dw};
+					}
+					if (pw < 0)
 						continue;
 					/* max(..., key=(tokens/s/gpu, -gpus)) on the unrounded row: first best wins */
 					double pr = p->seq_s * (double)pw * rs.cfg->prefill_degradation;
 					double dr = d->seq_s * (double)dw * rs.cfg->decode_degradation;
 					long gpus = p->num_total_gpus * pw + d->num_total_gpus * dw;
 					double tpg = (pr < dr ? pr : dr) * (double)osl / (double)gpus;
-					if (!have || tpg > best_tpg || (tpg == best_tpg && gpus < best_gpus)) {
-						best_of[ncat] = disagg_row(p, pw, d, dw, osl, rs.cfg);
+					if (!best_p || tpg > best_tpg || (tpg == best_tpg && gpus < best_gpus)) {
+						best_p = p;
+						best_d = d;
+						best_pw = pw;
+						best_dw = dw;
 						best_tpg = tpg;
 						best_gpus = gpus;
-						have = true;
 					}
 				}
-			if (have && ncat + 1 < SWEEP_MAX_LAYOUTS)
+			/* the row of the winner only (its serving numbers are the dearest part) */
+			if (best_p && ncat + 1 < SWEEP_MAX_LAYOUTS) {
+				best_of[ncat] = disagg_row(best_p, best_pw, best_d, best_dw, osl, rs.cfg);
+				ranked[ncat] = &best_of[ncat];
 				ncat++;
-			lo = hi;
-		}
-		pd_sort_rows(best_of, ncat, key_tokens_gpu, false);
-		for (size_t i = 0; i < ncat && i < DISAGG_TOP_PER_TPOT; i++) {
-			bool dup = false;
-			for (size_t j = 0; j < seen.n && !dup; j++) {
-				const pick_row *s = &seen.rows[j];
-				dup = s->p_workers == best_of[i].p_workers && s->d_workers == best_of[i].d_workers &&
-				      same_layout(&s->p.layout, &best_of[i].p.layout) && s->p.batch == best_of[i].p.batch &&
-				      same_layout(&s->d.layout, &best_of[i].d.layout) && s->d.batch == best_of[i].d.batch;
 			}
-			if (dup)
-				continue;
-			push(&seen, &best_of[i]);
-			push(out, &best_of[i]);
+		}
+		pd_sort_items(ranked, ncat, sizeof *ranked, key_row_ptr_tokens_gpu, false);
+		for (size_t i = 0; i < ncat && i < DISAGG_TOP_PER_TPOT; i++) {
+			const pick_row *r = ranked[i];
+			bool dup = false;
+			for (size_t j = first; j < out->n && !dup; j++) {
+				const pick_row *s = &out->rows[j];
+				dup = s->p_workers == r->p_workers && s->d_workers == r->d_workers &&
+				      same_layout(&s->p.layout, &r->p.layout) && s->p.batch == r->p.batch &&
+				      same_layout(&s->d.layout, &r->d.layout) && s->d.batch == r->d.batch;
+			}
+			if (!dup)
+				push(out, r);
 		}
 	}
-	pick_table_free(&seen);
+	free(memo);
 	free(pf);
 	free(df);
+	free(dall);
 	free(pc);
+	free(dc_at);
+	free(pc_last);
+	free(dc_last);
 	free(dc);
 }
 
