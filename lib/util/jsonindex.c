@@ -1,0 +1,50 @@
+#include "jsonindex.h"
+
+#include <string.h>
+
+#include "jsonget.h"
+
+/* FNV-1a over the name's bytes */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+void json_index_build(json_index *ix, const cJSON *obj)
+{
+	ix->obj = obj;
+	ix->walk = false;
+	memset(ix->slot, 0, sizeof ix->slot);
+	if (!cJSON_IsObject(obj))
+		return;
+	size_t n = 0;
+	for (const cJSON *c = obj->child; c && c->string; c = c->next) {
+		if (++n > JSON_INDEX_MAX) {
+			ix->walk = true;
+			return;
+		}
+		uint32_t h = name_hash(c->string);
+		size_t i = h % JSON_INDEX_SLOTS;
+		/* a later member of a name already here is never the answer */
+		while (ix->slot[i].item && (ix->slot[i].hash != h || strcmp(ix->slot[i].item->string, c->string) != 0))
+			i = (i + 1) % JSON_INDEX_SLOTS;
+		if (!ix->slot[i].item) {
+			ix->slot[i].hash = h;
+			ix->slot[i].item = c;
+		}
+	}
+}
+
+const cJSON *json_index_get(const json_index *ix, const char *key)
+{
+	if (ix->walk)
+		return json_member(ix->obj, key);
+	uint32_t h = name_hash(key);
+	for (size_t i = h % JSON_INDEX_SLOTS; ix->slot[i].item; i = (i + 1) % JSON_INDEX_SLOTS)
+		if (ix->slot[i].hash == h && strcmp(ix->slot[i].item->string, key) == 0)
+			return ix->slot[i].item;
+	return NULL;
+}
