@@ -80,21 +80,21 @@ static bool same_layout(const sweep_layout *a, const sweep_layout *b)
 	return a->tp == b->tp && a->pp == b->pp && a->dp == b->dp && a->moe_tp == b->moe_tp && a->moe_ep == b->moe_ep;
 }
 
-/* Stable merge sort of an index array by a comparison on rows (pandas' order on ties: input
+/* Stable merge sort of rows (by pointer) by a comparison on rows (pandas' order on ties: input
  * order; see docs/sweep.md on the reference's unstable sorts). */
 typedef int (*row_cmp)(const pick_row *a, const pick_row *b);
 
-static void sort_rows(pick_row *rows, size_t n, row_cmp cmp)
+static void sort_rows(const pick_row **rows, size_t n, row_cmp cmp)
 {
 	if (n < 2)
 		return;
-	pick_row *tmp = xrealloc(NULL, n * sizeof *tmp);
+	const pick_row **tmp = xrealloc(NULL, n * sizeof *tmp);
 	for (size_t width = 1; width < n; width *= 2) {
 		for (size_t lo = 0; lo < n; lo += 2 * width) {
 			size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
 			size_t i = lo, j = mid, k = lo;
 			while (i < mid && j < hi)
-				tmp[k++] = cmp(&rows[j], &rows[i]) < 0 ? rows[j++] : rows[i++];
+				tmp[k++] = cmp(rows[j], rows[i]) < 0 ? rows[j++] : rows[i++];
 			while (i < mid)
 				tmp[k++] = rows[i++];
 			while (j < hi)
@@ -106,10 +106,12 @@ static void sort_rows(pick_row *rows, size_t n, row_cmp cmp)
 }
 
 /* pandas' sort_values on one column (lib/util/pdsort): the reference ranks with it, and its order
- * among equal keys (not the input order) decides which rows a top-k cut keeps. */
+ * among equal keys (not the input order) decides which rows a top-k cut keeps. The order comes
+ * from the keys alone, so rows are sorted by pointer (a row is a kilobyte) with keys that read
+ * through one (key_ptr_*), and a table's rows are copied once, into their places. */
 typedef double (*row_key)(const void *row);
 
-static void pd_sort_rows(pick_row *rows, size_t n, row_key key, bool ascending)
+static void pd_sort_ptrs(const pick_row **rows, size_t n, row_key key, bool ascending)
 {
 	pd_sort_items(rows, n, sizeof *rows, key, ascending);
 }
@@ -138,19 +140,19 @@ static double key_tokens_gpu(const void *r)
 	return ((const pick_row *)r)->tokens_s_gpu;
 }
 
-static double key_user(const void *r)
+static double key_ptr_user(const void *r)
 {
-	return ((const pick_row *)r)->tokens_s_user;
+	return (*(const pick_row *const *)r)->tokens_s_user;
 }
 
-static double key_latency(const void *r)
+static double key_ptr_latency(const void *r)
 {
-	return ((const pick_row *)r)->request_latency;
+	return (*(const pick_row *const *)r)->request_latency;
 }
 
-static double key_tpot(const void *r)
+static double key_ptr_tpot(const void *r)
 {
-	return ((const pick_row *)r)->tpot;
+	return (*(const pick_row *const *)r)->tpot;
 }
 
 static int desc(double a, double b)
@@ -717,32 +719,36 @@ static double front_x(const pick_row *r, bool by_latency)
  * the points that beat it on neither axis. */
 static void pareto_front(const pick_table *in, bool by_latency, pick_table *front)
 {
-	pick_table s = {0};
+	const pick_row **s = xrealloc(NULL, (in->n + 1) * sizeof *s);
+	size_t n = 0;
 	for (size_t i = 0; i < in->n; i++)
 		if (isfinite(front_x(&in->rows[i], by_latency)) && isfinite(in->rows[i].tokens_s_gpu_cluster))
-			push(&s, &in->rows[i]);
-	row_key x = by_latency ? key_latency : key_user;
-	pd_sort_rows(s.rows, s.n, x, true);
+			s[n++] = &in->rows[i];
+	row_key x = by_latency ? key_ptr_latency : key_ptr_user;
+	pd_sort_ptrs(s, n, x, true);
 	double sign = by_latency ? -1.0 : 1.0; /* larger is better after the sign */
-	bool *keep = xrealloc(NULL, (s.n + 1) * sizeof *keep);
-	for (size_t i = 0; i < s.n; i++)
+	bool *keep = xrealloc(NULL, (n + 1) * sizeof *keep);
+	for (size_t i = 0; i < n; i++)
 		keep[i] = true;
 	/* A point survives a kept point c when it beats c on at least one axis. */
-	for (size_t i = 0; i < s.n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!keep[i])
 			continue;
-		double cx = sign * front_x(&s.rows[i], by_latency), cy = s.rows[i].tokens_s_gpu_cluster;
-		for (size_t j = 0; j < s.n; j++)
+		double cx = sign * front_x(s[i], by_latency), cy = s[i]->tokens_s_gpu_cluster;
+		for (size_t j = 0; j < n; j++)
 			if (keep[j])
-				keep[j] = sign * front_x(&s.rows[j], by_latency) > cx || s.rows[j].tokens_s_gpu_cluster > cy;
+				keep[j] = sign * front_x(s[j], by_latency) > cx || s[j]->tokens_s_gpu_cluster > cy;
 		keep[i] = true;
 	}
-	for (size_t i = 0; i < s.n; i++)
+	size_t nk = 0;
+	for (size_t i = 0; i < n; i++)
 		if (keep[i])
-			push(front, &s.rows[i]);
+			s[nk++] = s[i];
+	pd_sort_ptrs(s, nk, x, true);
+	for (size_t i = 0; i < nk; i++)
+		push(front, s[i]);
 	free(keep);
-	pick_table_free(&s);
-	pd_sort_rows(front->rows, front->n, x, true);
+	free(s);
 }
 
 /* The column the pick constrains: tpot, or request_latency under a request latency target. */
@@ -777,43 +783,45 @@ void pick_default(pick_table *results, const pick_targets *t, pick_table *front,
 	pareto_front(results, by_latency, front);
 
 	/* Best per layout group under the target; all of them when nobody meets it. */
-	pick_table cand = {0};
+	const pick_row **cand = xrealloc(NULL, (results->n + 1) * sizeof *cand);
+	size_t nc = 0;
 	for (size_t i = 0; i < results->n; i++)
 		if (constrained(&results->rows[i], t) <= target)
-			push(&cand, &results->rows[i]);
-	*met = cand.n > 0;
+			cand[nc++] = &results->rows[i];
+	*met = nc > 0;
 	if (!*met)
 		for (size_t i = 0; i < results->n; i++)
-			push(&cand, &results->rows[i]);
-	pick_table groups = {0};
-	for (size_t i = 0; i < cand.n; i++) {
-		const pick_row *r = &cand.rows[i];
+			cand[nc++] = &results->rows[i];
+	const pick_row **groups = xrealloc(NULL, (nc + 1) * sizeof *groups);
+	size_t ng = 0;
+	for (size_t i = 0; i < nc; i++) {
+		const pick_row *r = cand[i];
 		if (!isfinite(constrained(r, t)) || !isfinite(r->tokens_s_gpu_cluster))
 			continue;
 		size_t g = 0;
-		while (g < groups.n && strcmp(groups.rows[g].group, r->group))
+		while (g < ng && strcmp(groups[g]->group, r->group))
 			g++;
-		if (g == groups.n)
-			push(&groups, r);
-		else if (r->tokens_s_gpu_cluster > groups.rows[g].tokens_s_gpu_cluster)
-			groups.rows[g] = *r; /* idxmax: the first maximum */
+		if (g == ng)
+			groups[ng++] = r;
+		else if (r->tokens_s_gpu_cluster > groups[g]->tokens_s_gpu_cluster)
+			groups[g] = r; /* idxmax: the first maximum */
 	}
 	/* groupby hands the groups back in key order before the final sort */
-	for (size_t i = 1; i < groups.n; i++)
-		for (size_t j = i; j > 0 && strcmp(groups.rows[j - 1].group, groups.rows[j].group) > 0; j--) {
-			pick_row tmp = groups.rows[j];
-			groups.rows[j] = groups.rows[j - 1];
-			groups.rows[j - 1] = tmp;
+	for (size_t i = 1; i < ng; i++)
+		for (size_t j = i; j > 0 && strcmp(groups[j - 1]->group, groups[j]->group) > 0; j--) {
+			const pick_row *tmp = groups[j];
+			groups[j] = groups[j - 1];
+			groups[j - 1] = tmp;
 		}
 	/* met: two columns, a stable sort in pandas; not met: the constrained column alone */
 	if (*met)
-		sort_rows(groups.rows, groups.n, by_latency ? by_cluster_then_latency : by_cluster_then_user);
+		sort_rows(groups, ng, by_latency ? by_cluster_then_latency : by_cluster_then_user);
 	else
-		pd_sort_rows(groups.rows, groups.n, by_latency ? key_latency : key_tpot, true);
-	for (size_t i = 0; i < groups.n && (long)i < t->top_n; i++)
-		push(best, &groups.rows[i]);
-	pick_table_free(&groups);
-	pick_table_free(&cand);
+		pd_sort_ptrs(groups, ng, by_latency ? key_ptr_latency : key_ptr_tpot, true);
+	for (size_t i = 0; i < ng && (long)i < t->top_n; i++)
+		push(best, groups[i]);
+	free(groups);
+	free(cand);
 }
 
 /* ---------------------------------------------------------------- CSV */
