@@ -54,10 +54,16 @@ static const pick_replica *replica(void)
 
 /* The replica sizes of this search: the configured ones up to max_gpus (every count up to it
  * when any size goes); none (no constraint at all, the reference's empty set) when none is left. */
+enum { SIZE_TABLE_MAX = 4096 }; /* replica sizes up to this looked up in a table */
+
 typedef struct replica_sizes_t {
 	const pick_replica *cfg;
 	long max_gpus;
 	bool constrained;
+	/* constrained, max_gpus <= SIZE_TABLE_MAX: whether each GPU count up to max_gpus is an
+	 * allowed size (the worker matching asks this for every count of every pair) */
+	bool tabled;
+	bool size_ok[SIZE_TABLE_MAX + 1];
 } replica_sizes_t;
 
 static void push(pick_table *t, const pick_row *r)
@@ -327,7 +333,13 @@ void pick_agg_results_under(const agg_point *pts, size_t n, long isl, long osl, 
 	const agg_point **eval = xrealloc(NULL, (n + 1) * sizeof *eval);
 	/* a layout's rows made once (rounded, named) and ranked by pointer: every target of the
 	 * scan weighs the same points, and a row is a kilobyte */
-	pick_row *rows = xrealloc(NULL, (n + 1) * sizeof *rows);
+	size_t widest = 0;
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		hi = layout_end(pts, lo, n);
+		if (hi - lo > widest)
+			widest = hi - lo;
+	}
+	pick_row *rows = xrealloc(NULL, (widest + 1) * sizeof *rows);
 	const pick_row **cand = xrealloc(NULL, (n + 1) * sizeof *cand);
 	size_t *picked = xrealloc(NULL, (n + 1) * sizeof *picked), *last = xrealloc(NULL, (n + 1) * sizeof *last);
 	for (size_t lo = 0; lo < n;) {
@@ -416,6 +428,8 @@ static bool replica_size_ok(long gpus, const replica_sizes_t *rs)
 		return true;
 	if (gpus > rs->max_gpus)
 		return false;
+	if (rs->tabled)
+		return gpus >= 0 && rs->size_ok[gpus];
 	if (rs->cfg->any_size)
 		return gpus >= 1;
 	for (size_t i = 0; i < rs->cfg->nsizes; i++)
@@ -429,7 +443,11 @@ static bool match_workers(double p_seq, long p_gpus, double d_seq, long d_gpus, 
 {
 	double best = 0;
 	*pw = *dw = -1;
-	for (long d = 1; d <= rs->cfg->max_decode_workers; d++)
+	for (long d = 1; d <= rs->cfg->max_decode_workers; d++) {
+		/* one prefill worker beside d decode workers is over the cap already: so is every
+		 * larger d */
+		if (rs->constrained && p_gpus > 0 && d_gpus > 0 && p_gpus + d_gpus * d > rs->max_gpus)
+			break;
 		for (long p = 1; p <= rs->cfg->max_prefill_workers; p++) {
 			long gpus = p_gpus * p + d_gpus * d;
 			if (rs->constrained && gpus > rs->max_gpus)
@@ -449,6 +467,7 @@ static bool match_workers(double p_seq, long p_gpus, double d_seq, long d_gpus, 
 				*dw = d;
 			}
 		}
+	}
 	return *pw > 0;
 }
 
@@ -555,12 +574,20 @@ void pick_disagg_results_under(const side_point *prefill, size_t np, const side_
 	size_t npf = fitting_workers(prefill, np, pf, NULL), ndf = fitting_workers(decode, nd, df, NULL);
 	/* replica_config: the cap is the smaller of the search's GPUs and max_gpu_per_replica; the
 	 * sizes are those up to it, and with none left nothing constrains a replica */
-	replica_sizes_t rs = {.cfg = replica(), .max_gpus = max_gpus};
+	static replica_sizes_t rs; /* (its size table: 4 KB) */
+	rs = (replica_sizes_t){.cfg = replica(), .max_gpus = max_gpus};
 	if (rs.cfg->max_gpus_per_replica < rs.max_gpus)
 		rs.max_gpus = rs.cfg->max_gpus_per_replica;
 	rs.constrained = rs.cfg->any_size && rs.max_gpus >= 1;
 	for (size_t i = 0; !rs.constrained && i < rs.cfg->nsizes; i++)
 		rs.constrained = rs.cfg->sizes[i] <= rs.max_gpus;
+	if (rs.constrained && rs.max_gpus <= SIZE_TABLE_MAX) {
+		for (long g = 0; g <= rs.max_gpus; g++) {
+			rs.tabled = false;
+			rs.size_ok[g] = replica_size_ok(g, &rs);
+		}
+		rs.tabled = true;
+	}
 
 	/* Both orders are total (input order on ties), so the workers are sorted once for the scan
 	 * and each target keeps those it admits, in that order: what sorting its own would give.
