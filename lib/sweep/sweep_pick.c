@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvtab.h"
 #include "diag.h"
+#include "numfmt.h"
 #include "pdsort.h"
 #include "pyfloat.h"
 #include "serving_agg.h"
@@ -853,42 +853,95 @@ void pick_default(pick_table *results, const pick_targets *t, pick_table *front,
 
 /* ---------------------------------------------------------------- CSV */
 
-static void put_str(FILE *o, const char *s, bool last)
+/* A table's text gathered in a buffer and written a few KB at a time: stdio calls per field
+ * (a printf for every number) were most of what writing the CSV files cost. */
+typedef struct csv_out {
+	FILE *f;
+	size_t len;
+	char buf[8192];
+} csv_out;
+
+static void csv_flush(csv_out *o)
 {
-	csv_write_field(o, s);
-	fputc(last ? '\n' : ',', o);
+	if (o->len)
+		fwrite(o->buf, 1, o->len, o->f);
+	o->len = 0;
 }
 
-static void put_long(FILE *o, long v)
+static void put_bytes(csv_out *o, const char *s, size_t n)
 {
-	fprintf(o, "%ld,", v);
+	if (o->len + n > sizeof o->buf) {
+		csv_flush(o);
+		if (n > sizeof o->buf) {
+			fwrite(s, 1, n, o->f);
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
 }
 
-static void put_float(FILE *o, double v)
+static void put_char(csv_out *o, char c)
+{
+	put_bytes(o, &c, 1);
+}
+
+/* a field as csv_write_field writes it: quoted (quotes doubled) when it holds a comma, a quote
+ * or a line break */
+static void put_str(csv_out *o, const char *s, bool last)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		put_bytes(o, s, strlen(s));
+	} else {
+		put_char(o, '"');
+		for (; *s; s++) {
+			if (*s == '"')
+				put_char(o, '"');
+			put_char(o, *s);
+		}
+		put_char(o, '"');
+	}
+	put_char(o, last ? '\n' : ',');
+}
+
+static void put_long(csv_out *o, long v)
+{
+	char b[21];
+	size_t n = numfmt_ld(b, v);
+	b[n] = ',';
+	put_bytes(o, b, n + 1);
+}
+
+static void put_float(csv_out *o, double v)
 {
 	char b[40];
 	py_float_repr(v, b, sizeof b);
-	fprintf(o, "%s,", b);
+	put_bytes(o, b, strlen(b));
+	put_char(o, ',');
 }
 
-static void put_float_or_empty(FILE *o, double v, bool empty)
+static void put_float_or_empty(csv_out *o, double v, bool empty)
 {
 	if (empty)
-		fputc(',', o);
+		put_char(o, ',');
 	else
 		put_float(o, v);
 }
 
-static void put_layout(FILE *o, const sweep_layout *l)
+static void put_layout(csv_out *o, const sweep_layout *l)
 {
 	char name[PICK_NAME];
 	sweep_layout_name(l, name, sizeof name);
-	fprintf(o, "%d,%d,%d,%d,%d,", l->tp, l->pp, l->dp, l->moe_tp, l->moe_ep);
+	put_long(o, l->tp);
+	put_long(o, l->pp);
+	put_long(o, l->dp);
+	put_long(o, l->moe_tp);
+	put_long(o, l->moe_ep);
 	put_str(o, name, false);
 }
 
 /* fmha: the row's own FMHA mode, or NULL / "" for the deployment's */
-static void put_quant(FILE *o, const pick_common *c, const char *fmha)
+static void put_quant(csv_out *o, const pick_common *c, const char *fmha)
 {
 	put_str(o, c->gemm, false);
 	put_str(o, c->kvcache, false);
@@ -911,7 +964,7 @@ static const char disagg_header[] =
 	"(d)moe_tp,(d)moe_ep,(d)parallel,(d)gemm,(d)kvcache,(d)fmha,(d)moe,(d)comm,(d)memory,(d)backend,"
 	"(d)version,(d)system,(e)workers,(e)tp,(e)pp,(e)parallel,(e)memory,power_w,tokens/s/gpu_cluster\n";
 
-static void agg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
+static void agg_csv_row(csv_out *o, const pick_row *r, const pick_common *c)
 {
 	const agg_point *a = &r->a;
 	put_str(o, c->model, false);
@@ -957,7 +1010,7 @@ static const char *own(const char *side, const char *shared)
 	return side && *side ? side : shared;
 }
 
-static void side_csv(FILE *o, const side_point *s, double memory, const pick_common *c)
+static void side_csv(csv_out *o, const side_point *s, double memory, const pick_common *c)
 {
 	put_layout(o, &s->layout);
 	put_str(o, own(s->gemm, c->gemm), false);
@@ -971,7 +1024,7 @@ static void side_csv(FILE *o, const side_point *s, double memory, const pick_com
 	put_str(o, own(s->system, c->system), false);
 }
 
-static void disagg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
+static void disagg_csv_row(csv_out *o, const pick_row *r, const pick_common *c)
 {
 	put_str(o, c->model, false);
 	put_long(o, c->isl);
@@ -998,7 +1051,7 @@ static void disagg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
 	put_long(o, r->num_total_gpus);
 	side_csv(o, &r->p, r->p_memory, c);
 	side_csv(o, &r->d, r->d_memory, c);
-	fputs("0,0,0,,0.0,", o); /* no encoder workers */
+	put_bytes(o, "0,0,0,,0.0,", 11); /* no encoder workers */
 	put_float(o, r->power_w);
 	char b[40];
 	py_float_repr(r->tokens_s_gpu_cluster, b, sizeof b);
@@ -1007,7 +1060,11 @@ static void disagg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
 
 void pick_write_csv(FILE *out, const pick_table *t, bool disagg, const pick_common *c)
 {
+	static csv_out o; /* (8 KB) */
+	o.f = out;
+	o.len = 0;
 	fputs(disagg ? disagg_header : agg_header, out);
 	for (size_t i = 0; i < t->n; i++)
-		(disagg ? disagg_csv_row : agg_csv_row)(out, &t->rows[i], c);
+		(disagg ? disagg_csv_row : agg_csv_row)(&o, &t->rows[i], c);
+	csv_flush(&o);
 }
