@@ -66,6 +66,16 @@ typedef struct replica_sizes_t {
 	bool size_ok[SIZE_TABLE_MAX + 1];
 } replica_sizes_t;
 
+/* Room for n more rows (a table of known size is allocated once: each doubling copied the rows
+ * into pages touched for the first time, a fault each). */
+static void reserve(pick_table *t, size_t n)
+{
+	if (t->n + n <= t->cap)
+		return;
+	t->cap = t->n + n;
+	t->rows = xrealloc(t->rows, t->cap * sizeof *t->rows);
+}
+
 static void push(pick_table *t, const pick_row *r)
 {
 	if (t->n == t->cap) {
@@ -122,23 +132,39 @@ static void pd_sort_ptrs(const pick_row **rows, size_t n, row_key key, bool asce
 	pd_sort_items(rows, n, sizeof *rows, key, ascending);
 }
 
-/* The same on a whole table: the rows copied once, in their new order, into a new array. */
+/* The same on a whole table, in place: each cycle of the permutation moved round through one
+ * spare row (no second table). */
 static void pd_sort_table(pick_table *t, row_key key, bool ascending)
 {
-	if (t->n < 2)
+	size_t n = t->n;
+	if (n < 2)
 		return;
-	double *keys = xrealloc(NULL, t->n * sizeof *keys);
-	size_t *order = xrealloc(NULL, t->n * sizeof *order);
-	for (size_t i = 0; i < t->n; i++)
+	double *keys = xrealloc(NULL, n * sizeof *keys);
+	size_t *order = xrealloc(NULL, n * sizeof *order);
+	bool *placed = xcalloc(n, sizeof *placed);
+	for (size_t i = 0; i < n; i++)
 		keys[i] = key(&t->rows[i]);
-	pd_sort_order(keys, t->n, ascending, order);
-	pick_row *sorted = xrealloc(NULL, t->cap * sizeof *sorted);
-	for (size_t i = 0; i < t->n; i++)
-		sorted[i] = t->rows[order[i]];
-	free(t->rows);
-	t->rows = sorted;
+	pd_sort_order(keys, n, ascending, order);
+	/* place j takes the row at order[j] */
+	static pick_row spare;
+	for (size_t i = 0; i < n; i++) {
+		if (placed[i])
+			continue;
+		spare = t->rows[i];
+		for (size_t j = i;;) {
+			size_t k = order[j];
+			placed[j] = true;
+			if (k == i) {
+				t->rows[j] = spare;
+				break;
+			}
+			t->rows[j] = t->rows[k];
+			j = k;
+		}
+	}
 	free(keys);
 	free(order);
+	free(placed);
 }
 
 static double key_tokens_gpu(const void *r)
@@ -322,62 +348,63 @@ void pick_agg_results(const agg_point *pts, size_t n, long isl, long osl, double
 	pick_agg_results_under(pts, n, isl, osl, sla, nsla, out);
 }
 
-static double key_row_seq_s(const void *r)
+/* A point the agg search weighs for a target, with its rounded seq/s (its rank's key). */
+typedef struct agg_cand {
+	double seq_s;
+	const agg_point *p;
+} agg_cand;
+
+static double key_cand_seq_s(const void *c)
 {
-	return (*(const pick_row *const *)r)->seq_s;
+	return ((const agg_cand *)c)->seq_s;
 }
 
 void pick_agg_results_under(const agg_point *pts, size_t n, long isl, long osl, const pick_sla *sla, size_t nt,
 			    pick_table *out)
 {
 	const agg_point **eval = xrealloc(NULL, (n + 1) * sizeof *eval);
-	/* a layout's rows made once (rounded, named) and ranked by pointer: every target of the
-	 * scan weighs the same points, and a row is a kilobyte */
-	size_t widest = 0;
-	for (size_t lo = 0, hi; lo < n; lo = hi) {
-		hi = layout_end(pts, lo, n);
-		if (hi - lo > widest)
-			widest = hi - lo;
-	}
-	pick_row *rows = xrealloc(NULL, (widest + 1) * sizeof *rows);
-	const pick_row **cand = xrealloc(NULL, (n + 1) * sizeof *cand);
+	/* the points kept, made into rows once all are known (the table allocated once) */
+	const agg_point **kept = xrealloc(NULL, (n + 1) * sizeof *kept);
+	size_t nkept = 0;
+	agg_cand *cand = xrealloc(NULL, (n + 1) * sizeof *cand);
 	size_t *picked = xrealloc(NULL, (n + 1) * sizeof *picked), *last = xrealloc(NULL, (n + 1) * sizeof *last);
 	for (size_t lo = 0; lo < n;) {
 		size_t hi = layout_end(pts, lo, n);
-		size_t first = out->n; /* this layout's rows start here */
+		size_t first = nkept; /* this layout's points start here */
 		const char *error;
 		size_t ne = agg_evaluated(pts + lo, hi - lo, isl, osl, eval, &error);
-		for (size_t i = 0; i < ne; i++)
-			rows[i] = agg_row(eval[i]);
 		size_t nlast = SIZE_MAX;
 		for (size_t t = 0; t < nt; t++) {
 			size_t nc = 0;
 			for (size_t i = 0; i < ne; i++)
 				if (eval[i]->tpot <= sla[t].tpot && eval[i]->ttft <= sla[t].ttft)
 					picked[nc++] = i;
-			/* the points of the previous target again: the same ranking, whose rows are all
-			 * in the table already */
+			/* the points of the previous target again: the same ranking, whose points are all
+			 * kept already */
 			if (nc == nlast && memcmp(picked, last, nc * sizeof *picked) == 0)
 				continue;
 			memcpy(last, picked, nc * sizeof *picked);
 			nlast = nc;
+			/* ranked by the row's seq/s (rounded as DataFrame.round(3) rounds it) */
 			for (size_t i = 0; i < nc; i++)
-				cand[i] = &rows[picked[i]];
-			pd_sort_items(cand, nc, sizeof *cand, key_row_seq_s, false);
+				cand[i] = (agg_cand){round3(eval[picked[i]]->seq_s), eval[picked[i]]};
+			pd_sort_items(cand, nc, sizeof *cand, key_cand_seq_s, false);
 			for (size_t i = 0; i < nc && i < AGG_TOP_PER_TPOT; i++) {
 				/* drop_duplicates: a point met again under a looser target is the same row */
 				bool dup = false;
-				for (size_t j = first; j < out->n && !dup; j++)
-					dup = out->rows[j].a.batch == cand[i]->a.batch &&
-					      out->rows[j].a.ctx_tokens == cand[i]->a.ctx_tokens;
+				for (size_t j = first; j < nkept && !dup; j++)
+					dup = kept[j]->batch == cand[i].p->batch && kept[j]->ctx_tokens == cand[i].p->ctx_tokens;
 				if (!dup)
-					push(out, cand[i]);
+					kept[nkept++] = cand[i].p;
 			}
 		}
 		lo = hi;
 	}
+	reserve(out, nkept);
+	for (size_t i = 0; i < nkept; i++)
+		out->rows[out->n++] = agg_row(kept[i]);
 	free(eval);
-	free(rows);
+	free(kept);
 	free(cand);
 	free(picked);
 	free(last);
