@@ -75,9 +75,11 @@ int main(int argc, char **argv)
 #ifdef M_MMAP_THRESHOLD
 	/* The result tables (rows of a kilobyte, a few hundred KB a table) and the searches' scratch
 	 * arrays are made and freed by the dozen after the input ends: in the heap, kept when freed
-	 * (no mmap, page faults and munmap for each), they are reused. A run holds a few MB. */
-	mallopt(M_MMAP_THRESHOLD, 64 << 20);
-	mallopt(M_TRIM_THRESHOLD, 128 << 20);
+	 * (no mmap, page faults and munmap for each), they are reused. Past 4 MB (the points of a
+	 * sweep of ten thousand configurations) a block is mapped apart as ever, where realloc
+	 * grows it without copying. */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
 #endif
 	static const struct option longopts[] = {
 		{"total-gpus", required_argument, 0, OPT_TOTAL_GPUS}, {"ttft", required_argument, 0, OPT_TTFT},
