@@ -146,7 +146,7 @@ static void pd_sort_table(pick_table *t, row_key key, bool ascending)
 		keys[i] = key(&t->rows[i]);
 	pd_sort_order(keys, n, ascending, order);
 	/* place j takes the row at order[j] */
-	static pick_row spare;
+	pick_row spare;
 	for (size_t i = 0; i < n; i++) {
 		if (placed[i])
 			continue;
@@ -601,8 +601,7 @@ void pick_disagg_results_under(const side_point *prefill, size_t np, const side_
 	size_t npf = fitting_workers(prefill, np, pf, NULL), ndf = fitting_workers(decode, nd, df, NULL);
 	/* replica_config: the cap is the smaller of the search's GPUs and max_gpu_per_replica; the
 	 * sizes are those up to it, and with none left nothing constrains a replica */
-	static replica_sizes_t rs; /* (its size table: 4 KB) */
-	rs = (replica_sizes_t){.cfg = replica(), .max_gpus = max_gpus};
+	replica_sizes_t rs = {.cfg = replica(), .max_gpus = max_gpus};
 	if (rs.cfg->max_gpus_per_replica < rs.max_gpus)
 		rs.max_gpus = rs.cfg->max_gpus_per_replica;
 	rs.constrained = rs.cfg->any_size && rs.max_gpus >= 1;
@@ -1087,7 +1086,7 @@ static void disagg_csv_row(csv_out *o, const pick_row *r, const pick_common *c)
 
 void pick_write_csv(FILE *out, const pick_table *t, bool disagg, const pick_common *c)
 {
-	static csv_out o; /* (8 KB) */
+	csv_out o;
 	o.f = out;
 	o.len = 0;
 	fputs(disagg ? disagg_header : agg_header, out);
