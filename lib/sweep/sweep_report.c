@@ -99,8 +99,8 @@ bool sweep_report_is_moe(const cJSON *r)
 
 sweep_report_kind sweep_report_kind_of(const cJSON *r)
 {
-	const char *rec = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "record"));
-	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "mode"));
+	const char *rec = cJSON_GetStringValue(json_member(r, "record"));
+	const char *mode = cJSON_GetStringValue(json_member(r, "mode"));
 	if (!rec || strcmp(rec, "report") || !mode)
 		return SWEEP_REPORT_OTHER;
 	if (strcmp(mode, "agg") == 0)

@@ -6,9 +6,8 @@
 
 /* The name's length and three of its bytes, mixed: names of one record seldom share all four
  * (a hash of every byte cost more than the lookups it saved) */
-static uint32_t name_hash(const char *s)
+static uint32_t name_hash(const char *s, size_t n)
 {
-	size_t n = strlen(s);
 	if (n == 0)
 		return 0;
 	uint32_t h = (uint32_t)n * 0x9E3779B1u;
@@ -31,13 +30,16 @@ void json_index_build(json_index *ix, const cJSON *obj)
 			ix->walk = true;
 			return;
 		}
-		uint32_t h = name_hash(c->string);
+		size_t len = strlen(c->string);
+		uint32_t h = name_hash(c->string, len);
 		size_t i = h % JSON_INDEX_SLOTS;
 		/* a later member of a name already here is never the answer */
-		while (ix->slot[i].item && (ix->slot[i].hash != h || strcmp(ix->slot[i].item->string, c->string) != 0))
+		while (ix->slot[i].item && (ix->slot[i].hash != h || ix->slot[i].len != len ||
+					    memcmp(ix->slot[i].item->string, c->string, len) != 0))
 			i = (i + 1) % JSON_INDEX_SLOTS;
 		if (!ix->slot[i].item) {
 			ix->slot[i].hash = h;
+			ix->slot[i].len = (uint32_t)len;
 			ix->slot[i].item = c;
 		}
 	}
@@ -47,9 +49,10 @@ const cJSON *json_index_get(const json_index *ix, const char *key)
 {
 	if (ix->walk)
 		return json_member(ix->obj, key);
-	uint32_t h = name_hash(key);
+	size_t len = strlen(key);
+	uint32_t h = name_hash(key, len);
 	for (size_t i = h % JSON_INDEX_SLOTS; ix->slot[i].item; i = (i + 1) % JSON_INDEX_SLOTS)
-		if (ix->slot[i].hash == h && strcmp(ix->slot[i].item->string, key) == 0)
+		if (ix->slot[i].hash == h && ix->slot[i].len == len && memcmp(ix->slot[i].item->string, key, len) == 0)
 			return ix->slot[i].item;
 	return NULL;
 }

@@ -16,8 +16,8 @@ typedef struct json_index {
 	const cJSON *obj;
 	bool walk; /* too many members to index: lookups walk the object as cJSON does */
 	struct {
-		uint32_t hash;
-		const cJSON *item; /* NULL: an empty slot */
+		uint32_t hash, len; /* len: the name's */
+		const cJSON *item;  /* NULL: an empty slot */
 	} slot[JSON_INDEX_SLOTS];
 } json_index;
 
