@@ -1,11 +1,12 @@
 #include "sweep_pick.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvtab.h"
 #include "diag.h"
+#include "numfmt.h"
 #include "pdsort.h"
 #include "pyfloat.h"
 #include "serving_agg.h"
@@ -53,11 +54,27 @@ static const pick_replica *replica(void)
 
 /* The replica sizes of this search: the configured ones up to max_gpus (every count up to it
  * when any size goes); none (no constraint at all, the reference's empty set) when none is left. */
+enum { SIZE_TABLE_MAX = 4096 }; /* replica sizes up to this looked up in a table */
+
 typedef struct replica_sizes_t {
 	const pick_replica *cfg;
 	long max_gpus;
 	bool constrained;
+	/* constrained, max_gpus <= SIZE_TABLE_MAX: whether each GPU count up to max_gpus is an
+	 * allowed size (the worker matching asks this for every count of every pair) */
+	bool tabled;
+	bool size_ok[SIZE_TABLE_MAX + 1];
 } replica_sizes_t;
+
+/* Room for n more rows (a table of known size is allocated once: each doubling copied the rows
+ * into pages touched for the first time, a fault each). */
+static void reserve(pick_table *t, size_t n)
+{
+	if (t->n + n <= t->cap)
+		return;
+	t->cap = t->n + n;
+	t->rows = xrealloc(t->rows, t->cap * sizeof *t->rows);
+}
 
 static void push(pick_table *t, const pick_row *r)
 {
@@ -79,21 +96,21 @@ static bool same_layout(const sweep_layout *a, const sweep_layout *b)
 	return a->tp == b->tp && a->pp == b->pp && a->dp == b->dp && a->moe_tp == b->moe_tp && a->moe_ep == b->moe_ep;
 }
 
-/* Stable merge sort of an index array by a comparison on rows (pandas' order on ties: input
+/* Stable merge sort of rows (by pointer) by a comparison on rows (pandas' order on ties: input
  * order; see docs/sweep.md on the reference's unstable sorts). */
 typedef int (*row_cmp)(const pick_row *a, const pick_row *b);
 
-static void sort_rows(pick_row *rows, size_t n, row_cmp cmp)
+static void sort_rows(const pick_row **rows, size_t n, row_cmp cmp)
 {
 	if (n < 2)
 		return;
-	pick_row *tmp = xrealloc(NULL, n * sizeof *tmp);
+	const pick_row **tmp = xrealloc(NULL, n * sizeof *tmp);
 	for (size_t width = 1; width < n; width *= 2) {
 		for (size_t lo = 0; lo < n; lo += 2 * width) {
 			size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
 			size_t i = lo, j = mid, k = lo;
 			while (i < mid && j < hi)
-				tmp[k++] = cmp(&rows[j], &rows[i]) < 0 ? rows[j++] : rows[i++];
+				tmp[k++] = cmp(rows[j], rows[i]) < 0 ? rows[j++] : rows[i++];
 			while (i < mid)
 				tmp[k++] = rows[i++];
 			while (j < hi)
@@ -105,17 +122,49 @@ static void sort_rows(pick_row *rows, size_t n, row_cmp cmp)
 }
 
 /* pandas' sort_values on one column (lib/util/pdsort): the reference ranks with it, and its order
- * among equal keys (not the input order) decides which rows a top-k cut keeps. */
+ * among equal keys (not the input order) decides which rows a top-k cut keeps. The order comes
+ * from the keys alone, so rows are sorted by pointer (a row is a kilobyte) with keys that read
+ * through one (key_ptr_*), and a table's rows are copied once, into their places. */
 typedef double (*row_key)(const void *row);
 
-static void pd_sort_rows(pick_row *rows, size_t n, row_key key, bool ascending)
+static void pd_sort_ptrs(const pick_row **rows, size_t n, row_key key, bool ascending)
 {
 	pd_sort_items(rows, n, sizeof *rows, key, ascending);
 }
 
-static double key_seq_s(const void *r)
+/* The same on a whole table, in place: each cycle of the permutation moved round through one
+ * spare row (no second table). */
+static void pd_sort_table(pick_table *t, row_key key, bool ascending)
 {
-	return ((const pick_row *)r)->seq_s;
+	size_t n = t->n;
+	if (n < 2)
+		return;
+	double *keys = xrealloc(NULL, n * sizeof *keys);
+	size_t *order = xrealloc(NULL, n * sizeof *order);
+	bool *placed = xcalloc(n, sizeof *placed);
+	for (size_t i = 0; i < n; i++)
+		keys[i] = key(&t->rows[i]);
+	pd_sort_order(keys, n, ascending, order);
+	/* place j takes the row at order[j] */
+	pick_row spare;
+	for (size_t i = 0; i < n; i++) {
+		if (placed[i])
+			continue;
+		spare = t->rows[i];
+		for (size_t j = i;;) {
+			size_t k = order[j];
+			placed[j] = true;
+			if (k == i) {
+				t->rows[j] = spare;
+				break;
+			}
+			t->rows[j] = t->rows[k];
+			j = k;
+		}
+	}
+	free(keys);
+	free(order);
+	free(placed);
 }
 
 static double key_tokens_gpu(const void *r)
@@ -123,19 +172,19 @@ static double key_tokens_gpu(const void *r)
 	return ((const pick_row *)r)->tokens_s_gpu;
 }
 
-static double key_user(const void *r)
+static double key_ptr_user(const void *r)
 {
-	return ((const pick_row *)r)->tokens_s_user;
+	return (*(const pick_row *const *)r)->tokens_s_user;
 }
 
-static double key_latency(const void *r)
+static double key_ptr_latency(const void *r)
 {
-	return ((const pick_row *)r)->request_latency;
+	return (*(const pick_row *const *)r)->request_latency;
 }
 
-static double key_tpot(const void *r)
+static double key_ptr_tpot(const void *r)
 {
-	return ((const pick_row *)r)->tpot;
+	return (*(const pick_row *const *)r)->tpot;
 }
 
 static int desc(double a, double b)
@@ -299,37 +348,67 @@ void pick_agg_results(const agg_point *pts, size_t n, long isl, long osl, double
 	pick_agg_results_under(pts, n, isl, osl, sla, nsla, out);
 }
 
+/* A point the agg search weighs for a target, with its rounded seq/s (its rank's key). */
+typedef struct agg_cand {
+	double seq_s;
+	const agg_point *p;
+} agg_cand;
+
+static double key_cand_seq_s(const void *c)
+{
+	return ((const agg_cand *)c)->seq_s;
+}
+
 void pick_agg_results_under(const agg_point *pts, size_t n, long isl, long osl, const pick_sla *sla, size_t nt,
 			    pick_table *out)
 {
 	const agg_point **eval = xrealloc(NULL, (n + 1) * sizeof *eval);
-	pick_row *cand = xrealloc(NULL, (n + 1) * sizeof *cand);
+	/* the points kept, made into rows once all are known (the table allocated once) */
+	const agg_point **kept = xrealloc(NULL, (n + 1) * sizeof *kept);
+	size_t nkept = 0;
+	agg_cand *cand = xrealloc(NULL, (n + 1) * sizeof *cand);
+	size_t *picked = xrealloc(NULL, (n + 1) * sizeof *picked), *last = xrealloc(NULL, (n + 1) * sizeof *last);
 	for (size_t lo = 0; lo < n;) {
 		size_t hi = layout_end(pts, lo, n);
-		size_t first = out->n; /* this layout's rows start here */
+		size_t first = nkept; /* this layout's points start here */
 		const char *error;
 		size_t ne = agg_evaluated(pts + lo, hi - lo, isl, osl, eval, &error);
+		size_t nlast = SIZE_MAX;
 		for (size_t t = 0; t < nt; t++) {
 			size_t nc = 0;
 			for (size_t i = 0; i < ne; i++)
 				if (eval[i]->tpot <= sla[t].tpot && eval[i]->ttft <= sla[t].ttft)
-					cand[nc++] = agg_row(eval[i]);
-			pd_sort_rows(cand, nc, key_seq_s, false);
+					picked[nc++] = i;
+			/* the points of the previous target again: the same ranking, whose points are all
+			 * kept already */
+			if (nc == nlast && memcmp(picked, last, nc * sizeof *picked) == 0)
+				continue;
+			memcpy(last, picked, nc * sizeof *picked);
+			nlast = nc;
+			/* ranked by the row's seq/s (rounded as DataFrame.round(3) rounds it) */
+			for (size_t i = 0; i < nc; i++)
+				cand[i] = (agg_cand){round3(eval[picked[i]]->seq_s), eval[picked[i]]};
+			pd_sort_items(cand, nc, sizeof *cand, key_cand_seq_s, false);
 			for (size_t i = 0; i < nc && i < AGG_TOP_PER_TPOT; i++) {
 				/* drop_duplicates: a point met again under a looser target is the same row */
 				bool dup = false;
-				for (size_t j = first; j < out->n && !dup; j++)
-					dup = out->rows[j].a.batch == cand[i].a.batch &&
-					      out->rows[j].a.ctx_tokens == cand[i].a.ctx_tokens;
+				for (size_t j = first; j < nkept && !dup; j++)
+					dup = kept[j]->batch == cand[i].p->batch && kept[j]->ctx_tokens == cand[i].p->ctx_tokens;
 				if (!dup)
-					push(out, &cand[i]);
+					kept[nkept++] = cand[i].p;
 			}
 		}
 		lo = hi;
 	}
+	reserve(out, nkept);
+	for (size_t i = 0; i < nkept; i++)
+		out->rows[out->n++] = agg_row(kept[i]);
 	free(eval);
+	free(kept);
 	free(cand);
-	pd_sort_rows(out->rows, out->n, key_tokens_gpu, false);
+	free(picked);
+	free(last);
+	pd_sort_table(out, key_tokens_gpu, false);
 }
 
 /* ---------------------------------------------------------------- disaggregated */
@@ -376,6 +455,8 @@ static bool replica_size_ok(long gpus, const replica_sizes_t *rs)
 		return true;
 	if (gpus > rs->max_gpus)
 		return false;
+	if (rs->tabled)
+		return gpus >= 0 && rs->size_ok[gpus];
 	if (rs->cfg->any_size)
 		return gpus >= 1;
 	for (size_t i = 0; i < rs->cfg->nsizes; i++)
@@ -389,7 +470,11 @@ static bool match_workers(double p_seq, long p_gpus, double d_seq, long d_gpus, 
 {
 	double best = 0;
 	*pw = *dw = -1;
-	for (long d = 1; d <= rs->cfg->max_decode_workers; d++)
+	for (long d = 1; d <= rs->cfg->max_decode_workers; d++) {
+		/* one prefill worker beside d decode workers is over the cap already: so is every
+		 * larger d */
+		if (rs->constrained && p_gpus > 0 && d_gpus > 0 && p_gpus + d_gpus * d > rs->max_gpus)
+			break;
 		for (long p = 1; p <= rs->cfg->max_prefill_workers; p++) {
 			long gpus = p_gpus * p + d_gpus * d;
 			if (rs->constrained && gpus > rs->max_gpus)
@@ -409,6 +494,7 @@ static bool match_workers(double p_seq, long p_gpus, double d_seq, long d_gpus, 
 				*dw = d;
 			}
 		}
+	}
 	return *pw > 0;
 }
 
@@ -474,22 +560,21 @@ static int decode_group_order(const void *a, const void *b)
 	return c ? c : x < y ? -1 : x > y;
 }
 
-static double key_worker_seq_s_gpu(const void *p)
+/* A decode candidate of one target: the worker and its layout group's rank in key order. */
+typedef struct decode_cand {
+	const side_point *w;
+	size_t group;
+	size_t at; /* its place among the fitting decode workers (the pair memo's column) */
+} decode_cand;
+
+static double key_cand_seq_s_gpu(const void *p)
 {
-	return (*(const side_point *const *)p)->seq_s_gpu;
+	return ((const decode_cand *)p)->w->seq_s_gpu;
 }
 
-/* Decode candidates by layout group, each group ranked by seq/s/gpu as pandas ranks it. */
-static void decode_order(const side_point **dc, size_t n)
+static double key_row_ptr_tokens_gpu(const void *r)
 {
-	qsort(dc, n, sizeof *dc, decode_group_order);
-	for (size_t lo = 0; lo < n;) {
-		size_t hi = lo;
-		while (hi < n && strcmp(dc[hi]->parallel, dc[lo]->parallel) == 0)
-			hi++;
-		pd_sort_items(dc + lo, hi - lo, sizeof *dc, key_worker_seq_s_gpu, false);
-		lo = hi;
-	}
+	return (*(const pick_row *const *)r)->tokens_s_gpu;
 }
 
 void pick_disagg_results(const side_point *prefill, size_t np, const side_point *decode, size_t nd, long osl,
@@ -501,11 +586,18 @@ void pick_disagg_results(const side_point *prefill, size_t np, const side_point 
 	pick_disagg_results_under(prefill, np, decode, nd, osl, sla, nsla, max_gpus, require_same_tp, out);
 }
 
+/* The worker counts match_workers gives a prefill/decode pair, which no target changes: 0 not
+ * asked yet, -1 no match. */
+typedef struct pair_memo {
+	int pw, dw;
+} pair_memo;
+
+enum { PAIR_MEMO_MAX = 1 << 20 }; /* pairs remembered at most (8 MiB); past it, asked again */
+
 void pick_disagg_results_under(const side_point *prefill, size_t np, const side_point *decode, size_t nd, long osl,
 			       const pick_sla *sla, size_t nt, long max_gpus, bool require_same_tp, pick_table *out)
 {
 	const side_point **pf = xrealloc(NULL, (np + 1) * sizeof *pf), **df = xrealloc(NULL, (nd + 1) * sizeof *df);
-	const side_point **pc = xrealloc(NULL, (np + 1) * sizeof *pc), **dc = xrealloc(NULL, (nd + 1) * sizeof *dc);
 	size_t npf = fitting_workers(prefill, np, pf, NULL), ndf = fitting_workers(decode, nd, df, NULL);
 	/* replica_config: the cap is the smaller of the search's GPUs and max_gpu_per_replica; the
 	 * sizes are those up to it, and with none left nothing constrains a replica */
@@ -515,79 +607,138 @@ void pick_disagg_results_under(const side_point *prefill, size_t np, const side_
 	rs.constrained = rs.cfg->any_size && rs.max_gpus >= 1;
 	for (size_t i = 0; !rs.constrained && i < rs.cfg->nsizes; i++)
 		rs.constrained = rs.cfg->sizes[i] <= rs.max_gpus;
-	pick_table seen = {0};
+	if (rs.constrained && rs.max_gpus <= SIZE_TABLE_MAX) {
+		for (long g = 0; g <= rs.max_gpus; g++) {
+			rs.tabled = false;
+			rs.size_ok[g] = replica_size_ok(g, &rs);
+		}
+		rs.tabled = true;
+	}
+
+	/* Both orders are total (input order on ties), so the workers are sorted once for the scan
+	 * and each target keeps those it admits, in that order: what sorting its own would give.
+	 * The decode layouts' names are compared here once; groups are then told by their rank. */
+	qsort(pf, npf, sizeof *pf, prefill_order);
+	qsort(df, ndf, sizeof *df, decode_group_order);
+	decode_cand *dall = xrealloc(NULL, (ndf + 1) * sizeof *dall);
+	for (size_t i = 0, g = 0; i < ndf; i++) {
+		if (i > 0 && strcmp(df[i]->parallel, df[i - 1]->parallel) != 0)
+			g++;
+		dall[i] = (decode_cand){.w = df[i], .group = g, .at = i};
+	}
+	size_t *pc = xrealloc(NULL, (npf + 1) * sizeof *pc), *dc_at = xrealloc(NULL, (ndf + 1) * sizeof *dc_at);
+	size_t *pc_last = xrealloc(NULL, (npf + 1) * sizeof *pc_last);
+	size_t *dc_last = xrealloc(NULL, (ndf + 1) * sizeof *dc_last);
+	size_t npc_last = SIZE_MAX, ndc_last = SIZE_MAX;
+	decode_cand *dc = xrealloc(NULL, (ndf + 1) * sizeof *dc);
+	pair_memo *memo = npf && ndf <= PAIR_MEMO_MAX / npf ? xcalloc(npf * ndf + 1, sizeof *memo) : NULL;
+	size_t first = out->n; /* this search's rows start here */
 	pick_row best_of[SWEEP_MAX_LAYOUTS];
+	const pick_row *ranked[SWEEP_MAX_LAYOUTS];
 
 	for (size_t t = 0; t < nt; t++) {
 		/* Prefill workers under the TTFT target once queueing is counted, best per GPU first. */
 		size_t npc = 0;
 		for (size_t i = 0; i < npf; i++)
 			if (pf[i]->ttft * DISAGG_TTFT_CORRECTION < sla[t].ttft)
-				pc[npc++] = pf[i];
-		qsort(pc, npc, sizeof *pc, prefill_order);
+				pc[npc++] = i;
 		if (npc > MAX_PREFILL_CANDIDATES)
 			npc = MAX_PREFILL_CANDIDATES;
 		size_t ndc = 0;
 		for (size_t i = 0; i < ndf; i++)
 			if (df[i]->tpot < sla[t].tpot && df[i]->tpot > 0)
-				dc[ndc++] = df[i];
+				dc_at[ndc++] = i;
 		if (!npc || !ndc)
 			continue;
-		decode_order(dc, ndc);
+		/* the workers of the previous target again: the same pairs, whose rows are all in the
+		 * table already */
+		if (npc == npc_last && ndc == ndc_last && memcmp(pc, pc_last, npc * sizeof *pc) == 0 &&
+		    memcmp(dc_at, dc_last, ndc * sizeof *dc_at) == 0)
+			continue;
+		memcpy(pc_last, pc, npc * sizeof *pc);
+		memcpy(dc_last, dc_at, ndc * sizeof *dc_at);
+		npc_last = npc;
+		ndc_last = ndc;
+		for (size_t i = 0; i < ndc; i++)
+			dc[i] = dall[dc_at[i]];
+		/* each layout group ranked by seq/s/gpu as pandas ranks it */
+		for (size_t lo = 0, hi; lo < ndc; lo = hi) {
+			for (hi = lo; hi < ndc && dc[hi].group == dc[lo].group;)
+				hi++;
+			pd_sort_items(dc + lo, hi - lo, sizeof *dc, key_cand_seq_s_gpu, false);
+		}
 
 		size_t ncat = 0;
-		for (size_t lo = 0; lo < ndc;) {
-			size_t hi = lo;
-			while (hi < ndc && same_layout(&dc[hi]->layout, &dc[lo]->layout))
+		for (size_t lo = 0, hi; lo < ndc; lo = hi) {
+			for (hi = lo; hi < ndc && dc[hi].group == dc[lo].group;)
 				hi++;
 			size_t top = hi - lo < MAX_DECODE_PER_LAYOUT ? hi : lo + MAX_DECODE_PER_LAYOUT;
-			bool have = false;
+			const side_point *best_p = NULL, *best_d = NULL;
+			long best_pw = 0, best_dw = 0;
 			double best_tpg = 0;
 			long best_gpus = 0;
 			for (size_t i = lo; i < top; i++)
 				for (size_t j = 0; j < npc; j++) {
-					const side_point *d = dc[i], *p = pc[j];
+					const side_point *d = dc[i].w, *p = pf[pc[j]];
 					if (require_same_tp && p->layout.tp != d->layout.tp)
 						continue;
 					long pw, dw;
-					if (!match_workers(p->seq_s, p->num_total_gpus, d->seq_s, d->num_total_gpus, &rs, &pw,
-							   &dw))
+					pair_memo *m = memo ? &memo[pc[j] * ndf + dc[i].at] : NULL;
+					if (m && m->pw) {
+						pw = m->pw;
+						dw = m->dw;
+					} else {
+						if (!match_workers(p->seq_s, p->num_total_gpus, d->seq_s, d->num_total_gpus, &rs,
+								   &pw, &dw))
+							pw = dw = -1;
+						if (m)
+							*m = (pair_memo){(int)pw, (int)dw};
+					}
+					if (pw < 0)
 						continue;
 					/* max(..., key=(tokens/s/gpu, -gpus)) on the unrounded row: first best wins */
 					double pr = p->seq_s * (double)pw * rs.cfg->prefill_degradation;
 					double dr = d->seq_s * (double)dw * rs.cfg->decode_degradation;
 					long gpus = p->num_total_gpus * pw + d->num_total_gpus * dw;
 					double tpg = (pr < dr ? pr : dr) * (double)osl / (double)gpus;
-					if (!have || tpg > best_tpg || (tpg == best_tpg && gpus < best_gpus)) {
-						best_of[ncat] = disagg_row(p, pw, d, dw, osl, rs.cfg);
+					if (!best_p || tpg > best_tpg || (tpg == best_tpg && gpus < best_gpus)) {
+						best_p = p;
+						best_d = d;
+						best_pw = pw;
+						best_dw = dw;
 						best_tpg = tpg;
 						best_gpus = gpus;
-						have = true;
 					}
 				}
-			if (have && ncat + 1 < SWEEP_MAX_LAYOUTS)
+			/* the row of the winner only (its serving numbers are the dearest part) */
+			if (best_p && ncat + 1 < SWEEP_MAX_LAYOUTS) {
+				best_of[ncat] = disagg_row(best_p, best_pw, best_d, best_dw, osl, rs.cfg);
+				ranked[ncat] = &best_of[ncat];
 				ncat++;
-			lo = hi;
-		}
-		pd_sort_rows(best_of, ncat, key_tokens_gpu, false);
-		for (size_t i = 0; i < ncat && i < DISAGG_TOP_PER_TPOT; i++) {
-			bool dup = false;
-			for (size_t j = 0; j < seen.n && !dup; j++) {
-				const pick_row *s = &seen.rows[j];
-				dup = s->p_workers == best_of[i].p_workers && s->d_workers == best_of[i].d_workers &&
-				      same_layout(&s->p.layout, &best_of[i].p.layout) && s->p.batch == best_of[i].p.batch &&
-				      same_layout(&s->d.layout, &best_of[i].d.layout) && s->d.batch == best_of[i].d.batch;
 			}
-			if (dup)
-				continue;
-			push(&seen, &best_of[i]);
-			push(out, &best_of[i]);
+		}
+		pd_sort_items(ranked, ncat, sizeof *ranked, key_row_ptr_tokens_gpu, false);
+		for (size_t i = 0; i < ncat && i < DISAGG_TOP_PER_TPOT; i++) {
+			const pick_row *r = ranked[i];
+			bool dup = false;
+			for (size_t j = first; j < out->n && !dup; j++) {
+				const pick_row *s = &out->rows[j];
+				dup = s->p_workers == r->p_workers && s->d_workers == r->d_workers &&
+				      same_layout(&s->p.layout, &r->p.layout) && s->p.batch == r->p.batch &&
+				      same_layout(&s->d.layout, &r->d.layout) && s->d.batch == r->d.batch;
+			}
+			if (!dup)
+				push(out, r);
 		}
 	}
-	pick_table_free(&seen);
+	free(memo);
 	free(pf);
 	free(df);
+	free(dall);
 	free(pc);
+	free(dc_at);
+	free(pc_last);
+	free(dc_last);
 	free(dc);
 }
 
@@ -621,32 +772,36 @@ static double front_x(const pick_row *r, bool by_latency)
  * the points that beat it on neither axis. */
 static void pareto_front(const pick_table *in, bool by_latency, pick_table *front)
 {
-	pick_table s = {0};
+	const pick_row **s = xrealloc(NULL, (in->n + 1) * sizeof *s);
+	size_t n = 0;
 	for (size_t i = 0; i < in->n; i++)
 		if (isfinite(front_x(&in->rows[i], by_latency)) && isfinite(in->rows[i].tokens_s_gpu_cluster))
-			push(&s, &in->rows[i]);
-	row_key x = by_latency ? key_latency : key_user;
-	pd_sort_rows(s.rows, s.n, x, true);
+			s[n++] = &in->rows[i];
+	row_key x = by_latency ? key_ptr_latency : key_ptr_user;
+	pd_sort_ptrs(s, n, x, true);
 	double sign = by_latency ? -1.0 : 1.0; /* larger is better after the sign */
-	bool *keep = xrealloc(NULL, (s.n + 1) * sizeof *keep);
-	for (size_t i = 0; i < s.n; i++)
+	bool *keep = xrealloc(NULL, (n + 1) * sizeof *keep);
+	for (size_t i = 0; i < n; i++)
 		keep[i] = true;
 	/* A point survives a kept point c when it beats c on at least one axis. */
-	for (size_t i = 0; i < s.n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!keep[i])
 			continue;
-		double cx = sign * front_x(&s.rows[i], by_latency), cy = s.rows[i].tokens_s_gpu_cluster;
-		for (size_t j = 0; j < s.n; j++)
+		double cx = sign * front_x(s[i], by_latency), cy = s[i]->tokens_s_gpu_cluster;
+		for (size_t j = 0; j < n; j++)
 			if (keep[j])
-				keep[j] = sign * front_x(&s.rows[j], by_latency) > cx || s.rows[j].tokens_s_gpu_cluster > cy;
+				keep[j] = sign * front_x(s[j], by_latency) > cx || s[j]->tokens_s_gpu_cluster > cy;
 		keep[i] = true;
 	}
-	for (size_t i = 0; i < s.n; i++)
+	size_t nk = 0;
+	for (size_t i = 0; i < n; i++)
 		if (keep[i])
-			push(front, &s.rows[i]);
+			s[nk++] = s[i];
+	pd_sort_ptrs(s, nk, x, true);
+	for (size_t i = 0; i < nk; i++)
+		push(front, s[i]);
 	free(keep);
-	pick_table_free(&s);
-	pd_sort_rows(front->rows, front->n, x, true);
+	free(s);
 }
 
 /* The column the pick constrains: tpot, or request_latency under a request latency target. */
@@ -681,83 +836,138 @@ void pick_default(pick_table *results, const pick_targets *t, pick_table *front,
 	pareto_front(results, by_latency, front);
 
 	/* Best per layout group under the target; all of them when nobody meets it. */
-	pick_table cand = {0};
+	const pick_row **cand = xrealloc(NULL, (results->n + 1) * sizeof *cand);
+	size_t nc = 0;
 	for (size_t i = 0; i < results->n; i++)
 		if (constrained(&results->rows[i], t) <= target)
-			push(&cand, &results->rows[i]);
-	*met = cand.n > 0;
+			cand[nc++] = &results->rows[i];
+	*met = nc > 0;
 	if (!*met)
 		for (size_t i = 0; i < results->n; i++)
-			push(&cand, &results->rows[i]);
-	pick_table groups = {0};
-	for (size_t i = 0; i < cand.n; i++) {
-		const pick_row *r = &cand.rows[i];
+			cand[nc++] = &results->rows[i];
+	const pick_row **groups = xrealloc(NULL, (nc + 1) * sizeof *groups);
+	size_t ng = 0;
+	for (size_t i = 0; i < nc; i++) {
+		const pick_row *r = cand[i];
 		if (!isfinite(constrained(r, t)) || !isfinite(r->tokens_s_gpu_cluster))
 			continue;
 		size_t g = 0;
-		while (g < groups.n && strcmp(groups.rows[g].group, r->group))
+		while (g < ng && strcmp(groups[g]->group, r->group))
 			g++;
-		if (g == groups.n)
-			push(&groups, r);
-		else if (r->tokens_s_gpu_cluster > groups.rows[g].tokens_s_gpu_cluster)
-			groups.rows[g] = *r; /* idxmax: the first maximum */
+		if (g == ng)
+			groups[ng++] = r;
+		else if (r->tokens_s_gpu_cluster > groups[g]->tokens_s_gpu_cluster)
+			groups[g] = r; /* idxmax: the first maximum */
 	}
 	/* groupby hands the groups back in key order before the final sort */
-	for (size_t i = 1; i < groups.n; i++)
-		for (size_t j = i; j > 0 && strcmp(groups.rows[j - 1].group, groups.rows[j].group) > 0; j--) {
-			pick_row tmp = groups.rows[j];
-			groups.rows[j] = groups.rows[j - 1];
-			groups.rows[j - 1] = tmp;
+	for (size_t i = 1; i < ng; i++)
+		for (size_t j = i; j > 0 && strcmp(groups[j - 1]->group, groups[j]->group) > 0; j--) {
+			const pick_row *tmp = groups[j];
+			groups[j] = groups[j - 1];
+			groups[j - 1] = tmp;
 		}
 	/* met: two columns, a stable sort in pandas; not met: the constrained column alone */
 	if (*met)
-		sort_rows(groups.rows, groups.n, by_latency ? by_cluster_then_latency : by_cluster_then_user);
+		sort_rows(groups, ng, by_latency ? by_cluster_then_latency : by_cluster_then_user);
 	else
-		pd_sort_rows(groups.rows, groups.n, by_latency ? key_latency : key_tpot, true);
-	for (size_t i = 0; i < groups.n && (long)i < t->top_n; i++)
-		push(best, &groups.rows[i]);
-	pick_table_free(&groups);
-	pick_table_free(&cand);
+		pd_sort_ptrs(groups, ng, by_latency ? key_ptr_latency : key_ptr_tpot, true);
+	for (size_t i = 0; i < ng && (long)i < t->top_n; i++)
+		push(best, groups[i]);
+	free(groups);
+	free(cand);
 }
 
 /* ---------------------------------------------------------------- CSV */
 
-static void put_str(FILE *o, const char *s, bool last)
+/* A table's text gathered in a buffer and written a few KB at a time: stdio calls per field
+ * (a printf for every number) were most of what writing the CSV files cost. */
+typedef struct csv_out {
+	FILE *f;
+	size_t len;
+	char buf[8192];
+} csv_out;
+
+static void csv_flush(csv_out *o)
 {
-	csv_write_field(o, s);
-	fputc(last ? '\n' : ',', o);
+	if (o->len)
+		fwrite(o->buf, 1, o->len, o->f);
+	o->len = 0;
 }
 
-static void put_long(FILE *o, long v)
+static void put_bytes(csv_out *o, const char *s, size_t n)
 {
-	fprintf(o, "%ld,", v);
+	if (o->len + n > sizeof o->buf) {
+		csv_flush(o);
+		if (n > sizeof o->buf) {
+			fwrite(s, 1, n, o->f);
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
 }
 
-static void put_float(FILE *o, double v)
+static void put_char(csv_out *o, char c)
+{
+	put_bytes(o, &c, 1);
+}
+
+/* a field as csv_write_field writes it: quoted (quotes doubled) when it holds a comma, a quote
+ * or a line break */
+static void put_str(csv_out *o, const char *s, bool last)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		put_bytes(o, s, strlen(s));
+	} else {
+		put_char(o, '"');
+		for (; *s; s++) {
+			if (*s == '"')
+				put_char(o, '"');
+			put_char(o, *s);
+		}
+		put_char(o, '"');
+	}
+	put_char(o, last ? '\n' : ',');
+}
+
+static void put_long(csv_out *o, long v)
+{
+	char b[21];
+	size_t n = numfmt_ld(b, v);
+	b[n] = ',';
+	put_bytes(o, b, n + 1);
+}
+
+static void put_float(csv_out *o, double v)
 {
 	char b[40];
 	py_float_repr(v, b, sizeof b);
-	fprintf(o, "%s,", b);
+	put_bytes(o, b, strlen(b));
+	put_char(o, ',');
 }
 
-static void put_float_or_empty(FILE *o, double v, bool empty)
+static void put_float_or_empty(csv_out *o, double v, bool empty)
 {
 	if (empty)
-		fputc(',', o);
+		put_char(o, ',');
 	else
 		put_float(o, v);
 }
 
-static void put_layout(FILE *o, const sweep_layout *l)
+static void put_layout(csv_out *o, const sweep_layout *l)
 {
 	char name[PICK_NAME];
 	sweep_layout_name(l, name, sizeof name);
-	fprintf(o, "%d,%d,%d,%d,%d,", l->tp, l->pp, l->dp, l->moe_tp, l->moe_ep);
+	put_long(o, l->tp);
+	put_long(o, l->pp);
+	put_long(o, l->dp);
+	put_long(o, l->moe_tp);
+	put_long(o, l->moe_ep);
 	put_str(o, name, false);
 }
 
 /* fmha: the row's own FMHA mode, or NULL / "" for the deployment's */
-static void put_quant(FILE *o, const pick_common *c, const char *fmha)
+static void put_quant(csv_out *o, const pick_common *c, const char *fmha)
 {
 	put_str(o, c->gemm, false);
 	put_str(o, c->kvcache, false);
@@ -780,7 +990,7 @@ static const char disagg_header[] =
 	"(d)moe_tp,(d)moe_ep,(d)parallel,(d)gemm,(d)kvcache,(d)fmha,(d)moe,(d)comm,(d)memory,(d)backend,"
 	"(d)version,(d)system,(e)workers,(e)tp,(e)pp,(e)parallel,(e)memory,power_w,tokens/s/gpu_cluster\n";
 
-static void agg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
+static void agg_csv_row(csv_out *o, const pick_row *r, const pick_common *c)
 {
 	const agg_point *a = &r->a;
 	put_str(o, c->model, false);
@@ -826,7 +1036,7 @@ static const char *own(const char *side, const char *shared)
 	return side && *side ? side : shared;
 }
 
-static void side_csv(FILE *o, const side_point *s, double memory, const pick_common *c)
+static void side_csv(csv_out *o, const side_point *s, double memory, const pick_common *c)
 {
 	put_layout(o, &s->layout);
 	put_str(o, own(s->gemm, c->gemm), false);
@@ -840,7 +1050,7 @@ static void side_csv(FILE *o, const side_point *s, double memory, const pick_com
 	put_str(o, own(s->system, c->system), false);
 }
 
-static void disagg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
+static void disagg_csv_row(csv_out *o, const pick_row *r, const pick_common *c)
 {
 	put_str(o, c->model, false);
 	put_long(o, c->isl);
@@ -867,7 +1077,7 @@ static void disagg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
 	put_long(o, r->num_total_gpus);
 	side_csv(o, &r->p, r->p_memory, c);
 	side_csv(o, &r->d, r->d_memory, c);
-	fputs("0,0,0,,0.0,", o); /* no encoder workers */
+	put_bytes(o, "0,0,0,,0.0,", 11); /* no encoder workers */
 	put_float(o, r->power_w);
 	char b[40];
 	py_float_repr(r->tokens_s_gpu_cluster, b, sizeof b);
@@ -876,7 +1086,11 @@ static void disagg_csv_row(FILE *o, const pick_row *r, const pick_common *c)
 
 void pick_write_csv(FILE *out, const pick_table *t, bool disagg, const pick_common *c)
 {
+	csv_out o;
+	o.f = out;
+	o.len = 0;
 	fputs(disagg ? disagg_header : agg_header, out);
 	for (size_t i = 0; i < t->n; i++)
-		(disagg ? disagg_csv_row : agg_csv_row)(out, &t->rows[i], c);
+		(disagg ? disagg_csv_row : agg_csv_row)(&o, &t->rows[i], c);
+	csv_flush(&o);
 }

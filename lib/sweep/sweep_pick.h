@@ -64,11 +64,12 @@ typedef struct side_point {
 	double ttft, tpot, seq_s, seq_s_gpu, tokens_s_user, memory, power_w;
 	bool oom;
 	const char *error;   /* not NULL: the worker could not be priced (why; not owned), no numbers */
-	char fmha[24];       /* its FMHA mode: a prefill worker's may differ from a decode worker's
-			      * (lib/sweep/sweep_quant); "" when the report does not say */
-	/* its own system, data version and quant modes (a decode system, per-side quant modes);
-	 * "" when the report does not say: the shared columns' then */
-	char system[48], version[48], gemm[24], kvcache[24], moe[24], comm[24];
+	/* its FMHA mode (a prefill worker's may differ from a decode worker's: lib/sweep/sweep_quant)
+	 * and its own system, data version and quant modes (a decode system, per-side quant modes):
+	 * "" when the report does not say, NULL in a point not read from a report; the shared
+	 * columns' then. Texts kept once for the process by sweep_side_point (a sweep has a handful),
+	 * cut to 23 characters (system and version: 47). */
+	const char *fmha, *system, *version, *gemm, *kvcache, *moe, *comm;
 } side_point;
 
 /* A row of a result table: an agg point, or a prefill/decode pair with worker counts. Rounded

@@ -305,6 +305,41 @@ void sweep_print_summary(FILE *o, const sweep_mode_result *m, int n, const pick_
 
 /* ------------------------------------------------------------ JSON Lines */
 
+/* strtod's reading of a plain decimal ([-]digits[.digits], at most 15 significant digits and 22
+ * after the point, as the CSV text's numbers are): the digits as an integer over a power of ten,
+ * one correctly rounded division of two exact doubles, which is what strtod gives. False for
+ * any other text, which strtod reads (strtod was most of writing the JSON Lines). */
+static bool plain_decimal(const char *p, double *out)
+{
+	static const double pow10[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+					1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	bool neg = *p == '-', dot = false, any = false;
+	if (neg)
+		p++;
+	unsigned long long n = 0;
+	int digits = 0, frac = 0;
+	for (;; p++) {
+		if (*p >= '0' && *p <= '9') {
+			any = true;
+			if (n || *p != '0')
+				digits++;
+			if (digits > 15)
+				return false;
+			n = n * 10 + (unsigned long long)(*p - '0');
+			frac += dot;
+		} else if (*p == '.' && !dot) {
+			dot = true;
+		} else {
+			break;
+		}
+	}
+	if (*p || !any || frac > 22)
+		return false;
+	double d = (double)n / pow10[frac];
+	*out = neg ? -d : d;
+	return true;
+}
+
 /* The CSV text of a table, read back as objects keyed by its header. */
 static void rows_as_json(const char *mode, const char *kind, const pick_table *t, const pick_common *c)
 {
@@ -335,20 +370,25 @@ static void rows_as_json(const char *mode, const char *kind, const pick_table *t
 		if (load)
 			cJSON_AddStringToObject(rec, "latency_model", "load");
 		cJSON *row = cJSON_AddObjectToObject(rec, "row");
-		/* fields are plain (no quoted commas: model names and numbers) */
+		/* fields are plain (no quoted commas: model names and numbers); the keys are the
+		 * header's text, which outlives the record (not copied) */
 		char *p = line;
 		for (int i = 0; i < nn; i++) {
 			char *end = strchr(p, ',');
 			if (end)
 				*end = 0;
 			char *num_end;
-			double v = strtod(p, &num_end);
-			if (*p && *num_end == 0 && strcmp(p, "nan") && strcmp(p, "inf"))
-				cJSON_AddNumberToObject(row, names[i], v);
-			else if (load && !*p)
-				cJSON_AddNullToObject(row, names[i]);
+			double v;
+			if (plain_decimal(p, &v))
+				num_end = p + strlen(p);
 			else
-				cJSON_AddStringToObject(row, names[i], p);
+				v = strtod(p, &num_end);
+			if (*p && *num_end == 0 && strcmp(p, "nan") && strcmp(p, "inf"))
+				cJSON_AddItemToObjectCS(row, names[i], cJSON_CreateNumber(v));
+			else if (load && !*p)
+				cJSON_AddItemToObjectCS(row, names[i], cJSON_CreateNull());
+			else
+				cJSON_AddItemToObjectCS(row, names[i], cJSON_CreateString(p));
 			if (!end)
 				break;
 			p = end + 1;

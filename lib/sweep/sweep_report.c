@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonget.h"
+#include "jsonindex.h"
 #include "opgraph_summary.h"
 #include "serving_disagg.h"
 
@@ -14,29 +16,77 @@ static const char *report_id(const cJSON *r)
 	return id ? id : "?";
 }
 
-/* A number of the report (dotted path: "serving.ctx_tokens"); -1 with a message if missing. */
-static int num(const cJSON *r, const char *path, double *out, char *err, size_t errn)
+/* src into dst[n], cut as snprintf("%s") cuts it */
+static void copy_cut(char *dst, size_t n, const char *src)
 {
-	char k[64];
-	snprintf(k, sizeof k, "%s", path);
-	const cJSON *v = r;
-	char *save = NULL;
-	for (char *tok = strtok_r(k, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
-		v = cJSON_GetObjectItemCaseSensitive(v, tok);
+	size_t len = strlen(src);
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/* A side's text (sweep_pick.h: side_point): NULL read as "", cut to max - 1 bytes (the sizes its
+ * columns had), kept once for the process. A sweep has a handful of distinct ones, which took
+ * 272 of a worker's 368 bytes in every copy: the workers and the result rows touched that many
+ * more fresh pages. slot: the caller's field, whose last text is tried first. */
+enum { SIDE_TEXT_SHORT = 24, SIDE_TEXT_LONG = 48, SIDE_TEXT_SLOTS = 7 };
+
+static const char *side_text(const char *v, size_t max, int slot)
+{
+	static const char *last[SIDE_TEXT_SLOTS];
+	static char **pool;
+	static size_t n, cap;
+	char cut[SIDE_TEXT_LONG];
+	copy_cut(cut, max, v ? v : "");
+	if (last[slot] && strcmp(last[slot], cut) == 0)
+		return last[slot];
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(pool[i], cut) == 0)
+			return last[slot] = pool[i];
+	if (n == cap) {
+		cap = cap ? 2 * cap : 16;
+		pool = xrealloc(pool, cap * sizeof *pool);
+	}
+	pool[n] = xstrdup(cut);
+	return last[slot] = pool[n++];
+}
+
+/* A member of the report (its members indexed in ix, lib/util/jsonindex). */
+static const cJSON *get(const json_index *ix, const char *key)
+{
+	return json_index_get(ix, key);
+}
+
+/* A number of the report (dotted path: "serving.ctx_tokens", one level down at most); -1 with a
+ * message if missing. */
+static int num(const json_index *ix, const char *path, double *out, char *err, size_t errn)
+{
+	const char *dot = strchr(path, '.');
+	const cJSON *v;
+	if (dot) {
+		char top[32];
+		size_t n = (size_t)(dot - path) < sizeof top ? (size_t)(dot - path) : sizeof top - 1;
+		memcpy(top, path, n);
+		top[n] = '\0';
+		v = json_member(get(ix, top), dot + 1);
+	} else {
+		v = get(ix, path);
+	}
 	if (!cJSON_IsNumber(v))
-		return diag_errf(err, errn, "report '%s': '%s' is missing or not a number", report_id(r), path);
+		return diag_errf(err, errn, "report '%s': '%s' is missing or not a number", report_id(ix->obj), path);
 	*out = v->valuedouble;
 	return 0;
 }
 
 /* moe_tp / moe_ep: null for dense models, which the reference lists as 1. */
-static int layout_of(const cJSON *r, sweep_layout *l, char *err, size_t errn)
+static int layout_of(const json_index *r, sweep_layout *l, char *err, size_t errn)
 {
 	double tp, pp, dp;
 	if (num(r, "tp", &tp, err, errn) || num(r, "pp", &pp, err, errn) || num(r, "dp", &dp, err, errn))
 		return -1;
-	const cJSON *mt = cJSON_GetObjectItemCaseSensitive(r, "moe_tp");
-	const cJSON *me = cJSON_GetObjectItemCaseSensitive(r, "moe_ep");
+	const cJSON *mt = get(r, "moe_tp");
+	const cJSON *me = get(r, "moe_ep");
 	*l = (sweep_layout){(int)tp, (int)pp, (int)dp, cJSON_IsNumber(mt) ? (int)mt->valuedouble : 1,
 			    cJSON_IsNumber(me) ? (int)me->valuedouble : 1};
 	return 0;
@@ -49,8 +99,8 @@ bool sweep_report_is_moe(const cJSON *r)
 
 sweep_report_kind sweep_report_kind_of(const cJSON *r)
 {
-	const char *rec = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "record"));
-	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "mode"));
+	const char *rec = cJSON_GetStringValue(json_member(r, "record"));
+	const char *mode = cJSON_GetStringValue(json_member(r, "mode"));
 	if (!rec || strcmp(rec, "report") || !mode)
 		return SWEEP_REPORT_OTHER;
 	if (strcmp(mode, "agg") == 0)
@@ -65,11 +115,11 @@ sweep_report_kind sweep_report_kind_of(const cJSON *r)
 /* TRT-LLM's KV-cache budget check of an agg report, re-run at kv_fraction (> 0) of free memory
  * when the report says the check applies: what is left beside everything but the KV cache, as
  * much of it as the engine takes, less its reserve and a tolerance, must hold the KV cache. */
-static int kv_cache_check(const cJSON *r, double kv_fraction, agg_point *p, char *err, size_t errn)
+static int kv_cache_check(const json_index *r, double kv_fraction, agg_point *p, char *err, size_t errn)
 {
-	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(r, "serving");
-	p->kv_cache_oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sv, "kv_cache_oom"));
-	if (kv_fraction > 0 && cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(sv, "kv_cache_oom"))) {
+	const cJSON *kv_oom = json_member(get(r, "serving"), "kv_cache_oom");
+	p->kv_cache_oom = cJSON_IsTrue(kv_oom);
+	if (kv_fraction > 0 && cJSON_IsBool(kv_oom)) {
 		double total, kv, cap;
 		if (num(r, "memory_gib.total", &total, err, errn) || num(r, "memory_gib.kvcache", &kv, err, errn) ||
 		    num(r, "mem_capacity_gib", &cap, err, errn))
@@ -82,16 +132,15 @@ static int kv_cache_check(const cJSON *r, double kv_fraction, agg_point *p, char
 
 /* An agg report of the load model (aggregate's latency_model "load"; opgraph's serving.model
  * "load" on a report with `error`). */
-static bool load_report(const cJSON *r)
+static bool load_report(const json_index *r)
 {
-	const char *lm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "latency_model"));
-	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(r, "serving");
-	const char *sm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sv, "model"));
+	const char *lm = cJSON_GetStringValue(get(r, "latency_model"));
+	const char *sm = cJSON_GetStringValue(json_member(get(r, "serving"), "model"));
 	return (lm && !strcmp(lm, "load")) || (sm && !strcmp(sm, "load"));
 }
 
 /* The rates and sizes every agg report carries, the static model's and the load model's. */
-static int agg_rates(const cJSON *r, agg_point *p, char *err, size_t errn)
+static int agg_rates(const json_index *r, agg_point *p, char *err, size_t errn)
 {
 	double conc, gpus;
 	if (num(r, "concurrency", &conc, err, errn) || num(r, "num_total_gpus", &gpus, err, errn) ||
@@ -110,22 +159,22 @@ static int agg_rates(const cJSON *r, agg_point *p, char *err, size_t errn)
 
 /* Whether the clients' requests fit: opgraph's memory model (the report's oom) and TRT-LLM's
  * KV-cache budget, as for the reference's points. */
-static int agg_fits(const cJSON *r, double kv_fraction, agg_point *p, char *err, size_t errn)
+static int agg_fits(const json_index *r, double kv_fraction, agg_point *p, char *err, size_t errn)
 {
-	p->oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "oom"));
+	p->oom = cJSON_IsTrue(get(r, "oom"));
 	return kv_cache_check(r, kv_fraction, p, err, errn);
 }
 
 /* A load-model agg report: the reference's run_agg columns it has no counterpart for hold what
  * is documented in sweep_pick.h (agg_point.load). */
-static int load_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char *err, size_t errn)
+static int load_agg_point(const json_index *r, double kv_fraction, agg_point *p, char *err, size_t errn)
 {
 	double batch, chunk, prompts;
 	p->load = true;
 	if (layout_of(r, &p->layout, err, errn) || num(r, "batch", &batch, err, errn))
 		return -1;
 	p->batch = (long)batch;
-	p->error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "error"));
+	p->error = cJSON_GetStringValue(get(r, "error"));
 	if (p->error) /* not priced: where it sits in the sweep is all there is */
 		return 0;
 	if (num(r, "load.chunk_tokens", &chunk, err, errn) || num(r, "load.chunk_prompts", &prompts, err, errn) ||
@@ -139,13 +188,15 @@ static int load_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char
 	return agg_fits(r, kv_fraction, p, err, errn);
 }
 
-int sweep_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char *err, size_t errn)
+int sweep_agg_point(const cJSON *report, double kv_fraction, agg_point *p, char *err, size_t errn)
 {
 	memset(p, 0, sizeof *p);
 	double batch, ctx, gbs;
+	json_index ix, *r = &ix;
+	json_index_build(r, report);
 	if (load_report(r))
 		return load_agg_point(r, kv_fraction, p, err, errn);
-	const char *error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "error"));
+	const char *error = cJSON_GetStringValue(get(r, "error"));
 	if (error) { /* not priced: where it sits in the sweep is all there is */
 		if (layout_of(r, &p->layout, err, errn) || num(r, "batch", &batch, err, errn) ||
 		    num(r, "serving.ctx_tokens", &ctx, err, errn))
@@ -168,29 +219,25 @@ int sweep_agg_point(const cJSON *r, double kv_fraction, agg_point *p, char *err,
 	return agg_fits(r, kv_fraction, p, err, errn);
 }
 
-int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err, size_t errn)
+int sweep_side_point(const cJSON *report, double correction, side_point *s, char *err, size_t errn)
 {
 	memset(s, 0, sizeof *s);
 	double batch, osl, memory;
-	const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "mode"));
+	json_index ix, *r = &ix;
+	json_index_build(r, report);
+	const char *mode = cJSON_GetStringValue(get(r, "mode"));
 	if (layout_of(r, &s->layout, err, errn) || num(r, "batch", &batch, err, errn))
 		return -1;
-	const char *fmha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "fmha_quant"));
-	snprintf(s->fmha, sizeof s->fmha, "%s", fmha ? fmha : "");
-	/* the side's own system, version and quant modes (a decode system, per-side quant modes) */
-	static const struct { const char *key; size_t off, len; } own[] = {
-		{ "system", offsetof(side_point, system), sizeof s->system },
-		{ "version", offsetof(side_point, version), sizeof s->version },
-		{ "gemm_quant", offsetof(side_point, gemm), sizeof s->gemm },
-		{ "kvcache_quant", offsetof(side_point, kvcache), sizeof s->kvcache },
-		{ "moe_quant", offsetof(side_point, moe), sizeof s->moe },
-		{ "comm_quant", offsetof(side_point, comm), sizeof s->comm },
-	};
-	for (size_t i = 0; i < sizeof own / sizeof *own; i++) {
-		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, own[i].key));
-		snprintf((char *)s + own[i].off, own[i].len, "%s", v ? v : "");
-	}
-	const char *error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "error"));
+	/* the side's FMHA mode, own system, version and quant modes (a decode system, per-side quant
+	 * modes) */
+	s->fmha = side_text(cJSON_GetStringValue(get(r, "fmha_quant")), SIDE_TEXT_SHORT, 0);
+	s->system = side_text(cJSON_GetStringValue(get(r, "system")), SIDE_TEXT_LONG, 1);
+	s->version = side_text(cJSON_GetStringValue(get(r, "version")), SIDE_TEXT_LONG, 2);
+	s->gemm = side_text(cJSON_GetStringValue(get(r, "gemm_quant")), SIDE_TEXT_SHORT, 3);
+	s->kvcache = side_text(cJSON_GetStringValue(get(r, "kvcache_quant")), SIDE_TEXT_SHORT, 4);
+	s->moe = side_text(cJSON_GetStringValue(get(r, "moe_quant")), SIDE_TEXT_SHORT, 5);
+	s->comm = side_text(cJSON_GetStringValue(get(r, "comm_quant")), SIDE_TEXT_SHORT, 6);
+	const char *error = cJSON_GetStringValue(get(r, "error"));
 	if (error) { /* not priced: only its place in the sweep */
 		sweep_layout_name(&s->layout, s->parallel, sizeof s->parallel);
 		s->batch = (long)batch;
@@ -204,7 +251,7 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 	 * in the last bits only. */
 	summary sum;
 	summary_init(&sum);
-	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(r, "ops");
+	const cJSON *ops = get(r, "ops");
 	const cJSON *op;
 	if (!cJSON_IsArray(ops)) {
 		double ctx, gen;
@@ -213,7 +260,7 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 		summary_add(&sum, "context", 0, ctx * correction, 0.0, "silicon");
 		summary_add(&sum, "generation", 1, gen * correction, 0.0, "silicon");
 		/* a vision model's encoder runs in each side's static run (its TTFT, its requests) */
-		const cJSON *enc = cJSON_GetObjectItemCaseSensitive(r, "encoder_latency_ms");
+		const cJSON *enc = get(r, "encoder_latency_ms");
 		if (cJSON_IsNumber(enc) && enc->valuedouble > 0)
 			summary_add(&sum, "encoder", 2, enc->valuedouble * correction, 0.0, "silicon");
 	}
@@ -224,7 +271,7 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 		const cJSON *en = cJSON_GetObjectItemCaseSensitive(op, "energy_wms");
 		if (!name || !phase || !cJSON_IsNumber(lat)) {
 			summary_free(&sum);
-			return diag_errf(err, errn, "report '%s': an op lacks name, phase or latency_ms", report_id(r));
+			return diag_errf(err, errn, "report '%s': an op lacks name, phase or latency_ms", report_id(report));
 		}
 		int ph = !strcmp(phase, "context") ? 0 : !strcmp(phase, "encoder") ? 2 : 1;
 		summary_add(&sum, name, ph, lat->valuedouble * correction,
@@ -245,19 +292,21 @@ int sweep_side_point(const cJSON *r, double correction, side_point *s, char *err
 	s->tokens_s_user = round3(sr.tokens_per_s_per_user);
 	s->memory = round3(memory);
 	s->power_w = round3(sr.power_w);
-	s->oom = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "oom"));
+	s->oom = cJSON_IsTrue(get(r, "oom"));
 	return 0;
 }
 
-static void copy_str(const cJSON *r, const char *key, const char *def, char *dst, size_t n)
+static void copy_str(const json_index *r, const char *key, const char *def, char *dst, size_t n)
 {
-	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, key));
-	snprintf(dst, n, "%s", v ? v : def);
+	const char *v = cJSON_GetStringValue(get(r, key));
+	copy_cut(dst, n, v ? v : def);
 }
 
-int sweep_common(const cJSON *r, const char *version, pick_common *c, char *err, size_t errn)
+int sweep_common(const cJSON *report, const char *version, pick_common *c, char *err, size_t errn)
 {
 	memset(c, 0, sizeof *c);
+	json_index ix, *r = &ix;
+	json_index_build(r, report);
 	double isl, osl, prefix;
 	if (num(r, "isl", &isl, err, errn) || num(r, "osl", &osl, err, errn) || num(r, "prefix", &prefix, err, errn))
 		return -1;

@@ -29,15 +29,18 @@ static bool rounded_digits(double x, int prec, uint64_t *N, int *k)
 {
 	if (!(x >= 1e-6 && x < 1e15) || prec < 1 || prec > 17)
 		return false;
-	int e;
-	double f = frexp(x, &e);                      /* x = f * 2^e, f in [0.5, 1) */
-	uint64_t m = (uint64_t)ldexp(f, 53);          /* exact: x = m * 2^(e - 53) */
-	int shift = 53 - e;                           /* x = m / 2^shift */
+	uint64_t bits;
+	memcpy(&bits, &x, sizeof bits);
+	int biased = (int)(bits >> 52 & 0x7FF);       /* x is normal here (>= 1e-6) */
+	uint64_t m = (bits & ((1ULL << 52) - 1)) | 1ULL << 52; /* exact: x = m * 2^(biased - 1075) */
+	int shift = 1075 - biased;                    /* x = m / 2^shift */
 	if (shift <= 0 || shift >= 128)
 		return false;
-	/* a guess from the binary exponent (x in [2^(e-1), 2^e): floor(log10 x) is this or one
-	 * more), put right below by exact comparisons; log10 cost more than the rest */
-	int e10 = (int)floor((e - 1) * 0.30102999566398120);
+	/* a guess at floor(log10(x)) from the binary exponent (x in [2^(e-1), 2^e), e = biased - 1022;
+	 * 1233 / 4096 is log10(2) to 5e-6), put right below by exact comparisons: log10() cost more
+	 * than the rest */
+	int e = biased - 1022;
+	int e10 = (int)floor((double)((e - 1) * 1233) / 4096.0);
 	for (int tries = 0; tries < 4; tries++) {
 		int kk = prec - 1 - e10;
 		if (kk < 0 || kk > 22)
@@ -156,6 +159,15 @@ int numfmt_g_read(char *buf, size_t n, double v, int prec, double *back, bool *h
 	}
 	*have_back = digits_back(v, N, k, back);
 	return digits_text(buf, n, v, prec, N, k);
+}
+
+bool numfmt_digits(double v, int prec, uint64_t *digits, int *exp10)
+{
+	int k;
+	if (!rounded_digits(fabs(v), prec, digits, &k))
+		return false;
+	*exp10 = prec - 1 - k;
+	return true;
 }
 
 size_t numfmt_ld(char buf[static 21], long v)

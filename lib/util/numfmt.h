@@ -11,9 +11,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* snprintf(buf, n, "%.*g", prec, v), byte for byte (prec 1..17 on the fast path). */
 int numfmt_g(char *buf, size_t n, double v, int prec);
+
+/* |v| rounded to prec significant digits as printf rounds them ("%.*e" with prec - 1): the digits
+ * N (10^(prec-1) <= N < 10^prec) and the decimal exponent of the first; false off the exact range
+ * (then ask printf). pyfloat's shortest repr looks for the fewest digits that read back. */
+bool numfmt_digits(double v, int prec, uint64_t *digits, int *exp10);
 
 /* v as printf's "%ld" writes it, NUL-terminated, into buf (21 bytes hold any long): its length.
  * Record writers print counts and layout numbers by the thousand. */
