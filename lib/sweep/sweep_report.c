@@ -79,16 +79,50 @@ static int num(const json_index *ix, const char *path, double *out, char *err, s
 	return 0;
 }
 
+/* A count of the report (batch, tokens, GPUs, requests), held as a long: at most 1e12, so that
+ * the products made of it (a batch times dp) stay within a long too. A number beyond it (or
+ * below 0) is refused: cast, it would be undefined. */
+#define REPORT_COUNT_MAX 1e12
+static int count(const json_index *ix, const char *path, double *out, char *err, size_t errn)
+{
+	if (num(ix, path, out, err, errn))
+		return -1;
+	if (!(*out >= 0 && *out <= REPORT_COUNT_MAX))
+		return diag_errf(err, errn, "report '%s': '%s' is %.17g, out of range (0 to 1e12)", report_id(ix->obj),
+				 path, *out);
+	return 0;
+}
+
+/* A layout's size (tp, pp, dp, moe_tp, moe_ep), held as an int: 1 to 2^20. */
+enum { REPORT_LAYOUT_MAX = 1 << 20 };
+static int layout_size(const json_index *ix, const char *key, const cJSON *v, int *out, char *err, size_t errn)
+{
+	double d = v->valuedouble;
+	if (!(d >= 1 && d <= REPORT_LAYOUT_MAX))
+		return diag_errf(err, errn, "report '%s': '%s' is %.17g, out of range (1 to %d)", report_id(ix->obj), key,
+				 d, REPORT_LAYOUT_MAX);
+	*out = (int)d;
+	return 0;
+}
+
 /* moe_tp / moe_ep: null for dense models, which the reference lists as 1. */
 static int layout_of(const json_index *r, sweep_layout *l, char *err, size_t errn)
 {
-	double tp, pp, dp;
-	if (num(r, "tp", &tp, err, errn) || num(r, "pp", &pp, err, errn) || num(r, "dp", &dp, err, errn))
-		return -1;
-	const cJSON *mt = get(r, "moe_tp");
-	const cJSON *me = get(r, "moe_ep");
-	*l = (sweep_layout){(int)tp, (int)pp, (int)dp, cJSON_IsNumber(mt) ? (int)mt->valuedouble : 1,
-			    cJSON_IsNumber(me) ? (int)me->valuedouble : 1};
+	static const char *const keys[] = { "tp", "pp", "dp", "moe_tp", "moe_ep" };
+	int v[5];
+	for (int i = 0; i < 5; i++) {
+		const cJSON *n = get(r, keys[i]);
+		if (i >= 3 && !cJSON_IsNumber(n)) {
+			v[i] = 1;
+			continue;
+		}
+		if (!cJSON_IsNumber(n))
+			return diag_errf(err, errn, "report '%s': '%s' is missing or not a number", report_id(r->obj),
+					 keys[i]);
+		if (layout_size(r, keys[i], n, &v[i], err, errn))
+			return -1;
+	}
+	*l = (sweep_layout){ v[0], v[1], v[2], v[3], v[4] };
 	return 0;
 }
 
@@ -143,7 +177,7 @@ static bool load_report(const json_index *r)
 static int agg_rates(const json_index *r, agg_point *p, char *err, size_t errn)
 {
 	double conc, gpus;
-	if (num(r, "concurrency", &conc, err, errn) || num(r, "num_total_gpus", &gpus, err, errn) ||
+	if (count(r, "concurrency", &conc, err, errn) || count(r, "num_total_gpus", &gpus, err, errn) ||
 	    num(r, "ttft_ms", &p->ttft, err, errn) || num(r, "tpot_ms", &p->tpot, err, errn) ||
 	    num(r, "request_latency_ms", &p->request_latency, err, errn) ||
 	    num(r, "seq_per_s", &p->seq_s, err, errn) || num(r, "seq_per_s_per_gpu", &p->seq_s_gpu, err, errn) ||
@@ -171,13 +205,13 @@ static int load_agg_point(const json_index *r, double kv_fraction, agg_point *p,
 {
 	double batch, chunk, prompts;
 	p->load = true;
-	if (layout_of(r, &p->layout, err, errn) || num(r, "batch", &batch, err, errn))
+	if (layout_of(r, &p->layout, err, errn) || count(r, "batch", &batch, err, errn))
 		return -1;
 	p->batch = (long)batch;
 	p->error = cJSON_GetStringValue(get(r, "error"));
 	if (p->error) /* not priced: where it sits in the sweep is all there is */
 		return 0;
-	if (num(r, "load.chunk_tokens", &chunk, err, errn) || num(r, "load.chunk_prompts", &prompts, err, errn) ||
+	if (count(r, "load.chunk_tokens", &chunk, err, errn) || num(r, "load.chunk_prompts", &prompts, err, errn) ||
 	    agg_rates(r, p, err, errn))
 		return -1;
 	p->ctx_tokens = (long)chunk;
@@ -198,16 +232,16 @@ int sweep_agg_point(const cJSON *report, double kv_fraction, agg_point *p, char 
 		return load_agg_point(r, kv_fraction, p, err, errn);
 	const char *error = cJSON_GetStringValue(get(r, "error"));
 	if (error) { /* not priced: where it sits in the sweep is all there is */
-		if (layout_of(r, &p->layout, err, errn) || num(r, "batch", &batch, err, errn) ||
-		    num(r, "serving.ctx_tokens", &ctx, err, errn))
+		if (layout_of(r, &p->layout, err, errn) || count(r, "batch", &batch, err, errn) ||
+		    count(r, "serving.ctx_tokens", &ctx, err, errn))
 			return -1;
 		p->batch = (long)batch;
 		p->ctx_tokens = (long)ctx;
 		p->error = error;
 		return 0;
 	}
-	if (layout_of(r, &p->layout, err, errn) || num(r, "batch", &batch, err, errn) ||
-	    num(r, "serving.ctx_tokens", &ctx, err, errn) || num(r, "global_batch", &gbs, err, errn) ||
+	if (layout_of(r, &p->layout, err, errn) || count(r, "batch", &batch, err, errn) ||
+	    count(r, "serving.ctx_tokens", &ctx, err, errn) || count(r, "global_batch", &gbs, err, errn) ||
 	    agg_rates(r, p, err, errn) || num(r, "balance_score", &p->balance_score, err, errn) ||
 	    num(r, "num_ctx_reqs", &p->num_ctx_reqs, err, errn) || num(r, "num_gen_reqs", &p->num_gen_reqs, err, errn) ||
 	    num(r, "num_tokens", &p->num_tokens, err, errn) || num(r, "gen_tokens", &p->gen_tokens, err, errn) ||
@@ -226,7 +260,7 @@ int sweep_side_point(const cJSON *report, double correction, side_point *s, char
 	json_index ix, *r = &ix;
 	json_index_build(r, report);
 	const char *mode = cJSON_GetStringValue(get(r, "mode"));
-	if (layout_of(r, &s->layout, err, errn) || num(r, "batch", &batch, err, errn))
+	if (layout_of(r, &s->layout, err, errn) || count(r, "batch", &batch, err, errn))
 		return -1;
 	/* the side's FMHA mode, own system, version and quant modes (a decode system, per-side quant
 	 * modes) */
@@ -244,7 +278,7 @@ int sweep_side_point(const cJSON *report, double correction, side_point *s, char
 		s->error = error;
 		return 0;
 	}
-	if (num(r, "osl", &osl, err, errn) || num(r, "memory_gib.total", &memory, err, errn))
+	if (count(r, "osl", &osl, err, errn) || num(r, "memory_gib.total", &memory, err, errn))
 		return -1;
 	/* The correction scales each op's latency before the phase is summed, as run_static does;
 	 * without `ops` (aggregate without --ops) it scales the phase sums, which can differ from that
@@ -308,7 +342,7 @@ int sweep_common(const cJSON *report, const char *version, pick_common *c, char 
 	json_index ix, *r = &ix;
 	json_index_build(r, report);
 	double isl, osl, prefix;
-	if (num(r, "isl", &isl, err, errn) || num(r, "osl", &osl, err, errn) || num(r, "prefix", &prefix, err, errn))
+	if (count(r, "isl", &isl, err, errn) || count(r, "osl", &osl, err, errn) || count(r, "prefix", &prefix, err, errn))
 		return -1;
 	c->isl = (long)isl;
 	c->osl = (long)osl;
