@@ -311,6 +311,22 @@ static long count(row_reader *r, const char *col, long min)
 	return (long)v;
 }
 
+/* A column the files state as a whole number, the reference's fraction cut as it cuts it (the
+ * concurrency): 0 to 1e12, beyond which the cut to a long is undefined. */
+static long truncated(row_reader *r, const char *col)
+{
+	double v = num(r, col);
+	if (r->failed)
+		return 0;
+	if (!(v >= 0 && v <= 1e12)) {
+		diag_errf(r->err, r->errlen, "%s:%ld: column '%s': '%s' is out of range (0 to 1e12)", r->t->path,
+			  r->t->lines[r->row], col, field(r, col));
+		r->failed = 1;
+		return 0;
+	}
+	return (long)v;
+}
+
 static void copy_field(row_reader *r, const char *col, char *dst, size_t n)
 {
 	snprintf(dst, n, "%s", field(r, col));
@@ -491,7 +507,7 @@ int deploy_pick_read(const deploy_ctx *c, const csvtab *t, size_t row, deploy_pi
 	p->tokens_s_user = num(&r, "tokens/s/user");
 	p->tokens_s_gpu_cluster = num(&r, "tokens/s/gpu_cluster");
 	p->seq_s = num(&r, "seq/s");
-	p->concurrency = (long)num(&r, "concurrency");
+	p->concurrency = truncated(&r, "concurrency");
 	p->gpus = count(&r, "num_total_gpus", 1);
 	if (c->disagg) {
 		copy_field(&r, "(d)version", p->version, sizeof p->version);
@@ -510,7 +526,7 @@ int deploy_pick_read(const deploy_ctx *c, const csvtab *t, size_t row, deploy_pi
 		p->roles[1].workers = dw * p->replicas;
 	} else {
 		copy_field(&r, "version", p->version, sizeof p->version);
-		p->ctx_tokens = (long)num(&r, "ctx_tokens");
+		p->ctx_tokens = truncated(&r, "ctx_tokens");
 		read_engine(c, &r, ROLE_AGG, "", &p->roles[0]);
 		p->nroles = 1;
 		if (r.failed)

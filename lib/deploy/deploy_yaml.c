@@ -199,10 +199,13 @@ typedef struct writer {
 	int failed;
 } writer;
 
+/* ev emitted (libyaml takes it over); after a failure only deleted. */
 static int emit(writer *w, yaml_event_t *ev)
 {
-	if (w->failed)
+	if (w->failed) {
+		yaml_event_delete(ev);
 		return -1;
+	}
 	if (!yaml_emitter_emit(&w->em, ev)) {
 		w->failed = 1;
 		diag_errf(w->err, w->errlen, "%s: %s", w->name,
@@ -216,8 +219,15 @@ static int emit(writer *w, yaml_event_t *ev)
 
 static int scalar(writer *w, const char *text, yaml_scalar_style_t style)
 {
+	if (w->failed)
+		return -1;
+	/* libyaml makes no event of text that is not UTF-8 (a picks file edited in Latin-1, say):
+	 * emitted anyway, the uninitialised event was freed again (fuzz_deploygen) */
 	yaml_event_t ev;
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), 1, 1, style);
+	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), 1, 1, style)) {
+		w->failed = 1;
+		return diag_errf(w->err, w->errlen, "%s: a value is not UTF-8 text (YAML holds UTF-8 only)", w->name);
+	}
 	return emit(w, &ev);
 }
 
