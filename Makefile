@@ -205,6 +205,7 @@ build/fuzz/libinfercast.a: $(FUZZ_LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+build/fuzz/fuzz_paretoplot: LDLIBS += $(GD_LIBS)
 build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h build/fuzz/libinfercast.a $(wildcard filters/*.c)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Wl,--wrap=exit,--wrap=finish_stdout -o $@ $< \
 		build/fuzz/libinfercast.a $(LDLIBS) $(SNAPPY_LIBS)
