@@ -11,11 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_init();
 	static const char *const formats[] = { "jsonl", "csv", "table" };
-	unsigned flags = size ? data[0] : 0;
-	if (size) {
-		data++;
-		size--;
-	}
+	unsigned flags = fuzz_take_flags(&data, &size);
 	char *argv[] = { "aggregate", "--format", (char *)formats[flags % 3], (flags & 4) ? "--ops" : NULL, NULL };
 	fuzz_main(aggregate_main, (flags & 4) ? 4 : 3, argv, data, size);
 	return 0;

@@ -69,6 +69,17 @@ static __attribute__((unused)) const char *fuzz_file(const uint8_t *data, size_t
 	return path;
 }
 
+/* The input's first byte, taken off it (0 for an empty input): the harnesses' option bits. */
+static __attribute__((unused)) unsigned fuzz_take_flags(const uint8_t **data, size_t *size)
+{
+	if (!*size)
+		return 0;
+	unsigned flags = (*data)[0];
+	(*data)++;
+	(*size)--;
+	return flags;
+}
+
 /* Run a filter main on argv with the input as standard input; returns its exit status. */
 static __attribute__((unused)) int fuzz_main(int (*fmain)(int, char **), int argc, char **argv, const uint8_t *data, size_t size)
 {

@@ -14,11 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_init();
 	static const char *const targets[] = { "k8s,slurm,local", "k8s", "slurm", "local" };
-	unsigned flags = size ? data[0] : 0;
-	if (size) {
-		data++;
-		size--;
-	}
+	unsigned flags = fuzz_take_flags(&data, &size);
 	static char out[256];
 	snprintf(out, sizeof out, "/tmp/infercast-fuzz-%ld-deploy", (long)getpid());
 	char *argv[] = { "deploygen", "--out", out, "--model", FUZZ_ROOT "/../shared/models/Qwen--Qwen3-32B",

@@ -14,11 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *argv[16];
 	int argc = 0;
 	argv[argc++] = "interp";
-	unsigned flags = size ? data[0] : 0;
-	if (size) {
-		data++;
-		size--;
-	}
+	unsigned flags = fuzz_take_flags(&data, &size);
 	if (methods[flags % 6]) {
 		argv[argc++] = "--method";
 		argv[argc++] = (char *)methods[flags % 6];

@@ -12,11 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_init();
 	static const char *const formats[] = { "jsonl", "csv", "table" };
-	unsigned flags = size ? data[0] : 0;
-	if (size) {
-		data++;
-		size--;
-	}
+	unsigned flags = fuzz_take_flags(&data, &size);
 	char *argv[12] = { "pareto", "--total-gpus", "8", "--ttft", "2000", "--format", (char *)formats[flags % 3] };
 	int argc = 7;
 	if (flags & 4) {

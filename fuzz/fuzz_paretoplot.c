@@ -39,11 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_init();
-	unsigned flags = size ? data[0] : 0;
-	if (size) {
-		data++;
-		size--;
-	}
+	unsigned flags = fuzz_take_flags(&data, &size);
 	static char dir[256], png[300];
 	snprintf(dir, sizeof dir, "/tmp/infercast-fuzz-%ld-plot", (long)getpid());
 	snprintf(png, sizeof png, "%s.png", dir);
