@@ -14,13 +14,7 @@
 
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+static uint64_t next(void) { return unit_xorshift(&rng); }
 
 static void same(double v, int prec)
 {

@@ -14,13 +14,7 @@
 
 static uint64_t rng = 0x2545F4914F6CDD1DULL;
 
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+static uint64_t next(void) { return unit_xorshift(&rng); }
 
 /* repr(float) the slow way: the fewest "%.*e" digits that strtod reads back as v. */
 static void reference_repr(double v, char *buf, size_t n)
