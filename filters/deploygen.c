@@ -83,13 +83,6 @@ static void price_picks(const deploy_ctx *c, const char *csv, long top_n, const 
 	deploy_mode_free_table(&m);
 }
 
-/* Whether two paths name one folder (a copy onto itself would read what it writes). */
-static bool same_folder(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 int main(int argc, char **argv)
 {
 	diag_set_progname(argv[0]);
@@ -234,7 +227,7 @@ int main(int argc, char **argv)
 	if (!price) {
 		for (size_t m = 0; m < nmodes; m++)
 			deploy_mode_free_table(&modes[m]);
-		if (picks_dir && !same_folder(picks_dir, save_dir) && deploy_copy_picks(picks_dir, save_dir, err, sizeof err))
+		if (picks_dir && deploy_copy_picks(picks_dir, save_dir, err, sizeof err))
 			die(EXIT_DATA, "%s", err);
 		if (deploy_modes_write(modes, nmodes, &w, err, sizeof err))
 			die(EXIT_DATA, "%s", err);

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -56,9 +57,18 @@ static int copy_folder(const char *from, const char *to, char *err, size_t errle
 	return rc;
 }
 
+/* Whether two paths name one folder. */
+static bool same_folder(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int deploy_copy_picks(const char *from, const char *to, char *err, size_t errlen)
 {
 	static const char *const modes[] = { "agg", "disagg" };
+	if (same_folder(from, to)) /* the files are there already */
+		return 0;
 	for (size_t m = 0; m < 2; m++) {
 		char src[4096], dst[4096];
 		snprintf(src, sizeof src, "%s/%s", from, modes[m]);

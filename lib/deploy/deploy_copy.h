@@ -8,8 +8,8 @@
 #include <stddef.h>
 
 /* Every regular file of FROM/agg and FROM/disagg (those that are there) into TO/agg and
- * TO/disagg, the folders made as needed, each file written over in place (lib/util/outfile).
- * 0, or -1 with "PATH: why" in err. */
+ * TO/disagg, the folders made as needed, each file written over in place (lib/util/outfile);
+ * nothing when FROM and TO are one folder. 0, or -1 with "PATH: why" in err. */
 int deploy_copy_picks(const char *from, const char *to, char *err, size_t errlen);
 
 #endif
